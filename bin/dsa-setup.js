@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Launcher of the `dsa-setup` command: runs the CLI built by `npm run build` (npm ci runs it in `prepare`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22 && !process.versions.electron) {
+  process.stderr.write(`dsa-setup needs Node.js 22 or newer (this is ${process.version}).\n`);
+  process.exit(2);
+}
+const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  process.stderr.write('dsa-setup is not built: run `npm run build` in the project directory.\n');
+  process.exit(2);
+}
+await import(pathToFileURL(cli).href);

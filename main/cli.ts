@@ -1,0 +1,53 @@
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { detectLang, translator, type Lang } from './core/i18n.js';
+import { ExitCode } from './core/errors.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerPlan } from './commands/plan.js';
+import { registerApply } from './commands/apply.js';
+import { registerRevert } from './commands/revert.js';
+
+/** The language asked for on the command line (`--lang ja|en`, `--lang=ja`), else from the environment. */
+export function langFromArgv(argv: readonly string[]): Lang {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = a === '--lang' ? argv[i + 1] : a.startsWith('--lang=') ? a.slice(7) : undefined;
+    if (v === 'ja' || v === 'en') return v;
+  }
+  return detectLang();
+}
+
+/** Builds the `dsa-setup` program with help texts in the user's language. */
+export function buildProgram(lang: Lang): Command {
+  const t = translator(lang);
+  const program = new Command('dsa-setup')
+    .description(t('cli.help.program'))
+    .version(pkg.version, '-V, --version')
+    .option('--json', t('cli.help.json'))
+    .option('--root <dir>', t('cli.help.root'))
+    .addOption(new Option('--lang <lang>', t('cli.help.lang')).choices(['ja', 'en']))
+    .showHelpAfterError()
+    .exitOverride();
+  registerInspect(program, t);
+  registerPlan(program, t);
+  registerApply(program, t);
+  registerRevert(program, t);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; usage errors exit 2 (the contract), help and version exit 0. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram(langFromArgv(argv.slice(2)));
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.ok : ExitCode.badInput;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main();

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Translate } from '../core/i18n.js';
+import { applyPlan, parsePlan, type ApplyOutcome } from '../core/engine/apply.js';
+import { buildPlan, planIsEmpty } from '../core/engine/plan.js';
+import { stepRequests, type StepOptions } from '../core/steps/requests.js';
+import { DsaError, ExitCode } from '../core/errors.js';
+import type { Plan } from '../core/steps/types.js';
+import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
+import { planText } from './planText.js';
+import { addStepOptions } from './stepOptions.js';
+
+/** Exit code of an apply: 1 when a step failed, 4 when a reboot is needed, else 0. */
+export function applyExitCode(o: ApplyOutcome): number {
+  if (!o.ok) return ExitCode.failed;
+  return o.rebootRequired ? ExitCode.needsReboot : ExitCode.ok;
+}
+
+function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
+  const lines = o.steps.map((s) => {
+    const head = `  [${s.id}] ${ctx.t(`apply.status.${s.status}`)}`;
+    if (s.error) return `${head}\n${formatError(ctx.t, s.error).replace(/^/gm, '    ')}`;
+    return s.detail ? `${head}: ${ctx.t(s.detail.key, s.detail.params)}` : head;
+  });
+  if (o.runId) lines.push(ctx.t('apply.journal', { run: o.runId, dir: o.journalDir ?? '' }));
+  if (o.runId && !o.ok) lines.push(ctx.t('apply.revertHint', { run: o.runId }));
+  if (o.rebootRequired) lines.push(ctx.t('apply.rebootNow'));
+  return lines.join('\n');
+}
+
+/** Registers `dsa-setup apply`. */
+export function registerApply(program: Command, t: Translate): void {
+  addStepOptions(program.command('apply').description(t('cli.help.apply')), t)
+    .option('--plan <file>', t('cli.help.planFile'))
+    .option('-y, --yes', t('cli.help.yes'))
+    .action(
+      action(async (ctx, opts: StepOptions & { plan?: string; yes?: boolean }) => {
+        let plan: Plan;
+        if (opts.plan) plan = parsePlan(opts.plan, await readFile(opts.plan, 'utf8').catch(() => {
+          throw new DsaError({ code: 'input.invalid', messageKey: 'inputs.invalidFile', params: { file: opts.plan!, n: 1 }, issues: [{ file: opts.plan!, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }], exitCode: ExitCode.badInput });
+        }));
+        else {
+          const requests = await stepRequests(opts);
+          if (requests.length === 0) throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
+          plan = await buildPlan(ctx.sys, requests);
+        }
+        ctx.say(planText(ctx.t, plan));
+        if (planIsEmpty(plan)) {
+          if (ctx.json) ctx.printJson({ ok: true, runId: null, rebootRequired: false, steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })) });
+          return ExitCode.ok;
+        }
+        await requireAdmin(ctx);
+        if (!(await confirmOrRefuse(ctx, opts.yes, 'apply.confirm'))) {
+          ctx.say(ctx.t('apply.cancelled'));
+          return ExitCode.failed;
+        }
+        const outcome = await applyPlan(ctx.sys, plan);
+        if (ctx.json) ctx.printJson(outcome);
+        else ctx.say(outcomeText(ctx, outcome));
+        return applyExitCode(outcome);
+      }),
+    );
+}

@@ -1,0 +1,104 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../core/errors.js';
+import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
+import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  json?: boolean;
+  root?: string;
+  lang?: Lang;
+}
+
+/** What a command runs with: the target system, the language, and where output goes. */
+export interface CliContext {
+  sys: SystemContext;
+  t: Translate;
+  lang: Lang;
+  json: boolean;
+  /** Human text on stdout (never used with --json). */
+  say(text: string): void;
+  /** Human text on stderr (also with --json). */
+  warn(text: string): void;
+  /** The one JSON document of a --json run. */
+  printJson(value: unknown): void;
+}
+
+/** Builds the context from a command's options (its own and the program's). */
+export function cliContext(cmd: Command): CliContext {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const lang = o.lang ?? detectLang();
+  const json = Boolean(o.json);
+  return {
+    sys: createSystemContext(o.root ? { root: o.root } : {}),
+    t: translator(lang),
+    lang,
+    json,
+    say: (text) => {
+      if (!json) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    },
+    warn: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    printJson: (value) => process.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+  };
+}
+
+/** An error in the user's language: message, each input problem at file:line:column, then the remedy. */
+export function formatError(t: Translate, info: ErrorInfo): string {
+  const lines = [`${t('cli.errorPrefix')}: ${t(info.messageKey, info.params)}`];
+  for (const i of info.issues ?? []) {
+    const where = i.line > 0 ? `${i.file}:${i.line}${i.column > 0 ? `:${i.column}` : ''}` : i.file;
+    lines.push(`  ${where}: ${t(i.messageKey, i.params)}`);
+  }
+  if (info.remedyKey) lines.push(`${t('cli.remedyPrefix')}: ${t(info.remedyKey, info.params)}`);
+  return lines.join('\n');
+}
+
+/** Reports an error the way the command was asked to (JSON document or text on stderr) and returns its exit code. */
+export function reportError(ctx: Pick<CliContext, 't' | 'json' | 'warn' | 'printJson'>, err: unknown): number {
+  const info = toErrorInfo(err);
+  const exitCode = err instanceof DsaError ? err.exitCode : ExitCode.failed;
+  if (ctx.json) ctx.printJson({ ok: false, error: { ...info, message: ctx.t(info.messageKey, info.params), ...(info.remedyKey ? { remedy: ctx.t(info.remedyKey, info.params) } : {}) } });
+  ctx.warn(formatError(ctx.t, info));
+  return exitCode;
+}
+
+/** Asks yes/no on the terminal; refuses (exit 2) when there is no terminal to ask and `--yes` was not given. */
+export async function confirmOrRefuse(ctx: CliContext, yes: boolean | undefined, questionKey: string): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY || ctx.json) {
+    throw new DsaError({ code: 'cli.needsYes', messageKey: 'cli.needsYes', params: {}, exitCode: ExitCode.badInput });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(`${ctx.t(questionKey)} [y/N] `)).trim().toLowerCase();
+    return answer === 'y' || answer === 'yes' || answer === 'はい';
+  } finally {
+    rl.close();
+  }
+}
+
+/** Wraps a command's action: sets the exit code from its result or from the error it threw. */
+export function action<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) => Promise<number>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = cliContext(cmd);
+    try {
+      process.exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
+    } catch (e) {
+      process.exitCode = reportError(ctx, e);
+    }
+  };
+}
+
+/** Refuses (exit 3) unless this process has administrator rights. */
+export async function requireAdmin(ctx: CliContext): Promise<void> {
+  if (await isAdmin(ctx.sys)) return;
+  throw new DsaError({
+    code: 'cli.needsAdmin',
+    messageKey: 'cli.needsAdmin',
+    params: {},
+    remedyKey: ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy',
+    exitCode: ExitCode.needsAdmin,
+  });
+}

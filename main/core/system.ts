@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { execCommand, type Executor, type ExecOptions, type ExecResult } from './exec.js';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+
+export type OsKind = 'linux' | 'windows';
+
+/** Where the app works: the running system, or a system tree mounted at `root` (an offline image, a test sandbox). */
+export interface SystemContext {
+  /** The directory the system tree is at: `/` (or `C:\`) for the running system. */
+  root: string;
+  os: OsKind;
+  /** True when `root` is the running system, so live facts (uname, interfaces, services) apply. */
+  live: boolean;
+  exec: Executor;
+  /** Maps a path of the target system (`/etc/hosts`, `C:\Windows\…`) to a path on this machine. */
+  path(systemPath: string): string;
+  /** Directory of the run journals. */
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Where a sandbox root's executor records commands and reads canned replies. */
+export const SANDBOX_DIR = '.sandbox';
+
+interface CannedReply {
+  command: string;
+  /** The reply is used when the call's arguments start with these. */
+  args?: string[];
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * An executor for a sandbox root: `run` never touches this machine — it appends the call to
+ * `<root>/.sandbox/exec-log.jsonl` and answers from `<root>/.sandbox/exec-replies.json` (first match,
+ * else exit 0 with no output). `runReal` runs tools that take a root themselves (rpm --root, dpkg --root).
+ */
+export function sandboxExecutor(root: string): Executor {
+  const dir = join(root, SANDBOX_DIR);
+  return {
+    async run(command: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+      mkdirSync(dir, { recursive: true });
+      appendFileSync(join(dir, 'exec-log.jsonl'), JSON.stringify({ command, args, input: opts?.input }) + '\n');
+      let replies: CannedReply[] = [];
+      const file = join(dir, 'exec-replies.json');
+      if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as CannedReply[];
+      const hit = replies.find(
+        (r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a),
+      );
+      return {
+        command,
+        args: [...args],
+        exitCode: hit?.exitCode ?? 0,
+        stdout: hit?.stdout ?? '',
+        stderr: hit?.stderr ?? '',
+        timedOut: false,
+        notFound: false,
+        ms: 0,
+      };
+    },
+    runReal: execCommand,
+  };
+}
+
+/** Reads the commands a sandbox executor recorded (tests and `--root` dry runs). */
+export function sandboxExecLog(root: string): { command: string; args: string[] }[] {
+  const file = join(root, SANDBOX_DIR, 'exec-log.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { command: string; args: string[] });
+}
+
+/** Builds the context for `--root DIR` (or the running system when root is undefined). */
+export function createSystemContext(opts: { root?: string; env?: NodeJS.ProcessEnv; exec?: Executor } = {}): SystemContext {
+  const env = opts.env ?? process.env;
+  const runningOs: OsKind = process.platform === 'win32' ? 'windows' : 'linux';
+  const liveRoot = runningOs === 'windows' ? `${env.SystemDrive ?? 'C:'}\\` : '/';
+  const root = opts.root ? resolve(opts.root) : liveRoot;
+  const live = resolve(root) === resolve(liveRoot);
+  const os: OsKind = live ? runningOs : existsSync(join(root, 'Windows', 'System32')) ? 'windows' : 'linux';
+  const path = (systemPath: string): string => {
+    // `C:\Windows\x` and `/etc/x` both become relative to root.
+    const rel = systemPath.replace(/^[A-Za-z]:[\\/]/, '').replace(/^[\\/]+/, '').split(/[\\/]/).join(sep);
+    return join(root, rel);
+  };
+  const stateDir =
+    os === 'windows'
+      ? live
+        ? join(env.ProgramData ?? 'C:\\ProgramData', 'dsa-setup')
+        : path('ProgramData/dsa-setup')
+      : path('/var/lib/dsa-setup');
+  return { root, os, live, exec: opts.exec ?? (live ? { run: execCommand, runReal: execCommand } : sandboxExecutor(root)), path, stateDir, env };
+}
+
+/** The hosts file of the target system. */
+export function hostsFilePath(sys: SystemContext): string {
+  if (sys.os === 'windows') {
+    if (sys.live && sys.env.SystemRoot) return join(sys.env.SystemRoot, 'System32', 'drivers', 'etc', 'hosts');
+    return sys.path('Windows/System32/drivers/etc/hosts');
+  }
+  return sys.path('/etc/hosts');
+}
+
+/** Whether this process has administrator rights (root; on Windows, membership that lets `net session` run). */
+export async function isAdmin(sys: SystemContext): Promise<boolean> {
+  if (process.platform === 'win32') {
+    const r = await execCommand('net', ['session'], { timeoutMs: 10_000 });
+    return r.exitCode === 0;
+  }
+  return process.getuid?.() === 0;
+}

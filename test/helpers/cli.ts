@@ -1,0 +1,44 @@
+import { execa } from 'execa';
+import { resolve } from 'node:path';
+
+export const PROJECT = resolve(import.meta.dirname, '../..');
+export const CLI = resolve(PROJECT, 'out/main/cli.js');
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `dsa-setup` CLI (the same file `npx dsa-setup` runs) with this Node, no terminal on stdin,
+ * LANG=C unless given. `asUser` runs it as that user through setpriv (for the exit-3 tests).
+ */
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; asUser?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<CliRun> {
+  const [cmd, cmdArgs] = opts.asUser
+    ? ['setpriv', [`--reuid=${opts.asUser}`, '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
+  const r = await execa(cmd as string, cmdArgs as string[], {
+    reject: false,
+    env: { LANG: 'C', LC_ALL: '', LC_MESSAGES: '', ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    timeout: opts.timeoutMs ?? 60_000,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Runs the CLI and parses its stdout as the one JSON document `--json` promises. */
+export async function runCliJson<T = unknown>(args: string[], opts: Parameters<typeof runCli>[1] = {}): Promise<CliRun & { json: T }> {
+  const r = await runCli([...args, '--json'], opts);
+  let json: T;
+  try {
+    json = JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${r.exitCode}):\n${r.stdout}\n--- stderr:\n${r.stderr}`);
+  }
+  return { ...r, json };
+}
