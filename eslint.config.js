@@ -14,9 +14,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed IPC wrapper.' },
-          ],
+          paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed IPC wrapper.' }],
         },
       ],
     },
@@ -28,7 +26,10 @@ export default tseslint.config(
   {
     files: ['main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The core never imports electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The core never imports electron.' }] },
+      ],
     },
   },
   {
@@ -39,7 +40,9 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The renderer talks only to window.dsaSetup.' }],
-          patterns: [{ group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'The renderer never imports Node.' }],
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'The renderer never imports Node.' },
+          ],
         },
       ],
     },

@@ -43,7 +43,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.ok : ExitCode.badInput;
+      process.exitCode =
+        e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version'
+          ? ExitCode.ok
+          : ExitCode.badInput;
       return;
     }
     throw e;

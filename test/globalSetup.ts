@@ -18,5 +18,8 @@ export default function setup(): void {
   const cli = join(root, 'out/main/cli.js');
   const src = Math.max(...['main', 'preload', 'renderer', 'resources'].map((d) => newest(join(root, d))));
   if (existsSync(cli) && statSync(cli).mtimeMs >= src) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -5,7 +5,11 @@ import { createSystemContext } from '../core/system.js';
 import { createHandlers } from '../core/ipc/handlers.js';
 import { registerIpc } from './ipc.js';
 
-const OPEN_EXTERNAL_ALLOWED = ['https://help.deepsecurity.trendmicro.com/', 'https://cloudone.trendmicro.com/docs/', 'https://success.trendmicro.com/'];
+const OPEN_EXTERNAL_ALLOWED = [
+  'https://help.deepsecurity.trendmicro.com/',
+  'https://cloudone.trendmicro.com/docs/',
+  'https://success.trendmicro.com/',
+];
 
 function createWindow(): void {
   const win = new BrowserWindow({

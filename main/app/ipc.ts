@@ -18,7 +18,10 @@ export function registerIpc(table: HandlerTable, origin: string): void {
   for (const channel of CHANNEL_NAMES) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!trustedSender(event, origin)) {
-        return { ok: false, error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } } };
+        return {
+          ok: false,
+          error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } },
+        };
       }
       return dispatch(table, channel, payload);
     });

@@ -36,17 +36,39 @@ export function registerApply(program: Command, t: Translate): void {
     .action(
       action(async (ctx, opts: StepOptions & { plan?: string; yes?: boolean }) => {
         let plan: Plan;
-        if (opts.plan) plan = parsePlan(opts.plan, await readFile(opts.plan, 'utf8').catch(() => {
-          throw new DsaError({ code: 'input.invalid', messageKey: 'inputs.invalidFile', params: { file: opts.plan!, n: 1 }, issues: [{ file: opts.plan!, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }], exitCode: ExitCode.badInput });
-        }));
+        if (opts.plan)
+          plan = parsePlan(
+            opts.plan,
+            await readFile(opts.plan, 'utf8').catch(() => {
+              throw new DsaError({
+                code: 'input.invalid',
+                messageKey: 'inputs.invalidFile',
+                params: { file: opts.plan!, n: 1 },
+                issues: [{ file: opts.plan!, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }],
+                exitCode: ExitCode.badInput,
+              });
+            }),
+          );
         else {
           const requests = await stepRequests(opts);
-          if (requests.length === 0) throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
+          if (requests.length === 0)
+            throw new DsaError({
+              code: 'cli.noSteps',
+              messageKey: 'cli.noSteps',
+              params: {},
+              exitCode: ExitCode.badInput,
+            });
           plan = await buildPlan(ctx.sys, requests);
         }
         ctx.say(planText(ctx.t, plan));
         if (planIsEmpty(plan)) {
-          if (ctx.json) ctx.printJson({ ok: true, runId: null, rebootRequired: false, steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })) });
+          if (ctx.json)
+            ctx.printJson({
+              ok: true,
+              runId: null,
+              rebootRequired: false,
+              steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
+            });
           return ExitCode.ok;
         }
         await requireAdmin(ctx);

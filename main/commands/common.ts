@@ -58,13 +58,25 @@ export function formatError(t: Translate, info: ErrorInfo): string {
 export function reportError(ctx: Pick<CliContext, 't' | 'json' | 'warn' | 'printJson'>, err: unknown): number {
   const info = toErrorInfo(err);
   const exitCode = err instanceof DsaError ? err.exitCode : ExitCode.failed;
-  if (ctx.json) ctx.printJson({ ok: false, error: { ...info, message: ctx.t(info.messageKey, info.params), ...(info.remedyKey ? { remedy: ctx.t(info.remedyKey, info.params) } : {}) } });
+  if (ctx.json)
+    ctx.printJson({
+      ok: false,
+      error: {
+        ...info,
+        message: ctx.t(info.messageKey, info.params),
+        ...(info.remedyKey ? { remedy: ctx.t(info.remedyKey, info.params) } : {}),
+      },
+    });
   ctx.warn(formatError(ctx.t, info));
   return exitCode;
 }
 
 /** Asks yes/no on the terminal; refuses (exit 2) when there is no terminal to ask and `--yes` was not given. */
-export async function confirmOrRefuse(ctx: CliContext, yes: boolean | undefined, questionKey: string): Promise<boolean> {
+export async function confirmOrRefuse(
+  ctx: CliContext,
+  yes: boolean | undefined,
+  questionKey: string,
+): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || ctx.json) {
     throw new DsaError({ code: 'cli.needsYes', messageKey: 'cli.needsYes', params: {}, exitCode: ExitCode.badInput });

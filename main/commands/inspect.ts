@@ -7,18 +7,33 @@ import { action } from './common.js';
 export function inspectionText(t: Translate, i: Inspection): string {
   const unknown = t('common.unknown');
   const agent =
-    i.agent.installed === null ? t('inspect.agentUnknown', { via: i.agent.via }) : i.agent.installed ? t('inspect.agentInstalled', { version: i.agent.version ?? unknown }) : t('inspect.agentNotInstalled');
+    i.agent.installed === null
+      ? t('inspect.agentUnknown', { via: i.agent.via })
+      : i.agent.installed
+        ? t('inspect.agentInstalled', { version: i.agent.version ?? unknown })
+        : t('inspect.agentNotInstalled');
   const rows: [string, string][] = [
     [t('inspect.os'), `${i.os.name} (${i.os.id} ${i.os.versionId})`],
     [t('inspect.family'), i.os.family],
     [t('inspect.kernel'), i.kernel ?? unknown],
     [t('inspect.arch'), i.arch ?? unknown],
     [t('inspect.hostname'), i.hostname ?? unknown],
-    [t('inspect.addresses'), i.addresses ? i.addresses.filter((a) => a.scope !== 'loopback').map((a) => `${a.address} (${a.iface}, ${t(`inspect.scope.${a.scope}`)})`).join(', ') || t('common.none') : t('inspect.addressesOffline')],
+    [
+      t('inspect.addresses'),
+      i.addresses
+        ? i.addresses
+            .filter((a) => a.scope !== 'loopback')
+            .map((a) => `${a.address} (${a.iface}, ${t(`inspect.scope.${a.scope}`)})`)
+            .join(', ') || t('common.none')
+        : t('inspect.addressesOffline'),
+    ],
     [t('inspect.agent'), agent],
   ];
   const width = Math.max(...rows.map(([k]) => displayWidth(k)));
-  const lines = [t('inspect.header', { root: i.root }), ...rows.map(([k, v]) => `  ${k}${' '.repeat(width - displayWidth(k))}  ${v}`)];
+  const lines = [
+    t('inspect.header', { root: i.root }),
+    ...rows.map(([k, v]) => `  ${k}${' '.repeat(width - displayWidth(k))}  ${v}`),
+  ];
   lines.push('', t('inspect.orderFormHeader'));
   lines.push(`  ${t('inspect.form.hostname')}: ${i.orderForm.hostname ?? unknown}`);
   lines.push(`  ${t('inspect.form.globalIp')}: ${i.orderForm.globalIp ?? t('inspect.form.globalIpUnknown')}`);
@@ -30,7 +45,10 @@ export function inspectionText(t: Translate, i: Inspection): string {
 /** Terminal columns a string takes (CJK characters take two). */
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }
 

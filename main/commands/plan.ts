@@ -15,7 +15,13 @@ export function registerPlan(program: Command, t: Translate): void {
     .action(
       action(async (ctx, opts: StepOptions & { out?: string }) => {
         const requests = await stepRequests(opts);
-        if (requests.length === 0) throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
+        if (requests.length === 0)
+          throw new DsaError({
+            code: 'cli.noSteps',
+            messageKey: 'cli.noSteps',
+            params: {},
+            exitCode: ExitCode.badInput,
+          });
         const plan = await buildPlan(ctx.sys, requests);
         if (opts.out) await atomicWrite(opts.out, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
         if (ctx.json) ctx.printJson(plan);

@@ -11,7 +11,9 @@ export function planText(t: Translate, plan: Plan): string {
         out.push(`    ${c.path} (${t(`plan.action.${c.action}`)})`);
         for (const d of c.diff) out.push(`      ${d}`);
       } else {
-        out.push(`    $ ${[c.command, ...c.args].join(' ')}${c.reason ? `   # ${t(c.reason.key, c.reason.params)}` : ''}`);
+        out.push(
+          `    $ ${[c.command, ...c.args].join(' ')}${c.reason ? `   # ${t(c.reason.key, c.reason.params)}` : ''}`,
+        );
       }
     }
     for (const n of s.notes) out.push(`    ${t('plan.note')}: ${t(n.key, n.params)}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { pickRun, revertRun } from '../core/engine/revert.js';
-import { DsaError, ExitCode } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { action, confirmOrRefuse, requireAdmin } from './common.js';
 
 /** Registers `dsa-setup revert`. */

@@ -15,7 +15,13 @@ export interface ErrorInfo {
   params: Record<string, string | number>;
   remedyKey?: string;
   /** Problems found in an input file, each with file, line and column. */
-  issues?: { file: string; line: number; column: number; messageKey: string; params: Record<string, string | number> }[];
+  issues?: {
+    file: string;
+    line: number;
+    column: number;
+    messageKey: string;
+    params: Record<string, string | number>;
+  }[];
 }
 
 /** An error a user can act on: a translated message, optional remedy, and the exit code it maps to. */
@@ -27,10 +33,7 @@ export class DsaError extends Error implements ErrorInfo {
   readonly exitCode: ExitCode;
   readonly issues?: ErrorInfo['issues'];
 
-  constructor(
-    info: ErrorInfo & { exitCode?: ExitCode },
-    options?: { cause?: unknown },
-  ) {
+  constructor(info: ErrorInfo & { exitCode?: ExitCode }, options?: { cause?: unknown }) {
     super(`${info.code}: ${info.messageKey} ${JSON.stringify(info.params)}`, options);
     this.name = 'DsaError';
     this.code = info.code;
@@ -54,7 +57,12 @@ export class DsaError extends Error implements ErrorInfo {
 }
 
 /** Builds a bad-input error (exit 2). */
-export function inputError(code: string, messageKey: string, params: Record<string, string | number> = {}, remedyKey?: string): DsaError {
+export function inputError(
+  code: string,
+  messageKey: string,
+  params: Record<string, string | number> = {},
+  remedyKey?: string,
+): DsaError {
   return new DsaError({ code, messageKey, params, ...(remedyKey ? { remedyKey } : {}), exitCode: ExitCode.badInput });
 }
 

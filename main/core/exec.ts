@@ -30,7 +30,11 @@ export interface Executor {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Runs one program with an argument array, a timeout and captured output; never throws for a non-zero exit. */
-export async function execCommand(command: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export async function execCommand(
+  command: string,
+  args: readonly string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
   const started = performance.now();
   const r = await execa(command, [...args], {
     reject: false,

@@ -7,7 +7,10 @@ export const LANGS: readonly Lang[] = ['ja', 'en'];
 export const localeResources = { ja, en } as const;
 
 /** Picks the language from LC_ALL / LC_MESSAGES / LANG, then the OS locale: Japanese when it starts with `ja`. */
-export function detectLang(env: NodeJS.ProcessEnv = process.env, osLocale = Intl.DateTimeFormat().resolvedOptions().locale): Lang {
+export function detectLang(
+  env: NodeJS.ProcessEnv = process.env,
+  osLocale = Intl.DateTimeFormat().resolvedOptions().locale,
+): Lang {
   for (const v of [env.LC_ALL, env.LC_MESSAGES, env.LANG]) {
     if (v && v !== 'C' && v !== 'POSIX') return v.toLowerCase().startsWith('ja') ? 'ja' : 'en';
   }

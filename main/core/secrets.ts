@@ -23,12 +23,16 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   out = out.replace(SECRET_PATTERNS[0]!, (_m, k: string, sepr: string, v: string) =>
     v.includes('[masked]') ? `${k}${sepr}${v}` : `${k}${sepr}${maskSecret(v)}`,
   );
-  out = out.replace(SECRET_PATTERNS[1]!, (_m, a: string, v: string) => (v.includes('[masked]') ? `${a}${v}` : `${a}${maskSecret(v)}`));
+  out = out.replace(SECRET_PATTERNS[1]!, (_m, a: string, v: string) =>
+    v.includes('[masked]') ? `${a}${v}` : `${a}${maskSecret(v)}`,
+  );
   out = out.replace(SECRET_PATTERNS[2]!, (_m, a: string, _v: string, b: string) => `${a}[masked]${b}`);
   return out;
 }
 
 /** Deep-copies a JSON value with every string passed through redactText. */
 export function redactJson<T>(value: T, secrets: readonly string[] = []): T {
-  return JSON.parse(JSON.stringify(value), (_k, v: unknown) => (typeof v === 'string' ? redactText(v, secrets) : v)) as T;
+  return JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
+    typeof v === 'string' ? redactText(v, secrets) : v,
+  ) as T;
 }

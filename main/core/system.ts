@@ -46,9 +46,7 @@ export function sandboxExecutor(root: string): Executor {
       let replies: CannedReply[] = [];
       const file = join(dir, 'exec-replies.json');
       if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as CannedReply[];
-      const hit = replies.find(
-        (r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a),
-      );
+      const hit = replies.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
       return {
         command,
         args: [...args],
@@ -75,7 +73,9 @@ export function sandboxExecLog(root: string): { command: string; args: string[] 
 }
 
 /** Builds the context for `--root DIR` (or the running system when root is undefined). */
-export function createSystemContext(opts: { root?: string; env?: NodeJS.ProcessEnv; exec?: Executor } = {}): SystemContext {
+export function createSystemContext(
+  opts: { root?: string; env?: NodeJS.ProcessEnv; exec?: Executor } = {},
+): SystemContext {
   const env = opts.env ?? process.env;
   const runningOs: OsKind = process.platform === 'win32' ? 'windows' : 'linux';
   const liveRoot = runningOs === 'windows' ? `${env.SystemDrive ?? 'C:'}\\` : '/';
@@ -84,7 +84,11 @@ export function createSystemContext(opts: { root?: string; env?: NodeJS.ProcessE
   const os: OsKind = live ? runningOs : existsSync(join(root, 'Windows', 'System32')) ? 'windows' : 'linux';
   const path = (systemPath: string): string => {
     // `C:\Windows\x` and `/etc/x` both become relative to root.
-    const rel = systemPath.replace(/^[A-Za-z]:[\\/]/, '').replace(/^[\\/]+/, '').split(/[\\/]/).join(sep);
+    const rel = systemPath
+      .replace(/^[A-Za-z]:[\\/]/, '')
+      .replace(/^[\\/]+/, '')
+      .split(/[\\/]/)
+      .join(sep);
     return join(root, rel);
   };
   const stateDir =
@@ -93,7 +97,15 @@ export function createSystemContext(opts: { root?: string; env?: NodeJS.ProcessE
         ? join(env.ProgramData ?? 'C:\\ProgramData', 'dsa-setup')
         : path('ProgramData/dsa-setup')
       : path('/var/lib/dsa-setup');
-  return { root, os, live, exec: opts.exec ?? (live ? { run: execCommand, runReal: execCommand } : sandboxExecutor(root)), path, stateDir, env };
+  return {
+    root,
+    os,
+    live,
+    exec: opts.exec ?? (live ? { run: execCommand, runReal: execCommand } : sandboxExecutor(root)),
+    path,
+    stateDir,
+    env,
+  };
 }
 
 /** The hosts file of the target system. */
@@ -106,7 +118,7 @@ export function hostsFilePath(sys: SystemContext): string {
 }
 
 /** Whether this process has administrator rights (root; on Windows, membership that lets `net session` run). */
-export async function isAdmin(sys: SystemContext): Promise<boolean> {
+export async function isAdmin(_sys: SystemContext): Promise<boolean> {
   if (process.platform === 'win32') {
     const r = await execCommand('net', ['session'], { timeoutMs: 10_000 });
     return r.exitCode === 0;

@@ -32,7 +32,10 @@ export async function runCli(
 }
 
 /** Runs the CLI and parses its stdout as the one JSON document `--json` promises. */
-export async function runCliJson<T = unknown>(args: string[], opts: Parameters<typeof runCli>[1] = {}): Promise<CliRun & { json: T }> {
+export async function runCliJson<T = unknown>(
+  args: string[],
+  opts: Parameters<typeof runCli>[1] = {},
+): Promise<CliRun & { json: T }> {
   const r = await runCli([...args, '--json'], opts);
   let json: T;
   try {

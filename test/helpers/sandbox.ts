@@ -4,11 +4,29 @@ import { dirname, join } from 'node:path';
 
 export const OS_RELEASE = {
   el6: { redhatRelease: 'CentOS release 6.10 (Final)\n' },
-  el7: { osRelease: 'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="7"\nPRETTY_NAME="CentOS Linux 7 (Core)"\n', redhatRelease: 'CentOS Linux release 7.9.2009 (Core)\n' },
-  el8: { osRelease: 'NAME="Red Hat Enterprise Linux"\nVERSION="8.10 (Ootpa)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.10"\nPRETTY_NAME="Red Hat Enterprise Linux 8.10 (Ootpa)"\n', redhatRelease: 'Red Hat Enterprise Linux release 8.10 (Ootpa)\n' },
-  el9: { osRelease: 'NAME="Rocky Linux"\nVERSION="9.4 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"\n', redhatRelease: 'Rocky Linux release 9.4 (Blue Onyx)\n' },
-  ubuntu2204: { osRelease: 'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\nID=ubuntu\nID_LIKE=debian\n' },
-  sles15: { osRelease: 'NAME="SLES"\nVERSION="15-SP5"\nVERSION_ID="15.5"\nPRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"\nID="sles"\nID_LIKE="suse"\n' },
+  el7: {
+    osRelease:
+      'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="7"\nPRETTY_NAME="CentOS Linux 7 (Core)"\n',
+    redhatRelease: 'CentOS Linux release 7.9.2009 (Core)\n',
+  },
+  el8: {
+    osRelease:
+      'NAME="Red Hat Enterprise Linux"\nVERSION="8.10 (Ootpa)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.10"\nPRETTY_NAME="Red Hat Enterprise Linux 8.10 (Ootpa)"\n',
+    redhatRelease: 'Red Hat Enterprise Linux release 8.10 (Ootpa)\n',
+  },
+  el9: {
+    osRelease:
+      'NAME="Rocky Linux"\nVERSION="9.4 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"\n',
+    redhatRelease: 'Rocky Linux release 9.4 (Blue Onyx)\n',
+  },
+  ubuntu2204: {
+    osRelease:
+      'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\nID=ubuntu\nID_LIKE=debian\n',
+  },
+  sles15: {
+    osRelease:
+      'NAME="SLES"\nVERSION="15-SP5"\nVERSION_ID="15.5"\nPRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"\nID="sles"\nID_LIKE="suse"\n',
+  },
 } as const;
 
 export interface RootSpec {

@@ -31,7 +31,12 @@ export function parsePlan(file: string, text: string): Plan {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new DsaError({ code: 'plan.notJson', messageKey: 'plan.notJson', params: { file, detail: (e as Error).message }, exitCode: ExitCode.badInput });
+    throw new DsaError({
+      code: 'plan.notJson',
+      messageKey: 'plan.notJson',
+      params: { file, detail: (e as Error).message },
+      exitCode: ExitCode.badInput,
+    });
   }
   const r = PlanSchema.safeParse(json);
   if (!r.success) {
@@ -78,11 +83,21 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
  * Stops at the first failing step (what was applied stays revertable). A plan with nothing to do
  * creates no run.
  */
-export async function applyPlan(sys: SystemContext, plan: Plan, opts: { secrets?: string[] } = {}): Promise<ApplyOutcome> {
+export async function applyPlan(
+  sys: SystemContext,
+  plan: Plan,
+  opts: { secrets?: string[] } = {},
+): Promise<ApplyOutcome> {
   await checkPlanFresh(sys, plan);
   const todo = plan.steps.filter((s) => !s.upToDate);
   if (todo.length === 0) {
-    return { runId: null, journalDir: null, ok: true, rebootRequired: false, steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })) };
+    return {
+      runId: null,
+      journalDir: null,
+      ok: true,
+      rebootRequired: false,
+      steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
+    };
   }
   const journal = Journal.create(sys);
   journal.writeJson('plan.json', redactJson(plan, opts.secrets ?? []));

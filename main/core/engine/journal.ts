@@ -31,9 +31,18 @@ export type JournalEvent =
       /** The command that undoes this one, run by `revert`. */
       revert?: { command: string; args: string[] };
     }
-  | { type: 'step.done'; step: string; verified: boolean; detail: { key: string; params: Record<string, string | number> } }
+  | {
+      type: 'step.done';
+      step: string;
+      verified: boolean;
+      detail: { key: string; params: Record<string, string | number> };
+    }
   | { type: 'step.skipped'; step: string }
-  | { type: 'step.failed'; step: string; error: { code: string; messageKey: string; params: Record<string, string | number> } }
+  | {
+      type: 'step.failed';
+      step: string;
+      error: { code: string; messageKey: string; params: Record<string, string | number> };
+    }
   | { type: 'run.done'; ok: boolean; rebootRequired: boolean }
   | { type: 'revert.start' }
   | { type: 'revert.file'; path: string; restored: 'bytes' | 'deleted' }
@@ -60,7 +69,10 @@ export class Journal {
 
   /** Creates the directory of a new run. */
   static create(sys: SystemContext): Journal {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const runId = `${stamp}-${randomBytes(3).toString('hex')}`;
     const dir = join(runsDir(sys), runId);
     mkdirSync(join(dir, 'backups'), { recursive: true, mode: 0o700 });
@@ -77,7 +89,9 @@ export class Journal {
 
   /** Appends one event (written at once, so a watcher sees progress as it happens). */
   append(event: JournalEvent): void {
-    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify({ t: new Date().toISOString(), ...event }) + '\n', { mode: 0o600 });
+    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify({ t: new Date().toISOString(), ...event }) + '\n', {
+      mode: 0o600,
+    });
   }
 
   /** Stores a backup of original bytes; returns its path relative to the run directory. */
@@ -117,5 +131,7 @@ export function readEvents(dir: string): StampedEvent[] {
 export function listRuns(sys: SystemContext): string[] {
   const dir = runsDir(sys);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'events.jsonl'))).sort();
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'events.jsonl')))
+    .sort();
 }

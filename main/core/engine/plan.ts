@@ -12,7 +12,13 @@ export interface StepRequest {
 /** Validates a step's input with the step's own schema. */
 export function stepInput(stepId: string, input: unknown): unknown {
   const step = findStep(stepId);
-  if (!step) throw new DsaError({ code: 'plan.unknownStep', messageKey: 'plan.unknownStep', params: { step: stepId }, exitCode: ExitCode.badInput });
+  if (!step)
+    throw new DsaError({
+      code: 'plan.unknownStep',
+      messageKey: 'plan.unknownStep',
+      params: { step: stepId },
+      exitCode: ExitCode.badInput,
+    });
   const r = step.input.safeParse(input);
   if (!r.success) {
     throw new DsaError({

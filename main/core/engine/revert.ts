@@ -19,12 +19,23 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   const runs = listRuns(sys);
   if (runId) {
     if (!runs.includes(runId)) {
-      throw new DsaError({ code: 'revert.noSuchRun', messageKey: 'revert.noSuchRun', params: { run: runId, runs: runs.slice(-5).join(', ') || '-' }, exitCode: ExitCode.badInput });
+      throw new DsaError({
+        code: 'revert.noSuchRun',
+        messageKey: 'revert.noSuchRun',
+        params: { run: runId, runs: runs.slice(-5).join(', ') || '-' },
+        exitCode: ExitCode.badInput,
+      });
     }
     return runId;
   }
   const last = runs[runs.length - 1];
-  if (!last) throw new DsaError({ code: 'revert.noRuns', messageKey: 'revert.noRuns', params: { dir: sys.stateDir }, exitCode: ExitCode.failed });
+  if (!last)
+    throw new DsaError({
+      code: 'revert.noRuns',
+      messageKey: 'revert.noRuns',
+      params: { dir: sys.stateDir },
+      exitCode: ExitCode.failed,
+    });
   return last;
 }
 
@@ -37,7 +48,12 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
   const journal = Journal.open(sys, runId);
   const events = journal.events();
   if (events.some((e) => e.type === 'revert.done' && e.ok)) {
-    throw new DsaError({ code: 'revert.already', messageKey: 'revert.already', params: { run: runId }, exitCode: ExitCode.failed });
+    throw new DsaError({
+      code: 'revert.already',
+      messageKey: 'revert.already',
+      params: { run: runId },
+      exitCode: ExitCode.failed,
+    });
   }
   const fileEvents = events.filter((e): e is FileEvent => e.type === 'file.write' || e.type === 'file.delete');
   // Per path: the original (first event) and what the run left (last event).
@@ -62,13 +78,23 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
   }
   journal.append({ type: 'revert.start' });
   const outcome: RevertOutcome = { runId, files: [], commands: [] };
-  const undo = events.filter((e): e is FileEvent | CommandEvent => e.type === 'file.write' || e.type === 'file.delete' || (e.type === 'command' && !!e.revert)).reverse();
+  const undo = events
+    .filter(
+      (e): e is FileEvent | CommandEvent =>
+        e.type === 'file.write' || e.type === 'file.delete' || (e.type === 'command' && !!e.revert),
+    )
+    .reverse();
   const restored = new Set<string>();
   let ok = true;
   for (const e of undo) {
     if (e.type === 'command') {
       const r = await sys.exec.run(e.revert!.command, e.revert!.args);
-      journal.append({ type: 'revert.command', command: e.revert!.command, args: e.revert!.args, exitCode: r.exitCode });
+      journal.append({
+        type: 'revert.command',
+        command: e.revert!.command,
+        args: e.revert!.args,
+        exitCode: r.exitCode,
+      });
       outcome.commands.push({ command: e.revert!.command, args: e.revert!.args, exitCode: r.exitCode });
       if (r.exitCode !== 0) ok = false;
       continue;
@@ -90,7 +116,12 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
   }
   journal.append({ type: 'revert.done', ok });
   if (!ok) {
-    throw new DsaError({ code: 'revert.commandFailed', messageKey: 'revert.commandFailed', params: { run: runId }, exitCode: ExitCode.failed });
+    throw new DsaError({
+      code: 'revert.commandFailed',
+      messageKey: 'revert.commandFailed',
+      params: { run: runId },
+      exitCode: ExitCode.failed,
+    });
   }
   return outcome;
 }

@@ -89,7 +89,13 @@ export class Transaction {
       throw new DsaError({
         code: r.notFound ? 'exec.notFound' : r.timedOut ? 'exec.timedOut' : 'exec.failed',
         messageKey: r.notFound ? 'exec.notFound' : r.timedOut ? 'exec.timedOut' : 'exec.failed',
-        params: { command: [command, ...args.map(mask)].join(' '), code: String(r.exitCode), output: mask(tail(r.stderr || r.stdout)).trim().slice(-500) },
+        params: {
+          command: [command, ...args.map(mask)].join(' '),
+          code: String(r.exitCode),
+          output: mask(tail(r.stderr || r.stdout))
+            .trim()
+            .slice(-500),
+        },
       });
     }
     return r;

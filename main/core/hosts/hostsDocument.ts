@@ -83,12 +83,18 @@ export interface NameState {
 }
 
 /** How the file maps every manager name today: which line answers first, and which lines map it elsewhere. */
-export function analyzeHosts(doc: HostsDocument, entries: HostsEntry[], file: string): { names: NameState[]; shadowing: ShadowingLine[] } {
+export function analyzeHosts(
+  doc: HostsDocument,
+  entries: HostsEntry[],
+  file: string,
+): { names: NameState[]; shadowing: ShadowingLine[] } {
   const block = findBlock(doc, file);
   const wanted = new Map<string, { name: string; address: string }>();
-  for (const e of entries) for (const n of e.names) if (!wanted.has(norm(n))) wanted.set(norm(n), { name: n, address: e.address });
+  for (const e of entries)
+    for (const n of e.names) if (!wanted.has(norm(n))) wanted.set(norm(n), { name: n, address: e.address });
   const states = new Map<string, NameState>();
-  for (const [k, w] of wanted) states.set(k, { name: w.name, expected: w.address, firstLine: null, firstAddress: null, inBlock: false });
+  for (const [k, w] of wanted)
+    states.set(k, { name: w.name, expected: w.address, firstLine: null, firstAddress: null, inBlock: false });
   const shadowing: ShadowingLine[] = [];
   doc.lines.forEach((l, i) => {
     const entry = lineEntry(l.text);
@@ -125,7 +131,12 @@ export interface HostsChange {
  * manager name to another address commented out (its other names kept on a line of their own).
  * Applying the result again changes nothing.
  */
-export function applyManagedBlock(doc: HostsDocument, entries: HostsEntry[], file: string, defaultEol: string): HostsChange {
+export function applyManagedBlock(
+  doc: HostsDocument,
+  entries: HostsEntry[],
+  file: string,
+  defaultEol: string,
+): HostsChange {
   const eol = doc.lines.find((l) => l.eol !== '')?.eol ?? defaultEol;
   const { shadowing } = analyzeHosts(doc, entries, file);
   const managerNames = new Set(entries.flatMap((e) => e.names.map(norm)));
@@ -140,7 +151,9 @@ export function applyManagedBlock(doc: HostsDocument, entries: HostsEntry[], fil
       if (i === block.begin) {
         removedBlockLines = doc.lines.slice(block.begin, block.end + 1).map((x) => x.text);
         // The end line keeps its own ending, so the bytes after the block stay as they were.
-        blockLines.forEach((t, k) => out.push({ text: t, eol: k === blockLines.length - 1 ? doc.lines[block.end]!.eol : eol }));
+        blockLines.forEach((t, k) =>
+          out.push({ text: t, eol: k === blockLines.length - 1 ? doc.lines[block.end]!.eol : eol }),
+        );
       }
       return;
     }

@@ -154,13 +154,17 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   const target: 'linux' | 'windows' = /[\\]|^[A-Za-z]:|\$env:|\.cmd$|\.exe$/i.test(dsaPath) ? 'windows' : 'linux';
 
   const urlTok = tokens[at + 2];
-  if (!urlTok) return { ok: false, issues: [issueAt(file, line.no, tokens[at + 1]!.col + 2, 'inputs.activation.noUrl')] };
+  if (!urlTok)
+    return { ok: false, issues: [issueAt(file, line.no, tokens[at + 1]!.col + 2, 'inputs.activation.noUrl')] };
   let urlText = urlTok.value;
   const ref = VAR_REF.exec(urlText);
   if (ref) {
     const v = vars.get(ref[1]!.toUpperCase());
     if (v === undefined) {
-      return { ok: false, issues: [issueAt(file, line.no, urlTok.col, 'inputs.activation.undefinedVar', { name: ref[1]! })] };
+      return {
+        ok: false,
+        issues: [issueAt(file, line.no, urlTok.col, 'inputs.activation.undefinedVar', { name: ref[1]! })],
+      };
     }
     urlText = v;
   }
@@ -171,7 +175,14 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
 
   const args: ActivationArg[] = [];
   for (const tok of tokens.slice(at + 3)) {
-    if (tok.value === '|' || tok.value === '>' || tok.value.startsWith('>') || tok.value === '2>&1' || tok.value === ';') break;
+    if (
+      tok.value === '|' ||
+      tok.value === '>' ||
+      tok.value.startsWith('>') ||
+      tok.value === '2>&1' ||
+      tok.value === ';'
+    )
+      break;
     const colon = tok.value.indexOf(':');
     const rawKey = colon > 0 ? tok.value.slice(0, colon) : '';
     const key = ACTIVATION_KEYS[rawKey.toLowerCase() as keyof typeof ACTIVATION_KEYS];
@@ -190,7 +201,8 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
       issues.push(issueAt(file, line.no, tok.col + colon + 1, 'inputs.activation.notNumber', { key, value }));
     else if (key === 'hostname' && !isHostName(value) && !isIpAddress(value))
       issues.push(issueAt(file, line.no, tok.col + colon + 1, 'inputs.activation.badHostname', { value }));
-    else if (args.some((a) => a.key === key)) issues.push(issueAt(file, line.no, tok.col, 'inputs.activation.duplicateArg', { key }));
+    else if (args.some((a) => a.key === key))
+      issues.push(issueAt(file, line.no, tok.col, 'inputs.activation.duplicateArg', { key }));
     else args.push({ key, value, secret: SECRET_KEYS.has(key) });
   }
   const hasTenant = args.some((a) => a.key === 'tenantID');

@@ -21,14 +21,23 @@ export async function readInputFile(file: string): Promise<Buffer> {
   try {
     const st = await fs.stat(file);
     if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    if (st.size > 16 * 1024 * 1024) return unwrapParse(file, { ok: false, issues: [issueAt(file, 0, 0, 'inputs.tooLarge', { max: '16 MiB' })] });
+    if (st.size > 16 * 1024 * 1024)
+      return unwrapParse(file, { ok: false, issues: [issueAt(file, 0, 0, 'inputs.tooLarge', { max: '16 MiB' })] });
     return await fs.readFile(file);
   } catch (e) {
     if (e instanceof DsaError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     return unwrapParse(file, {
       ok: false,
-      issues: [issueAt(file, 0, 0, code === 'ENOENT' ? 'inputs.notFound' : code === 'EISDIR' ? 'inputs.isDirectory' : 'inputs.unreadable', { code })],
+      issues: [
+        issueAt(
+          file,
+          0,
+          0,
+          code === 'ENOENT' ? 'inputs.notFound' : code === 'EISDIR' ? 'inputs.isDirectory' : 'inputs.unreadable',
+          { code },
+        ),
+      ],
     });
   }
 }

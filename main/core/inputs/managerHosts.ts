@@ -52,7 +52,12 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
       const prev = seen.get(key);
       if (prev && prev.address !== addr.value) {
         issues.push(
-          issueAt(file, no, n.col, 'inputs.hosts.conflict', { name: n.value, address: addr.value, other: prev.address, otherLine: prev.line }),
+          issueAt(file, no, n.col, 'inputs.hosts.conflict', {
+            name: n.value,
+            address: addr.value,
+            other: prev.address,
+            otherLine: prev.line,
+          }),
         );
       } else if (!prev) seen.set(key, { address: addr.value, line: no });
     }

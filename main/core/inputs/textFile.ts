@@ -38,7 +38,7 @@ export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine
 }
 
 function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
     const n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
     if (n === 0) return i;

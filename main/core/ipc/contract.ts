@@ -11,13 +11,24 @@ export const ErrorInfoSchema = z.object({
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   remedyKey: z.string().optional(),
   issues: z
-    .array(z.object({ file: z.string(), line: z.number(), column: z.number(), messageKey: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
+    .array(
+      z.object({
+        file: z.string(),
+        line: z.number(),
+        column: z.number(),
+        messageKey: z.string(),
+        params: z.record(z.string(), z.union([z.string(), z.number()])),
+      }),
+    )
     .optional(),
 });
 
 /** Every reply crosses IPC as `{ok: true, value}` or `{ok: false, error}`, so errors keep their keys. */
 export const replySchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ErrorInfoSchema })]);
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
+  ]);
 
 export const channels = {
   'app:info': {
@@ -33,5 +44,6 @@ export const channels = {
 export type ChannelName = keyof typeof channels;
 export type Request<C extends ChannelName> = z.infer<(typeof channels)[C]['request']>;
 export type Response<C extends ChannelName> = z.infer<(typeof channels)[C]['response']>;
-export type Reply<C extends ChannelName> = { ok: true; value: Response<C> } | { ok: false; error: z.infer<typeof ErrorInfoSchema> };
+export type Reply<C extends ChannelName> =
+  { ok: true; value: Response<C> } | { ok: false; error: z.infer<typeof ErrorInfoSchema> };
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];

@@ -67,24 +67,47 @@ async function readText(sys: SystemContext, p: string): Promise<string | null> {
 /** Reads the OS of the target: os-release, else redhat-release (EL6), else the Windows registry. */
 export async function detectOs(sys: SystemContext): Promise<OsInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], { timeoutMs: 10_000 });
+    const r = await sys.exec.run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], {
+      timeoutMs: 10_000,
+    });
     const v = parseRegQuery(r.stdout);
     const build = v.CurrentBuild ? (v.UBR ? `${v.CurrentBuild}.${v.UBR}` : v.CurrentBuild) : '';
     const name = v.ProductName ?? 'Windows';
     const year = /Server (\d{4})/.exec(name)?.[1];
-    return { family: 'windows', id: 'windows', versionId: year ?? v.DisplayVersion ?? v.CurrentVersion ?? '', major: year ? Number(year) : null, name, ...(build ? { build } : {}), ...(v.EditionID ? { edition: v.EditionID } : {}) };
+    return {
+      family: 'windows',
+      id: 'windows',
+      versionId: year ?? v.DisplayVersion ?? v.CurrentVersion ?? '',
+      major: year ? Number(year) : null,
+      name,
+      ...(build ? { build } : {}),
+      ...(v.EditionID ? { edition: v.EditionID } : {}),
+    };
   }
-  const osr = await readText(sys, '/etc/os-release') ?? await readText(sys, '/usr/lib/os-release');
+  const osr = (await readText(sys, '/etc/os-release')) ?? (await readText(sys, '/usr/lib/os-release'));
   if (osr) {
     const f = parseOsRelease(osr);
     const id = (f.ID ?? 'unknown').toLowerCase();
     const versionId = f.VERSION_ID ?? '';
-    return { family: osFamily(id, (f.ID_LIKE ?? '').toLowerCase()), id, versionId, major: versionId ? Number.parseInt(versionId, 10) || null : null, name: f.PRETTY_NAME ?? `${f.NAME ?? id} ${versionId}`.trim() };
+    return {
+      family: osFamily(id, (f.ID_LIKE ?? '').toLowerCase()),
+      id,
+      versionId,
+      major: versionId ? Number.parseInt(versionId, 10) || null : null,
+      name: f.PRETTY_NAME ?? `${f.NAME ?? id} ${versionId}`.trim(),
+    };
   }
   const rh = await readText(sys, '/etc/redhat-release');
   if (rh) {
     const p = parseRedhatRelease(rh);
-    if (p) return { family: 'rhel', id: p.id, versionId: p.versionId, major: Number.parseInt(p.versionId, 10), name: p.name };
+    if (p)
+      return {
+        family: 'rhel',
+        id: p.id,
+        versionId: p.versionId,
+        major: Number.parseInt(p.versionId, 10),
+        name: p.name,
+      };
   }
   return { family: 'unknown', id: 'unknown', versionId: '', major: null, name: 'unknown' };
 }
@@ -102,7 +125,8 @@ function scopeOf(address: string, internal: boolean): AddressInfo['scope'] {
   if (internal) return 'loopback';
   if (isIPv4(address)) {
     if (/^169\.254\./.test(address)) return 'link-local';
-    if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(address)) return 'private';
+    if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(address))
+      return 'private';
     return 'global';
   }
   if (/^fe80:/i.test(address)) return 'link-local';
@@ -113,29 +137,54 @@ function scopeOf(address: string, internal: boolean): AddressInfo['scope'] {
 /** Whether the agent package is installed: rpm `ds_agent`, deb `ds-agent`, or the Windows uninstall entry. */
 export async function detectAgentPackage(sys: SystemContext): Promise<AgentPackageInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall', '/s', '/f', 'Deep Security Agent', '/d'], { timeoutMs: 15_000 });
+    const r = await sys.exec.run(
+      'reg',
+      [
+        'query',
+        'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall',
+        '/s',
+        '/f',
+        'Deep Security Agent',
+        '/d',
+      ],
+      { timeoutMs: 15_000 },
+    );
     if (r.notFound) return { installed: null, via: 'registry-unavailable' };
     const v = /DisplayVersion\s+REG_SZ\s+(\S+)/.exec(r.stdout)?.[1];
     return { installed: /Deep Security Agent/i.test(r.stdout), ...(v ? { version: v } : {}), via: 'registry' };
   }
   const rootArgs = sys.live ? [] : ['--root', sys.root];
-  if (await exists(sys.path('/var/lib/rpm')) || await exists(sys.path('/usr/lib/sysimage/rpm'))) {
-    const r = await sys.exec.runReal('rpm', [...rootArgs, '-q', '--queryformat', '%{VERSION}-%{RELEASE}', 'ds_agent'], { timeoutMs: 15_000 });
-    if (!r.notFound) return r.exitCode === 0 ? { installed: true, version: r.stdout.trim(), via: 'rpm' } : { installed: false, via: 'rpm' };
+  if ((await exists(sys.path('/var/lib/rpm'))) || (await exists(sys.path('/usr/lib/sysimage/rpm')))) {
+    const r = await sys.exec.runReal('rpm', [...rootArgs, '-q', '--queryformat', '%{VERSION}-%{RELEASE}', 'ds_agent'], {
+      timeoutMs: 15_000,
+    });
+    if (!r.notFound)
+      return r.exitCode === 0
+        ? { installed: true, version: r.stdout.trim(), via: 'rpm' }
+        : { installed: false, via: 'rpm' };
   }
   if (await exists(sys.path('/var/lib/dpkg/status'))) {
-    const r = await sys.exec.runReal('dpkg-query', [`--admindir=${sys.path('/var/lib/dpkg')}`, '-W', '-f', '${Status}|${Version}', 'ds-agent'], { timeoutMs: 15_000 });
+    const r = await sys.exec.runReal(
+      'dpkg-query',
+      [`--admindir=${sys.path('/var/lib/dpkg')}`, '-W', '-f', '${Status}|${Version}', 'ds-agent'],
+      { timeoutMs: 15_000 },
+    );
     if (!r.notFound) {
       const [status, version] = r.stdout.split('|');
       const installed = r.exitCode === 0 && /install ok installed/.test(status ?? '');
-      return installed ? { installed, version: (version ?? '').trim(), via: 'dpkg' } : { installed: false, via: 'dpkg' };
+      return installed
+        ? { installed, version: (version ?? '').trim(), via: 'dpkg' }
+        : { installed: false, via: 'dpkg' };
     }
   }
   return { installed: null, via: 'no-package-database' };
 }
 
 async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Everything `inspect` shows: OS, kernel, arch, host name, addresses, whether the agent is installed. */
@@ -146,7 +195,7 @@ export async function inspectSystem(sys: SystemContext): Promise<Inspection> {
   let hostname: string | null;
   if (sys.os === 'windows') {
     kernel = os.build ?? (sys.live ? osKernelRelease() : null);
-    arch = sys.live ? ARCH[osArch()] ?? osArch() : null;
+    arch = sys.live ? (ARCH[osArch()] ?? osArch()) : null;
     hostname = sys.live ? (sys.env.COMPUTERNAME ?? osHostname()) : null;
   } else {
     kernel = await procValue(sys, 'osrelease', osKernelRelease);
@@ -158,11 +207,19 @@ export async function inspectSystem(sys: SystemContext): Promise<Inspection> {
     addresses = [];
     for (const [iface, list] of Object.entries(networkInterfaces())) {
       for (const a of list ?? []) {
-        addresses.push({ iface, address: a.address, family: a.family === 'IPv4' ? 'IPv4' : 'IPv6', scope: scopeOf(a.address, a.internal) });
+        addresses.push({
+          iface,
+          address: a.address,
+          family: a.family === 'IPv4' ? 'IPv4' : 'IPv6',
+          scope: scopeOf(a.address, a.internal),
+        });
       }
     }
   }
-  const globalIp = addresses?.find((a) => a.scope === 'global' && a.family === 'IPv4')?.address ?? addresses?.find((a) => a.scope === 'global')?.address ?? null;
+  const globalIp =
+    addresses?.find((a) => a.scope === 'global' && a.family === 'IPv4')?.address ??
+    addresses?.find((a) => a.scope === 'global')?.address ??
+    null;
   return {
     root: sys.root,
     live: sys.live,
@@ -176,7 +233,8 @@ export async function inspectSystem(sys: SystemContext): Promise<Inspection> {
       hostname,
       globalIp,
       osType: os.family === 'windows' ? 'Windows' : 'Linux',
-      osVersion: sys.os === 'windows' ? `${os.name}${os.build ? ` (${os.build})` : ''}` : `${os.name} / ${kernel ?? '?'}`,
+      osVersion:
+        sys.os === 'windows' ? `${os.name}${os.build ? ` (${os.build})` : ''}` : `${os.name} / ${kernel ?? '?'}`,
     },
   };
 }

@@ -48,7 +48,15 @@ export const hostsStep: Step<HostsStepInput> = {
       ...change.blockLines.map((l) => `+ ${l}`),
     ];
     return {
-      changes: [{ kind: 'file', path: hostsSystemPath(sys), action: exists ? 'modify' : 'create', beforeSha: exists ? sha256(data) : null, diff }],
+      changes: [
+        {
+          kind: 'file',
+          path: hostsSystemPath(sys),
+          action: exists ? 'modify' : 'create',
+          beforeSha: exists ? sha256(data) : null,
+          diff,
+        },
+      ],
       notes: change.shadowing.map((s) => ({
         key: 'steps.hosts.shadowed',
         params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
@@ -67,9 +75,14 @@ export const hostsStep: Step<HostsStepInput> = {
   async verify(sys, input): Promise<Verification> {
     const { data } = await loadHosts(sys);
     const { names } = analyzeHosts(readHostsDocument(data), input.entries, hostsSystemPath(sys));
-    const wrong = names.filter((n) => n.firstAddress === null || n.firstAddress.toLowerCase() !== n.expected.toLowerCase());
+    const wrong = names.filter(
+      (n) => n.firstAddress === null || n.firstAddress.toLowerCase() !== n.expected.toLowerCase(),
+    );
     return wrong.length === 0
       ? { ok: true, detail: { key: 'steps.hosts.verified', params: { n: names.length } } }
-      : { ok: false, detail: { key: 'steps.hosts.notVerified', params: { names: wrong.map((w) => w.name).join(', ') } } };
+      : {
+          ok: false,
+          detail: { key: 'steps.hosts.notVerified', params: { names: wrong.map((w) => w.name).join(', ') } },
+        };
   },
 };

@@ -9,6 +9,7 @@ export interface StepOptions {
 /** The steps whose inputs or flags are given, in registry order, with their inputs loaded and parsed. */
 export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
   const out: StepRequest[] = [];
-  if (opts.hostsFile) out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries: await loadManagerHosts(opts.hostsFile) } });
+  if (opts.hostsFile)
+    out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries: await loadManagerHosts(opts.hostsFile) } });
   return out;
 }
