@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 export interface ExecResult {
   command: string;
   args: string[];
@@ -36,6 +34,8 @@ export async function execCommand(
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
   const started = performance.now();
+  // Loaded on first use: most commands never start a process, and execa costs ~150 ms to load.
+  const { execa } = await import('execa');
   const r = await execa(command, [...args], {
     reject: false,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -99,6 +99,8 @@ export async function applyPlan(
       steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
     };
   }
+  // Every step's input is validated before anything is written: a bad plan changes nothing and creates no run.
+  const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
   const journal = Journal.create(sys);
   journal.writeJson('plan.json', redactJson(plan, opts.secrets ?? []));
   journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: todo.map((s) => s.id) });
@@ -117,7 +119,7 @@ export async function applyPlan(
     const step = findStep(sp.id)!;
     journal.append({ type: 'step.start', step: sp.id });
     try {
-      const input = stepInput(sp.id, sp.input);
+      const input = inputs.get(sp.id);
       await step.apply(sys, input, new Transaction(sys, journal, sp.id, opts.secrets ?? []));
       const v = await step.verify(sys, input);
       journal.append({ type: 'step.done', step: sp.id, verified: v.ok, detail: v.detail });

@@ -2,39 +2,79 @@ import { isIpAddress } from '../inputs/names.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import { DsaError } from '../errors.js';
 
-/**
- * A hosts file held byte for byte: text is decoded as latin1 so that every byte (UTF-8 or Shift_JIS
- * comments, tabs, BOM) comes back unchanged when it is written, and each line keeps its own line ending.
- */
-export interface HostsDocument {
-  bom: boolean;
-  lines: { text: string; eol: string }[];
-}
-
 export const BLOCK_BEGIN = '# >>> dsa-setup: Deep Security manager (managed block, do not edit) >>>';
 export const BLOCK_END = '# <<< dsa-setup <<<';
 export const SHADOW_PREFIX = '#dsa-setup-shadowed# ';
 const KEPT_COMMENT = '# dsa-setup: names kept from the line above';
 
-/** Splits hosts file bytes into lines, keeping BOM and each line's ending. */
-export function readHostsDocument(data: Buffer): HostsDocument {
-  let text = data.toString('latin1');
-  const bom = text.startsWith('\xef\xbb\xbf');
-  if (bom) text = text.slice(3);
-  const lines: { text: string; eol: string }[] = [];
-  const re = /\r\n|\n/g;
-  let last = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    lines.push({ text: text.slice(last, m.index), eol: m[0] });
-    last = m.index + m[0].length;
+/**
+ * A hosts file held byte for byte: text is decoded as latin1 so that every byte (UTF-8 or Shift_JIS
+ * comments, tabs, BOM) comes back unchanged when it is written, and each line keeps its own line ending.
+ * Lines are offsets into one string (no object per line), so a 200,000-line file costs little memory.
+ */
+export class HostsDocument {
+  readonly bom: boolean;
+  /** The file's text after the BOM, one char per byte. */
+  readonly text: string;
+  readonly lineCount: number;
+  /** Start offset of every line, plus the end of the text. */
+  private readonly starts: Uint32Array;
+  private cachedLines: { text: string; eol: string }[] | null = null;
+
+  constructor(data: Buffer) {
+    let text = data.toString('latin1');
+    this.bom = text.startsWith('\xef\xbb\xbf');
+    if (this.bom) text = text.slice(3);
+    this.text = text;
+    const starts: number[] = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (starts[starts.length - 1] !== text.length) starts.push(text.length);
+    this.starts = Uint32Array.from(starts);
+    this.lineCount = starts.length - 1;
   }
-  if (last < text.length) lines.push({ text: text.slice(last), eol: '' });
-  return { bom, lines };
+
+  /** Offset where line i starts (i = lineCount gives the end of the text). */
+  lineStart(i: number): number {
+    return this.starts[i]!;
+  }
+
+  /** Line i's ending: `\r\n`, `\n`, or '' for a last line without one. */
+  lineEol(i: number): string {
+    const end = this.starts[i + 1]!;
+    if (this.text[end - 1] !== '\n') return '';
+    return end - 2 >= this.starts[i]! && this.text[end - 2] === '\r' ? '\r\n' : '\n';
+  }
+
+  /** Line i (0-based) without its ending. */
+  lineText(i: number): string {
+    return this.text.slice(this.starts[i]!, this.starts[i + 1]! - this.lineEol(i).length);
+  }
+
+  /** 0-based index of the line holding character offset `pos`. */
+  lineAt(pos: number): number {
+    let lo = 0;
+    let hi = this.lineCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Every line as an object (built on first use; for callers that walk all lines of a small file). */
+  get lines(): { text: string; eol: string }[] {
+    this.cachedLines ??= Array.from({ length: this.lineCount }, (_, i) => ({
+      text: this.lineText(i),
+      eol: this.lineEol(i),
+    }));
+    return this.cachedLines;
+  }
 }
 
-/** The bytes of a document. */
-export function writeHostsDocument(doc: HostsDocument): Buffer {
-  return Buffer.from((doc.bom ? '\xef\xbb\xbf' : '') + doc.lines.map((l) => l.text + l.eol).join(''), 'latin1');
+/** Reads hosts file bytes, keeping BOM and each line's ending. */
+export function readHostsDocument(data: Buffer): HostsDocument {
+  return new HostsDocument(data);
 }
 
 /** The address/name mapping of one line, or null for comments, blanks and non-entries. */
@@ -48,11 +88,20 @@ export function lineEntry(text: string): { address: string; names: string[] } | 
 const norm = (n: string): string => n.toLowerCase().replace(/\.$/, '');
 const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+/** The first line at or after offset `from` that starts with `prefix`, or -1. */
+function markerLine(doc: HostsDocument, prefix: string, from: number): number {
+  for (let p = doc.text.indexOf(prefix, from); p >= 0; p = doc.text.indexOf(prefix, p + 1)) {
+    const line = doc.lineAt(p);
+    if (doc.lineStart(line) === p) return line;
+  }
+  return -1;
+}
+
 /** Where the managed block is: indexes of its begin and end lines, or null. A begin without an end is an error. */
 export function findBlock(doc: HostsDocument, file: string): { begin: number; end: number } | null {
-  const begin = doc.lines.findIndex((l) => l.text.startsWith('# >>> dsa-setup'));
+  const begin = markerLine(doc, '# >>> dsa-setup', 0);
   if (begin < 0) return null;
-  const end = doc.lines.findIndex((l, i) => i > begin && l.text.startsWith('# <<< dsa-setup'));
+  const end = markerLine(doc, '# <<< dsa-setup', doc.lineStart(begin + 1));
   if (end < 0) {
     throw new DsaError({
       code: 'hosts.brokenBlock',
@@ -62,6 +111,19 @@ export function findBlock(doc: HostsDocument, file: string): { begin: number; en
     });
   }
   return { begin, end };
+}
+
+/** Indexes of the lines that may map one of `names` (case-insensitive, as a whole field), in file order. */
+function linesMentioning(doc: HostsDocument, names: string[]): number[] {
+  if (names.length === 0) return [];
+  const alts = names.map((n) => n.replace(/\.$/, '').replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
+  const re = new RegExp(`(?:^|[ \\t])(?:${alts})\\.?(?=[ \\t#\\r\\n]|$)`, 'gim');
+  const out: number[] = [];
+  for (const m of doc.text.matchAll(re)) {
+    const line = doc.lineAt(m.index);
+    if (out[out.length - 1] !== line) out.push(line);
+  }
+  return out;
 }
 
 export interface ShadowingLine {
@@ -89,16 +151,22 @@ export function analyzeHosts(
   file: string,
 ): { names: NameState[]; shadowing: ShadowingLine[] } {
   const block = findBlock(doc, file);
-  const wanted = new Map<string, { name: string; address: string }>();
-  for (const e of entries)
-    for (const n of e.names) if (!wanted.has(norm(n))) wanted.set(norm(n), { name: n, address: e.address });
   const states = new Map<string, NameState>();
-  for (const [k, w] of wanted)
-    states.set(k, { name: w.name, expected: w.address, firstLine: null, firstAddress: null, inBlock: false });
+  for (const e of entries) {
+    for (const n of e.names) {
+      if (!states.has(norm(n))) {
+        states.set(norm(n), { name: n, expected: e.address, firstLine: null, firstAddress: null, inBlock: false });
+      }
+    }
+  }
   const shadowing: ShadowingLine[] = [];
-  doc.lines.forEach((l, i) => {
-    const entry = lineEntry(l.text);
-    if (!entry) return;
+  for (const i of linesMentioning(
+    doc,
+    [...states.values()].map((s) => s.name),
+  )) {
+    const text = doc.lineText(i);
+    const entry = lineEntry(text);
+    if (!entry) continue;
     const inBlock = block !== null && i > block.begin && i < block.end;
     for (const n of entry.names) {
       const st = states.get(norm(n));
@@ -109,15 +177,16 @@ export function analyzeHosts(
         st.inBlock = inBlock;
       }
       if (!inBlock && !sameAddress(entry.address, st.expected)) {
-        shadowing.push({ line: i + 1, text: l.text, name: n, address: entry.address, expected: st.expected });
+        shadowing.push({ line: i + 1, text, name: n, address: entry.address, expected: st.expected });
       }
     }
-  });
+  }
   return { names: [...states.values()], shadowing };
 }
 
 export interface HostsChange {
-  doc: HostsDocument;
+  /** The new file, byte for byte. */
+  bytes: Buffer;
   changed: boolean;
   /** Lines the block will hold. */
   blockLines: string[];
@@ -129,7 +198,7 @@ export interface HostsChange {
 /**
  * Computes the file with the managed block holding exactly `entries`, and every line outside it that maps a
  * manager name to another address commented out (its other names kept on a line of their own).
- * Applying the result again changes nothing.
+ * Unchanged text is copied as is; applying the result again changes nothing.
  */
 export function applyManagedBlock(
   doc: HostsDocument,
@@ -137,47 +206,50 @@ export function applyManagedBlock(
   file: string,
   defaultEol: string,
 ): HostsChange {
-  const eol = doc.lines.find((l) => l.eol !== '')?.eol ?? defaultEol;
+  const firstLf = doc.text.indexOf('\n');
+  const eol = firstLf < 0 ? defaultEol : doc.text[firstLf - 1] === '\r' ? '\r\n' : '\n';
   const { shadowing } = analyzeHosts(doc, entries, file);
   const managerNames = new Set(entries.flatMap((e) => e.names.map(norm)));
-  const shadowLines = new Set(shadowing.map((s) => s.line - 1));
   const blockLines = [BLOCK_BEGIN, ...entries.map((e) => `${e.address}\t${e.names.join(' ')}`), BLOCK_END];
-
-  const out: { text: string; eol: string }[] = [];
   const block = findBlock(doc, file);
-  let removedBlockLines: string[] = [];
-  doc.lines.forEach((l, i) => {
-    if (block && i >= block.begin && i <= block.end) {
-      if (i === block.begin) {
-        removedBlockLines = doc.lines.slice(block.begin, block.end + 1).map((x) => x.text);
-        // The end line keeps its own ending, so the bytes after the block stay as they were.
-        blockLines.forEach((t, k) =>
-          out.push({ text: t, eol: k === blockLines.length - 1 ? doc.lines[block.end]!.eol : eol }),
-        );
-      }
-      return;
-    }
-    if (shadowLines.has(i)) {
-      const entry = lineEntry(l.text)!;
-      out.push({ text: SHADOW_PREFIX + l.text, eol: l.eol || eol });
-      const kept = entry.names.filter((n) => !managerNames.has(norm(n)));
-      if (kept.length) out.push({ text: `${entry.address}\t${kept.join(' ')}\t${KEPT_COMMENT}`, eol: l.eol || eol });
-      return;
-    }
-    out.push({ ...l });
-  });
-  if (!block) {
-    const lastLine = out[out.length - 1];
-    if (lastLine && lastLine.eol === '') lastLine.eol = eol;
-    for (const t of blockLines) out.push({ text: t, eol });
+
+  // Each edit replaces lines [from, to] with text that carries its own line endings.
+  const edits: { from: number; to: number; text: string }[] = [];
+  for (const line of new Set(shadowing.map((s) => s.line - 1))) {
+    const text = doc.lineText(line);
+    const lineEol = doc.lineEol(line) || eol;
+    const entry = lineEntry(text)!;
+    const kept = entry.names.filter((n) => !managerNames.has(norm(n)));
+    const keptLine = kept.length ? `${entry.address}\t${kept.join(' ')}\t${KEPT_COMMENT}${lineEol}` : '';
+    edits.push({ from: line, to: line, text: SHADOW_PREFIX + text + lineEol + keptLine });
   }
-  const next: HostsDocument = { bom: doc.bom, lines: out };
-  const changed = !writeHostsDocument(next).equals(writeHostsDocument(doc));
+  let removedBlockLines: string[] = [];
+  let blockSame = false;
+  if (block) {
+    removedBlockLines = Array.from({ length: block.end - block.begin + 1 }, (_, k) => doc.lineText(block.begin + k));
+    // The end line keeps its own ending, so the bytes after the block stay as they were.
+    const blockText = blockLines.join(eol) + doc.lineEol(block.end);
+    blockSame = doc.text.slice(doc.lineStart(block.begin), doc.lineStart(block.end + 1)) === blockText;
+    if (!blockSame) edits.push({ from: block.begin, to: block.end, text: blockText });
+  }
+  edits.sort((a, b) => a.from - b.from);
+
+  const parts: string[] = [doc.bom ? '\xef\xbb\xbf' : ''];
+  let pos = 0;
+  for (const e of edits) {
+    parts.push(doc.text.slice(pos, doc.lineStart(e.from)), e.text);
+    pos = doc.lineStart(e.to + 1);
+  }
+  parts.push(doc.text.slice(pos));
+  if (!block) {
+    if (doc.text.length > 0 && !doc.text.endsWith('\n')) parts.push(eol);
+    parts.push(blockLines.join(eol) + eol);
+  }
   return {
-    doc: next,
-    changed,
+    bytes: Buffer.from(parts.join(''), 'latin1'),
+    changed: edits.length > 0 || !block,
     blockLines,
-    removedBlockLines: block && removedBlockLines.join('\n') === blockLines.join('\n') ? [] : removedBlockLines,
+    removedBlockLines: blockSame ? [] : removedBlockLines,
     shadowing,
   };
 }

@@ -153,11 +153,15 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
     const v = /DisplayVersion\s+REG_SZ\s+(\S+)/.exec(r.stdout)?.[1];
     return { installed: /Deep Security Agent/i.test(r.stdout), ...(v ? { version: v } : {}), via: 'registry' };
   }
-  const rootArgs = sys.live ? [] : ['--root', sys.root];
-  if ((await exists(sys.path('/var/lib/rpm'))) || (await exists(sys.path('/usr/lib/sysimage/rpm')))) {
-    const r = await sys.exec.runReal('rpm', [...rootArgs, '-q', '--queryformat', '%{VERSION}-%{RELEASE}', 'ds_agent'], {
-      timeoutMs: 15_000,
-    });
+  const dbpath = await rpmDbPath(sys);
+  if (dbpath) {
+    const r = await sys.exec.runReal(
+      'rpm',
+      [...rpmRootArgs(sys, dbpath), '-q', '--queryformat', '%{VERSION}-%{RELEASE}', 'ds_agent'],
+      {
+        timeoutMs: 15_000,
+      },
+    );
     if (!r.notFound)
       return r.exitCode === 0
         ? { installed: true, version: r.stdout.trim(), via: 'rpm' }
@@ -178,6 +182,17 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
     }
   }
   return { installed: null, via: 'no-package-database' };
+}
+
+/** The target's rpm database directory (`/var/lib/rpm`, or `/usr/lib/sysimage/rpm` on newer systems), if any. */
+export async function rpmDbPath(sys: SystemContext): Promise<string | null> {
+  for (const p of ['/var/lib/rpm', '/usr/lib/sysimage/rpm']) if (await exists(sys.path(p))) return p;
+  return null;
+}
+
+/** rpm's options to work on the target: `--root` for a sandbox, and always the target's own `--dbpath`. */
+export function rpmRootArgs(sys: SystemContext, dbpath: string): string[] {
+  return [...(sys.live ? [] : ['--root', sys.root]), '--dbpath', dbpath];
 }
 
 async function exists(p: string): Promise<boolean> {

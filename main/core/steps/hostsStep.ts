@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HostsEntrySchema } from '../inputs/managerHosts.js';
 import { readIfExists, sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
-import { analyzeHosts, applyManagedBlock, readHostsDocument, writeHostsDocument } from '../hosts/hostsDocument.js';
+import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
 import type { Step, Verification } from './types.js';
 
 export const HostsStepInput = z.object({
@@ -43,7 +43,7 @@ export const hostsStep: Step<HostsStepInput> = {
     const change = compute(sys, data, input);
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
     const diff = [
-      ...change.shadowing.map((s) => `~ ${s.line}: ${s.text}`),
+      ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),
       ...change.blockLines.map((l) => `+ ${l}`),
     ];
@@ -69,7 +69,7 @@ export const hostsStep: Step<HostsStepInput> = {
   async apply(sys, input, tx) {
     const { data } = await loadHosts(sys);
     const change = compute(sys, data, input);
-    if (change.changed) await tx.writeFile(hostsSystemPath(sys), writeHostsDocument(change.doc));
+    if (change.changed) await tx.writeFile(hostsSystemPath(sys), change.bytes);
   },
 
   async verify(sys, input): Promise<Verification> {

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Benchmark (not a test): `dsa-setup plan` and `apply` of the managed block on a 200,000-line hosts file (the size
+// of an ad-blocking list) with a shadowing line near the end. Prints wall time and peak memory (max RSS) of each
+// CLI run, start-up included. Targets (issue 2): < 0.5 s and < 150 MB. Run: node bench/hosts.mjs [lines]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const project = resolve(import.meta.dirname, '..');
+const cli = join(project, 'bin/dsa-setup.js'); // what `npx dsa-setup` runs
+const lines = Number(process.argv[2] ?? 200_000);
+const root = mkdtempSync(join(tmpdir(), 'dsa-bench-hosts-'));
+mkdirSync(join(root, 'etc'), { recursive: true });
+writeFileSync(join(root, 'etc/os-release'), 'ID=rhel\nVERSION_ID="9.4"\nPRETTY_NAME="RHEL 9.4"\n');
+const body = ['127.0.0.1 localhost', '::1 localhost'];
+for (let i = 0; i < lines - 3; i++) body.push(`0.0.0.0 ads${i}.tracker${i % 97}.example.com`);
+body.push('10.0.0.9 dsm01.vmsecurity.example.jp');
+writeFileSync(join(root, 'etc/hosts'), body.join('\n') + '\n');
+const portal = join(root, 'VMSecurity_hosts_cln.txt');
+writeFileSync(portal, '203.0.113.10 dsm01.vmsecurity.example.jp dsm01\n203.0.113.11 relay01.vmsecurity.example.jp\n');
+// Reports the child's peak RSS on exit (written to stderr as a tagged line).
+const probe = join(root, 'rss-probe.cjs');
+writeFileSync(
+  probe,
+  "process.on('exit',()=>process.stderr.write('\\nBENCH_MAXRSS_KB='+process.resourceUsage().maxRSS+'\\n'))\n",
+);
+
+function run(args) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--require', probe, cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  const kb = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  if (r.status !== 0) throw new Error(`${args[0]} exited ${r.status}: ${r.stderr}`);
+  return { ms, mb: kb / 1024 };
+}
+
+execFileSync(process.execPath, [cli, '--version']); // warm the file cache
+const size = readFileSync(join(root, 'etc/hosts')).length;
+const results = [
+  ['plan', run(['plan', '--root', root, '--hosts-file', portal, '--json'])],
+  ['apply', run(['apply', '--root', root, '--hosts-file', portal, '--yes', '--json'])],
+  ['apply again (no-op)', run(['apply', '--root', root, '--hosts-file', portal, '--yes', '--json'])],
+];
+console.log(`hosts file: ${lines} lines, ${(size / 1048576).toFixed(1)} MiB; node ${process.version}`);
+for (const [name, r] of results) {
+  console.log(
+    `${name.padEnd(20)} ${r.ms.toFixed(0).padStart(6)} ms   peak ${r.mb.toFixed(0).padStart(4)} MB   (target < 500 ms, < 150 MB)`,
+  );
+}
+rmSync(root, { recursive: true, force: true });
