@@ -6,6 +6,10 @@ import { registerInspect } from './commands/inspect.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
 import { registerRevert } from './commands/revert.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerReport } from './commands/report.js';
+import { registerActivate, registerDownload } from './commands/activate.js';
+import { registerStatus } from './commands/status.js';
 
 /** The language asked for on the command line (`--lang ja|en`, `--lang=ja`), else from the environment. */
 export function langFromArgv(argv: readonly string[]): Lang {
@@ -32,6 +36,11 @@ export function buildProgram(lang: Lang): Command {
   registerPlan(program, t);
   registerApply(program, t);
   registerRevert(program, t);
+  registerDoctor(program, t);
+  registerReport(program, t);
+  registerActivate(program, t);
+  registerDownload(program, t);
+  registerStatus(program, t);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

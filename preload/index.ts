@@ -1,14 +1,18 @@
-import { contextBridge, ipcRenderer } from 'electron';
-import type { ChannelName, Reply, Request } from '../main/core/ipc/contract.js';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { EVENTS, VERBS, buildDsaSetupApi } from '../main/core/ipc/verbs.js';
 
-// One verb per channel; the renderer never sees ipcRenderer or the raw event.
-const call = <C extends ChannelName>(channel: C, req: Request<C>): Promise<Reply<C>> =>
-  ipcRenderer.invoke(channel, req) as Promise<Reply<C>>;
-
-const api = {
-  appInfo: () => call('app:info', {}),
-  inspect: () => call('inspect', {}),
-};
-export type DsaSetupApi = typeof api;
+// One verb per channel (the shared table); the renderer never sees ipcRenderer or the raw event.
+const api = buildDsaSetupApi(
+  VERBS,
+  EVENTS,
+  (channel, payload) => ipcRenderer.invoke(channel, payload),
+  (channel, listener) => {
+    const handler = (_event: IpcRendererEvent, payload: unknown): void => listener(payload);
+    ipcRenderer.on(channel, handler);
+    return () => {
+      ipcRenderer.removeListener(channel, handler);
+    };
+  },
+);
 
 contextBridge.exposeInMainWorld('dsaSetup', api);

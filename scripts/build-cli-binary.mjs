@@ -3,8 +3,11 @@
 //   1. bundles main/cli.ts with every dependency and both locale files into ONE CommonJS script (rolldown),
 //   2. turns it into a preparation blob (`node --experimental-sea-config`),
 //   3. injects the blob into a copy of this Node 22 binary (postject), then runs the result once (`--version`).
-// Output: dist/dsa-setup-<platform>-<arch> (dist/dsa-setup-linux-x64 on Linux x64). The dev CLI is unchanged.
-// Usage: npm run build:cli-binary [-- --out FILE] [--keep]
+// Output: dist/dsa-setup-<platform>-<arch> (dist/dsa-setup-linux-x64 on Linux x64; .exe on Windows). The dev CLI
+// is unchanged.
+// Usage: npm run build:cli-binary [-- --out FILE] [--node NODE22_BINARY] [--keep]
+//   --node  the Node.js 22 binary to build from (default: this one), e.g. an unofficial glibc-2.17 build of the
+//           same version for RHEL/CentOS 7; it makes the blob itself, so it must run here.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -27,17 +30,25 @@ const CLI_SOURCE = join(PROJECT, 'main/cli.ts');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const TOP_LEVEL_CALL = /^await main\(\);[ \t]*$/m;
 
-const platform = process.platform === 'win32' ? 'win' : process.platform;
-const outArg = process.argv.indexOf('--out');
+/** The value after a `--name` argument, if given. */
+function argValue(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+const windows = process.platform === 'win32';
+const platform = windows ? 'win' : process.platform;
 const OUT = resolve(
-  outArg > 0 ? process.argv[outArg + 1] : join(PROJECT, 'dist', `dsa-setup-${platform}-${process.arch}`),
+  argValue('--out') ?? join(PROJECT, 'dist', `dsa-setup-${platform}-${process.arch}${windows ? '.exe' : ''}`),
 );
+const NODE = resolve(argValue('--node') ?? process.execPath);
 if (process.versions.electron || Number(process.versions.node.split('.')[0]) < 22)
   bail(
     `needs Node.js 22 or newer to build (this is ${process.version}); export PATH="$PWD/.tools/node_modules/.bin:$PATH"`,
   );
-if (process.platform === 'win32')
-  bail('on Windows follow the recipe in docs/issue-7.md (signtool remove, then postject with --sentinel-fuse)');
+const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+if (Number(nodeVersion.replace(/^v/, '').split('.')[0]) < 22)
+  bail(`${NODE} is ${nodeVersion}; the binary needs Node 22`);
 
 // Intermediate files (the one-script bundle, the SEA config and blob) next to the output, removed at the end;
 // `--keep` keeps them (to read the bundle).
@@ -46,7 +57,7 @@ const WORK = mkdtempSync(join(dirname(OUT), '.dsa-setup-sea-'));
 const BUNDLE = join(WORK, 'dsa-setup.cjs');
 const BLOB = join(WORK, 'dsa-setup.blob');
 const SEA_CONFIG = join(WORK, 'sea-config.json');
-const EXE = join(WORK, 'dsa-setup'); // renamed to OUT once it has run
+const EXE = join(WORK, windows ? 'dsa-setup.exe' : 'dsa-setup'); // renamed to OUT once it has run
 
 function bail(message) {
   process.stderr.write(`build-cli-binary: ${message}\n`);
@@ -113,11 +124,12 @@ function makeBlob() {
       2,
     ),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', SEA_CONFIG], { stdio: 'inherit', timeout: 120_000 });
+  // The blob is made by the very binary it goes into (a blob only loads in the Node version that made it).
+  execFileSync(NODE, ['--experimental-sea-config', SEA_CONFIG], { stdio: 'inherit', timeout: 120_000 });
 }
 
 function inject() {
-  copyFileSync(process.execPath, EXE);
+  copyFileSync(NODE, EXE);
   chmodSync(EXE, 0o755);
   const postject = join(PROJECT, 'node_modules/postject/dist/cli.js');
   const args = [postject, EXE, 'NODE_SEA_BLOB', BLOB, '--sentinel-fuse', SEA_FUSE];
@@ -140,9 +152,11 @@ function smokeTest() {
 try {
   step('bundling main/cli.ts and its dependencies into one CommonJS script');
   await bundle();
-  step(`making the preparation blob with Node ${process.version}`);
+  step(`making the preparation blob with Node ${nodeVersion} (${NODE})`);
   makeBlob();
-  step(`injecting it into a copy of ${process.execPath}`);
+  step(`injecting it into a copy of ${NODE}`);
+  // Windows: a signed node.exe should lose its signature first (`signtool remove /s`), and the result be signed
+  // again; see docs/issue-7.md.
   inject();
   smokeTest();
   renameSync(EXE, OUT);

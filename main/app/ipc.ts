@@ -1,16 +1,12 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CHANNEL_NAMES } from '../core/ipc/contract.js';
 import { dispatch, type HandlerTable } from '../core/ipc/handlers.js';
+import { isTrustedSender } from '../core/ipc/sender.js';
 
-/** True when the call comes from our own page in the main frame (VS Code's sender validation). */
+/** True when the call comes from our own page in the main frame. */
 function trustedSender(event: IpcMainInvokeEvent, origin: string): boolean {
   const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === origin || frame.url.startsWith(origin);
-  } catch {
-    return false;
-  }
+  return !!frame && isTrustedSender(frame.url, frame === event.sender.mainFrame, origin);
 }
 
 /** Registers the one handler table with ipcMain; every payload and sender is validated. */
@@ -26,4 +22,9 @@ export function registerIpc(table: HandlerTable, origin: string): void {
       return dispatch(table, channel, payload);
     });
   }
+}
+
+/** Sends an event to the window's page (events never carry the raw IPC event back). */
+export function sendToWindow(contents: WebContents | undefined, channel: string, payload: unknown): void {
+  if (contents && !contents.isDestroyed()) contents.send(channel, payload);
 }

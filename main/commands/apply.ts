@@ -76,7 +76,9 @@ export function registerApply(program: Command, t: Translate): void {
           ctx.say(ctx.t('apply.cancelled'));
           return ExitCode.failed;
         }
-        const outcome = await applyPlan(ctx.sys, plan);
+        const outcome = await applyPlan(ctx.sys, plan, {
+          onProgress: (step, m) => ctx.warn(`  [${step}] ${ctx.t(m.key, m.params)}`),
+        });
         if (ctx.json) ctx.printJson(outcome);
         else ctx.say(outcomeText(ctx, outcome));
         return applyExitCode(outcome);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { inspectSystem, type Inspection } from '../core/platform/inspect.js';
 import type { Translate } from '../core/i18n.js';
 import { action } from './common.js';
+import { prepInspectionRows } from '../core/prep/inspectPrep.js';
 
 /** `inspect` as text: the facts, then the order-form values ready to copy. */
 export function inspectionText(t: Translate, i: Inspection): string {
@@ -28,6 +29,7 @@ export function inspectionText(t: Translate, i: Inspection): string {
         : t('inspect.addressesOffline'),
     ],
     [t('inspect.agent'), agent],
+    ...prepInspectionRows(t, i.prep),
   ];
   const width = Math.max(...rows.map(([k]) => displayWidth(k)));
   const lines = [

@@ -1,16 +1,37 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import ja from '../../resources/locales/ja.json';
-import en from '../../resources/locales/en.json';
 
-/** The renderer's i18next, on the same locale files as the CLI. */
-export function initI18n(lang: 'ja' | 'en'): typeof i18next {
-  void i18next.use(initReactI18next).init({
+export type Lang = 'ja' | 'en';
+
+// Each language is its own chunk: the first screen loads only the one it shows.
+const loaders: Record<Lang, () => Promise<{ default: Record<string, unknown> }>> = {
+  ja: () => import('../../resources/locales/ja.json'),
+  en: () => import('../../resources/locales/en.json'),
+};
+
+/** The OS language of the window: Japanese when it starts with `ja`, else English. */
+export function osLang(): Lang {
+  return navigator.language.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}
+
+/** Makes `lang` available (loading its chunk once) and switches to it; sets `<html lang>`. */
+export async function switchLanguage(lang: Lang): Promise<void> {
+  if (!i18next.hasResourceBundle(lang, 'translation')) {
+    const res = await loaders[lang]();
+    i18next.addResourceBundle(lang, 'translation', res.default, true, true);
+  }
+  await i18next.changeLanguage(lang);
+  document.documentElement.lang = lang;
+}
+
+/** The renderer's i18next (on the locale files the CLI uses), started in `lang`. */
+export async function initI18n(lang: Lang): Promise<void> {
+  await i18next.use(initReactI18next).init({
     lng: lang,
     fallbackLng: false,
-    initAsync: false,
-    resources: { ja: { translation: ja }, en: { translation: en } },
+    resources: {},
     interpolation: { escapeValue: false },
+    react: { useSuspense: false },
   });
-  return i18next;
+  await switchLanguage(lang);
 }

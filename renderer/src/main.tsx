@@ -1,34 +1,21 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { useTranslation } from 'react-i18next';
-import { initI18n } from './i18n';
+import { App } from './App';
+import { initI18n, osLang } from './i18n';
+import { useApp } from './store';
+import './styles.css';
 
-interface Api {
-  appInfo(): Promise<{ ok: true; value: { version: string; lang: 'ja' | 'en' } } | { ok: false }>;
-}
-declare global {
-  interface Window {
-    dsaSetup: Api;
-  }
-}
-
-function Placeholder() {
-  const { t } = useTranslation();
-  const [version, setVersion] = useState('');
-  useEffect(() => {
-    void window.dsaSetup?.appInfo().then((r) => r.ok && setVersion(r.value.version));
-  }, []);
-  return (
-    <main>
-      <h1>{t('ui.title')}</h1>
-      <p>{t('ui.placeholder', { version })}</p>
-    </main>
+/** Starts the window in the OS language (a language chunk loads before the first paint), then asks main. */
+async function boot(): Promise<void> {
+  const lang = osLang();
+  await initI18n(lang);
+  useApp.setState({ lang });
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
   );
+  await useApp.getState().init();
 }
 
-initI18n(navigator.language.startsWith('ja') ? 'ja' : 'en');
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <Placeholder />
-  </StrictMode>,
-);
+void boot();

@@ -7,6 +7,8 @@ import type { SystemContext } from '../system.js';
 import { Journal } from './journal.js';
 import { stepInput } from './plan.js';
 import { Transaction } from './transaction.js';
+import { onProgress } from '../progress.js';
+import type { Message } from '../steps/types.js';
 
 export interface StepOutcome {
   id: string;
@@ -86,7 +88,7 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
 export async function applyPlan(
   sys: SystemContext,
   plan: Plan,
-  opts: { secrets?: string[] } = {},
+  opts: { secrets?: string[]; onProgress?: (step: string, m: Message) => void } = {},
 ): Promise<ApplyOutcome> {
   await checkPlanFresh(sys, plan);
   const todo = plan.steps.filter((s) => !s.upToDate);
@@ -118,6 +120,11 @@ export async function applyPlan(
     }
     const step = findStep(sp.id)!;
     journal.append({ type: 'step.start', step: sp.id });
+    // Progress of long operations goes to the journal (the app and the elevated path read it) and to the caller.
+    const off = onProgress((m) => {
+      journal.append({ type: 'step.progress', step: sp.id, key: m.key, params: m.params });
+      opts.onProgress?.(sp.id, m);
+    });
     try {
       const input = inputs.get(sp.id);
       await step.apply(sys, input, new Transaction(sys, journal, sp.id, opts.secrets ?? []));
@@ -129,6 +136,8 @@ export async function applyPlan(
       journal.append({ type: 'step.failed', step: sp.id, error });
       outcomes.push({ id: sp.id, status: 'failed', error });
       failed = true;
+    } finally {
+      off();
     }
   }
   const ok = !failed && outcomes.every((o) => o.verified !== false);

@@ -29,8 +29,9 @@ export type JournalEvent =
       stdout: string;
       stderr: string;
       /** The command that undoes this one, run by `revert`. */
-      revert?: { command: string; args: string[] };
+      revert?: { command: string; args: string[]; real?: boolean };
     }
+  | { type: 'step.progress'; step: string; key: string; params: Record<string, string | number> }
   | {
       type: 'step.done';
       step: string;

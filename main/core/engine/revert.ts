@@ -88,7 +88,7 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
   let ok = true;
   for (const e of undo) {
     if (e.type === 'command') {
-      const r = await sys.exec.run(e.revert!.command, e.revert!.args);
+      const r = await (e.revert!.real ? sys.exec.runReal : sys.exec.run)(e.revert!.command, e.revert!.args);
       journal.append({
         type: 'revert.command',
         command: e.revert!.command,

@@ -10,7 +10,7 @@ const OUTPUT_KEEP = 16_384;
 const tail = (s: string): string => (s.length > OUTPUT_KEEP ? '…' + s.slice(-OUTPUT_KEEP) : s);
 
 export interface RunOptions extends ExecOptions {
-  /** The command that undoes this one; `revert` runs it. */
+  /** The command that undoes this one; `revert` runs it (for real, like this one, when `real`). */
   revert?: { command: string; args: string[] };
   /** Exit codes that count as success (default: 0). */
   okExitCodes?: number[];
@@ -82,7 +82,9 @@ export class Transaction {
       timedOut: r.timedOut,
       stdout: mask(tail(r.stdout)),
       stderr: mask(tail(r.stderr)),
-      ...(opts.revert ? { revert: { command: opts.revert.command, args: opts.revert.args.map(mask) } } : {}),
+      ...(opts.revert
+        ? { revert: { command: opts.revert.command, args: opts.revert.args.map(mask), ...(opts.real ? { real: true } : {}) } }
+        : {}),
     });
     const ok = r.exitCode !== null && (opts.okExitCodes ?? [0]).includes(r.exitCode);
     if (!ok) {

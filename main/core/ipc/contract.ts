@@ -3,25 +3,26 @@ import { z } from 'zod';
 /**
  * Every IPC channel with its request and response schemas. The Electron shell and the test harness both
  * register the handler table built from this (ipcMain.handle vs page.exposeBinding), and the preload exposes
- * one verb per channel. This module is shared by the Node side and the renderer: no Node imports here.
+ * one verb per channel (verbs.ts). Shared by the Node side and the renderer: no Node imports here.
  */
+const Params = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const IssueSchema = z.object({
+  file: z.string(),
+  line: z.number(),
+  column: z.number(),
+  messageKey: z.string(),
+  params: Params,
+});
+
 export const ErrorInfoSchema = z.object({
   code: z.string(),
   messageKey: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  params: Params,
   remedyKey: z.string().optional(),
-  issues: z
-    .array(
-      z.object({
-        file: z.string(),
-        line: z.number(),
-        column: z.number(),
-        messageKey: z.string(),
-        params: z.record(z.string(), z.union([z.string(), z.number()])),
-      }),
-    )
-    .optional(),
+  issues: z.array(IssueSchema).optional(),
 });
+export type ErrorInfoView = z.infer<typeof ErrorInfoSchema>;
 
 /** Every reply crosses IPC as `{ok: true, value}` or `{ok: false, error}`, so errors keep their keys. */
 export const replySchema = <T extends z.ZodType>(value: T) =>
@@ -30,20 +31,230 @@ export const replySchema = <T extends z.ZodType>(value: T) =>
     z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
   ]);
 
+export const MessageViewSchema = z.object({ key: z.string(), params: Params });
+
+/** A plan as the window shows it (the step inputs stay in the main process). */
+export const ChangeViewSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('file'),
+    path: z.string(),
+    action: z.enum(['create', 'modify', 'delete']),
+    diff: z.array(z.string()),
+  }),
+  z.object({
+    kind: z.literal('command'),
+    command: z.string(),
+    args: z.array(z.string()),
+    reason: MessageViewSchema.optional(),
+  }),
+]);
+export const StepPlanViewSchema = z.object({
+  id: z.string(),
+  titleKey: z.string(),
+  changes: z.array(ChangeViewSchema),
+  notes: z.array(MessageViewSchema),
+  rebootRequired: z.boolean(),
+  upToDate: z.boolean(),
+});
+export const PlanViewSchema = z.object({
+  planId: z.string(),
+  os: z.enum(['linux', 'windows']),
+  rebootRequired: z.boolean(),
+  steps: z.array(StepPlanViewSchema),
+});
+export type PlanView = z.infer<typeof PlanViewSchema>;
+
+/** A step the user can opt in or out of, with the platform's default and whether it is built/usable. */
+export const StepChoiceSchema = z.object({
+  id: z.string(),
+  titleKey: z.string(),
+  available: z.boolean(),
+  /** Why it cannot be chosen (a translation key), when not available. */
+  unavailableKey: z.string().optional(),
+  defaultSelected: z.boolean(),
+  selected: z.boolean(),
+});
+export type StepChoice = z.infer<typeof StepChoiceSchema>;
+
+export const InputKindSchema = z.enum(['hosts', 'activation', 'installer']);
+export type InputKind = z.infer<typeof InputKindSchema>;
+
+export const InputSummarySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('hosts'),
+    file: z.string(),
+    entries: z.array(z.object({ address: z.string(), names: z.array(z.string()), line: z.number() })),
+  }),
+  z.object({
+    kind: z.literal('activation'),
+    file: z.string(),
+    manager: z.object({ host: z.string(), port: z.number() }),
+    url: z.string(),
+    target: z.enum(['linux', 'windows']),
+    /** The `hostname:` the activation registers under, when the file gives one. */
+    hostname: z.string().nullable(),
+    /** Arguments with secrets masked. */
+    args: z.array(z.object({ key: z.string(), value: z.string(), secret: z.boolean() })),
+  }),
+  z.object({
+    kind: z.literal('installer'),
+    file: z.string(),
+    size: z.number(),
+    format: z.enum(['rpm', 'deb', 'msi', 'other']),
+  }),
+]);
+export type InputSummary = z.infer<typeof InputSummarySchema>;
+
+export const CheckViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pass', 'warn', 'fail', 'skip']),
+  title: z.string(),
+  detail: z.string(),
+  remedy: z.string().optional(),
+  ms: z.number().optional(),
+});
+export type CheckView = z.infer<typeof CheckViewSchema>;
+
+export const DoctorViewSchema = z.object({
+  checks: z.array(CheckViewSchema),
+  summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }),
+  ms: z.number(),
+});
+export type DoctorView = z.infer<typeof DoctorViewSchema>;
+
+export const StepOutcomeViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(['applied', 'unchanged', 'failed', 'not-run']),
+  verified: z.boolean().optional(),
+  detail: MessageViewSchema.optional(),
+  error: ErrorInfoSchema.optional(),
+});
+
+export const ApplyViewSchema = z.object({
+  /** applied: a run happened (see ok); nothing: the plan had nothing to do; manual: no elevation possible here. */
+  outcome: z.enum(['applied', 'nothing', 'manual']),
+  runId: z.string().nullable(),
+  ok: z.boolean(),
+  rebootRequired: z.boolean(),
+  steps: z.array(StepOutcomeViewSchema),
+  /** For `manual`: why, and the command to run in a terminal instead. */
+  manual: z.object({ reasonKey: z.string(), command: z.string() }).optional(),
+});
+export type ApplyView = z.infer<typeof ApplyViewSchema>;
+
+/** One journal event of a running apply, pushed to the window as it is written. */
+export const ProgressEventSchema = z.object({
+  runId: z.string(),
+  type: z.string(),
+  step: z.string().optional(),
+  ok: z.boolean().optional(),
+  verified: z.boolean().optional(),
+  path: z.string().optional(),
+  command: z.string().optional(),
+});
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+
+export const ActivationViewSchema = z.object({
+  ok: z.boolean(),
+  /** The result in plain words, and on failure the reason and remedy (translation keys). */
+  messageKey: z.string(),
+  params: Params,
+  remedyKey: z.string().optional(),
+  /** The doctor's checks that bear on this failure (empty on success). */
+  checks: z.array(CheckViewSchema),
+});
+export type ActivationView = z.infer<typeof ActivationViewSchema>;
+
+export const FeaturesSchema = z.object({
+  activate: z.boolean(),
+  doctor: z.boolean(),
+  report: z.boolean(),
+  bundle: z.boolean(),
+  elevation: z.boolean(),
+});
+export type Features = z.infer<typeof FeaturesSchema>;
+
+const Empty = z.object({});
+const Saved = z.object({ path: z.string().nullable() });
+
 export const channels = {
   'app:info': {
-    request: z.object({}),
-    response: z.object({ version: z.string(), lang: z.enum(['ja', 'en']), platform: z.string() }),
+    request: Empty,
+    response: z.object({
+      version: z.string(),
+      lang: z.enum(['ja', 'en']),
+      platform: z.enum(['linux', 'windows']),
+      root: z.string(),
+      live: z.boolean(),
+      admin: z.boolean(),
+      features: FeaturesSchema,
+    }),
   },
   inspect: {
-    request: z.object({}),
-    response: z.unknown(),
+    request: Empty,
+    response: z.object({
+      root: z.string(),
+      live: z.boolean(),
+      os: z.object({
+        family: z.string(),
+        id: z.string(),
+        versionId: z.string(),
+        major: z.number().nullable(),
+        name: z.string(),
+      }),
+      kernel: z.string().nullable(),
+      arch: z.string().nullable(),
+      hostname: z.string().nullable(),
+      agent: z.object({ installed: z.boolean().nullable(), version: z.string().optional(), via: z.string() }),
+    }),
   },
+  /** A file the user dropped: its name and bytes (text inputs only; 4 MiB at most). */
+  'inputs:parse': {
+    request: z.object({
+      kind: z.enum(['hosts', 'activation']),
+      name: z.string().min(1).max(255),
+      contentBase64: z.string().max(6_000_000),
+    }),
+    response: InputSummarySchema,
+  },
+  /** Opens the file dialog for one input and parses the chosen file; `canceled` when the user closed it. */
+  'inputs:pick': {
+    request: z.object({ kind: InputKindSchema }),
+    response: z.union([z.object({ canceled: z.literal(true) }), InputSummarySchema]),
+  },
+  /** Plans the chosen steps (`selected` overrides the platform defaults per step id). */
+  plan: {
+    request: z.object({ selected: z.record(z.string(), z.boolean()).default({}) }),
+    response: z.object({ plan: PlanViewSchema.nullable(), choices: z.array(StepChoiceSchema) }),
+  },
+  apply: {
+    request: z.object({ planId: z.string().min(1).max(100) }),
+    response: ApplyViewSchema,
+  },
+  revert: {
+    request: z.object({ runId: z.string().max(100).optional() }),
+    response: z.object({
+      runId: z.string(),
+      files: z.array(z.object({ path: z.string(), restored: z.enum(['bytes', 'deleted']) })),
+      commands: z.array(z.object({ command: z.string(), args: z.array(z.string()), exitCode: z.number().nullable() })),
+    }),
+  },
+  activate: {
+    request: z.object({ hostname: z.string().max(253).optional() }),
+    response: ActivationViewSchema,
+  },
+  doctor: {
+    request: Empty,
+    response: DoctorViewSchema,
+  },
+  'export:report': { request: z.object({ lang: z.enum(['ja', 'en']) }), response: Saved },
+  'export:bundle': { request: Empty, response: Saved },
+  'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
 } as const;
 
 export type ChannelName = keyof typeof channels;
-export type Request<C extends ChannelName> = z.infer<(typeof channels)[C]['request']>;
+export type Request<C extends ChannelName> = z.input<(typeof channels)[C]['request']>;
+export type ParsedRequest<C extends ChannelName> = z.infer<(typeof channels)[C]['request']>;
 export type Response<C extends ChannelName> = z.infer<(typeof channels)[C]['response']>;
-export type Reply<C extends ChannelName> =
-  { ok: true; value: Response<C> } | { ok: false; error: z.infer<typeof ErrorInfoSchema> };
+export type Reply<C extends ChannelName> = { ok: true; value: Response<C> } | { ok: false; error: ErrorInfoView };
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];

@@ -1,15 +1,38 @@
+import { resolve } from 'node:path';
+import { inputError } from '../errors.js';
 import type { StepRequest } from '../engine/plan.js';
 import { loadManagerHosts } from '../inputs/load.js';
+import { prepRequests, type PrepOptions } from '../prep/requests.js';
 
 /** The inputs and flags that select steps (the CLI's options and the GUI's form share this shape). */
-export interface StepOptions {
+export interface StepOptions extends PrepOptions {
   hostsFile?: string;
+  /** Agent package (.rpm/.deb/.msi) or the portal's ZIP: the `install` step. */
+  installer?: string;
+  /** Supported-kernel list checked by the `install` step. */
+  kernelList?: string;
+  /** Seconds the `install` step waits for the agent service (default 120). */
+  serviceWait?: string;
 }
 
 /** The steps whose inputs or flags are given, in registry order, with their inputs loaded and parsed. */
 export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
   const out: StepRequest[] = [];
-  if (opts.hostsFile)
-    out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries: await loadManagerHosts(opts.hostsFile) } });
+  const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
+  if (opts.hostsFile) out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries } });
+  out.push(...prepRequests(opts, entries));
+  if (opts.kernelList && !opts.installer)
+    throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
+      file: opts.kernelList,
+    });
+  if (opts.installer)
+    out.push({
+      stepId: 'install',
+      input: {
+        installer: resolve(opts.installer),
+        ...(opts.kernelList ? { kernelList: resolve(opts.kernelList) } : {}),
+        ...(opts.serviceWait !== undefined ? { serviceWaitSec: Number(opts.serviceWait) } : {}),
+      },
+    });
   return out;
 }

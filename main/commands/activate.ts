@@ -1,0 +1,285 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Translate } from '../core/i18n.js';
+import { DsaError, ExitCode, inputError } from '../core/errors.js';
+import { loadActivation, readInputFile } from '../core/inputs/load.js';
+import { activationUrl, parseActivationUrl, type ActivationArg } from '../core/inputs/activation.js';
+import { isHostName, isIpAddress } from '../core/inputs/names.js';
+import { inspectSystem } from '../core/platform/inspect.js';
+import { redactJson, redactText } from '../core/secrets.js';
+import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
+import { requestSecrets, type ActivationRequest } from '../core/agent/activationArgs.js';
+import { onProgress } from '../core/progress.js';
+import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
+import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
+import { loadDoctorInputs } from '../core/doctor/inputs.js';
+import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
+import { action, requireAdmin, type CliContext } from './common.js';
+import { doctorText } from './doctorText.js';
+
+interface ActivateCliOptions {
+  activationFile?: string;
+  manager?: string;
+  tenantId?: string;
+  token?: string;
+  policyId?: string;
+  groupId?: string;
+  hostname?: string;
+  proxy?: string;
+  proxyAuth?: string;
+  password?: string;
+  reset?: boolean;
+  retries: number;
+  retryDelay: number;
+  timeout: number;
+  wait: number;
+  hostsFile?: string;
+  doctor: boolean;
+}
+
+function intIn(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${min}..${max}`);
+    return n;
+  };
+}
+
+/** Builds the activation request from the activation file and the flags (flags win); exit 2 on bad input. */
+export async function activationRequest(sys: CliContext['sys'], o: ActivateCliOptions): Promise<ActivationRequest> {
+  const file = o.activationFile ? await loadActivation(o.activationFile) : null;
+  let manager = file?.manager ?? null;
+  if (o.manager) {
+    manager = parseActivationUrl(o.manager);
+    if (!manager) throw inputError('agent.activate.badManager', 'agent.activate.badManager', { value: o.manager });
+  }
+  if (!manager) throw inputError('agent.activate.noManager', 'agent.activate.noManager', {});
+  const args: ActivationArg[] = [...(file?.args ?? [])];
+  const set = (key: ActivationArg['key'], value: string | undefined, secret: boolean): void => {
+    if (value === undefined) return;
+    if ((key === 'policyid' || key === 'groupid') && !/^\d+$/.test(value))
+      throw inputError('agent.activate.notNumber', 'agent.activate.notNumber', { key, value });
+    const i = args.findIndex((a) => a.key === key);
+    const arg = { key, value, secret };
+    if (i >= 0) args[i] = arg;
+    else args.push(arg);
+  };
+  set('tenantID', o.tenantId, true);
+  set('token', o.token, true);
+  set('policyid', o.policyId, false);
+  set('groupid', o.groupId, false);
+  if (args.some((a) => a.key === 'tenantID') !== args.some((a) => a.key === 'token'))
+    throw inputError('agent.activate.tenantTokenPair', 'agent.activate.tenantTokenPair', {});
+  let hostname: ActivationRequest['hostname'] = null;
+  const fromFile = args.find((a) => a.key === 'hostname')?.value;
+  if (o.hostname) {
+    if (!isHostName(o.hostname) && !isIpAddress(o.hostname))
+      throw inputError('agent.activate.badHostname', 'agent.activate.badHostname', { value: o.hostname });
+    hostname = { value: o.hostname, source: 'flag' };
+  } else if (fromFile) hostname = { value: fromFile, source: 'activationFile' };
+  else {
+    const h = (await inspectSystem(sys)).hostname;
+    if (h) hostname = { value: h, source: 'system' };
+  }
+  if (o.proxy && !/^(\[[0-9a-f:.]+\]|[^\s:/]+):\d{1,5}\/?$/i.test(o.proxy.replace(/^dsm_proxy:\/\//, '')))
+    throw inputError('agent.activate.badProxy', 'agent.activate.badProxy', { value: o.proxy });
+  if (o.proxyAuth && !o.proxyAuth.includes(':'))
+    throw inputError('agent.activate.badProxyAuth', 'agent.activate.badProxyAuth', {});
+  const password = o.password ?? process.env.DSA_SETUP_AGENT_PASSWORD;
+  return {
+    manager,
+    args: args.filter((a) => a.key !== 'hostname'),
+    hostname,
+    ...(o.proxy ? { proxy: o.proxy } : {}),
+    ...(o.proxyAuth ? { proxyAuth: o.proxyAuth } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+/** The text of an activation result, in the user's language. */
+export function activateText(t: Translate, r: ActivateResult): string {
+  const lines: string[] = [];
+  for (const p of r.identity) lines.push(t(`agent.activate.identity.${p.kind}`, p.params));
+  if (r.reset) lines.push(t('agent.activate.didReset'));
+  for (const a of r.attempts)
+    lines.push(
+      t('agent.activate.attemptLine', {
+        n: a.n,
+        reason: t(`agent.activate.reason.${a.reason}`, { detail: a.detail }),
+        ms: a.ms,
+      }),
+    );
+  if (r.outcome.ok) {
+    lines.push(t('agent.activate.accepted', { manager: r.manager }));
+    if (r.outcome.managerCommands.length)
+      lines.push(t('agent.activate.managerCommands', { commands: r.outcome.managerCommands.join(', ') }));
+    if (r.contact?.reached) lines.push(t('agent.activate.inContact', { url: r.contact.state.dsmUrl ?? r.manager }));
+    else
+      lines.push(
+        t('agent.activate.noContact', {
+          seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
+          state: r.contact?.state.agentState ?? '?',
+        }),
+        `${t('cli.remedyPrefix')}: ${t('agent.activate.noContactRemedy')}`,
+      );
+  } else {
+    lines.push(`${t('cli.errorPrefix')}: ${t(r.outcome.messageKey, { detail: r.outcome.detail })}`);
+    lines.push(`${t('cli.remedyPrefix')}: ${t(r.outcome.remedyKey, { manager: r.manager })}`);
+  }
+  lines.push(t('agent.activate.journal', { run: r.runId, dir: r.journalDir }));
+  return lines.join('\n');
+}
+
+/** Registers `dsa-setup activate`. */
+export function registerActivate(program: Command, t: Translate): void {
+  program
+    .command('activate')
+    .description(t('agent.help.activate'))
+    .option('--activation-file <file>', t('agent.help.activationFile'))
+    .option('--manager <url>', t('agent.help.manager'))
+    .option('--tenant-id <id>', t('agent.help.tenantId'))
+    .option('--token <token>', t('agent.help.token'))
+    .option('--policy-id <n>', t('agent.help.policyId'))
+    .option('--group-id <n>', t('agent.help.groupId'))
+    .option('--hostname <name>', t('agent.help.hostname'))
+    .option('--proxy <host:port>', t('agent.help.proxy'))
+    .option('--proxy-auth <user:pass>', t('agent.help.proxyAuth'))
+    .option('--password <password>', t('agent.help.password'))
+    .option('--reset', t('agent.help.reset'))
+    .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), 0)
+    .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), 60)
+    .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), 120)
+    .option('--wait <seconds>', t('agent.help.wait'), intIn(0, 3600), 120)
+    .option('--hosts-file <file>', t('agent.help.hostsFile'))
+    .option('--no-doctor', t('agent.help.noDoctor'))
+    .action(
+      action(async (ctx, o: ActivateCliOptions) => {
+        const req = await activationRequest(ctx.sys, o);
+        const secrets = requestSecrets(req);
+        const hostname = req.hostname;
+        if (hostname)
+          ctx.warn(
+            ctx.t('agent.activate.hostnameUsed', {
+              name: hostname.value,
+              source: ctx.t(`agent.activate.hostnameSource.${hostname.source}`),
+            }),
+          );
+        else ctx.warn(ctx.t('agent.activate.hostnameNone'));
+        await requireAdmin(ctx);
+        const off = onProgress((m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)));
+        let result: ActivateResult;
+        try {
+          result = await activateAgent(ctx.sys, req, {
+            reset: Boolean(o.reset),
+            retries: o.retries,
+            retryDelaySec: o.retryDelay,
+            timeoutSec: o.timeout,
+            contactWaitSec: o.wait,
+          });
+        } catch (e) {
+          if (e instanceof DsaError) {
+            // Every identity problem is named, the first one with its remedy in the error itself.
+            const more = e.code.startsWith('agent.activate.identity.')
+              ? String(e.params.all ?? '')
+                  .split(',')
+                  .filter((k) => `agent.activate.identity.${k}` !== e.code)
+              : [];
+            for (const kind of more) if (kind) ctx.warn(ctx.t(`agent.activate.identity.${kind}`, e.params));
+            throw new DsaError({ ...e.toInfo(), params: redactJson(e.params, secrets), exitCode: e.exitCode });
+          }
+          throw e;
+        } finally {
+          off();
+        }
+        let doctor: DoctorResult | null = null;
+        if (!result.outcome.ok && o.doctor && result.outcome.doctorChecks.length) {
+          ctx.warn(ctx.t('agent.activate.runningDoctor', { checks: result.outcome.doctorChecks.join(', ') }));
+          const inputs = await loadDoctorInputs(
+            {
+              manager: activationUrl(req.manager),
+              ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
+              ...(req.args.find((a) => a.key === 'tenantID')
+                ? { tenantId: req.args.find((a) => a.key === 'tenantID')!.value }
+                : {}),
+              ...(req.args.find((a) => a.key === 'token')
+                ? { token: req.args.find((a) => a.key === 'token')!.value }
+                : {}),
+            },
+            ctx.lang,
+          );
+          doctor = await runDoctor(ctx.sys, inputs, { only: result.outcome.doctorChecks });
+        }
+        if (ctx.json) ctx.printJson(redactJson({ ...result, doctor }, secrets));
+        else {
+          ctx.say(redactText(activateText(ctx.t, result), secrets));
+          if (doctor) ctx.say('\n' + redactText(doctorText(ctx.t, doctor, false), secrets));
+        }
+        return result.ok ? ExitCode.ok : ExitCode.failed;
+      }),
+    );
+}
+
+interface DownloadCliOptions {
+  managerUrl: string;
+  tenantId?: string;
+  caFile?: string;
+  out: string;
+  timeout: number;
+}
+
+/** Registers `dsa-setup download`: fetches the package that fits this system from the manager, then checks it. */
+export function registerDownload(program: Command, t: Translate): void {
+  program
+    .command('download')
+    .description(t('agent.help.download'))
+    .requiredOption('--manager-url <url>', t('agent.help.managerUrl'))
+    .option('--tenant-id <id>', t('agent.help.tenantId'))
+    .option('--ca-file <file>', t('agent.help.caFile'))
+    .option('--out <dir>', t('agent.help.out'), '.')
+    .option('--timeout <seconds>', t('agent.help.downloadTimeout'), intIn(1, 3600), 600)
+    .action(
+      action(async (ctx, o: DownloadCliOptions) => {
+        const secrets = o.tenantId ? [o.tenantId] : [];
+        const ins = await inspectSystem(ctx.sys);
+        const arch = ins.arch ?? (await windowsArch(ctx.sys));
+        const platform = expectedAgentPlatform(ins.os, arch);
+        if (!platform)
+          throw new DsaError({
+            code: 'agent.installer.unsupportedOs',
+            messageKey: 'agent.installer.unsupportedOs',
+            params: { os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`, arch: arch ?? '?' },
+            remedyKey: 'agent.installer.unsupportedOsRemedy',
+          });
+        const ca = o.caFile ? (await readInputFile(o.caFile)).toString('utf8') : undefined;
+        const url = agentDownloadUrl(o.managerUrl, platform, o.tenantId);
+        ctx.warn(
+          redactText(ctx.t('agent.download.start', { platform: platform.platform, arch: platform.arch }), secrets),
+        );
+        const got = await downloadAgentPackage({
+          url,
+          platform,
+          destDir: o.out,
+          ...(ca ? { ca } : {}),
+          timeoutMs: o.timeout * 1000,
+          onProgress: (received, total) =>
+            ctx.warn(
+              ctx.t('agent.download.progress', {
+                mb: (received / 1048576).toFixed(1),
+                total: total ? (total / 1048576).toFixed(1) : '?',
+              }),
+            ),
+        });
+        const match = await checkInstallerMatch(ctx.sys, got.file);
+        const result = { file: got.file, bytes: got.bytes, platform, ok: match.ok, reasonKey: match.reasonKey ?? null };
+        if (ctx.json) ctx.printJson(redactJson(result, secrets));
+        else {
+          ctx.say(ctx.t('agent.download.saved', { file: got.file, bytes: got.bytes }));
+          ctx.say(
+            match.ok
+              ? ctx.t('agent.download.fits', { file: got.file })
+              : `${ctx.t('cli.errorPrefix')}: ${ctx.t(match.reasonKey ?? 'agent.installer.unsupportedOs', match.params ?? {})}`,
+          );
+        }
+        return match.ok ? ExitCode.ok : ExitCode.failed;
+      }),
+    );
+}

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { Translate } from '../core/i18n.js';
+import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
+import { loadDoctorInputs } from '../core/doctor/inputs.js';
+import { writeSupportBundle, manifestSummary } from '../core/bundle/bundle.js';
+import { ExitCode } from '../core/errors.js';
+import { action } from './common.js';
+import { doctorText, useColour } from './doctorText.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function positiveMs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100 || n > 600_000) throw new InvalidArgumentError('100..600000');
+  return n;
+}
+
+interface DoctorCliOptions {
+  hostsFile?: string;
+  activationFile?: string;
+  manager?: string;
+  tenantId?: string;
+  token?: string;
+  relay?: string[];
+  target?: string[];
+  ntpServer?: string;
+  installer?: string;
+  kernelList?: string;
+  timeout?: number;
+  deadline?: number;
+  only?: string[];
+  bundle?: string;
+}
+
+/** Registers `dsa-setup doctor`. */
+export function registerDoctor(program: Command, t: Translate): void {
+  program
+    .command('doctor')
+    .description(t('doctor.help.command'))
+    .option('--hosts-file <file>', t('cli.help.hostsFile'))
+    .option('--activation-file <file>', t('doctor.help.activationFile'))
+    .option('--manager <url>', t('doctor.help.manager'))
+    .option('--tenant-id <id>', t('doctor.help.tenantId'))
+    .option('--token <token>', t('doctor.help.token'))
+    .option('--relay <host[:port]>', t('doctor.help.relay'), collect)
+    .option('--target <host:port>', t('doctor.help.target'), collect)
+    .option('--ntp-server <host[:port]>', t('doctor.help.ntpServer'))
+    .option('--installer <file>', t('doctor.help.installer'))
+    .option('--kernel-list <file>', t('doctor.help.kernelList'))
+    .option('--timeout <ms>', t('doctor.help.timeout', { ms: DEFAULT_CHECK_TIMEOUT_MS }), positiveMs)
+    .option('--deadline <ms>', t('doctor.help.deadline'), positiveMs)
+    .option('--only <id>', t('doctor.help.only'), collect)
+    .option('--bundle <file>', t('doctor.help.bundle'))
+    .action(
+      action(async (ctx, opts: DoctorCliOptions) => {
+        const { timeout, deadline, only, bundle, ...inputOpts } = opts;
+        const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
+        const result = await runDoctor(ctx.sys, inputs, {
+          ...(timeout ? { timeoutMs: timeout } : {}),
+          ...(deadline ? { deadlineMs: deadline } : {}),
+          ...(only ? { only } : {}),
+        });
+        if (ctx.json) ctx.printJson(result);
+        else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
+        if (bundle) {
+          const manifest = await writeSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
+          const text = manifestSummary(ctx.t, bundle, manifest);
+          if (ctx.json) ctx.warn(text);
+          else ctx.say('\n' + text);
+        }
+        return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
+      }),
+    );
+}

@@ -1,0 +1,44 @@
+import type { Translate } from '../core/i18n.js';
+import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
+import { displayWidth } from './inspect.js';
+
+const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90' } as const;
+
+/** Whether to colour output: a TTY that is not dumb, unless NO_COLOR; FORCE_COLOR forces it. */
+export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+
+/** The doctor's result as a table: status, check, what was seen; the remedy and failing phases under it. */
+export function doctorText(t: Translate, r: DoctorResult, colour: boolean): string {
+  const paint = (status: DoctorCheck['status'], s: string): string =>
+    colour ? `\x1b[${COLOURS[status]}m${s}\x1b[0m` : s;
+  const badge = (s: DoctorCheck['status']): string => t(`doctor.table.status.${s}`);
+  const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip'] as const).map((s) => displayWidth(badge(s))));
+  const titleW = Math.min(36, Math.max(...r.checks.map((c) => displayWidth(c.title))));
+  const lines = [
+    t('doctor.table.header', { host: r.host.hostname ?? '?', os: r.host.os, kernel: r.host.kernel ?? '?' }),
+    '',
+  ];
+  const indent = ' '.repeat(badgeW + 2 + titleW + 2);
+  for (const c of r.checks) {
+    lines.push(`${paint(c.status, pad(badge(c.status), badgeW))}  ${pad(c.title, titleW)}  ${c.detail}`);
+    if (c.phases && c.status !== 'pass')
+      for (const p of c.phases)
+        lines.push(
+          `${indent}${paint(p.status, `${t(`doctor.table.phase.${p.name}`)}: ${badge(p.status)}`)}  ${p.detail}`,
+        );
+    if (c.remedy && c.status !== 'pass' && c.status !== 'skip')
+      lines.push(`${indent}${t('doctor.table.remedy')}: ${c.remedy}`);
+  }
+  const s = r.summary;
+  lines.push('', t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms }));
+  const firstFail = r.checks.find((c) => c.status === 'fail');
+  if (firstFail)
+    lines.push(paint('fail', t('doctor.table.firstFail', { id: firstFail.id, cls: firstFail.class ?? '' })));
+  return lines.join('\n');
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Translate } from '../core/i18n.js';
+import { readInputFile } from '../core/inputs/load.js';
+import { inputError } from '../core/errors.js';
+import { parseDoctorResult } from '../core/report/schema.js';
+import { renderHtml, renderMarkdown } from '../core/report/render.js';
+import { atomicWrite } from '../core/fsx.js';
+import { action } from './common.js';
+
+/** Registers `dsa-setup report --from doctor.json --format html|md [--out FILE]`. */
+export function registerReport(program: Command, t: Translate): void {
+  program
+    .command('report')
+    .description(t('report.help.command'))
+    .requiredOption('--from <file>', t('report.help.from'))
+    .addOption(new Option('--format <format>', t('report.help.format')).choices(['html', 'md']).default('html'))
+    .option('--out <file>', t('report.help.out'))
+    .action(
+      action(async (ctx, opts: { from: string; format: 'html' | 'md'; out?: string }) => {
+        const data = await readInputFile(opts.from);
+        let value: unknown;
+        try {
+          value = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, ''));
+        } catch (e) {
+          throw inputError('report.notJson', 'report.error.notJson', {
+            file: opts.from,
+            message: (e as Error).message,
+          });
+        }
+        const parsed = parseDoctorResult(value);
+        if (!parsed.ok)
+          throw inputError(
+            'report.badDoctorJson',
+            'report.error.badDoctorJson',
+            { file: opts.from, path: parsed.path, problem: parsed.problem },
+            'report.error.badDoctorJsonRemedy',
+          );
+        const text =
+          opts.format === 'md' ? renderMarkdown(ctx.t, parsed.value) : renderHtml(ctx.t, parsed.value, ctx.lang);
+        if (opts.out) {
+          await atomicWrite(opts.out, text, { mode: 0o644 });
+          if (ctx.json) ctx.printJson({ ok: true, out: opts.out, format: opts.format, bytes: Buffer.byteLength(text) });
+          else ctx.say(ctx.t('report.written', { file: opts.out }));
+        } else if (ctx.json) ctx.printJson({ ok: true, format: opts.format, content: text });
+        else process.stdout.write(text);
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,250 @@
+import { DsaError, ExitCode } from '../errors.js';
+import { Journal } from '../engine/journal.js';
+import type { ExecResult } from '../exec.js';
+import { inspectSystem } from '../platform/inspect.js';
+import { maskSecret, redactText } from '../secrets.js';
+import type { SystemContext } from '../system.js';
+import { classifyActivation, activationOutcome, type ActivationOutcome } from './activationFailure.js';
+import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationRequest } from './activationArgs.js';
+import { queryAgentState, type AgentState } from './agentState.js';
+import { agentTool, runAgentCommand } from './agentTools.js';
+import { reportProgress, sleep } from '../progress.js';
+
+export interface ActivateOptions {
+  /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
+  reset: boolean;
+  /** Further attempts after a failure worth retrying. */
+  retries: number;
+  /** Delay before the first retry; doubles each time (capped at 10 minutes). */
+  retryDelaySec: number;
+  /** Limit for one `dsa_control` run. */
+  timeoutSec: number;
+  /** How long to wait, after success, for the agent to be activated and in contact with the manager. */
+  contactWaitSec: number;
+  /** Poll interval while waiting for contact (default 2 s). */
+  pollMs?: number;
+}
+
+/** A problem with the agent's identity found before activating. */
+export interface IdentityProblem {
+  kind: 'alreadyActivated' | 'otherManager' | 'clonedImage';
+  params: Record<string, string>;
+}
+
+export interface ActivationAttempt {
+  n: number;
+  reason: ActivationOutcome['reason'];
+  exitCode: number | null;
+  timedOut: boolean;
+  ms: number;
+  detail: string;
+}
+
+export interface ActivateResult {
+  ok: boolean;
+  runId: string;
+  journalDir: string;
+  manager: string;
+  hostname: ActivationRequest['hostname'];
+  identity: IdentityProblem[];
+  reset: boolean;
+  attempts: ActivationAttempt[];
+  outcome: ActivationOutcome;
+  /** After success: activated and in contact with the manager within the wait. */
+  contact: {
+    reached: boolean;
+    waitedMs: number;
+    state: Pick<AgentState, 'activated' | 'agentState' | 'dsmUrl'>;
+  } | null;
+}
+
+/** Masks an argument array for journals and output: `-p` / `-u` values, token and tenant ID, known secret values. */
+export function maskArgs(args: readonly string[], secrets: readonly string[]): string[] {
+  return args.map((a, i) => {
+    const prev = args[i - 1];
+    if (prev === '-p') return maskSecret(a);
+    if (prev === '-u' && a.includes(':'))
+      return `${a.slice(0, a.indexOf(':'))}:${maskSecret(a.slice(a.indexOf(':') + 1))}`;
+    return redactText(a, secrets);
+  });
+}
+
+/** The manager's host:port from a URL the agent reports (`https://dsm.example:4120/`, `dsm://…`). */
+function hostPortOf(url: string): string | null {
+  const m = /^[a-z_]+:\/\/(\[[^\]]+\]|[^/:]+)(?::(\d+))?/i.exec(url.trim());
+  return m ? `${m[1]!.replace(/^\[|\]$/g, '').toLowerCase()}:${m[2] ?? ''}` : null;
+}
+
+/** What stands in the way of activating this agent for this manager and host name (see IdentityProblem). */
+export function identityProblems(
+  state: AgentState,
+  req: ActivationRequest,
+  thisHost: string | null,
+): IdentityProblem[] {
+  const out: IdentityProblem[] = [];
+  if (!state.activated) return out;
+  const want = `${req.manager.host.toLowerCase()}:${req.manager.port}`;
+  const bound = state.dsmUrl ? hostPortOf(state.dsmUrl) : null;
+  if (bound && bound !== want && !(bound.endsWith(':') && bound.startsWith(`${req.manager.host.toLowerCase()}:`)))
+    out.push({ kind: 'otherManager', params: { url: state.dsmUrl ?? '?', manager: want } });
+  else out.push({ kind: 'alreadyActivated', params: { url: state.dsmUrl ?? want } });
+  const registered = state.registeredHostname;
+  if (registered && thisHost && registered.toLowerCase() !== thisHost.toLowerCase())
+    out.push({ kind: 'clonedImage', params: { registered, host: thisHost } });
+  return out;
+}
+
+/**
+ * Activates the agent: checks its identity (already activated, bound to another manager, registered under
+ * another host name), resets it with `dsa_control -r` when asked, runs `dsa_control -a` with retries and
+ * backoff, maps the result to a reason, and after success polls `dsa_query` until the agent is activated and
+ * in contact. Every command is journaled with secrets masked. Throws (exit 1) when identity problems stand
+ * and `reset` is off; the agent must be installed and running.
+ */
+export async function activateAgent(
+  sys: SystemContext,
+  req: ActivationRequest,
+  opts: ActivateOptions,
+): Promise<ActivateResult> {
+  const secrets = requestSecrets(req);
+  const state = await queryAgentState(sys);
+  if (state.installed === false)
+    throw new DsaError({
+      code: 'agent.activate.notInstalled',
+      messageKey: 'agent.activate.notInstalled',
+      params: {},
+      remedyKey: 'agent.activate.notInstalledRemedy',
+    });
+  const thisHost = (await inspectSystem(sys)).hostname;
+  const identity = identityProblems(state, req, thisHost);
+  if (identity.length && !opts.reset) {
+    const first = identity.find((p) => p.kind !== 'alreadyActivated') ?? identity[0]!;
+    throw new DsaError({
+      code: `agent.activate.identity.${first.kind}`,
+      messageKey: `agent.activate.identity.${first.kind}`,
+      params: {
+        ...Object.assign({}, ...identity.map((p) => p.params)),
+        ...first.params,
+        all: identity.map((p) => p.kind).join(','),
+      },
+      remedyKey: `agent.activate.identity.${first.kind}Remedy`,
+      exitCode: ExitCode.failed,
+    });
+  }
+
+  const journal = Journal.create(sys);
+  journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: ['activate'] });
+  journal.append({ type: 'step.start', step: 'activate' });
+  const run = async (args: string[]): Promise<ExecResult> => {
+    const c = agentTool(sys, 'dsa_control', args);
+    const r = await runAgentCommand(sys, c, { timeoutMs: opts.timeoutSec * 1000 });
+    const mask = (s: string): string => redactText(s, secrets);
+    journal.append({
+      type: 'command',
+      step: 'activate',
+      command: c.command,
+      args: maskArgs(args, secrets),
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+      stdout: mask(r.stdout.slice(-16_384)),
+      stderr: mask(r.stderr.slice(-16_384)),
+    });
+    return r;
+  };
+
+  const attempts: ActivationAttempt[] = [];
+  let outcome: ActivationOutcome | null = null;
+  let didReset = false;
+  if (identity.length && opts.reset) {
+    reportProgress('agent.activate.resetting', {});
+    const r = await run(buildResetArgs(req));
+    const o = classifyActivation(r);
+    if (!o.ok) outcome = o;
+    didReset = o.ok;
+  }
+  if (!outcome && state.service !== 'running' && state.service !== 'unknown')
+    outcome = activationOutcome('agentNotRunning', `ds_agent: ${state.service}`);
+  if (!outcome) {
+    const args = buildActivationArgs(req);
+    for (let n = 1; ; n++) {
+      reportProgress('agent.activate.attempt', {
+        n,
+        of: opts.retries + 1,
+        manager: `${req.manager.host}:${req.manager.port}`,
+      });
+      const r = await run(args);
+      outcome = classifyActivation(r);
+      attempts.push({
+        n,
+        reason: outcome.reason,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        ms: r.ms,
+        detail: redactText(outcome.detail, secrets),
+      });
+      if (outcome.ok || !outcome.retryable || n > opts.retries) break;
+      const delay = Math.min(opts.retryDelaySec * 2 ** (n - 1), 600);
+      reportProgress('agent.activate.retrying', { seconds: delay, n: n + 1, of: opts.retries + 1 });
+      await sleep(delay * 1000);
+    }
+  }
+  outcome = { ...outcome, detail: redactText(outcome.detail, secrets) };
+
+  let contact: ActivateResult['contact'] = null;
+  if (outcome.ok) {
+    const started = Date.now();
+    for (;;) {
+      const s = await queryAgentState(sys);
+      const waitedMs = Date.now() - started;
+      const st = {
+        activated: s.activated,
+        ...(s.agentState ? { agentState: s.agentState } : {}),
+        ...(s.dsmUrl ? { dsmUrl: s.dsmUrl } : {}),
+      };
+      if (s.activated && s.inContact) {
+        contact = { reached: true, waitedMs, state: st };
+        break;
+      }
+      if (waitedMs >= opts.contactWaitSec * 1000) {
+        contact = { reached: false, waitedMs, state: st };
+        break;
+      }
+      reportProgress('agent.activate.waitingContact', {
+        seconds: Math.round(waitedMs / 1000),
+        max: opts.contactWaitSec,
+      });
+      await sleep(opts.pollMs ?? 2_000);
+    }
+  }
+  const ok = outcome.ok && contact?.reached === true;
+  if (ok)
+    journal.append({
+      type: 'step.done',
+      step: 'activate',
+      verified: true,
+      detail: { key: 'agent.activate.done', params: { manager: `${req.manager.host}:${req.manager.port}` } },
+    });
+  else
+    journal.append({
+      type: 'step.failed',
+      step: 'activate',
+      error: {
+        code: `agent.activate.${outcome.ok ? 'noContact' : outcome.reason}`,
+        messageKey: outcome.ok ? 'agent.activate.noContact' : outcome.messageKey,
+        params: { detail: outcome.detail },
+      },
+    });
+  journal.append({ type: 'run.done', ok, rebootRequired: false });
+  return {
+    ok,
+    runId: journal.runId,
+    journalDir: journal.dir,
+    manager: `${req.manager.host}:${req.manager.port}`,
+    hostname: req.hostname,
+    identity,
+    reset: didReset,
+    attempts,
+    outcome,
+    contact,
+  };
+}

@@ -1,0 +1,128 @@
+/** Why `dsa_control -a` did not activate the agent (or `ok`). */
+export type ActivationReason =
+  | 'ok'
+  | 'nameNotResolvable'
+  | 'unreachable'
+  | 'tlsOrClock'
+  | 'agentInitiatedRefused'
+  | 'alreadyActivated'
+  | 'refused'
+  | 'selfProtectionPassword'
+  | 'agentNotRunning'
+  | 'timeout'
+  | 'unknown';
+
+export interface ActivationOutcome {
+  reason: ActivationReason;
+  ok: boolean;
+  /** Translation keys of the reason and of what to do. */
+  messageKey: string;
+  remedyKey: string;
+  /** The output line that gave the reason away (secrets are masked by the caller). */
+  detail: string;
+  /** Worth trying again later (the seed: the manager may be busy, or the network not ready yet). */
+  retryable: boolean;
+  /** The doctor's checks that can tell what is wrong. */
+  doctorChecks: string[];
+  /** Commands the manager sent on success (`Received a 'X' command`). */
+  managerCommands: string[];
+}
+
+/** Patterns in dsa_control's output, most specific first. Exit codes are not documented: output decides. */
+const RULES: { reason: Exclude<ActivationReason, 'ok' | 'timeout' | 'unknown'>; re: RegExp }[] = [
+  {
+    reason: 'selfProtectionPassword',
+    re: /self[- ]?protection|requires? (a |the )?password|password (is )?(required|incorrect|invalid)|authentication password/i,
+  },
+  {
+    reason: 'agentNotRunning',
+    re: /agent (service )?(is )?not running|failed to connect to (the )?(local )?agent|unable to (contact|connect to) (the )?(local )?agent|ds_agent (is )?not running|connection to (the )?agent (failed|refused)/i,
+  },
+  {
+    reason: 'nameNotResolvable',
+    re: /could ?n[o']t resolve|unable to resolve|name or service not known|unknown host|resolve host|getaddrinfo|no address associated/i,
+  },
+  {
+    reason: 'tlsOrClock',
+    re: /ssl handshake failed|certificate (verify|verification) failed|certificate (has )?expired|not yet valid|unable to get local issuer|self[- ]signed certificate|ssl certificate problem|tls (handshake|alert)|clock skew|time (is )?out of sync/i,
+  },
+  {
+    reason: 'agentInitiatedRefused',
+    re: /agent[- ]initiated[- ](activation|re-?activation)?.*(not allowed|disabled|refused|denied)|agent-initiated-activation-disabled|reactivation (is )?not allowed/i,
+  },
+  {
+    reason: 'alreadyActivated',
+    re: /already (registered|activated|exists|been activated)|already-registered|HTTP Status:\s*409/i,
+  },
+  {
+    reason: 'refused',
+    re: /invalid[- ]token|token (is )?(invalid|not valid|expired)|tenant.*(invalid|not valid)|unauthori[sz]ed|not authori[sz]ed|forbidden|HTTP Status:\s*40[13]|activation (was )?(rejected|refused|denied)/i,
+  },
+  {
+    reason: 'unreachable',
+    re: /connection (refused|timed out|reset)|couldn'?t connect|could not connect|failed to connect|unable to connect|no route to host|network is unreachable|empty reply|connection closed|timed out|operation timeout/i,
+  },
+];
+
+const DOCTOR: Record<ActivationReason, string[]> = {
+  ok: [],
+  nameNotResolvable: ['hosts.entries', 'dns.manager'],
+  unreachable: ['hosts.entries', 'dns.manager', 'net.manager', 'proxy'],
+  tlsOrClock: ['tls.manager', 'time.skew'],
+  agentInitiatedRefused: [],
+  alreadyActivated: ['agent.activated'],
+  refused: ['time.skew'],
+  selfProtectionPassword: [],
+  agentNotRunning: ['agent.installed', 'agent.service', 'installer.match', 'kernel.supported'],
+  timeout: ['hosts.entries', 'dns.manager', 'net.manager', 'proxy', 'tls.manager'],
+  unknown: ['hosts.entries', 'dns.manager', 'net.manager', 'tls.manager', 'time.skew', 'agent.service'],
+};
+
+const RETRYABLE = new Set<ActivationReason>(['unreachable', 'timeout', 'unknown', 'agentNotRunning']);
+
+/** Commands the manager sent, from lines like `Received a 'GetHostInfo' command from the manager.` */
+export function managerCommands(output: string): string[] {
+  return [...output.matchAll(/Received an? '([^']+)' command/gi)].map((m) => m[1]!);
+}
+
+/** Builds the outcome for a reason. */
+export function activationOutcome(reason: ActivationReason, detail = '', output = ''): ActivationOutcome {
+  return {
+    reason,
+    ok: reason === 'ok',
+    messageKey: `agent.activate.reason.${reason}`,
+    remedyKey: `agent.activate.remedy.${reason}`,
+    detail,
+    retryable: RETRYABLE.has(reason),
+    doctorChecks: DOCTOR[reason],
+    managerCommands: reason === 'ok' ? managerCommands(output) : [],
+  };
+}
+
+/**
+ * Maps `dsa_control -a`'s exit status and output to a reason with a remedy. Success needs both exit 0 and
+ * `HTTP Status: 200 - OK` with no failure in the output; the exit code alone is not trusted (undocumented).
+ */
+export function classifyActivation(r: {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+  notFound?: boolean;
+}): ActivationOutcome {
+  const output = `${r.stdout}\n${r.stderr}`;
+  if (r.notFound) return activationOutcome('agentNotRunning', 'dsa_control not found', output);
+  if (r.timedOut) return activationOutcome('timeout', '', output);
+  const lines = output.split(/\r?\n/);
+  for (const rule of RULES) {
+    const line = lines.find((l) => rule.re.test(l));
+    if (line) return activationOutcome(rule.reason, line.trim(), output);
+  }
+  if (r.exitCode === 0 && /HTTP Status:\s*200\b/i.test(output)) return activationOutcome('ok', '', output);
+  const last =
+    lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? '';
+  return activationOutcome('unknown', last ? `${last} (exit ${r.exitCode})` : `exit ${r.exitCode}`, output);
+}

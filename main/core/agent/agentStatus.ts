@@ -1,0 +1,59 @@
+import type { SystemContext } from '../system.js';
+import { dsaQuery, queryAgentState, type AgentState } from './agentState.js';
+
+/** One protection module and its component version, as `dsa_query -c GetComponentInfo` reports it. */
+export interface ModuleInfo {
+  module: string;
+  /** `on`, `off`, `not installed`… as the agent says it. */
+  mode?: string;
+  version?: string;
+}
+
+export interface AgentStatus {
+  state: AgentState;
+  modules: ModuleInfo[];
+  /** Plug-in → version from `dsa_query -c GetPluginVersion`. */
+  plugins: Record<string, string>;
+}
+
+/** Groups `Component.<MODULE>.<field>: value` lines (GetComponentInfo) by module. */
+export function parseComponentInfo(rec: Record<string, string>): ModuleInfo[] {
+  const by = new Map<string, ModuleInfo>();
+  for (const [k, v] of Object.entries(rec)) {
+    const m = /^Component\.([^.]+)\.(\w+)$/.exec(k);
+    if (!m) continue;
+    const mod = by.get(m[1]!) ?? { module: m[1]! };
+    if (/^(mode|state|status)$/i.test(m[2]!)) mod.mode = v;
+    else if (/version/i.test(m[2]!)) mod.version = v;
+    by.set(m[1]!, mod);
+  }
+  return [...by.values()];
+}
+
+/** Reads `PluginVersion.<name>: version` lines (GetPluginVersion). */
+export function parsePluginVersions(rec: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    const m = /^PluginVersion\.(.+)$/.exec(k);
+    if (m && v) out[m[1]!] = v;
+  }
+  return out;
+}
+
+/**
+ * The agent's status for `dsa-setup status` and the app: version, service, activation and manager URL, last
+ * contact, protection modules with their component versions, plug-in versions.
+ */
+export async function agentStatus(sys: SystemContext): Promise<AgentStatus> {
+  const state = await queryAgentState(sys);
+  if (!state.installed || state.service !== 'running') return { state, modules: [], plugins: {} };
+  const [components, plugins] = await Promise.all([
+    dsaQuery(sys, 'GetComponentInfo'),
+    dsaQuery(sys, 'GetPluginVersion'),
+  ]);
+  return {
+    state,
+    modules: components ? parseComponentInfo(components) : [],
+    plugins: plugins ? parsePluginVersions(plugins) : {},
+  };
+}

@@ -1,0 +1,88 @@
+import { queryAgentState, type AgentState } from '../../agent/agentState.js';
+import type { CheckContext, CheckDef, CheckOutcome, TextRef } from '../types.js';
+
+const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+
+/** One agent state query per doctor run, shared by the three agent checks. */
+const stateOf = new WeakMap<CheckContext, Promise<AgentState>>();
+function agentState(ctx: CheckContext): Promise<AgentState> {
+  let p = stateOf.get(ctx);
+  if (!p) {
+    p = queryAgentState(ctx.sys);
+    stateOf.set(ctx, p);
+  }
+  return p;
+}
+
+/** agent.installed, agent.service, agent.activated: package database, service manager, dsa_query. */
+export const agentChecks: CheckDef[] = [
+  {
+    id: 'agent.installed',
+    titleKey: 'doctor.title.agentInstalled',
+    defaultClass: 'agent',
+    async run(ctx): Promise<CheckOutcome> {
+      const s = await agentState(ctx);
+      if (s.installed === null) return { status: 'skip', detail: k('doctor.agent.noPackageDb') };
+      if (s.installed) return { status: 'pass', detail: k('doctor.agent.installed', { version: s.version ?? '?' }) };
+      return {
+        status: 'fail',
+        class: 'agent',
+        detail: k('doctor.agent.notInstalled'),
+        remedy: k('doctor.agent.notInstalledRemedy'),
+      };
+    },
+  },
+  {
+    id: 'agent.service',
+    titleKey: 'doctor.title.agentService',
+    defaultClass: 'agent',
+    async run(ctx): Promise<CheckOutcome> {
+      const s = await agentState(ctx);
+      if (s.installed !== true && s.service !== 'running')
+        return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
+      if (s.service === 'running') return { status: 'pass', detail: k('doctor.agent.serviceRunning') };
+      if (s.service === 'unknown') return { status: 'skip', detail: k('doctor.agent.serviceUnknown') };
+      const remedy = ctx.sys.os === 'windows' ? 'doctor.agent.serviceRemedyWindows' : 'doctor.agent.serviceRemedy';
+      return {
+        status: 'fail',
+        class: 'agent',
+        detail: k(s.service === 'absent' ? 'doctor.agent.serviceAbsent' : 'doctor.agent.serviceStopped'),
+        remedy: k(remedy),
+      };
+    },
+  },
+  {
+    id: 'agent.activated',
+    titleKey: 'doctor.title.agentActivated',
+    defaultClass: 'agent',
+    async run(ctx): Promise<CheckOutcome> {
+      const s = await agentState(ctx);
+      if (s.installed !== true && !s.activated) return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
+      if (s.activated === null) return { status: 'skip', detail: k('doctor.agent.queryUnavailable') };
+      const host = ctx.inputs.manager?.host ?? '';
+      if (!s.activated)
+        return {
+          status: 'fail',
+          class: 'agent',
+          detail: k('doctor.agent.notActivated'),
+          remedy: k('doctor.agent.notActivatedRemedy', { host }),
+        };
+      const params = { url: s.dsmUrl ?? '?', state: s.agentState ?? '?', last: s.lastContact ?? '?' };
+      if (host && s.dsmUrl && !s.dsmUrl.toLowerCase().includes(host.toLowerCase()))
+        return {
+          status: 'fail',
+          class: 'conflict',
+          detail: k('doctor.agent.otherManager', { ...params, host }),
+          remedy: k('doctor.agent.otherManagerRemedy', { host }),
+        };
+      if (s.inContact === false)
+        return {
+          status: 'warn',
+          class: 'agent',
+          detail: k('doctor.agent.noContact', params),
+          remedy: k('doctor.agent.noContactRemedy', params),
+        };
+      return { status: 'pass', detail: k('doctor.agent.activated', params) };
+    },
+  },
+];

@@ -1,0 +1,108 @@
+import { promises as fs } from 'node:fs';
+import { redactText } from '../../secrets.js';
+import { agentLogPaths } from '../agentFiles.js';
+import type { CheckDef, CheckOutcome, FailClass, TextRef } from '../types.js';
+
+/** Bytes read from the end of each log. */
+export const LOG_TAIL_BYTES = 256 * 1024;
+
+/** A known failure line of the agent's log and what it means. */
+export interface LogSignature {
+  id: string;
+  pattern: RegExp;
+  class: FailClass;
+}
+
+/** Known failure signatures, each mapped to its cause and remedy (`doctor.agentLog.sig.<id>` / `…Remedy`). */
+export const LOG_SIGNATURES: LogSignature[] = [
+  {
+    id: 'tlsHandshake',
+    pattern: /BIO_do_handshake\(\) failed|SSL_connect.*fail|handshake failure|SSL routines/i,
+    class: 'tls',
+  },
+  { id: 'certTime', pattern: /certificate (has expired|is not yet valid)|certificate not yet valid/i, class: 'clock' },
+  { id: 'resolve', pattern: /Could(?: not|n't) resolve|Name or service not known|getaddrinfo.*fail/i, class: 'dns' },
+  {
+    id: 'unreachable',
+    pattern:
+      /Unable to reach (?:a|the) manager|Failed to contact (?:the )?manager|Couldn't connect to server|Connection (?:refused|timed out)|\bEvent(?: ID)?:? ?401[12]\b|\b401[12]\b.*(?:Contact Manager|Heartbeat)/i,
+    class: 'tcp',
+  },
+  {
+    id: 'alreadyRegistered',
+    pattern: /already (?:registered|activated)|HTTP Status:? ?409|duplicate (?:computer|host ?name)/i,
+    class: 'conflict',
+  },
+  {
+    id: 'activationRefused',
+    pattern:
+      /agent[- ]initiated activation.*(?:not allowed|disabled|denied)|activation (?:failed|refused|rejected|denied)|HTTP Status:? ?403|invalid (?:activation )?token|tenant.*(?:invalid|not found)/i,
+    class: 'agent',
+  },
+];
+
+/** Reads the last `max` bytes of a file; null when it does not exist. */
+export async function readTail(
+  path: string,
+  max = LOG_TAIL_BYTES,
+): Promise<{ text: string; truncated: boolean } | null> {
+  const fh = await fs.open(path, 'r').catch(() => null);
+  if (!fh) return null;
+  try {
+    const { size } = await fh.stat();
+    const len = Math.min(size, max);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    let text = buf.toString('utf8');
+    if (size > max) text = text.slice(text.indexOf('\n') + 1); // drop the partial first line
+    return { text, truncated: size > max };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The newest line of a log tail matching a known signature, with its line number within the tail. */
+export function lastSignature(text: string): { sig: LogSignature; line: string; lineNo: number } | null {
+  const lines = text.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const sig = LOG_SIGNATURES.find((s) => s.pattern.test(lines[i]!));
+    if (sig) return { sig, line: lines[i]!, lineNo: i + 1 };
+  }
+  return null;
+}
+
+const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+
+/** agent.log: the tail of the agent's logs matched against known failure signatures. */
+export const agentLogCheck: CheckDef = {
+  id: 'agent.log',
+  titleKey: 'doctor.title.agentLog',
+  defaultClass: 'agent',
+  async run(ctx): Promise<CheckOutcome> {
+    const read: string[] = [];
+    let newest: { sig: LogSignature; line: string; lineNo: number; file: string; mtime: number } | null = null;
+    for (const p of agentLogPaths(ctx.sys)) {
+      const real = ctx.sys.path(p);
+      const tail = await readTail(real);
+      if (!tail) continue;
+      read.push(p);
+      const hit = lastSignature(tail.text);
+      const mtime = (await fs.stat(real)).mtimeMs;
+      if (hit && (!newest || mtime > newest.mtime)) newest = { ...hit, file: p, mtime };
+    }
+    if (read.length === 0)
+      return { status: 'skip', detail: k('doctor.agentLog.none', { files: agentLogPaths(ctx.sys)[0]! }) };
+    if (!newest) return { status: 'pass', detail: k('doctor.agentLog.clean', { files: read.join(', ') }) };
+    const line = redactText(newest.line.trim(), ctx.inputs.secrets ?? []).slice(0, 300);
+    return {
+      status: 'fail',
+      class: newest.sig.class,
+      detail: k('doctor.agentLog.found', {
+        file: newest.file,
+        line,
+        cause: k(`doctor.agentLog.sig.${newest.sig.id}`),
+      }),
+      remedy: k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager?.host ?? '' }),
+    };
+  },
+};

@@ -1,0 +1,160 @@
+import pkg from '../../../package.json' with { type: 'json' };
+import { inspectSystem } from '../platform/inspect.js';
+import { translator, type Translate } from '../i18n.js';
+import { redactJson } from '../secrets.js';
+import type { SystemContext } from '../system.js';
+import { allChecks } from './checks/index.js';
+import { ProbeCache } from './probes/managerProbe.js';
+import { renderText } from './renderText.js';
+import type {
+  CheckContext,
+  CheckDef,
+  CheckOutcome,
+  DoctorCheck,
+  DoctorInputs,
+  DoctorResult,
+  TextRef,
+} from './types.js';
+
+export type { DoctorInputs, DoctorResult, DoctorCheck } from './types.js';
+
+/** Default per-check timeout (ms). */
+export const DEFAULT_CHECK_TIMEOUT_MS = 3_000;
+
+/** Slack a check gets beyond its own timeout before the runner gives up on it. */
+const GUARD_SLACK_MS = 400;
+
+export interface DoctorOptions {
+  /** Run only these check ids (a prefix ending in `.` or `*` selects a family: `net.`, `agent.*`). */
+  only?: string[];
+  /** Each network operation's timeout (connect, handshake, NTP); default 3000. */
+  timeoutMs?: number;
+  /** One deadline for the whole run (ms); checks still running then are reported as past it. */
+  deadlineMs?: number;
+  /** Called as each check ends (the GUI shows progress). */
+  onCheck?: (c: DoctorCheck) => void;
+}
+
+/** Whether a check id is selected by `--only`. */
+export function selected(id: string, only: readonly string[] | undefined): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => {
+    const p = o.replace(/\*$/, '');
+    return p.endsWith('.') ? id.startsWith(p) : id === p;
+  });
+}
+
+const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+
+/** Races a promise against a timer; the loser's value is `onTimeout()`. */
+function within<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout()), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Translates one outcome into the JSON form; a fail without a remedy is a bug and gets a generic one. */
+export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: number): DoctorCheck {
+  const titleRef = k(def.titleKey, def.titleParams);
+  const remedyRef =
+    o.status === 'pass' ? undefined : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
+  const cls = o.status === 'fail' || o.status === 'warn' ? (o.class ?? def.defaultClass) : undefined;
+  return {
+    id: def.id,
+    status: o.status,
+    title: renderText(t, titleRef),
+    detail: renderText(t, o.detail),
+    remedy: remedyRef ? renderText(t, remedyRef) : '',
+    ms: Math.round(ms),
+    ...(cls ? { class: cls } : {}),
+    ...(o.phases
+      ? {
+          phases: o.phases.map((p) => ({
+            name: p.name,
+            status: p.status,
+            detail: renderText(t, p.detail),
+            detailRef: p.detail,
+            ms: p.ms,
+          })),
+        }
+      : {}),
+    titleRef,
+    detailRef: o.detail,
+    ...(remedyRef ? { remedyRef } : {}),
+  };
+}
+
+/**
+ * Runs the doctor: every selected check at once, each with its own timeout, all under one overall deadline
+ * (a check still running then is reported as past the deadline), and returns the translated result.
+ */
+export async function runDoctor(
+  sys: SystemContext,
+  inputs: DoctorInputs,
+  opts: DoctorOptions = {},
+): Promise<DoctorResult> {
+  const started = performance.now();
+  const t = translator(inputs.lang);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const deadlineMs = opts.deadlineMs ?? timeoutMs * 2 + 1_000;
+  const ctx: CheckContext = { sys, inputs, timeoutMs, probes: new ProbeCache(sys, timeoutMs) };
+  const defs = allChecks(ctx).filter((d) => selected(d.id, opts.only));
+  const deadlineAt = started + deadlineMs;
+
+  const hostP = within(
+    inspectSystem(sys).catch(() => null),
+    deadlineMs,
+    () => null,
+  );
+  const checks = await Promise.all(
+    defs.map(async (def) => {
+      const t0 = performance.now();
+      // A check may need a few sequential operations (DNS, then TCP, then TLS): it gets up to three timeouts,
+      // never beyond the overall deadline.
+      const guard = Math.max(0, Math.min(timeoutMs * 3 + GUARD_SLACK_MS, deadlineAt - t0));
+      const outcome = await within<CheckOutcome>(
+        def.run(ctx).catch((e: unknown): CheckOutcome => ({
+          status: 'fail',
+          detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
+          remedy: k('doctor.remedy.generic'),
+        })),
+        guard,
+        (): CheckOutcome => {
+          const pastDeadline = performance.now() >= deadlineAt - 5;
+          return {
+            status: 'fail',
+            detail: pastDeadline
+              ? k('doctor.common.pastDeadline', { ms: deadlineMs })
+              : k('doctor.common.timedOut', { ms: Math.round(guard) }),
+            remedy: k('doctor.common.timedOutRemedy', { ms: timeoutMs }),
+          };
+        },
+      );
+      const c = toDoctorCheck(t, def, outcome, performance.now() - t0);
+      opts.onCheck?.(c);
+      return c;
+    }),
+  );
+  ctx.probes.close();
+  const host = await hostP;
+  const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of checks) summary[c.status] += 1;
+  const result: DoctorResult = {
+    version: pkg.version,
+    lang: inputs.lang,
+    generatedAt: new Date().toISOString(),
+    host: {
+      hostname: host?.hostname ?? null,
+      os: host?.os.name ?? 'unknown',
+      kernel: host?.kernel ?? null,
+      arch: host?.arch ?? null,
+      root: sys.root,
+    },
+    checks,
+    summary,
+    ms: Math.round(performance.now() - started),
+  };
+  return redactJson(result, inputs.secrets ?? []);
+}

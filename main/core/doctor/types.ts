@@ -1,0 +1,122 @@
+import type { Lang, Translate } from '../i18n.js';
+import type { SystemContext } from '../system.js';
+import type { HostsEntry } from '../inputs/managerHosts.js';
+import type { ManagerAddress } from '../inputs/activation.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** The phase class of a failure, so scripts can branch on it. */
+export type FailClass = 'dns' | 'tcp' | 'tls' | 'clock' | 'proxy' | 'agent' | 'conflict' | 'input';
+
+export type TextParam = string | number | TextRef;
+
+/** A translatable text: a key and its parameters (a parameter may itself be a text). */
+export interface TextRef {
+  key: string;
+  params?: Record<string, TextParam>;
+}
+
+/** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
+export interface PhaseOutcome {
+  name: 'dns' | 'tcp' | 'tls' | 'manager';
+  status: CheckStatus;
+  detail: TextRef;
+  ms: number;
+}
+
+/** What a check found, before translation. */
+export interface CheckOutcome {
+  status: CheckStatus;
+  detail: TextRef;
+  /** Required unless the status is `pass`. */
+  remedy?: TextRef;
+  class?: FailClass;
+  phases?: PhaseOutcome[];
+}
+
+/** A network target the doctor connects to. */
+export interface Target {
+  host: string;
+  port: number;
+  role: 'manager' | 'relay' | 'extra';
+}
+
+/** Everything the doctor checks against; each field is optional, and a check whose input is missing is `skip`. */
+export interface DoctorInputs {
+  lang: Lang;
+  /** The manager hosts file (`VMSecurity_hosts_cln.txt`), parsed. */
+  hostsFile?: { path: string; entries: HostsEntry[] };
+  /** The manager from the activation command / deployment script / `--manager`. */
+  manager?: ManagerAddress & { saas: boolean; source: string };
+  relays?: { host: string; port: number }[];
+  extraTargets?: { host: string; port: number }[];
+  ntpServer?: string;
+  installer?: string;
+  kernelList?: string;
+  /** Secret values (token, tenant ID) to mask wherever they could appear. */
+  secrets?: string[];
+  /** The same secrets with their kind (`token`, `tenantID`), for the bundle's manifest. */
+  secretFields?: { value: string; kind: string }[];
+}
+
+/** What a check runs with. */
+export interface CheckContext {
+  sys: SystemContext;
+  inputs: DoctorInputs;
+  /** Per-operation timeout (connect, handshake, NTP query), ms. */
+  timeoutMs: number;
+  probes: import('./probes/managerProbe.js').ProbeCache;
+}
+
+/** A check the doctor can run. */
+export interface CheckDef {
+  id: string;
+  titleKey: string;
+  titleParams?: Record<string, TextParam>;
+  /** The class of a failure of this check when the check itself does not say. */
+  defaultClass: FailClass;
+  run(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+/** A translated phase, as in the JSON output. */
+export interface DoctorPhase {
+  name: PhaseOutcome['name'];
+  status: CheckStatus;
+  detail: string;
+  detailRef: TextRef;
+  ms: number;
+}
+
+/** One check in the doctor's JSON output (translated text plus the keys to re-render it). */
+export interface DoctorCheck {
+  id: string;
+  status: CheckStatus;
+  title: string;
+  detail: string;
+  remedy: string;
+  ms: number;
+  class?: FailClass;
+  phases?: DoctorPhase[];
+  titleRef: TextRef;
+  detailRef: TextRef;
+  remedyRef?: TextRef;
+}
+
+/** The doctor's JSON document (DESIGN.md). */
+export interface DoctorResult {
+  version: string;
+  lang: Lang;
+  generatedAt: string;
+  host: {
+    hostname: string | null;
+    os: string;
+    kernel: string | null;
+    arch: string | null;
+    root: string;
+  };
+  checks: DoctorCheck[];
+  summary: { pass: number; warn: number; fail: number; skip: number };
+  ms: number;
+}
+
+export type { Translate };

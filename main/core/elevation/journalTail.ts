@@ -1,0 +1,97 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StampedEvent } from '../engine/journal.js';
+
+/** A watcher of the runs directory: follows the `events.jsonl` of every run that appears after it started. */
+export interface RunWatcher {
+  /** Reads what is left, stops polling, and returns every event seen, in order. */
+  stop(): Promise<StampedEvent[]>;
+  /** Ids of the runs that appeared since the watcher started. */
+  runIds(): string[];
+  events(): StampedEvent[];
+}
+
+interface Followed {
+  id: string;
+  offset: number;
+  partial: string;
+}
+
+/**
+ * Watches `runsDir` for new run directories and tails their `events.jsonl` as it grows (polling every
+ * `pollMs`: portable, and a file written by another user's process is seen the same way). Each complete
+ * line is parsed and passed to `onEvent`; a torn last line waits for the next read.
+ */
+export function watchNewRuns(
+  runsDir: string,
+  opts: { onEvent?: (e: StampedEvent, runId: string) => void; pollMs?: number } = {},
+): RunWatcher {
+  // An unreadable runs directory (EACCES when the elevated run made it 0700) means no progress, never a crash:
+  // the result still comes back from the run's output.
+  const list = (): string[] => {
+    try {
+      return existsSync(runsDir) ? readdirSync(runsDir) : [];
+    } catch {
+      return [];
+    }
+  };
+  const before = new Set(list());
+  const followed = new Map<string, Followed>();
+  const seen: StampedEvent[] = [];
+  let busy: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const readRun = async (f: Followed): Promise<void> => {
+    const file = join(runsDir, f.id, 'events.jsonl');
+    if (!existsSync(file)) return;
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      if (size <= f.offset) return;
+      const buf = Buffer.alloc(size - f.offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, f.offset);
+      f.offset += bytesRead;
+      const text = f.partial + buf.subarray(0, bytesRead).toString('utf8');
+      const lines = text.split('\n');
+      f.partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        try {
+          const e = JSON.parse(line) as StampedEvent;
+          seen.push(e);
+          opts.onEvent?.(e, f.id);
+        } catch {
+          // A line that is not JSON is not an event; the journal writes whole lines, so skip it.
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  };
+
+  const tick = (): Promise<void> => {
+    busy = busy.then(async () => {
+      for (const id of list().sort()) {
+        if (!before.has(id) && !followed.has(id)) followed.set(id, { id, offset: 0, partial: '' });
+      }
+      for (const f of followed.values()) await readRun(f).catch(() => undefined);
+    });
+    return busy;
+  };
+
+  const timer = setInterval(() => {
+    if (!stopped) void tick();
+  }, opts.pollMs ?? 100);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await tick();
+      return [...seen];
+    },
+    runIds: () => [...followed.keys()],
+    events: () => [...seen],
+  };
+}

@@ -1,0 +1,240 @@
+import type { SystemContext } from '../system.js';
+import type { Message } from '../steps/types.js';
+import { parseRegQuery } from '../platform/osRelease.js';
+
+/** PowerShell as every Windows step runs it: no profile, no prompts, the script as one argument. */
+export const POWERSHELL = 'powershell.exe';
+
+/** The argument array for one fixed PowerShell script (output forced to UTF-8 so Japanese text survives). */
+export function powershellArgs(script: string): string[] {
+  return ['-NoProfile', '-NonInteractive', '-Command', `[Console]::OutputEncoding=[Text.Encoding]::UTF8; ${script}`];
+}
+
+export const MP_STATUS_SCRIPT =
+  'Get-MpComputerStatus | Select-Object AMRunningMode,AntivirusEnabled,RealTimeProtectionEnabled,IsTamperProtected | ConvertTo-Json';
+export const MP_PREFERENCE_SCRIPT =
+  'Get-MpPreference | Select-Object DisableRealtimeMonitoring,ScanScheduleDay | ConvertTo-Json';
+
+export const SCEP_UNINSTALL_KEY =
+  'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Microsoft Security Client';
+export const SCEP_POLICY_ROOT = 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware';
+/** The two SCEP switches the seed names, as policy values. */
+export const SCEP_POLICY = {
+  realtime: { key: `${SCEP_POLICY_ROOT}\\Real-Time Protection`, value: 'DisableRealtimeMonitoring', want: 1 },
+  scan: { key: `${SCEP_POLICY_ROOT}\\Scan`, value: 'ScheduleDay', want: 8 },
+} as const;
+/** ScanScheduleDay / ScheduleDay 8 means "never". */
+export const SCHEDULE_NEVER = 8;
+
+export interface ServiceState {
+  exists: boolean;
+  /** sc.exe state code: 1 stopped, 2 start pending, 3 stop pending, 4 running… (null: not installed). */
+  stateCode: number | null;
+  running: boolean;
+}
+
+export interface MpStatus {
+  /** Normal, Passive Mode, EDR Block Mode, SxS Passive Mode, Not running. */
+  amRunningMode: string | null;
+  antivirusEnabled: boolean | null;
+  realTimeProtectionEnabled: boolean | null;
+  isTamperProtected: boolean | null;
+}
+
+export interface MpPreference {
+  disableRealtimeMonitoring: boolean | null;
+  scanScheduleDay: number | null;
+}
+
+/** The conflicting antivirus products on a Windows target. */
+export interface AntivirusState {
+  /** False on Linux: there is nothing to check. */
+  applicable: boolean;
+  scep: {
+    installed: boolean;
+    displayName: string | null;
+    version: string | null;
+    service: ServiceState;
+    /** Current policy values (null: not set). */
+    policy: { realtime: number | null; scan: number | null };
+  };
+  defender: {
+    service: ServiceState;
+    status: MpStatus | null;
+    preference: MpPreference | null;
+    /** Normal mode (not passive / EDR block): Defender is the active antivirus. */
+    active: boolean;
+  };
+  /** Real-time protection of some other antivirus is on (null: could not tell). */
+  realTimeOn: boolean | null;
+  /** An antivirus that conflicts with the agent is active. */
+  conflict: boolean;
+  reasons: Message[];
+}
+
+/** Parses `sc query NAME` (its keys are English on every Windows language; the state is a number). */
+export function parseScQuery(text: string, exitCode: number | null): ServiceState {
+  const m = /^\s*STATE\s*:\s*(\d+)/m.exec(text);
+  if (!m || (exitCode !== null && exitCode !== 0)) return { exists: false, stateCode: null, running: false };
+  const code = Number(m[1]);
+  return { exists: true, stateCode: code, running: code === 4 };
+}
+
+function toBool(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    if (/^true$/i.test(v.trim())) return true;
+    if (/^false$/i.test(v.trim())) return false;
+  }
+  return null;
+}
+
+function toNum(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim());
+  return null;
+}
+
+/**
+ * Parses PowerShell object output into property → value: `ConvertTo-Json` (object or one-element array)
+ * or `Format-List` ("Name : Value" lines, values wrapped onto indented lines). Null when it is neither.
+ */
+export function parsePsObject(text: string): Record<string, unknown> | null {
+  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      const v = JSON.parse(trimmed) as unknown;
+      const obj = Array.isArray(v) ? v[0] : v;
+      return obj && typeof obj === 'object' ? (obj as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  let last: string | null = null;
+  for (const line of trimmed.split(/\r?\n/)) {
+    const m = /^([A-Za-z][A-Za-z0-9_]*)\s*:\s?(.*)$/.exec(line);
+    if (m) {
+      last = m[1]!;
+      out[last] = m[2]!.trim();
+    } else if (last && /^\s+\S/.test(line)) out[last] = `${String(out[last])}${line.trim()}`;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** Parses `Get-MpComputerStatus` output (JSON or Format-List, any Windows language). */
+export function parseMpComputerStatus(text: string): MpStatus | null {
+  const o = parsePsObject(text);
+  if (!o || !('RealTimeProtectionEnabled' in o || 'AMRunningMode' in o)) return null;
+  return {
+    amRunningMode: typeof o.AMRunningMode === 'string' && o.AMRunningMode ? o.AMRunningMode : null,
+    antivirusEnabled: toBool(o.AntivirusEnabled),
+    realTimeProtectionEnabled: toBool(o.RealTimeProtectionEnabled),
+    isTamperProtected: toBool(o.IsTamperProtected),
+  };
+}
+
+/** Parses `Get-MpPreference` output (JSON or Format-List). */
+export function parseMpPreference(text: string): MpPreference | null {
+  const o = parsePsObject(text);
+  if (!o || !('DisableRealtimeMonitoring' in o || 'ScanScheduleDay' in o)) return null;
+  return { disableRealtimeMonitoring: toBool(o.DisableRealtimeMonitoring), scanScheduleDay: toNum(o.ScanScheduleDay) };
+}
+
+/** Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when it does not exist. */
+export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null> {
+  const r = await sys.exec.run('reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
+  if (r.exitCode !== 0) return null;
+  return toNum(parseRegQuery(r.stdout)[name]);
+}
+
+/** Whether Defender in this mode is the active antivirus (passive and EDR block modes are not). */
+export function defenderIsActive(status: MpStatus | null, service: ServiceState): boolean {
+  if (!service.running) return false;
+  if (!status) return true;
+  return status.amRunningMode === null || /^normal$/i.test(status.amRunningMode.trim());
+}
+
+const NOT_APPLICABLE: AntivirusState = {
+  applicable: false,
+  scep: {
+    installed: false,
+    displayName: null,
+    version: null,
+    service: { exists: false, stateCode: null, running: false },
+    policy: { realtime: null, scan: null },
+  },
+  defender: {
+    service: { exists: false, stateCode: null, running: false },
+    status: null,
+    preference: null,
+    active: false,
+  },
+  realTimeOn: null,
+  conflict: false,
+  reasons: [],
+};
+
+/**
+ * Detects System Center Endpoint Protection (uninstall key, service MsMpSvc, its policy values) and
+ * Microsoft Defender (service WinDefend, Get-MpComputerStatus, Get-MpPreference) on a Windows target.
+ * On Linux it returns `applicable: false`.
+ */
+export async function detectAntivirus(sys: SystemContext): Promise<AntivirusState> {
+  if (sys.os !== 'windows') return NOT_APPLICABLE;
+  const reasons: Message[] = [];
+  const un = await sys.exec.run('reg', ['query', SCEP_UNINSTALL_KEY], { timeoutMs: 15_000 });
+  const unv = un.exitCode === 0 ? parseRegQuery(un.stdout) : {};
+  const scepSvcR = await sys.exec.run('sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
+  const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
+  const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound;
+  const policy = scepInstalled
+    ? {
+        realtime: await readRegDword(sys, SCEP_POLICY.realtime.key, SCEP_POLICY.realtime.value),
+        scan: await readRegDword(sys, SCEP_POLICY.scan.key, SCEP_POLICY.scan.value),
+      }
+    : { realtime: null, scan: null };
+  const defSvcR = await sys.exec.run('sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
+  const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
+  let status: MpStatus | null = null;
+  let preference: MpPreference | null = null;
+  if (defService.exists) {
+    const st = await sys.exec.run(POWERSHELL, powershellArgs(MP_STATUS_SCRIPT), { timeoutMs: 30_000 });
+    status = st.exitCode === 0 ? parseMpComputerStatus(st.stdout) : null;
+    const pr = await sys.exec.run(POWERSHELL, powershellArgs(MP_PREFERENCE_SCRIPT), { timeoutMs: 30_000 });
+    preference = pr.exitCode === 0 ? parseMpPreference(pr.stdout) : null;
+  }
+  const active = defenderIsActive(status, defService);
+  const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
+  const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
+  if (scepInstalled)
+    reasons.push({
+      key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',
+      params: { name: unv.DisplayName ?? 'SCEP' },
+    });
+  if (defService.exists)
+    reasons.push({
+      key: active
+        ? defenderRealtimeOn === false
+          ? 'prep.av.why.defenderRtpOff'
+          : 'prep.av.why.defenderOn'
+        : 'prep.av.why.defenderInactive',
+      params: { mode: status?.amRunningMode ?? (defService.running ? '?' : 'stopped') },
+    });
+  if (status?.isTamperProtected) reasons.push({ key: 'prep.av.why.tamper', params: {} });
+  const realTimeOn = scepRealtimeOn || defenderRealtimeOn === true ? true : defenderRealtimeOn === null ? null : false;
+  return {
+    applicable: true,
+    scep: {
+      installed: scepInstalled,
+      displayName: unv.DisplayName ?? null,
+      version: unv.DisplayVersion ?? null,
+      service: scepService,
+      policy,
+    },
+    defender: { service: defService, status, preference, active },
+    realTimeOn,
+    conflict: realTimeOn === true,
+    reasons,
+  };
+}

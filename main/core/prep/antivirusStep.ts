@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { DsaError, ExitCode } from '../errors.js';
+import type { SystemContext } from '../system.js';
+import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import {
+  POWERSHELL,
+  SCEP_POLICY,
+  SCHEDULE_NEVER,
+  detectAntivirus,
+  powershellArgs,
+  type AntivirusState,
+} from './antivirus.js';
+
+export const AntivirusStepInput = z.object({}).default({});
+export type AntivirusStepInput = z.infer<typeof AntivirusStepInput>;
+
+type Command = {
+  command: string;
+  args: string[];
+  revert: { command: string; args: string[] };
+  reason: Message;
+  /** The setting it changes, for messages. */
+  what: string;
+};
+
+/** `reg add KEY /v NAME /t REG_DWORD /d N /f` as an argument array. */
+export function regAddDword(key: string, name: string, value: number): string[] {
+  return ['add', key, '/v', name, '/t', 'REG_DWORD', '/d', String(Math.trunc(value)), '/f'];
+}
+
+/** `reg delete KEY /v NAME /f` as an argument array. */
+export function regDeleteValue(key: string, name: string): string[] {
+  return ['delete', key, '/v', name, '/f'];
+}
+
+/** The fixed script that sets Defender's real-time switch (the value is a boolean, never text from input). */
+export function setRealtimeScript(disable: boolean): string {
+  return `Set-MpPreference -DisableRealtimeMonitoring ${disable ? '$true' : '$false'}`;
+}
+
+/** The fixed script that sets Defender's scan day (0 every day, 1–7 Sunday–Saturday, 8 never). */
+export function setScanDayScript(day: number): string {
+  const d = z.number().int().min(0).max(8).parse(day);
+  return `Set-MpPreference -ScanScheduleDay ${d}`;
+}
+
+interface AvWork {
+  state: AntivirusState;
+  commands: Command[];
+  /** Defender needs changes that Tamper Protection blocks. */
+  tamperBlocked: boolean;
+  notes: Message[];
+}
+
+function scepCommands(state: AntivirusState): Command[] {
+  const out: Command[] = [];
+  if (!state.scep.installed) return out;
+  for (const which of ['realtime', 'scan'] as const) {
+    const p = SCEP_POLICY[which];
+    const prev = state.scep.policy[which];
+    if (prev === p.want) continue;
+    out.push({
+      command: 'reg',
+      args: regAddDword(p.key, p.value, p.want),
+      revert: {
+        command: 'reg',
+        args: prev === null ? regDeleteValue(p.key, p.value) : regAddDword(p.key, p.value, prev),
+      },
+      reason: { key: `prep.av.reason.scep.${which}`, params: { prev: prev === null ? '-' : prev } },
+      what: `SCEP ${p.value}`,
+    });
+  }
+  return out;
+}
+
+function defenderCommands(state: AntivirusState): Command[] {
+  const d = state.defender;
+  if (!d.active) return [];
+  const out: Command[] = [];
+  const pref = d.preference;
+  const rtpOn = d.status?.realTimeProtectionEnabled !== false || pref?.disableRealtimeMonitoring !== true;
+  if (rtpOn) {
+    out.push({
+      command: POWERSHELL,
+      args: powershellArgs(setRealtimeScript(true)),
+      revert: {
+        command: POWERSHELL,
+        args: powershellArgs(setRealtimeScript(pref?.disableRealtimeMonitoring === true)),
+      },
+      reason: { key: 'prep.av.reason.defender.realtime', params: {} },
+      what: 'Defender DisableRealtimeMonitoring',
+    });
+  }
+  if (pref?.scanScheduleDay !== SCHEDULE_NEVER) {
+    out.push({
+      command: POWERSHELL,
+      args: powershellArgs(setScanDayScript(SCHEDULE_NEVER)),
+      revert: { command: POWERSHELL, args: powershellArgs(setScanDayScript(pref?.scanScheduleDay ?? 0)) },
+      reason: { key: 'prep.av.reason.defender.scan', params: { prev: pref?.scanScheduleDay ?? '?' } },
+      what: 'Defender ScanScheduleDay',
+    });
+  }
+  return out;
+}
+
+async function avWork(sys: SystemContext): Promise<AvWork> {
+  if (sys.os !== 'windows')
+    throw new DsaError({
+      code: 'prep.av.notWindows',
+      messageKey: 'prep.av.notWindows',
+      params: {},
+      exitCode: ExitCode.badInput,
+    });
+  const state = await detectAntivirus(sys);
+  const notes: Message[] = [...state.reasons];
+  const commands = scepCommands(state);
+  let defender = defenderCommands(state);
+  let tamperBlocked = false;
+  if (defender.length && state.defender.status?.isTamperProtected) {
+    tamperBlocked = true;
+    defender = [];
+    notes.push({ key: 'prep.av.note.tamperBlocks', params: {} });
+  }
+  commands.push(...defender);
+  if (!state.scep.installed && !state.defender.service.exists) notes.push({ key: 'prep.av.note.none', params: {} });
+  if (commands.length) notes.push({ key: 'prep.av.note.verifyByReading', params: {} });
+  return { state, commands, tamperBlocked, notes };
+}
+
+function tamperError(): DsaError {
+  return new DsaError({
+    code: 'prep.av.tamperProtected',
+    messageKey: 'prep.av.tamperProtected',
+    params: {},
+    remedyKey: 'prep.av.tamperProtectedRemedy',
+    exitCode: ExitCode.failed,
+  });
+}
+
+/** The antivirus that conflicts with the agent off: SCEP's policy values and Defender's preferences. */
+export const antivirusStep: Step<AntivirusStepInput> = {
+  id: 'antivirus',
+  titleKey: 'prep.av.title',
+  input: AntivirusStepInput,
+
+  async detect(sys) {
+    return detectAntivirus(sys);
+  },
+
+  async plan(sys): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+    const w = await avWork(sys);
+    const changes: Change[] = w.commands.map((c) => ({
+      kind: 'command',
+      command: c.command,
+      args: c.args,
+      reason: c.reason,
+    }));
+    return { changes, notes: w.notes, rebootRequired: false, upToDate: changes.length === 0 && !w.tamperBlocked };
+  },
+
+  async apply(sys, _input, tx) {
+    const w = await avWork(sys);
+    for (const c of w.commands) await tx.run(c.command, c.args, { revert: c.revert, timeoutMs: 60_000 });
+    if (w.tamperBlocked) throw tamperError();
+  },
+
+  async verify(sys): Promise<Verification> {
+    const w = await avWork(sys);
+    if (w.tamperBlocked) return { ok: false, detail: { key: 'prep.av.tamperProtected', params: {} } };
+    if (w.commands.length)
+      return {
+        ok: false,
+        detail: { key: 'prep.av.notVerified', params: { what: w.commands.map((c) => c.what).join(', ') } },
+      };
+    return { ok: true, detail: { key: 'prep.av.verified', params: {} } };
+  },
+};

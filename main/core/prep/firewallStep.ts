@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import type { SystemContext } from '../system.js';
+import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import {
+  FirewallRuleSchema,
+  acceptCovers,
+  detectFirewall,
+  isV6,
+  ruleTag,
+  type FirewallRule,
+  type FirewallState,
+  type NftChain,
+} from './firewall.js';
+
+export const FirewallStepInput = z.object({
+  rules: z.array(FirewallRuleSchema).min(1),
+});
+export type FirewallStepInput = z.infer<typeof FirewallStepInput>;
+
+interface FwCommand {
+  command: string;
+  args: string[];
+  revert?: { command: string; args: string[] };
+  /** nftables: the inserted rule's handle is read from the echo, then a listing of the chain carries the undo. */
+  nftChain?: NftChain;
+  rule: FirewallRule;
+}
+
+/** firewalld's rich rule for an inbound opening, in the exact form `--list-rich-rules` prints. */
+export function richRule(r: FirewallRule): string {
+  const fam = isV6(r.address) ? 'ipv6' : 'ipv4';
+  return `rule family="${fam}" source address="${r.address}" port port="${r.port}" protocol="tcp" accept`;
+}
+
+/** firewall-cmd runtime and permanent commands (with their undo) for an inbound opening. */
+export function firewalldCommands(r: FirewallRule): FwCommand[] {
+  const rich = richRule(r);
+  return [
+    {
+      command: 'firewall-cmd',
+      args: [`--add-rich-rule=${rich}`],
+      revert: { command: 'firewall-cmd', args: [`--remove-rich-rule=${rich}`] },
+      rule: r,
+    },
+    {
+      command: 'firewall-cmd',
+      args: ['--permanent', `--add-rich-rule=${rich}`],
+      revert: { command: 'firewall-cmd', args: ['--permanent', `--remove-rich-rule=${rich}`] },
+      rule: r,
+    },
+  ];
+}
+
+/** The ufw command (with its undo) for an opening. */
+export function ufwCommand(r: FirewallRule): FwCommand {
+  const spec =
+    r.direction === 'out'
+      ? ['out', 'proto', 'tcp', 'to', r.address, 'port', String(r.port)]
+      : ['in', 'proto', 'tcp', 'from', r.address, 'to', 'any', 'port', String(r.port)];
+  return {
+    command: 'ufw',
+    args: ['allow', ...spec, 'comment', ruleTag(r)],
+    revert: { command: 'ufw', args: ['delete', 'allow', ...spec] },
+    rule: r,
+  };
+}
+
+/** The iptables / ip6tables command (with its undo) for an opening: inserted first in OUTPUT or INPUT. */
+export function iptablesCommand(r: FirewallRule): FwCommand {
+  const cmd = isV6(r.address) ? 'ip6tables' : 'iptables';
+  const chain = r.direction === 'out' ? 'OUTPUT' : 'INPUT';
+  const match =
+    r.direction === 'out'
+      ? ['-p', 'tcp', '-d', r.address, '--dport', String(r.port)]
+      : ['-p', 'tcp', '-s', r.address, '--dport', String(r.port)];
+  const rest = [...match, '-m', 'comment', '--comment', ruleTag(r), '-j', 'ACCEPT'];
+  return {
+    command: cmd,
+    args: ['-I', chain, ...rest],
+    revert: { command: cmd, args: ['-D', chain, ...rest] },
+    rule: r,
+  };
+}
+
+/** The nft command that inserts an opening at the top of a filtering chain (undo: see apply). */
+export function nftInsertCommand(chain: NftChain, r: FirewallRule): FwCommand {
+  const l3 = isV6(r.address) ? 'ip6' : 'ip';
+  const dir = r.direction === 'out' ? 'daddr' : 'saddr';
+  return {
+    command: 'nft',
+    args: [
+      '--echo',
+      '--handle',
+      'insert',
+      'rule',
+      chain.family,
+      chain.table,
+      chain.name,
+      l3,
+      dir,
+      r.address,
+      'tcp',
+      'dport',
+      String(r.port),
+      'accept',
+      'comment',
+      `"${ruleTag(r)}"`,
+    ],
+    nftChain: chain,
+    rule: r,
+  };
+}
+
+/** The netsh command (with its undo) for an opening in Windows Defender Firewall. */
+export function netshCommand(r: FirewallRule): FwCommand {
+  const name = `name=${ruleTag(r)}`;
+  const spec =
+    r.direction === 'out'
+      ? ['dir=out', 'action=allow', 'protocol=TCP', `remoteip=${r.address}`, `remoteport=${r.port}`]
+      : ['dir=in', 'action=allow', 'protocol=TCP', `localport=${r.port}`, `remoteip=${r.address}`];
+  return {
+    command: 'netsh',
+    args: ['advfirewall', 'firewall', 'add', 'rule', name, ...spec],
+    revert: { command: 'netsh', args: ['advfirewall', 'firewall', 'delete', 'rule', name] },
+    rule: r,
+  };
+}
+
+/** Parses the handle nft prints with `--echo --handle` (`… # handle 7`). */
+export function parseNftHandle(text: string): number | null {
+  const m = /#\s*handle\s+(\d+)/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+const alreadyAllowed = (r: FirewallRule, where = ''): Message => ({
+  key: 'prep.fw.note.alreadyAllowed',
+  params: { address: r.address, port: r.port, where },
+});
+
+const has = (s: FirewallState, tag: string, where?: string): boolean =>
+  s.dsaRules.some((d) => d.tag === tag && (where === undefined || d.where === where));
+
+/** The commands that open what is not open yet, and the notes that explain what is left as is. */
+export function firewallCommands(s: FirewallState, rules: FirewallRule[]): { commands: FwCommand[]; notes: Message[] } {
+  const commands: FwCommand[] = [];
+  const notes: Message[] = [];
+  if (!s.active) return { commands, notes: [{ key: 'prep.fw.note.inactive', params: {} }] };
+  const filtered = (r: FirewallRule): boolean => (r.direction === 'out' ? s.filtersOutbound : s.filtersInbound);
+  for (const dir of ['out', 'in'] as const) {
+    if (rules.some((r) => r.direction === dir) && !(dir === 'out' ? s.filtersOutbound : s.filtersInbound))
+      notes.push({ key: `prep.fw.note.notFiltered.${dir}`, params: { tool: s.tool ?? '-' } });
+  }
+  for (const r of rules) {
+    if (!filtered(r)) continue;
+    const tag = ruleTag(r);
+    switch (s.tool) {
+      case 'firewalld':
+        if (!s.richRules.includes(richRule(r))) commands.push(...firewalldCommands(r));
+        break;
+      case 'ufw':
+        if (!has(s, tag)) commands.push(ufwCommand(r));
+        break;
+      case 'iptables':
+        if (s.accepts.some((a) => acceptCovers(a, r.direction === 'out' ? 'OUTPUT' : 'INPUT', r)))
+          notes.push(alreadyAllowed(r));
+        else if (!has(s, tag)) commands.push(iptablesCommand(r));
+        break;
+      case 'windows':
+        if (!has(s, tag)) commands.push(netshCommand(r));
+        break;
+      case 'nftables':
+        for (const c of s.nftChains) {
+          if (c.hook !== (r.direction === 'out' ? 'output' : 'input')) continue;
+          if (c.family === (isV6(r.address) ? 'ip' : 'ip6')) continue;
+          const where = `${c.family} ${c.table} ${c.name}`;
+          if (has(s, tag, where)) continue;
+          if (s.accepts.some((a) => acceptCovers(a, where, r))) notes.push(alreadyAllowed(r, where));
+          else commands.push(nftInsertCommand(c, r));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (commands.length && (s.tool === 'nftables' || s.tool === 'iptables'))
+    notes.push({ key: 'prep.fw.note.runtimeOnly', params: { tool: s.tool } });
+  return { commands, notes };
+}
+
+async function work(sys: SystemContext, input: FirewallStepInput) {
+  const state = await detectFirewall(sys);
+  return { state, ...firewallCommands(state, input.rules) };
+}
+
+/** Openings for the manager's ports in the host firewall, only where a host firewall filters (the seed). */
+export const firewallStep: Step<FirewallStepInput> = {
+  id: 'firewall',
+  titleKey: 'prep.fw.title',
+  input: FirewallStepInput,
+
+  async detect(sys) {
+    return detectFirewall(sys);
+  },
+
+  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+    const w = await work(sys, input);
+    const changes: Change[] = w.commands.map((c) => ({
+      kind: 'command',
+      command: c.command,
+      args: c.args,
+      reason: {
+        key: `prep.fw.reason.${c.rule.direction}`,
+        params: { address: c.rule.address, port: c.rule.port, tool: w.state.tool ?? '-' },
+      },
+    }));
+    return {
+      changes,
+      notes: [...w.state.reasons, ...w.notes],
+      rebootRequired: false,
+      upToDate: changes.length === 0,
+    };
+  },
+
+  async apply(sys, input, tx) {
+    const w = await work(sys, input);
+    for (const c of w.commands) {
+      const r = await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
+      if (c.nftChain) {
+        // nft deletes a rule only by its handle, known once inserted: the listing that follows records the
+        // rule as it landed and carries the exact undo.
+        const handle = parseNftHandle(r.stdout);
+        const { family, table, name } = c.nftChain;
+        await tx.run('nft', ['--handle', 'list', 'chain', family, table, name], {
+          timeoutMs: 30_000,
+          ...(handle !== null
+            ? { revert: { command: 'nft', args: ['delete', 'rule', family, table, name, 'handle', String(handle)] } }
+            : {}),
+        });
+      }
+    }
+  },
+
+  async verify(sys, input): Promise<Verification> {
+    const w = await work(sys, input);
+    if (w.commands.length === 0)
+      return {
+        ok: true,
+        detail: { key: 'prep.fw.verified', params: { n: input.rules.length, tool: w.state.tool ?? '-' } },
+      };
+    return {
+      ok: false,
+      detail: {
+        key: 'prep.fw.notVerified',
+        params: { rules: [...new Set(w.commands.map((c) => ruleTag(c.rule)))].join(', ') },
+      },
+    };
+  },
+};

@@ -1,0 +1,88 @@
+import type { SystemContext } from '../system.js';
+import type { Translate } from '../i18n.js';
+import { detectIpv6, type Ipv6State } from './ipv6.js';
+import { detectAntivirus, type AntivirusState } from './antivirus.js';
+import { AGENT_PORTS, detectFirewall, type AcceptRule, type FirewallState } from './firewall.js';
+
+/** The preparation state `inspect` shows: IPv6 (Linux), antivirus (Windows), the host firewall. */
+export interface PrepInspection {
+  ipv6: Ipv6State | null;
+  antivirus: AntivirusState | null;
+  firewall: FirewallState & {
+    /** Per agent port: allowed (not filtered, or a dsa-setup rule or a plain accept rule opens it) or not. */
+    ports: { port: number; direction: 'out' | 'in'; allowed: boolean }[];
+  };
+}
+
+/** The direction an accept rule's chain filters (iptables OUTPUT/INPUT, or the hook of the nft chain). */
+function acceptDirection(f: FirewallState, a: AcceptRule): 'out' | 'in' | null {
+  if (a.where === 'OUTPUT') return 'out';
+  if (a.where === 'INPUT') return 'in';
+  const hook = f.nftChains.find((c) => `${c.family} ${c.table} ${c.name}` === a.where)?.hook;
+  return hook === 'output' ? 'out' : hook === 'input' ? 'in' : null;
+}
+
+/** Detects everything the preparation steps look at, read-only. */
+export async function inspectPrep(sys: SystemContext): Promise<PrepInspection> {
+  const [ipv6, antivirus, firewall] = await Promise.all([
+    sys.os === 'linux' ? detectIpv6(sys) : Promise.resolve(null),
+    sys.os === 'windows' ? detectAntivirus(sys) : Promise.resolve(null),
+    detectFirewall(sys),
+  ]);
+  const ports = (
+    [
+      ['out', AGENT_PORTS.manager],
+      ['out', AGENT_PORTS.relay],
+      ['out', AGENT_PORTS.saas],
+      ['in', AGENT_PORTS.agent],
+    ] as const
+  ).map(([direction, port]) => {
+    const filtered = firewall.active && (direction === 'out' ? firewall.filtersOutbound : firewall.filtersInbound);
+    const opened = firewall.dsaRules.some(
+      (r) => r.tag.startsWith(`dsa-setup/${direction}/`) && r.tag.endsWith(`/${port}`),
+    );
+    const rich = firewall.richRules.some((r) => r.includes(`port port="${port}"`));
+    const field = direction === 'out' ? 'daddr' : 'saddr';
+    const own = firewall.accepts.some(
+      (a) => a.port === port && (a.field === null || a.field === field) && acceptDirection(firewall, a) === direction,
+    );
+    return { direction, port, allowed: !filtered || opened || rich || own };
+  });
+  return { ipv6, antivirus, firewall: { ...firewall, ports } };
+}
+
+/** The rows `inspect` prints for the preparation state. */
+export function prepInspectionRows(t: Translate, p: PrepInspection): [string, string][] {
+  const rows: [string, string][] = [];
+  const why = (list: { key: string; params: Record<string, string | number> }[]): string =>
+    list.map((m) => t(m.key, m.params)).join('; ');
+  if (p.ipv6) {
+    const v = p.ipv6;
+    const state = t(`prep.inspect.ipv6.${v.runtime}`);
+    const next = v.rebootPending ? ` — ${t('prep.inspect.ipv6.rebootPending')}` : '';
+    rows.push([t('prep.inspect.ipv6.label'), `${state}${next}${v.reasons.length ? ` (${why(v.reasons)})` : ''}`]);
+  }
+  if (p.antivirus) {
+    const a = p.antivirus;
+    const rt =
+      a.realTimeOn === null
+        ? t('prep.inspect.av.unknown')
+        : a.realTimeOn
+          ? t('prep.inspect.av.on')
+          : t('prep.inspect.av.off');
+    rows.push([t('prep.inspect.av.label'), `${rt}${a.reasons.length ? ` (${why(a.reasons)})` : ''}`]);
+  }
+  const f = p.firewall;
+  const fw = f.active ? t('prep.inspect.fw.active', { tool: f.tool ?? '-' }) : t('prep.inspect.fw.inactive');
+  rows.push([t('prep.inspect.fw.label'), fw]);
+  rows.push([
+    t('prep.inspect.fw.ports'),
+    f.ports
+      .map(
+        (x) =>
+          `${x.direction === 'out' ? '→' : '←'}${x.port} ${t(x.allowed ? 'prep.inspect.fw.allowed' : 'prep.inspect.fw.blocked')}`,
+      )
+      .join(', '),
+  ]);
+  return rows;
+}

@@ -1,0 +1,324 @@
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { readIfExists, sha256 } from '../fsx.js';
+import { DsaError, ExitCode } from '../errors.js';
+import { detectOs, type OsInfo } from '../platform/inspect.js';
+import type { SystemContext } from '../system.js';
+import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import {
+  GRUB_DEFAULT,
+  IPV6_SYSCTL_KEYS,
+  KERNEL_ARG,
+  MODPROBE_FILE,
+  MODPROBE_LINE,
+  SYSCTL_DROPIN,
+  addGrubKernelArg,
+  cmdlineHasIpv6Disable,
+  detectIpv6,
+  grubCmdline,
+  ipv6MethodFor,
+  sysctlDropinText,
+  type Ipv6Method,
+  type Ipv6State,
+} from './ipv6.js';
+import { readSysText } from './sysFiles.js';
+
+export const Ipv6StepInput = z.object({
+  /** addressing: sysctl disable_ipv6 (at once); protocol: kernel argument ipv6.disable=1 (after a reboot). */
+  method: z.enum(['addressing', 'protocol']).default('addressing'),
+});
+export type Ipv6StepInput = z.infer<typeof Ipv6StepInput>;
+
+/** One ordered action of the step: a file to write, or a command with its undo. */
+type Action =
+  | { kind: 'file'; path: string; before: Buffer | null; after: string }
+  | {
+      kind: 'command';
+      command: string;
+      args: string[];
+      revert?: { command: string; args: string[] };
+      reason: Message;
+    };
+
+interface Ipv6Work {
+  method: Ipv6Method;
+  os: OsInfo;
+  state: Ipv6State;
+  actions: Action[];
+  notes: Message[];
+  rebootRequired: boolean;
+}
+
+const C_LOCALE = { env: { LC_ALL: 'C' }, timeoutMs: 20_000 };
+
+/** Parses `chkconfig --list SERVICE` ("ip6tables 0:off 1:off 2:on …") into the runlevels where it is on. */
+export function parseChkconfigList(text: string): { levels: string[]; known: boolean } {
+  const levels: string[] = [];
+  let known = false;
+  for (const m of text.matchAll(/\b([0-6]):(on|off)\b/g)) {
+    known = true;
+    if (m[2] === 'on') levels.push(m[1]!);
+  }
+  return { levels, known };
+}
+
+/** Parses `grubby --info=ALL` into the args of each kernel entry. */
+export function parseGrubbyInfo(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^args="?(.*?)"?\s*$/gm)) out.push(m[1]!);
+  return out;
+}
+
+/** How the boot loader configuration is regenerated on a distribution without grubby. */
+function grubRegen(os: OsInfo): { probe: string[]; regen: string[]; cfg: string } | null {
+  if (os.family === 'debian')
+    return { probe: ['grub-mkconfig', '--version'], regen: ['update-grub'], cfg: '/boot/grub/grub.cfg' };
+  if (os.family === 'suse')
+    return {
+      probe: ['grub2-mkconfig', '--version'],
+      regen: ['grub2-mkconfig', '-o', '/boot/grub2/grub.cfg'],
+      cfg: '/boot/grub2/grub.cfg',
+    };
+  return null;
+}
+
+/** Whether every `linux` line of a generated grub.cfg carries the kernel argument (null: no such lines). */
+export function grubCfgHasArg(text: string): boolean | null {
+  const lines = text.split(/\r?\n/).filter((l) => /^\s*linux(efi|16)?\s/.test(l));
+  if (lines.length === 0) return null;
+  return lines.every((l) => cmdlineHasIpv6Disable(l.trim()));
+}
+
+async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[], notes: Message[]): Promise<void> {
+  if (state.modprobeFiles.length === 0) {
+    const before = await readIfExists(sys.path(MODPROBE_FILE));
+    const text = before ? before.toString('utf8') : '';
+    const after = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${MODPROBE_LINE}\n`;
+    actions.push({ kind: 'file', path: MODPROBE_FILE, before, after });
+  } else notes.push({ key: 'prep.ipv6.note.modprobeThere', params: { files: state.modprobeFiles.join(', ') } });
+  const list = await sys.exec.run('chkconfig', ['--list', 'ip6tables'], C_LOCALE);
+  if (list.notFound || (list.exitCode !== 0 && !/:on|:off/.test(list.stdout))) {
+    notes.push({ key: 'prep.ipv6.note.noIp6tables', params: {} });
+    return;
+  }
+  const { levels, known } = parseChkconfigList(list.stdout);
+  if (known && levels.length === 0) return;
+  actions.push({
+    kind: 'command',
+    command: 'chkconfig',
+    args: ['ip6tables', 'off'],
+    revert: {
+      command: 'chkconfig',
+      args: levels.length ? ['--level', levels.join(''), 'ip6tables', 'on'] : ['ip6tables', 'on'],
+    },
+    reason: { key: 'prep.ipv6.reason.chkconfig', params: { levels: levels.join('') || '?' } },
+  });
+}
+
+async function addressingWork(
+  sys: SystemContext,
+  state: Ipv6State,
+  actions: Action[],
+  notes: Message[],
+): Promise<void> {
+  notes.push({ key: 'prep.ipv6.note.addressing', params: {} });
+  if (state.cmdlineDisabled) {
+    notes.push({ key: 'prep.ipv6.note.alreadyKernelOff', params: {} });
+    return;
+  }
+  const before = await readIfExists(sys.path(SYSCTL_DROPIN));
+  const want = sysctlDropinText();
+  const fileOk = before !== null && before.toString('utf8') === want;
+  if (!fileOk) actions.push({ kind: 'file', path: SYSCTL_DROPIN, before, after: want });
+  // `sysctl --system` reads the *.conf of the sysctl.d directories sorted by file name, then /etc/sysctl.conf:
+  // a file read after our drop-in that sets another value wins.
+  const readOrder = (p: string): string => (p === '/etc/sysctl.conf' ? '\uffff' : basename(p));
+  const after = state.sysctlSettings.filter(
+    (s) =>
+      s.path !== SYSCTL_DROPIN &&
+      s.value !== '1' &&
+      (IPV6_SYSCTL_KEYS as readonly string[]).includes(s.key) &&
+      readOrder(s.path) > readOrder(SYSCTL_DROPIN),
+  );
+  for (const s of after)
+    notes.push({ key: 'prep.ipv6.note.overridden', params: { file: s.path, line: s.line, key: s.key } });
+  if (fileOk && state.runtime !== 'on') return;
+  const prev = IPV6_SYSCTL_KEYS.map((k) => `${k}=${state.sysctl[k] ?? 0}`);
+  actions.push({
+    kind: 'command',
+    command: 'sysctl',
+    args: ['--system'],
+    revert: { command: 'sysctl', args: ['-w', ...prev] },
+    reason: { key: 'prep.ipv6.reason.sysctlSystem', params: {} },
+  });
+}
+
+async function protocolWork(
+  sys: SystemContext,
+  os: OsInfo,
+  state: Ipv6State,
+  actions: Action[],
+  notes: Message[],
+): Promise<void> {
+  notes.push({ key: 'prep.ipv6.note.protocol', params: {} });
+  const before = await readIfExists(sys.path(GRUB_DEFAULT));
+  const text = before ? before.toString('utf8') : '';
+  const after = addGrubKernelArg(text);
+  const grubChange: Action | null =
+    before !== null && after !== text ? { kind: 'file', path: GRUB_DEFAULT, before, after } : null;
+  if (before === null) notes.push({ key: 'prep.ipv6.note.noGrubDefault', params: { file: GRUB_DEFAULT } });
+  const regen = grubRegen(os);
+  if (regen) {
+    const cfg = await readSysText(sys, regen.cfg);
+    const cfgOk = cfg === null ? grubChange === null : grubCfgHasArg(cfg) === true;
+    if (grubChange || !cfgOk) {
+      // Journal order makes revert right: revert runs newest first, so the file is restored before the
+      // probe's undo (the regeneration) runs from the restored file.
+      actions.push({
+        kind: 'command',
+        command: regen.probe[0]!,
+        args: regen.probe.slice(1),
+        revert: { command: regen.regen[0]!, args: regen.regen.slice(1) },
+        reason: { key: 'prep.ipv6.reason.grubProbe', params: {} },
+      });
+      if (grubChange) actions.push(grubChange);
+      actions.push({
+        kind: 'command',
+        command: regen.regen[0]!,
+        args: regen.regen.slice(1),
+        reason: { key: 'prep.ipv6.reason.grubRegen', params: { file: regen.cfg } },
+      });
+    }
+    return;
+  }
+  if (grubChange) actions.push(grubChange);
+  const info = await sys.exec.run('grubby', ['--info=ALL'], C_LOCALE);
+  const kernels = parseGrubbyInfo(info.stdout);
+  const allHave = kernels.length > 0 && kernels.every((a) => cmdlineHasIpv6Disable(a));
+  if (!allHave) {
+    actions.push({
+      kind: 'command',
+      command: 'grubby',
+      args: ['--update-kernel=ALL', '--args', KERNEL_ARG],
+      revert: { command: 'grubby', args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG] },
+      reason: { key: 'prep.ipv6.reason.grubby', params: {} },
+    });
+  }
+}
+
+/** Works out what the step would do on this target (shared by plan and apply, so they cannot disagree). */
+async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6Work> {
+  if (sys.os !== 'linux')
+    throw new DsaError({
+      code: 'prep.ipv6.notLinux',
+      messageKey: 'prep.ipv6.notLinux',
+      params: {},
+      exitCode: ExitCode.badInput,
+    });
+  const os = await detectOs(sys);
+  if (os.family === 'unknown' || os.family === 'windows')
+    throw new DsaError({
+      code: 'prep.ipv6.unknownOs',
+      messageKey: 'prep.ipv6.unknownOs',
+      params: { id: os.id },
+      remedyKey: 'prep.ipv6.unknownOsRemedy',
+      exitCode: ExitCode.badInput,
+    });
+  const state = await detectIpv6(sys);
+  const method = ipv6MethodFor(os, input.method);
+  const actions: Action[] = [];
+  const notes: Message[] = [];
+  if (method === 'module') {
+    notes.push({ key: 'prep.ipv6.note.module', params: { os: os.name } });
+    if (input.method === 'protocol') notes.push({ key: 'prep.ipv6.note.el6Method', params: {} });
+    await moduleWork(sys, state, actions, notes);
+  } else if (method === 'addressing') await addressingWork(sys, state, actions, notes);
+  else await protocolWork(sys, os, state, actions, notes);
+  const rebootRequired =
+    actions.length > 0 &&
+    (method === 'protocol' ? state.cmdlineDisabled !== true : method === 'module' && state.runtime !== 'off');
+  if (actions.length === 0 && state.rebootPending) notes.push({ key: 'prep.ipv6.note.rebootPending', params: {} });
+  return { method, os, state, actions, notes, rebootRequired };
+}
+
+function toChange(a: Action): Change {
+  if (a.kind === 'command') return { kind: 'command', command: a.command, args: a.args, reason: a.reason };
+  const beforeText = a.before ? a.before.toString('utf8') : '';
+  const oldLines = new Set(beforeText.split('\n'));
+  const newLines = a.after.split('\n');
+  const diff = [
+    ...beforeText
+      .split('\n')
+      .filter((l) => l !== '' && !newLines.includes(l))
+      .map((l) => `- ${l}`),
+    ...newLines.filter((l) => l !== '' && !oldLines.has(l)).map((l) => `+ ${l}`),
+  ];
+  return {
+    kind: 'file',
+    path: a.path,
+    action: a.before ? 'modify' : 'create',
+    beforeSha: a.before ? sha256(a.before) : null,
+    diff,
+  };
+}
+
+/** IPv6 off on Linux, by generation: EL6 modprobe option, else sysctl.d drop-in or the kernel argument. */
+export const ipv6Step: Step<Ipv6StepInput> = {
+  id: 'ipv6',
+  titleKey: 'prep.ipv6.title',
+  input: Ipv6StepInput,
+
+  async detect(sys) {
+    return detectIpv6(sys);
+  },
+
+  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+    const w = await ipv6Work(sys, input);
+    return {
+      changes: w.actions.map(toChange),
+      notes: [{ key: `prep.ipv6.method.${w.method}`, params: {} }, ...w.notes],
+      rebootRequired: w.rebootRequired,
+      upToDate: w.actions.length === 0,
+    };
+  },
+
+  async apply(sys, input, tx) {
+    const w = await ipv6Work(sys, input);
+    for (const a of w.actions) {
+      if (a.kind === 'file') await tx.writeFile(a.path, a.after);
+      else await tx.run(a.command, a.args, { ...(a.revert ? { revert: a.revert } : {}), timeoutMs: 120_000 });
+    }
+  },
+
+  async verify(sys, input): Promise<Verification> {
+    const os = await detectOs(sys);
+    const method = ipv6MethodFor(os, input.method);
+    const state = await detectIpv6(sys);
+    if (method === 'module') {
+      const ok = state.modprobeFiles.length > 0;
+      return ok
+        ? { ok, detail: { key: 'prep.ipv6.verified.afterReboot', params: { file: state.modprobeFiles[0]! } } }
+        : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: MODPROBE_FILE } } };
+    }
+    if (method === 'addressing') {
+      if (state.cmdlineDisabled) return { ok: true, detail: { key: 'prep.ipv6.why.cmdline', params: {} } };
+      const text = await readSysText(sys, SYSCTL_DROPIN);
+      const ok = text === sysctlDropinText() && state.runtime !== 'on';
+      return ok
+        ? {
+            ok,
+            detail: {
+              key: state.runtime === 'off' ? 'prep.ipv6.verified.now' : 'prep.ipv6.verified.configured',
+              params: { file: SYSCTL_DROPIN },
+            },
+          }
+        : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
+    }
+    const grub = await readSysText(sys, GRUB_DEFAULT);
+    // No /etc/default/grub (rare on EL with BLS only): grubby alone carries the argument.
+    const ok = grub === null || cmdlineHasIpv6Disable(grubCmdline(grub) ?? '');
+    return ok
+      ? { ok, detail: { key: 'prep.ipv6.verified.afterReboot', params: { file: GRUB_DEFAULT } } }
+      : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: GRUB_DEFAULT } } };
+  },
+};

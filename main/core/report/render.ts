@@ -1,0 +1,118 @@
+import type { Translate } from '../i18n.js';
+import { renderText } from '../doctor/renderText.js';
+import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
+
+/** A check's texts in the report's language (re-rendered from their keys). */
+function texts(t: Translate, c: DoctorCheck): { title: string; detail: string; remedy: string } {
+  return {
+    title: renderText(t, c.titleRef),
+    detail: renderText(t, c.detailRef),
+    remedy: c.remedyRef ? renderText(t, c.remedyRef) : c.remedy,
+  };
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const CSS = `body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
+th{background:#f3f3f3}.pass{color:#17692c}.warn{color:#8a5a00}.fail{color:#b3261e;font-weight:bold}.skip{color:#666}
+.remedy{background:#fff6e5}code{font-family:ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
+dt{font-weight:bold}ol.phases{margin:.3em 0 0 1.2em;padding:0}`;
+
+/** A self-contained HTML report (no external assets; every value escaped). */
+export function renderHtml(t: Translate, r: DoctorResult, lang: string): string {
+  const e = escapeHtml;
+  const st = (s: DoctorCheck['status']): string => `<span class="${s}">${e(t(`doctor.table.status.${s}`))}</span>`;
+  const rows = r.checks
+    .map((c) => {
+      const x = texts(t, c);
+      const phases = c.phases
+        ? `<ol class="phases">${c.phases
+            .map(
+              (p) =>
+                `<li>${e(t(`doctor.table.phase.${p.name}`))}: ${st(p.status)} — ${e(renderText(t, p.detailRef))}</li>`,
+            )
+            .join('')}</ol>`
+        : '';
+      return `<tr><td>${st(c.status)}</td><td><code>${e(c.id)}</code>${c.class ? `<br><small>${e(t('report.class'))}: <code>${e(c.class)}</code></small>` : ''}</td><td>${e(x.title)}</td><td>${e(x.detail)}${phases}</td><td class="${x.remedy ? 'remedy' : ''}">${e(x.remedy)}</td><td>${c.ms}</td></tr>`;
+    })
+    .join('\n');
+  const s = r.summary;
+  return `<!DOCTYPE html>
+<html lang="${e(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</title><style>${CSS}</style></head>
+<body><h1>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</h1>
+<h2>${e(t('report.hostFacts'))}</h2><dl>
+<dt>${e(t('report.hostname'))}</dt><dd>${e(r.host.hostname ?? '?')}</dd>
+<dt>${e(t('report.os'))}</dt><dd>${e(r.host.os)}</dd>
+<dt>${e(t('report.kernel'))}</dt><dd>${e(r.host.kernel ?? '?')}</dd>
+<dt>${e(t('report.arch'))}</dt><dd>${e(r.host.arch ?? '?')}</dd>
+<dt>${e(t('report.generated'))}</dt><dd>${e(r.generatedAt)} (dsa-setup ${e(r.version)})</dd>
+<dt>${e(t('report.totalTime'))}</dt><dd>${r.ms} ms</dd></dl>
+<h2>${e(t('report.summary'))}</h2><p>${e(t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms }))}</p>
+<h2>${e(t('report.checks'))}</h2>
+<table><thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.id'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th><th>${e(t('report.col.ms'))}</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}
+
+/** Escapes text for a Markdown table cell. */
+function md(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>')
+    .replace(/([*_`<>[\]])/g, '\\$1');
+}
+
+/** A Markdown report: host facts, summary, then each check with its remedy and timing. */
+export function renderMarkdown(t: Translate, r: DoctorResult): string {
+  const s = r.summary;
+  const lines = [
+    `# ${md(t('report.title', { host: r.host.hostname ?? '?' }))}`,
+    '',
+    `## ${md(t('report.hostFacts'))}`,
+    '',
+    `- ${md(t('report.hostname'))}: ${md(r.host.hostname ?? '?')}`,
+    `- ${md(t('report.os'))}: ${md(r.host.os)}`,
+    `- ${md(t('report.kernel'))}: ${md(r.host.kernel ?? '?')}`,
+    `- ${md(t('report.arch'))}: ${md(r.host.arch ?? '?')}`,
+    `- ${md(t('report.generated'))}: ${md(r.generatedAt)} (dsa-setup ${md(r.version)})`,
+    `- ${md(t('report.totalTime'))}: ${r.ms} ms`,
+    '',
+    `## ${md(t('report.summary'))}`,
+    '',
+    md(t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms })),
+    '',
+    `## ${md(t('report.checks'))}`,
+    '',
+    `| ${[t('report.col.status'), t('report.col.id'), t('report.col.check'), t('report.col.detail'), t('report.col.remedy'), t('report.col.ms')].map(md).join(' | ')} |`,
+    '|---|---|---|---|---|---:|',
+  ];
+  for (const c of r.checks) {
+    const x = texts(t, c);
+    const phases = c.phases
+      ? '<br>' +
+        c.phases
+          .map(
+            (p) =>
+              `${md(t(`doctor.table.phase.${p.name}`))}: ${md(t(`doctor.table.status.${p.status}`))} — ${md(renderText(t, p.detailRef))}`,
+          )
+          .join('<br>')
+      : '';
+    lines.push(
+      `| ${md(t(`doctor.table.status.${c.status}`))} | \`${c.id.replace(/`/g, '')}\`${c.class ? ` (${md(c.class)})` : ''} | ${md(x.title)} | ${md(x.detail)}${phases} | ${md(x.remedy)} | ${c.ms} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

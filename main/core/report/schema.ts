@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { DoctorResult, TextRef } from '../doctor/types.js';
+
+const TextRefSchema: z.ZodType<TextRef> = z.lazy(() =>
+  z.object({
+    key: z.string(),
+    params: z.record(z.string(), z.union([z.string(), z.number(), TextRefSchema])).optional(),
+  }),
+);
+const Status = z.enum(['pass', 'warn', 'fail', 'skip']);
+
+/** The doctor's JSON document, as `report --from` accepts it. */
+export const DoctorResultSchema = z.object({
+  version: z.string(),
+  lang: z.enum(['ja', 'en']).default('en'),
+  generatedAt: z.string().default(''),
+  host: z.object({
+    hostname: z.string().nullable(),
+    os: z.string(),
+    kernel: z.string().nullable(),
+    arch: z.string().nullable().default(null),
+    root: z.string().default('/'),
+  }),
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      status: Status,
+      title: z.string(),
+      detail: z.string(),
+      remedy: z.string(),
+      ms: z.number(),
+      class: z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']).optional(),
+      phases: z
+        .array(
+          z.object({
+            name: z.enum(['dns', 'tcp', 'tls', 'manager']),
+            status: Status,
+            detail: z.string(),
+            detailRef: TextRefSchema,
+            ms: z.number(),
+          }),
+        )
+        .optional(),
+      titleRef: TextRefSchema,
+      detailRef: TextRefSchema,
+      remedyRef: TextRefSchema.optional(),
+    }),
+  ),
+  summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }),
+  ms: z.number(),
+});
+
+/** Validates a parsed doctor.json. */
+export function parseDoctorResult(
+  value: unknown,
+): { ok: true; value: DoctorResult } | { ok: false; path: string; problem: string } {
+  const r = DoctorResultSchema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data as DoctorResult };
+  const i = r.error.issues[0]!;
+  return { ok: false, path: i.path.join('.') || '(root)', problem: i.message };
+}

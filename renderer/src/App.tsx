@@ -1,0 +1,38 @@
+import { useTranslation } from 'react-i18next';
+import { useApp } from './store';
+import { Header } from './components/Header';
+import { Welcome } from './screens/Welcome';
+import { Inputs } from './screens/Inputs';
+import { PlanReview } from './screens/PlanReview';
+import { Apply } from './screens/Apply';
+import { Activate } from './screens/Activate';
+import { Diagnose } from './screens/Diagnose';
+
+const SCREEN = {
+  welcome: Welcome,
+  inputs: Inputs,
+  plan: PlanReview,
+  apply: Apply,
+  activate: Activate,
+  diagnose: Diagnose,
+} as const;
+
+/** The window: header with steps and language, then the current screen. */
+export function App() {
+  const { t } = useTranslation();
+  const screen = useApp((s) => s.screen);
+  const version = useApp((s) => s.info?.version);
+  const Current = SCREEN[screen];
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t('ui.skip')}
+      </a>
+      <Header />
+      <main id="main" className="main">
+        <Current key={screen} />
+      </main>
+      <footer className="footer">dsa-setup {version ?? ''}</footer>
+    </>
+  );
+}

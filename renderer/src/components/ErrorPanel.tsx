@@ -1,0 +1,35 @@
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfoView } from '../../../main/core/ipc/contract';
+
+/** Shows an error in the window's language: message, every input problem at file:line:column, the remedy. */
+export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined; testId?: string }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  return (
+    <div className="error" role="alert" data-testid={testId ?? 'error'}>
+      <p className="error-message">
+        <span aria-hidden="true">✖ </span>
+        {t(error.messageKey, error.params)}
+      </p>
+      {error.issues && error.issues.length > 0 && (
+        <ul className="issues">
+          {error.issues.map((i, n) => (
+            <li key={n} data-testid="issue">
+              <code>
+                {i.line > 0
+                  ? t('ui.error.where', { file: i.file, line: i.line, column: i.column })
+                  : t('ui.error.whereFile', { file: i.file })}
+              </code>{' '}
+              {t(i.messageKey, i.params)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error.remedyKey && (
+        <p className="remedy" data-testid="remedy">
+          <strong>{t('ui.error.remedy')}</strong> {t(error.remedyKey, error.params)}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { useTranslation } from 'react-i18next';
+import { useApp } from '../store';
+import { ErrorPanel } from '../components/ErrorPanel';
+import { ScreenTitle } from '../components/ScreenTitle';
+import { CheckTable } from './CheckTable';
+
+/** For support staff: run the doctor, read the checks, export the HTML report and the support bundle. */
+export function Diagnose() {
+  const { t } = useTranslation();
+  const info = useApp((s) => s.info);
+  const busy = useApp((s) => s.doctoring);
+  const doctor = useApp((s) => s.doctor);
+  const exported = useApp((s) => s.exported);
+  const busyExport = useApp((s) => s.busyExport);
+  const error = useApp((s) => s.errors.doctor);
+  const exportError = useApp((s) => s.errors.export);
+  const run = useApp((s) => s.runDoctor);
+  const exportReport = useApp((s) => s.exportReport);
+  const exportBundle = useApp((s) => s.exportBundle);
+  const f = info?.features;
+  return (
+    <section data-testid="screen-diagnose" aria-busy={busy}>
+      <ScreenTitle>{t('ui.diagnose.heading')}</ScreenTitle>
+      <p>{t('ui.diagnose.intro')}</p>
+      {f && !f.doctor && (
+        <p className="note unavailable-reason" data-testid="doctor-unavailable">
+          {t('ui.unavailable.doctor')}
+        </p>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          data-testid="run-doctor"
+          disabled={!f?.doctor || busy}
+          onClick={() => void run()}
+        >
+          {busy ? t('ui.diagnose.running') : t('ui.diagnose.run')}
+        </button>
+        <button
+          type="button"
+          data-testid="export-report"
+          disabled={!f?.report || busyExport}
+          onClick={() => void exportReport()}
+        >
+          {t('ui.diagnose.exportReport')}
+        </button>
+        <button
+          type="button"
+          data-testid="export-bundle"
+          disabled={!f?.bundle || busyExport}
+          onClick={() => void exportBundle()}
+        >
+          {t('ui.diagnose.exportBundle')}
+        </button>
+      </div>
+      {f && (!f.report || !f.bundle) && <p className="note unavailable-reason">{t('ui.unavailable.export')}</p>}
+      <ErrorPanel error={error} />
+      <ErrorPanel error={exportError} />
+      {exported && (
+        <p role="status" data-testid="exported">
+          {t(`ui.diagnose.exported.${exported.kind}`, { path: exported.path })}
+        </p>
+      )}
+      {doctor && (
+        <>
+          <p data-testid="doctor-summary" role="status">
+            {t('ui.diagnose.summary', { ...doctor.summary, seconds: (doctor.ms / 1000).toFixed(1) })}
+          </p>
+          <CheckTable checks={doctor.checks} />
+        </>
+      )}
+    </section>
+  );
+}

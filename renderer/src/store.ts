@@ -1,0 +1,223 @@
+import { create } from 'zustand';
+import type {
+  ActivationView,
+  ApplyView,
+  DoctorView,
+  ErrorInfoView,
+  Features,
+  InputKind,
+  InputSummary,
+  PlanView,
+  ProgressEvent,
+  StepChoice,
+} from '../../main/core/ipc/contract';
+import { asErrorInfo, call, onApplyProgress } from './api';
+import { switchLanguage, type Lang } from './i18n';
+
+export const SCREENS = ['welcome', 'inputs', 'plan', 'apply', 'activate', 'diagnose'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+/** Where an error is shown: each screen part has its own place, all filled by one chain (`fail`). */
+export type ErrorArea = 'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'export';
+
+interface AppInfo {
+  version: string;
+  platform: 'linux' | 'windows';
+  root: string;
+  live: boolean;
+  admin: boolean;
+  features: Features;
+}
+
+interface Inspection {
+  os: { family: string; name: string };
+  kernel: string | null;
+  arch: string | null;
+  hostname: string | null;
+  agent: { installed: boolean | null; version?: string };
+}
+
+export interface State {
+  screen: Screen;
+  lang: Lang;
+  info: AppInfo | null;
+  inspection: Inspection | null;
+  inputs: Partial<Record<InputKind, InputSummary>>;
+  choices: StepChoice[];
+  selected: Record<string, boolean>;
+  plan: PlanView | null;
+  planning: boolean;
+  applying: boolean;
+  progress: ProgressEvent[];
+  applied: ApplyView | null;
+  /** The plan the last apply ran (a new review makes a new plan that can be applied again). */
+  appliedPlanId: string | null;
+  reverted: { runId: string; files: number } | null;
+  activating: boolean;
+  activation: ActivationView | null;
+  doctoring: boolean;
+  doctor: DoctorView | null;
+  exported: { kind: 'report' | 'bundle'; path: string } | null;
+  busyExport: boolean;
+  errors: Partial<Record<ErrorArea, ErrorInfoView>>;
+}
+
+export interface Actions {
+  init(): Promise<void>;
+  setLang(lang: Lang): Promise<void>;
+  go(screen: Screen): void;
+  dropInput(kind: 'hosts' | 'activation', file: File): Promise<void>;
+  pickInput(kind: InputKind): Promise<void>;
+  loadPlan(): Promise<void>;
+  toggleStep(id: string, on: boolean): Promise<void>;
+  apply(): Promise<void>;
+  revert(): Promise<void>;
+  activate(): Promise<void>;
+  runDoctor(): Promise<void>;
+  exportReport(): Promise<void>;
+  exportBundle(): Promise<void>;
+}
+
+const initial: State = {
+  screen: 'welcome',
+  lang: 'en',
+  info: null,
+  inspection: null,
+  inputs: {},
+  choices: [],
+  selected: {},
+  plan: null,
+  planning: false,
+  applying: false,
+  progress: [],
+  applied: null,
+  appliedPlanId: null,
+  reverted: null,
+  activating: false,
+  activation: null,
+  doctoring: false,
+  doctor: null,
+  exported: null,
+  busyExport: false,
+  errors: {},
+};
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** The window's state and every call to the API (components never call `window.dsaSetup` themselves). */
+export const useApp = create<State & Actions>()((set, get) => {
+  /** The one error chain: runs an action, clears its area first, and files any error under that area. */
+  const guard = async (area: ErrorArea, fn: () => Promise<void>): Promise<void> => {
+    set((s) => ({ errors: { ...s.errors, [area]: undefined } }));
+    try {
+      await fn();
+    } catch (e) {
+      set((s) => ({ errors: { ...s.errors, [area]: asErrorInfo(e) } }));
+    }
+  };
+  let planSeq = 0;
+  const takeInput = (summary: InputSummary): void =>
+    set((s) => ({ inputs: { ...s.inputs, [summary.kind]: summary }, plan: null }));
+
+  return {
+    ...initial,
+    async init() {
+      await guard('app', async () => {
+        const info = await call('appInfo', {});
+        set({ info });
+        const inspection = await call('inspect', {});
+        set({ inspection });
+      });
+    },
+    async setLang(lang) {
+      await switchLanguage(lang);
+      set({ lang });
+    },
+    go(screen) {
+      set({ screen });
+      // The review always shows the machine as it is now: after an apply or revert it is planned again.
+      if (screen === 'plan' && (!get().plan || get().appliedPlanId === get().plan?.planId)) void get().loadPlan();
+    },
+    async dropInput(kind, file) {
+      await guard(`input.${kind}`, async () => {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        takeInput(await call('parseInput', { kind, name: file.name, contentBase64: toBase64(bytes) }));
+      });
+    },
+    async pickInput(kind) {
+      await guard(`input.${kind}`, async () => {
+        const r = await call('pickInput', { kind });
+        if (!('canceled' in r)) takeInput(r);
+      });
+    },
+    async loadPlan() {
+      // Toggling quickly starts several plans: only the latest one's answer is shown.
+      const seq = ++planSeq;
+      set({ planning: true });
+      await guard('plan', async () => {
+        const r = await call('plan', { selected: get().selected });
+        if (seq === planSeq) set({ plan: r.plan, choices: r.choices });
+      });
+      if (seq === planSeq) set({ planning: false });
+    },
+    async toggleStep(id, on) {
+      set((s) => ({
+        selected: { ...s.selected, [id]: on },
+        choices: s.choices.map((c) => (c.id === id ? { ...c, selected: on } : c)),
+      }));
+      await get().loadPlan();
+    },
+    async apply() {
+      const plan = get().plan;
+      if (!plan) return;
+      set({ applying: true, progress: [], applied: null, reverted: null });
+      const off = onApplyProgress((e) => set((s) => ({ progress: [...s.progress, e] })));
+      await guard('apply', async () => {
+        set({ applied: await call('apply', { planId: plan.planId }), appliedPlanId: plan.planId });
+      });
+      off();
+      set({ applying: false });
+    },
+    async revert() {
+      const runId = get().applied?.runId ?? undefined;
+      await guard('revert', async () => {
+        const r = await call('revert', runId ? { runId } : {});
+        set({ reverted: { runId: r.runId, files: r.files.length }, plan: null });
+      });
+    },
+    async activate() {
+      set({ activating: true, activation: null });
+      await guard('activate', async () => {
+        set({ activation: await call('activate', {}) });
+      });
+      set({ activating: false });
+    },
+    async runDoctor() {
+      set({ doctoring: true });
+      await guard('doctor', async () => {
+        set({ doctor: await call('doctor', {}) });
+      });
+      set({ doctoring: false });
+    },
+    async exportReport() {
+      set({ busyExport: true, exported: null });
+      await guard('export', async () => {
+        const r = await call('exportReport', { lang: get().lang });
+        if (r.path) set({ exported: { kind: 'report', path: r.path } });
+      });
+      set({ busyExport: false });
+    },
+    async exportBundle() {
+      set({ busyExport: true, exported: null });
+      await guard('export', async () => {
+        const r = await call('exportBundle', {});
+        if (r.path) set({ exported: { kind: 'bundle', path: r.path } });
+      });
+      set({ busyExport: false });
+    },
+  };
+});

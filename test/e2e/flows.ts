@@ -1,0 +1,119 @@
+/// <reference lib="dom" />
+// Page callbacks run in the browser: the DOM types apply to them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { translator } from '../../main/core/i18n.js';
+import { sandboxExecLog } from '../../main/core/system.js';
+import type { StandInManager } from '../fixtures/manager/standInManager.js';
+
+/**
+ * The specs' flows, shared by the Chromium harness (wizard.test.ts) and the Electron run (electron.test.ts),
+ * so both drive the window the same way.
+ */
+export const heading = (page: Page) => page.locator('h2.screen-title');
+
+/** The original hosts file of the specs' sandboxes. */
+export const ORIGINAL_HOSTS = '127.0.0.1\tlocalhost\n# keep me: 社内メモ\n';
+
+export interface WizardContext {
+  lang: 'ja' | 'en';
+  root: string;
+  manager: StandInManager;
+  managerName: string;
+  shot(name: string): Promise<void>;
+}
+
+/**
+ * The full wizard on a sandbox RHEL 8 whose file dialog answers the stand-in manager's hosts and activation
+ * files and the stand-in agent rpm: Welcome → Files → Review → Apply (real rpm --root) → Activate (success).
+ */
+export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<void> {
+  const { lang, root, manager } = ctx;
+  const MANAGER_NAME = ctx.managerName;
+  const t = translator(lang);
+  const screenshot = (_p: Page, name: string) => ctx.shot(name);
+  // Welcome, in the OS language, with the detected platform and the rights note.
+  await expect.poll(() => heading(page).textContent()).toBe(t('ui.welcome.heading'));
+  await expect.poll(() => page.getByTestId('platform').textContent()).toBe('Red Hat Enterprise Linux 8.10 (Ootpa)');
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+  await expect.poll(() => page.getByTestId('admin-note').textContent()).toBe(t('ui.welcome.adminAlready'));
+  await screenshot(page, `${lang}-1-welcome`);
+
+  // Files: all three picked through the (stand-in) dialog and read at once.
+  await page.getByTestId('start').click();
+  await expect.poll(() => heading(page).textContent()).toBe(t('ui.inputs.heading'));
+  await page.getByTestId('pick-hosts').click();
+  await expect.poll(() => page.getByTestId('parsed-hosts').textContent()).toContain(manager.host);
+  expect(await page.getByTestId('parsed-hosts').textContent()).toContain(MANAGER_NAME);
+  await page.getByTestId('pick-activation').click();
+  await expect.poll(() => page.getByTestId('manager-host').textContent()).toBe(MANAGER_NAME);
+  expect(await page.getByTestId('manager-port').textContent()).toBe(String(manager.port));
+  await page.getByTestId('pick-installer').click();
+  await expect.poll(() => page.getByTestId('parsed-installer').textContent()).toContain('Agent-Core-RedHat_EL8');
+  await screenshot(page, `${lang}-2-inputs`);
+
+  // Review: the hosts block as a diff; IPv6 off is RHEL's default; the install command is shown.
+  await page.getByTestId('to-plan').click();
+  await expect.poll(() => page.getByTestId('diff-hosts').textContent()).toContain(manager.host);
+  expect(await page.getByTestId('diff-hosts').textContent()).toContain(`+ ${manager.host}\t${MANAGER_NAME}`);
+  expect(await page.getByTestId('toggle-hosts').isChecked()).toBe(true);
+  expect(await page.getByTestId('toggle-ipv6').isChecked()).toBe(true);
+  expect(await page.getByTestId('diff-ipv6').textContent()).toContain('net.ipv6.conf.all.disable_ipv6 = 1');
+  expect(await page.getByTestId('step-ipv6').textContent()).toContain('sysctl --system');
+  expect(await page.getByTestId('toggle-install').isChecked()).toBe(true);
+  expect(await page.getByTestId('step-install').textContent()).toContain('rpm');
+  // The old antivirus is a Windows step: never pre-selected on RHEL.
+  expect(await page.getByTestId('toggle-antivirus').isChecked()).toBe(false);
+  await screenshot(page, `${lang}-3-plan`);
+
+  // Apply: live progress from the journal, then the result; the sandbox has the changes for real.
+  await page.getByTestId('to-apply').click();
+  await expect.poll(() => heading(page).textContent()).toBe(t('ui.apply.heading'));
+  await page.getByTestId('apply').click();
+  await expect
+    .poll(() => page.getByTestId('apply-result').textContent(), { timeout: 60_000 })
+    .toContain(t('ui.apply.done', { run: '' }).slice(0, 12));
+  const types = await page
+    .getByTestId('progress-event')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+  expect(types).toEqual(expect.arrayContaining(['run.start', 'step.start', 'file.write', 'step.done', 'run.done']));
+  const hosts = readFileSync(join(root, 'etc/hosts'), 'utf8');
+  expect(hosts.startsWith(ORIGINAL_HOSTS)).toBe(true);
+  expect(hosts).toContain(`${manager.host}\t${MANAGER_NAME}`);
+  expect(readFileSync(join(root, 'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf'), 'utf8')).toContain(
+    'net.ipv6.conf.all.disable_ipv6 = 1',
+  );
+  expect(sandboxExecLog(root).map((c) => [c.command, ...c.args].join(' '))).toContain('sysctl --system');
+  expect(existsSync(join(root, 'opt/ds_agent/dsa_control'))).toBe(true); // installed by real rpm --root
+  await screenshot(page, `${lang}-4-apply`);
+
+  // Activate: against the stand-in manager over TLS; the result in plain words.
+  await page.getByTestId('to-activate').click();
+  await expect.poll(() => heading(page).textContent()).toBe(t('ui.activate.heading'));
+  expect(await page.getByTestId('screen-activate').textContent()).toContain(`dsm://${MANAGER_NAME}:${manager.port}/`);
+  await page.getByTestId('activate').click();
+  await expect
+    .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
+    .toBe('true');
+  expect(manager.requests.some((r) => r.path === '/agent/activate')).toBe(true);
+  expect(await page.getByTestId('activation-remedy').count()).toBe(0);
+  await screenshot(page, `${lang}-5-activate`);
+}
+
+/** Switches the window's language both ways and checks the text and `<html lang>` follow, on two screens. */
+export async function languageSwitchFlow(page: Page): Promise<void> {
+  const ja = translator('ja');
+  const en = translator('en');
+  await expect.poll(() => heading(page).textContent()).toBe(en('ui.welcome.heading'));
+  await page.getByTestId('lang').selectOption('ja');
+  await expect.poll(() => heading(page).textContent()).toBe(ja('ui.welcome.heading'));
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+  await page.getByTestId('start').click();
+  await expect.poll(() => heading(page).textContent()).toBe(ja('ui.inputs.heading'));
+  expect(await page.getByTestId('pick-hosts').textContent()).toBe(ja('ui.inputs.choose'));
+  await page.getByTestId('lang').selectOption('en');
+  await expect.poll(() => heading(page).textContent()).toBe(en('ui.inputs.heading'));
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+}

@@ -1,0 +1,396 @@
+/// <reference lib="dom" />
+// Page callbacks run in the browser: the DOM types apply to them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { translator } from '../../main/core/i18n.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
+import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
+import { launchChromium, openApp, screenshot, serveRenderer, type OpenOptions } from './harness.js';
+import { fullWizardFlow, heading, languageSwitchFlow, ORIGINAL_HOSTS } from './flows.js';
+
+const FIX = join(import.meta.dirname, 'fixtures');
+const HOSTS_FILE = join(FIX, 'VMSecurity_hosts_cln.txt');
+const ACTIVATION_FILE = join(FIX, 'cln12345_Activation_Command.txt');
+
+const MANAGER_NAME = 'dsm01.e2e-wizard.test';
+let browser: Browser;
+let server: Awaited<ReturnType<typeof serveRenderer>>;
+let manager: StandInManager;
+/** A stand-in agent package built with real rpmbuild, and the input files that point at the stand-in manager. */
+let agentRpm: string;
+let managerHosts: string;
+let managerActivation: string;
+
+beforeAll(async () => {
+  server = await serveRenderer();
+  browser = await launchChromium();
+  manager = await startStandInManager({ host: '127.0.0.67', names: [MANAGER_NAME] });
+  const dir = mkdtempSync(join(tmpdir(), 'dsa-e2e-inputs-'));
+  agentRpm = buildAgentRpm({ platform: 'RedHat_EL8', version: '20.0.0', build: '2395', outDir: dir });
+  managerHosts = join(dir, 'VMSecurity_hosts_cln.txt');
+  writeFileSync(managerHosts, `# stand-in manager\r\n${manager.host}\t${MANAGER_NAME}\r\n`);
+  managerActivation = join(dir, 'cln12345_Activation_Command.txt');
+  writeFileSync(
+    managerActivation,
+    `/opt/ds_agent/dsa_control -a dsm://${MANAGER_NAME}:${manager.port}/ "hostname:web01"\n`,
+  );
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await manager?.close();
+  cleanupRoots();
+});
+
+function rhelRoot(): string {
+  return makeRoot({
+    ...OS_RELEASE.el8,
+    hosts: ORIGINAL_HOSTS,
+    kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+  });
+}
+
+async function open(lang: 'ja' | 'en', root: string, extra: Partial<OpenOptions> = {}) {
+  return openApp(browser, server.url, {
+    root,
+    lang,
+    files: { hosts: HOSTS_FILE, activation: ACTIVATION_FILE },
+    ...extra,
+  });
+}
+
+describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
+  const t = translator(lang);
+
+  it('walks Welcome → Files → Review → Apply → Activate on a sandbox RHEL 8 to an activated agent', async () => {
+    const root = rhelRoot();
+    prepareAgentRoot(root, { caPem: manager.certs.caPem });
+    manager.setMode('success');
+    const app = await open(lang, root, {
+      files: { hosts: managerHosts, activation: managerActivation, installer: agentRpm },
+    });
+    const { page } = app;
+    try {
+      await fullWizardFlow(page, { lang, root, manager, managerName: MANAGER_NAME, shot: (n) => screenshot(page, n) });
+      // No remote content, and nothing the CSP had to block or the page threw.
+      expect(app.remoteRequests).toEqual([]);
+      expect(app.pageErrors).toEqual([]);
+      const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("object-src 'none'");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reverts the run from the Apply screen: the hosts file gets its original bytes back', async () => {
+    const root = rhelRoot();
+    const app = await open(lang, root);
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('parsed-hosts').waitFor();
+      await page.getByTestId('to-plan').click();
+      await page.getByTestId('diff-hosts').waitFor();
+      await page.getByTestId('to-apply').click();
+      await page.getByTestId('apply').click();
+      await page.getByTestId('apply-result').waitFor();
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(ORIGINAL_HOSTS);
+      await page.getByTestId('revert').click();
+      await expect
+        .poll(() => page.getByTestId('reverted').textContent())
+        .toContain(t('ui.apply.reverted', { run: '', n: 1 }).slice(-6));
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('shows a bad hosts file with its file, line and what was expected, and keeps the good file out', async () => {
+    const app = await open(lang, rhelRoot());
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      // Drop the file on its box, as a user drags it from the download folder.
+      const dt = await page.evaluateHandle(
+        (text) => {
+          const d = new DataTransfer();
+          d.items.add(new File([text], 'bad_hosts.txt', { type: 'text/plain' }));
+          return d;
+        },
+        readFileSync(join(FIX, 'bad_hosts.txt'), 'utf8'),
+      );
+      await page.dispatchEvent('[data-testid="input-hosts"]', 'drop', { dataTransfer: dt });
+      const issue = page.getByTestId('error-hosts').getByTestId('issue');
+      await expect.poll(() => issue.first().textContent()).toContain('bad_hosts.txt');
+      const text = (await issue.first().textContent()) ?? '';
+      expect(text).toContain(t('ui.error.where', { file: 'bad_hosts.txt', line: 3, column: 1 }));
+      expect(text).toContain(t('inputs.hosts.badAddress', { value: '203.0.113.999' }));
+      expect(await page.getByTestId('parsed-hosts').count()).toBe(0);
+      await screenshot(page, `${lang}-inputs-bad-file`);
+      // Without a valid hosts file the plan has no hosts step, and says why.
+      await page.getByTestId('to-plan').click();
+      await expect.poll(() => page.getByTestId('unavailable-hosts').textContent()).toBe(t('ui.plan.needsHostsFile'));
+      expect(await page.getByTestId('toggle-hosts').isDisabled()).toBe(true);
+      expect(await page.getByTestId('diff-hosts').count()).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('language and keyboard', () => {
+  it('switches between Japanese and English in the window, on every screen', async () => {
+    const app = await open('en', rhelRoot());
+    const { page } = app;
+    try {
+      await languageSwitchFlow(page);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('can be walked with the keyboard alone, with a visible focus ring, to an applied plan', async () => {
+    const t = translator('en');
+    const root = rhelRoot();
+    const app = await open('en', root);
+    const { page } = app;
+    /** Presses Tab until the element with this test id has the focus (fails after 40 presses), then checks its ring. */
+    const tabTo = async (testId: string): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+        if (id === testId) {
+          const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+          expect(outline, `focus ring on ${testId}`).not.toBe('none');
+          return;
+        }
+      }
+      throw new Error(`${testId} cannot be reached with Tab`);
+    };
+    try {
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.welcome.heading'));
+      await tabTo('start');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.inputs.heading'));
+      // The new screen's heading has the focus: Tab goes on from there.
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H2');
+      await tabTo('pick-hosts');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('parsed-hosts').waitFor();
+      await tabTo('to-plan');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('diff-hosts').waitFor();
+      await tabTo('toggle-hosts');
+      await page.keyboard.press('Space'); // opt out…
+      await expect.poll(() => page.getByTestId('toggle-hosts').isChecked()).toBe(false);
+      await expect.poll(() => page.getByTestId('diff-hosts').count()).toBe(0);
+      await page.keyboard.press('Space'); // …and back in
+      await expect.poll(() => page.getByTestId('diff-hosts').count()).toBe(1);
+      await tabTo('to-apply');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.apply.heading'));
+      await tabTo('apply');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('apply-result').waitFor();
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain('dsm01.vmsecurity.example.jp');
+      await tabTo('nav-diagnose');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.diagnose.heading'));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('stays readable at 200 % zoom in Japanese: no screen scrolls sideways', async () => {
+    // A 1100×800 window at 200 % zoom is a 550×400 CSS viewport.
+    const app = await open('ja', rootWithRunningAgent(), {
+      viewport: { width: 550, height: 400 },
+      files: { hosts: managerHosts, activation: managerActivation, installer: agentRpm },
+    });
+    const { page } = app;
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    try {
+      await page.getByTestId('start').waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('pick-installer').click();
+      await page.getByTestId('parsed-installer').waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await screenshot(page, 'ja-zoom200-inputs');
+      for (const s of ['plan', 'apply', 'activate', 'diagnose']) {
+        await page.getByTestId(`nav-${s}`).click();
+        await page.getByTestId(`screen-${s}`).waitFor();
+        if (s === 'plan') await page.getByTestId('diff-hosts').waitFor();
+        if (s === 'diagnose') {
+          await page.getByTestId('run-doctor').click();
+          await page.getByTestId('checks').waitFor({ timeout: 60_000 });
+          await screenshot(page, 'ja-zoom200-diagnose');
+        }
+        expect(await overflow(), s).toBeLessThanOrEqual(0);
+      }
+      await page.getByTestId('nav-plan').click();
+      await page.getByTestId('diff-hosts').waitFor();
+      await screenshot(page, 'ja-zoom200-plan');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A RHEL 8 sandbox whose hosts file maps the stand-in manager, with the stand-in agent installed and running. */
+function rootWithRunningAgent(): string {
+  const root = makeRoot({
+    ...OS_RELEASE.el8,
+    hosts: `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n`,
+    kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+  });
+  prepareAgentRoot(root, { caPem: manager.certs.caPem });
+  execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', agentRpm], { stdio: 'pipe' });
+  execFileSync(join(root, 'etc/init.d/ds_agent'), ['start'], {
+    env: { ...process.env, DSA_ROOT: root },
+    stdio: 'pipe',
+  });
+  return root;
+}
+
+describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (lang) => {
+  const t = translator(lang);
+
+  it('shows a refused activation with its reason, the remedy and the doctor checks that bear on it', async () => {
+    const root = rootWithRunningAgent();
+    manager.setMode('badToken');
+    const app = await open(lang, root, { files: { hosts: managerHosts, activation: managerActivation } });
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('parsed-activation').waitFor();
+      await page.getByTestId('nav-activate').click();
+      await page.getByTestId('activate').click();
+      const result = page.getByTestId('activation-result');
+      await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
+      const text = (await result.textContent()) ?? '';
+      // The reason in plain words (the manager refused the token), the remedy, and the clock check.
+      expect(text).toContain(t('agent.activate.reason.refused', { manager: '', detail: '' }).slice(0, 10));
+      expect(await page.getByTestId('activation-remedy').textContent()).toContain(
+        t('agent.activate.remedy.refused', { manager: '', detail: '' }).slice(0, 10),
+      );
+      expect(await result.getByTestId('check-time.skew').count()).toBe(1);
+      await screenshot(page, `${lang}-activate-failed`);
+    } finally {
+      manager.setMode('success');
+      await app.close();
+    }
+  });
+
+  it('runs the doctor from the diagnosis screen and exports the HTML report and the support bundle', async () => {
+    const root = rootWithRunningAgent();
+    const out = mkdtempSync(join(tmpdir(), 'dsa-e2e-export-'));
+    const app = await open(lang, root, {
+      files: { hosts: managerHosts, activation: managerActivation },
+      saveTo: (name) => join(out, name),
+    });
+    const { page } = app;
+    try {
+      // Diagnosis is reachable from the first screen; the inputs given make the manager checks run.
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('parsed-activation').waitFor();
+      await page.getByTestId('nav-diagnose').click();
+      await page.getByTestId('run-doctor').click();
+      await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+      expect(await page.getByTestId('check-hosts.entries').getAttribute('data-status')).toBe('pass');
+      expect(await page.getByTestId('check-agent.installed').getAttribute('data-status')).toBe('pass');
+      const summary = (await page.getByTestId('doctor-summary').textContent()) ?? '';
+      expect(summary).toMatch(/\d/);
+      await screenshot(page, `${lang}-6-diagnose`);
+
+      await page.getByTestId('export-report').click();
+      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.html');
+      const html = readFileSync(join(out, 'dsa-setup-report-web01.html'), 'utf8');
+      expect(html).toContain(`lang="${lang}"`);
+      expect(html).toContain(MANAGER_NAME);
+
+      await page.getByTestId('export-bundle').click();
+      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.tar.gz');
+      const listing = execFileSync('tar', ['-tzf', join(out, 'dsa-setup-bundle-web01.tar.gz')], { encoding: 'utf8' });
+      expect(listing).toContain('MANIFEST.json');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('rights and platforms', () => {
+  it('with no polkit agent to ask for rights, shows the sudo command that applies the kept plan and changes nothing', async () => {
+    const t = translator('en');
+    const root = rhelRoot();
+    let prompted = 0;
+    const app = await open('en', root, {
+      services: {
+        isAdmin: async () => false,
+        elevation: {
+          execPath: process.execPath,
+          cliPath: '/nonexistent/cli.js',
+          sudoExec: (_c, _o, cb) => {
+            prompted++;
+            cb(new Error('should not be called'));
+          },
+          hasPolkitAgent: async () => false,
+        },
+      },
+    });
+    const { page } = app;
+    try {
+      await expect.poll(() => page.getByTestId('admin-note').textContent()).toBe(t('ui.welcome.adminNeeded'));
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('parsed-hosts').waitFor();
+      await page.getByTestId('to-plan').click();
+      await page.getByTestId('diff-hosts').waitFor();
+      await page.getByTestId('to-apply').click();
+      await page.getByTestId('apply').click();
+      await page.getByTestId('manual').waitFor();
+      expect(await page.getByTestId('manual').textContent()).toContain(t('ui.apply.noPolkit'));
+      const command = (await page.getByTestId('manual-command').textContent()) ?? '';
+      expect(command).toMatch(/^sudo dsa-setup .*apply --plan \S+/);
+      expect(command).toContain(`--root ${root}`);
+      const planFile = /--plan (\S+)/.exec(command)![1]!;
+      expect(JSON.parse(readFileSync(planFile, 'utf8')).format).toBe('dsa-setup-plan/1');
+      expect(prompted).toBe(0);
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      await screenshot(page, 'en-apply-manual');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('pre-selects turning off the old antivirus on Windows and leaves IPv6 alone there', async () => {
+    const root = makeRoot({ windows: true, hosts: '127.0.0.1 localhost\r\n' });
+    const app = await open('en', root);
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('parsed-hosts').waitFor();
+      await page.getByTestId('to-plan').click();
+      await expect.poll(() => page.getByTestId('toggle-antivirus').isChecked()).toBe(true);
+      expect(await page.getByTestId('toggle-ipv6').isChecked()).toBe(false);
+      expect(await page.getByTestId('diff-hosts').textContent()).toContain('203.0.113.10');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, runCliJson } from '../helpers/cli.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+import { startStandInManager } from '../fixtures/manager/standInManager.js';
+import type { DoctorCheck, DoctorResult } from '../../main/core/doctor/types.js';
+
+const NTP_ADDR = `127.0.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 200) + 20}`;
+const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
+
+function check(r: DoctorResult, id: string): DoctorCheck {
+  const c = r.checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id}`);
+  return c;
+}
+
+async function freeUdpPort(host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('time.skew against chronyd serving time on loopback', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dsa-chrony-'));
+  let port = 0;
+  beforeAll(async () => {
+    port = await freeUdpPort(NTP_ADDR);
+    const conf = join(dir, 'chrony.conf');
+    writeFileSync(
+      conf,
+      [
+        'local stratum 8',
+        'allow 127.0.0.0/8',
+        `bindaddress ${NTP_ADDR}`,
+        `port ${port}`,
+        'cmdport 0',
+        `pidfile ${join(dir, 'chronyd.pid')}`,
+        `driftfile ${join(dir, 'drift')}`,
+        '',
+      ].join('\n'),
+    );
+    await execa('chronyd', ['-x', '-f', conf]);
+    for (let i = 0; i < 50 && !existsSync(join(dir, 'chronyd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(() => {
+    const pidFile = join(dir, 'chronyd.pid');
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+    cleanupRoots();
+  });
+
+  it('in sync: pass, with the NTP offset and whether a time service runs', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const r = await runCliJson<DoctorResult>([
+      'doctor',
+      '--root',
+      root,
+      '--ntp-server',
+      `${NTP_ADDR}:${port}`,
+      '--only',
+      'time.skew',
+    ]);
+    const c = check(r.json, 'time.skew');
+    expect(c.status, c.detail).toBe('pass');
+    expect(c.detail).toContain(`NTP ${NTP_ADDR}:${port} (stratum`);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('this clock 10 minutes ahead (faketime): fail with the offset, class clock, remedy in the language asked', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    for (const lang of ['en', 'ja'] as const) {
+      const r = await execa(
+        'faketime',
+        [
+          '-f',
+          '+10m',
+          process.execPath,
+          CLI,
+          'doctor',
+          '--json',
+          '--root',
+          root,
+          '--ntp-server',
+          `${NTP_ADDR}:${port}`,
+          '--only',
+          'time.skew',
+          '--lang',
+          lang,
+        ],
+        { reject: false, env: { LANG: 'C' } },
+      );
+      const json = JSON.parse(String(r.stdout)) as DoctorResult;
+      const c = check(json, 'time.skew');
+      expect(r.exitCode).toBe(1);
+      expect(c.status).toBe('fail');
+      expect(c.class).toBe('clock');
+      const offset = Number(/(\d+\.\d) (s|秒)/.exec(c.detail)?.[1]);
+      expect(offset).toBeGreaterThan(590);
+      expect(offset).toBeLessThan(610);
+      expect(c.remedy).not.toBe('');
+      if (lang === 'ja') {
+        expect(c.detail).toContain('進んでいます');
+        expect(c.remedy).toMatch(JA);
+      } else expect(c.detail).toContain('ahead');
+    }
+  });
+
+  it("the manager's Date header 2 minutes off: a warning (over 60 s, under 5 min)", async () => {
+    const NAME = 'dsm-clock.test';
+    const mgr = await startStandInManager({ host: NTP_ADDR, names: [NAME], dateOffsetMs: 120_000 });
+    try {
+      const root = makeRoot({ ...OS_RELEASE.el9, hosts: `${NTP_ADDR} ${NAME}\n` });
+      const r = await runCliJson<DoctorResult>(
+        ['doctor', '--root', root, '--manager', `dsm://${NAME}:${mgr.port}/`, '--only', 'time.skew'],
+        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
+      );
+      const c = check(r.json, 'time.skew');
+      expect(c.status, c.detail).toBe('warn');
+      expect(c.detail).toMatch(/1[12]\d\.\d s behind \(manager\)/);
+      expect(c.remedy).not.toBe('');
+    } finally {
+      await mgr.close();
+    }
+  });
+});

@@ -1,0 +1,325 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+import { sandboxExecLog } from '../../main/core/system.js';
+
+afterAll(cleanupRoots);
+
+/** Every file of the target tree (not the sandbox log, not the journals) with its bytes. */
+function snapshot(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      const rel = relative(root, p);
+      if (rel === '.sandbox' || rel.startsWith('var/lib/dsa-setup')) continue;
+      if (e.isDirectory()) walk(p);
+      else out.set(rel, readFileSync(p).toString('base64'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The commands that change something (detection queries left out). */
+function mutating(root: string): string[] {
+  return sandboxExecLog(root)
+    .filter(
+      (c) =>
+        !['firewall-cmd', 'ufw', 'iptables-save', 'nft'].includes(c.command) &&
+        !(c.command === 'chkconfig' && c.args[0] === '--list') &&
+        !(c.command === 'grubby' && c.args[0] === '--info=ALL'),
+    )
+    .map((c) => [c.command, ...c.args].join(' '));
+}
+
+function setReplies(root: string, replies: unknown[]): void {
+  mkdirSync(join(root, '.sandbox'), { recursive: true });
+  writeFileSync(join(root, '.sandbox/exec-replies.json'), JSON.stringify(replies));
+}
+
+interface PlanJson {
+  rebootRequired: boolean;
+  steps: {
+    id: string;
+    upToDate: boolean;
+    rebootRequired: boolean;
+    notes: { key: string }[];
+    changes: (
+      | { kind: 'file'; path: string; action: string; diff: string[] }
+      | { kind: 'command'; command: string; args: string[] }
+    )[];
+  }[];
+}
+
+const SYSCTL_CONF = '# distribution defaults\r\nkernel.sysrq = 16\r\n';
+const DROPIN = 'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf';
+const ADDRESSING_REVERT =
+  'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0';
+
+describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on EL7/8/9, Ubuntu 22.04, SLES 15', () => {
+  for (const os of ['el7', 'el8', 'el9', 'ubuntu2204', 'sles15'] as const) {
+    it(os, async () => {
+      const root = makeRoot({
+        ...OS_RELEASE[os],
+        files: { 'etc/sysctl.conf': SYSCTL_CONF, 'etc/sysctl.d/10-x.conf': 'vm.swappiness = 10\n' },
+      });
+      const before = snapshot(root);
+
+      const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6']);
+      expect(plan.exitCode).toBe(0);
+      const step = plan.json.steps[0]!;
+      expect(step.id).toBe('ipv6');
+      expect(step.upToDate).toBe(false);
+      expect(step.rebootRequired).toBe(false);
+      expect(step.notes[0]!.key).toBe('prep.ipv6.method.addressing');
+      expect(step.changes).toEqual([
+        expect.objectContaining({
+          kind: 'file',
+          path: '/etc/sysctl.d/90-dsa-setup-disable-ipv6.conf',
+          action: 'create',
+        }),
+        expect.objectContaining({ kind: 'command', command: 'sysctl', args: ['--system'] }),
+      ]);
+      expect(snapshot(root)).toEqual(before); // plan changes nothing
+      expect(mutating(root)).toEqual([]);
+
+      const apply = await runCliJson<{ ok: boolean; rebootRequired: boolean }>([
+        'apply',
+        '--root',
+        root,
+        '--disable-ipv6',
+        '--yes',
+      ]);
+      expect(apply.exitCode, apply.stderr).toBe(0);
+      expect(apply.json.rebootRequired).toBe(false);
+      expect(readFileSync(join(root, DROPIN), 'utf8')).toMatch(
+        /^net\.ipv6\.conf\.all\.disable_ipv6 = 1\nnet\.ipv6\.conf\.default\.disable_ipv6 = 1\nnet\.ipv6\.conf\.lo\.disable_ipv6 = 1\n$/m,
+      );
+      expect(readFileSync(join(root, 'etc/sysctl.conf'), 'utf8')).toBe(SYSCTL_CONF);
+      expect(mutating(root)).toEqual(['sysctl --system']);
+
+      const again = await runCliJson<{ runId: string | null }>(['apply', '--root', root, '--disable-ipv6', '--yes']);
+      expect(again.exitCode).toBe(0);
+      expect(again.json.runId).toBeNull();
+      expect(mutating(root)).toEqual(['sysctl --system']); // nothing ran the second time
+
+      const inspect = await runCliJson<{ prep: { ipv6: { configured: string; runtime: string } } }>([
+        'inspect',
+        '--root',
+        root,
+      ]);
+      expect(inspect.json.prep.ipv6).toMatchObject({ configured: 'off', runtime: 'unknown' });
+
+      const revert = await runCli(['revert', '--root', root, '--yes']);
+      expect(revert.exitCode, revert.stderr).toBe(0);
+      expect(snapshot(root)).toEqual(before);
+      expect(mutating(root)).toEqual(['sysctl --system', ADDRESSING_REVERT]);
+    });
+  }
+
+  it('puts the runtime values back on revert, and says when a later file overrides the drop-in', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el9,
+      files: {
+        'etc/sysctl.d/99-local.conf': 'net.ipv6.conf.all.disable_ipv6 = 0\n',
+        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+        'proc/sys/net/ipv6/conf/default/disable_ipv6': '1\n',
+        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+      },
+    });
+    const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'addressing']);
+    const notes = plan.json.steps[0]!.notes.map((n) => n.key);
+    expect(notes).toContain('prep.ipv6.note.overridden');
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    // The runtime (this root's /proc) still says 0, as a later file would make it: not verified.
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stdout).toContain('IPv6 is not configured off');
+    await runCli(['revert', '--root', root, '--yes']);
+    expect(mutating(root)).toEqual([
+      'sysctl --system',
+      'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=0',
+    ]);
+  });
+});
+
+describe('IPv6 off on EL6: the seed method (modprobe.d option + chkconfig ip6tables off)', () => {
+  it('plans, applies (reboot: exit 4), is idempotent, reverts byte-identical', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el6,
+      files: { 'etc/modprobe.d/anaconda.conf': 'options floppy allowed_drive_mask=0\n' },
+    });
+    setReplies(root, [
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:on\t3:on\t4:on\t5:on\t6:off\n',
+      },
+    ]);
+    const before = snapshot(root);
+    const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'protocol', '--lang', 'ja']);
+    const step = plan.json.steps[0]!;
+    expect(step.notes.map((n) => n.key)).toEqual(
+      expect.arrayContaining(['prep.ipv6.method.module', 'prep.ipv6.note.el6Method']),
+    );
+    expect(step.rebootRequired).toBe(true);
+    expect(step.changes).toEqual([
+      expect.objectContaining({
+        kind: 'file',
+        path: '/etc/modprobe.d/disable-ipv6.conf',
+        diff: ['+ options ipv6 disable=1'],
+      }),
+      expect.objectContaining({ kind: 'command', command: 'chkconfig', args: ['ip6tables', 'off'] }),
+    ]);
+    const text = await runCli(['plan', '--root', root, '--disable-ipv6', '--lang', 'ja']);
+    expect(text.stdout).toContain('マニュアルどおりの EL6 の方法');
+    expect(text.stdout).toContain('再起動');
+
+    const apply = await runCliJson<{ ok: boolean; rebootRequired: boolean }>([
+      'apply',
+      '--root',
+      root,
+      '--disable-ipv6',
+      '--yes',
+    ]);
+    expect(apply.exitCode, apply.stderr).toBe(4);
+    expect(apply.json).toMatchObject({ ok: true, rebootRequired: true });
+    expect(readFileSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'), 'utf8')).toBe('options ipv6 disable=1\n');
+    expect(mutating(root)).toEqual(['chkconfig ip6tables off']);
+
+    // What chkconfig did on a real EL6: the service is now off in every runlevel.
+    setReplies(root, [
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:off\t3:off\t4:off\t5:off\t6:off\n',
+      },
+    ]);
+    const again = await runCliJson<{ runId: string | null }>(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    expect(again.exitCode).toBe(0);
+    expect(again.json.runId).toBeNull();
+    expect(mutating(root)).toEqual(['chkconfig ip6tables off']);
+
+    const inspect = await runCliJson<{ prep: { ipv6: { configured: string; modprobeFiles: string[] } } }>([
+      'inspect',
+      '--root',
+      root,
+    ]);
+    expect(inspect.json.prep.ipv6).toMatchObject({
+      configured: 'off',
+      modprobeFiles: ['/etc/modprobe.d/disable-ipv6.conf'],
+    });
+
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stderr).toBe(0);
+    const after = snapshot(root);
+    after.delete('.sandbox/exec-replies.json');
+    expect(after).toEqual(before);
+    expect(existsSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'))).toBe(false);
+    expect(mutating(root)).toEqual(['chkconfig ip6tables off', 'chkconfig --level 2345 ip6tables on']);
+  });
+});
+
+const GRUB_EL =
+  'GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX="crashkernel=auto resume=/dev/mapper/rhel-swap rhgb quiet"\nGRUB_ENABLE_BLSCFG=true\n';
+const GRUB_UBUNTU =
+  'GRUB_DEFAULT=0\nGRUB_TIMEOUT_STYLE=hidden\nGRUB_CMDLINE_LINUX_DEFAULT="quiet splash"\nGRUB_CMDLINE_LINUX=""\n';
+const GRUBBY_INFO = (args: string): string =>
+  `index=0\nkernel="/boot/vmlinuz-5.14.0-427.el9.x86_64"\nargs="${args}"\nroot="/dev/mapper/rl-root"\ntitle="Rocky Linux (5.14.0-427.el9.x86_64) 9.4"\nindex=1\nkernel="/boot/vmlinuz-0-rescue"\nargs="${args}"\n`;
+
+describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', () => {
+  for (const os of ['el7', 'el8', 'el9'] as const) {
+    it(`${os}: grubby --update-kernel=ALL --args and GRUB_CMDLINE_LINUX`, async () => {
+      const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_EL } });
+      setReplies(root, [
+        { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+      ]);
+      const before = snapshot(root);
+      const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'protocol']);
+      const step = plan.json.steps[0]!;
+      expect(step.notes[0]!.key).toBe('prep.ipv6.method.protocol');
+      expect(plan.json.rebootRequired).toBe(true);
+      expect(step.changes).toEqual([
+        expect.objectContaining({
+          kind: 'file',
+          path: '/etc/default/grub',
+          action: 'modify',
+          diff: [
+            '- GRUB_CMDLINE_LINUX="crashkernel=auto resume=/dev/mapper/rhel-swap rhgb quiet"',
+            '+ GRUB_CMDLINE_LINUX="crashkernel=auto resume=/dev/mapper/rhel-swap rhgb quiet ipv6.disable=1"',
+          ],
+        }),
+        expect.objectContaining({
+          kind: 'command',
+          command: 'grubby',
+          args: ['--update-kernel=ALL', '--args', 'ipv6.disable=1'],
+        }),
+      ]);
+      const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+      expect(apply.exitCode, apply.stderr).toBe(4);
+      expect(apply.stdout).toMatch(/reboot/i);
+      expect(mutating(root)).toEqual(['grubby --update-kernel=ALL --args ipv6.disable=1']);
+      setReplies(root, [
+        {
+          command: 'grubby',
+          args: ['--info=ALL'],
+          stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
+        },
+      ]);
+      const again = await runCliJson<{ runId: string | null }>([
+        'apply',
+        '--root',
+        root,
+        '--disable-ipv6',
+        'protocol',
+        '--yes',
+      ]);
+      expect(again.exitCode).toBe(0);
+      expect(again.json.runId).toBeNull();
+      const revert = await runCli(['revert', '--root', root, '--yes']);
+      expect(revert.exitCode, revert.stderr).toBe(0);
+      const after = snapshot(root);
+      after.delete('.sandbox/exec-replies.json');
+      before.delete('.sandbox/exec-replies.json');
+      expect(after).toEqual(before);
+      expect(mutating(root)).toEqual([
+        'grubby --update-kernel=ALL --args ipv6.disable=1',
+        'grubby --update-kernel=ALL --remove-args ipv6.disable=1',
+      ]);
+    });
+  }
+
+  for (const [os, regen, probe] of [
+    ['ubuntu2204', 'update-grub', 'grub-mkconfig --version'],
+    ['sles15', 'grub2-mkconfig -o /boot/grub2/grub.cfg', 'grub2-mkconfig --version'],
+  ] as const) {
+    it(`${os}: GRUB_CMDLINE_LINUX + ${regen}; revert regenerates from the restored file`, async () => {
+      const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
+      const mode = statSync(join(root, 'etc/default/grub')).mode;
+      const before = snapshot(root);
+      const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+      expect(apply.exitCode, apply.stderr).toBe(4);
+      expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toContain('GRUB_CMDLINE_LINUX="ipv6.disable=1"\n');
+      expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toContain(
+        'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"\n',
+      );
+      expect(mutating(root)).toEqual([probe, regen]);
+      const again = await runCliJson<{ runId: string | null }>([
+        'apply',
+        '--root',
+        root,
+        '--disable-ipv6',
+        'protocol',
+        '--yes',
+      ]);
+      expect(again.json.runId).toBeNull();
+      const revert = await runCli(['revert', '--root', root, '--yes']);
+      expect(revert.exitCode, revert.stderr).toBe(0);
+      expect(snapshot(root)).toEqual(before);
+      expect(statSync(join(root, 'etc/default/grub')).mode).toBe(mode);
+      expect(mutating(root)).toEqual([probe, regen, regen]);
+    });
+  }
+});

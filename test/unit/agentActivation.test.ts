@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { classifyActivation } from '../../main/core/agent/activationFailure.js';
+import {
+  buildActivationArgs,
+  buildResetArgs,
+  requestSecrets,
+  type ActivationRequest,
+} from '../../main/core/agent/activationArgs.js';
+import { identityProblems, maskArgs } from '../../main/core/agent/activate.js';
+import { activationFromStatus, parseDsaQuery, type AgentState } from '../../main/core/agent/agentState.js';
+import { parseComponentInfo, parsePluginVersions } from '../../main/core/agent/agentStatus.js';
+
+const r = (stdout: string, exitCode: number | null = 1, extra: Partial<{ stderr: string; timedOut: boolean }> = {}) =>
+  classifyActivation({ exitCode, stdout, stderr: extra.stderr ?? '', timedOut: extra.timedOut ?? false });
+
+describe('classifyActivation: dsa_control exit status and output', () => {
+  it('success needs exit 0 and HTTP Status: 200 - OK, and lists the manager commands', () => {
+    const out =
+      "HTTP Status: 200 - OK\nResponse:\nAttempting to connect to https://dsm:4120/\nSSL handshake completed successfully - initiating command session.\nReceived a 'GetHostInfo' command from the manager.\nReceived a 'SetDSMCert' command from the manager.\nCommand session completed.\n";
+    const o = r(out, 0);
+    expect(o).toMatchObject({ ok: true, reason: 'ok', managerCommands: ['GetHostInfo', 'SetDSMCert'] });
+    expect(r(out, 1).ok).toBe(false);
+    expect(r('Command session completed.\n', 0).reason).toBe('unknown');
+  });
+
+  it.each([
+    ['Unable to resolve hostname dsm.example.jp: Name or service not known', 'nameNotResolvable', false],
+    ['Failed to connect to dsm port 4120: Connection refused', 'unreachable', true],
+    ['Empty reply from server', 'unreachable', true],
+    ['SSL certificate problem: certificate is not yet valid', 'tlsOrClock', false],
+    [
+      'The manager answered 403 (agent-initiated-activation-disabled): Agent-initiated activation is not allowed.',
+      'agentInitiatedRefused',
+      false,
+    ],
+    [
+      'The manager answered 409 (already-registered): A computer with this host name is already registered.',
+      'alreadyActivated',
+      false,
+    ],
+    ['The manager answered 403 (invalid-token): The activation token or tenant ID is not valid.', 'refused', false],
+    ['Authentication password is required: self-protection is on (use -p).', 'selfProtectionPassword', false],
+    ['Failed to connect to the agent: ds_agent is not running.', 'agentNotRunning', true],
+  ])('%s → %s', (line, reason, retryable) => {
+    const o = r(`HTTP Status: 200 - OK\nResponse:\n${line}\n`);
+    expect(o.reason).toBe(reason);
+    expect(o.retryable).toBe(retryable);
+    expect(o.detail).toBe(line);
+    expect(o.remedyKey).toBe(`agent.activate.remedy.${reason}`);
+  });
+
+  it('a killed run is a timeout; a missing dsa_control means the agent is not there', () => {
+    expect(r('', null, { timedOut: true }).reason).toBe('timeout');
+    expect(classifyActivation({ exitCode: null, stdout: '', stderr: '', notFound: true }).reason).toBe(
+      'agentNotRunning',
+    );
+    expect(r('something odd', 7)).toMatchObject({ reason: 'unknown', detail: 'something odd (exit 7)' });
+  });
+});
+
+const req: ActivationRequest = {
+  manager: { host: 'agents.workload.jp-1.cloudone.trendmicro.com', port: 443 },
+  args: [
+    { key: 'token', value: 'TOKEN-1234-5678-ABCD', secret: true },
+    { key: 'tenantID', value: 'TENANT-ABCD-EF01-2345', secret: true },
+    { key: 'policyid', value: '12', secret: false },
+    { key: 'groupid', value: '3', secret: false },
+  ],
+  hostname: { value: 'web01', source: 'flag' },
+};
+
+describe('dsa_control argument arrays', () => {
+  it('builds -a with hostname, tenant, token, policy, group in that order', () => {
+    expect(buildActivationArgs(req)).toEqual([
+      '-a',
+      'dsm://agents.workload.jp-1.cloudone.trendmicro.com:443/',
+      'hostname:web01',
+      'tenantID:TENANT-ABCD-EF01-2345',
+      'token:TOKEN-1234-5678-ABCD',
+      'policyid:12',
+      'groupid:3',
+    ]);
+  });
+
+  it('puts the proxy, its credentials and the self-protection password first', () => {
+    const args = buildActivationArgs({
+      ...req,
+      args: [],
+      hostname: null,
+      proxy: 'proxy.local:3128',
+      proxyAuth: 'alice:s3cret-pw',
+      password: 'pw-Prot3ct',
+    });
+    expect(args).toEqual([
+      '-x',
+      'dsm_proxy://proxy.local:3128/',
+      '-u',
+      'alice:s3cret-pw',
+      '-p',
+      'pw-Prot3ct',
+      '-a',
+      'dsm://agents.workload.jp-1.cloudone.trendmicro.com:443/',
+    ]);
+    expect(buildResetArgs({ password: 'pw' })).toEqual(['-p', 'pw', '-r']);
+    expect(buildResetArgs({})).toEqual(['-r']);
+    const masked = maskArgs(args, ['s3cret-pw', 'pw-Prot3ct']).join(' ');
+    expect(masked).not.toContain('s3cret-pw');
+    expect(masked).not.toContain('pw-Prot3ct');
+    expect(masked).toContain('alice:[masked]');
+  });
+
+  it('masks token and tenant ID in journaled arguments', () => {
+    const masked = maskArgs(buildActivationArgs(req), requestSecrets(req));
+    expect(masked.join(' ')).not.toMatch(/TOKEN-1234-5678-ABCD|TENANT-ABCD-EF01-2345/);
+    expect(masked).toContain('policyid:12');
+  });
+});
+
+describe('agent state from dsa_query', () => {
+  const out =
+    'AgentStatus.agentState: green\nAgentStatus.dsmUrl: https://dsm.example.jp:4120/\nAgentStatus.agentCertHash: 12AB\nAgentStatus.bootstrapCertHash: 00FF\nAgentStatus.hostname: web01\nAgentStatus.lastHeartbeat: 2026-11-23T10:00:00Z\n';
+  it('activated with a manager URL and a cert hash other than the bootstrap one', () => {
+    expect(activationFromStatus(parseDsaQuery(out))).toEqual({
+      activated: true,
+      dsmUrl: 'https://dsm.example.jp:4120/',
+      agentState: 'green',
+      inContact: true,
+      registeredHostname: 'web01',
+      lastContact: '2026-11-23T10:00:00Z',
+    });
+    const boot = parseDsaQuery(out.replace('agentCertHash: 12AB', 'agentCertHash: 00FF'));
+    expect(activationFromStatus(boot).activated).toBe(false);
+  });
+
+  it('groups modules and plug-in versions', () => {
+    const rec = parseDsaQuery(
+      'Component.AM.mode: on\nComponent.AM.version: 20.0.0-2395\nComponent.FW.mode: off\nPluginVersion.core: 20.0.0.2395\n',
+    );
+    expect(parseComponentInfo(rec)).toEqual([
+      { module: 'AM', mode: 'on', version: '20.0.0-2395' },
+      { module: 'FW', mode: 'off' },
+    ]);
+    expect(parsePluginVersions(rec)).toEqual({ core: '20.0.0.2395' });
+  });
+
+  it('identity: already activated, another manager, a cloned image', () => {
+    const base: AgentState = {
+      installed: true,
+      service: 'running',
+      activated: true,
+      inContact: true,
+      raw: {},
+      dsmUrl: 'https://agents.workload.jp-1.cloudone.trendmicro.com:443/',
+      registeredHostname: 'web01',
+    };
+    expect(identityProblems(base, req, 'web01').map((p) => p.kind)).toEqual(['alreadyActivated']);
+    expect(identityProblems({ ...base, dsmUrl: 'https://old:4120/' }, req, 'web02').map((p) => p.kind)).toEqual([
+      'otherManager',
+      'clonedImage',
+    ]);
+    expect(identityProblems({ ...base, activated: false }, req, 'web02')).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { parseNtpServer } from '../../main/core/doctor/probes/sntp.js';
+import { bypassesProxy, proxyApplies, readProxyEnv } from '../../main/core/doctor/probes/proxyEnv.js';
+import { classifyConnectError } from '../../main/core/doctor/probes/tcp.js';
+import { lastSignature } from '../../main/core/doctor/checks/agentLog.js';
+import { interceptorNamedBy } from '../../main/core/doctor/interceptors.js';
+import { selected } from '../../main/core/doctor/runDoctor.js';
+import { isSaasManager, loadDoctorInputs, parseHostPort } from '../../main/core/doctor/inputs.js';
+import { redactWithReport } from '../../main/core/bundle/redact.js';
+import { resolve } from 'node:path';
+import { DsaError } from '../../main/core/errors.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/inputs');
+
+describe('doctor inputs', () => {
+  it('reads the manager, SaaS-ness, secrets and relays from the provider files', async () => {
+    const i = await loadDoctorInputs(
+      {
+        activationFile: `${FIXTURES}/AgentDeploymentScript.sh`,
+        hostsFile: `${FIXTURES}/VMSecurity_hosts_cln.txt`,
+      },
+      'en',
+    );
+    expect(i.manager).toMatchObject({ host: 'agents.workload.jp-1.cloudone.trendmicro.com', port: 443, saas: true });
+    expect(i.secretFields!.map((s) => s.kind).sort()).toEqual(['tenantID', 'token']);
+    expect(i.relays).toEqual([{ host: 'relay01.vmsecurity.example.jp', port: 4122 }]);
+  });
+
+  it('an on-premises activation command is not SaaS; a bad --manager or --target is exit 2 naming the form', async () => {
+    const i = await loadDoctorInputs({ activationFile: `${FIXTURES}/cln12345_Activation_Command.txt` }, 'en');
+    expect(i.manager).toMatchObject({ host: 'dsm01.vmsecurity.example.jp', port: 4120, saas: false });
+    await expect(loadDoctorInputs({ manager: 'https://x:1/' }, 'en')).rejects.toMatchObject({
+      exitCode: 2,
+      messageKey: 'doctor.input.badManager',
+    });
+    expect(() => parseHostPort('host.example', null, '--target')).toThrow(DsaError);
+    expect(parseHostPort('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });
+    expect(isSaasManager('dsm01.example.jp', 4120, false)).toBe(false);
+  });
+});
+
+describe('doctor probes and matchers', () => {
+  it('classifies connect errors: refused, filtered (timeout), unreachable', () => {
+    expect(classifyConnectError('ECONNREFUSED')).toBe('refused');
+    expect(classifyConnectError('ETIMEDOUT')).toBe('timeout');
+    expect(classifyConnectError('ENETUNREACH')).toBe('unreachable');
+    expect(classifyConnectError('EHOSTUNREACH')).toBe('unreachable');
+    expect(classifyConnectError('EPROTO')).toBe('error');
+  });
+
+  it('parses NTP servers with and without a port', () => {
+    expect(parseNtpServer('ntp.nict.jp')).toEqual({ host: 'ntp.nict.jp', port: 123 });
+    expect(parseNtpServer('127.0.0.5:11123')).toEqual({ host: '127.0.0.5', port: 11123 });
+    expect(parseNtpServer('[::1]:1123')).toEqual({ host: '::1', port: 1123 });
+  });
+
+  it('reads HTTPS_PROXY / NO_PROXY the way curl does: suffixes, leading dots, ports, *', () => {
+    const p = readProxyEnv({
+      https_proxy: 'proxy.corp:3128',
+      NO_PROXY: 'localhost, .example.jp,10.0.0.1,dsm.corp:4120',
+    });
+    expect(p).toMatchObject({ scheme: 'http', host: 'proxy.corp', port: 3128, variable: 'https_proxy' });
+    expect(bypassesProxy(p, 'dsm01.example.jp', 4120)).toBe(true);
+    expect(bypassesProxy(p, 'example.jp', 4120)).toBe(true);
+    expect(bypassesProxy(p, 'notexample.jp', 4120)).toBe(false);
+    expect(bypassesProxy(p, 'dsm.corp', 4120)).toBe(true);
+    expect(bypassesProxy(p, 'dsm.corp', 443)).toBe(false);
+    expect(proxyApplies(p, 'agents.cloudone.trendmicro.com', 443)).toBe(true);
+    expect(proxyApplies(readProxyEnv({ HTTPS_PROXY: 'socks5://s:1080', NO_PROXY: '*' }), 'x', 1)).toBe(false);
+    expect(readProxyEnv({ HTTPS_PROXY: 'socks5://s:1080' }).scheme).toBe('socks5');
+  });
+
+  it('maps the newest known line of an agent log to its cause', () => {
+    const log = [
+      '2026-11-20 [warn] Unable to reach a manager',
+      '2026-11-21 [info] heartbeat ok',
+      '2026-11-22 [error] SSL: BIO_do_handshake() failed',
+      '2026-11-22 [info] retrying',
+    ].join('\n');
+    expect(lastSignature(log)).toMatchObject({ sig: { id: 'tlsHandshake', class: 'tls' }, lineNo: 3 });
+    expect(lastSignature('Event ID: 4012 Heartbeat Server Failed')?.sig.id).toBe('unreachable');
+    expect(lastSignature('HTTP Status: 409 already registered')?.sig.id).toBe('alreadyRegistered');
+    expect(lastSignature('Agent-initiated activation is not allowed')?.sig.id).toBe('activationRefused');
+    expect(lastSignature('all good\nstill good')).toBeNull();
+  });
+
+  it('names interception products from an issuer, but not the manager vendor itself', () => {
+    expect(interceptorNamedBy('CN=Zscaler Intermediate Root CA, O=Zscaler Inc.')).toBe('Zscaler');
+    expect(interceptorNamedBy('CN=FortiGate CA')).toBe('Fortinet FortiGate');
+    expect(interceptorNamedBy('CN=Trend Micro Deep Security Manager')).toBeNull();
+    expect(interceptorNamedBy("CN=Let's Encrypt R3")).toBeNull();
+  });
+
+  it('--only selects exact ids and families', () => {
+    expect(selected('net.manager', ['net.'])).toBe(true);
+    expect(selected('net.relay.r:4122', ['net.*'])).toBe(true);
+    expect(selected('tls.manager', ['net.'])).toBe(false);
+    expect(selected('time.skew', ['time.skew'])).toBe(true);
+    expect(selected('time.skew', undefined)).toBe(true);
+  });
+});
+
+describe('bundle masking', () => {
+  it('masks known values and secret-shaped fields, and counts each kind', () => {
+    const r = redactWithReport(
+      'dsa_control -a dsm://x:443/ "tenantID:ABCD-1234-EF" "token:XYZW-9876-QR" password=s3cret http://u:pw@proxy:8080 -u bob:pass1',
+      [{ value: 'XYZW-9876-QR', kind: 'token' }],
+    );
+    expect(r.text).not.toMatch(/ABCD-1234-EF|XYZW-9876-QR|s3cret|:pw@|pass1/);
+    expect(Object.fromEntries(r.masked.map((m) => [m.kind, m.count]))).toEqual({
+      token: 1,
+      tenantID: 1,
+      password: 2,
+      'url-credentials': 1,
+    });
+  });
+});

@@ -1,0 +1,396 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ExecResult, Executor } from '../../main/core/exec.js';
+import { createSystemContext, type SystemContext } from '../../main/core/system.js';
+import {
+  MP_PREFERENCE_SCRIPT,
+  MP_STATUS_SCRIPT,
+  SCEP_POLICY,
+  SCEP_UNINSTALL_KEY,
+  detectAntivirus,
+  parseMpComputerStatus,
+  parseMpPreference,
+  parseScQuery,
+  powershellArgs,
+} from '../../main/core/prep/antivirus.js';
+import { parseNetshProfiles, parseNetshRuleNames, detectFirewall } from '../../main/core/prep/firewall.js';
+import { firewallCommands, netshCommand } from '../../main/core/prep/firewallStep.js';
+import { buildPlan } from '../../main/core/engine/plan.js';
+import { applyPlan } from '../../main/core/engine/apply.js';
+import { revertRun } from '../../main/core/engine/revert.js';
+import { translator } from '../../main/core/i18n.js';
+
+const FIX = join(import.meta.dirname, '../fixtures/windows');
+const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function windowsRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'dsa-win-'));
+  mkdirSync(join(root, 'Windows/System32'), { recursive: true });
+  roots.push(root);
+  return root;
+}
+
+const result = (command: string, args: readonly string[], exitCode: number, stdout = '', stderr = ''): ExecResult => ({
+  command,
+  args: [...args],
+  exitCode,
+  stdout,
+  stderr,
+  timedOut: false,
+  notFound: false,
+  ms: 0,
+});
+
+/**
+ * A stand-in Windows machine: the registry values, services and Defender settings the commands read and write,
+ * answering with the recorded outputs' formats. Tamper Protection makes Set-MpPreference succeed without effect,
+ * as the real cmdlet does.
+ */
+class FakeWindows implements Executor {
+  calls: string[][] = [];
+  reg = new Map<string, number>();
+  constructor(
+    public s: {
+      scep: boolean;
+      defender: 'running' | 'stopped' | 'missing';
+      mode?: string;
+      tamper?: boolean;
+      disableRealtime?: boolean;
+      scanDay?: number;
+    },
+  ) {}
+
+  // Arrow properties: the transaction calls them unbound, as it does the real executor's functions.
+  run = async (command: string, args: readonly string[]): Promise<ExecResult> => {
+    this.calls.push([command, ...args]);
+    const s = this.s;
+    if (command === 'reg' && args[0] === 'query' && args[1] === SCEP_UNINSTALL_KEY)
+      return s.scep
+        ? result(command, args, 0, fx('reg-query-scep-uninstall.txt'))
+        : result(command, args, 1, '', fx('reg-query-not-found.ja.txt'));
+    if (command === 'reg' && args[0] === 'query' && args[2] === '/v') {
+      const v = this.reg.get(`${args[1]}|${args[3]}`);
+      return v === undefined
+        ? result(command, args, 1, '', fx('reg-query-not-found.ja.txt'))
+        : result(command, args, 0, `\r\n${args[1]}\r\n    ${args[3]}    REG_DWORD    0x${v.toString(16)}\r\n\r\n`);
+    }
+    if (command === 'reg' && args[0] === 'add') {
+      this.reg.set(`${args[1]}|${args[3]}`, Number(args[7]));
+      return result(command, args, 0, fx('reg-add-ok.ja.txt'));
+    }
+    if (command === 'reg' && args[0] === 'delete') {
+      this.reg.delete(`${args[1]}|${args[3]}`);
+      return result(command, args, 0, fx('reg-add-ok.ja.txt'));
+    }
+    if (command === 'sc' && args[1] === 'MsMpSvc')
+      return s.scep
+        ? result(command, args, 0, fx('sc-query-msmpsvc-running.ja.txt'))
+        : result(command, args, 1060, fx('sc-query-missing.ja.txt'));
+    if (command === 'sc' && args[1] === 'WinDefend') {
+      if (s.defender === 'missing') return result(command, args, 1060, fx('sc-query-missing.ja.txt'));
+      return result(
+        command,
+        args,
+        0,
+        fx(s.defender === 'running' ? 'sc-query-windefend-running.en.txt' : 'sc-query-stopped.en.txt'),
+      );
+    }
+    if (command === 'powershell.exe') {
+      const script = args[3]!;
+      if (script.endsWith(MP_STATUS_SCRIPT))
+        return result(
+          command,
+          args,
+          0,
+          JSON.stringify({
+            AMRunningMode: s.mode ?? 'Normal',
+            AntivirusEnabled: true,
+            RealTimeProtectionEnabled: !s.disableRealtime,
+            IsTamperProtected: Boolean(s.tamper),
+          }),
+        );
+      if (script.endsWith(MP_PREFERENCE_SCRIPT))
+        return result(
+          command,
+          args,
+          0,
+          JSON.stringify({ DisableRealtimeMonitoring: Boolean(s.disableRealtime), ScanScheduleDay: s.scanDay ?? 0 }),
+        );
+      const rt = /Set-MpPreference -DisableRealtimeMonitoring \$(true|false)$/.exec(script);
+      if (rt) {
+        if (!s.tamper) s.disableRealtime = rt[1] === 'true';
+        return result(command, args, 0);
+      }
+      const day = /Set-MpPreference -ScanScheduleDay (\d)$/.exec(script);
+      if (day) {
+        if (!s.tamper) s.scanDay = Number(day[1]);
+        return result(command, args, 0);
+      }
+    }
+    return result(command, args, 1, '', `unexpected: ${command} ${args.join(' ')}`);
+  };
+
+  runReal = (command: string, args: readonly string[]): Promise<ExecResult> => this.run(command, args);
+
+  /** The calls that change something. */
+  changes(): string[][] {
+    return this.calls.filter(
+      (c) => (c[0] === 'reg' && c[1] !== 'query') || (c[0] === 'powershell.exe' && c[4]!.includes('Set-Mp')),
+    );
+  }
+}
+
+const ps = (script: string): string[] => ['powershell.exe', ...powershellArgs(script)];
+
+function sysFor(fake: Executor): SystemContext {
+  return createSystemContext({ root: windowsRoot(), exec: fake });
+}
+
+describe('parsers of recorded Windows outputs (English and Japanese)', () => {
+  it('Get-MpComputerStatus: Format-List (en, ja) and ConvertTo-Json', () => {
+    expect(parseMpComputerStatus(fx('get-mpcomputerstatus.fl.en.txt'))).toEqual({
+      amRunningMode: 'Normal',
+      antivirusEnabled: true,
+      realTimeProtectionEnabled: true,
+      isTamperProtected: false,
+    });
+    expect(parseMpComputerStatus(fx('get-mpcomputerstatus.fl.ja.txt'))).toMatchObject({
+      amRunningMode: 'Normal',
+      isTamperProtected: true,
+    });
+    expect(parseMpComputerStatus(fx('get-mpcomputerstatus.json.txt'))).toMatchObject({
+      realTimeProtectionEnabled: true,
+    });
+    expect(parseMpComputerStatus(fx('get-mpcomputerstatus.passive.json.txt'))).toMatchObject({
+      amRunningMode: 'Passive Mode',
+      realTimeProtectionEnabled: false,
+    });
+    expect(parseMpComputerStatus(fx('get-mpcomputerstatus.error.ja.txt'))).toBeNull();
+  });
+
+  it('Get-MpPreference: JSON and Japanese Format-List', () => {
+    expect(parseMpPreference(fx('get-mppreference.json.txt'))).toEqual({
+      disableRealtimeMonitoring: false,
+      scanScheduleDay: 0,
+    });
+    expect(parseMpPreference(fx('get-mppreference.fl.ja.txt'))).toEqual({
+      disableRealtimeMonitoring: false,
+      scanScheduleDay: 0,
+    });
+  });
+
+  it('sc query: running, stopped, and the Japanese "not installed" error', () => {
+    expect(parseScQuery(fx('sc-query-windefend-running.en.txt'), 0)).toEqual({
+      exists: true,
+      stateCode: 4,
+      running: true,
+    });
+    expect(parseScQuery(fx('sc-query-stopped.en.txt'), 0)).toMatchObject({ exists: true, running: false });
+    expect(parseScQuery(fx('sc-query-missing.ja.txt'), 1060)).toEqual({
+      exists: false,
+      stateCode: null,
+      running: false,
+    });
+  });
+
+  it('netsh advfirewall show allprofiles: English and Japanese', () => {
+    expect(parseNetshProfiles(fx('netsh-allprofiles.en.txt'))).toEqual([
+      { name: 'domain', on: true, blockInbound: true, blockOutbound: false },
+      { name: 'private', on: false, blockInbound: true, blockOutbound: false },
+      { name: 'public', on: true, blockInbound: true, blockOutbound: true },
+    ]);
+    expect(parseNetshProfiles(fx('netsh-allprofiles.ja.txt'))).toEqual([
+      { name: 'domain', on: true, blockInbound: true, blockOutbound: false },
+      { name: 'private', on: true, blockInbound: true, blockOutbound: false },
+      { name: 'public', on: false, blockInbound: true, blockOutbound: false },
+    ]);
+  });
+
+  it('netsh advfirewall firewall show rule: our rule names in English and Japanese output', () => {
+    expect(parseNetshRuleNames(fx('netsh-show-rule.en.txt'))).toEqual(['dsa-setup/out/tcp/203.0.113.10/4120']);
+    expect(parseNetshRuleNames(fx('netsh-show-rule.ja.txt'))).toEqual(['dsa-setup/in/tcp/203.0.113.10/4118']);
+    expect(parseNetshRuleNames(fx('netsh-no-rules.ja.txt'))).toEqual([]);
+  });
+});
+
+describe('antivirus step (SCEP / Defender) on a stand-in Windows answering in the recorded formats', () => {
+  it('SCEP: sets both policy values with reg add, verifies by reading back, revert deletes what did not exist', async () => {
+    const fake = new FakeWindows({ scep: true, defender: 'missing' });
+    fake.reg.set(`${SCEP_POLICY.realtime.key}|DisableRealtimeMonitoring`, 0);
+    const sys = sysFor(fake);
+    expect((await detectAntivirus(sys)).conflict).toBe(true);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    const step = plan.steps[0]!;
+    expect(step.changes.map((c) => (c.kind === 'command' ? [c.command, ...c.args] : []))).toEqual([
+      [
+        'reg',
+        'add',
+        'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware\\Real-Time Protection',
+        '/v',
+        'DisableRealtimeMonitoring',
+        '/t',
+        'REG_DWORD',
+        '/d',
+        '1',
+        '/f',
+      ],
+      [
+        'reg',
+        'add',
+        'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware\\Scan',
+        '/v',
+        'ScheduleDay',
+        '/t',
+        'REG_DWORD',
+        '/d',
+        '8',
+        '/f',
+      ],
+    ]);
+    const out = await applyPlan(sys, plan);
+    expect(out.ok, JSON.stringify(out)).toBe(true);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true, detail: { key: 'prep.av.verified' } });
+    expect((await detectAntivirus(sys)).conflict).toBe(false);
+
+    fake.calls = [];
+    await revertRun(sys, out.runId!);
+    expect(fake.changes()).toEqual([
+      ['reg', 'delete', 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware\\Scan', '/v', 'ScheduleDay', '/f'],
+      [
+        'reg',
+        'add',
+        'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware\\Real-Time Protection',
+        '/v',
+        'DisableRealtimeMonitoring',
+        '/t',
+        'REG_DWORD',
+        '/d',
+        '0',
+        '/f',
+      ],
+    ]);
+    expect([...fake.reg.entries()]).toEqual([[`${SCEP_POLICY.realtime.key}|DisableRealtimeMonitoring`, 0]]);
+  });
+
+  it('Defender: Set-MpPreference through powershell.exe -NoProfile -NonInteractive -Command; revert restores the previous values', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'running', scanDay: 3 });
+    const sys = sysFor(fake);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    expect(fake.changes()).toEqual([
+      ps('Set-MpPreference -DisableRealtimeMonitoring $true'),
+      ps('Set-MpPreference -ScanScheduleDay 8'),
+    ]);
+    expect(fake.changes()[0]!.slice(0, 4)).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-Command']);
+    expect(fake.s).toMatchObject({ disableRealtime: true, scanDay: 8 });
+    fake.calls = [];
+    await revertRun(sys, out.runId!);
+    expect(fake.changes()).toEqual([
+      ps('Set-MpPreference -ScanScheduleDay 3'),
+      ps('Set-MpPreference -DisableRealtimeMonitoring $false'),
+    ]);
+    expect(fake.s).toMatchObject({ disableRealtime: false, scanDay: 3 });
+  });
+
+  it('Defender in passive mode (another antivirus is primary) is left alone', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'running', mode: 'Passive Mode' });
+    const plan = await buildPlan(sysFor(fake), [{ stepId: 'antivirus', input: {} }]);
+    expect(plan.steps[0]).toMatchObject({ upToDate: true, changes: [] });
+  });
+
+  it('Tamper Protection: the plan says so and what to do; apply fails with that message, changing nothing', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'running', tamper: true });
+    const sys = sysFor(fake);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    const step = plan.steps[0]!;
+    expect(step.upToDate).toBe(false);
+    expect(step.changes).toEqual([]);
+    expect(step.notes.map((n) => n.key)).toContain('prep.av.note.tamperBlocks');
+    for (const lang of ['en', 'ja'] as const) {
+      const text = translator(lang)('prep.av.note.tamperBlocks');
+      expect(text).toMatch(lang === 'en' ? /Tamper Protection/ : /改ざん防止/);
+    }
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(out.steps[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'prep.av.tamperProtected', remedyKey: 'prep.av.tamperProtectedRemedy' },
+    });
+    expect(fake.changes()).toEqual([]);
+  });
+});
+
+describe('Windows Defender Firewall openings', () => {
+  it('netsh add rule / delete rule argument arrays', () => {
+    expect(netshCommand({ direction: 'out', address: '203.0.113.10', port: 4120 })).toMatchObject({
+      command: 'netsh',
+      args: [
+        'advfirewall',
+        'firewall',
+        'add',
+        'rule',
+        'name=dsa-setup/out/tcp/203.0.113.10/4120',
+        'dir=out',
+        'action=allow',
+        'protocol=TCP',
+        'remoteip=203.0.113.10',
+        'remoteport=4120',
+      ],
+      revert: {
+        command: 'netsh',
+        args: ['advfirewall', 'firewall', 'delete', 'rule', 'name=dsa-setup/out/tcp/203.0.113.10/4120'],
+      },
+    });
+    expect(netshCommand({ direction: 'in', address: '203.0.113.10', port: 4118 }).args).toEqual([
+      'advfirewall',
+      'firewall',
+      'add',
+      'rule',
+      'name=dsa-setup/in/tcp/203.0.113.10/4118',
+      'dir=in',
+      'action=allow',
+      'protocol=TCP',
+      'localport=4118',
+      'remoteip=203.0.113.10',
+    ]);
+  });
+
+  it('plans outbound rules only where a profile that is on blocks outbound, skips rules already there', async () => {
+    const replies: Record<string, string> = {
+      'advfirewall show allprofiles': fx('netsh-allprofiles.en.txt'),
+      'advfirewall firewall show rule name=all': fx('netsh-show-rule.en.txt'),
+    };
+    const exec: Executor = {
+      run: async (c, a) => result(c, a, 0, replies[a.join(' ')] ?? ''),
+      runReal: async (c, a) => result(c, a, 0, ''),
+    };
+    const s = await detectFirewall(sysFor(exec));
+    expect(s).toMatchObject({ active: true, tool: 'windows', filtersOutbound: true, filtersInbound: true });
+    const rules = [
+      { direction: 'out' as const, address: '203.0.113.10', port: 4120 },
+      { direction: 'out' as const, address: '203.0.113.10', port: 4122 },
+      { direction: 'in' as const, address: '203.0.113.10', port: 4118 },
+    ];
+    expect(firewallCommands(s, rules).commands.map((c) => c.args[4])).toEqual([
+      'name=dsa-setup/out/tcp/203.0.113.10/4122',
+      'name=dsa-setup/in/tcp/203.0.113.10/4118',
+    ]);
+    replies['advfirewall show allprofiles'] = fx('netsh-allprofiles.ja.txt');
+    const ja = await detectFirewall(sysFor(exec));
+    expect(ja).toMatchObject({ active: true, filtersOutbound: false });
+    expect(firewallCommands(ja, rules).notes.map((n) => n.key)).toContain('prep.fw.note.notFiltered.out');
+    replies['advfirewall show allprofiles'] = fx('netsh-allprofiles-off.en.txt');
+    const off = await detectFirewall(sysFor(exec));
+    expect(off.active).toBe(false);
+    expect(firewallCommands(off, rules)).toEqual({
+      commands: [],
+      notes: [{ key: 'prep.fw.note.inactive', params: {} }],
+    });
+  });
+});

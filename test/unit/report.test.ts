@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { translator } from '../../main/core/i18n.js';
+import { renderHtml, renderMarkdown } from '../../main/core/report/render.js';
+import { parseDoctorResult } from '../../main/core/report/schema.js';
+import { toDoctorCheck } from '../../main/core/doctor/runDoctor.js';
+import type { DoctorResult } from '../../main/core/doctor/types.js';
+import { doctorText } from '../../main/commands/doctorText.js';
+import { displayWidth } from '../../main/commands/inspect.js';
+
+const en = translator('en');
+const ja = translator('ja');
+
+function result(): DoctorResult {
+  const hostile = '<script>alert(1)</script> & "quotes" | pipes';
+  const def = {
+    id: 'hosts.entries',
+    titleKey: 'doctor.title.hostsEntries',
+    defaultClass: 'dns' as const,
+    run: async () => ({ status: 'pass' as const, detail: { key: 'x' } }),
+  };
+  const check = toDoctorCheck(
+    en,
+    def,
+    {
+      status: 'fail',
+      class: 'dns',
+      detail: {
+        key: 'doctor.hosts.shadowed',
+        params: {
+          file: '/etc/hosts',
+          line: 3,
+          name: hostile,
+          address: '10.0.0.1',
+          expected: '203.0.113.10',
+          others: 0,
+        },
+      },
+      remedy: {
+        key: 'doctor.hosts.shadowedRemedy',
+        params: { file: '/etc/hosts', line: 3, name: hostile, expected: '203.0.113.10' },
+      },
+    },
+    12,
+  );
+  return {
+    version: '0.1.0',
+    lang: 'en',
+    generatedAt: '2026-11-23T10:00:00.000Z',
+    host: { hostname: 'web01<b>', os: 'Rocky Linux 9.4', kernel: '5.14.0', arch: 'x86_64', root: '/' },
+    checks: [check],
+    summary: { pass: 0, warn: 0, fail: 1, skip: 0 },
+    ms: 40,
+  };
+}
+
+describe('report', () => {
+  it('HTML is self-contained and escapes everything it shows', () => {
+    const html = renderHtml(en, result(), 'en');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(html).toContain('web01&lt;b&gt;');
+    expect(html).not.toMatch(/<(link|img|script|iframe)\b|\bsrc=|href=|url\(|@import/i);
+    expect(html).toContain('Line 3 of /etc/hosts');
+    expect(html).toContain('Comment out or delete line 3');
+  });
+
+  it('re-renders each check in the report language from its keys', () => {
+    const html = renderHtml(ja, result(), 'ja');
+    expect(html).toContain('lang="ja"');
+    expect(html).toContain('/etc/hosts の 3 行目');
+    expect(html).toContain('対処');
+    const md = renderMarkdown(ja, result());
+    expect(md).toContain('# Deep Security Agent 診断');
+    expect(md).toContain('/etc/hosts の 3 行目');
+  });
+
+  it('Markdown keeps the table intact whatever the text holds', () => {
+    const md = renderMarkdown(en, result());
+    const row = md.split('\n').find((l) => l.includes('hosts.entries'))!;
+    expect(row.split(/(?<!\\)\|/).length).toBe(8); // 6 cells between 7 unescaped pipes
+    expect(md).toContain('\\<script\\>');
+  });
+
+  it('a doctor.json of the wrong shape is named with where it is wrong', () => {
+    const bad = JSON.parse(JSON.stringify(result())) as { checks: { status: string }[] };
+    bad.checks[0]!.status = 'broken';
+    const r = parseDoctorResult(bad);
+    expect(r).toMatchObject({ ok: false, path: 'checks.0.status' });
+    expect(parseDoctorResult(result()).ok).toBe(true);
+  });
+
+  it('the terminal table: coloured only when asked, columns aligned by display width in Japanese', () => {
+    const r = result();
+    r.checks.push({
+      ...r.checks[0]!,
+      id: 'proxy',
+      status: 'pass',
+      titleRef: { key: 'doctor.title.proxy' },
+      title: 'P',
+      remedy: '',
+    });
+    const plain = doctorText(
+      ja,
+      { ...r, checks: r.checks.map((c) => ({ ...c, title: renderTitle(c.titleRef.key) })) },
+      false,
+    );
+    expect(plain).not.toContain('\x1b[');
+    const rows = plain.split('\n').filter((l) => /^(失敗|OK) .*\/etc\/hosts/.test(l));
+    expect(rows).toHaveLength(2);
+    const detailCol = rows.map((l) => displayWidth(l.slice(0, l.indexOf('/etc/hosts'))));
+    expect(detailCol[0]).toBe(detailCol[1]);
+    expect(plain).toContain('対処: Comment out or delete line 3');
+    const coloured = doctorText(en, r, true);
+    expect(coloured).toContain('\x1b[31mFAIL');
+  });
+});
+
+function renderTitle(key: string): string {
+  return ja(key);
+}
