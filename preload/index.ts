@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENTS, VERBS, buildDsaSetupApi } from '../main/core/ipc/verbs.js';
 
 // One verb per channel (the shared table); the renderer never sees ipcRenderer or the raw event.
@@ -13,6 +13,7 @@ const api = buildDsaSetupApi(
       ipcRenderer.removeListener(channel, handler);
     };
   },
+  async (file) => webUtils.getPathForFile(file as File) || null,
 );
 
 contextBridge.exposeInMainWorld('dsaSetup', api);

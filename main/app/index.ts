@@ -71,7 +71,7 @@ else {
         details.url.startsWith('file:') ||
         details.url.startsWith('devtools:') ||
         details.url.startsWith('data:') ||
-        (!!devUrl && details.url.startsWith(new URL(devUrl).origin));
+        (!!devUrl && [new URL(devUrl).origin, `ws://${new URL(devUrl).host}`].some((o) => details.url.startsWith(o)));
       cb({ cancel: !ok });
     });
     const origin = devUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/')).href;

@@ -1,32 +1,22 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { DsaError, ExitCode, inputError } from '../core/errors.js';
-import { loadActivation, readInputFile } from '../core/inputs/load.js';
-import { activationUrl, parseActivationUrl, type ActivationArg } from '../core/inputs/activation.js';
-import { isHostName, isIpAddress } from '../core/inputs/names.js';
+import { DsaError, ExitCode } from '../core/errors.js';
+import { readInputFile } from '../core/inputs/load.js';
+import { activationUrl } from '../core/inputs/activation.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
 import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
-import { requestSecrets, type ActivationRequest } from '../core/agent/activationArgs.js';
+import { requestSecrets } from '../core/agent/activationArgs.js';
+import { activationRequest, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
 import { onProgress } from '../core/progress.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
-import { action, requireAdmin, type CliContext } from './common.js';
+import { action, requireAdmin } from './common.js';
 import { doctorText } from './doctorText.js';
 
-interface ActivateCliOptions {
-  activationFile?: string;
-  manager?: string;
-  tenantId?: string;
-  token?: string;
-  policyId?: string;
-  groupId?: string;
-  hostname?: string;
-  proxy?: string;
-  proxyAuth?: string;
-  password?: string;
+interface ActivateCliOptions extends ActivationRequestOptions {
   reset?: boolean;
   retries: number;
   retryDelay: number;
@@ -41,57 +31,6 @@ function intIn(min: number, max: number) {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${min}..${max}`);
     return n;
-  };
-}
-
-/** Builds the activation request from the activation file and the flags (flags win); exit 2 on bad input. */
-export async function activationRequest(sys: CliContext['sys'], o: ActivateCliOptions): Promise<ActivationRequest> {
-  const file = o.activationFile ? await loadActivation(o.activationFile) : null;
-  let manager = file?.manager ?? null;
-  if (o.manager) {
-    manager = parseActivationUrl(o.manager);
-    if (!manager) throw inputError('agent.activate.badManager', 'agent.activate.badManager', { value: o.manager });
-  }
-  if (!manager) throw inputError('agent.activate.noManager', 'agent.activate.noManager', {});
-  const args: ActivationArg[] = [...(file?.args ?? [])];
-  const set = (key: ActivationArg['key'], value: string | undefined, secret: boolean): void => {
-    if (value === undefined) return;
-    if ((key === 'policyid' || key === 'groupid') && !/^\d+$/.test(value))
-      throw inputError('agent.activate.notNumber', 'agent.activate.notNumber', { key, value });
-    const i = args.findIndex((a) => a.key === key);
-    const arg = { key, value, secret };
-    if (i >= 0) args[i] = arg;
-    else args.push(arg);
-  };
-  set('tenantID', o.tenantId, true);
-  set('token', o.token, true);
-  set('policyid', o.policyId, false);
-  set('groupid', o.groupId, false);
-  if (args.some((a) => a.key === 'tenantID') !== args.some((a) => a.key === 'token'))
-    throw inputError('agent.activate.tenantTokenPair', 'agent.activate.tenantTokenPair', {});
-  let hostname: ActivationRequest['hostname'] = null;
-  const fromFile = args.find((a) => a.key === 'hostname')?.value;
-  if (o.hostname) {
-    if (!isHostName(o.hostname) && !isIpAddress(o.hostname))
-      throw inputError('agent.activate.badHostname', 'agent.activate.badHostname', { value: o.hostname });
-    hostname = { value: o.hostname, source: 'flag' };
-  } else if (fromFile) hostname = { value: fromFile, source: 'activationFile' };
-  else {
-    const h = (await inspectSystem(sys)).hostname;
-    if (h) hostname = { value: h, source: 'system' };
-  }
-  if (o.proxy && !/^(\[[0-9a-f:.]+\]|[^\s:/]+):\d{1,5}\/?$/i.test(o.proxy.replace(/^dsm_proxy:\/\//, '')))
-    throw inputError('agent.activate.badProxy', 'agent.activate.badProxy', { value: o.proxy });
-  if (o.proxyAuth && !o.proxyAuth.includes(':'))
-    throw inputError('agent.activate.badProxyAuth', 'agent.activate.badProxyAuth', {});
-  const password = o.password ?? process.env.DSA_SETUP_AGENT_PASSWORD;
-  return {
-    manager,
-    args: args.filter((a) => a.key !== 'hostname'),
-    hostname,
-    ...(o.proxy ? { proxy: o.proxy } : {}),
-    ...(o.proxyAuth ? { proxyAuth: o.proxyAuth } : {}),
-    ...(password ? { password } : {}),
   };
 }
 

@@ -38,7 +38,7 @@ export function registerDoctor(program: Command, t: Translate): void {
   program
     .command('doctor')
     .description(t('doctor.help.command'))
-    .option('--hosts-file <file>', t('cli.help.hostsFile'))
+    .option('--hosts-file <file>', t('doctor.help.hostsFile'))
     .option('--activation-file <file>', t('doctor.help.activationFile'))
     .option('--manager <url>', t('doctor.help.manager'))
     .option('--tenant-id <id>', t('doctor.help.tenantId'))

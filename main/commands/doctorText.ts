@@ -1,6 +1,6 @@
 import type { Translate } from '../core/i18n.js';
 import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
-import { displayWidth } from './inspect.js';
+import { displayWidth, padToWidth } from './textLayout.js';
 
 const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90' } as const;
 
@@ -10,8 +10,6 @@ export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
-
-const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
 
 /** The doctor's result as a table: status, check, what was seen; the remedy and failing phases under it. */
 export function doctorText(t: Translate, r: DoctorResult, colour: boolean): string {
@@ -26,7 +24,7 @@ export function doctorText(t: Translate, r: DoctorResult, colour: boolean): stri
   ];
   const indent = ' '.repeat(badgeW + 2 + titleW + 2);
   for (const c of r.checks) {
-    lines.push(`${paint(c.status, pad(badge(c.status), badgeW))}  ${pad(c.title, titleW)}  ${c.detail}`);
+    lines.push(`${paint(c.status, padToWidth(badge(c.status), badgeW))}  ${padToWidth(c.title, titleW)}  ${c.detail}`);
     if (c.phases && c.status !== 'pass')
       for (const p of c.phases)
         lines.push(

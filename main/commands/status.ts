@@ -3,7 +3,7 @@ import type { Translate } from '../core/i18n.js';
 import { ExitCode } from '../core/errors.js';
 import { agentStatus, type AgentStatus } from '../core/agent/agentStatus.js';
 import { action } from './common.js';
-import { displayWidth } from './inspect.js';
+import { keyValueLines } from './textLayout.js';
 
 /** Whether the agent protects this machine: installed, running, activated and in contact with its manager. */
 export function isProtecting(s: AgentStatus): boolean {
@@ -37,8 +37,7 @@ export function statusText(t: Translate, s: AgentStatus): string {
     [t('agent.status.agentState'), st.agentState ?? unknown],
     [t('agent.status.lastContact'), st.lastContact || unknown],
   ];
-  const width = Math.max(...rows.map(([k]) => displayWidth(k)));
-  const lines = rows.map(([k, v]) => `  ${k}${' '.repeat(width - displayWidth(k))}  ${v}`);
+  const lines = keyValueLines(rows);
   if (s.modules.length) {
     lines.push('', t('agent.status.modules'));
     for (const m of s.modules) lines.push(`  ${m.module}: ${m.mode ?? unknown}${m.version ? ` (${m.version})` : ''}`);

@@ -1,5 +1,5 @@
 import type { DsaSetupApi } from '../../main/core/ipc/api';
-import type { ErrorInfoView, ProgressEvent } from '../../main/core/ipc/contract';
+import type { ErrorInfoView, MessageView, ProgressEvent } from '../../main/core/ipc/contract';
 import type { Verb } from '../../main/core/ipc/verbs';
 
 declare global {
@@ -33,6 +33,16 @@ export async function call<V extends Verb>(verb: V, req: Req<V>): Promise<Val<V>
 /** Subscribes to apply progress; a no-op when there is no API. */
 export function onApplyProgress(listener: (e: ProgressEvent) => void): () => void {
   return window.dsaSetup?.onApplyProgress(listener) ?? (() => {});
+}
+
+/** Subscribes to progress messages of long operations; a no-op when there is no API. */
+export function onProgress(listener: (m: MessageView) => void): () => void {
+  return window.dsaSetup?.onProgress(listener) ?? (() => {});
+}
+
+/** Where a dropped file is on disk; null when the window cannot know. */
+export async function pathForFile(file: File): Promise<string | null> {
+  return (await window.dsaSetup?.pathForFile(file)) ?? null;
 }
 
 /** Turns anything an action caught into the error shape the window shows (an unexpected one is a bug). */

@@ -7,12 +7,16 @@ import type {
   Features,
   InputKind,
   InputSummary,
+  MessageView,
   PlanView,
   ProgressEvent,
   StepChoice,
 } from '../../main/core/ipc/contract';
-import { asErrorInfo, call, onApplyProgress } from './api';
+import { asErrorInfo, call, onApplyProgress, onProgress, pathForFile, UiError } from './api';
 import { switchLanguage, type Lang } from './i18n';
+
+/** The agent's documentation (activation and troubleshooting). */
+export const HELP_URL = 'https://help.deepsecurity.trendmicro.com/';
 
 export const SCREENS = ['welcome', 'inputs', 'plan', 'apply', 'activate', 'diagnose'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -55,6 +59,8 @@ export interface State {
   reverted: { runId: string; files: number } | null;
   activating: boolean;
   activation: ActivationView | null;
+  /** The latest progress message of the running activation. */
+  activity: MessageView | null;
   doctoring: boolean;
   doctor: DoctorView | null;
   exported: { kind: 'report' | 'bundle'; path: string } | null;
@@ -66,7 +72,7 @@ export interface Actions {
   init(): Promise<void>;
   setLang(lang: Lang): Promise<void>;
   go(screen: Screen): void;
-  dropInput(kind: 'hosts' | 'activation', file: File): Promise<void>;
+  dropInput(kind: InputKind, file: File): Promise<void>;
   pickInput(kind: InputKind): Promise<void>;
   loadPlan(): Promise<void>;
   toggleStep(id: string, on: boolean): Promise<void>;
@@ -76,6 +82,8 @@ export interface Actions {
   runDoctor(): Promise<void>;
   exportReport(): Promise<void>;
   exportBundle(): Promise<void>;
+  /** Opens the vendor's documentation in the browser (the main process allows only its https sites). */
+  openHelp(): Promise<void>;
 }
 
 const initial: State = {
@@ -95,6 +103,7 @@ const initial: State = {
   reverted: null,
   activating: false,
   activation: null,
+  activity: null,
   doctoring: false,
   doctor: null,
   exported: null,
@@ -144,6 +153,13 @@ export const useApp = create<State & Actions>()((set, get) => {
     },
     async dropInput(kind, file) {
       await guard(`input.${kind}`, async () => {
+        if (kind === 'installer') {
+          // An installer is too large to send: main reads it where it is.
+          const path = await pathForFile(file);
+          if (!path) throw new UiError({ code: 'ui.dropNoPath', messageKey: 'ui.inputs.dropNoPath', params: {} });
+          takeInput(await call('loadInput', { kind, path }));
+          return;
+        }
         const bytes = new Uint8Array(await file.arrayBuffer());
         takeInput(await call('parseInput', { kind, name: file.name, contentBase64: toBase64(bytes) }));
       });
@@ -190,11 +206,13 @@ export const useApp = create<State & Actions>()((set, get) => {
       });
     },
     async activate() {
-      set({ activating: true, activation: null });
+      set({ activating: true, activation: null, activity: null });
+      const off = onProgress((m) => set({ activity: m }));
       await guard('activate', async () => {
         set({ activation: await call('activate', {}) });
       });
-      set({ activating: false });
+      off();
+      set({ activating: false, activity: null });
     },
     async runDoctor() {
       set({ doctoring: true });
@@ -210,6 +228,11 @@ export const useApp = create<State & Actions>()((set, get) => {
         if (r.path) set({ exported: { kind: 'report', path: r.path } });
       });
       set({ busyExport: false });
+    },
+    async openHelp() {
+      await guard('app', async () => {
+        await call('openExternal', { url: HELP_URL });
+      });
     },
     async exportBundle() {
       set({ busyExport: true, exported: null });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createSystemContext } from '../../main/core/system.js';
@@ -9,6 +10,7 @@ import { isTrustedSender } from '../../main/core/ipc/sender.js';
 import { EVENTS, VERBS, buildDsaSetupApi } from '../../main/core/ipc/verbs.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { PROJECT } from '../helpers/cli.js';
+import { DEFAULT_WINDOW_STATE, loadWindowStateSync, saveWindowState } from '../../main/app/windowState.js';
 
 afterAll(() => cleanupRoots());
 
@@ -24,8 +26,11 @@ describe('the IPC contract', () => {
       EVENTS,
       async (c, p) => ({ c, p }),
       () => () => {},
+      async () => null,
     );
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(VERBS), 'onApplyProgress'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [...Object.keys(VERBS), 'onApplyProgress', 'onProgress', 'pathForFile'].sort(),
+    );
     expect(Object.isFrozen(api)).toBe(true);
   });
 
@@ -140,6 +145,34 @@ describe('the shell’s guards', () => {
     const requires = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
     expect([...new Set(requires)]).toEqual(['electron']);
     expect([...preload.matchAll(/exposeInMainWorld\(\s*["']([^"']+)["']/g)].map((m) => m[1])).toEqual(['dsaSetup']);
+  });
+});
+
+describe('the renderer and the shell', () => {
+  it('keeps API calls in the store: no component or screen touches window.dsaSetup or the api module', () => {
+    const dirs = ['renderer/src/components', 'renderer/src/screens'];
+    const files = dirs.flatMap((d) => readdirSync(join(PROJECT, d)).map((f) => join(PROJECT, d, f)));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
+      expect(src, f).not.toMatch(/dsaSetup|from '\.\.\/api'|ipcRenderer/);
+    }
+  });
+
+  it('remembers the window size, and falls back to the default for a missing or tampered state file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsa-winstate-'));
+    try {
+      const file = join(dir, 'window-state.json');
+      expect(loadWindowStateSync(file)).toEqual(DEFAULT_WINDOW_STATE);
+      await saveWindowState(file, { width: 1300, height: 900, x: 10, y: 20, maximized: false });
+      expect(loadWindowStateSync(file)).toEqual({ width: 1300, height: 900, x: 10, y: 20, maximized: false });
+      writeFileSync(file, '{"width": 5, "height": "tall"}');
+      expect(loadWindowStateSync(file)).toEqual(DEFAULT_WINDOW_STATE);
+      writeFileSync(file, 'not json');
+      expect(loadWindowStateSync(file)).toEqual(DEFAULT_WINDOW_STATE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Page callbacks run in the browser: the DOM types apply to them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,10 +92,16 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   await page.getByTestId('to-activate').click();
   await expect.poll(() => heading(page).textContent()).toBe(t('ui.activate.heading'));
   expect(await page.getByTestId('screen-activate').textContent()).toContain(`dsm://${MANAGER_NAME}:${manager.port}/`);
+  // A slow manager: the window shows the attempt while it waits.
+  manager.setMode('slow', 2_500);
   await page.getByTestId('activate').click();
+  await expect
+    .poll(() => page.getByTestId('activity').textContent())
+    .toBe(t('agent.activate.attempt', { manager: `${MANAGER_NAME}:${manager.port}`, n: 1, of: 1 }));
   await expect
     .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
     .toBe('true');
+  manager.setMode('success');
   expect(manager.requests.some((r) => r.path === '/agent/activate')).toBe(true);
   expect(await page.getByTestId('activation-remedy').count()).toBe(0);
   await screenshot(page, `${lang}-5-activate`);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Page callbacks run in the browser: the DOM types apply to them.
 import { createServer, type Server } from 'node:http';
 import { promises as fs } from 'node:fs';
@@ -70,6 +69,8 @@ export interface OpenOptions {
   lang: 'ja' | 'en';
   /** What the stand-in open-file dialog answers per input (null: canceled). */
   files?: Partial<Record<InputKind, string>>;
+  /** Where a dropped file "is", by its name (Electron's webUtils.getPathForFile; a browser cannot know). */
+  dropPaths?: Record<string, string>;
   /** What the stand-in save dialog answers. */
   saveTo?: (name: string) => string;
   services?: Partial<AppServices>;
@@ -132,6 +133,7 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
     }
     return dispatch(table, channel, payload);
   });
+  await page.exposeBinding('__dsaPathFor', async (_source, name: string) => opts.dropPaths?.[name] ?? null);
   await page.addInitScript(
     ({ build, verbs, events }) => {
       const listeners = new Map<string, Set<(p: unknown) => void>>();
@@ -148,6 +150,7 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
           listeners.set(channel, set);
           return () => set.delete(listener);
         },
+        async (file) => (w.__dsaPathFor as (n: string) => Promise<string | null>)((file as { name: string }).name),
       );
     },
     { build: buildDsaSetupApi.toString(), verbs: VERBS, events: EVENTS },

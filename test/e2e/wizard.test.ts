@@ -1,13 +1,13 @@
-/// <reference lib="dom" />
 // Page callbacks run in the browser: the DOM types apply to them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { translator } from '../../main/core/i18n.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+import { PROJECT } from '../helpers/cli.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { launchChromium, openApp, screenshot, serveRenderer, type OpenOptions } from './harness.js';
@@ -25,12 +25,13 @@ let manager: StandInManager;
 let agentRpm: string;
 let managerHosts: string;
 let managerActivation: string;
+let inputsDir: string;
 
 beforeAll(async () => {
   server = await serveRenderer();
   browser = await launchChromium();
   manager = await startStandInManager({ host: '127.0.0.67', names: [MANAGER_NAME] });
-  const dir = mkdtempSync(join(tmpdir(), 'dsa-e2e-inputs-'));
+  const dir = (inputsDir = mkdtempSync(join(tmpdir(), 'dsa-e2e-inputs-')));
   agentRpm = buildAgentRpm({ platform: 'RedHat_EL8', version: '20.0.0', build: '2395', outDir: dir });
   managerHosts = join(dir, 'VMSecurity_hosts_cln.txt');
   writeFileSync(managerHosts, `# stand-in manager\r\n${manager.host}\t${MANAGER_NAME}\r\n`);
@@ -45,6 +46,7 @@ afterAll(async () => {
   await server?.close();
   await manager?.close();
   cleanupRoots();
+  if (inputsDir) rmSync(inputsDir, { recursive: true, force: true });
 });
 
 function rhelRoot(): string {
@@ -107,6 +109,42 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
         .poll(() => page.getByTestId('reverted').textContent())
         .toContain(t('ui.apply.reverted', { run: '', n: 1 }).slice(-6));
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('takes all three files dropped on their boxes (the installer by where it is on disk)', async () => {
+    const app = await open(lang, rhelRoot(), { dropPaths: { 'Agent-Core-RedHat_EL8.rpm': agentRpm } });
+    const { page } = app;
+    /** Drops a file with this name and content on the box of one input, as a user drags it from a folder. */
+    const drop = async (kind: string, name: string, content: string): Promise<void> => {
+      const dt = await page.evaluateHandle(
+        ([n, c]) => {
+          const d = new DataTransfer();
+          d.items.add(new File([c], n));
+          return d;
+        },
+        [name, content] as const,
+      );
+      await page.dispatchEvent(`[data-testid="input-${kind}"]`, 'drop', { dataTransfer: dt });
+    };
+    try {
+      await page.getByTestId('start').click();
+      await drop('hosts', 'VMSecurity_hosts_cln.txt', readFileSync(managerHosts, 'utf8'));
+      await drop('activation', 'cln12345_Activation_Command.txt', readFileSync(managerActivation, 'utf8'));
+      await drop('installer', 'Agent-Core-RedHat_EL8.rpm', '');
+      await expect.poll(() => page.getByTestId('parsed-hosts').textContent()).toContain(MANAGER_NAME);
+      await expect.poll(() => page.getByTestId('manager-port').textContent()).toBe(String(manager.port));
+      await expect.poll(() => page.getByTestId('parsed-installer').textContent()).toContain('rpm');
+      // The plan reads the dropped files as the CLI reads --hosts-file and --installer.
+      await page.getByTestId('to-plan').click();
+      await expect.poll(() => page.getByTestId('diff-hosts').textContent()).toContain(MANAGER_NAME);
+      expect(await page.getByTestId('toggle-install').isChecked()).toBe(true);
+      // A file the window cannot locate on disk is refused with what to do instead.
+      await page.getByTestId('nav-inputs').click();
+      await drop('installer', 'elsewhere.rpm', '');
+      await expect.poll(() => page.getByTestId('error-installer').textContent()).toContain(t('ui.inputs.dropNoPath'));
     } finally {
       await app.close();
     }
@@ -269,7 +307,11 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
   it('shows a refused activation with its reason, the remedy and the doctor checks that bear on it', async () => {
     const root = rootWithRunningAgent();
     manager.setMode('badToken');
-    const app = await open(lang, root, { files: { hosts: managerHosts, activation: managerActivation } });
+    const opened: string[] = [];
+    const app = await open(lang, root, {
+      files: { hosts: managerHosts, activation: managerActivation },
+      services: { openExternal: async (url) => void opened.push(url) },
+    });
     const { page } = app;
     try {
       await page.getByTestId('start').click();
@@ -288,6 +330,9 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       );
       expect(await result.getByTestId('check-time.skew').count()).toBe(1);
       await screenshot(page, `${lang}-activate-failed`);
+      // The vendor's help opens in the browser (through the allow-list), never in the window.
+      await page.getByTestId('open-help').click();
+      await expect.poll(() => opened).toEqual(['https://help.deepsecurity.trendmicro.com/']);
     } finally {
       manager.setMode('success');
       await app.close();
@@ -329,6 +374,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       expect(listing).toContain('MANIFEST.json');
     } finally {
       await app.close();
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
@@ -372,6 +418,107 @@ describe('rights and platforms', () => {
       expect(prompted).toBe(0);
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
       await screenshot(page, 'en-apply-manual');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('without rights, one elevation prompt applies the whole plan and another activates, both through the CLI', async () => {
+    const t = translator('en');
+    const root = rhelRoot();
+    prepareAgentRoot(root, { caPem: manager.certs.caPem });
+    manager.setMode('success');
+    // A stand-in of @vscode/sudo-prompt on Linux: it runs the one command string with bash, as pkexec would.
+    const prompts: string[] = [];
+    const app = await open('en', root, {
+      files: { hosts: managerHosts, activation: managerActivation, installer: agentRpm },
+      services: {
+        isAdmin: async () => false,
+        elevation: {
+          execPath: process.execPath,
+          cliPath: join(PROJECT, 'out/main/cli.js'),
+          hasPolkitAgent: async () => true,
+          sudoExec: (command, opts, cb) => {
+            prompts.push(command);
+            execFile('bash', ['-c', command], { env: { ...process.env, ...opts.env, LANG: 'C' } }, (e, out, err) =>
+              cb(e ?? undefined, out, err),
+            );
+          },
+        },
+      },
+    });
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('pick-installer').click();
+      await page.getByTestId('parsed-installer').waitFor();
+      await page.getByTestId('to-plan').click();
+      await page.getByTestId('diff-hosts').waitFor();
+      await page.getByTestId('to-apply').click();
+      await page.getByTestId('apply').click();
+      await expect
+        .poll(() => page.getByTestId('apply-result').textContent(), { timeout: 60_000 })
+        .toContain(t('ui.apply.done', { run: '' }).slice(0, 12));
+      expect(prompts).toHaveLength(1);
+      expect(prompts[0]).toMatch(/'apply' '--plan' '[^']+\.json' '--yes' '--json'$/);
+      // Progress came from the elevated process's journal, step by step.
+      const types = await page
+        .getByTestId('progress-event')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+      expect(types).toEqual(expect.arrayContaining(['run.start', 'step.done', 'run.done']));
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain(MANAGER_NAME);
+
+      await page.getByTestId('to-activate').click();
+      await page.getByTestId('activate').click();
+      await expect
+        .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
+        .toBe('true');
+      expect(prompts).toHaveLength(2);
+      expect(prompts[1]).toContain("'activate' '--activation-file'");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('without rights and without a way to ask for them, activation names the command to run', async () => {
+    const root = rhelRoot();
+    const app = await open('en', root, {
+      files: { hosts: managerHosts, activation: managerActivation },
+      services: { isAdmin: async () => false },
+    });
+    const { page } = app;
+    try {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('parsed-activation').waitFor();
+      await page.getByTestId('nav-activate').click();
+      await page.getByTestId('activate').click();
+      await expect
+        .poll(() => page.getByTestId('screen-activate').getByRole('alert').textContent())
+        .toContain(`sudo dsa-setup --root ${root} activate --activation-file ${managerActivation}`);
+      expect(await page.getByTestId('activation-result').count()).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('says a restart is needed, before and after applying, when the plan needs one (IPv6 off on RHEL 6)', async () => {
+    const t = translator('ja');
+    const root = makeRoot({ ...OS_RELEASE.el6, hosts: ORIGINAL_HOSTS });
+    const app = await open('ja', root);
+    const { page } = app;
+    try {
+      await page.getByTestId('nav-plan').click();
+      await expect.poll(() => page.getByTestId('toggle-ipv6').isChecked()).toBe(true);
+      await expect.poll(() => page.getByTestId('screen-plan').textContent()).toContain(t('ui.plan.reboot'));
+      await page.getByTestId('to-apply').click();
+      await page.getByTestId('apply').click();
+      await expect
+        .poll(() => page.getByTestId('reboot').textContent(), { timeout: 30_000 })
+        .toContain(t('ui.apply.reboot'));
+      await screenshot(page, 'ja-apply-reboot');
     } finally {
       await app.close();
     }

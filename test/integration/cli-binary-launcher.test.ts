@@ -34,11 +34,11 @@ beforeAll(() => {
   const install = join(work, 'opt/dsa-setup');
   mkdirSync(join(install, 'resources/cli'), { recursive: true });
   writeFileSync(
-    join(install, 'dsa-setup'),
+    join(install, 'dsa-setup-gui'),
     `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "stand-in Electron: not in node mode" >&2; exit 99; }\nexec ${process.execPath} "$@"\n`,
     { mode: 0o755 },
   );
-  symlinkSync(PROJECT, join(install, 'resources/app.asar'));
+  symlinkSync(PROJECT, join(install, 'resources/app.asar.unpacked'));
   copyFileSync(join(PROJECT, 'build/cli-launcher/dsa-setup'), join(install, 'resources/cli/dsa-setup'));
   copyFileSync(join(PROJECT, 'build/cli-launcher/dsa-setup.cmd'), join(install, 'resources/cli/dsa-setup.cmd'));
   binDir = join(work, 'bin');

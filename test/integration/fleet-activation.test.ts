@@ -2,10 +2,11 @@
 // single-file CLI, the hosts lines and a (stand-in) agent rpm; plan/apply adds the hosts block and installs the
 // package for real (rpm --root), the stand-in ds_agent starts; `activate` reads the vault's tenant ID and token from
 // a 0600 file and the stand-in dsa_control sends them over TLS to a stand-in manager on loopback; `doctor --json`
-// checks the result. A second run changes nothing (no new activation), and no secret reaches Ansible's output.
+// checks the result. A third host's manager refuses the token: that host fails with the reason and its support
+// bundle comes back. A second run changes nothing (no new activation), and no secret reaches Ansible's output.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -25,6 +26,7 @@ const CHECKS = ['hosts.entries', 'agent.installed', 'agent.service', 'agent.acti
 
 let work: string;
 let manager: StandInManager;
+let refusing: StandInManager; // web03's manager: refuses the token
 const roots: Record<string, string> = {};
 
 /** The PLAY RECAP counts of one host. */
@@ -41,6 +43,7 @@ async function playbook(): Promise<{ exitCode: number; output: string }> {
     'ansible-playbook',
     [
       '-vvv',
+      '--diff',
       '-i',
       join(work, 'inventory.json'),
       PLAYBOOK,
@@ -89,8 +92,13 @@ beforeAll(async () => {
   manager = await startStandInManager({ host: address, names: [MANAGER_NAME] });
   const portal = join(work, 'VMSecurity_hosts_cln.txt');
   writeFileSync(portal, `# Compute Security\r\n${address}\t${MANAGER_NAME}\r\n`);
+  const refusingAddress = address.replace(/\.(\d+)$/, (_, n: string) => `.${(Number(n) % 250) + 3}`);
+  refusing = await startStandInManager({ host: refusingAddress, certs: manager.certs, mode: 'badToken' });
+  mkdirSync(join(work, 'web03'));
+  const portal3 = join(work, 'web03/VMSecurity_hosts_cln.txt');
+  writeFileSync(portal3, `# Compute Security\r\n${refusingAddress}\t${MANAGER_NAME}\r\n`);
 
-  for (const h of HOSTS) {
+  for (const h of [...HOSTS, 'web03']) {
     const root = makeRoot({
       ...OS_RELEASE.el9,
       hosts: '127.0.0.1\tlocalhost\n',
@@ -115,9 +123,17 @@ beforeAll(async () => {
     all: {
       children: {
         dsa_targets: {
-          hosts: Object.fromEntries(
-            HOSTS.map((h) => [h, { dsa_setup_root: roots[h], dsa_setup_dir: join(roots[h]!, 'opt/dsa-setup') }]),
-          ),
+          hosts: {
+            ...Object.fromEntries(
+              HOSTS.map((h) => [h, { dsa_setup_root: roots[h], dsa_setup_dir: join(roots[h]!, 'opt/dsa-setup') }]),
+            ),
+            web03: {
+              dsa_setup_root: roots.web03,
+              dsa_setup_dir: join(roots.web03!, 'opt/dsa-setup'),
+              dsa_setup_hosts_file: portal3,
+              dsa_setup_manager: `dsm://${MANAGER_NAME}:${refusing.port}/`,
+            },
+          },
           vars: {
             ansible_connection: 'local',
             ansible_become: false,
@@ -140,11 +156,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await manager?.close();
+  await refusing?.close();
   cleanupRoots();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('Ansible role dsa_setup: install, activate with vault secrets, doctor', () => {
+// Each playbook run takes tens of seconds (several hosts, a 120 MiB CLI copied to each, on a busy CI machine).
+describe('Ansible role dsa_setup: install, activate with vault secrets, doctor', { timeout: 300_000 }, () => {
   let first: { exitCode: number; output: string };
 
   it('installs, activates each host with the manager and reports changed', async () => {
@@ -161,14 +179,13 @@ describe('Ansible role dsa_setup: install, activate with vault secrets, doctor',
       expect(pkg.trim()).toBe('ds_agent-20.0.1-12345.el9.x86_64');
       expect(existsSync(join(root, 'opt/dsa-setup/inputs/activation.txt'))).toBe(false); // the secret file is gone
     }
-    expect(first.exitCode).toBe(0);
     // The vault's secrets did reach the manager, once per host, with each host's own name…
     const acts = activations();
     expect(acts.map((a) => a.hostname).sort()).toEqual([...HOSTS]);
     for (const a of acts) expect(a).toMatchObject({ tenantID: TENANT, token: TOKEN });
   });
 
-  it('…and never Ansible’s output, not even at -vvv', () => {
+  it('…and never Ansible’s output, not even at -vvv with --diff', () => {
     expect(first.output).not.toContain(TOKEN);
     expect(first.output).not.toContain(TENANT);
     // The doctor's command line (shown, as it carries no secret) names the activation file, not its content.
@@ -183,13 +200,43 @@ describe('Ansible role dsa_setup: install, activate with vault secrets, doctor',
       });
       expect(JSON.parse(status)).toMatchObject({ state: { installed: true, service: 'running', activated: true } });
     }
-    expect(first.output).not.toMatch(/^fatal: /m);
-    expect(existsSync(join(work, 'bundles'))).toBe(false); // no host failed, no bundle
+    expect(first.output).not.toMatch(/^fatal: \[web0[12]\]/m);
+    expect(existsSync(join(work, 'bundles/web01'))).toBe(false); // no bundle for hosts that did not fail
+    expect(existsSync(join(work, 'bundles/web02'))).toBe(false);
+  });
+
+  it('a manager that refuses the token fails that host with the reason, and its support bundle comes back', () => {
+    expect(recap(first.output, 'web03').failed).toBe(1);
+    expect(first.exitCode).toBe(2);
+    const fatal = /^fatal: \[web03\]: FAILED! => (\{\n[\s\S]*?\n\})\n/m.exec(
+      first.output.split('TASK [dsa_setup : Fail the host with the reason]')[1] ?? '',
+    );
+    expect(fatal, first.output.slice(-5000)).not.toBeNull();
+    const reason = (JSON.parse(fatal![1]!) as { msg: string }).msg;
+    expect(reason).toContain('dsa-setup activate (exit 1');
+    expect(reason).toMatch(/activation: \w+: .*(token|tenant)/i);
+    expect(refusing.requests.filter((r) => r.path === '/agent/activate')).toHaveLength(1);
+    // The bundle: fetched, a zip, and without the secrets.
+    const bundle = join(work, 'bundles/web03/support-bundle.zip');
+    expect(existsSync(bundle)).toBe(true);
+    const listing = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist(): sys.stdout.buffer.write(n.encode() + b"\\n" + z.read(n) + b"\\n")',
+        bundle,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).toString('utf8');
+    expect(listing.length).toBeGreaterThan(100);
+    expect(listing).not.toContain(TOKEN);
+    expect(listing).not.toContain(TENANT);
   });
 
   it('a second run changes nothing and does not activate again', async () => {
     const before = activations().length;
     const second = await playbook();
+    expect(recap(second.output, 'web03').failed).toBe(1); // still refused
     for (const h of HOSTS) {
       const r = recap(second.output, h);
       expect(r.failed, second.output.slice(-5000)).toBe(0);

@@ -109,7 +109,7 @@ function fatals(output: string, host: string): { msg: string }[] {
 }
 
 /** Runs the example playbook over the two sandboxes, as verbose as Ansible gets (-vvv). */
-async function playbook(): Promise<{ exitCode: number; output: string }> {
+async function playbook(...extra: string[]): Promise<{ exitCode: number; output: string }> {
   const r = await execa(
     'ansible-playbook',
     [
@@ -121,6 +121,7 @@ async function playbook(): Promise<{ exitCode: number; output: string }> {
       join(work, 'vault-pass'),
       '-e',
       `@${join(work, 'vault.yml')}`,
+      ...extra,
     ],
     {
       reject: false,
@@ -228,8 +229,26 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('Ansible role dsa_setup over four sandbox hosts', () => {
+// Each playbook run takes tens of seconds (several hosts, a 120 MiB CLI copied to each, on a busy CI machine).
+describe('Ansible role dsa_setup over four sandbox hosts', { timeout: 300_000 }, () => {
   let first: { exitCode: number; output: string };
+
+  it('--check stops at the plan: reports the hosts that would change, changes none of them', async () => {
+    const check = await playbook('--check');
+    const a = recap(check.output, 'host-a');
+    expect(a.failed, check.output.slice(-4000)).toBe(0);
+    expect(a.changed).toBeGreaterThan(0);
+    expect(check.output).toMatch(
+      /TASK \[dsa_setup : Plan \(changes nothing\)\][^\n]*\n(?:(?!TASK \[).*\n)*?changed: \[host-a\]/,
+    );
+    for (const root of [rootA, rootC, rootD]) {
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(HOSTS_BEFORE);
+      expect(existsSync(join(root, 'var/lib/dsa-setup/runs'))).toBe(false); // no apply ran
+    }
+    expect(readFileSync(join(rootC, 'boot-id'), 'utf8').trim()).toBe('1'); // nobody rebooted
+    expect(readFileSync(join(rootC, 'etc/default/grub'), 'utf8')).not.toContain('ipv6.disable=1');
+    expect(recap(check.output, 'host-b').failed).toBe(1); // a bad input is bad in check mode too
+  });
 
   it('applies on the good host and reports changed; the bad input fails its host with the reason', async () => {
     first = await playbook();
@@ -252,7 +271,7 @@ describe('Ansible role dsa_setup over four sandbox hosts', () => {
     const reasons = fatals(first.output, 'host-b').map((f) => f.msg);
     expect(reasons.length, first.output.slice(-4000)).toBeGreaterThan(0);
     const reason = reasons[reasons.length - 1]!; // the host's final failure carries the CLI's reason
-    expect(reason).toContain('dsa-setup plan (exit 2');
+    expect(reason).toContain('dsa-setup plan (exit 2, 入力または使い方の誤り)');
     expect(reason).toContain('bad-hosts.txt:2:1');
     expect(reason).toContain('「not-an-address」は IP アドレスではありません');
     expect(fatals(first.output, 'host-a')).toEqual([]);

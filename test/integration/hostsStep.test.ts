@@ -262,3 +262,28 @@ describe('hosts step: the resolver sees it', () => {
     expect(await resolve()).toBe('10.0.0.9');
   });
 });
+
+describe('journal access for the unprivileged app', () => {
+  it('an apply run by sudo leaves events.jsonl readable by the invoking user only; backups stay root-only', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el8, hosts: '127.0.0.1 localhost\n' });
+    const r = await runCliJson<{ runId: string }>(['apply', '--root', root, '--hosts-file', PORTAL, '--yes'], {
+      env: { SUDO_UID: '65534' },
+    });
+    const dir = join(root, 'var/lib/dsa-setup/runs', r.json.runId);
+    const events = statSync(join(dir, 'events.jsonl'));
+    expect(events.uid).toBe(65534);
+    expect(events.mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    expect(statSync(join(dir, 'backups')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'plan.json')).uid).toBe(0);
+    // The user can read the progress as it is written (the sandbox dir stands for /, which anyone may traverse).
+    chmodSync(root, 0o755);
+    const read = await execa(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'cat', join(dir, 'events.jsonl')],
+      { reject: false },
+    );
+    expect(read.exitCode).toBe(0);
+    expect(String(read.stdout)).toContain('"type":"run.done"');
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
@@ -278,6 +278,20 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       ]);
       expect(again.exitCode).toBe(0);
       expect(again.json.runId).toBeNull();
+
+      // inspect before the reboot (the kernel still runs with IPv6), then after it (booted with ipv6.disable=1).
+      mkdirSync(join(root, 'proc/sys/net/ipv6/conf/all'), { recursive: true });
+      writeFileSync(join(root, 'proc/cmdline'), 'BOOT_IMAGE=/vmlinuz ro crashkernel=auto rhgb quiet\n');
+      writeFileSync(join(root, 'proc/sys/net/ipv6/conf/all/disable_ipv6'), '0\n');
+      const pending = await runCliJson<{ prep: { ipv6: Record<string, unknown> } }>(['inspect', '--root', root]);
+      expect(pending.json.prep.ipv6).toMatchObject({ runtime: 'on', configured: 'off', rebootPending: true });
+      expect((await runCli(['inspect', '--root', root])).stdout).toMatch(/IPv6\s+on — off after the next reboot/);
+      writeFileSync(join(root, 'proc/cmdline'), 'BOOT_IMAGE=/vmlinuz ro crashkernel=auto rhgb quiet ipv6.disable=1\n');
+      rmSync(join(root, 'proc/sys/net'), { recursive: true });
+      const rebooted = await runCliJson<{ prep: { ipv6: Record<string, unknown> } }>(['inspect', '--root', root]);
+      expect(rebooted.json.prep.ipv6).toMatchObject({ runtime: 'off', cmdlineDisabled: true, rebootPending: false });
+      rmSync(join(root, 'proc'), { recursive: true });
+
       const revert = await runCli(['revert', '--root', root, '--yes']);
       expect(revert.exitCode, revert.stderr).toBe(0);
       const after = snapshot(root);

@@ -5,7 +5,7 @@ import { parseDoctorResult } from '../../main/core/report/schema.js';
 import { toDoctorCheck } from '../../main/core/doctor/runDoctor.js';
 import type { DoctorResult } from '../../main/core/doctor/types.js';
 import { doctorText } from '../../main/commands/doctorText.js';
-import { displayWidth } from '../../main/commands/inspect.js';
+import { displayWidth } from '../../main/commands/textLayout.js';
 
 const en = translator('en');
 const ja = translator('ja');

@@ -1,4 +1,13 @@
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  existsSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SystemContext } from '../system.js';
@@ -76,8 +85,17 @@ export class Journal {
       .replace(/\.\d+Z$/, 'Z');
     const runId = `${stamp}-${randomBytes(3).toString('hex')}`;
     const dir = join(runsDir(sys), runId);
-    mkdirSync(join(dir, 'backups'), { recursive: true, mode: 0o700 });
-    return new Journal(runId, dir);
+    // runs/ and the run directory can be listed by the unprivileged app (it tails the events of an elevated run);
+    // the backups and the plan stay readable by root only.
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(runsDir(sys), 0o755);
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'backups'), { mode: 0o700 });
+    const journal = new Journal(runId, dir);
+    writeFileSync(join(dir, 'events.jsonl'), '', { mode: 0o600 });
+    const uid = invokingUid(sys.env);
+    if (uid !== null && process.getuid?.() === 0) chownSync(join(dir, 'events.jsonl'), uid, -1);
+    return journal;
   }
 
   /** Opens an existing run. */
@@ -110,6 +128,12 @@ export class Journal {
   events(): StampedEvent[] {
     return readEvents(this.dir);
   }
+}
+
+/** The user who asked for elevation (sudo or pkexec), whose app reads the events; null when not elevated that way. */
+function invokingUid(env: NodeJS.ProcessEnv): number | null {
+  const v = env.SUDO_UID ?? env.PKEXEC_UID;
+  return v && /^\d+$/.test(v) && v !== '0' ? Number(v) : null;
 }
 
 /** Reads a run's events (a torn last line, from a run still writing, is left out). */

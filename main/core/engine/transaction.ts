@@ -83,7 +83,13 @@ export class Transaction {
       stdout: mask(tail(r.stdout)),
       stderr: mask(tail(r.stderr)),
       ...(opts.revert
-        ? { revert: { command: opts.revert.command, args: opts.revert.args.map(mask), ...(opts.real ? { real: true } : {}) } }
+        ? {
+            revert: {
+              command: opts.revert.command,
+              args: opts.revert.args.map(mask),
+              ...(opts.real ? { real: true } : {}),
+            },
+          }
         : {}),
     });
     const ok = r.exitCode !== null && (opts.okExitCodes ?? [0]).includes(r.exitCode);

@@ -32,6 +32,7 @@ export const replySchema = <T extends z.ZodType>(value: T) =>
   ]);
 
 export const MessageViewSchema = z.object({ key: z.string(), params: Params });
+export type MessageView = z.infer<typeof MessageViewSchema>;
 
 /** A plan as the window shows it (the step inputs stay in the main process). */
 export const ChangeViewSchema = z.discriminatedUnion('kind', [
@@ -221,6 +222,11 @@ export const channels = {
   'inputs:pick': {
     request: z.object({ kind: InputKindSchema }),
     response: z.union([z.object({ canceled: z.literal(true) }), InputSummarySchema]),
+  },
+  /** A file dropped on the window, by its path on this machine (Electron knows it; the installer is too large to send). */
+  'inputs:load': {
+    request: z.object({ kind: InputKindSchema, path: z.string().min(1).max(4096) }),
+    response: InputSummarySchema,
   },
   /** Plans the chosen steps (`selected` overrides the platform defaults per step id). */
   plan: {

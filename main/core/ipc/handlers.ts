@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { detectLang, translator, type Lang } from '../i18n.js';
 import { inspectSystem } from '../platform/inspect.js';
 import { isAdmin as processIsAdmin, type SystemContext } from '../system.js';
-import { unwrapParse, readInputFile, loadActivation } from '../inputs/load.js';
+import { unwrapParse, readInputFile } from '../inputs/load.js';
 import { parseManagerHosts, type HostsEntry } from '../inputs/managerHosts.js';
 import { activationUrl, parseActivation, type ActivationInput } from '../inputs/activation.js';
 import { maskSecret } from '../secrets.js';
@@ -18,15 +18,23 @@ import { pickRun, revertRun } from '../engine/revert.js';
 import { findStep, STEPS } from '../steps/registry.js';
 import { stepRequests } from '../steps/requests.js';
 import type { Plan } from '../steps/types.js';
-import { applyElevated, SUDO_NO_POLKIT_AGENT, type SudoPromptExec } from '../elevation/elevatedApply.js';
+import {
+  applyElevated,
+  SUDO_NO_POLKIT_AGENT,
+  SUDO_PERMISSION_DENIED,
+  type SudoPromptExec,
+} from '../elevation/elevatedApply.js';
+import { hasGraphicalPolkitAgent } from '../elevation/polkit.js';
 import { runDoctor } from '../doctor/runDoctor.js';
 import { loadDoctorInputs } from '../doctor/inputs.js';
 import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { renderHtml } from '../report/render.js';
 import { writeSupportBundle } from '../bundle/bundle.js';
 import { activateAgent, type ActivateResult } from '../agent/activate.js';
+import { activationRequest } from '../agent/activationRequest.js';
 import { sudoPromptCommand } from '../elevation/commandLine.js';
 import { atomicWrite } from '../fsx.js';
+import { onProgress } from '../progress.js';
 import {
   channels,
   type ActivationView,
@@ -248,7 +256,11 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
 
   /** Keeps a dropped file's bytes in a private (0700) temp directory under its own name. */
   const keepDropped = async (name: string, data: Buffer): Promise<string> => {
-    session.dropDir ??= await fs.mkdtemp(join(tmpdir(), 'dsa-setup-inputs-'));
+    if (!session.dropDir) {
+      const dir = await fs.mkdtemp(join(tmpdir(), 'dsa-setup-inputs-'));
+      session.dropDir = dir;
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    }
     const dir = await fs.mkdtemp(join(session.dropDir, 'f-'));
     const file = join(dir, basename(name));
     await fs.writeFile(file, data, { mode: 0o600 });
@@ -258,6 +270,18 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     if (kind === 'hosts') session.hostsFile = path;
     else if (kind === 'activation') session.activationFile = path;
     else session.installer = path;
+  };
+  /** Reads and checks one input from a path (chosen in the dialog or dropped) and keeps it for the session. */
+  const loadPath = async (kind: InputKind, path: string): Promise<InputSummary> => {
+    if (kind === 'installer') {
+      const st = await fs.stat(path).catch(() => null);
+      if (!st?.isFile()) await readInputFile(path); // throws the not-found / directory error naming the file
+      remember(kind, path);
+      return { kind, file: basename(path), size: st!.size, format: installerFormat(path) };
+    }
+    const summary = parseTextInput(kind, path, await readInputFile(path));
+    remember(kind, path);
+    return summary;
   };
   const doctorInputs = () =>
     loadDoctorInputs(
@@ -311,13 +335,26 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
   };
 
   /** The activation's result as the window shows it: plain words, and on failure the reason, remedy and checks. */
-  const activationView = (r: Pick<ActivateResult, 'manager' | 'runId' | 'outcome'>, checks: DoctorCheck[]) => ({
-    ok: r.outcome.ok,
-    messageKey: r.outcome.messageKey,
-    params: { manager: r.manager, detail: r.outcome.detail, run: r.runId },
-    ...(r.outcome.ok ? {} : { remedyKey: r.outcome.remedyKey }),
-    checks: checks.map(checkView),
-  });
+  const activationView = (
+    r: Pick<ActivateResult, 'ok' | 'manager' | 'runId' | 'outcome' | 'contact'>,
+    checks: DoctorCheck[],
+  ) => {
+    // Accepted but never in contact with the manager: installed is not protecting, so it is not a success.
+    const noContact = r.outcome.ok && !r.ok;
+    return {
+      ok: r.ok,
+      messageKey: noContact ? 'agent.activate.noContact' : r.outcome.messageKey,
+      params: {
+        manager: r.manager,
+        detail: r.outcome.detail,
+        run: r.runId,
+        seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
+        state: r.contact?.state.agentState ?? '?',
+      },
+      ...(r.ok ? {} : { remedyKey: noContact ? 'agent.activate.noContactRemedy' : r.outcome.remedyKey }),
+      checks: checks.map(checkView),
+    };
+  };
 
   /**
    * Activates with the session's activation file. With administrator rights it runs in process; without,
@@ -343,42 +380,39 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     ];
     if (!(await services.isAdmin(sys))) {
       const el = services.elevation;
-      if (!el || (el.hasPolkitAgent && !(await el.hasPolkitAgent())))
-        throw new DsaError({
-          code: 'ui.activate.needsAdmin',
-          messageKey: 'ui.activate.needsAdmin',
-          params: { command: `sudo dsa-setup ${cliArgs.join(' ')}` },
-          exitCode: ExitCode.needsAdmin,
-        });
+      const manual = new DsaError({
+        code: 'ui.activate.needsAdmin',
+        messageKey: 'ui.activate.needsAdmin',
+        params: { command: `sudo dsa-setup ${cliArgs.join(' ')}` },
+        exitCode: ExitCode.needsAdmin,
+      });
+      const polkit = el?.hasPolkitAgent ?? (process.platform === 'linux' ? () => hasGraphicalPolkitAgent() : null);
+      if (!el || (polkit && !(await polkit()))) throw manual;
       const command = sudoPromptCommand([el.execPath, el.cliPath, ...cliArgs, '--json']);
-      const out = await new Promise<string>((resolve) =>
-        el.sudoExec(command, { name: 'DSA Setup', env: { ELECTRON_RUN_AS_NODE: '1' } }, (_e, stdout) =>
-          resolve(String(stdout ?? '')),
+      const r = await new Promise<{ error?: Error; stdout: string }>((resolve) =>
+        el.sudoExec(command, { name: 'DSA Setup', env: { ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout) =>
+          resolve({ ...(error ? { error } : {}), stdout: String(stdout ?? '') }),
         ),
       );
       let json: (ActivateResult & { doctor: DoctorResult | null }) | { ok: false; error: ErrorInfo };
       try {
-        json = JSON.parse(out) as typeof json;
+        json = JSON.parse(r.stdout) as typeof json;
       } catch {
+        if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manual;
+        if (r.error?.message === SUDO_PERMISSION_DENIED)
+          throw new DsaError({ code: 'ui.elevationCancelled', messageKey: 'ui.apply.cancelled', params: {} });
         throw new DsaError({ code: 'ui.activate.noResult', messageKey: 'ui.activate.noResult', params: {} });
       }
       if ('error' in json) throw new DsaError(json.error);
       return activationView(json, json.doctor?.checks ?? []);
     }
-    const a = await loadActivation(file);
-    const named = a.args.find((x) => x.key === 'hostname')?.value;
-    // The host name registered in the order must be this machine's own (`uname -n`) unless the file names one.
-    const own = named ? null : (await inspectSystem(sys)).hostname;
-    const hostname = named
-      ? { value: named, source: 'activationFile' as const }
-      : own
-        ? { value: own, source: 'system' as const }
-        : null;
-    const r = await activateAgent(
-      sys,
-      { manager: a.manager, args: a.args.filter((x) => x.key !== 'hostname'), hostname },
-      { reset: false, retries: 0, retryDelaySec: 5, timeoutSec: 90, contactWaitSec: 30 },
-    );
+    const r = await activateAgent(sys, await activationRequest(sys, { activationFile: file }), {
+      reset: false,
+      retries: 0,
+      retryDelaySec: 5,
+      timeoutSec: 90,
+      contactWaitSec: 30,
+    });
     // The doctor's checks that can tell what is wrong, run at once.
     const checks =
       !r.outcome.ok && r.outcome.doctorChecks.length
@@ -413,17 +447,9 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     },
     'inputs:pick': async ({ kind }) => {
       const path = await services.pickFile(kind);
-      if (!path) return { canceled: true as const };
-      if (kind === 'installer') {
-        const st = await fs.stat(path).catch(() => null);
-        if (!st?.isFile()) await readInputFile(path); // throws the not-found / directory error naming the file
-        remember(kind, path);
-        return { kind, file: basename(path), size: st!.size, format: installerFormat(path) };
-      }
-      const summary = parseTextInput(kind, path, await readInputFile(path));
-      remember(kind, path);
-      return summary;
+      return path ? loadPath(kind, path) : { canceled: true as const };
     },
+    'inputs:load': async ({ kind, path }) => loadPath(kind, path),
     plan: async ({ selected }) => {
       const choices = await stepChoices(sys, session, selected);
       const requests = await requestsFor(session, choices);
@@ -438,7 +464,15 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     },
     apply: async ({ planId }) => apply(planId),
     revert: async ({ runId }) => revertRun(sys, pickRun(sys, runId)),
-    activate: async () => activate(),
+    activate: async () => {
+      // Progress of the in-process activation (attempts, waiting for contact) goes to the window as it happens.
+      const off = onProgress((m) => services.emit(EVENTS.progress, m));
+      try {
+        return await activate();
+      } finally {
+        off();
+      }
+    },
     doctor: async () => {
       session.lastDoctor = undefined;
       return doctorView((await lastDoctor()).result);

@@ -8,6 +8,7 @@ export const VERBS = {
   inspect: 'inspect',
   parseInput: 'inputs:parse',
   pickInput: 'inputs:pick',
+  loadInput: 'inputs:load',
   plan: 'plan',
   apply: 'apply',
   revert: 'revert',
@@ -21,13 +22,15 @@ export const VERBS = {
 /** Events main sends to the renderer (subscribed through `dsaSetup.on…`, never the raw IPC event). */
 export const EVENTS = {
   applyProgress: 'apply:progress',
+  /** A long operation's progress message (activation attempts, waiting for the agent), as `{key, params}`. */
+  progress: 'progress',
 } as const;
 
 export type Verb = keyof typeof VERBS;
 
 /**
- * Builds the `window.dsaSetup` object from the verb table over an invoke function and an event
- * subscription. Self-contained (uses only its arguments) so the test harness can inject its source into
+ * Builds the `window.dsaSetup` object from the verb table over an invoke function, an event subscription
+ * and the path of a dropped file (Electron's webUtils; a stand-in in the harness). Self-contained (uses only its arguments) so the test harness can inject its source into
  * a page as is: the preload and the harness run this same code.
  */
 export function buildDsaSetupApi(
@@ -35,9 +38,12 @@ export function buildDsaSetupApi(
   events: Readonly<Record<string, string>>,
   invoke: (channel: string, payload: unknown) => Promise<unknown>,
   subscribe: (channel: string, listener: (payload: unknown) => void) => () => void,
+  pathForFile: (file: unknown) => Promise<string | null>,
 ): Record<string, unknown> {
   const api: Record<string, unknown> = {};
   for (const [verb, channel] of Object.entries(verbs)) api[verb] = (req?: unknown) => invoke(channel, req ?? {});
   api.onApplyProgress = (listener: (payload: unknown) => void) => subscribe(events.applyProgress!, listener);
+  api.onProgress = (listener: (payload: unknown) => void) => subscribe(events.progress!, listener);
+  api.pathForFile = (file: unknown) => pathForFile(file);
   return Object.freeze(api);
 }

@@ -78,7 +78,8 @@ function defenderCommands(state: AntivirusState): Command[] {
   if (!d.active) return [];
   const out: Command[] = [];
   const pref = d.preference;
-  const rtpOn = d.status?.realTimeProtectionEnabled !== false || pref?.disableRealtimeMonitoring !== true;
+  // What Defender reports wins; without a status, the preference says whether it is meant to be on.
+  const rtpOn = d.status?.realTimeProtectionEnabled ?? pref?.disableRealtimeMonitoring !== true;
   if (rtpOn) {
     out.push({
       command: POWERSHELL,

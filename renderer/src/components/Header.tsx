@@ -2,6 +2,9 @@ import { useTranslation } from 'react-i18next';
 import { SCREENS, useApp, type Screen } from '../store';
 import type { Lang } from '../i18n';
 
+/** Each language by its own name (the same in every language, so a user can always find theirs). */
+const LANGUAGE_NAMES: Record<Lang, string> = { ja: '日本語', en: 'English' };
+
 const WIZARD: Screen[] = SCREENS.filter((s) => s !== 'diagnose');
 
 /** Title, the wizard's steps, the diagnosis entry (reachable from the start) and the language switch. */
@@ -23,8 +26,11 @@ export function Header() {
             onChange={(e) => void setLang(e.target.value as Lang)}
             aria-label={t('ui.lang.label')}
           >
-            <option value="ja">日本語</option>
-            <option value="en">English</option>
+            {(Object.keys(LANGUAGE_NAMES) as Lang[]).map((l) => (
+              <option key={l} value={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
           </select>
         </label>
       </div>

@@ -11,9 +11,11 @@ export function Activate() {
   const activation = useApp((s) => s.inputs.activation);
   const busy = useApp((s) => s.activating);
   const result = useApp((s) => s.activation);
+  const activity = useApp((s) => s.activity);
   const error = useApp((s) => s.errors.activate);
   const activate = useApp((s) => s.activate);
   const go = useApp((s) => s.go);
+  const openHelp = useApp((s) => s.openHelp);
   const available = info?.features.activate ?? false;
   return (
     <section data-testid="screen-activate" aria-busy={busy}>
@@ -43,6 +45,11 @@ export function Activate() {
           {busy ? t('ui.activate.running') : t('ui.activate.start')}
         </button>
       </div>
+      {busy && activity && (
+        <p role="status" aria-live="polite" data-testid="activity">
+          {t(activity.key, activity.params)}
+        </p>
+      )}
       <ErrorPanel error={error} />
       {result && (
         <div
@@ -74,6 +81,9 @@ export function Activate() {
         </button>
         <button type="button" onClick={() => go('diagnose')}>
           {t('ui.activate.toDiagnose')}
+        </button>
+        <button type="button" data-testid="open-help" onClick={() => void openHelp()}>
+          {t('ui.activate.help')} ↗
         </button>
       </div>
     </section>

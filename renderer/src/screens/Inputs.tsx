@@ -67,12 +67,11 @@ function InputCard({ kind }: { kind: InputKind }) {
   const pick = useApp((s) => s.pickInput);
   const drop = useApp((s) => s.dropInput);
   const [over, setOver] = useState(false);
-  const droppable = kind !== 'installer';
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
     const file = e.dataTransfer.files[0];
-    if (file && droppable) void drop(kind, file);
+    if (file) void drop(kind, file);
   };
   return (
     <section
@@ -95,7 +94,7 @@ function InputCard({ kind }: { kind: InputKind }) {
         <button type="button" data-testid={`pick-${kind}`} onClick={() => void pick(kind)}>
           {t('ui.inputs.choose')}
         </button>
-        <span className="hint">{droppable ? t('ui.inputs.dropHint') : t('ui.inputs.installerHint')}</span>
+        <span className="hint">{t('ui.inputs.dropHint')}</span>
       </div>
       <ErrorPanel error={error} testId={`error-${kind}`} />
       {summary && !error && <Parsed summary={summary} />}

@@ -12,32 +12,40 @@ function DiffLine({ line }: { line: string }) {
   return <div className={`diff-line ${cls}`}>{line}</div>;
 }
 
+/** One change: a file with its diff, or a command with why it runs. */
+function ChangeView({ change: c, stepId }: { change: StepPlan['changes'][number]; stepId: string }) {
+  const { t } = useTranslation();
+  if (c.kind === 'command')
+    return (
+      <div className="command-change">
+        <p>{c.reason ? t(c.reason.key, c.reason.params) : t('ui.plan.command')}</p>
+        <pre className="command" tabIndex={0}>
+          {[c.command, ...c.args].join(' ')}
+        </pre>
+      </div>
+    );
+  return (
+    <figure className="file-change">
+      <figcaption>
+        {t(`ui.plan.file.${c.action}`)} <code>{c.path}</code>
+      </figcaption>
+      <pre className="diff" data-testid={`diff-${stepId}`} tabIndex={0}>
+        {c.diff.map((l, n) => (
+          <DiffLine key={n} line={l} />
+        ))}
+      </pre>
+    </figure>
+  );
+}
+
 function StepChanges({ step }: { step: StepPlan }) {
   const { t } = useTranslation();
   if (step.upToDate) return <p data-testid={`uptodate-${step.id}`}>✔ {t('ui.plan.upToDate')}</p>;
   return (
     <div className="changes">
-      {step.changes.map((c, i) =>
-        c.kind === 'file' ? (
-          <figure key={i} className="file-change">
-            <figcaption>
-              {t(`ui.plan.file.${c.action}`)} <code>{c.path}</code>
-            </figcaption>
-            <pre className="diff" data-testid={`diff-${step.id}`} tabIndex={0}>
-              {c.diff.map((l, n) => (
-                <DiffLine key={n} line={l} />
-              ))}
-            </pre>
-          </figure>
-        ) : (
-          <div key={i} className="command-change">
-            <p>{c.reason ? t(c.reason.key, c.reason.params) : t('ui.plan.command')}</p>
-            <pre className="command" tabIndex={0}>
-              {[c.command, ...c.args].join(' ')}
-            </pre>
-          </div>
-        ),
-      )}
+      {step.changes.map((c, i) => (
+        <ChangeView key={i} change={c} stepId={step.id} />
+      ))}
       {step.notes.map((n, i) => (
         <p key={i} className="note">
           {t(n.key, n.params)}
