@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, type ApplyOutcome } from '../core/engine/apply.js';
-import { buildPlan, planIsEmpty } from '../core/engine/plan.js';
-import { stepRequests, type StepOptions } from '../core/steps/requests.js';
+import { planIsEmpty } from '../core/engine/plan.js';
+import { planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -49,17 +49,7 @@ export function registerApply(program: Command, t: Translate): void {
               });
             }),
           );
-        else {
-          const requests = await stepRequests(opts);
-          if (requests.length === 0)
-            throw new DsaError({
-              code: 'cli.noSteps',
-              messageKey: 'cli.noSteps',
-              params: {},
-              exitCode: ExitCode.badInput,
-            });
-          plan = await buildPlan(ctx.sys, requests);
-        }
+        else plan = await planFromOptions(ctx.sys, opts);
         ctx.say(planText(ctx.t, plan));
         if (planIsEmpty(plan)) {
           if (ctx.json)

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { buildPlan } from '../core/engine/plan.js';
 import { atomicWrite } from '../core/fsx.js';
-import { stepRequests, type StepOptions } from '../core/steps/requests.js';
-import { DsaError, ExitCode } from '../core/errors.js';
+import { planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { action } from './common.js';
 import { planText } from './planText.js';
 import { addStepOptions } from './stepOptions.js';
@@ -14,15 +12,7 @@ export function registerPlan(program: Command, t: Translate): void {
     .option('--out <file>', t('cli.help.out'))
     .action(
       action(async (ctx, opts: StepOptions & { out?: string }) => {
-        const requests = await stepRequests(opts);
-        if (requests.length === 0)
-          throw new DsaError({
-            code: 'cli.noSteps',
-            messageKey: 'cli.noSteps',
-            params: {},
-            exitCode: ExitCode.badInput,
-          });
-        const plan = await buildPlan(ctx.sys, requests);
+        const plan = await planFromOptions(ctx.sys, opts);
         if (opts.out) await atomicWrite(opts.out, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
         if (ctx.json) ctx.printJson(plan);
         else ctx.say(planText(ctx.t, plan));

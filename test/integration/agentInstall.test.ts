@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,15 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dsa-msi-'));
     const msi = join(dir, 'Agent-Core-Windows-20.0.0-5995.x86_64.msi');
     writeFileSync(msi, 'not really an msi');
+    // Stands in for the verbose log msiexec writes (UTF-16 with BOM, as msiexec does); the sandbox runs no msiexec.
+    const msiLogText =
+      '=== Verbose logging started: 2026/11/23  10:00:00  Build type: SHIP UNICODE 5.00.10011.00 ===\r\n' +
+      'MSI (s) (A0:B4) [10:00:01:000]: Product: Trend Micro Deep Security Agent -- インストールが完了しました。\r\n';
+    mkdirSync(join(root, 'ProgramData/dsa-setup'), { recursive: true });
+    writeFileSync(
+      join(root, 'ProgramData/dsa-setup/agent-install.log'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(msiLogText, 'utf16le')]),
+    );
     const r = await runCli(['--root', root, 'apply', '--installer', msi, '--service-wait', '0', '--yes']);
     const calls = sandboxExecLog(root);
     expect(calls).toContainEqual({
@@ -259,6 +268,13 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     // sc query still answers 1060 (the canned reply): the service never appears, which the step reports.
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('state: absent');
+    // The installer's own log is kept in the run's journal, readable as UTF-8, even though the step failed.
+    const runs = join(root, 'ProgramData/dsa-setup/runs');
+    const run = readdirSync(runs).sort().at(-1)!;
+    expect(readFileSync(join(runs, run, 'logs/msiexec-install.log'), 'utf8')).toBe(msiLogText);
+    const events = readFileSync(join(runs, run, 'events.jsonl'), 'utf8');
+    expect(events).toContain('"type":"log.kept"');
+    expect(events).toContain('"file":"logs/msiexec-install.log"');
   });
 });
 

@@ -38,6 +38,7 @@ function agentRoot(): { root: string; activation: string } {
       'var/opt/ds_agent/dsa_core/ds_agent.ini': `[agent]\nproxy=http://proxy.example:8080\ntoken = ${TOKEN}\n`,
       'var/lib/dsa-setup/runs/20261123T100000Z-abcdef/events.jsonl': `{"t":"2026-11-23T10:00:00Z","type":"command","step":"activate","command":"/opt/ds_agent/dsa_control","args":["-a","dsm://agents.example:443/","tenantID:${TENANT}","token:${TOKEN}"]}\n`,
       'var/lib/dsa-setup/runs/20261123T100000Z-abcdef/plan.json': `{"steps":[{"id":"activate","token":"${TOKEN}"}]}\n`,
+      'var/lib/dsa-setup/runs/20261123T100000Z-abcdef/logs/msiexec-install.log': `Property(S): TOKEN = ${TOKEN}\n`,
       'var/lib/dsa-setup/runs/20261123T100000Z-abcdef/backups/001.bak': `secret-backup ${TOKEN}\n`,
       'var/opt/ds_agent/diag/diag-20261123.zip': Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'latin1'),
       '.sandbox/exec-replies.json': JSON.stringify([
@@ -107,6 +108,7 @@ describe('doctor --bundle', () => {
       'agent/diagnostic/diag-20261123.zip',
       'journal/20261123T100000Z-abcdef/events.jsonl',
       'journal/20261123T100000Z-abcdef/plan.json',
+      'journal/20261123T100000Z-abcdef/logs/msiexec-install.log',
     ])
       expect(files).toContain(want);
     expect(files.some((f) => f.includes('backups'))).toBe(false);

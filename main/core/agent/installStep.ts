@@ -201,12 +201,17 @@ export const installStep: Step<InstallStepInput> = {
           msiLog: msiLog(sys),
         });
         const undo = uninstallCommand(sys, meta.kind, meta.file);
-        await tx.run(c.command, c.args, {
-          real: c.real,
-          timeoutMs: 15 * 60_000,
-          // Revert removes only what this run installed: an upgrade is not undone.
-          ...(action.install === 'install' ? { revert: { command: undo.command, args: undo.args } } : {}),
-        });
+        try {
+          await tx.run(c.command, c.args, {
+            real: c.real,
+            timeoutMs: 15 * 60_000,
+            // Revert removes only what this run installed: an upgrade is not undone.
+            ...(action.install === 'install' ? { revert: { command: undo.command, args: undo.args } } : {}),
+          });
+        } finally {
+          // msiexec says little on its own: its verbose log is what support reads, so the journal keeps it.
+          if (meta.kind === 'msi') await tx.keepLog(msiLog(sys), 'msiexec-install.log');
+        }
       }
       if ((await queryServiceState(sys)) !== 'running') {
         const start = serviceCommand(sys, 'start');

@@ -1,4 +1,4 @@
-import { promises as fs, createWriteStream } from 'node:fs';
+import { promises as fs, createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -161,7 +161,10 @@ async function collect(
   const runs = listRuns(sys);
   const last = runs[runs.length - 1];
   if (last) {
-    for (const name of ['events.jsonl', 'plan.json']) {
+    const logs = existsSync(join(runsDir(sys), last, 'logs'))
+      ? readdirSync(join(runsDir(sys), last, 'logs')).map((f) => `logs/${f}`)
+      : [];
+    for (const name of ['events.jsonl', 'plan.json', ...logs]) {
       const tail = await readTail(join(runsDir(sys), last, name), BUNDLE_LIMITS.fileBytes);
       if (tail)
         entries.push({

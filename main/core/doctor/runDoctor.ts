@@ -6,14 +6,14 @@ import type { SystemContext } from '../system.js';
 import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { renderText } from './renderText.js';
-import type {
-  CheckContext,
-  CheckDef,
-  CheckOutcome,
-  DoctorCheck,
-  DoctorInputs,
-  DoctorResult,
-  TextRef,
+import {
+  textRef,
+  type CheckContext,
+  type CheckDef,
+  type CheckOutcome,
+  type DoctorCheck,
+  type DoctorInputs,
+  type DoctorResult,
 } from './types.js';
 
 export type { DoctorInputs, DoctorResult, DoctorCheck } from './types.js';
@@ -44,7 +44,7 @@ export function selected(id: string, only: readonly string[] | undefined): boole
   });
 }
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** Races a promise against a timer; the loser's value is `onTimeout()`. */
 function within<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {

@@ -16,6 +16,9 @@ export interface TextRef {
   params?: Record<string, TextParam>;
 }
 
+/** A text by key, with its parameters when there are any. */
+export const textRef = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+
 /** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
 export interface PhaseOutcome {
   name: 'dns' | 'tcp' | 'tls' | 'manager';

@@ -40,6 +40,14 @@ export type JournalEvent =
       /** The command that undoes this one, run by `revert`. */
       revert?: { command: string; args: string[]; real?: boolean };
     }
+  | {
+      type: 'log.kept';
+      step: string;
+      /** Where the program wrote its log on the target system. */
+      source: string;
+      /** The copy (secrets masked), relative to the run directory. */
+      file: string;
+    }
   | { type: 'step.progress'; step: string; key: string; params: Record<string, string | number> }
   | {
       type: 'step.done';
@@ -118,6 +126,14 @@ export class Journal {
     this.backups += 1;
     const rel = join('backups', `${String(this.backups).padStart(3, '0')}.bak`);
     writeFileSync(join(this.dir, rel), data, { mode: 0o600 });
+    return rel;
+  }
+
+  /** Keeps a program's log (already masked) as `logs/NAME`; returns its path relative to the run directory. */
+  saveLog(name: string, text: string): string {
+    const rel = join('logs', name);
+    mkdirSync(join(this.dir, 'logs'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(this.dir, rel), text, { mode: 0o600 });
     return rel;
   }
 

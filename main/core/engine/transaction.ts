@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
 import { DsaError } from '../errors.js';
 import { redactText } from '../secrets.js';
+import { decodeLogText } from '../inputs/textFile.js';
 import type { ExecOptions, ExecResult } from '../exec.js';
 import type { SystemContext } from '../system.js';
 import type { Journal } from './journal.js';
@@ -67,6 +68,17 @@ export class Transaction {
       beforeSha: sha256(before),
       afterSha: null,
     });
+  }
+
+  /**
+   * Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked.
+   * A log that was never written is noted as such, so the journal still says where it should have been.
+   */
+  async keepLog(systemPath: string, name: string): Promise<void> {
+    const data = await readIfExists(this.sys.path(systemPath));
+    const text = data ? redactText(decodeLogText(data), this.secrets) : '';
+    const file = data ? this.journal.saveLog(name, text) : '';
+    this.journal.append({ type: 'log.kept', step: this.step, source: systemPath, file });
   }
 
   /** Runs a command, journals it (secrets masked), and fails the step on an unexpected exit. */

@@ -7,6 +7,13 @@ export interface TextLine {
   text: string;
 }
 
+/** Decodes a program's log leniently: UTF-16 with BOM (msiexec writes these), else UTF-8 with invalid bytes replaced. */
+export function decodeLogText(data: Buffer): string {
+  if (data[0] === 0xff && data[1] === 0xfe) return data.subarray(2).toString('utf16le');
+  if (data[0] === 0xfe && data[1] === 0xff) return Buffer.from(data.subarray(2)).swap16().toString('utf16le');
+  return data.toString('utf8').replace(/^\uFEFF/, '');
+}
+
 /**
  * Decodes an input file as a download portal hands it out: UTF-8 with or without BOM, or UTF-16 with BOM
  * (Notepad's "Unicode"); CRLF or LF. Bytes that are not valid UTF-8, or NUL bytes, are an error at their line.

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
-import { inputError } from '../errors.js';
-import type { StepRequest } from '../engine/plan.js';
+import { DsaError, ExitCode, inputError } from '../errors.js';
+import { buildPlan, type StepRequest } from '../engine/plan.js';
+import type { SystemContext } from '../system.js';
+import type { Plan } from './types.js';
 import { loadManagerHosts } from '../inputs/load.js';
 import { prepRequests, type PrepOptions } from '../prep/requests.js';
 
@@ -35,4 +37,12 @@ export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
       },
     });
   return out;
+}
+
+/** The plan for the steps the options select; no step selected is bad input (exit 2). */
+export async function planFromOptions(sys: SystemContext, opts: StepOptions): Promise<Plan> {
+  const requests = await stepRequests(opts);
+  if (requests.length === 0)
+    throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
+  return buildPlan(sys, requests);
 }

@@ -1,7 +1,7 @@
 import { queryAgentState, type AgentState } from '../../agent/agentState.js';
-import type { CheckContext, CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** One agent state query per doctor run, shared by the three agent checks. */
 const stateOf = new WeakMap<CheckContext, Promise<AgentState>>();

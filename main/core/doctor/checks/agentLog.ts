@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { redactText } from '../../secrets.js';
 import { agentLogPaths } from '../agentFiles.js';
-import type { CheckDef, CheckOutcome, FailClass, TextRef } from '../types.js';
+import { textRef, type CheckDef, type CheckOutcome, type FailClass } from '../types.js';
 
 /** Bytes read from the end of each log. */
 export const LOG_TAIL_BYTES = 256 * 1024;
@@ -71,7 +71,7 @@ export function lastSignature(text: string): { sig: LogSignature; line: string; 
   return null;
 }
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** agent.log: the tail of the agent's logs matched against known failure signatures. */
 export const agentLogCheck: CheckDef = {

@@ -2,9 +2,9 @@ import { readIfExists } from '../../fsx.js';
 import { analyzeHosts, readHostsDocument } from '../../hosts/hostsDocument.js';
 import { hostsFilePath } from '../../system.js';
 import { DsaError } from '../../errors.js';
-import type { CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** hosts.entries: every manager line present, and no earlier line mapping a manager name elsewhere. */
 export const hostsEntriesCheck: CheckDef = {

@@ -1,4 +1,12 @@
-import type { CheckContext, CheckDef, CheckOutcome, FailClass, PhaseOutcome, Target, TextRef } from '../types.js';
+import {
+  textRef,
+  type CheckContext,
+  type CheckDef,
+  type CheckOutcome,
+  type FailClass,
+  type PhaseOutcome,
+  type Target,
+} from '../types.js';
 import type { Resolution } from '../probes/dns.js';
 import type { TcpResult } from '../probes/tcp.js';
 import type { TargetProbe } from '../probes/managerProbe.js';
@@ -25,7 +33,7 @@ function expectedAddress(ctx: CheckContext, host: string): string | null {
   return null;
 }
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): PhaseOutcome & { outcome: CheckOutcome } {
   const hostsFile = hostsFilePath(ctx.sys);

@@ -5,9 +5,9 @@ import { parseKernelList, checkKernelSupport } from '../../agent/kernelList.js';
 import { checkDiskAndMemory } from '../../agent/resources.js';
 import { readInputFile } from '../../inputs/load.js';
 import { DsaError } from '../../errors.js';
-import type { CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** os.supported, kernel.supported, installer.match, disk.space: thin adapters over the agent issue's logic. */
 export const platformChecks: CheckDef[] = [

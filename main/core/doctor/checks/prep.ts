@@ -1,9 +1,9 @@
 import { detectIpv6 } from '../../prep/ipv6.js';
 import { detectAntivirus } from '../../prep/antivirus.js';
 import { detectOs } from '../../platform/inspect.js';
-import type { CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** av.conflict (Windows) and ipv6.state (Linux): adapters over the preparation issue's detection. */
 export const prepChecks: CheckDef[] = [

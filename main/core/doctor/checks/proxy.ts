@@ -2,9 +2,9 @@ import { readIfExists } from '../../fsx.js';
 import { agentConfigPaths } from '../agentFiles.js';
 import { bypassesProxy, readProxyEnv } from '../probes/proxyEnv.js';
 import type { SystemContext } from '../../system.js';
-import type { CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** The agent's own proxy setting (`dsm_proxy://` / `relay_proxy://` / a proxy line in its configuration), if any. */
 export async function agentProxySetting(sys: SystemContext): Promise<{ value: string; file: string } | null> {

@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { readIfExists } from '../../fsx.js';
 import type { SystemContext } from '../../system.js';
-import type { CheckContext, CheckDef, CheckOutcome, TextRef } from '../types.js';
+import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
 
 /** Warn above this offset, fail above the next (ms). */
 export const SKEW_WARN_MS = 60_000;
 export const SKEW_FAIL_MS = 300_000;
 
-const k = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+const k = textRef;
 
 /** The first NTP server named in chrony, ntpd or systemd-timesyncd configuration of the target, with its file. */
 export async function configuredNtpServer(sys: SystemContext): Promise<{ server: string; file: string } | null> {
