@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { agentStatus } from '../core/agent/agentStatus.js';
 import type { Translate } from '../core/i18n.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
@@ -147,7 +148,9 @@ export function registerActivate(program: Command, t: Translate): void {
           );
           doctor = await runDoctor(ctx.sys, inputs, { only: result.outcome.doctorChecks });
         }
-        if (ctx.json) ctx.printJson(redactJson({ ...result, doctor }, secrets));
+        // After a success, what `status` shows (the app shows it too; dsa_query needs the rights this run has).
+        const status = result.ok ? await agentStatus(ctx.sys) : null;
+        if (ctx.json) ctx.printJson(redactJson({ ...result, doctor, status }, secrets));
         else {
           ctx.say(redactText(activateText(ctx.t, result), secrets));
           if (doctor) ctx.say('\n' + redactText(doctorText(ctx.t, doctor, false), secrets));

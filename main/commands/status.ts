@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { ExitCode } from '../core/errors.js';
-import { agentStatus, type AgentStatus } from '../core/agent/agentStatus.js';
+import { agentStatus, isProtecting, statusVerdictKey, type AgentStatus } from '../core/agent/agentStatus.js';
 import { action } from './common.js';
 import { keyValueLines } from './textLayout.js';
-
-/** Whether the agent protects this machine: installed, running, activated and in contact with its manager. */
-export function isProtecting(s: AgentStatus): boolean {
-  return (
-    s.state.installed === true &&
-    s.state.service === 'running' &&
-    s.state.activated === true &&
-    s.state.inContact === true
-  );
-}
 
 /** `status` in plain words: one line per fact, then the modules, then the verdict. */
 export function statusText(t: Translate, s: AgentStatus): string {
@@ -47,17 +37,8 @@ export function statusText(t: Translate, s: AgentStatus): string {
     lines.push('', t('agent.status.plugins'));
     for (const [k, v] of plugins) lines.push(`  ${k}: ${v}`);
   }
-  lines.push('', isProtecting(s) ? t('agent.status.protecting') : t(verdictKey(s)));
+  lines.push('', t(statusVerdictKey(s)));
   return [t('agent.status.header'), ...lines].join('\n');
-}
-
-function verdictKey(s: AgentStatus): string {
-  const st = s.state;
-  if (st.installed === false) return 'agent.status.verdict.notInstalled';
-  if (st.service !== 'running') return 'agent.status.verdict.notRunning';
-  if (st.activated === false) return 'agent.status.verdict.notActivated';
-  if (st.activated && st.inContact === false) return 'agent.status.verdict.noContact';
-  return 'agent.status.verdict.unknown';
 }
 
 /** Registers `dsa-setup status`. Exit 0 when the agent protects this machine, else 1. */
@@ -69,8 +50,7 @@ export function registerStatus(program: Command, t: Translate): void {
       action(async (ctx) => {
         const s = await agentStatus(ctx.sys);
         const protecting = isProtecting(s);
-        if (ctx.json)
-          ctx.printJson({ protecting, ...s, verdict: protecting ? 'protecting' : verdictKey(s).split('.').pop() });
+        if (ctx.json) ctx.printJson({ protecting, ...s, verdict: statusVerdictKey(s).split('.').pop() });
         else ctx.say(statusText(ctx.t, s));
         return protecting ? ExitCode.ok : ExitCode.failed;
       }),

@@ -59,6 +59,8 @@ export interface State {
   reverted: { runId: string; files: number } | null;
   activating: boolean;
   activation: ActivationView | null;
+  /** The registered host name typed by the user (empty: the file's, else this machine's) and the reset choice. */
+  activationOptions: { hostname: string; reset: boolean };
   /** The latest progress message of the running activation. */
   activity: MessageView | null;
   doctoring: boolean;
@@ -78,6 +80,7 @@ export interface Actions {
   toggleStep(id: string, on: boolean): Promise<void>;
   apply(): Promise<void>;
   revert(): Promise<void>;
+  setActivationOptions(patch: Partial<State['activationOptions']>): void;
   activate(): Promise<void>;
   runDoctor(): Promise<void>;
   exportReport(): Promise<void>;
@@ -103,6 +106,7 @@ const initial: State = {
   reverted: null,
   activating: false,
   activation: null,
+  activationOptions: { hostname: '', reset: false },
   activity: null,
   doctoring: false,
   doctor: null,
@@ -205,11 +209,17 @@ export const useApp = create<State & Actions>()((set, get) => {
         set({ reverted: { runId: r.runId, files: r.files.length }, plan: null });
       });
     },
+    setActivationOptions(patch) {
+      set({ activationOptions: { ...get().activationOptions, ...patch } });
+    },
     async activate() {
       set({ activating: true, activation: null, activity: null });
       const off = onProgress((m) => set({ activity: m }));
+      const { hostname, reset } = get().activationOptions;
       await guard('activate', async () => {
-        set({ activation: await call('activate', {}) });
+        set({
+          activation: await call('activate', { ...(hostname.trim() ? { hostname: hostname.trim() } : {}), reset }),
+        });
       });
       off();
       set({ activating: false, activity: null });

@@ -104,7 +104,42 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   manager.setMode('success');
   expect(manager.requests.some((r) => r.path === '/agent/activate')).toBe(true);
   expect(await page.getByTestId('activation-remedy').count()).toBe(0);
+  // Which host name it registered under, and the agent's status now (what `dsa-setup status` says).
+  expect(await page.getByTestId('activation-hostname').textContent()).toBe(
+    t('ui.activate.usedHostname', { name: 'web01', source: t('agent.activate.hostnameSource.activationFile') }),
+  );
+  await expect.poll(() => page.getByTestId('agent-status').getAttribute('data-protecting')).toBe('true');
+  expect(await page.getByTestId('agent-verdict').textContent()).toBe(t('agent.status.protecting'));
+  expect(await page.getByTestId('agent-status').textContent()).toContain(`${MANAGER_NAME}:${manager.port}`);
   await screenshot(page, `${lang}-5-activate`);
+}
+
+/**
+ * After an activation: activating again stops and says how (reset first); with "reset first" ticked and the
+ * registered host name typed in, `dsa_control -r` runs and the agent registers under that name.
+ */
+export async function reactivateFlow(page: Page, ctx: WizardContext): Promise<void> {
+  const t = translator(ctx.lang);
+  const { manager } = ctx;
+  await page.getByTestId('activate').click();
+  await expect
+    .poll(() => page.getByTestId('screen-activate').getByRole('alert').textContent(), { timeout: 60_000 })
+    .toContain(t('agent.activate.identity.alreadyActivated', { url: '' }).slice(0, 8));
+  expect(await page.getByTestId('reset-hint').textContent()).toBe(t('ui.activate.resetHint'));
+  const before = manager.requests.filter((r) => r.path === '/agent/activate').length;
+  await page.getByTestId('activate-hostname').fill('web01-registered');
+  await page.getByTestId('activate-reset').check();
+  await page.getByTestId('activate').click();
+  await expect
+    .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
+    .toBe('true');
+  expect(await page.getByTestId('activation-hostname').textContent()).toBe(
+    t('ui.activate.usedHostname', { name: 'web01-registered', source: t('ui.activate.hostnameEntered') }),
+  );
+  const sent = manager.requests.filter((r) => r.path === '/agent/activate').slice(before);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]!.body).toContain('"hostname":"web01-registered"');
+  await ctx.shot(`${ctx.lang}-6-reactivate`);
 }
 
 /** Switches the window's language both ways and checks the text and `<html lang>` follow, on two screens. */

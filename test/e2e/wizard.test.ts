@@ -11,7 +11,7 @@ import { PROJECT } from '../helpers/cli.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { launchChromium, openApp, screenshot, serveRenderer, type OpenOptions } from './harness.js';
-import { fullWizardFlow, heading, languageSwitchFlow, ORIGINAL_HOSTS } from './flows.js';
+import { fullWizardFlow, heading, languageSwitchFlow, ORIGINAL_HOSTS, reactivateFlow } from './flows.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const HOSTS_FILE = join(FIX, 'VMSecurity_hosts_cln.txt');
@@ -69,7 +69,7 @@ async function open(lang: 'ja' | 'en', root: string, extra: Partial<OpenOptions>
 describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
   const t = translator(lang);
 
-  it('walks Welcome → Files → Review → Apply → Activate on a sandbox RHEL 8 to an activated agent', async () => {
+  it('walks Welcome → Files → Review → Apply → Activate on a sandbox RHEL 8 to an activated agent, then re-activates it with reset', async () => {
     const root = rhelRoot();
     prepareAgentRoot(root, { caPem: manager.certs.caPem });
     manager.setMode('success');
@@ -78,7 +78,9 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
     });
     const { page } = app;
     try {
-      await fullWizardFlow(page, { lang, root, manager, managerName: MANAGER_NAME, shot: (n) => screenshot(page, n) });
+      const ctx = { lang, root, manager, managerName: MANAGER_NAME, shot: (n: string) => screenshot(page, n) };
+      await fullWizardFlow(page, ctx);
+      await reactivateFlow(page, ctx);
       // No remote content, and nothing the CSP had to block or the page threw.
       expect(app.remoteRequests).toEqual([]);
       expect(app.pageErrors).toEqual([]);

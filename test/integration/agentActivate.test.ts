@@ -372,6 +372,10 @@ describe('dsa-setup activate against the stand-in manager', () => {
       ...common,
     ]);
     expect(good.exitCode, good.stderr).toBe(0);
+    // After a success the JSON also carries the agent's status (what the app shows after activation).
+    const status = (JSON.parse(good.stdout) as { status: { state: { activated: boolean; dsmUrl: string } } }).status;
+    expect(status.state.activated).toBe(true);
+    expect(status.state.dsmUrl).toContain(`:${m.port}`);
     outputs.push(good.stdout, good.stderr, allJournalText(root));
     const all = outputs.join('\n');
     expect(all.length).toBeGreaterThan(1000);

@@ -57,3 +57,24 @@ export async function agentStatus(sys: SystemContext): Promise<AgentStatus> {
     plugins: plugins ? parsePluginVersions(plugins) : {},
   };
 }
+
+/** Whether the agent protects this machine: installed, running, activated and in contact with its manager. */
+export function isProtecting(s: AgentStatus): boolean {
+  return (
+    s.state.installed === true &&
+    s.state.service === 'running' &&
+    s.state.activated === true &&
+    s.state.inContact === true
+  );
+}
+
+/** The verdict in plain words (a translation key): protecting, or the first thing that keeps it from it. */
+export function statusVerdictKey(s: AgentStatus): string {
+  const st = s.state;
+  if (isProtecting(s)) return 'agent.status.protecting';
+  if (st.installed === false) return 'agent.status.verdict.notInstalled';
+  if (st.service !== 'running') return 'agent.status.verdict.notRunning';
+  if (st.activated === false) return 'agent.status.verdict.notActivated';
+  if (st.activated && st.inContact === false) return 'agent.status.verdict.noContact';
+  return 'agent.status.verdict.unknown';
+}

@@ -155,6 +155,22 @@ export const ProgressEventSchema = z.object({
 });
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 
+/** The agent's status as the window shows it after activation. */
+export const AgentStatusViewSchema = z.object({
+  installed: z.boolean().nullable(),
+  version: z.string().nullable(),
+  service: z.string(),
+  activated: z.boolean().nullable(),
+  dsmUrl: z.string().nullable(),
+  agentState: z.string().nullable(),
+  lastContact: z.string().nullable(),
+  modules: z.array(z.object({ module: z.string(), mode: z.string().nullable(), version: z.string().nullable() })),
+  protecting: z.boolean(),
+  /** The verdict in plain words (translation key). */
+  verdictKey: z.string(),
+});
+export type AgentStatusView = z.infer<typeof AgentStatusViewSchema>;
+
 export const ActivationViewSchema = z.object({
   ok: z.boolean(),
   /** The result in plain words, and on failure the reason and remedy (translation keys). */
@@ -163,6 +179,10 @@ export const ActivationViewSchema = z.object({
   remedyKey: z.string().optional(),
   /** The doctor's checks that bear on this failure (empty on success). */
   checks: z.array(CheckViewSchema),
+  /** The host name the activation registered under, and where it came from (`file`, `flag`, `system`). */
+  hostname: z.object({ value: z.string(), source: z.string() }).nullable(),
+  /** The agent's status after a successful activation (what `dsa-setup status` shows). */
+  status: AgentStatusViewSchema.nullable(),
 });
 export type ActivationView = z.infer<typeof ActivationViewSchema>;
 
@@ -246,7 +266,12 @@ export const channels = {
     }),
   },
   activate: {
-    request: z.object({ hostname: z.string().max(253).optional() }),
+    request: z.object({
+      /** The host name registered in the order (empty: the one in the activation file, else this machine's). */
+      hostname: z.string().max(253).optional(),
+      /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
+      reset: z.boolean().default(false),
+    }),
     response: ActivationViewSchema,
   },
   doctor: {

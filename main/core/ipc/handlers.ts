@@ -31,6 +31,7 @@ import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { renderHtml } from '../report/render.js';
 import { writeSupportBundle } from '../bundle/bundle.js';
 import { activateAgent, type ActivateResult } from '../agent/activate.js';
+import { agentStatus, isProtecting, statusVerdictKey, type AgentStatus } from '../agent/agentStatus.js';
 import { activationRequest } from '../agent/activationRequest.js';
 import { sudoPromptCommand } from '../elevation/commandLine.js';
 import { atomicWrite } from '../fsx.js';
@@ -38,6 +39,7 @@ import { onProgress } from '../progress.js';
 import {
   channels,
   type ActivationView,
+  type AgentStatusView,
   type ApplyView,
   type ChannelName,
   type CheckView,
@@ -334,11 +336,26 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     }
   };
 
+  /** The agent's status as the window shows it: the facts of `dsa-setup status`, and its verdict. */
+  const statusView = (st: AgentStatus): AgentStatusView => ({
+    installed: st.state.installed,
+    version: st.state.version ?? null,
+    service: st.state.service,
+    activated: st.state.activated,
+    dsmUrl: st.state.dsmUrl ?? null,
+    agentState: st.state.agentState ?? null,
+    lastContact: st.state.lastContact ?? null,
+    modules: st.modules.map((m) => ({ module: m.module, mode: m.mode ?? null, version: m.version ?? null })),
+    protecting: isProtecting(st),
+    verdictKey: statusVerdictKey(st),
+  });
+
   /** The activation's result as the window shows it: plain words, and on failure the reason, remedy and checks. */
   const activationView = (
-    r: Pick<ActivateResult, 'ok' | 'manager' | 'runId' | 'outcome' | 'contact'>,
+    r: Pick<ActivateResult, 'ok' | 'manager' | 'runId' | 'outcome' | 'contact' | 'hostname'>,
     checks: DoctorCheck[],
-  ) => {
+    status: AgentStatus | null,
+  ): ActivationView => {
     // Accepted but never in contact with the manager: installed is not protecting, so it is not a success.
     const noContact = r.outcome.ok && !r.ok;
     return {
@@ -353,6 +370,8 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       },
       ...(r.ok ? {} : { remedyKey: noContact ? 'agent.activate.noContactRemedy' : r.outcome.remedyKey }),
       checks: checks.map(checkView),
+      hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
+      status: status ? statusView(status) : null,
     };
   };
 
@@ -361,7 +380,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
    * the app's own `dsa-setup activate --json` runs once through the elevation prompt (the token stays in the
    * file, never on a command line); with no way to elevate, the error names the command to run instead.
    */
-  const activate = async (): Promise<ActivationView> => {
+  const activate = async (opts: { hostname?: string; reset: boolean }): Promise<ActivationView> => {
     const file = session.activationFile;
     if (!file)
       throw new DsaError({
@@ -370,12 +389,17 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
         params: {},
         exitCode: ExitCode.badInput,
       });
+    // Read and checked here, unprivileged, so a bad host name is told at once and never reaches a prompt.
+    const hostname = opts.hostname?.trim() || undefined;
+    const request = await activationRequest(sys, { activationFile: file, ...(hostname ? { hostname } : {}) });
     const rootArgs = sys.live ? [] : ['--root', sys.root];
     const cliArgs = [
       ...rootArgs,
       'activate',
       '--activation-file',
       file,
+      ...(hostname ? ['--hostname', hostname] : []),
+      ...(opts.reset ? ['--reset'] : []),
       ...(session.hostsFile ? ['--hosts-file', session.hostsFile] : []),
     ];
     if (!(await services.isAdmin(sys))) {
@@ -394,7 +418,9 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
           resolve({ ...(error ? { error } : {}), stdout: String(stdout ?? '') }),
         ),
       );
-      let json: (ActivateResult & { doctor: DoctorResult | null }) | { ok: false; error: ErrorInfo };
+      let json:
+        | (ActivateResult & { doctor: DoctorResult | null; status?: AgentStatus | null })
+        | { ok: false; error: ErrorInfo };
       try {
         json = JSON.parse(r.stdout) as typeof json;
       } catch {
@@ -404,10 +430,10 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
         throw new DsaError({ code: 'ui.activate.noResult', messageKey: 'ui.activate.noResult', params: {} });
       }
       if ('error' in json) throw new DsaError(json.error);
-      return activationView(json, json.doctor?.checks ?? []);
+      return activationView(json, json.doctor?.checks ?? [], json.status ?? null);
     }
-    const r = await activateAgent(sys, await activationRequest(sys, { activationFile: file }), {
-      reset: false,
+    const r = await activateAgent(sys, request, {
+      reset: opts.reset,
       retries: 0,
       retryDelaySec: 5,
       timeoutSec: 90,
@@ -418,7 +444,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       !r.outcome.ok && r.outcome.doctorChecks.length
         ? (await runDoctor(sys, await doctorInputs(), { only: r.outcome.doctorChecks })).checks
         : [];
-    return activationView(r, checks);
+    return activationView(r, checks, r.ok ? await agentStatus(sys) : null);
   };
 
   const lastDoctor = async () => {
@@ -464,11 +490,11 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     },
     apply: async ({ planId }) => apply(planId),
     revert: async ({ runId }) => revertRun(sys, pickRun(sys, runId)),
-    activate: async () => {
+    activate: async (req) => {
       // Progress of the in-process activation (attempts, waiting for contact) goes to the window as it happens.
       const off = onProgress((m) => services.emit(EVENTS.progress, m));
       try {
-        return await activate();
+        return await activate(req);
       } finally {
         off();
       }

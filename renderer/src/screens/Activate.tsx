@@ -3,6 +3,7 @@ import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ScreenTitle } from '../components/ScreenTitle';
 import { CheckTable } from './CheckTable';
+import { AgentStatusCard } from './AgentStatusCard';
 
 /** Runs the activation; the result in plain words, and on failure the reason, remedy and relevant checks. */
 export function Activate() {
@@ -16,6 +17,13 @@ export function Activate() {
   const activate = useApp((s) => s.activate);
   const go = useApp((s) => s.go);
   const openHelp = useApp((s) => s.openHelp);
+  const options = useApp((s) => s.activationOptions);
+  const setOptions = useApp((s) => s.setActivationOptions);
+  const thisHost = useApp((s) => s.inspection?.hostname ?? null);
+  const fileHost = activation?.kind === 'activation' ? activation.hostname : null;
+  const fallback = fileHost
+    ? t('ui.activate.hostnameFallbackFile', { name: fileHost })
+    : t('ui.activate.hostnameFallbackSystem', { name: thisHost ?? '?' });
   const available = info?.features.activate ?? false;
   return (
     <section data-testid="screen-activate" aria-busy={busy}>
@@ -25,7 +33,7 @@ export function Activate() {
         <p>
           {t('ui.activate.target', {
             url: activation.url,
-            hostname: activation.hostname ?? t('ui.inputs.hostnameNone'),
+            hostname: options.hostname.trim() || (activation.hostname ?? t('ui.inputs.hostnameNone')),
           })}
         </p>
       )}
@@ -34,6 +42,38 @@ export function Activate() {
           {t('ui.unavailable.activate')}
         </p>
       )}
+      <fieldset className="card" disabled={!available || busy}>
+        <legend>{t('ui.activate.options')}</legend>
+        <p>
+          <label htmlFor="activate-hostname">{t('ui.activate.hostnameLabel')}</label>
+          <br />
+          <input
+            id="activate-hostname"
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={253}
+            data-testid="activate-hostname"
+            aria-describedby="activate-hostname-help"
+            placeholder={fileHost ?? thisHost ?? ''}
+            value={options.hostname}
+            onChange={(e) => setOptions({ hostname: e.target.value })}
+          />
+          <br />
+          <span id="activate-hostname-help" className="hint">
+            {t('ui.activate.hostnameHelp', { fallback })}
+          </span>
+        </p>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="activate-reset"
+            checked={options.reset}
+            onChange={(e) => setOptions({ reset: e.target.checked })}
+          />{' '}
+          {t('ui.activate.reset')}
+        </label>
+      </fieldset>
       <div className="actions">
         <button
           type="button"
@@ -51,6 +91,11 @@ export function Activate() {
         </p>
       )}
       <ErrorPanel error={error} />
+      {error?.code.startsWith('agent.activate.identity.') && !options.reset && (
+        <p className="hint" data-testid="reset-hint">
+          {t('ui.activate.resetHint')}
+        </p>
+      )}
       {result && (
         <div
           className={`card result ${result.ok ? 'ok' : 'bad'}`}
@@ -62,6 +107,17 @@ export function Activate() {
             {result.ok ? '✔ ' : '✖ '}
             {t(result.messageKey, result.params)}
           </p>
+          {result.hostname && (
+            <p data-testid="activation-hostname">
+              {t('ui.activate.usedHostname', {
+                name: result.hostname.value,
+                source:
+                  result.hostname.source === 'flag'
+                    ? t('ui.activate.hostnameEntered')
+                    : t(`agent.activate.hostnameSource.${result.hostname.source}`),
+              })}
+            </p>
+          )}
           {!result.ok && result.remedyKey && (
             <p data-testid="activation-remedy">
               <strong>{t('ui.error.remedy')}</strong> {t(result.remedyKey, result.params)}
@@ -75,6 +131,7 @@ export function Activate() {
           )}
         </div>
       )}
+      {result?.status && <AgentStatusCard status={result.status} />}
       <div className="actions">
         <button type="button" onClick={() => go('apply')}>
           {t('ui.back')}
