@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
+import { translator } from '../../main/core/i18n.js';
 import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
 import { sandboxExecLog } from '../../main/core/system.js';
 import { buildAgentDeb, buildAgentRpm, buildAgentZip, corruptCopy } from '../fixtures/agent/packages.js';
@@ -152,6 +153,9 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
 
   it('installs the deb with real dpkg (--root/--admindir) on Ubuntu 22.04', async () => {
     const root = makeAgentRoot({ os: 'ubuntu2204' });
+    // The plan says, in the language asked, that a deb's signature is not something dpkg checks.
+    const plan = await runCli(['--root', root, '--lang', 'ja', 'plan', '--installer', ubuntu]);
+    expect(plan.stdout).toContain(translator('ja')('agent.installer.signatureNotCheckedDeb'));
     const r = await runCliJson<ApplyJson>(['--root', root, 'apply', '--installer', ubuntu, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     const q = execFileSync('dpkg-query', [

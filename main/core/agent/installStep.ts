@@ -66,7 +66,10 @@ async function preflight(
             key: meta.signature.ok ? 'agent.installer.signatureOk' : 'agent.installer.signatureBad',
             params: { detail: meta.signature.detail },
           }
-        : { key: 'agent.installer.signatureNotChecked', params: { detail: meta.signature.detail } },
+        : {
+            key: meta.signature.notCheckedKey ?? 'agent.installer.signatureNotChecked',
+            params: { detail: meta.signature.detail },
+          },
     );
     if (meta.signature.checked && meta.signature.ok === false)
       throw new DsaError({

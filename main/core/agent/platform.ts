@@ -35,7 +35,14 @@ export interface InstallerMetadata {
   /** What the file name says (`Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm`). */
   fileName: { platform: string; version: string; build: string; arch: string } | null;
   /** rpm --checksig (or the MSI/deb equivalent when a tool exists). */
-  signature: { checked: boolean; ok: boolean | null; detail: string };
+  signature: {
+    checked: boolean;
+    ok: boolean | null;
+    /** What the checking tool printed (empty when no tool ran). */
+    detail: string;
+    /** Why it was not checked, as a translation key (when no tool could check it). */
+    notCheckedKey?: string;
+  };
   /** Temporary directory holding the extracted package; remove with disposeInstaller. */
   tempDir?: string;
 }
@@ -190,7 +197,8 @@ export function parseMsiProperties(
 
 async function checkRpmSignature(sys: SystemContext, file: string): Promise<InstallerMetadata['signature']> {
   const r = await sys.exec.runReal('rpm', ['--checksig', file], { timeoutMs: 60_000 });
-  if (r.notFound) return { checked: false, ok: null, detail: 'rpm not available' };
+  if (r.notFound)
+    return { checked: false, ok: null, detail: '', notCheckedKey: 'agent.installer.signatureNotCheckedNoRpm' };
   const out = (r.stdout + r.stderr).trim().replace(/^.*?:\s*/, '');
   const signed = /signature|pgp|gpg|rsa/i.test(out);
   return {
@@ -297,7 +305,7 @@ export async function readInstallerMetadata(sys: SystemContext, file: string): P
         arch: normalizeArch(f.Architecture),
         platform: fromMeta ?? fileName?.platform ?? null,
         platformFrom: fromMeta ? 'metadata' : fileName ? 'fileName' : null,
-        signature: { checked: false, ok: null, detail: 'deb packages of the agent carry no signature dpkg checks' },
+        signature: { checked: false, ok: null, detail: '', notCheckedKey: 'agent.installer.signatureNotCheckedDeb' },
       };
     }
     // MSI: msitools' msiinfo reads the Property table where it is installed; otherwise only the file name.
@@ -314,7 +322,7 @@ export async function readInstallerMetadata(sys: SystemContext, file: string): P
       arch: p?.arch ?? fileName?.arch ?? null,
       platform: 'Windows',
       platformFrom: p ? 'metadata' : 'fileName',
-      signature: { checked: false, ok: null, detail: 'Authenticode is checked by Windows Installer when it runs' },
+      signature: { checked: false, ok: null, detail: '', notCheckedKey: 'agent.installer.signatureNotCheckedMsi' },
     };
   } catch (e) {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
