@@ -1,3 +1,4 @@
+import type { AgentStatusView } from '../ipc/contract.js';
 import type { SystemContext } from '../system.js';
 import { dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 
@@ -77,4 +78,20 @@ export function statusVerdictKey(s: AgentStatus): string {
   if (st.activated === false) return 'agent.status.verdict.notActivated';
   if (st.activated && st.inContact === false) return 'agent.status.verdict.noContact';
   return 'agent.status.verdict.unknown';
+}
+
+/** The status as the app and `status` present it (see `statusRows`). */
+export function toStatusView(st: AgentStatus): AgentStatusView {
+  return {
+    installed: st.state.installed,
+    version: st.state.version ?? null,
+    service: st.state.service,
+    activated: st.state.activated,
+    dsmUrl: st.state.dsmUrl ?? null,
+    agentState: st.state.agentState ?? null,
+    lastContact: st.state.lastContact ?? null,
+    modules: st.modules.map((m) => ({ module: m.module, mode: m.mode ?? null, version: m.version ?? null })),
+    protecting: isProtecting(st),
+    verdictKey: statusVerdictKey(st),
+  };
 }

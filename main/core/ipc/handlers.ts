@@ -31,7 +31,7 @@ import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { renderHtml } from '../report/render.js';
 import { writeSupportBundle } from '../bundle/bundle.js';
 import { activateAgent, type ActivateResult } from '../agent/activate.js';
-import { agentStatus, isProtecting, statusVerdictKey, type AgentStatus } from '../agent/agentStatus.js';
+import { agentStatus, toStatusView, type AgentStatus } from '../agent/agentStatus.js';
 import { activationRequest } from '../agent/activationRequest.js';
 import { sudoPromptCommand } from '../elevation/commandLine.js';
 import { atomicWrite } from '../fsx.js';
@@ -39,7 +39,6 @@ import { onProgress } from '../progress.js';
 import {
   channels,
   type ActivationView,
-  type AgentStatusView,
   type ApplyView,
   type ChannelName,
   type CheckView,
@@ -336,20 +335,6 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     }
   };
 
-  /** The agent's status as the window shows it: the facts of `dsa-setup status`, and its verdict. */
-  const statusView = (st: AgentStatus): AgentStatusView => ({
-    installed: st.state.installed,
-    version: st.state.version ?? null,
-    service: st.state.service,
-    activated: st.state.activated,
-    dsmUrl: st.state.dsmUrl ?? null,
-    agentState: st.state.agentState ?? null,
-    lastContact: st.state.lastContact ?? null,
-    modules: st.modules.map((m) => ({ module: m.module, mode: m.mode ?? null, version: m.version ?? null })),
-    protecting: isProtecting(st),
-    verdictKey: statusVerdictKey(st),
-  });
-
   /** The activation's result as the window shows it: plain words, and on failure the reason, remedy and checks. */
   const activationView = (
     r: Pick<ActivateResult, 'ok' | 'manager' | 'runId' | 'outcome' | 'contact' | 'hostname'>,
@@ -371,7 +356,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       ...(r.ok ? {} : { remedyKey: noContact ? 'agent.activate.noContactRemedy' : r.outcome.remedyKey }),
       checks: checks.map(checkView),
       hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
-      status: status ? statusView(status) : null,
+      status: status ? toStatusView(status) : null,
     };
   };
 
