@@ -47,4 +47,27 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Components never call the API: store actions do (renderer/src/store.ts, through renderer/src/api.ts).
+    files: ['renderer/src/components/**/*.tsx', 'renderer/src/screens/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='dsaSetup']",
+          message: 'Components never call the API: use a store action.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks only to window.dsaSetup.' }],
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'The renderer never imports Node.' },
+            { group: ['**/api', '**/api.js'], message: 'Components never call the API: use a store action.' },
+          ],
+        },
+      ],
+    },
+  },
 );
