@@ -12,14 +12,28 @@ export interface CliRun {
 
 /**
  * Runs the built `dsa-setup` CLI (the same file `npx dsa-setup` runs) with this Node, no terminal on stdin,
- * LANG=C unless given. `asUser` runs it as that user through setpriv (for the exit-3 tests).
+ * LANG=C unless given. `asUser` runs it as that user through setpriv (for the exit-3 tests), allowed to read
+ * anything but to write nothing its own rights do not allow.
  */
 export async function runCli(
   args: string[],
   opts: { env?: Record<string, string>; input?: string; asUser?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliRun> {
   const [cmd, cmdArgs] = opts.asUser
-    ? ['setpriv', [`--reuid=${opts.asUser}`, '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args]]
+    ? [
+        'setpriv',
+        [
+          `--reuid=${opts.asUser}`,
+          '--regid=nogroup',
+          '--clear-groups',
+          // Read and search only (no write): the checkout may sit in a directory only root can enter (mktemp -d).
+          '--inh-caps=+dac_read_search',
+          '--ambient-caps=+dac_read_search',
+          process.execPath,
+          CLI,
+          ...args,
+        ],
+      ]
     : [process.execPath, [CLI, ...args]];
   const r = await execa(cmd as string, cmdArgs as string[], {
     reject: false,
