@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { agentStatus } from '../core/agent/agentStatus.js';
 import type { Translate } from '../core/i18n.js';
 import { DsaError, ExitCode } from '../core/errors.js';
@@ -14,7 +14,7 @@ import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.j
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
-import { action, requireAdmin } from './common.js';
+import { action, intIn, requireAdmin } from './common.js';
 import { doctorText } from './doctorText.js';
 
 interface ActivateCliOptions extends ActivationRequestOptions {
@@ -25,14 +25,6 @@ interface ActivateCliOptions extends ActivationRequestOptions {
   wait: number;
   hostsFile?: string;
   doctor: boolean;
-}
-
-function intIn(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${min}..${max}`);
-    return n;
-  };
 }
 
 /** The text of an activation result, in the user's language. */

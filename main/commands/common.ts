@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../core/errors.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
@@ -113,4 +113,13 @@ export async function requireAdmin(ctx: CliContext): Promise<void> {
     remedyKey: ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy',
     exitCode: ExitCode.needsAdmin,
   });
+}
+
+/** A commander parser for an integer option within [min, max]; outside it, the range is the error. */
+export function intIn(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${min}..${max}`);
+    return n;
+  };
 }

@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { writeSupportBundle, manifestSummary } from '../core/bundle/bundle.js';
 import { ExitCode } from '../core/errors.js';
-import { action } from './common.js';
+import { action, intIn } from './common.js';
 import { doctorText, useColour } from './doctorText.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
-function positiveMs(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 100 || n > 600_000) throw new InvalidArgumentError('100..600000');
-  return n;
-}
 
 interface DoctorCliOptions {
   hostsFile?: string;
@@ -48,8 +41,8 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--ntp-server <host[:port]>', t('doctor.help.ntpServer'))
     .option('--installer <file>', t('doctor.help.installer'))
     .option('--kernel-list <file>', t('doctor.help.kernelList'))
-    .option('--timeout <ms>', t('doctor.help.timeout', { ms: DEFAULT_CHECK_TIMEOUT_MS }), positiveMs)
-    .option('--deadline <ms>', t('doctor.help.deadline'), positiveMs)
+    .option('--timeout <ms>', t('doctor.help.timeout', { ms: DEFAULT_CHECK_TIMEOUT_MS }), intIn(100, 600_000))
+    .option('--deadline <ms>', t('doctor.help.deadline'), intIn(100, 600_000))
     .option('--only <id>', t('doctor.help.only'), collect)
     .option('--bundle <file>', t('doctor.help.bundle'))
     .action(

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { inspectSystem, type Inspection } from '../core/platform/inspect.js';
 import type { Translate } from '../core/i18n.js';
 import { action } from './common.js';
 import { keyValueLines } from './textLayout.js';
-import { prepInspectionRows } from '../core/prep/inspectPrep.js';
+import { prepInspectionRows, systemReport, type SystemReport } from '../core/prep/inspectPrep.js';
 
 /** `inspect` as text: the facts, then the order-form values ready to copy. */
-export function inspectionText(t: Translate, i: Inspection): string {
+export function inspectionText(t: Translate, i: SystemReport): string {
   const unknown = t('common.unknown');
   const agent =
     i.agent.installed === null
@@ -48,7 +47,7 @@ export function registerInspect(program: Command, t: Translate): void {
     .description(t('cli.help.inspect'))
     .action(
       action(async (ctx) => {
-        const i = await inspectSystem(ctx.sys);
+        const i = await systemReport(ctx.sys);
         if (ctx.json) ctx.printJson(i);
         else ctx.say(inspectionText(ctx.t, i));
         return 0;

@@ -6,7 +6,7 @@ import { maskSecret, redactText } from '../secrets.js';
 import type { SystemContext } from '../system.js';
 import { classifyActivation, activationOutcome, type ActivationOutcome } from './activationFailure.js';
 import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationRequest } from './activationArgs.js';
-import { queryAgentState, type AgentState } from './agentState.js';
+import { activationFromStatus, dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 import { agentTool, runAgentCommand } from './agentTools.js';
 import { reportProgress, sleep } from '../progress.js';
 
@@ -194,7 +194,9 @@ export async function activateAgent(
   if (outcome.ok) {
     const started = Date.now();
     for (;;) {
-      const s = await queryAgentState(sys);
+      // Only the agent's own status is polled here: the package and the service were checked before activating.
+      const rec = await dsaQuery(sys, 'GetAgentStatus');
+      const s = rec ? activationFromStatus(rec) : { activated: null, inContact: null };
       const waitedMs = Date.now() - started;
       const st = {
         activated: s.activated,

@@ -8,7 +8,13 @@ import type { Change, Message, Step, Verification } from '../steps/types.js';
 import { compareVersions, installCommand, uninstallCommand } from './agentPackage.js';
 import { queryServiceState, serviceCommand } from './agentTools.js';
 import { checkKernelSupport, parseKernelList } from './kernelList.js';
-import { checkInstallerMatch, disposeInstaller, type InstallerMatch, type InstallerMetadata } from './platform.js';
+import {
+  checkInstallerMatch,
+  disposeInstaller,
+  readInstallerMetadata,
+  type InstallerMatch,
+  type InstallerMetadata,
+} from './platform.js';
 import { checkDiskAndMemory } from './resources.js';
 import { waitForAgentService } from './serviceWait.js';
 
@@ -240,8 +246,13 @@ export const installStep: Step<InstallStepInput> = {
 
   async verify(sys, input): Promise<Verification> {
     const [pkg, service] = await Promise.all([detectAgentPackage(sys), queryServiceState(sys)]);
-    const match = await checkInstallerMatch(sys, input.installer);
-    const want = match.metadata?.version ?? '';
+    // Only the package's version is wanted here: no second platform check, no system inspection.
+    const meta = await readInstallerMetadata(sys, input.installer).catch((e: unknown) => {
+      if (e instanceof DsaError && e.code === 'agent.installer.corrupt') return null;
+      throw e;
+    });
+    if (meta) await disposeInstaller(meta);
+    const want = meta?.version ?? '';
     const ok =
       pkg.installed === true &&
       (!want || compareVersions(pkg.version ?? '', want) === 0) &&

@@ -1,3 +1,4 @@
+import { programFiles64 } from './agentTools.js';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { totalmem } from 'node:os';
@@ -44,10 +45,7 @@ async function freeMbAt(path: string): Promise<number | null> {
  */
 export async function checkDiskAndMemory(sys: SystemContext): Promise<ResourceCheck> {
   const path = sys.os === 'windows' ? 'C:\\Program Files' : '/opt';
-  const hostPath =
-    sys.os === 'windows' && sys.live
-      ? (sys.env.ProgramW6432 ?? sys.env.ProgramFiles ?? 'C:\\Program Files')
-      : sys.path(path);
+  const hostPath = sys.os === 'windows' && sys.live ? programFiles64(sys) : sys.path(path);
   const diskFreeMb = await freeMbAt(hostPath);
   let memoryMb: number | null = null;
   const meminfo = sys.os === 'linux' ? await readIfExists(sys.path('/proc/meminfo')) : null;

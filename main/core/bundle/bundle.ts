@@ -10,10 +10,11 @@ import pkg from '../../../package.json' with { type: 'json' };
 import type { Translate } from '../i18n.js';
 import { sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
-import { inspectSystem } from '../platform/inspect.js';
+import { systemReport } from '../prep/inspectPrep.js';
 import { listRuns, runsDir } from '../engine/journal.js';
 import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
-import { agentConfigPaths, agentLogPaths, dsaControlPath } from '../doctor/agentFiles.js';
+import { agentConfigPaths, agentLogPaths } from '../doctor/agentFiles.js';
+import { agentToolPath } from '../agent/agentTools.js';
 import { readTail } from '../doctor/checks/agentLog.js';
 import { renderHtml } from '../report/render.js';
 import { redactWithReport, type KnownSecret, type MaskCount } from './redact.js';
@@ -82,7 +83,7 @@ async function fileEntry(
 
 /** Asks the agent for its own diagnostic package (`dsa_control -d`) and returns the file it names, if any. */
 async function agentDiagnostic(sys: SystemContext, omitted: Manifest['omitted']): Promise<Entry | null> {
-  const tool = dsaControlPath(sys);
+  const tool = agentToolPath(sys, 'dsa_control');
   if (sys.live && !(await fs.stat(tool).catch(() => null))) {
     omitted.push({ source: `${tool} -d`, reason: 'not installed' });
     return null;
@@ -134,7 +135,7 @@ async function collect(
   });
   entries.push({
     path: 'inspect.json',
-    data: json(await inspectSystem(sys)),
+    data: json(await systemReport(sys)),
     source: 'dsa-setup inspect',
     truncated: false,
   });

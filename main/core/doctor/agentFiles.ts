@@ -32,10 +32,3 @@ export function agentConfigPaths(sys: SystemContext): string[] {
     '/etc/default/ds_agent',
   ];
 }
-
-/** The agent's control command on the target. */
-export function dsaControlPath(sys: SystemContext): string {
-  return sys.os === 'windows'
-    ? 'C:\\Program Files\\Trend Micro\\Deep Security Agent\\dsa_control.cmd'
-    : '/opt/ds_agent/dsa_control';
-}

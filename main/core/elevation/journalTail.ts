@@ -9,7 +9,6 @@ export interface RunWatcher {
   stop(): Promise<StampedEvent[]>;
   /** Ids of the runs that appeared since the watcher started. */
   runIds(): string[];
-  events(): StampedEvent[];
 }
 
 interface Followed {
@@ -92,6 +91,5 @@ export function watchNewRuns(
       return [...seen];
     },
     runIds: () => [...followed.keys()],
-    events: () => [...seen],
   };
 }

@@ -19,7 +19,6 @@ export class HostsDocument {
   readonly lineCount: number;
   /** Start offset of every line, plus the end of the text. */
   private readonly starts: Uint32Array;
-  private cachedLines: { text: string; eol: string }[] | null = null;
 
   constructor(data: Buffer) {
     let text = data.toString('latin1');
@@ -60,15 +59,6 @@ export class HostsDocument {
       else hi = mid - 1;
     }
     return lo;
-  }
-
-  /** Every line as an object (built on first use; for callers that walk all lines of a small file). */
-  get lines(): { text: string; eol: string }[] {
-    this.cachedLines ??= Array.from({ length: this.lineCount }, (_, i) => ({
-      text: this.lineText(i),
-      eol: this.lineEol(i),
-    }));
-    return this.cachedLines;
   }
 }
 

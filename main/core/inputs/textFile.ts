@@ -20,8 +20,7 @@ export function decodeLogText(data: Buffer): string {
  */
 export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine[]> {
   let text: string;
-  if (data[0] === 0xff && data[1] === 0xfe) text = data.subarray(2).toString('utf16le');
-  else if (data[0] === 0xfe && data[1] === 0xff) text = Buffer.from(data.subarray(2)).swap16().toString('utf16le');
+  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) text = decodeLogText(data);
   else {
     const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
     try {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { detectLang, translator, type Lang } from '../i18n.js';
-import { inspectSystem } from '../platform/inspect.js';
+import { detectOs, inspectSystem } from '../platform/inspect.js';
 import { isAdmin as processIsAdmin, type SystemContext } from '../system.js';
 import { unwrapParse, readInputFile } from '../inputs/load.js';
 import { parseManagerHosts, type HostsEntry } from '../inputs/managerHosts.js';
@@ -173,7 +173,7 @@ const CATALOG: CatalogEntry[] = [
  * a step this build does not have, or whose input is missing, is shown unavailable with the reason.
  */
 async function stepChoices(sys: SystemContext, session: Session, selected: Record<string, boolean>) {
-  const family = sys.os === 'windows' ? 'windows' : (await inspectSystem(sys)).os.family;
+  const family = sys.os === 'windows' ? 'windows' : (await detectOs(sys)).family;
   const known = new Set(CATALOG.map((c) => c.id));
   const extra = STEPS.filter((s) => !known.has(s.id)).map((s) => ({ id: s.id, defaultOn: () => false, cliOnly: true }));
   return [...CATALOG, ...extra].map((c): StepChoice => {

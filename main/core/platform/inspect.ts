@@ -4,7 +4,6 @@ import { isIPv4 } from 'node:net';
 import { readIfExists } from '../fsx.js';
 import type { SystemContext } from '../system.js';
 import { parseOsRelease, parseRedhatRelease, parseRegQuery } from './osRelease.js';
-import { inspectPrep, type PrepInspection } from '../prep/inspectPrep.js';
 
 export type OsFamily = 'rhel' | 'debian' | 'suse' | 'amazon' | 'windows' | 'unknown';
 
@@ -44,8 +43,6 @@ export interface Inspection {
   hostname: string | null;
   addresses: AddressInfo[] | null;
   agent: AgentPackageInfo;
-  /** IPv6 (Linux), conflicting antivirus (Windows) and the host firewall (issue 3). */
-  prep: PrepInspection;
   /** The four values the order form asks for. */
   orderForm: { hostname: string | null; globalIp: string | null; osType: string; osVersion: string };
 }
@@ -207,7 +204,7 @@ async function exists(p: string): Promise<boolean> {
 
 /** Everything `inspect` shows: OS, kernel, arch, host name, addresses, whether the agent is installed. */
 export async function inspectSystem(sys: SystemContext): Promise<Inspection> {
-  const [os, agent, prep] = await Promise.all([detectOs(sys), detectAgentPackage(sys), inspectPrep(sys)]);
+  const [os, agent] = await Promise.all([detectOs(sys), detectAgentPackage(sys)]);
   let kernel: string | null;
   let arch: string | null;
   let hostname: string | null;
@@ -247,7 +244,6 @@ export async function inspectSystem(sys: SystemContext): Promise<Inspection> {
     hostname,
     addresses,
     agent,
-    prep,
     orderForm: {
       hostname,
       globalIp,

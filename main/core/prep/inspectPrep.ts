@@ -1,4 +1,5 @@
 import type { SystemContext } from '../system.js';
+import { inspectSystem, type Inspection } from '../platform/inspect.js';
 import type { Translate } from '../i18n.js';
 import { detectIpv6, type Ipv6State } from './ipv6.js';
 import { detectAntivirus, type AntivirusState } from './antivirus.js';
@@ -85,4 +86,16 @@ export function prepInspectionRows(t: Translate, p: PrepInspection): [string, st
       .join(', '),
   ]);
   return rows;
+}
+
+/** What `inspect` shows and the support bundle keeps: the system, and the preparation state (IPv6, antivirus, firewall). */
+export type SystemReport = Inspection & { prep: PrepInspection };
+
+/**
+ * The system with its preparation state. Only `inspect` and the bundle need the latter (it runs the firewall and
+ * antivirus tools), so the callers that want one fact use `inspectSystem` or `detectOs` instead.
+ */
+export async function systemReport(sys: SystemContext): Promise<SystemReport> {
+  const [inspection, prep] = await Promise.all([inspectSystem(sys), inspectPrep(sys)]);
+  return { ...inspection, prep };
 }

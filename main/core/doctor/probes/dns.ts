@@ -17,8 +17,8 @@ export async function hostsFileLookup(
   const data = await readIfExists(hostsFilePath(sys));
   if (!data) return null;
   const doc = readHostsDocument(data);
-  for (let i = 0; i < doc.lines.length; i++) {
-    const e = lineEntry(doc.lines[i]!.text);
+  for (let i = 0; i < doc.lineCount; i++) {
+    const e = lineEntry(doc.lineText(i));
     if (e && e.names.some((n) => sameHostName(n, name))) return { address: e.address, line: i + 1 };
   }
   return null;
