@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
-import { agentStatus } from '../core/agent/agentStatus.js';
 import type { Translate } from '../core/i18n.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
-import { activationUrl } from '../core/inputs/activation.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
-import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
+import type { ActivateResult } from '../core/agent/activate.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
-import { onProgress } from '../core/progress.js';
+import { renderMessage } from '../core/message.js';
+import { ACTIVATION_DEFAULTS, runActivation, type ActivationRun } from '../core/application/activation.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
-import { loadDoctorInputs } from '../core/doctor/inputs.js';
-import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
 import { action, intIn, requireAdmin } from './common.js';
 import { doctorText } from './doctorText.js';
 
@@ -77,10 +74,10 @@ export function registerActivate(program: Command, t: Translate): void {
     .option('--proxy-auth <user:pass>', t('agent.help.proxyAuth'))
     .option('--password <password>', t('agent.help.password'))
     .option('--reset', t('agent.help.reset'))
-    .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), 0)
-    .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), 60)
-    .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), 120)
-    .option('--wait <seconds>', t('agent.help.wait'), intIn(0, 3600), 120)
+    .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), ACTIVATION_DEFAULTS.retries)
+    .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), ACTIVATION_DEFAULTS.retryDelaySec)
+    .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), ACTIVATION_DEFAULTS.timeoutSec)
+    .option('--wait <seconds>', t('agent.help.wait'), intIn(0, 3600), ACTIVATION_DEFAULTS.contactWaitSec)
     .option('--hosts-file <file>', t('agent.help.hostsFile'))
     .option('--no-doctor', t('agent.help.noDoctor'))
     .action(
@@ -97,16 +94,26 @@ export function registerActivate(program: Command, t: Translate): void {
           );
         else ctx.warn(ctx.t('agent.activate.hostnameNone'));
         await requireAdmin(ctx);
-        const off = onProgress((m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)));
-        let result: ActivateResult;
+        let run: ActivationRun;
         try {
-          result = await activateAgent(ctx.sys, req, {
-            reset: Boolean(o.reset),
-            retries: o.retries,
-            retryDelaySec: o.retryDelay,
-            timeoutSec: o.timeout,
-            contactWaitSec: o.wait,
-          });
+          run = await runActivation(
+            ctx.sys,
+            req,
+            {
+              reset: Boolean(o.reset),
+              doctor: o.doctor,
+              lang: ctx.lang,
+              ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
+              timing: {
+                retries: o.retries,
+                retryDelaySec: o.retryDelay,
+                timeoutSec: o.timeout,
+                contactWaitSec: o.wait,
+              },
+              onDoctor: (checks) => ctx.warn(ctx.t('agent.activate.runningDoctor', { checks: checks.join(', ') })),
+            },
+            { progress: (m) => ctx.warn(redactText(renderMessage(ctx.t, m), secrets)) },
+          );
         } catch (e) {
           if (e instanceof DsaError) {
             // Every identity problem is named, the first one with its remedy in the error itself.
@@ -119,35 +126,13 @@ export function registerActivate(program: Command, t: Translate): void {
             throw new DsaError({ ...e.toInfo(), params: redactJson(e.params, secrets), exitCode: e.exitCode });
           }
           throw e;
-        } finally {
-          off();
         }
-        let doctor: DoctorResult | null = null;
-        if (!result.outcome.ok && o.doctor && result.outcome.doctorChecks.length) {
-          ctx.warn(ctx.t('agent.activate.runningDoctor', { checks: result.outcome.doctorChecks.join(', ') }));
-          const inputs = await loadDoctorInputs(
-            {
-              manager: activationUrl(req.manager),
-              ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
-              ...(req.args.find((a) => a.key === 'tenantID')
-                ? { tenantId: req.args.find((a) => a.key === 'tenantID')!.value }
-                : {}),
-              ...(req.args.find((a) => a.key === 'token')
-                ? { token: req.args.find((a) => a.key === 'token')!.value }
-                : {}),
-            },
-            ctx.lang,
-          );
-          doctor = await runDoctor(ctx.sys, inputs, { only: result.outcome.doctorChecks });
-        }
-        // After a success, what `status` shows (the app shows it too; dsa_query needs the rights this run has).
-        const status = result.ok ? await agentStatus(ctx.sys) : null;
-        if (ctx.json) ctx.printJson(redactJson({ ...result, doctor, status }, secrets));
+        if (ctx.json) ctx.printJson(redactJson(run, secrets));
         else {
-          ctx.say(redactText(activateText(ctx.t, result), secrets));
-          if (doctor) ctx.say('\n' + redactText(doctorText(ctx.t, doctor, false), secrets));
+          ctx.say(redactText(activateText(ctx.t, run), secrets));
+          if (run.doctor) ctx.say('\n' + redactText(doctorText(ctx.t, run.doctor, false), secrets));
         }
-        return result.ok ? ExitCode.ok : ExitCode.failed;
+        return run.ok ? ExitCode.ok : ExitCode.failed;
       }),
     );
 }

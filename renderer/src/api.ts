@@ -1,6 +1,7 @@
 import type { DsaSetupApi } from '../../main/core/ipc/api';
 import type { ErrorInfoView, MessageView, ProgressEvent } from '../../main/core/ipc/contract';
 import type { Verb } from '../../main/core/ipc/verbs';
+import { toErrorInfo } from '../../main/core/errors';
 
 declare global {
   interface Window {
@@ -47,11 +48,5 @@ export async function pathForFile(file: File): Promise<string | null> {
 
 /** Turns anything an action caught into the error shape the window shows (an unexpected one is a bug). */
 export function asErrorInfo(e: unknown): ErrorInfoView {
-  if (e instanceof UiError) return e.info;
-  return {
-    code: 'internal',
-    messageKey: 'errors.internal',
-    params: { message: e instanceof Error ? e.message : String(e) },
-    remedyKey: 'errors.internalRemedy',
-  };
+  return e instanceof UiError ? e.info : toErrorInfo(e);
 }

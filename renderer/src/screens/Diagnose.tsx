@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../i18n';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ScreenTitle } from '../components/ScreenTitle';
@@ -7,7 +8,7 @@ import { CheckTable } from './CheckTable';
 /** For support staff: run the doctor, read the checks, export the HTML report and the support bundle. */
 export function Diagnose() {
   const { t } = useTranslation();
-  const info = useApp((s) => s.info);
+  const m = useMessage();
   const busy = useApp((s) => s.doctoring);
   const doctor = useApp((s) => s.doctor);
   const exported = useApp((s) => s.exported);
@@ -17,22 +18,16 @@ export function Diagnose() {
   const run = useApp((s) => s.runDoctor);
   const exportReport = useApp((s) => s.exportReport);
   const exportBundle = useApp((s) => s.exportBundle);
-  const f = info?.features;
   return (
     <section data-testid="screen-diagnose" aria-busy={busy}>
       <ScreenTitle>{t('ui.diagnose.heading')}</ScreenTitle>
       <p>{t('ui.diagnose.intro')}</p>
-      {f && !f.doctor && (
-        <p className="note unavailable-reason" data-testid="doctor-unavailable">
-          {t('ui.unavailable.doctor')}
-        </p>
-      )}
       <div className="actions">
         <button
           type="button"
           className="primary"
           data-testid="run-doctor"
-          disabled={!f?.doctor || busy}
+          disabled={busy}
           onClick={() => void run()}
         >
           {busy ? t('ui.diagnose.running') : t('ui.diagnose.run')}
@@ -40,7 +35,7 @@ export function Diagnose() {
         <button
           type="button"
           data-testid="export-report"
-          disabled={!f?.report || busyExport}
+          disabled={busyExport}
           onClick={() => void exportReport()}
         >
           {t('ui.diagnose.exportReport')}
@@ -48,13 +43,12 @@ export function Diagnose() {
         <button
           type="button"
           data-testid="export-bundle"
-          disabled={!f?.bundle || busyExport}
+          disabled={busyExport}
           onClick={() => void exportBundle()}
         >
           {t('ui.diagnose.exportBundle')}
         </button>
       </div>
-      {f && (!f.report || !f.bundle) && <p className="note unavailable-reason">{t('ui.unavailable.export')}</p>}
       <ErrorPanel error={error} />
       <ErrorPanel error={exportError} />
       {exported && (
@@ -67,6 +61,11 @@ export function Diagnose() {
           <p data-testid="doctor-summary" role="status">
             {t('ui.diagnose.summary', { ...doctor.summary, seconds: (doctor.ms / 1000).toFixed(1) })}
           </p>
+          {doctor.verdict && (
+            <p className="verdict" data-testid="verdict">
+              <strong>{m(doctor.verdict.cause)}</strong> {m(doctor.verdict.remedy)}
+            </p>
+          )}
           <CheckTable checks={doctor.checks} />
         </>
       )}

@@ -1,0 +1,44 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DsaError, toErrorInfo, type ErrorInfo } from '../errors.js';
+import { redactText } from '../secrets.js';
+
+/**
+ * Where internal errors (bugs) are logged with their stack: Windows `%ProgramData%\dsa-setup\logs`;
+ * Linux `/var/log/dsa-setup` when root, else the user's state folder (`$XDG_STATE_HOME/dsa-setup`,
+ * default `~/.local/state/dsa-setup`).
+ */
+export function errorLogDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  uid: number | undefined = process.getuid?.(),
+): string {
+  if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'dsa-setup', 'logs');
+  if (uid === 0) return '/var/log/dsa-setup';
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'dsa-setup');
+}
+
+/** Appends an internal error with its stack (secrets masked) to `errors.log`; returns the file, or null if unwritable. */
+export function logInternalError(err: unknown, where: string, dir = errorLogDir()): string | null {
+  const file = join(dir, 'errors.log');
+  const stack = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    appendFileSync(file, `${new Date().toISOString()} [${where}] ${redactText(stack)}\n\n`, { mode: 0o600 });
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one error chain of the CLI and IPC dispatch: a DsaError passes unchanged; anything else is a bug,
+ * logged with its stack, and reported as "Internal error" naming the log file.
+ */
+export function describeError(err: unknown, where: string, dir?: string): ErrorInfo {
+  if (err instanceof DsaError) return err.toInfo();
+  const info = toErrorInfo(err);
+  const log = logInternalError(err, where, dir);
+  return { ...info, params: { ...info.params, log: log ?? '-' } };
+}

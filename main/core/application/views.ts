@@ -1,0 +1,109 @@
+import type { ApplyOutcome } from '../engine/apply.js';
+import type { StampedEvent } from '../engine/journal.js';
+import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
+import { toStatusView } from '../agent/agentStatus.js';
+import { msg, type Message } from '../message.js';
+import type {
+  ActivationView,
+  ApplyView,
+  CheckView,
+  DoctorView,
+  ProgressEvent,
+} from '../ipc/contract.js';
+import type { ActivationRun } from './activation.js';
+
+interface Ref {
+  key: string;
+  params?: Record<string, string | number | Ref>;
+}
+
+/** A doctor text reference (nested ones too) as the one message type. */
+function asMessage(r: Ref): Message {
+  const params: Message['params'] = {};
+  for (const [k, v] of Object.entries(r.params ?? {})) params[k] = typeof v === 'object' ? asMessage(v) : v;
+  return msg(r.key, params);
+}
+
+/** An apply's outcome as the window shows it. */
+export function applyView(o: ApplyOutcome): ApplyView {
+  return {
+    outcome: o.runId ? 'applied' : 'nothing',
+    runId: o.runId,
+    ok: o.ok,
+    rebootRequired: o.rebootRequired,
+    steps: o.steps.map((s) => ({
+      id: s.id,
+      status: s.status,
+      ...(s.verified !== undefined ? { verified: s.verified } : {}),
+      ...(s.detail ? { detail: s.detail } : {}),
+      ...(s.error ? { error: s.error } : {}),
+    })),
+  };
+}
+
+/** A journal event as the window's progress list shows it. */
+export function progressEvent(runId: string, e: StampedEvent): ProgressEvent {
+  const ev = e as Record<string, unknown>;
+  return {
+    runId,
+    type: e.type,
+    ...(typeof ev.step === 'string' ? { step: ev.step } : {}),
+    ...(typeof ev.ok === 'boolean' ? { ok: ev.ok } : {}),
+    ...(typeof ev.verified === 'boolean' ? { verified: ev.verified } : {}),
+    ...(typeof ev.path === 'string' ? { path: ev.path } : {}),
+    ...(typeof ev.command === 'string' ? { command: ev.command } : {}),
+  };
+}
+
+/** A doctor check, untranslated (its refs): the window renders it in its own language. */
+export function checkView(c: DoctorCheck): CheckView {
+  const blockedBy = (c as { blockedBy?: unknown }).blockedBy;
+  return {
+    id: c.id,
+    status: c.status,
+    title: asMessage(c.titleRef),
+    detail: asMessage(c.detailRef),
+    ...(c.remedyRef ? { remedy: asMessage(c.remedyRef) } : {}),
+    ...(typeof blockedBy === 'string' ? { blockedBy } : {}),
+    ms: c.ms,
+  };
+}
+
+interface VerdictLike {
+  check: string;
+  class: string;
+  causeRef: Ref;
+  remedyRef: Ref;
+}
+
+/** The doctor's result, untranslated: its verdict (when it names one), its checks and the summary. */
+export function doctorView(r: DoctorResult): DoctorView {
+  const v = (r as { verdict?: VerdictLike | null }).verdict;
+  return {
+    verdict: v ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) } : null,
+    checks: r.checks.map(checkView),
+    summary: r.summary,
+    ms: r.ms,
+  };
+}
+
+/** An activation as the window shows it: the result as messages, and on failure the checks that bear on it. */
+export function activationView(r: ActivationRun): ActivationView {
+  // Accepted but never in contact with the manager: installed is not protecting, so it is not a success.
+  const noContact = r.outcome.ok && !r.ok;
+  const params = {
+    manager: r.manager,
+    detail: r.outcome.detail,
+    run: r.runId,
+    seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
+    state: r.contact?.state.agentState ?? '?',
+  };
+  return {
+    ok: r.ok,
+    message: msg(noContact ? 'agent.activate.noContact' : r.outcome.messageKey, params),
+    ...(r.ok ? {} : { remedy: msg(noContact ? 'agent.activate.noContactRemedy' : r.outcome.remedyKey, params) }),
+    checks: (r.doctor?.checks ?? []).map(checkView),
+    hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
+    status: r.status ? toStatusView(r.status) : null,
+  };
+}
