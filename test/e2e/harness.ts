@@ -75,6 +75,8 @@ export interface OpenOptions {
   saveTo?: (name: string) => string;
   services?: Partial<AppServices>;
   viewport?: { width: number; height: number };
+  /** Sees every IPC reply the page got (what crossed the boundary, untranslated). */
+  onReply?: (channel: string, reply: unknown) => void;
 }
 
 export interface AppPage {
@@ -131,7 +133,9 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
         error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } },
       };
     }
-    return dispatch(table, channel, payload);
+    const reply = await dispatch(table, channel, payload);
+    opts.onReply?.(channel, reply);
+    return reply;
   });
   await page.exposeBinding('__dsaPathFor', async (_source, name: string) => opts.dropPaths?.[name] ?? null);
   await page.addInitScript(

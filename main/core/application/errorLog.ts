@@ -7,13 +7,14 @@ import { redactText } from '../secrets.js';
 /**
  * Where internal errors (bugs) are logged with their stack: Windows `%ProgramData%\dsa-setup\logs`;
  * Linux `/var/log/dsa-setup` when root, else the user's state folder (`$XDG_STATE_HOME/dsa-setup`,
- * default `~/.local/state/dsa-setup`).
+ * default `~/.local/state/dsa-setup`). `DSA_SETUP_LOG_DIR` overrides all (tests, unusual layouts).
  */
 export function errorLogDir(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
   uid: number | undefined = process.getuid?.(),
 ): string {
+  if (env.DSA_SETUP_LOG_DIR) return env.DSA_SETUP_LOG_DIR;
   if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'dsa-setup', 'logs');
   if (uid === 0) return '/var/log/dsa-setup';
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'dsa-setup');

@@ -20,13 +20,21 @@ import { renderHtml } from '../report/render.js';
 import { stepRequests } from '../steps/requests.js';
 import type { Plan } from '../steps/types.js';
 import type { SystemContext } from '../system.js';
-import type { ActivationView, ApplyView, DoctorView, InputKind, InputSummary, PlanView, StepChoice } from '../ipc/contract.js';
+import type {
+  ActivationView,
+  ApplyView,
+  DoctorView,
+  InputKind,
+  InputSummary,
+  PlanView,
+  StepChoice,
+} from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
 import { SessionInputs } from './inputs.js';
 import { jobArgs, manualCommand, runJob, type Job, type JobOutput } from './jobs.js';
 import type { JobContext } from './jobContext.js';
 import { stepChoices } from './stepChoices.js';
-import { activationView, applyView, doctorView } from './views.js';
+import { activationView, applyView, doctorView, resultIn } from './views.js';
 
 /** What the shell provides (Electron dialogs and elevation; stand-ins in tests; nothing in a headless run). */
 export interface ShellServices {
@@ -180,9 +188,13 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     async apply(planId: string, ctx: JobContext, lang: Lang): Promise<ApplyView> {
       const plan = plans.get(planId);
       if (!plan)
-        throw new DsaError({ code: 'ui.noPlan', messageKey: 'ui.apply.noPlan', params: {}, exitCode: ExitCode.badInput });
-      if (running.has(planId))
-        throw new DsaError({ code: 'elevation.busy', messageKey: 'elevation.busy', params: {} });
+        throw new DsaError({
+          code: 'ui.noPlan',
+          messageKey: 'ui.apply.noPlan',
+          params: {},
+          exitCode: ExitCode.badInput,
+        });
+      if (running.has(planId)) throw new DsaError({ code: 'elevation.busy', messageKey: 'elevation.busy', params: {} });
       running.add(planId);
       try {
         const r = await execute({ kind: 'apply', plan }, ctx, lang);
@@ -198,7 +210,10 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
             ok: false,
             rebootRequired: false,
             steps: [],
-            manual: { reason: e.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation', command: String(e.params.command) },
+            manual: {
+              reason: e.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              command: String(e.params.command),
+            },
           };
         throw e;
       } finally {
@@ -236,8 +251,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         ctx,
         lang,
       );
-      if (!r.output)
-        throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      if (!r.output) throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
       return activationView(r.output as ActivationRun);
     },
 
@@ -249,7 +263,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       const { result } = lastDoctor ?? (await diagnose());
       const file = await shell.saveFile(`dsa-setup-report-${result.host.hostname ?? 'host'}.html`);
       if (!file) return { path: null };
-      await atomicWrite(file, renderHtml(translator(lang), result, lang), { mode: 0o644 });
+      await atomicWrite(file, renderHtml(translator(lang), resultIn(result, lang), lang), { mode: 0o644 });
       return { path: file };
     },
 
@@ -259,7 +273,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       const ext = sys.os === 'windows' ? 'zip' : 'tar.gz';
       const file = await shell.saveFile(`dsa-setup-bundle-${result.host.hostname ?? 'host'}.${ext}`);
       if (!file) return { path: null };
-      await writeSupportBundle(sys, file, { result, inputs: di, t: translator(lang) });
+      await writeSupportBundle(sys, file, { result: resultIn(result, lang), inputs: di, t: translator(lang) });
       return { path: file };
     },
 

@@ -2,14 +2,9 @@ import type { ApplyOutcome } from '../engine/apply.js';
 import type { StampedEvent } from '../engine/journal.js';
 import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { toStatusView } from '../agent/agentStatus.js';
-import { msg, type Message } from '../message.js';
-import type {
-  ActivationView,
-  ApplyView,
-  CheckView,
-  DoctorView,
-  ProgressEvent,
-} from '../ipc/contract.js';
+import { msg, renderMessage, type Message } from '../message.js';
+import { translator, type Lang } from '../i18n.js';
+import type { ActivationView, ApplyView, CheckView, DoctorView, ProgressEvent } from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
 
 interface Ref {
@@ -80,7 +75,9 @@ interface VerdictLike {
 export function doctorView(r: DoctorResult): DoctorView {
   const v = (r as { verdict?: VerdictLike | null }).verdict;
   return {
-    verdict: v ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) } : null,
+    verdict: v
+      ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) }
+      : null,
     checks: r.checks.map(checkView),
     summary: r.summary,
     ms: r.ms,
@@ -105,5 +102,24 @@ export function activationView(r: ActivationRun): ActivationView {
     checks: (r.doctor?.checks ?? []).map(checkView),
     hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
     status: r.status ? toStatusView(r.status) : null,
+  };
+}
+
+/** The doctor's result with its texts rendered again in `lang` from their refs (the exports follow the window). */
+export function resultIn(r: DoctorResult, lang: Lang): DoctorResult {
+  const t = translator(lang);
+  const render = (ref: Ref): string => renderMessage(t, asMessage(ref));
+  const v = (r as { verdict?: (VerdictLike & { cause: string; remedy: string }) | null }).verdict;
+  return {
+    ...r,
+    lang,
+    ...(v ? { verdict: { ...v, cause: render(v.causeRef), remedy: render(v.remedyRef) } } : {}),
+    checks: r.checks.map((c) => ({
+      ...c,
+      title: render(c.titleRef),
+      detail: render(c.detailRef),
+      remedy: c.remedyRef ? render(c.remedyRef) : c.remedy,
+      ...(c.phases ? { phases: c.phases.map((p) => ({ ...p, detail: render(p.detailRef) })) } : {}),
+    })),
   };
 }

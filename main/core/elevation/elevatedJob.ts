@@ -154,7 +154,10 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     if (runIds.length) return { output: null, runIds, events };
     if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manualError(await o.manual(), 'noPolkit');
     if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, 'elevation.cancelledRemedy');
-    const detail = redactText(`${r.error?.message ?? ''} ${r.stderr}`).trim().slice(-500) || '-';
+    const detail =
+      redactText(`${r.error?.message ?? ''} ${r.stderr}`)
+        .trim()
+        .slice(-500) || '-';
     throw jobError('failed', { detail });
   } finally {
     await stop();

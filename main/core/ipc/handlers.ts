@@ -63,12 +63,18 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
  */
 export async function dispatch(table: HandlerTable, channel: string, payload: unknown): Promise<Reply<ChannelName>> {
   if (!Object.hasOwn(channels, channel))
-    return { ok: false, error: { code: 'ipc.unknownChannel', messageKey: 'errors.ipcUnknownChannel', params: { channel } } };
+    return {
+      ok: false,
+      error: { code: 'ipc.unknownChannel', messageKey: 'errors.ipcUnknownChannel', params: { channel } },
+    };
   const name = channel as ChannelName;
   const req = channels[name].request.safeParse(payload ?? {});
   if (!req.success) {
     const detail = req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    return { ok: false, error: { code: 'ipc.badRequest', messageKey: 'errors.ipcBadRequest', params: { channel, detail } } };
+    return {
+      ok: false,
+      error: { code: 'ipc.badRequest', messageKey: 'errors.ipcBadRequest', params: { channel, detail } },
+    };
   }
   try {
     const handler = table[name] as (r: unknown) => Promise<unknown>;

@@ -1,14 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { CheckView } from '../../../main/core/ipc/contract';
 import { useMessage } from '../i18n';
+import { STATUS_ICON } from '../statusIcon';
 
-export const STATUS_ICON: Record<CheckView['status'], string> = {
-  pass: '✔',
-  warn: '⚠',
-  fail: '✖',
-  skip: '–',
-  blocked: '⊘',
-};
 
 /**
  * The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. The
@@ -36,9 +30,7 @@ export function CheckTable({ checks }: { checks: CheckView[] }) {
             </td>
             <td>{m(c.title)}</td>
             <td>{m(c.detail)}</td>
-            <td data-label={t('ui.diagnose.col.remedy')}>
-              {c.remedy && c.status !== 'pass' ? m(c.remedy) : ''}
-            </td>
+            <td data-label={t('ui.diagnose.col.remedy')}>{c.remedy && c.status !== 'pass' ? m(c.remedy) : ''}</td>
           </tr>
         ))}
       </tbody>

@@ -23,29 +23,13 @@ export function Diagnose() {
       <ScreenTitle>{t('ui.diagnose.heading')}</ScreenTitle>
       <p>{t('ui.diagnose.intro')}</p>
       <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          data-testid="run-doctor"
-          disabled={busy}
-          onClick={() => void run()}
-        >
+        <button type="button" className="primary" data-testid="run-doctor" disabled={busy} onClick={() => void run()}>
           {busy ? t('ui.diagnose.running') : t('ui.diagnose.run')}
         </button>
-        <button
-          type="button"
-          data-testid="export-report"
-          disabled={busyExport}
-          onClick={() => void exportReport()}
-        >
+        <button type="button" data-testid="export-report" disabled={busyExport} onClick={() => void exportReport()}>
           {t('ui.diagnose.exportReport')}
         </button>
-        <button
-          type="button"
-          data-testid="export-bundle"
-          disabled={busyExport}
-          onClick={() => void exportBundle()}
-        >
+        <button type="button" data-testid="export-bundle" disabled={busyExport} onClick={() => void exportBundle()}>
           {t('ui.diagnose.exportBundle')}
         </button>
       </div>
