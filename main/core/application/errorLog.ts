@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DsaError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { redactText } from '../secrets.js';
+import { internalErrorView } from '../ipc/contract.js';
 
 /**
  * Where internal errors (bugs) are logged with their stack: Windows `%ProgramData%\dsa-setup\logs`;
@@ -40,6 +41,5 @@ export function logInternalError(err: unknown, where: string, dir = errorLogDir(
 export function describeError(err: unknown, where: string, dir?: string): ErrorInfo {
   if (err instanceof DsaError) return err.toInfo();
   const info = toErrorInfo(err);
-  const log = logInternalError(err, where, dir);
-  return { ...info, params: { ...info.params, log: log ?? '-' } };
+  return internalErrorView(String(info.params.message), logInternalError(err, where, dir) ?? undefined);
 }

@@ -273,7 +273,13 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       const ext = sys.os === 'windows' ? 'zip' : 'tar.gz';
       const file = await shell.saveFile(`dsa-setup-bundle-${result.host.hostname ?? 'host'}.${ext}`);
       if (!file) return { path: null };
-      await writeSupportBundle(sys, file, { result: resultIn(result, lang), inputs: di, t: translator(lang) });
+      // The save dialog asked before replacing a file.
+      await writeSupportBundle(sys, file, {
+        result: resultIn(result, lang),
+        inputs: di,
+        t: translator(lang),
+        force: true,
+      });
       return { path: file };
     },
 

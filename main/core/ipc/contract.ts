@@ -25,6 +25,16 @@ export const ErrorInfoSchema = z.object({
 });
 export type ErrorInfoView = z.infer<typeof ErrorInfoSchema>;
 
+/** The error a bug shows as ("Internal error: …"); the Node side adds the log file that keeps the stack. */
+export function internalErrorView(message: string, log?: string): ErrorInfoView {
+  return {
+    code: 'internal',
+    messageKey: 'errors.internal',
+    params: { message, log: log ?? '-' },
+    remedyKey: 'errors.internalRemedy',
+  };
+}
+
 /** The one message type (`{key, params}`, main/core/message.ts): every text crosses IPC untranslated. */
 export const MessageViewSchema = MessageSchema;
 export type MessageView = z.infer<typeof MessageViewSchema>;

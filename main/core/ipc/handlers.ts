@@ -3,6 +3,7 @@ import { createAppService, type ShellServices } from '../application/service.js'
 import type { JobContext } from '../application/jobContext.js';
 import { progressEvent } from '../application/views.js';
 import { detectLang } from '../i18n.js';
+import { redactJson } from '../secrets.js';
 import { isAdmin, type SystemContext } from '../system.js';
 import { channels, type ChannelName, type ParsedRequest, type Reply, type Response } from './contract.js';
 import { EVENTS } from './verbs.js';
@@ -58,10 +59,14 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
 
 /**
  * Runs one IPC call: validates the payload against the contract, calls the handler, validates the
- * response, and returns an `{ok, value|error}` reply (never throws across the process boundary; a bug is
- * logged with its stack and named as one).
+ * response, and returns an `{ok, value|error}` reply with every known secret masked (never throws across the
+ * process boundary; a bug is logged with its stack and named as one).
  */
 export async function dispatch(table: HandlerTable, channel: string, payload: unknown): Promise<Reply<ChannelName>> {
+  return redactJson(await dispatchRaw(table, channel, payload));
+}
+
+async function dispatchRaw(table: HandlerTable, channel: string, payload: unknown): Promise<Reply<ChannelName>> {
   if (!Object.hasOwn(channels, channel))
     return {
       ok: false,
