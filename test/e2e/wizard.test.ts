@@ -52,11 +52,20 @@ afterAll(async () => {
   if (inputsDir) rmSync(inputsDir, { recursive: true, force: true });
 });
 
+/** What the sandbox answers for the commands a RHEL 8 run calls (IPv6 off reloads the sysctl settings). */
+const EL8_REPLIES = {
+  '.sandbox/exec-replies.json': JSON.stringify([
+    { command: 'sysctl', args: ['--system'] },
+    { command: 'sysctl', args: ['-w'] },
+  ]),
+};
+
 function rhelRoot(): string {
   return makeRoot({
     ...OS_RELEASE.el8,
     hosts: ORIGINAL_HOSTS,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+    files: EL8_REPLIES,
   });
 }
 
@@ -296,6 +305,7 @@ function rootWithRunningAgent(): string {
     ...OS_RELEASE.el8,
     hosts: `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n`,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+    files: EL8_REPLIES,
   });
   prepareAgentRoot(root, { caPem: manager.certs.caPem });
   execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', agentRpm], { stdio: 'pipe' });
@@ -388,7 +398,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.html');
       expect(readFileSync(join(out, 'dsa-setup-report-web01.html'), 'utf8')).toContain(`lang="${other}"`);
       await page.getByTestId('export-bundle').click();
-      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.tar.gz');
+      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
       const report = execFileSync(
         'tar',
         ['-xzOf', join(out, 'dsa-setup-bundle-web01.tar.gz'), '--wildcards', '*report*.html'],
@@ -433,7 +443,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       expect(html).toContain(MANAGER_NAME);
 
       await page.getByTestId('export-bundle').click();
-      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.tar.gz');
+      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
       const listing = execFileSync('tar', ['-tzf', join(out, 'dsa-setup-bundle-web01.tar.gz')], { encoding: 'utf8' });
       expect(listing).toContain('MANIFEST.json');
     } finally {

@@ -20,7 +20,12 @@ afterAll(() => {
 
 describe('each job has its own progress context', () => {
   it('an activation running during an apply keeps its own progress stream, and the apply journal holds none of it', async () => {
-    const root = makeRoot({ ...OS_RELEASE.el8, hosts: '127.0.0.1 localhost\n' });
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      hosts: '127.0.0.1 localhost\n',
+      // `sysctl --system` (IPv6 off) answers as on a real system.
+      files: { '.sandbox/exec-replies.json': JSON.stringify([{ command: 'sysctl', args: ['--system'] }]) },
+    });
     const portal = join(dir, 'VMSecurity_hosts_cln.txt');
     writeFileSync(portal, '203.0.113.10 dsm01.example.jp\r\n');
     const sys = createSystemContext({ root });
