@@ -29,9 +29,6 @@ import {
 import { shellCommand, sudoPromptCommand } from '../../main/core/elevation/commandLine.js';
 import { jobArgs, loadJobArgs, manualCommand, type Job, type JobArgs } from '../../main/core/application/jobs.js';
 import { createAppService } from '../../main/core/application/service.js';
-import { runInJob } from '../../main/core/application/jobContext.js';
-import { reportProgress } from '../../main/core/progress.js';
-import type { Message } from '../../main/core/message.js';
 import type { ApplyOutcome } from '../../main/core/engine/apply.js';
 import { watchNewRuns } from '../../main/core/elevation/journalTail.js';
 import { hasGraphicalPolkitAgent } from '../../main/core/elevation/polkit.js';

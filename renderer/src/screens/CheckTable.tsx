@@ -3,7 +3,6 @@ import type { CheckView } from '../../../main/core/ipc/contract';
 import { useMessage } from '../i18n';
 import { STATUS_ICON } from '../statusIcon';
 
-
 /**
  * The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. The
  * checks come untranslated, so they render in the window's language and follow a switch.
