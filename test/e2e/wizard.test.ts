@@ -576,10 +576,13 @@ describe('rights and platforms', () => {
     },
   );
 
-  it('without rights and without a way to ask for them, activation names the command to run', async () => {
+  it('without rights and without a way to ask for them, activation names the command to run, quoted and copyable', async () => {
     const root = rhelRoot();
+    const named = mkdtempSync(join(tmpdir(), 'dsa-e2e-manual-'));
+    const activationFile = join(named, 'cln12345_Activation_Command (1).txt');
+    writeFileSync(activationFile, readFileSync(managerActivation));
     const app = await open('en', root, {
-      files: { hosts: managerHosts, activation: managerActivation },
+      files: { hosts: managerHosts, activation: activationFile },
       services: { isAdmin: async () => false },
     });
     const { page } = app;
@@ -589,12 +592,16 @@ describe('rights and platforms', () => {
       await page.getByTestId('parsed-activation').waitFor();
       await page.getByTestId('nav-activate').click();
       await page.getByTestId('activate').click();
-      await expect
-        .poll(() => page.getByTestId('screen-activate').getByRole('alert').textContent())
-        .toContain(`sudo dsa-setup --root ${root} activate --activation-file ${managerActivation}`);
+      const command = `sudo dsa-setup --root ${root} activate --activation-file '${activationFile}'`;
+      await expect.poll(() => page.getByTestId('error-command').textContent()).toBe(command);
+      expect(await page.getByTestId('screen-activate').getByRole('alert').textContent()).toContain(
+        translator('en')('elevation.manualActivate'),
+      );
+      expect(await page.getByTestId('error-command-copy').textContent()).toBe(translator('en')('ui.command.copy'));
       expect(await page.getByTestId('activation-result').count()).toBe(0);
     } finally {
       await app.close();
+      rmSync(named, { recursive: true, force: true });
     }
   });
 
