@@ -70,7 +70,7 @@ app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 // One guard for every webContents, whichever created it: navigation, redirects, frames, windows, webviews.
 app.on('web-contents-created', (_event, contents) =>
-  guardWebContents(contents, { devOrigin, isAllowedExternal, openExternal: (url) => void openDocumentation(url) }),
+  guardWebContents(contents, { devOrigin, isAllowedExternal, openInBrowser: (url) => void openDocumentation(url) }),
 );
 
 if (!app.requestSingleInstanceLock()) app.quit();

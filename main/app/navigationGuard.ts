@@ -59,7 +59,7 @@ export interface GuardOptions {
   devOrigin?: string;
   isAllowedExternal(url: string): boolean;
   /** Opens an allowed documentation link in the browser. */
-  openExternal(url: string): void;
+  openInBrowser(url: string): void;
 }
 
 /**
@@ -76,7 +76,7 @@ export function guardWebContents(contents: GuardedContents, o: GuardOptions): vo
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const d = windowOpenDecision(url, o.isAllowedExternal);
-    if (d.openExternally) o.openExternal(url);
+    if (d.openExternally) o.openInBrowser(url);
     return { action: d.action };
   });
 }

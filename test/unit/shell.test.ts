@@ -117,7 +117,7 @@ describe('the navigation guard on every webContents', () => {
 
   it('keeps navigation, redirects and frame navigation on the app’s own pages', () => {
     const c = contents();
-    guardWebContents(c, { isAllowedExternal, openExternal: () => {} });
+    guardWebContents(c, { isAllowedExternal, openInBrowser: () => {} });
     for (const event of ['will-navigate', 'will-redirect', 'will-frame-navigate']) {
       expect(navigate(c, event, `${APP_ORIGIN}/index.html`), event).toBe(false);
       expect(navigate(c, event, 'https://help.deepsecurity.trendmicro.com/'), event).toBe(true);
@@ -132,7 +132,7 @@ describe('the navigation guard on every webContents', () => {
 
   it('allows the dev server only when one is given (development, never packaged)', () => {
     const c = contents();
-    guardWebContents(c, { devOrigin: 'http://localhost:5173', isAllowedExternal, openExternal: () => {} });
+    guardWebContents(c, { devOrigin: 'http://localhost:5173', isAllowedExternal, openInBrowser: () => {} });
     expect(navigate(c, 'will-navigate', 'http://localhost:5173/index.html')).toBe(false);
     expect(navigate(c, 'will-navigate', 'http://localhost:5174/')).toBe(true);
   });
@@ -140,7 +140,7 @@ describe('the navigation guard on every webContents', () => {
   it('denies every new window and opens only vendor documentation over https in the browser', () => {
     const opened: string[] = [];
     const c = contents();
-    guardWebContents(c, { isAllowedExternal, openExternal: (u) => opened.push(u) });
+    guardWebContents(c, { isAllowedExternal, openInBrowser: (u) => opened.push(u) });
     for (const url of [
       'https://help.deepsecurity.trendmicro.com/20_0/on-premise/',
       'http://help.deepsecurity.trendmicro.com/',
