@@ -2,6 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CHANNEL_NAMES } from '../core/ipc/contract.js';
 import type { HandlerTable } from '../core/ipc/handlers.js';
 import { guardedDispatch, type SenderFrame } from './guardedDispatch.js';
+import { redactJson } from '../core/secrets.js';
 
 /** The frame a call came from, as the wrapper checks it. */
 function senderFrame(event: IpcMainInvokeEvent): SenderFrame | null {
@@ -19,5 +20,5 @@ export function registerIpc(table: HandlerTable, origin: string): void {
 
 /** Sends an event to the window's page (events never carry the raw IPC event back). */
 export function sendToWindow(contents: WebContents | undefined, channel: string, payload: unknown): void {
-  if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+  if (contents && !contents.isDestroyed()) contents.send(channel, redactJson(payload));
 }

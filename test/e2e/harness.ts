@@ -9,6 +9,7 @@ import { createHandlers, headlessServices, type AppServices } from '../../main/c
 import type { InputKind } from '../../main/core/ipc/contract.js';
 import { APP_ORIGIN, serveAppRequest } from '../../main/app/appProtocol.js';
 import { guardedDispatch } from '../../main/app/guardedDispatch.js';
+import { redactJson } from '../../main/core/secrets.js';
 import { PROJECT } from '../helpers/cli.js';
 
 export const RENDERER_DIR = join(PROJECT, 'out/renderer');
@@ -145,9 +146,10 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
     saveFile: async (name) => (opts.saveTo ? opts.saveTo(name) : null),
     emit: (event, payload) => {
       void page
+        // As main/app/ipc.ts sendToWindow: events leave the main side redacted.
         .evaluate(([e, p]) => (window as unknown as { __dsaEmit(e: string, p: unknown): void }).__dsaEmit(e, p), [
           event,
-          payload,
+          redactJson(payload),
         ] as const)
         .catch(() => {});
     },
