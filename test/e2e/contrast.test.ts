@@ -10,13 +10,7 @@ import { translator } from '../../main/core/i18n.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { launchChromium, openApp, screenshot, serveRenderer } from './harness.js';
 import { heading, ORIGINAL_HOSTS } from './flows.js';
-import {
-  collectContrastSamples,
-  contrastFailures,
-  contrastRatio,
-  focusRingSample,
-  type ContrastSample,
-} from './contrast.js';
+import { collectContrastSamples, contrastFailures, contrastRatio, type ContrastSample } from './contrast.js';
 
 const MANAGER_NAME = 'dsm01.e2e-contrast.test';
 let browser: Browser;
@@ -60,7 +54,7 @@ async function focusRings(page: Page): Promise<ContrastSample[]> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   for (let i = 0; i < 80; i++) {
     await page.keyboard.press('Tab');
-    const ring = await page.evaluate(focusRingSample);
+    const [ring] = await page.evaluate(collectContrastSamples, 'focus' as const);
     if (!ring) continue;
     const key = await page.evaluate(() => {
       const el = document.activeElement!;
@@ -83,7 +77,10 @@ describe.each(['en', 'ja'] as const)('contrast on every screen in %s', (lang) =>
     const failures: string[] = [];
     let checked = 0;
     const audit = async (screen: string): Promise<void> => {
-      const samples = [...(await page.evaluate(collectContrastSamples)), ...(await focusRings(page))];
+      const samples = [
+        ...(await page.evaluate(collectContrastSamples, 'screen' as const)),
+        ...(await focusRings(page)),
+      ];
       expect(samples.filter((s) => s.kind === 'focus ring').length, `${screen}: focus stops`).toBeGreaterThan(2);
       expect(samples.filter((s) => s.kind === 'control border').length, `${screen}: controls`).toBeGreaterThan(1);
       checked += samples.length;

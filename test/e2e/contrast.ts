@@ -31,11 +31,13 @@ export function contrastRatio(a: RGB, b: RGB): number {
 }
 
 /**
- * Runs in the page: every visible text (an element with its own text, not inside a disabled control) and the
- * border of every enabled text field, select and button, each against the backdrop composited from its
- * ancestors' backgrounds (and its opacity). Self-contained: Playwright sends its source to the page.
+ * Runs in the page. `screen`: every visible text (an element with its own text, not inside a disabled control)
+ * and the border of every enabled text field, select and button. `focus`: the focus ring of the focused element
+ * (drawn outside it, so against its parent's backdrop; a ring not drawn has the backdrop's colour and fails), or
+ * nothing when only the page has the focus. Each against the backdrop composited from the ancestors' backgrounds
+ * (and the element's opacity). Self-contained: Playwright sends its source to the page.
  */
-export function collectContrastSamples(): ContrastSample[] {
+export function collectContrastSamples(scope: 'screen' | 'focus'): ContrastSample[] {
   type RGBA = [number, number, number, number];
   const parse = (c: string): RGBA => {
     const m = /rgba?\(([^)]+)\)/.exec(c);
@@ -73,6 +75,21 @@ export function collectContrastSamples(): ContrastSample[] {
     return `${el.tagName.toLowerCase()}${id ? `[data-testid=${id}]` : cls ? `.${cls}` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
   };
   const samples: ContrastSample[] = [];
+  if (scope === 'focus') {
+    const el = document.activeElement;
+    if (!el || el === document.body) return samples;
+    const s = getComputedStyle(el);
+    const bg = backdrop(el.parentElement);
+    const drawn = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+    samples.push({
+      kind: 'focus ring',
+      what: describe(el),
+      fg: drawn ? over(parse(s.outlineColor), bg) : bg,
+      bg,
+      need: 3,
+    });
+    return samples;
+  }
   for (const el of document.querySelectorAll('body *')) {
     if (!visible(el) || el.closest(':disabled')) continue;
     if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())) continue;
@@ -90,45 +107,6 @@ export function collectContrastSamples(): ContrastSample[] {
     samples.push({ kind: 'control border', what: describe(el), fg: drawn ? over(border, bg) : bg, bg, need: 3 });
   }
   return samples;
-}
-
-/**
- * Runs in the page: the focus ring of the focused element against what surrounds it (the ring is drawn outside
- * the element), or null when nothing but the page has the focus. A ring that is not drawn has the backdrop's own
- * colour, so it fails the ratio.
- */
-export function focusRingSample(): ContrastSample | null {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  type RGBA = [number, number, number, number];
-  const parse = (c: string): RGBA => {
-    const m = /rgba?\(([^)]+)\)/.exec(c);
-    if (!m) return [0, 0, 0, 0];
-    const p = m[1]!
-      .split(/[\s,/]+/)
-      .filter(Boolean)
-      .map(Number);
-    return [p[0]!, p[1]!, p[2]!, p.length > 3 ? p[3]! : 1];
-  };
-  const over = (top: RGBA, under: RGB): RGB => [0, 1, 2].map((i) => top[i]! * top[3] + under[i]! * (1 - top[3])) as RGB;
-  const layers: RGBA[] = [];
-  for (let e = el.parentElement; e; e = e.parentElement) {
-    const c = parse(getComputedStyle(e).backgroundColor);
-    if (c[3] > 0) layers.push(c);
-    if (c[3] >= 1) break;
-  }
-  let bg: RGB = [255, 255, 255];
-  for (const l of layers.reverse()) bg = over(l, bg);
-  const s = getComputedStyle(el);
-  const drawn = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
-  const id = el.getAttribute('data-testid');
-  return {
-    kind: 'focus ring',
-    what: `${el.tagName.toLowerCase()}${id ? `[data-testid=${id}]` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`,
-    fg: drawn ? over(parse(s.outlineColor), bg) : bg,
-    bg,
-    need: 3,
-  };
 }
 
 /** The samples below their minimum, as readable lines (empty when every pair is contrasted enough). */
