@@ -87,9 +87,7 @@ else {
       cb({ cancel: !isAllowedRequest(details.url, devOrigin) }),
     );
     Menu.setApplicationMenu(
-      Menu.buildFromTemplate(
-        menuTemplate({ packaged: app.isPackaged, platform: process.platform, t: translator(osLang()) }),
-      ),
+      Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged, t: translator(osLang()) })),
     );
     const root = rootArg(process.argv);
     const sys = createSystemContext(root ? { root } : {});

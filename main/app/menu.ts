@@ -33,7 +33,6 @@ export interface MenuItemTemplate {
 export interface MenuOptions {
   /** app.isPackaged: a packaged build has no Reload and no Developer Tools. */
   packaged: boolean;
-  platform: NodeJS.Platform;
   /** Translates a `ui.menu.*` key. */
   t(key: string): string;
 }
@@ -53,7 +52,7 @@ export function menuTemplate(o: MenuOptions): MenuItemTemplate[] {
   return [
     {
       label: o.t('ui.menu.file'),
-      submenu: [o.platform === 'darwin' ? item('quit', 'quit') : item('quit', 'quit', 'CmdOrCtrl+Q')],
+      submenu: [item('quit', 'quit')],
     },
     {
       label: o.t('ui.menu.edit'),
