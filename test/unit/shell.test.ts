@@ -281,8 +281,7 @@ describe('the packaged binary’s fuses', () => {
     });
     // runAsNode is on exactly while elevation or the packaged `dsa-setup` launchers run the app's binary as Node.
     const usesRunAsNode = [
-      'main/core/elevation/elevatedApply.ts',
-      'main/core/ipc/handlers.ts',
+      'main/core/elevation/elevatedJob.ts',
       'build/cli-launcher/dsa-setup',
       'build/cli-launcher/dsa-setup.cmd',
     ].some((f) => readFileSync(join(PROJECT, f), 'utf8').includes('ELECTRON_RUN_AS_NODE'));
