@@ -14,6 +14,7 @@ import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { DsaError, ExitCode } from '../errors.js';
 import { atomicWrite } from '../fsx.js';
+import { msg } from '../message.js';
 import { translator, type Lang } from '../i18n.js';
 import { inspectSystem } from '../platform/inspect.js';
 import { renderHtml } from '../report/render.js';
@@ -127,7 +128,11 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         args,
         ...(shell.elevation ? { elevation: shell.elevation } : {}),
         runsDir: runsDir(sys),
-        onEvent,
+        // The elevated run's progress messages come from its journal (in process they come directly).
+        onEvent: (e) => {
+          onEvent(e);
+          if (e.type === 'step.progress') ctx.progress(msg(e.key, e.params));
+        },
         acceptRun,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         manual: () => manualCommand(args),
