@@ -151,6 +151,29 @@ export async function copyAttributes(from: string, to: string): Promise<Message 
   return msg('fsx.attributesNotKept', { path: from, names: (dump.stderr || cp.stderr).trim().slice(0, 200) });
 }
 
+/**
+ * Refuses early (exit 2, the same message a write would give) when a file cannot be replaced whatever the
+ * user's rights: a read-only file system or mount, an immutable or append-only file, a directory. Permission
+ * (EACCES) is left to the write: a plan may run without administrator rights.
+ */
+export async function assertReplaceable(path: string, root = '/'): Promise<void> {
+  let target = path;
+  try {
+    target = await resolveLinkTarget(path, root);
+    const st = await fs.stat(target).catch(() => null);
+    if (st?.isDirectory()) {
+      throw Object.assign(new Error(`is a directory: ${target}`), { code: 'EISDIR', syscall: 'open' });
+    }
+    for (const p of st ? [target, dirname(target)] : [dirname(target)]) {
+      await fs.access(p, fsc.W_OK).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EROFS' || e.code === 'EPERM') throw e;
+      });
+    }
+  } catch (e) {
+    throw await fileSystemError(e, target, 'write');
+  }
+}
+
 export interface WriteOptions {
   /** The system tree the path belongs to (`--root`): symbolic links are followed inside it. */
   root?: string;
