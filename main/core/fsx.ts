@@ -11,12 +11,16 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-…​.tmp`), for clean-up. */
+/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-XXXX.tmp`), for clean-up. */
 export const TEMP_MARK = '.dsa-setup-';
 
 /** Whether an error is one the operating system raised (ENOENT, EACCES, …), as opposed to a bug. */
 function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!);
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!)
+  );
 }
 
 /** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
@@ -48,7 +52,13 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   const dir = dirname(path);
   const make = (key: string, params: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError =>
     new DsaError(
-      { code: `fs.${code}`, messageKey: key, params: { path, dir, code, op, ...params }, remedyKey: remedy, exitCode: ExitCode.badInput },
+      {
+        code: `fs.${code}`,
+        messageKey: key,
+        params: { path, dir, code, op, ...params },
+        remedyKey: remedy,
+        exitCode: ExitCode.badInput,
+      },
       { cause: e },
     );
   switch (code) {

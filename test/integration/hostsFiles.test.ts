@@ -309,7 +309,12 @@ describe('what the system resolver answers after apply (live, inside a private n
       steps: { id: string; verified?: boolean }[];
     };
     expect(json.steps.find((s) => s.id === 'hosts')!.verified).toBe(true);
-    const answers = new Set(after!.trim().split('\n').map((l) => l.split(/\s+/)[0]));
+    const answers = new Set(
+      after!
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    );
     expect([...answers]).toEqual(['203.0.113.10']);
     const text = readFileSync(hosts, 'utf8');
     expect(text).toContain('203.0.113.10\tdsm01.vmsecurity.example.jp\n');

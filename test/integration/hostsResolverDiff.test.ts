@@ -33,7 +33,7 @@ const DSM = 'dsm01.vmsecurity.example.jp';
 const RELAY = 'relay01.vmsecurity.example.jp';
 
 function generate(r: () => number): { hosts: Buffer; multi: boolean; entries: HostsEntry[] } {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const v6portal = r() < 0.2;
   const portal = v6portal ? '2001:db8::10' : '203.0.113.10';
   const entries: HostsEntry[] = [

@@ -26,7 +26,17 @@ describe('addresses as glibc inet_pton reads them', () => {
   });
 
   it('rejects what glibc rejects: zone ids, leading zeros, short or overlong forms', () => {
-    for (const bad of ['fe80::1%eth0', '010.0.0.1', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1:2:3:4:5:6:7:8:9', '1::2::3', '1::2:', '12345::1'])
+    for (const bad of [
+      'fe80::1%eth0',
+      '010.0.0.1',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2::3',
+      '1::2:',
+      '12345::1',
+    ])
       expect(canonicalAddress(bad), bad).toBeNull();
     for (const good of ['::', '::1', '1::', '::ffff:1.2.3.4', '64:ff9b::192.0.2.1', '0.0.0.0'])
       expect(canonicalAddress(good), good).not.toBeNull();
@@ -89,7 +99,11 @@ describe('hosts lines as glibc reads them', () => {
 describe('host.conf as glibc reads it', () => {
   it('multi on/off, case-insensitive, comments, the last line wins, no file is off', () => {
     expect(parseHostConf(null).multi).toBe(false);
-    expect(parseHostConf(Buffer.from('# The "order" line is only used by old versions of the C library.\norder hosts,bind\nmulti on\n')).multi).toBe(true);
+    expect(
+      parseHostConf(
+        Buffer.from('# The "order" line is only used by old versions of the C library.\norder hosts,bind\nmulti on\n'),
+      ).multi,
+    ).toBe(true);
     expect(parseHostConf(Buffer.from('MULTI On\n')).multi).toBe(true);
     expect(parseHostConf(Buffer.from('multi on\nmulti off\n')).multi).toBe(false);
     expect(parseHostConf(Buffer.from('# multi on\n')).multi).toBe(false);
@@ -148,7 +162,12 @@ describe("apply's read-back under --root", () => {
       ok: false,
       detail: {
         key: 'steps.hosts.wrongLine',
-        params: expect.objectContaining({ name: 'dsm.example.jp', line: 2, address: '10.0.0.9', expected: '203.0.113.10' }),
+        params: expect.objectContaining({
+          name: 'dsm.example.jp',
+          line: 2,
+          address: '10.0.0.9',
+          expected: '203.0.113.10',
+        }),
       },
     });
   });
@@ -163,7 +182,7 @@ describe("apply's read-back under --root", () => {
   });
 });
 
-describe('OS errors are the user\'s to fix, not internal errors', () => {
+describe("OS errors are the user's to fix, not internal errors", () => {
   it('every errno a user can cause maps to exit 2 with a remedy; a bug stays a bug', async () => {
     const cases: [string, string][] = [
       ['EROFS', 'fsx.readOnly'],
