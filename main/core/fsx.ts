@@ -158,7 +158,8 @@ export async function copyAttributes(from: string, to: string): Promise<Message 
   const preserve = ['mode', 'ownership', 'xattr', ...(selinuxEnabled() ? ['context'] : [])].join(',');
   const cp = await execCommand('cp', ['--attributes-only', `--preserve=${preserve}`, from, to], { timeoutMs: 10_000 });
   if (cp.exitCode === 0) return null;
-  return msg('fsx.attributesNotKept', { path: from, names: (dump.stderr || cp.stderr).trim().slice(0, 200) });
+  const why = dump.notFound && cp.notFound ? 'getfattr, cp: not installed' : dump.stderr || cp.stderr;
+  return msg('fsx.attributesNotKept', { path: from, names: why.trim().slice(0, 200) });
 }
 
 /**
