@@ -322,3 +322,43 @@ describe('what the system resolver answers after apply (live, inside a private n
     expect(readdirSync(join(dir, 'upper'))).toContain('dsa-setup'); // the journal landed in the overlay
   });
 });
+
+describe('files glibc reads differently from how they look: after apply, glibc answers the portal address', () => {
+  const files: Record<string, string> = {
+    'CR-only line ends': '127.0.0.1 localhost\r10.0.0.9 dsm01.vmsecurity.example.jp\r',
+    'a stray CR': '127.0.0.1 localhost\n10.0.0.9\rdsm01.vmsecurity.example.jp\n',
+    'a NUL': '127.0.0.1 localhost\0 junk\n10.0.0.9 dsm01.vmsecurity.example.jp\n',
+    'a UTF-8 BOM': '\ufeff10.0.0.9 other\n10.0.0.9 dsm01.vmsecurity.example.jp\n',
+    'leading blanks on a last line without newline': '127.0.0.1 localhost\n  10.0.0.9 dsm01.vmsecurity.example.jp',
+  };
+  for (const [what, text] of Object.entries(files)) {
+    it(what, async () => {
+      const root = makeRoot({ ...OS_RELEASE.el9, hosts: text, files: { 'etc/host.conf': 'multi on\n' } });
+      const apply = await runCliJson<{ steps: { id: string; verified?: boolean }[] }>([
+        'apply',
+        '--root',
+        root,
+        '--hosts-file',
+        PORTAL,
+        '--yes',
+      ]);
+      expect(apply.exitCode, apply.stderr).toBe(0);
+      expect(apply.json.steps[0]!.verified).toBe(true);
+      writeFileSync(join(scratch, `nss-${process.pid}`), 'hosts: files\n');
+      const r = await inMountNamespace(
+        'mount --bind "$1/etc/hosts" /etc/hosts && mount --bind "$1/etc/host.conf" /etc/host.conf && ' +
+          'mount --bind "$2" /etc/nsswitch.conf && getent hosts dsm01.vmsecurity.example.jp; ' +
+          'getent ahosts dsm01.vmsecurity.example.jp',
+        [root, join(scratch, `nss-${process.pid}`)],
+        { network: false },
+      );
+      const answers = new Set(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/\s+/)[0]),
+      );
+      expect([...answers]).toEqual(['203.0.113.10']);
+    });
+  }
+});
