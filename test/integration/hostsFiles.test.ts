@@ -45,6 +45,9 @@ async function inMountNamespace(
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+/** `apply --root ROOT --hosts-file PORTAL --yes`. */
+const applyArgs = (root: string): string[] => ['apply', '--root', root, '--hosts-file', PORTAL, '--yes'];
+
 const noTempFiles = (dir: string): void =>
   expect(readdirSync(dir).filter((f) => f.includes('.dsa-setup-'))).toEqual([]);
 
@@ -55,7 +58,7 @@ describe('hosts file as a symbolic link', () => {
       const link = join(root, 'etc/hosts');
       symlinkSync(kind === 'relative' ? 'hosts.real' : '/etc/hosts.real', link);
 
-      const apply = await runCli(['apply', '--root', root, '--hosts-file', PORTAL, '--yes']);
+      const apply = await runCli(applyArgs(root));
       expect(apply.exitCode, apply.stderr).toBe(0);
       expect(lstatSync(link).isSymbolicLink()).toBe(true);
       expect(readlinkSync(link)).toBe(kind === 'relative' ? 'hosts.real' : '/etc/hosts.real');
@@ -77,7 +80,7 @@ describe('hosts file as a symbolic link', () => {
     writeFileSync(outside, ORIGINAL);
     const root = makeRoot({ ...OS_RELEASE.el9 });
     symlinkSync(`../../../../../../../..${outside}`, join(root, 'etc/hosts'));
-    const r = await runCli(['apply', '--root', root, '--hosts-file', PORTAL, '--yes']);
+    const r = await runCli(applyArgs(root));
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/outside the system tree/);
     expect(readFileSync(outside, 'utf8')).toBe(ORIGINAL);
@@ -94,7 +97,7 @@ describe('extended attributes and POSIX ACLs', () => {
       xattr: String((await execa('getfattr', ['--absolute-names', '-n', 'user.dsa-test', hosts])).stdout),
       acl: String((await execa('getfacl', ['-c', '--absolute-names', hosts])).stdout),
     });
-    const apply = await runCli(['apply', '--root', root, '--hosts-file', PORTAL, '--yes']);
+    const apply = await runCli(applyArgs(root));
     expect(apply.exitCode, apply.stderr).toBe(0);
     expect(readFileSync(hosts, 'utf8')).toContain('# >>> dsa-setup');
     let a = await attrs();
@@ -116,16 +119,7 @@ describe('a bind-mounted hosts file (containers)', () => {
     const source = join(scratch, `bind-source-${process.pid}`);
     writeFileSync(source, ORIGINAL);
     const script = 'mount --bind "$1" "$2" && shift 2 && "$NODE" "$CLI" "$@"';
-    const apply = await inMountNamespace(script, [
-      source,
-      join(root, 'etc/hosts'),
-      'apply',
-      '--root',
-      root,
-      '--hosts-file',
-      PORTAL,
-      '--yes',
-    ]);
+    const apply = await inMountNamespace(script, [source, join(root, 'etc/hosts'), ...applyArgs(root)]);
     expect(apply.exitCode, apply.stderr).toBe(0);
     expect(apply.stderr + apply.stdout).toMatch(/could not be replaced by a rename \(EBUSY.*written in place/);
     expect(readFileSync(source, 'utf8')).toContain('203.0.113.10\tdsm01.vmsecurity.example.jp');
@@ -143,7 +137,7 @@ describe('a bind-mounted hosts file (containers)', () => {
     writeFileSync(source, ORIGINAL);
     const r = await inMountNamespace(
       'mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" && shift 2 && "$NODE" "$CLI" "$@"',
-      [source, join(root, 'etc/hosts'), 'apply', '--root', root, '--hosts-file', PORTAL, '--yes'],
+      [source, join(root, 'etc/hosts'), ...applyArgs(root)],
     );
     expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/read-only file system/);
@@ -158,7 +152,7 @@ describe('a bind-mounted hosts file (containers)', () => {
     const etc = join(root, 'etc');
     const r = await inMountNamespace(
       'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && "$NODE" "$CLI" "$@"',
-      [etc, 'apply', '--root', root, '--hosts-file', PORTAL, '--yes'],
+      [etc, ...applyArgs(root)],
     );
     expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/read-only file system/);
@@ -226,7 +220,7 @@ describe('UTF-16 hosts files (Notepad "Unicode")', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/saved as UTF-16LE.*does not read such a file/);
     expect(r.stderr).toContain('--rewrite-utf16-hosts');
-    const apply = await runCli(['apply', '--root', root, '--hosts-file', PORTAL, '--yes']);
+    const apply = await runCli(applyArgs(root));
     expect(apply.exitCode).toBe(2);
     expect(readFileSync(join(root, 'Windows/System32/drivers/etc/hosts')).equals(before)).toBe(true);
   });
@@ -334,14 +328,7 @@ describe('files glibc reads differently from how they look: after apply, glibc a
   for (const [what, text] of Object.entries(files)) {
     it(what, async () => {
       const root = makeRoot({ ...OS_RELEASE.el9, hosts: text, files: { 'etc/host.conf': 'multi on\n' } });
-      const apply = await runCliJson<{ steps: { id: string; verified?: boolean }[] }>([
-        'apply',
-        '--root',
-        root,
-        '--hosts-file',
-        PORTAL,
-        '--yes',
-      ]);
+      const apply = await runCliJson<{ steps: { id: string; verified?: boolean }[] }>(applyArgs(root));
       expect(apply.exitCode, apply.stderr).toBe(0);
       expect(apply.json.steps[0]!.verified).toBe(true);
       writeFileSync(join(scratch, `nss-${process.pid}`), 'hosts: files\n');
