@@ -116,6 +116,7 @@ let lastChange: { doc: HostsDocument; key: string; change: HostsChange } | null 
 /** Reads hosts file bytes, keeping BOM and each line's ending (UTF-16 decoded in its own encoding). */
 export function readHostsDocument(data: Buffer): HostsDocument {
   if (lastDoc && lastDoc.data.equals(data)) return lastDoc.doc;
+  lastDoc = lastChange = null; // let the previous file go before reading the next
   const doc = new HostsDocument(data);
   lastDoc = { data, doc };
   return doc;
