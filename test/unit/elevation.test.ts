@@ -203,6 +203,14 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
         'linux',
       );
       expect(manual.command).toBe(`sudo dsa-setup --root ${sys.root} activate --activation-file '${file}'`);
+      const onWindows = await manualCommand(
+        jobArgs(sys, 'en', { kind: 'activate', activationFile: `C:\\Users\\o'brien\\${name}`, reset: true }),
+        'win32',
+      );
+      expect(onWindows.command).toBe(
+        `dsa-setup --root ${sys.root} activate --activation-file 'C:\\Users\\o''brien\\${name}' --reset`,
+      );
+      expect(onWindows.remedyKey).toBe('elevation.manualRemedyWindows');
       const argv = execaSync('bash', ['-c', `printf '%s\\n' ${manual.command.replace(/^sudo /, '')}`]).stdout.split(
         '\n',
       );

@@ -82,7 +82,9 @@ export async function manualCommand(
   platform: NodeJS.Platform = process.platform,
   keepDir: string = tmpdir(),
 ): Promise<ManualCommand> {
-  const pre = [...(platform === 'win32' ? [] : ['sudo']), 'dsa-setup', ...(args.root ? ['--root', args.root] : [])];
+  const win = platform === 'win32';
+  const pre = [...(win ? [] : ['sudo']), 'dsa-setup', ...(args.root ? ['--root', args.root] : [])];
+  const remedyKey = win ? 'elevation.manualRemedyWindows' : 'elevation.manualRemedy';
   const job = args.job;
   if (job.kind === 'apply') {
     await mkdir(keepDir, { recursive: true });
@@ -91,6 +93,7 @@ export async function manualCommand(
       command: shellCommand([...pre, 'apply', '--plan', file], platform),
       messageKey: 'elevation.manualApply',
       params: { file },
+      remedyKey,
     };
   }
   const argv = [
@@ -102,5 +105,5 @@ export async function manualCommand(
     ...(job.reset ? ['--reset'] : []),
     ...(job.hostsFile ? ['--hosts-file', job.hostsFile] : []),
   ];
-  return { command: shellCommand(argv, platform), messageKey: 'elevation.manualActivate', params: {} };
+  return { command: shellCommand(argv, platform), messageKey: 'elevation.manualActivate', params: {}, remedyKey };
 }

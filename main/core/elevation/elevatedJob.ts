@@ -60,6 +60,8 @@ export interface ManualCommand {
   command: string;
   messageKey: string;
   params: Record<string, string | number>;
+  /** Where to run it (a terminal with sudo; on Windows an administrator terminal). */
+  remedyKey: string;
 }
 
 export interface ElevatedJobResult {
@@ -76,7 +78,7 @@ export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'
     code: 'elevation.manual',
     messageKey: m.messageKey,
     params: { ...m.params, command: m.command, reason },
-    remedyKey: 'elevation.manualRemedy',
+    remedyKey: m.remedyKey,
     exitCode: ExitCode.needsAdmin,
   });
 }
