@@ -35,6 +35,21 @@ describe('internal errors keep their stack in a log file', () => {
     expect(describeError(user, 'cli', join(dir, 'never'))).toEqual(user.toInfo());
   });
 
+  it('an error of the operating system names the file and a remedy, and is no internal error', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const err = await writeFile(join(dir, 'no-such-dir', 'report.html'), 'x').catch((e: unknown) => e);
+    const info = describeError(err, 'ipc export:report', join(dir, 'unused'));
+    expect(info).toEqual({
+      code: 'os.ENOENT',
+      messageKey: 'errors.os',
+      params: { path: join(dir, 'no-such-dir', 'report.html'), syscall: 'open', code: 'ENOENT' },
+      remedyKey: 'errors.osRemedy.notFound',
+    });
+    expect(translator('en')(info.messageKey, info.params)).toBe(
+      `The system refused to open ${join(dir, 'no-such-dir', 'report.html')} (ENOENT).`,
+    );
+  });
+
   it('the CLI says where the details are, in the user’s language', () => {
     process.env.DSA_SETUP_LOG_DIR = dir;
     try {

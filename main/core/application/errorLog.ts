@@ -34,12 +34,36 @@ export function logInternalError(err: unknown, where: string, dir = errorLogDir(
   }
 }
 
+/** OS error codes with a remedy of their own (others get the general one). */
+const OS_REMEDIES: Record<string, string> = {
+  EACCES: 'errors.osRemedy.access',
+  EPERM: 'errors.osRemedy.access',
+  EROFS: 'errors.osRemedy.readOnly',
+  ENOSPC: 'errors.osRemedy.noSpace',
+  ENOENT: 'errors.osRemedy.notFound',
+};
+
+/** An error the operating system gave (a file not writable, a full disk): the person can act on it, it is no bug. */
+function osErrorInfo(err: unknown): ErrorInfo | null {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== 'string' || !/^E[A-Z]+$/.test(e.code) || !e.syscall) return null;
+  return {
+    code: `os.${e.code}`,
+    messageKey: 'errors.os',
+    params: { path: e.path ?? '-', syscall: e.syscall, code: e.code },
+    remedyKey: OS_REMEDIES[e.code] ?? 'errors.osRemedy.other',
+  };
+}
+
 /**
- * The one error chain of the CLI and IPC dispatch: a DsaError passes unchanged; anything else is a bug,
- * logged with its stack, and reported as "Internal error" naming the log file.
+ * The one error chain of the CLI and IPC dispatch: a DsaError passes unchanged; an error of the operating
+ * system says which file and why; anything else is a bug, logged with its stack, and reported as "Internal
+ * error" naming the log file.
  */
 export function describeError(err: unknown, where: string, dir?: string): ErrorInfo {
   if (err instanceof DsaError) return err.toInfo();
+  const os = osErrorInfo(err);
+  if (os) return os;
   const info = toErrorInfo(err);
   return internalErrorView(String(info.params.message), logInternalError(err, where, dir) ?? undefined);
 }
