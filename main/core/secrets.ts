@@ -11,13 +11,7 @@
 
 /** What a masked span was (the manifest's `kind`). */
 export type SecretKind =
-  | 'token'
-  | 'tenantID'
-  | 'password'
-  | 'url-credentials'
-  | 'authorization'
-  | 'private-key'
-  | 'secret';
+  'token' | 'tenantID' | 'password' | 'url-credentials' | 'authorization' | 'private-key' | 'secret';
 
 /** One masking: where in the output text (1-based line) and what kind. */
 export interface Masking {
@@ -168,10 +162,13 @@ const PATTERNS: Pattern[] = [
     kind: (m) => kindOfKey(m.groups!.k!),
   },
   // An ini line keeps spaces in its value: `password = two words`
-  { re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'), kind: (m) => kindOfKey(m.groups!.k!) },
-  // Command lines: --password X, --token X, --tenant-id X, --proxy-auth user:pass
   {
-    re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:[ \t]+|=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
+    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
+    kind: (m) => kindOfKey(m.groups!.k!),
+  },
+  // Command lines: --password=X, --passwd=X (dsa_control's own spelling), "--token","X" (argument arrays in JSON)
+  {
+    re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
     kind: (m) => kindOfKey(m.groups!.k!),
   },
   // dsa_control -p PASSWORD (only where dsa_control is named: `mkdir -p` and `iptables -p tcp` are not secrets)
@@ -218,7 +215,7 @@ function urlCredentialSpans(text: string, out: Span[]): void {
 }
 
 /** Values that stand for a secret in help and documentation text (`token:…`, `--token <token>`). */
-const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+\}\}|\$\w+|\$\{\w+\})$/i;
+const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+(?:\}\})?|\$\w+|\$\{\w+\})$/i;
 
 function patternSpans(text: string, out: Span[]): void {
   for (const p of PATTERNS) {
@@ -229,7 +226,7 @@ function patternSpans(text: string, out: Span[]): void {
       if (!name) continue;
       const [start, end] = m.indices!.groups![name]!;
       const value = text.slice(start, end);
-      if (end <= start || value.includes(MASK) || PLACEHOLDER.test(value)) continue;
+      if (end <= start || value.includes(MASK.slice(0, -1)) || PLACEHOLDER.test(value)) continue;
       if (p.line) {
         const ls = text.lastIndexOf('\n', start) + 1;
         const le = text.indexOf('\n', start);
@@ -432,7 +429,7 @@ const PUBLIC_ACTIVATION_KEYS = /^(hostname|policyid|groupid|relaygroupid|descrip
 /**
  * Registers the secrets of an activation command file or deployment script, misspelled ones included
  * (`"tokn:…"`, `"tenantId=…"`): every `KEY:VALUE` / `KEY=VALUE` argument of dsa_control other than the public
- * ones, and every value the patterns find.
+ * ones (`hostname:`, `policyid:` …, and misspellings of them), and every value the patterns find.
  */
 export function registerActivationSecrets(text: string): void {
   processSecrets.learn(text);
@@ -442,6 +439,8 @@ export function registerActivationSecrets(text: string): void {
     for (const word of line.slice(at).split(/\s+/)) {
       const m = /^["']?([A-Za-z_-]+)[:=](.+?)["']?$/.exec(word);
       if (!m || PUBLIC_ACTIVATION_KEYS.test(m[1]!) || /^\/\//.test(m[2]!)) continue;
+      // A misspelled key: its value is secret when the key looks like token / tenant / password, or it is long.
+      if (!/t[eo]|ken|ant|pass|pw|secret|key/i.test(m[1]!) && m[2]!.length < 16) continue;
       processSecrets.add(m[2]!, /ten/i.test(m[1]!) ? 'tenantID' : /tok/i.test(m[1]!) ? 'token' : 'secret');
     }
   }
