@@ -79,6 +79,18 @@ function secretRoot(extra: Record<string, string | Buffer> = {}): { root: string
   return { root, activation };
 }
 
+/** `doctor --root ROOT --activation-file FILE --only agent.log …more`. */
+const doctorLog = (r: { root: string; activation: string }, ...more: string[]): string[] => [
+  'doctor',
+  '--root',
+  r.root,
+  '--activation-file',
+  r.activation,
+  '--only',
+  'agent.log',
+  ...more,
+];
+
 /** What the CLI is given besides the activation file: the agent's password and a proxy with credentials. */
 const ENV = {
   DSA_SETUP_AGENT_PASSWORD: GIVEN.agentPassword,
@@ -88,18 +100,7 @@ const ENV = {
 
 describe('no secret leaves through any output path', () => {
   it('doctor text and --json, the bundle (every file, both formats), report html and md', async () => {
-    const { root, activation } = secretRoot();
-    const base = [
-      'doctor',
-      '--root',
-      root,
-      '--activation-file',
-      activation,
-      '--only',
-      'agent.log',
-      '--timeout',
-      '2000',
-    ];
+    const base = doctorLog(secretRoot(), '--timeout', '2000');
     const outputs: { where: string; data: string | Buffer }[] = [];
 
     const text = await runCli([...base, '--bundle', join(out, 'a.tar.gz')], { env: ENV });
@@ -202,17 +203,7 @@ describe('the bundle reads only what it should', () => {
     mkdirSync(join(root, 'var/log'), { recursive: true });
     symlinkSync('/etc', join(root, 'var/log/ds_agent'));
     const file = join(out, 'links.tar.gz');
-    const r = await runCli([
-      'doctor',
-      '--root',
-      root,
-      '--activation-file',
-      activation,
-      '--only',
-      'agent.log',
-      '--bundle',
-      file,
-    ]);
+    const r = await runCli(doctorLog({ root, activation }, '--bundle', file));
     expect(r.stdout).toContain('skipped: link to /etc/shadow');
     const files = await unpack(file);
     const manifest = JSON.parse(files.get('MANIFEST.json')!.toString('utf8')) as Manifest;
@@ -270,18 +261,7 @@ describe('the bundle reads only what it should', () => {
       '2026-11-23 10:00:00.000000: [Error/1] | CHTTPServer::AcceptSSL(203.0.113.10:4118) - BIO_do_handshake() failed',
     );
     const file = join(out, 'sparse.tar.gz');
-    const r = await runCli([
-      'doctor',
-      '--root',
-      root,
-      '--activation-file',
-      activation,
-      '--only',
-      'agent.log',
-      '--json',
-      '--bundle',
-      file,
-    ]);
+    const r = await runCli(doctorLog({ root, activation }, '--json', '--bundle', file));
     const check = (JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks[0]!;
     expect(check.status).toBe('fail');
     expect(check.detail).toContain('BIO_do_handshake() failed');
@@ -298,7 +278,7 @@ describe('the bundle reads only what it should', () => {
 
   it('--bundle never overwrites: an existing file, a folder, a missing parent are exit 2 naming them; --force replaces', async () => {
     const { root, activation } = secretRoot();
-    const base = ['doctor', '--root', root, '--activation-file', activation, '--only', 'agent.log'];
+    const base = doctorLog({ root, activation });
     const existing = join(out, 'hosts-copy');
     writeFileSync(existing, '127.0.0.1 localhost\n');
     const before = readFileSync(existing);

@@ -81,22 +81,16 @@ describe('IPC replies (what the app shows)', () => {
       name: 'Activation_Command.txt',
       contentBase64: Buffer.from(text).toString('base64'),
     });
-    const good = await dispatch(
-      table,
-      'inputs:parse',
-      file(
-        `/opt/ds_agent/dsa_control -a dsm://agents.example.jp:443/ "tenantID:${GIVEN.tenantId}" "token:${GIVEN.token}"\r\n`,
+    const [good, bad] = await Promise.all(
+      [
+        `"tenantID:${GIVEN.tenantId}" "token:${GIVEN.token}"`,
+        `"tokn:${UNKNOWN.misspelledToken}" "tenantId=${GIVEN.tenantId}"`,
+      ].map((args) =>
+        dispatch(table, 'inputs:parse', file(`/opt/ds_agent/dsa_control -a dsm://agents.example.jp:443/ ${args}\r\n`)),
       ),
     );
-    expect(good.ok).toBe(true);
-    const bad = await dispatch(
-      table,
-      'inputs:parse',
-      file(
-        `/opt/ds_agent/dsa_control -a dsm://agents.example.jp:443/ "tokn:${UNKNOWN.misspelledToken}" "tenantId=${GIVEN.tenantId}"\r\n`,
-      ),
-    );
-    expect(bad.ok).toBe(false);
+    expect(good!.ok).toBe(true);
+    expect(bad!.ok).toBe(false);
     expect(JSON.stringify(bad)).toContain('tokn:');
     const stub = {
       ...table,
