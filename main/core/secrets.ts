@@ -39,8 +39,8 @@ interface Span {
 interface Known {
   value: string;
   kind: SecretKind;
-  /** Encoded forms of the value, matched case-insensitively. */
-  forms: string[];
+  /** The value's encoded forms, any letter case, longest first. */
+  re: RegExp;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -86,16 +86,16 @@ const PREFIX = 12;
 /** Spans of a known value in text: every encoded form, and runs that are a long prefix or suffix of it. */
 function knownSpans(text: string, k: Known, out: Span[]): void {
   const lower = text.toLowerCase().length === text.length ? text.toLowerCase() : null;
-  for (const form of k.forms) {
-    const re = new RegExp(escapeRe(form), 'gi');
-    for (const m of text.matchAll(re))
-      out.push({
-        start: m.index,
-        end: m.index + m[0].length,
-        kind: k.kind,
-        ...(form === k.value && (k.kind === 'token' || k.kind === 'tenantID') ? { show: maskSecret(m[0]) } : {}),
-      });
-  }
+  const raw = k.value.toLowerCase();
+  for (const m of text.matchAll(k.re))
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      kind: k.kind,
+      ...((k.kind === 'token' || k.kind === 'tenantID') && m[0].toLowerCase() === raw
+        ? { show: maskSecret(m[0]) }
+        : {}),
+    });
   // A copy cut short (a message clipped to N characters, a log tail that starts mid-value).
   if (k.value.length < PREFIX + 4 || lower === null) return;
   const v = k.value.toLowerCase();
@@ -246,7 +246,7 @@ export class Redactor {
   add(value: string | undefined | null, kind: SecretKind = 'secret'): void {
     if (!value || value.length < 4 || value.includes(MASK)) return;
     if (this.known.some((k) => k.value === value)) return;
-    this.known.push({ value, kind, forms: encodedForms(value) });
+    this.known.push({ value, kind, re: new RegExp(encodedForms(value).map(escapeRe).join('|'), 'gi') });
     this.known.sort((a, b) => b.value.length - a.value.length);
   }
 
@@ -362,10 +362,19 @@ export function registerSecret(value: string | undefined | null, kind: SecretKin
   processSecrets.add(value, kind);
 }
 
+const extras = new Map<string, Redactor>();
+
+/** A redactor for a caller's own list of secrets (kept: callers pass the same list for a whole run). */
 function extraOf(secrets: readonly string[]): Redactor[] {
   if (secrets.length === 0) return [];
-  const r = new Redactor();
-  for (const s of secrets) r.add(s);
+  const key = secrets.join('\0');
+  let r = extras.get(key);
+  if (!r) {
+    if (extras.size > 32) extras.clear();
+    r = new Redactor();
+    for (const s of secrets) r.add(s);
+    extras.set(key, r);
+  }
   return [r];
 }
 
@@ -382,16 +391,6 @@ export function redactJson<T>(value: T, secrets: readonly string[] = []): T {
 /** Masks the argument array of `command` (`-p X` of dsa_control, `-u user:pass`, `--token X` …). */
 export function redactArgv(command: string, args: readonly string[], secrets: readonly string[] = []): string[] {
   return processSecrets.argv(args, extraOf(secrets), command);
-}
-
-/** Masks text and reports each masking (line, kind): the bundle's manifest. */
-export function redactWithReport(
-  text: string,
-  known: readonly { value: string; kind: SecretKind }[] = [],
-): { text: string; masked: Masking[] } {
-  const r = new Redactor();
-  for (const k of known) r.add(k.value, k.kind);
-  return processSecrets.redactWithReport(text, [r]);
 }
 
 /** Options of the CLI whose value is a secret, or may carry one (a URL with user info). */
