@@ -224,6 +224,7 @@ describe('the bundle reads only what it should', () => {
   it('as an ordinary user: an unreadable log folder is "left out: permission denied" and the doctor says why', async () => {
     const { root, activation } = secretRoot();
     chmodSync(join(root, 'var/opt/ds_agent/diag'), 0o700);
+    chmodSync(join(root, 'var/lib/dsa-setup/runs'), 0o700);
     chmodSync(root, 0o755);
     chmodSync(activation, 0o644);
     mkdirSync(join(root, '.sandbox'), { mode: 0o777 });
@@ -245,6 +246,11 @@ describe('the bundle reads only what it should', () => {
     const manifest = JSON.parse((await unpack(file)).get('MANIFEST.json')!.toString('utf8')) as Manifest;
     expect(manifest.omitted).toContainEqual({
       source: '/var/opt/ds_agent/diag',
+      reason: 'permission',
+      note: 'left out: permission denied',
+    });
+    expect(manifest.omitted).toContainEqual({
+      source: '/var/lib/dsa-setup/runs',
       reason: 'permission',
       note: 'left out: permission denied',
     });

@@ -188,7 +188,12 @@ async function collect(sys: SystemContext, result: DoctorResult, t: Translate): 
   for (const p of agentLogPaths(sys)) await c.text(sys.path(p), `agent/logs/${name(p)}`, BUNDLE_LIMITS.logTailBytes);
   for (const p of agentConfigPaths(sys)) await c.text(sys.path(p), `agent/config/${name(p)}`, BUNDLE_LIMITS.fileBytes);
   await agentDiagnostic(sys, c);
-  const last = listRuns(sys).at(-1);
+  let last: string | undefined;
+  try {
+    last = listRuns(sys).at(-1);
+  } catch {
+    return (c.omit(systemPathOf(sys, runsDir(sys)), 'permission'), c);
+  }
   if (!last) return (c.omit(systemPathOf(sys, runsDir(sys)), 'noRun'), c);
   const dir = join(runsDir(sys), last);
   const logs = await fs.readdir(join(dir, 'logs')).catch((e: NodeJS.ErrnoException) => {
