@@ -156,7 +156,7 @@ const PATTERNS: Pattern[] = [
   // ini / shell / log: token:…, tenantID=…, password = "…", pass=…
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}]+))`,
+      `(?<![A-Za-z0-9])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),

@@ -135,3 +135,9 @@ describe('log tails', () => {
     expect(tailText(Buffer.from('a\0\0\0b\n'), false).text).toBe('a\nb\n');
   });
 });
+
+describe('Japanese text around a secret', () => {
+  it('masks the value and keeps the Japanese punctuation after it', () => {
+    expect(new Redactor().text('ログ:「password=abc123」— 原因')).toBe(`ログ:「password=${MASK}」— 原因`);
+  });
+});
