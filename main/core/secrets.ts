@@ -124,10 +124,14 @@ const KEY_EXACT = new RegExp(`^${KEY}$`, 'i');
 
 interface Pattern {
   re: RegExp;
+  /** A cheap test the text must pass for the pattern to be tried (most log text holds no secret words). */
+  when?: RegExp;
   kind: SecretKind | ((m: RegExpExecArray) => SecretKind);
   /** Only on lines for which this is true (the line holding the match). */
   line?: RegExp;
 }
+
+const KEY_WORD = /pass|pwd|secret|token|tenant|key/i;
 
 const kindOfKey = (key: string): SecretKind =>
   /tenant/i.test(key) ? 'tenantID' : /token/i.test(key) ? 'token' : /pass|pwd/i.test(key) ? 'password' : 'secret';
@@ -137,6 +141,7 @@ const PATTERNS: Pattern[] = [
   {
     re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:\\r|\\n|\r|\n)*(?<v>[\s\S]*?)(?:\\r|\\n|\r|\n)*(?:-----END \1PRIVATE KEY-----|$(?![\s\S]))/dg,
     kind: 'private-key',
+    when: /PRIVATE KEY-----/,
   },
   {
     re: /\b(?:proxy-)?authori[sz]ation\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:basic|bearer|digest|negotiate|ntlm|token|apikey)\s+)?(?<v>[^\s"'\\,;]+)/dgi,
@@ -145,31 +150,36 @@ const PATTERNS: Pattern[] = [
   { re: /\bbearer\s+(?<v>[A-Za-z0-9\-._~+/]{16,}=*)/dgi, kind: 'authorization' },
   // JSON: "password": "…", "token": 123
   {
-    re: new RegExp(`(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`, 'dgi'),
+    re: new RegExp(`(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`, 'dgi'),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // JSON inside a JSON string: \"password\": \"…\"
   {
-    re: new RegExp(`(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
+    re: new RegExp(`(?<![A-Za-z0-9_.-])(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // ini / shell / log: token:…, tenantID=…, password = "…", pass=…
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // An ini line keeps spaces in its value: `password = two words`
   {
     re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // Command lines: --password=X, --passwd=X (dsa_control's own spelling), "--token","X" (argument arrays in JSON)
   {
     re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // dsa_control -p PASSWORD (only where dsa_control is named: `mkdir -p` and `iptables -p tcp` are not secrets)
   {
@@ -189,6 +199,7 @@ const PATTERNS: Pattern[] = [
   {
     re: /(?<=^|[\s=("'])[^\s:/@"'=]+:(?<v>[^\s"'/]*)@(?=[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5}\b)/dgm,
     kind: 'url-credentials',
+    when: /@/,
   },
 ];
 
@@ -219,6 +230,7 @@ const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+(?:\}\})?|\$\w+|\$\{\w
 
 function patternSpans(text: string, out: Span[]): void {
   for (const p of PATTERNS) {
+    if (p.when && !p.when.test(text)) continue;
     p.re.lastIndex = 0;
     for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
       if (m[0].length === 0) p.re.lastIndex++;
