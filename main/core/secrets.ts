@@ -150,7 +150,10 @@ const PATTERNS: Pattern[] = [
   { re: /\bbearer\s+(?<v>[A-Za-z0-9\-._~+/]{16,}=*)/dgi, kind: 'authorization' },
   // JSON: "password": "…", "token": 123
   {
-    re: new RegExp(`(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`, 'dgi'),
+    re: new RegExp(
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`,
+      'dgi',
+    ),
     kind: (m) => kindOfKey(m.groups!.k!),
     when: KEY_WORD,
   },
