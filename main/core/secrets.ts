@@ -372,11 +372,6 @@ export class Redactor {
 /** The secrets of this process (one CLI run, or the app): registered once, seen by every output path. */
 export const processSecrets = new Redactor();
 
-/** Registers a secret of this run (a token, tenant ID, password) so that every output masks it. */
-export function registerSecret(value: string | undefined | null, kind: SecretKind = 'secret'): void {
-  processSecrets.add(value, kind);
-}
-
 const extras = new Map<string, Redactor>();
 
 /** A redactor for a caller's own list of secrets (kept: callers pass the same list for a whole run). */
