@@ -4,7 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
 import type { DoctorView } from '../../main/core/ipc/contract.js';
@@ -299,6 +299,17 @@ describe('language and keyboard', () => {
   });
 });
 
+/** From the first screen: picks the hosts and activation files, then runs the doctor on the diagnosis screen. */
+async function diagnoseWithFiles(page: Page): Promise<void> {
+  await page.getByTestId('start').click();
+  await page.getByTestId('pick-hosts').click();
+  await page.getByTestId('pick-activation').click();
+  await page.getByTestId('parsed-activation').waitFor();
+  await page.getByTestId('nav-diagnose').click();
+  await page.getByTestId('run-doctor').click();
+  await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+}
+
 /** A RHEL 8 sandbox whose hosts file maps the stand-in manager, with the stand-in agent installed and running. */
 function rootWithRunningAgent(): string {
   const root = makeRoot({
@@ -366,13 +377,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     const { page } = app;
     const other = lang === 'en' ? 'ja' : 'en';
     try {
-      await page.getByTestId('start').click();
-      await page.getByTestId('pick-hosts').click();
-      await page.getByTestId('pick-activation').click();
-      await page.getByTestId('parsed-activation').waitFor();
-      await page.getByTestId('nav-diagnose').click();
-      await page.getByTestId('run-doctor').click();
-      await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+      await diagnoseWithFiles(page);
       // What crossed IPC is untranslated: messages, never text in the OS language.
       const { checks } = (replies.get('doctor') as { value: DoctorView }).value;
       expect(checks.length).toBeGreaterThan(5);
@@ -423,13 +428,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     const { page } = app;
     try {
       // Diagnosis is reachable from the first screen; the inputs given make the manager checks run.
-      await page.getByTestId('start').click();
-      await page.getByTestId('pick-hosts').click();
-      await page.getByTestId('pick-activation').click();
-      await page.getByTestId('parsed-activation').waitFor();
-      await page.getByTestId('nav-diagnose').click();
-      await page.getByTestId('run-doctor').click();
-      await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+      await diagnoseWithFiles(page);
       expect(await page.getByTestId('check-hosts.entries').getAttribute('data-status')).toBe('pass');
       expect(await page.getByTestId('check-agent.installed').getAttribute('data-status')).toBe('pass');
       const summary = (await page.getByTestId('doctor-summary').textContent()) ?? '';
