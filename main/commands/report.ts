@@ -22,7 +22,10 @@ export function registerReport(program: Command, t: Translate): void {
       action(async (ctx, opts: { from?: string; fleet?: string[]; format: 'html' | 'md' | 'json'; out?: string }) => {
         if (opts.fleet && !opts.from) return reportFleet(ctx, { ...opts, fleet: opts.fleet });
         if (!opts.from || opts.fleet || opts.format === 'json')
-          throw inputError('report.usage', opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet');
+          throw inputError(
+            'report.usage',
+            opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet',
+          );
         const data = await readInputFile(opts.from);
         let value: unknown;
         try {

@@ -311,7 +311,7 @@ describe('Ansible role dsa_setup over four sandbox hosts', { timeout: 300_000 },
       );
   });
 
-  it('fetches the support bundle of the failed host only, and keeps every checked host's doctor.json (when the CLI has doctor)', () => {
+  it('fetches the support bundle of the failed host only, and keeps the doctor.json of every checked host (when the CLI has doctor)', () => {
     if (!commands.has('doctor')) {
       expect(existsSync(join(work, 'bundles'))).toBe(false);
       return;

@@ -10,8 +10,16 @@ import type { FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
 
 /** The verdict classes, in the order the fleet report lists them. */
-export const FLEET_CLASSES = ['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input'] as const satisfies
-  readonly FailClass[];
+export const FLEET_CLASSES = [
+  'dns',
+  'tcp',
+  'tls',
+  'clock',
+  'proxy',
+  'agent',
+  'conflict',
+  'input',
+] as const satisfies readonly FailClass[];
 
 /** Largest doctor.json read (a real one is a few tens of KiB). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
@@ -157,7 +165,12 @@ export function toFleetHost(
   source: string,
   mask: (s: string) => string = masker(),
 ): FleetHost | Message {
-  if (!value || typeof value !== 'object' || Array.isArray(value) || !Array.isArray((value as { checks?: unknown }).checks))
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !Array.isArray((value as { checks?: unknown }).checks)
+  )
     return msg('fleet.apart.notDoctor', { problem: msg('fleet.apart.noChecks') });
   const version = (value as { version?: unknown }).version;
   if (typeof version !== 'string') return msg('fleet.apart.notDoctor', { problem: msg('fleet.apart.noVersion') });
@@ -220,11 +233,12 @@ export function toFleetHost(
   };
 }
 
-/** Why JSON.parse refused a text: a file that ends early is called truncated. */
+/** Why JSON.parse refused a text: a document that starts as JSON and breaks off at its very end is truncated. */
 function notJson(e: unknown, text: string): Message {
   const message = e instanceof Error ? e.message : String(e);
-  if (/end of (JSON )?input|Unterminated/i.test(message) && /^\s*[[{]/.test(text))
-    return msg('fleet.apart.truncated', { message });
+  const at = /at position (\d+)/.exec(message);
+  const atEnd = /end of (JSON )?input|Unterminated/i.test(message) || (at && Number(at[1]) >= text.trimEnd().length);
+  if (atEnd && /^\s*[[{]/.test(text)) return msg('fleet.apart.truncated', { message });
   return msg('fleet.apart.notJson', { message });
 }
 
@@ -247,7 +261,8 @@ async function walk(dir: string, base: string, out: Candidate[]): Promise<void> 
   const unpacked = entries.some((e) => e.name === 'MANIFEST.json');
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) await walk(path, base, out); // symbolic links to directories are not followed
+    if (e.isDirectory())
+      await walk(path, base, out); // symbolic links to directories are not followed
     else if (unpacked ? e.name === 'doctor.json' : /\.json$/i.test(e.name) || isBundleName(e.name))
       out.push({ path, source: relative(base, path) || basename(path) });
   }
@@ -267,7 +282,6 @@ async function readOne(c: Candidate, mask: (s: string) => string): Promise<Fleet
   let source = c.source;
   try {
     if (isBundleName(c.path)) {
-      source = `${c.source}!doctor.json`;
       const b = await readBundleDoctorJson(c.path, MAX_RESULT_BYTES);
       if (!b.ok)
         return apart(
@@ -278,6 +292,7 @@ async function readOne(c: Candidate, mask: (s: string) => string): Promise<Fleet
               : msg('fleet.apart.bundleNoDoctor'),
         );
       data = b.data;
+      source = `${c.source}!doctor.json`;
     } else {
       if (st.size > MAX_RESULT_BYTES) return apart(msg('fleet.apart.tooLarge', { max: '16 MiB' }));
       data = await fs.readFile(c.path);
@@ -343,7 +358,8 @@ export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
   );
   const apart: SetApart[] = [];
   const hosts: FleetHost[] = [];
-  for (const r of results) if ('reason' in r) apart.push(r);
+  for (const r of results)
+    if ('reason' in r) apart.push(r);
     else hosts.push(r);
   return { hosts: latestPerHost(hosts, apart), apart };
 }

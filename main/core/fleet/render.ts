@@ -72,7 +72,17 @@ function htmlGroup(x: ReturnType<typeof texts>, g: FleetGroup, t: Translate): st
   const remedies = g.remedies
     .map(
       (r) =>
-        `<div class="remedy">${e(x.tr(r.remedy))}<br><small>${e(t('fleet.remedyHosts', { n: r.hosts.length, total: g.hosts.length, hosts: r.hosts.slice(0, 12).map((i) => hostLabel(g.hosts[i]!)).join(', ') + (r.hosts.length > 12 ? ' …' : '') }))}</small></div>`,
+        `<div class="remedy">${e(x.tr(r.remedy))}<br><small>${e(
+          t('fleet.remedyHosts', {
+            n: r.hosts.length,
+            total: g.hosts.length,
+            hosts:
+              r.hosts
+                .slice(0, 12)
+                .map((i) => hostLabel(g.hosts[i]!))
+                .join(', ') + (r.hosts.length > 12 ? ' …' : ''),
+          }),
+        )}</small></div>`,
     )
     .join('\n');
   return `<section id="class-${g.class}" data-class="${g.class}"><h2>${e(x.cls(g.class))} — ${e(t('fleet.hostCount', { count: g.hosts.length }))}</h2>
@@ -157,7 +167,12 @@ export function renderFleetMarkdown(t: Translate, r: FleetReport): string {
   };
   for (const g of r.groups.filter((g) => g.hosts.length)) {
     out.push('', `## ${md(x.cls(g.class))} — ${md(t('fleet.hostCount', { count: g.hosts.length }))}`, '');
-    out.push(md(t(`fleet.classWhat.${g.class}`)), '', `### ${md(t('fleet.remedyHeading', { count: g.remedies.length }))}`, '');
+    out.push(
+      md(t(`fleet.classWhat.${g.class}`)),
+      '',
+      `### ${md(t('fleet.remedyHeading', { count: g.remedies.length }))}`,
+      '',
+    );
     for (const rem of g.remedies)
       out.push(
         `> ${md(x.tr(rem.remedy))}  `,
