@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { createSystemContext, isAdmin } from '../core/system.js';
 import { createHandlers, isAllowedExternal, type AppServices } from '../core/ipc/handlers.js';
 import { registerIpc, sendToWindow } from './ipc.js';
-import { pickInputFile, pickSaveFile } from './dialogs.js';
+import { pickInputFile, pickSaveFile, pickResultsFolder } from './dialogs.js';
 import { loadWindowStateSync, saveWindowState } from './windowState.js';
 
 /** `--root=DIR` (or `--root DIR`): run the app against a system tree mounted at DIR (an image, a test sandbox). */
@@ -80,6 +80,7 @@ else {
     const services: AppServices = {
       pickFile: (kind) => pickInputFile(mainWindow, kind),
       saveFile: (name) => pickSaveFile(mainWindow, join(app.getPath('documents'), name)),
+      pickFolder: () => pickResultsFolder(mainWindow),
       openExternal: (url) => shell.openExternal(url),
       emit: (event, payload) => sendToWindow(mainWindow?.webContents, event, payload),
       // One elevation per plan: the app's own CLI (Electron in node mode) through @vscode/sudo-prompt.
