@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync, readdirSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -23,9 +23,6 @@ export const FLEET_CLASSES = [
 
 /** Largest doctor.json read (a real one is a few tens of KiB). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
-
-/** Files read at once. */
-const CONCURRENCY = 16;
 
 const FleetMessageSchema = z.object({
   key: z.string(),
@@ -114,38 +111,85 @@ export interface FleetInput {
   apart: SetApart[];
 }
 
-/** A text with no reference (an older file, or a string only): shown as it is, after masking. */
-const plain = (text: string): Message => msg('fleet.text', { text });
+/**
+ * Masks every text taken from the files, once per distinct text, and hands out one shared object per distinct
+ * message and check: thousands of hosts repeat the same texts, so the report keeps (and renders) each once.
+ */
+export class Interner {
+  private masked = new Map<string, string>();
+  private messages = new Map<string, Message>();
+  private checks = new Map<string, FleetCheck>();
+  private ids = new WeakMap<object, number>();
+  private next = 0;
 
-/** Masks secrets in a text; the same text is masked once (thousands of hosts repeat the same strings). */
-function masker(): (s: string) => string {
-  const cache = new Map<string, string>();
-  return (s) => {
-    let m = cache.get(s);
+  /** A text with secrets masked (redactText; already masked values stay as they are). */
+  mask(s: string): string {
+    let m = this.masked.get(s);
     if (m === undefined) {
       m = redactText(s);
-      if (cache.size < 200_000) cache.set(s, m);
+      if (this.masked.size < 200_000) this.masked.set(s, m);
     }
     return m;
-  };
-}
+  }
 
-/** A reference from a file as a message, every string parameter masked; null when it has no key. */
-function toMessage(ref: unknown, mask: (s: string) => string, depth = 0): Message | null {
-  if (!ref || typeof ref !== 'object' || depth > 8) return null;
-  const r = ref as { key?: unknown; params?: unknown };
-  if (typeof r.key !== 'string') return null;
-  const params: Message['params'] = {};
-  if (r.params && typeof r.params === 'object')
-    for (const [k, v] of Object.entries(r.params as Record<string, unknown>)) {
-      if (typeof v === 'string') params[k] = mask(v);
-      else if (typeof v === 'number') params[k] = v;
-      else {
-        const nested = toMessage(v, mask, depth + 1);
-        if (nested) params[k] = nested;
-      }
+  /** A reference from a file as a message, every string parameter masked; null when it has no key. */
+  message(ref: unknown): Message | null {
+    if (!ref || typeof ref !== 'object' || typeof (ref as { key?: unknown }).key !== 'string') return null;
+    const raw = JSON.stringify(ref);
+    let m = this.messages.get(raw);
+    if (!m) {
+      m = this.build(ref, 0);
+      this.messages.set(raw, m);
     }
-  return { key: r.key, params };
+    return m;
+  }
+
+  /** A text with no reference (an older file, or a string only): shown as it is, after masking. */
+  plain(text: string): Message {
+    const raw = `\0${text}`;
+    let m = this.messages.get(raw);
+    if (!m) {
+      m = msg('fleet.text', { text: this.mask(text) });
+      this.messages.set(raw, m);
+    }
+    return m;
+  }
+
+  /** One shared object per distinct check (its messages are already shared). */
+  check(c: FleetCheck): FleetCheck {
+    const key = [
+      c.id,
+      c.status,
+      c.class,
+      this.id(c.title),
+      this.id(c.detail),
+      c.remedy && this.id(c.remedy),
+      c.blockedBy,
+    ].join('\0');
+    const seen = this.checks.get(key);
+    if (seen) return seen;
+    this.checks.set(key, c);
+    return c;
+  }
+
+  private id(o: object): number {
+    let n = this.ids.get(o);
+    if (n === undefined) this.ids.set(o, (n = this.next++));
+    return n;
+  }
+
+  private build(ref: object, depth: number): Message {
+    const r = ref as { key: string; params?: unknown };
+    const params: Message['params'] = {};
+    if (r.params && typeof r.params === 'object' && depth < 8)
+      for (const [k, v] of Object.entries(r.params as Record<string, unknown>)) {
+        if (typeof v === 'string') params[k] = this.mask(v);
+        else if (typeof v === 'number') params[k] = v;
+        else if (v && typeof v === 'object' && typeof (v as { key?: unknown }).key === 'string')
+          params[k] = this.build(v, depth + 1);
+      }
+    return { key: r.key, params };
+  }
 }
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, blocked: 3, skip: 4 };
@@ -160,11 +204,8 @@ function major(version: string): number | null {
 export const READ_MAJOR = major(pkg.version)!;
 
 /** Turns a parsed doctor.json into a host, or says why it is set apart. */
-export function toFleetHost(
-  value: unknown,
-  source: string,
-  mask: (s: string) => string = masker(),
-): FleetHost | Message {
+export function toFleetHost(value: unknown, source: string, intern: Interner = new Interner()): FleetHost | Message {
+  const mask = (x: string): string => intern.mask(x);
   if (
     !value ||
     typeof value !== 'object' ||
@@ -186,24 +227,24 @@ export function toFleetHost(
   const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0, blocked: 0 };
   const checks: FleetCheck[] = r.checks.map((c) => {
     summary[c.status] += 1;
-    const remedy = toMessage(c.remedyRef, mask) ?? (c.remedy ? plain(mask(c.remedy)) : null);
-    return {
+    const remedy = intern.message(c.remedyRef) ?? (c.remedy ? intern.plain(c.remedy) : null);
+    return intern.check({
       id: c.id,
       status: c.status,
       ...(c.class ? { class: c.class } : {}),
-      title: toMessage(c.titleRef, mask) ?? plain(mask(c.title)),
-      detail: toMessage(c.detailRef, mask) ?? plain(mask(c.detail)),
+      title: intern.message(c.titleRef) ?? intern.plain(c.title),
+      detail: intern.message(c.detailRef) ?? intern.plain(c.detail),
       ...(remedy ? { remedy } : {}),
       ...(c.blockedBy ? { blockedBy: c.blockedBy } : {}),
-    };
+    });
   });
   let verdict: FleetVerdict | null = null;
   if (r.verdict) {
     verdict = {
       check: r.verdict.check,
       class: r.verdict.class,
-      cause: toMessage(r.verdict.causeRef, mask) ?? plain(mask(r.verdict.cause)),
-      remedy: toMessage(r.verdict.remedyRef, mask) ?? plain(mask(r.verdict.remedy)),
+      cause: intern.message(r.verdict.causeRef) ?? intern.plain(r.verdict.cause),
+      remedy: intern.message(r.verdict.remedyRef) ?? intern.plain(r.verdict.remedy),
       derived: false,
     };
   } else {
@@ -249,10 +290,10 @@ interface Candidate {
 }
 
 /** Files under a directory the fleet report reads: `*.json` and bundles; in an unpacked bundle, its doctor.json. */
-async function walk(dir: string, base: string, out: Candidate[]): Promise<void> {
+function walkSync(dir: string, base: string, out: Candidate[]): void {
   let entries: Dirent[];
   try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
@@ -262,52 +303,61 @@ async function walk(dir: string, base: string, out: Candidate[]): Promise<void> 
   for (const e of entries) {
     const path = join(dir, e.name);
     if (e.isDirectory())
-      await walk(path, base, out); // symbolic links to directories are not followed
+      walkSync(path, base, out); // symbolic links to directories are not followed
     else if (unpacked ? e.name === 'doctor.json' : /\.json$/i.test(e.name) || isBundleName(e.name))
       out.push({ path, source: relative(base, path) || basename(path) });
   }
 }
 
-/** Reads one candidate file into a host or a reason to set it apart. */
-async function readOne(c: Candidate, mask: (s: string) => string): Promise<FleetHost | SetApart> {
-  const apart = (reason: Message): SetApart => ({ source: c.source, reason });
-  let st;
+const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'EIO';
+
+/** A regular file's bytes up to `max` (open, fstat, read, close: no second look-up by name); else why not. */
+function readBoundedSync(path: string, max: number): Buffer | Message {
+  let fd: number;
   try {
-    st = await fs.stat(c.path);
+    fd = openSync(path, 'r');
   } catch (e) {
-    return apart(msg('fleet.apart.unreadable', { code: (e as NodeJS.ErrnoException).code ?? 'EIO' }));
+    return msg('fleet.apart.unreadable', { code: errCode(e) });
   }
-  if (!st.isFile()) return apart(msg('fleet.apart.notFile'));
-  let data: Buffer;
-  let source = c.source;
   try {
-    if (isBundleName(c.path)) {
-      const b = await readBundleDoctorJson(c.path, MAX_RESULT_BYTES);
-      if (!b.ok)
-        return apart(
-          b.why === 'badArchive'
-            ? msg('fleet.apart.badArchive', { message: b.message })
-            : b.why === 'tooLarge'
-              ? msg('fleet.apart.tooLarge', { max: '16 MiB' })
-              : msg('fleet.apart.bundleNoDoctor'),
-        );
-      data = b.data;
-      source = `${c.source}!doctor.json`;
-    } else {
-      if (st.size > MAX_RESULT_BYTES) return apart(msg('fleet.apart.tooLarge', { max: '16 MiB' }));
-      data = await fs.readFile(c.path);
-    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) return msg('fleet.apart.notFile');
+    if (st.size > max) return msg('fleet.apart.tooLarge', { max: '16 MiB' });
+    const buf = Buffer.allocUnsafe(st.size);
+    let at = 0;
+    for (let n = 1; at < st.size && n > 0; at += n) n = readSync(fd, buf, at, st.size - at, at);
+    return buf.subarray(0, at);
   } catch (e) {
-    return apart(msg('fleet.apart.unreadable', { code: (e as NodeJS.ErrnoException).code ?? 'EIO' }));
+    return msg('fleet.apart.unreadable', { code: errCode(e) });
+  } finally {
+    closeSync(fd);
   }
+}
+
+/** doctor.json's bytes out of a support bundle; else why not. */
+async function readBundle(path: string): Promise<Buffer | Message> {
+  try {
+    const st = await fs.stat(path);
+    if (!st.isFile()) return msg('fleet.apart.notFile');
+    const b = await readBundleDoctorJson(path, MAX_RESULT_BYTES);
+    if (b.ok) return b.data;
+    if (b.why === 'badArchive') return msg('fleet.apart.badArchive', { message: b.message });
+    return b.why === 'tooLarge' ? msg('fleet.apart.tooLarge', { max: '16 MiB' }) : msg('fleet.apart.bundleNoDoctor');
+  } catch (e) {
+    return msg('fleet.apart.unreadable', { code: errCode(e) });
+  }
+}
+
+/** Turns one file's bytes into a host or a reason to set it apart. */
+function parseOne(source: string, data: Buffer, intern: Interner): FleetHost | SetApart {
   const text = data.toString('utf8').replace(/^\uFEFF/, '');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return apart(notJson(e, text));
+    return { source, reason: notJson(e, text) };
   }
-  const host = toFleetHost(value, source, mask);
+  const host = toFleetHost(value, source, intern);
   return 'key' in host ? { source, reason: host } : host;
 }
 
@@ -342,24 +392,29 @@ export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
     if (st instanceof Error) {
       if (st.code === 'ENOENT') throw inputError('fleet.notFound', 'fleet.error.notFound', { file: p });
       candidates.push({ path: full, source: p });
-    } else if (st.isDirectory()) await walk(full, full, candidates);
+    } else if (st.isDirectory()) walkSync(full, full, candidates);
     else candidates.push({ path: full, source: p });
   }
-  const mask = masker();
-  const results: (FleetHost | SetApart)[] = new Array(candidates.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, async () => {
-      while (next < candidates.length) {
-        const i = next++;
-        results[i] = await readOne(candidates[i]!, mask);
-      }
-    }),
-  );
+  const intern = new Interner();
   const apart: SetApart[] = [];
   const hosts: FleetHost[] = [];
-  for (const r of results)
+  // Small files are read synchronously (faster than one thread hop per file), in slices between which the
+  // event loop runs (the desktop app reads in its main process); bundles are unpacked asynchronously.
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    let r: FleetHost | SetApart;
+    if (isBundleName(c.path)) {
+      const data = await readBundle(c.path);
+      r = Buffer.isBuffer(data)
+        ? parseOne(`${c.source}!doctor.json`, data, intern)
+        : { source: c.source, reason: data };
+    } else {
+      const data = readBoundedSync(c.path, MAX_RESULT_BYTES);
+      r = Buffer.isBuffer(data) ? parseOne(c.source, data, intern) : { source: c.source, reason: data };
+    }
     if ('reason' in r) apart.push(r);
     else hosts.push(r);
+    if (i % 64 === 63) await new Promise((done) => setImmediate(done));
+  }
   return { hosts: latestPerHost(hosts, apart), apart };
 }

@@ -4,15 +4,14 @@ import { escapeHtml } from '../report/render.js';
 import type { FleetGroup, FleetReport } from './group.js';
 import type { FleetCheck, FleetHost } from './read.js';
 
-/** Translates messages once each (thousands of hosts share the same texts). */
+/** Translates messages once each: the reader shares one object per distinct message across hosts. */
 function translatorCache(t: Translate): (m: Message) => string {
-  const cache = new Map<string, string>();
+  const cache = new WeakMap<Message, string>();
   return (m) => {
-    const key = m.key + '\0' + JSON.stringify(m.params);
-    let s = cache.get(key);
+    let s = cache.get(m);
     if (s === undefined) {
       s = renderMessage(t, m);
-      cache.set(key, s);
+      cache.set(m, s);
     }
     return s;
   };
@@ -32,42 +31,70 @@ code{font-family:ui-monospace,monospace}section{margin-top:1.6em}h2{border-botto
 /** Everything a renderer needs, translated and cached. */
 function texts(t: Translate) {
   const tr = translatorCache(t);
+  const statuses = Object.fromEntries(
+    ['pass', 'warn', 'fail', 'skip', 'blocked'].map((s) => [
+      s,
+      t(s === 'blocked' ? 'fleet.status.blocked' : `doctor.table.status.${s}`),
+    ]),
+  );
   return {
     tr,
     cls: (c: string) => t(`fleet.class.${c}`),
-    status: (s: string) => t(s === 'blocked' ? 'fleet.status.blocked' : `doctor.table.status.${s}`),
+    status: (s: string) => statuses[s] ?? s,
   };
 }
 
-function htmlCheckRows(x: ReturnType<typeof texts>, checks: FleetCheck[], t: Translate): string {
+/** The HTML rows of checks; the reader shares one object per distinct check, so each row is built once. */
+function htmlRows(x: ReturnType<typeof texts>, t: Translate): (checks: FleetCheck[]) => string {
   const e = escapeHtml;
-  return checks
-    .map((c) => {
+  const rows = new WeakMap<FleetCheck, string>();
+  const row = (c: FleetCheck): string => {
+    let html = rows.get(c);
+    if (html === undefined) {
       const by = c.blockedBy ? ` <small>(${e(t('fleet.blockedBy', { check: c.blockedBy }))})</small>` : '';
-      return `<tr><td class="${c.status}">${e(x.status(c.status))}</td><td><code>${e(c.id)}</code>${c.class ? ` <small>${e(c.class)}</small>` : ''}</td><td>${e(x.tr(c.title))}</td><td>${e(x.tr(c.detail))}${by}</td><td>${c.remedy ? e(x.tr(c.remedy)) : ''}</td></tr>`;
-    })
-    .join('');
+      html = `<tr><td class="${c.status}">${e(x.status(c.status))}</td><td><code>${e(c.id)}</code>${c.class ? ` <small>${e(c.class)}</small>` : ''}</td><td>${e(x.tr(c.title))}</td><td>${e(x.tr(c.detail))}${by}</td><td>${c.remedy ? e(x.tr(c.remedy)) : ''}</td></tr>`;
+      rows.set(c, html);
+    }
+    return html;
+  };
+  return (checks) => checks.map(row).join('');
 }
 
-function htmlHost(x: ReturnType<typeof texts>, h: FleetHost, t: Translate): string {
+/** What the HTML renderer needs, built once per report. */
+function htmlParts(t: Translate) {
   const e = escapeHtml;
-  const v = h.verdict;
-  const cause = v
-    ? ` — <span class="cause">${e(x.tr(v.cause))}</span> <code>${e(v.check)}</code>${v.derived ? ` <span class="derived">${e(t('fleet.derivedBadge'))}</span>` : ''}`
-    : '';
-  const facts = t('fleet.hostFacts', {
-    os: h.os,
-    kernel: h.kernel ?? '?',
-    arch: h.arch ?? '?',
-    version: h.version,
-    generated: h.generatedAt || '?',
-  });
-  return `<details class="host"><summary><strong>${e(hostLabel(h))}</strong>${cause}</summary>
-<p class="note">${e(facts)}<br>${e(t('fleet.source'))}: <code>${e(h.source)}</code></p>
-<table><thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.id'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th></tr></thead><tbody>${htmlCheckRows(x, h.checks, t)}</tbody></table></details>`;
+  const x = texts(t);
+  const head = `<table><thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.id'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th></tr></thead><tbody>`;
+  const derived = ` <span class="derived">${e(t('fleet.derivedBadge'))}</span>`;
+  const file = e(t('fleet.source'));
+  const rows = htmlRows(x, t);
+  const causes = new WeakMap<Message, string>();
+  const cause = (m: Message): string => {
+    let html = causes.get(m);
+    if (html === undefined) causes.set(m, (html = e(x.tr(m))));
+    return html;
+  };
+  const host = (h: FleetHost): string => {
+    const v = h.verdict;
+    const why = v
+      ? ` — <span class="cause">${cause(v.cause)}</span> <code>${e(v.check)}</code>${v.derived ? derived : ''}`
+      : '';
+    const facts = t('fleet.hostFacts', {
+      os: h.os,
+      kernel: h.kernel ?? '?',
+      arch: h.arch ?? '?',
+      version: h.version,
+      generated: h.generatedAt || '?',
+    });
+    return `<details class="host"><summary><strong>${e(hostLabel(h))}</strong>${why}</summary>
+<p class="note">${e(facts)}<br>${file}: <code>${e(h.source)}</code></p>
+${head}${rows(h.checks)}</tbody></table></details>`;
+  };
+  return { x, host };
 }
 
-function htmlGroup(x: ReturnType<typeof texts>, g: FleetGroup, t: Translate): string {
+function htmlGroup(p: ReturnType<typeof htmlParts>, g: FleetGroup, t: Translate): string {
+  const x = p.x;
   const e = escapeHtml;
   const remedies = g.remedies
     .map(
@@ -91,14 +118,15 @@ function htmlGroup(x: ReturnType<typeof texts>, g: FleetGroup, t: Translate): st
 ${remedies}
 ${g.derived ? `<p class="note">${e(t('fleet.derivedNote', { count: g.derived }))}</p>` : ''}
 <h3>${e(t('fleet.hostsHeading'))}</h3>
-${g.hosts.map((h) => htmlHost(x, h, t)).join('\n')}
+${g.hosts.map(p.host).join('\n')}
 </section>`;
 }
 
 /** The fleet report as one self-contained HTML page (inline CSS, no script, no external resource; all escaped). */
 export function renderFleetHtml(t: Translate, r: FleetReport, lang: string): string {
   const e = escapeHtml;
-  const x = texts(t);
+  const p = htmlParts(t);
+  const x = p.x;
   const rows = r.groups
     .map(
       (g) =>
@@ -120,9 +148,9 @@ ${rows}
 </tbody></table>
 ${r.groups
   .filter((g) => g.hosts.length)
-  .map((g) => htmlGroup(x, g, t))
+  .map((g) => htmlGroup(p, g, t))
   .join('\n')}
-${r.clean.length ? `<section id="clean" data-class="clean"><h2>${e(t('fleet.clean'))} — ${e(t('fleet.hostCount', { count: r.clean.length }))}</h2><p class="note">${e(t('fleet.cleanWhat'))}</p>\n${r.clean.map((h) => htmlHost(x, h, t)).join('\n')}</section>` : ''}
+${r.clean.length ? `<section id="clean" data-class="clean"><h2>${e(t('fleet.clean'))} — ${e(t('fleet.hostCount', { count: r.clean.length }))}</h2><p class="note">${e(t('fleet.cleanWhat'))}</p>\n${r.clean.map(p.host).join('\n')}</section>` : ''}
 ${r.apart.length ? `<section id="apart" data-class="apart"><h2>${e(t('fleet.apartHeading'))} — ${e(t('fleet.fileCount', { count: r.apart.length }))}</h2><p class="note">${e(t('fleet.apartWhat'))}</p><table><thead><tr><th>${e(t('fleet.col.file'))}</th><th>${e(t('fleet.col.why'))}</th></tr></thead><tbody>${r.apart.map((a) => `<tr><td><code>${e(a.source)}</code></td><td>${e(x.tr(a.reason))}</td></tr>`).join('')}</tbody></table></section>` : ''}
 </body></html>
 `;
