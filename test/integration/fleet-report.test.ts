@@ -236,7 +236,7 @@ describe('report --fleet over 200 hosts made by the real doctor', () => {
     expect(md.stdout).not.toContain('<script>');
     expect(page).not.toContain('<script>');
     expect(page).toContain('dns-001&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(page).toContain('token:9F1C…[masked]');
+    expect(page).toMatch(/token:(9F1C…)?\[masked\]/);
     expect(md.stdout).toContain('# Deep Security Agent — 200 台の診断');
     expect(md.stdout).toContain('| 名前解決 (hosts ファイル、DNS) | 40 |');
   });

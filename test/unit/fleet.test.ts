@@ -76,7 +76,7 @@ describe('fleet: reading one doctor result', () => {
     const h = host(result());
     const detail = h.verdict!.cause;
     expect(JSON.stringify(detail)).not.toContain('ABCDEF0123456789XYZ');
-    expect(t(detail.key, detail.params)).toContain('token:ABCD…[masked]');
+    expect(t(detail.key, detail.params)).toMatch(/token:(ABCD…)?\[masked\]/);
   });
 
   it('sets apart another format version and a document that is not a doctor result, saying why', () => {

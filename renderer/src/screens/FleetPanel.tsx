@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { renderMessage, type Message } from '../../../main/core/message';
 import type { FleetHostView } from '../../../main/core/fleet/view';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
+import type { CheckView } from '../../../main/core/ipc/contract';
+import { CheckTable } from './CheckTable';
 
 const CLASSES = ['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input'] as const;
 
@@ -18,7 +20,6 @@ function HostDetails({ host }: { host: FleetHostView }) {
   const { t } = useTranslation();
   const tr = useMessage();
   const [open, setOpen] = useState(false);
-  const status = (s: string) => t(s === 'blocked' ? 'fleet.status.blocked' : `ui.diagnose.status.${s}`);
   return (
     <details
       className="fleet-host"
@@ -41,29 +42,37 @@ function HostDetails({ host }: { host: FleetHostView }) {
           <p className="note">
             {t('ui.fleet.facts', { os: host.os, kernel: host.kernel ?? '?' })} · <code>{host.source}</code>
           </p>
-          <table className="checks" data-testid="fleet-checks">
-            <thead>
-              <tr>
-                <th scope="col">{t('ui.diagnose.col.status')}</th>
-                <th scope="col">{t('ui.diagnose.col.check')}</th>
-                <th scope="col">{t('ui.diagnose.col.detail')}</th>
-                <th scope="col">{t('ui.diagnose.col.remedy')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {host.checks.map((c) => (
-                <tr key={c.id} className={`status-${c.status}`} data-status={c.status}>
-                  <td>{status(c.status)}</td>
-                  <td>{tr(c.title)}</td>
-                  <td>{tr(c.detail)}</td>
-                  <td>{c.remedy ? tr(c.remedy) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div data-testid="fleet-checks">
+            <CheckTable
+              checks={host.checks.map((c) => ({
+                id: c.id,
+                // `blocked` (a prerequisite failed) comes with the doctor's verdicts, as CheckTable's statuses do.
+                status: c.status as CheckView['status'],
+                title: tr(c.title),
+                detail: tr(c.detail),
+                ...(c.remedy ? { remedy: tr(c.remedy) } : {}),
+              }))}
+            />
+          </div>
         </>
       )}
     </details>
+  );
+}
+
+/** A group of hosts under its heading (a root cause class, or no failing check), remedies first. */
+function HostGroup(props: { id: string; title: string; hosts: FleetHostView[]; children?: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <section className="fleet-group" data-testid={`fleet-group-${props.id}`}>
+      <h3>
+        {props.title} — {t('ui.fleet.classHosts', { count: props.hosts.length })}
+      </h3>
+      {props.children}
+      {props.hosts.map((h) => (
+        <HostDetails key={h.source} host={h} />
+      ))}
+    </section>
   );
 }
 
@@ -124,10 +133,7 @@ export function FleetPanel() {
           {fleet.groups
             .filter((g) => g.hosts.length > 0)
             .map((g) => (
-              <section key={g.class} className="fleet-group" data-testid={`fleet-group-${g.class}`}>
-                <h3>
-                  {t(`fleet.class.${g.class}`)} — {t('ui.fleet.classHosts', { count: g.hosts.length })}
-                </h3>
+              <HostGroup key={g.class} id={g.class} title={t(`fleet.class.${g.class}`)} hosts={g.hosts}>
                 {g.remedies.map((r, i) => (
                   <div key={i} className="remedy" data-testid="fleet-remedy">
                     {tr(r.remedy)}
@@ -135,21 +141,9 @@ export function FleetPanel() {
                     <small>{t('ui.fleet.remedyFor', { n: r.hosts.length, total: g.hosts.length })}</small>
                   </div>
                 ))}
-                {g.hosts.map((h) => (
-                  <HostDetails key={h.source} host={h} />
-                ))}
-              </section>
+              </HostGroup>
             ))}
-          {fleet.clean.length > 0 && (
-            <section className="fleet-group" data-testid="fleet-group-clean">
-              <h3>
-                {t('ui.fleet.clean')} — {t('ui.fleet.classHosts', { count: fleet.clean.length })}
-              </h3>
-              {fleet.clean.map((h) => (
-                <HostDetails key={h.source} host={h} />
-              ))}
-            </section>
-          )}
+          {fleet.clean.length > 0 && <HostGroup id="clean" title={t('ui.fleet.clean')} hosts={fleet.clean} />}
           {fleet.apart.length > 0 && (
             <section className="fleet-group" data-testid="fleet-apart">
               <h3>{t('ui.fleet.apart')}</h3>
