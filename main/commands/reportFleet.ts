@@ -23,6 +23,7 @@ export async function reportFleet(
     apart: report.apart.length,
   };
   if (report.apart.length) ctx.warn(ctx.t('fleet.apartWarning', { count: report.apart.length }));
+  else if (report.total === 0) ctx.warn(ctx.t('fleet.noResults', { paths: opts.fleet.join(' ') }));
   if (opts.out) {
     await atomicWrite(opts.out, text, { mode: 0o644 });
     if (ctx.json)
