@@ -55,8 +55,11 @@ date +%s%N > "$R/boot-id"
 
 /** A Rocky 9 sandbox whose IPv6 step needs a reboot: GRUB config, kernel command line and grubby's answer. */
 function rebootRoot(hostname: string): string {
+  // grubby as the sandbox answers it: --info=ALL with the kernel arguments, and --update-kernel (the step's change and
+  // its undo) succeeding.
   const grubby = (args: string) => [
     { command: 'grubby', args: ['--info=ALL'], stdout: `index=0\nkernel="/boot/vmlinuz"\nargs="${args}"\n` },
+    { command: 'grubby', args: ['--update-kernel=ALL'], stdout: '' },
   ];
   const root = makeRoot({
     ...OS_RELEASE.el9,
