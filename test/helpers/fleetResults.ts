@@ -2,14 +2,13 @@
 // per fault on loopback with `--root` sandboxes, then each result is copied with other host facts (host name, OS,
 // kernel) until there are as many hosts as asked. Two results come as real support bundles (doctor --bundle).
 import { execFileSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI } from './cli.js';
 import { makeRoot, OS_RELEASE } from './sandbox.js';
+import { startChronyd, type Chronyd } from './chronyd.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
 import { installStandIn, setStandIn, uniqueLoopback } from '../fixtures/agent/sandbox.js';
 import { makeCertificates } from '../fixtures/manager/certs.js';
@@ -60,16 +59,6 @@ async function freeTcpPort(host: string): Promise<number> {
   });
 }
 
-async function freeUdpPort(host: string): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A TCP server that answers every connection with plain text and closes it (no TLS). */
 async function plainTextServer(host: string): Promise<{ server: Server; port: number }> {
   const server = createServer((s) => {
@@ -97,13 +86,11 @@ export async function runDoctorFaults(dir: string): Promise<DoctorRuns> {
   const proxyAddr = uniqueLoopback();
   const started: StandInManager[] = [];
   const servers: Server[] = [];
-  const chronyDir = mkdtempSync(join(tmpdir(), 'dsa-fleet-chrony-'));
+  let ntp: Chronyd | undefined;
   const close = async (): Promise<void> => {
     for (const m of started) await m.close();
     for (const s of servers) await new Promise((r) => s.close(r));
-    const pidFile = join(chronyDir, 'chronyd.pid');
-    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-    rmSync(chronyDir, { recursive: true, force: true });
+    ntp?.stop();
   };
   try {
     const healthy = await startStandInManager({ host: addr, names: [NAME] });
@@ -118,25 +105,8 @@ export async function runDoctorFaults(dir: string): Promise<DoctorRuns> {
     servers.push(plain.server);
     const closedPort = await freeTcpPort(addr);
 
-    // chronyd serving time on loopback (DESIGN.md's recipe).
-    const ntpPort = await freeUdpPort(addr);
-    const conf = join(chronyDir, 'chrony.conf');
-    writeFileSync(
-      conf,
-      [
-        'local stratum 8',
-        'allow 127.0.0.0/8',
-        `bindaddress ${addr}`,
-        `port ${ntpPort}`,
-        'cmdport 0',
-        `pidfile ${join(chronyDir, 'chronyd.pid')}`,
-        `driftfile ${join(chronyDir, 'drift')}`,
-        '',
-      ].join('\n'),
-    );
-    await execa('chronyd', ['-x', '-f', conf]);
-    for (let i = 0; i < 50 && !existsSync(join(chronyDir, 'chronyd.pid')); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    ntp = await startChronyd(addr);
+    const ntpPort = ntp.port;
 
     const provider = join(dir, 'VMSecurity_hosts_cln.txt');
     writeFileSync(provider, `# provider\r\n${addr}\t${NAME}\r\n`);
