@@ -14,6 +14,8 @@ import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { DsaError, ExitCode } from '../errors.js';
 import { atomicWrite } from '../fsx.js';
+import { readFleet } from '../fleet/read.js';
+import { groupFleet } from '../fleet/group.js';
 import { msg } from '../message.js';
 import { translator, type Lang } from '../i18n.js';
 import { inspectSystem } from '../platform/inspect.js';
@@ -43,6 +45,8 @@ export interface ShellServices {
   pickFile(kind: InputKind): Promise<string | null>;
   /** The save dialog for an export; null when canceled. */
   saveFile(defaultName: string): Promise<string | null>;
+  /** The folder dialog for a folder of doctor results (the fleet view); absent or null: canceled. */
+  pickFolder?(): Promise<string | null>;
   openExternal(url: string): Promise<void>;
   /** Absent: this shell cannot raise rights, and jobs show the command to run instead. */
   elevation?: ElevationService;
@@ -286,6 +290,12 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         force: true,
       });
       return { path: file };
+    },
+
+    /** Reads the doctor results in a folder the admin picks, grouped by root cause; null when canceled. */
+    async openFleet() {
+      const folder = (await shell.pickFolder?.()) ?? null;
+      return folder ? { folder, ...groupFleet(await readFleet([folder])) } : null;
     },
 
     /** Opens an allowed documentation page in the browser; false for any other address. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageSchema } from '../message.js';
+import { FleetViewSchema } from '../fleet/view.js';
 
 /**
  * Every IPC channel with its request and response schemas. The Electron shell and the test harness both
@@ -288,6 +289,11 @@ export const channels = {
   'export:report': { request: z.object({ lang: Lang }), response: Saved },
   'export:bundle': { request: z.object({ lang: Lang }), response: Saved },
   'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
+  /** Opens the folder dialog and reads the doctor results in the chosen folder, grouped by root cause. */
+  'fleet:open': {
+    request: Empty,
+    response: z.union([z.object({ canceled: z.literal(true) }), FleetViewSchema]),
+  },
 } as const;
 
 export type ChannelName = keyof typeof channels;

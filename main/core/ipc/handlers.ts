@@ -54,6 +54,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     'export:report': ({ lang }) => app.exportReport(lang),
     'export:bundle': ({ lang }) => app.exportBundle(lang),
     'app:openExternal': async ({ url }) => ({ opened: await app.openExternal(url) }),
+    'fleet:open': async () => (await app.openFleet()) ?? { canceled: true as const },
   };
 }
 
