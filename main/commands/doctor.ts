@@ -6,6 +6,10 @@ import { writeSupportBundle, manifestSummary } from '../core/bundle/bundle.js';
 import { ExitCode } from '../core/errors.js';
 import { action, intIn } from './common.js';
 import { doctorText, useColour } from './doctorText.js';
+import { exitBy, exitWhenFlushed } from '../core/deadline.js';
+import { doctorFixPlan, fixText } from '../core/doctor/fixPlan.js';
+import { atomicWrite } from '../core/fsx.js';
+import { inputError } from '../core/errors.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -24,6 +28,9 @@ interface DoctorCliOptions {
   deadline?: number;
   only?: string[];
   bundle?: string;
+  proxy?: string;
+  fix?: boolean;
+  out?: string;
 }
 
 /** Registers `dsa-setup doctor`. */
@@ -45,24 +52,42 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--deadline <ms>', t('doctor.help.deadline'), intIn(100, 600_000))
     .option('--only <id>', t('doctor.help.only'), collect)
     .option('--bundle <file>', t('doctor.help.bundle'))
-    .action(
-      action(async (ctx, opts: DoctorCliOptions) => {
-        const { timeout, deadline, only, bundle, ...inputOpts } = opts;
-        const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
-        const result = await runDoctor(ctx.sys, inputs, {
-          ...(timeout ? { timeoutMs: timeout } : {}),
-          ...(deadline ? { deadlineMs: deadline } : {}),
-          ...(only ? { only } : {}),
-        });
-        if (ctx.json) ctx.printJson(result);
-        else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
-        if (bundle) {
-          const manifest = await writeSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
-          const text = manifestSummary(ctx.t, bundle, manifest);
-          if (ctx.json) ctx.warn(text);
-          else ctx.say('\n' + text);
-        }
-        return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
-      }),
-    );
+    .option('--proxy <host:port>', t('doctor.help.proxy'))
+    .option('--fix', t('doctor.help.fix'))
+    .option('--out <file>', t('doctor.help.out'))
+    .action(async (...args: unknown[]) => {
+      await doctorAction(...args);
+      // After printing, the process ends: a lookup nobody answers or a hung child never holds it.
+      exitWhenFlushed();
+    });
 }
+
+const doctorAction = action(async (ctx, opts: DoctorCliOptions) => {
+  const { timeout, deadline, only, bundle, fix, out, ...inputOpts } = opts;
+  if (fix && !out)
+    throw inputError('doctor.fixNeedsOut', 'doctor.input.fixNeedsOut', {}, 'doctor.input.fixNeedsOutRemedy');
+  const timeoutMs = timeout ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const deadlineMs = deadline ?? timeoutMs * 2 + 1_000;
+  // The run ends by its deadline + 0.5 s whatever holds it.
+  const hardStop = exitBy(deadlineMs);
+  const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
+  const result = await runDoctor(ctx.sys, inputs, { timeoutMs, deadlineMs, ...(only ? { only } : {}) });
+  if (ctx.json) ctx.printJson(result);
+  else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
+  // The doctor's answer is out; the plan and the bundle have their own time limits.
+  clearTimeout(hardStop);
+  if (fix && out) {
+    const fixes = await doctorFixPlan(ctx.sys, inputs, result);
+    await atomicWrite(out, JSON.stringify(fixes.plan, null, 2) + '\n', { mode: 0o600 });
+    const text = fixText(ctx.t, out, fixes);
+    if (ctx.json) ctx.warn(text);
+    else ctx.say('\n' + text);
+  }
+  if (bundle) {
+    const manifest = await writeSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
+    const text = manifestSummary(ctx.t, bundle, manifest);
+    if (ctx.json) ctx.warn(text);
+    else ctx.say('\n' + text);
+  }
+  return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
+});

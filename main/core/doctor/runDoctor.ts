@@ -6,6 +6,10 @@ import type { SystemContext } from '../system.js';
 import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { renderText } from './renderText.js';
+import { Deadline } from '../deadline.js';
+import { inputError } from '../errors.js';
+import { agentProxyOf } from './checks/proxy.js';
+import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import {
   textRef,
   type CheckContext,
@@ -33,6 +37,8 @@ export interface DoctorOptions {
   deadlineMs?: number;
   /** Called as each check ends (the GUI shows progress). */
   onCheck?: (c: DoctorCheck) => void;
+  /** Ends the run early (the caller's own deadline). */
+  signal?: AbortSignal;
 }
 
 /** Whether a check id is selected by `--only`. */
@@ -59,7 +65,9 @@ function within<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
 export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: number): DoctorCheck {
   const titleRef = k(def.titleKey, def.titleParams);
   const remedyRef =
-    o.status === 'pass' ? undefined : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
+    o.status === 'pass' || o.status === 'blocked'
+      ? undefined
+      : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
   const cls = o.status === 'fail' || o.status === 'warn' ? (o.class ?? def.defaultClass) : undefined;
   return {
     id: def.id,
@@ -86,12 +94,18 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
   };
 }
 
+/** The check ids of a run (for `--only` matching nothing: the error lists them). */
+export function checkIds(inputs: DoctorInputs): string[] {
+  return allChecks({ inputs }).map((d) => d.id);
+}
+
 /**
  * Runs the doctor: every selected check at once, each with its own timeout, all under one overall deadline
- * (a check still running then is reported as past the deadline), and returns the translated result.
+ * (a check still running then is reported as past the deadline, and every lookup, connection and child
+ * process it started is stopped), and returns the translated result with its verdict first.
  */
 export async function runDoctor(
-  sys: SystemContext,
+  liveSys: SystemContext,
   inputs: DoctorInputs,
   opts: DoctorOptions = {},
 ): Promise<DoctorResult> {
@@ -99,16 +113,35 @@ export async function runDoctor(
   const t = translator(inputs.lang);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = opts.deadlineMs ?? timeoutMs * 2 + 1_000;
-  const ctx: CheckContext = { sys, inputs, timeoutMs, probes: new ProbeCache(sys, timeoutMs) };
-  const defs = allChecks(ctx).filter((d) => selected(d.id, opts.only));
+  const deadline = new Deadline(deadlineMs);
+  // Stop at the caller's signal too (the CLI's own deadline, a closed window).
+  opts.signal?.addEventListener('abort', () => deadline.end(), { once: true });
+  const sys = deadline.system(liveSys);
+  const all = allChecks({ inputs });
+  const defs = all.filter((d) => selected(d.id, opts.only));
+  if (defs.length === 0)
+    throw inputError('doctor.noSuchCheck', 'doctor.input.noSuchCheck', {
+      only: (opts.only ?? []).join(', '),
+      ids: all.map((d) => d.id).join(', '),
+    });
+  if (!inputs.agentProxy) {
+    const fromAgent = await agentProxyOf(sys).catch(() => null);
+    if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
+  }
+  const ctx: CheckContext = {
+    sys,
+    inputs,
+    timeoutMs,
+    signal: deadline.signal,
+    probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
+  };
   const deadlineAt = started + deadlineMs;
-
   const hostP = within(
     inspectSystem(sys).catch(() => null),
-    deadlineMs,
+    Math.max(0, deadlineAt - performance.now()),
     () => null,
   );
-  const checks = await Promise.all(
+  const raw = await Promise.all(
     defs.map(async (def) => {
       const t0 = performance.now();
       // A check may need a few sequential operations (DNS, then TCP, then TLS): it gets up to three timeouts,
@@ -137,11 +170,14 @@ export async function runDoctor(
       return c;
     }),
   );
-  ctx.probes.close();
+  // Whatever still runs (a lookup nobody answers, a child that hangs) is stopped now.
+  deadline.end();
   const host = await hostP;
-  const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  const checks = displayOrder(applyPrerequisites(t, defs, raw));
+  const summary = { pass: 0, warn: 0, fail: 0, skip: 0, blocked: 0 };
   for (const c of checks) summary[c.status] += 1;
   const result: DoctorResult = {
+    verdict: verdictOf(t, checks),
     version: pkg.version,
     lang: inputs.lang,
     generatedAt: new Date().toISOString(),
@@ -150,7 +186,7 @@ export async function runDoctor(
       os: host?.os.name ?? 'unknown',
       kernel: host?.kernel ?? null,
       arch: host?.arch ?? null,
-      root: sys.root,
+      root: liveSys.root,
     },
     checks,
     summary,

@@ -10,7 +10,8 @@ export interface TcpResult {
   ms: number;
 }
 
-const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
+// EACCES: a `prohibit` route; EINVAL: a `blackhole` route (Linux).
+const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN', 'EACCES', 'EINVAL']);
 
 /** Classifies a connect error code. */
 export function classifyConnectError(code: string | undefined): TcpOutcome {

@@ -1,0 +1,75 @@
+import type { Executor, ExecOptions } from './exec.js';
+import type { SystemContext } from './system.js';
+
+/** Time the process gets after its deadline to print what it has and exit (the CLI's promise: deadline + 0.5 s). */
+export const EXIT_GRACE_MS = 500;
+
+/**
+ * One deadline for a command: a signal aborted when it passes (every lookup, connection and child process
+ * started under it stops then) and the time left until it.
+ */
+export class Deadline {
+  readonly at: number;
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly ms: number) {
+    this.at = performance.now() + ms;
+    this.timer = setTimeout(() => this.controller.abort(), ms);
+    this.timer.unref();
+  }
+
+  /** Aborted at the deadline (or by `end`). */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Milliseconds left (never below 0). */
+  remaining(): number {
+    return Math.max(0, this.at - performance.now());
+  }
+
+  /** Ends the deadline now: whatever still runs under it is stopped. */
+  end(): void {
+    clearTimeout(this.timer);
+    this.controller.abort();
+  }
+
+  /** The system context whose every process gets this deadline's signal and a timeout that ends by it. */
+  system(sys: SystemContext): SystemContext {
+    return { ...sys, exec: deadlineExecutor(sys.exec, this) };
+  }
+}
+
+/** Wraps an executor so that each process is stopped (with its process group) at the deadline at the latest. */
+export function deadlineExecutor(exec: Executor, d: Deadline): Executor {
+  const bound = (opts: ExecOptions | undefined): ExecOptions & { signal: AbortSignal } => ({
+    ...opts,
+    timeoutMs: Math.max(1, Math.min(opts?.timeoutMs ?? Infinity, d.remaining())),
+    signal: d.signal,
+  });
+  return {
+    run: (command, args, opts) => exec.run(command, args, bound(opts)),
+    runReal: (command, args, opts) => exec.runReal(command, args, bound(opts)),
+  };
+}
+
+/**
+ * Makes the process end by `ms` + the grace whatever still holds it (a DNS server that never answers, a child
+ * that ignores its signal): the exit code already set, else 1. The timer does not keep the process alive.
+ */
+export function exitBy(ms: number): NodeJS.Timeout {
+  const t = setTimeout(() => process.exit(process.exitCode ?? 1), ms + EXIT_GRACE_MS - 50);
+  t.unref();
+  return t;
+}
+
+/** Exits once stdout and stderr have taken what was printed (pending lookups or children do not hold the exit). */
+export function exitWhenFlushed(): void {
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(process.exitCode ?? 0);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
