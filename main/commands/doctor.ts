@@ -69,9 +69,10 @@ const doctorAction = action(async (ctx, opts: DoctorCliOptions) => {
   const timeoutMs = timeout ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = deadline ?? timeoutMs * 2 + 1_000;
   // The run ends by its deadline + 0.5 s whatever holds it.
-  const hardStop = exitBy(deadlineMs);
+  // Counted from the process's start (performance.now() is 0 there).
+  const hardStop = exitBy(deadlineMs - performance.now());
   const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
-  const result = await runDoctor(ctx.sys, inputs, { timeoutMs, deadlineMs, ...(only ? { only } : {}) });
+  const result = await runDoctor(ctx.sys, inputs, { timeoutMs, deadlineMs, startedAt: 0, ...(only ? { only } : {}) });
   if (ctx.json) ctx.printJson(result);
   else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
   // The doctor's answer is out; the plan and the bundle have their own time limits.

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Executor, ExecOptions } from './exec.js';
 import type { SystemContext } from './system.js';
 
@@ -12,6 +13,9 @@ export class Deadline {
   readonly at: number;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
+  /** Commands still running, by the task that started them (see `runAs`). */
+  readonly running = new Map<string, Set<string>>();
+  private readonly task = new AsyncLocalStorage<string>();
 
   constructor(readonly ms: number) {
     this.at = performance.now() + ms;
@@ -35,6 +39,26 @@ export class Deadline {
     this.controller.abort();
   }
 
+  /** Runs `fn` as a named task: the commands it starts are listed under that name while they run. */
+  runAs<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.task.run(name, fn);
+  }
+
+  /** The commands a task started that are still running (e.g. a hung `dsa_query`). */
+  waitingFor(name: string): string[] {
+    return [...(this.running.get(name) ?? [])];
+  }
+
+  /** Notes a command as running under the current task until `done` is called. */
+  track(command: string, args: readonly string[]): () => void {
+    const name = this.task.getStore() ?? '';
+    const line = [command, ...args].join(' ');
+    const set = this.running.get(name) ?? new Set<string>();
+    this.running.set(name, set);
+    set.add(line);
+    return () => set.delete(line);
+  }
+
   /** The system context whose every process gets this deadline's signal and a timeout that ends by it. */
   system(sys: SystemContext): SystemContext {
     return { ...sys, exec: deadlineExecutor(sys.exec, this) };
@@ -45,13 +69,20 @@ export class Deadline {
 export function deadlineExecutor(exec: Executor, d: Deadline): Executor {
   const bound = (opts: ExecOptions | undefined): ExecOptions & { signal: AbortSignal } => ({
     ...opts,
-    timeoutMs: Math.max(1, Math.min(opts?.timeoutMs ?? Infinity, d.remaining())),
+    timeoutMs: Math.max(1, Math.floor(Math.min(opts?.timeoutMs ?? Infinity, d.remaining()))),
     signal: d.signal,
   });
-  return {
-    run: (command, args, opts) => exec.run(command, args, bound(opts)),
-    runReal: (command, args, opts) => exec.runReal(command, args, bound(opts)),
-  };
+  const tracked =
+    (run: Executor['run']): Executor['run'] =>
+    async (command, args, opts) => {
+      const done = d.track(command, args);
+      try {
+        return await run(command, args, bound(opts));
+      } finally {
+        done();
+      }
+    };
+  return { run: tracked(exec.run), runReal: tracked(exec.runReal) };
 }
 
 /**

@@ -28,6 +28,12 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 3_000;
 /** Slack a check gets beyond its own timeout before the runner gives up on it. */
 const GUARD_SLACK_MS = 400;
 
+/** Time kept before the deadline to translate and print the result. */
+const PRINT_MARGIN_MS = 60;
+
+/** How long before the checks' end the run's signal aborts what still runs. */
+const ABORT_LEAD_MS = 80;
+
 export interface DoctorOptions {
   /** Run only these check ids (a prefix ending in `.` or `*` selects a family: `net.`, `agent.*`). */
   only?: string[];
@@ -39,6 +45,8 @@ export interface DoctorOptions {
   onCheck?: (c: DoctorCheck) => void;
   /** Ends the run early (the caller's own deadline). */
   signal?: AbortSignal;
+  /** When the deadline's clock started (`performance.now()` time; the CLI gives 0: the process's start). */
+  startedAt?: number;
 }
 
 /** Whether a check id is selected by `--only`. */
@@ -109,11 +117,15 @@ export async function runDoctor(
   inputs: DoctorInputs,
   opts: DoctorOptions = {},
 ): Promise<DoctorResult> {
-  const started = performance.now();
+  const started = opts.startedAt ?? performance.now();
   const t = translator(inputs.lang);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = opts.deadlineMs ?? timeoutMs * 2 + 1_000;
-  const deadline = new Deadline(deadlineMs);
+  // Checks end a little before the deadline, so that the answer is printed by then; what still runs is aborted
+  // a moment earlier, so that a check cut off says what it was waiting for (a silent nameserver…).
+  const budget = Math.max(0, started + deadlineMs - PRINT_MARGIN_MS - performance.now());
+  const deadlineAt = performance.now() + budget;
+  const deadline = new Deadline(Math.max(0, budget - ABORT_LEAD_MS));
   // Stop at the caller's signal too (the CLI's own deadline, a closed window).
   opts.signal?.addEventListener('abort', () => deadline.end(), { once: true });
   const sys = deadline.system(liveSys);
@@ -133,9 +145,9 @@ export async function runDoctor(
     inputs,
     timeoutMs,
     signal: deadline.signal,
+    remainingMs: () => deadline.remaining(),
     probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
   };
-  const deadlineAt = started + deadlineMs;
   const hostP = within(
     inspectSystem(sys).catch(() => null),
     Math.max(0, deadlineAt - performance.now()),
@@ -148,7 +160,7 @@ export async function runDoctor(
       // never beyond the overall deadline.
       const guard = Math.max(0, Math.min(timeoutMs * 3 + GUARD_SLACK_MS, deadlineAt - t0));
       const outcome = await within<CheckOutcome>(
-        def.run(ctx).catch((e: unknown): CheckOutcome => ({
+        deadline.runAs(def.id, () => def.run(ctx)).catch((e: unknown): CheckOutcome => ({
           status: 'fail',
           detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
           remedy: k('doctor.remedy.generic'),
@@ -156,6 +168,15 @@ export async function runDoctor(
         guard,
         (): CheckOutcome => {
           const pastDeadline = performance.now() >= deadlineAt - 5;
+          // A program that did not end (a hung dsa_query) is named, with its own remedy.
+          const command = deadline.waitingFor(def.id)[0];
+          if (command)
+            return {
+              status: 'fail',
+              class: def.defaultClass,
+              detail: k('doctor.common.commandHung', { command, ms: pastDeadline ? deadlineMs : Math.round(guard) }),
+              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, { command }),
+            };
           return {
             status: 'fail',
             detail: pastDeadline

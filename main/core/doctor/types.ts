@@ -72,6 +72,8 @@ export interface CheckContext {
   probes: import('./probes/managerProbe.js').ProbeCache;
   /** Aborted at the run's deadline: every lookup, connection and child process stops then. */
   signal: AbortSignal;
+  /** Milliseconds left until the run's deadline. */
+  remainingMs(): number;
 }
 
 /** A check the doctor can run. */

@@ -36,6 +36,7 @@ export const agentChecks: CheckDef[] = [
     id: 'agent.service',
     titleKey: 'doctor.title.agentService',
     defaultClass: 'agent',
+    after: ['agent.installed'],
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
       if (s.installed !== true && s.service !== 'running')
@@ -55,6 +56,7 @@ export const agentChecks: CheckDef[] = [
     id: 'agent.activated',
     titleKey: 'doctor.title.agentActivated',
     defaultClass: 'agent',
+    after: ['agent.service'],
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
       if (s.installed !== true && !s.activated) return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };

@@ -56,7 +56,7 @@ function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): Judged {
   const expected = expectedAddress(ctx, t.host);
   if (!r.ok) {
     const servers = r.servers.join(', ') || '—';
-    const p = { host: t.host, code: r.code, servers, config: resolverConfig(ctx), file: hostsFile, ms: ctx.timeoutMs };
+    const p = { host: t.host, code: r.code, servers, config: resolverConfig(ctx), file: hostsFile, ms: r.ms };
     const line = expected ? k('doctor.dns.hostsLine', { line: `${expected} ${t.host}`, file: hostsFile }) : k('doctor.dns.hostsLineUnknown', { file: hostsFile });
     return judged('dns', r.ms, {
       status: 'fail',

@@ -66,6 +66,13 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
   return [...found].sort();
 }
 
+/** The value of `p`, or null when it is not there shortly before the run's deadline. */
+function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ctx.remainingMs() - 150))));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 const seconds = (ms: number): string => (Math.abs(ms) / 1000).toFixed(1);
 /** `ahead` when the other clock is behind this one (a negative offset), else `behind`. */
 const direction = (offsetMs: number): TextRef => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
@@ -109,7 +116,8 @@ export const timeSkewCheck: CheckDef = {
     const m = ctx.inputs.manager;
     const [ntp, tls, services] = await Promise.all([
       server ? ctx.probes.ntp(server) : Promise.resolve(null),
-      m ? ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls() : Promise.resolve(null),
+      // The manager's Date when it comes in time: a slow path to the manager must not hold the clock's verdict.
+      m ? beforeDeadline(ctx, ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls()) : null,
       runningTimeService(ctx.sys),
     ]);
     const seen: TextRef[] = [];
