@@ -2,14 +2,13 @@ import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
-import { writeSupportBundle, manifestSummary } from '../core/bundle/bundle.js';
-import { ExitCode } from '../core/errors.js';
+import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
+import { ExitCode, inputError } from '../core/errors.js';
 import { action, intIn } from './common.js';
 import { doctorText, useColour } from './doctorText.js';
 import { exitBy, exitWhenFlushed } from '../core/deadline.js';
 import { doctorFixPlan, fixText } from '../core/doctor/fixPlan.js';
 import { atomicWrite } from '../core/fsx.js';
-import { inputError } from '../core/errors.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -31,6 +30,7 @@ interface DoctorCliOptions {
   proxy?: string;
   fix?: boolean;
   out?: string;
+  force?: boolean;
 }
 
 /** Registers `dsa-setup doctor`. */
@@ -52,6 +52,7 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--deadline <ms>', t('doctor.help.deadline'), intIn(100, 600_000))
     .option('--only <id>', t('doctor.help.only'), collect)
     .option('--bundle <file>', t('doctor.help.bundle'))
+    .option('--force', t('doctor.help.force'))
     .option('--proxy <host:port>', t('doctor.help.proxy'))
     .option('--fix', t('doctor.help.fix'))
     .option('--out <file>', t('doctor.help.out'))
@@ -63,9 +64,10 @@ export function registerDoctor(program: Command, t: Translate): void {
 }
 
 const doctorAction = action(async (ctx, opts: DoctorCliOptions) => {
-  const { timeout, deadline, only, bundle, fix, out, ...inputOpts } = opts;
+  const { timeout, deadline, only, bundle, force, fix, out, ...inputOpts } = opts;
   if (fix && !out)
     throw inputError('doctor.fixNeedsOut', 'doctor.input.fixNeedsOut', {}, 'doctor.input.fixNeedsOutRemedy');
+  if (bundle) await checkBundleTarget(bundle, Boolean(force));
   const timeoutMs = timeout ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = deadline ?? timeoutMs * 2 + 1_000;
   // The run ends by its deadline + 0.5 s whatever holds it.
@@ -85,10 +87,12 @@ const doctorAction = action(async (ctx, opts: DoctorCliOptions) => {
     else ctx.say('\n' + text);
   }
   if (bundle) {
-    const manifest = await writeSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
-    const text = manifestSummary(ctx.t, bundle, manifest);
-    if (ctx.json) ctx.warn(text);
-    else ctx.say('\n' + text);
+    // The summary (what is in it, what was masked, what was left out) comes before the archive is written.
+    const prepared = await prepareSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
+    const show = (text: string): void => (ctx.json ? ctx.warn(text) : ctx.say(text));
+    show('\n' + manifestSummary(ctx.t, bundle, prepared.manifest));
+    await prepared.write(bundle, Boolean(force));
+    show(ctx.t('report.bundle.written', { file: bundle }));
   }
   return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
 });

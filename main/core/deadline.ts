@@ -67,7 +67,7 @@ export class Deadline {
 
 /** Wraps an executor so that each process is stopped (with its process group) at the deadline at the latest. */
 export function deadlineExecutor(exec: Executor, d: Deadline): Executor {
-  const bound = (opts: ExecOptions | undefined): ExecOptions & { signal: AbortSignal } => ({
+  const bound = (opts: ExecOptions | undefined): ExecOptions => ({
     ...opts,
     timeoutMs: Math.max(1, Math.floor(Math.min(opts?.timeoutMs ?? Infinity, d.remaining()))),
     signal: d.signal,
