@@ -56,14 +56,22 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--proxy <host:port>', t('doctor.help.proxy'))
     .option('--fix', t('doctor.help.fix'))
     .option('--out <file>', t('doctor.help.out'))
-    .action(async (...args: unknown[]) => {
-      await doctorAction(...args);
-      // After printing, the process ends: a lookup nobody answers or a hung child never holds it.
-      exitWhenFlushed();
-    });
+    .action(doctorAction);
 }
 
-const doctorAction = action(async (ctx, opts: DoctorCliOptions) => {
+/**
+ * Wraps a command's action like `action`, and ends the process once its output is printed: a lookup nobody
+ * answers or a hung child never holds it (doctor, activate, status).
+ */
+export function afterPrinting<A extends unknown[]>(fn: Parameters<typeof action<A>>[0]) {
+  const run = action(fn);
+  return async (...args: unknown[]): Promise<void> => {
+    await run(...args);
+    exitWhenFlushed();
+  };
+}
+
+const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
   const { timeout, deadline, only, bundle, force, fix, out, ...inputOpts } = opts;
   if (fix && !out)
     throw inputError('doctor.fixNeedsOut', 'doctor.input.fixNeedsOut', {}, 'doctor.input.fixNeedsOutRemedy');

@@ -15,6 +15,8 @@ export class Deadline {
   private readonly timer: NodeJS.Timeout;
   /** Commands still running, by the task that started them (see `runAs`). */
   readonly running = new Map<string, Set<string>>();
+  /** Commands stopped at their timeout or at the deadline (they hung), in the order they were stopped. */
+  readonly stopped: { command: string; ms: number }[] = [];
   private readonly task = new AsyncLocalStorage<string>();
 
   constructor(readonly ms: number) {
@@ -59,17 +61,20 @@ export class Deadline {
     return () => set.delete(line);
   }
 
-  /** The system context whose every process gets this deadline's signal and a timeout that ends by it. */
-  system(sys: SystemContext): SystemContext {
-    return { ...sys, exec: deadlineExecutor(sys.exec, this) };
+  /**
+   * The system context whose every process gets this deadline's signal and a timeout that ends by it (and
+   * at most `capMs` each, when given: a command's own time limit such as `activate --timeout`).
+   */
+  system(sys: SystemContext, capMs?: number): SystemContext {
+    return { ...sys, exec: deadlineExecutor(sys.exec, this, capMs) };
   }
 }
 
 /** Wraps an executor so that each process is stopped (with its process group) at the deadline at the latest. */
-export function deadlineExecutor(exec: Executor, d: Deadline): Executor {
+export function deadlineExecutor(exec: Executor, d: Deadline, capMs = Infinity): Executor {
   const bound = (opts: ExecOptions | undefined): ExecOptions => ({
     ...opts,
-    timeoutMs: Math.max(1, Math.floor(Math.min(opts?.timeoutMs ?? Infinity, d.remaining()))),
+    timeoutMs: Math.max(1, Math.floor(Math.min(opts?.timeoutMs ?? Infinity, capMs, d.remaining()))),
     signal: d.signal,
   });
   const tracked =
@@ -77,7 +82,9 @@ export function deadlineExecutor(exec: Executor, d: Deadline): Executor {
     async (command, args, opts) => {
       const done = d.track(command, args);
       try {
-        return await run(command, args, bound(opts));
+        const r = await run(command, args, bound(opts));
+        if (r.timedOut) d.stopped.push({ command: [command, ...args].join(' '), ms: r.ms });
+        return r;
       } finally {
         done();
       }
@@ -103,4 +110,15 @@ export function exitWhenFlushed(): void {
   };
   process.stdout.write('', done);
   process.stderr.write('', done);
+}
+
+/**
+ * Gives a CLI command one deadline counted from the process's start: every process it starts is stopped by
+ * then (and each after `capMs`), and the process exits by the deadline + 0.5 s whatever still holds it.
+ */
+export function commandDeadline(sys: SystemContext, ms: number, capMs?: number): { sys: SystemContext; deadline: Deadline } {
+  const left = Math.max(0, ms - performance.now());
+  exitBy(left);
+  const deadline = new Deadline(left);
+  return { sys: deadline.system(sys, capMs), deadline };
 }

@@ -105,7 +105,11 @@ describe('time.skew against chronyd serving time on loopback', () => {
       const offset = Number(/(\d+\.\d) (s|秒)/.exec(c.detail)?.[1]);
       expect(offset).toBeGreaterThan(590);
       expect(offset).toBeLessThan(610);
-      expect(c.remedy).not.toBe('');
+      expect(json.verdict).toMatchObject({ check: 'time.skew', class: 'clock' });
+      // chrony's own syntax with the real server and port, then the step.
+      expect(c.remedy).toContain(`server ${NTP_ADDR} port ${port} iburst`);
+      expect(c.remedy).toContain('chronyc makestep');
+      expect(c.detailRef.key).toBe('doctor.time.thisClockWrong');
       if (lang === 'ja') {
         expect(c.detail).toContain('進んでいます');
         expect(c.remedy).toMatch(JA);
@@ -113,7 +117,43 @@ describe('time.skew against chronyd serving time on loopback', () => {
     }
   });
 
-  it("the manager's Date header 2 minutes off: a warning (over 60 s, under 5 min)", async () => {
+  it("NTP agrees with this machine, the manager's Date is 10 minutes ahead: the manager's clock is blamed", async () => {
+    const NAME = 'dsm-clock-ahead.test';
+    const mgr = await startStandInManager({ host: NTP_ADDR, names: [NAME], dateOffsetMs: 600_000 });
+    try {
+      const root = makeRoot({ ...OS_RELEASE.el9, hosts: `${NTP_ADDR} ${NAME}\n` });
+      const r = await runCliJson<DoctorResult>(
+        [
+          'doctor',
+          '--root',
+          root,
+          '--manager',
+          `dsm://${NAME}:${mgr.port}/`,
+          '--ntp-server',
+          `${NTP_ADDR}:${port}`,
+          '--only',
+          'time.skew',
+          '--only',
+          'tls.manager',
+        ],
+        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
+      );
+      const c = check(r.json, 'time.skew');
+      expect(c.status, c.detail).toBe('fail');
+      expect(c.class).toBe('clock');
+      expect(c.detailRef.key).toBe('doctor.time.managerClockWrong');
+      expect(c.detail).toMatch(/The manager's clock is 6\d\d\.\d s ahead/);
+      expect(c.remedy).toContain(`administrator of the manager ${NAME}`);
+      expect(c.remedy).not.toContain('makestep');
+      expect(r.json.verdict).toMatchObject({ check: 'time.skew', class: 'clock' });
+      expect(r.json.verdict!.remedy).toBe(c.remedy);
+      expect(r.exitCode).toBe(1);
+    } finally {
+      await mgr.close();
+    }
+  });
+
+  it("no NTP server and the manager's Date 2 minutes off: it cannot tell which clock, and says how to find out", async () => {
     const NAME = 'dsm-clock.test';
     const mgr = await startStandInManager({ host: NTP_ADDR, names: [NAME], dateOffsetMs: 120_000 });
     try {
@@ -124,8 +164,11 @@ describe('time.skew against chronyd serving time on loopback', () => {
       );
       const c = check(r.json, 'time.skew');
       expect(c.status, c.detail).toBe('warn');
-      expect(c.detail).toMatch(/1[12]\d\.\d s behind \(manager\)/);
-      expect(c.remedy).not.toBe('');
+      expect(c.class).toBe('clock');
+      expect(c.detailRef.key).toBe('doctor.time.cannotTell');
+      expect(c.detail).toMatch(/the manager's clock is 1[12]\d\.\d s ahead of this one/);
+      expect(c.remedy).toContain('--ntp-server');
+      expect(c.remedy).toContain(NAME);
     } finally {
       await mgr.close();
     }

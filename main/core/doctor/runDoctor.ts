@@ -146,6 +146,7 @@ export async function runDoctor(
     timeoutMs,
     signal: deadline.signal,
     remainingMs: () => deadline.remaining(),
+    stoppedCommands: () => [...deadline.stopped],
     probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
   };
   const hostP = within(

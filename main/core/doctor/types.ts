@@ -74,6 +74,8 @@ export interface CheckContext {
   signal: AbortSignal;
   /** Milliseconds left until the run's deadline. */
   remainingMs(): number;
+  /** Commands of this run that were stopped because they did not end in time (a hung `dsa_query`). */
+  stoppedCommands(): { command: string; ms: number }[];
 }
 
 /** A check the doctor can run. */

@@ -59,6 +59,17 @@ export const agentChecks: CheckDef[] = [
     after: ['agent.service'],
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
+      // dsa_query that never answered is the finding, not a missing agent.
+      const hung = ctx.stoppedCommands().find((c) => /dsa_query/.test(c.command));
+      if (hung)
+        return {
+          status: 'fail',
+          class: 'agent',
+          detail: k('doctor.common.commandHung', { command: hung.command, ms: hung.ms }),
+          remedy: k(`doctor.common.commandHungRemedy${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
+            command: hung.command,
+          }),
+        };
       if (s.installed !== true && !s.activated) return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
       if (s.activated === null) return { status: 'skip', detail: k('doctor.agent.queryUnavailable') };
       const host = ctx.inputs.manager?.host ?? '';

@@ -93,7 +93,7 @@ export async function clockRemedy(
   const portPart = port === 123 ? '' : ` port ${port}`;
   if (services?.includes('systemd-timesyncd') && port === 123) return k('doctor.time.fixTimesyncd', { host });
   const conf = os?.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
-  return k(services?.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall', {
+  return k(services === null || services.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall', {
     line: `server ${host}${portPart} iburst`,
     conf,
     host,

@@ -42,20 +42,22 @@ export function parseFindNetRoute(stdout: string, exitCode: number | null): Omit
   }
 }
 
-/** Asks the running system how it routes to `address` (Linux `ip route get` / `ip neigh`, Windows `Find-NetRoute`). */
+/**
+ * Asks this machine how it routes to `address` (Linux `ip route get` / `ip neigh`, Windows `Find-NetRoute`).
+ * The connections are made from this machine also under `--root`, so its routing table is the one asked.
+ */
 export async function routeTo(sys: SystemContext, address: string, timeoutMs: number): Promise<RouteInfo> {
-  if (!sys.live) return { kind: 'unknown', asked: '' };
-  if (sys.os === 'windows') {
+  if (process.platform === 'win32') {
     const script = `Find-NetRoute -RemoteIPAddress '${address.replace(/'/g, '')}' | Select-Object -Last 1 NextHop,InterfaceAlias | ConvertTo-Json`;
-    const r = await sys.exec.run('powershell', ['-NoProfile', '-NonInteractive', '-Command', script], { timeoutMs });
+    const r = await sys.exec.runReal('powershell', ['-NoProfile', '-NonInteractive', '-Command', script], { timeoutMs });
     return { ...parseFindNetRoute(r.stdout, r.exitCode), asked: `Find-NetRoute -RemoteIPAddress ${address}` };
   }
   const asked = `ip route get ${address}`;
-  const r = await sys.exec.run('ip', ['route', 'get', address], { timeoutMs });
+  const r = await sys.exec.runReal('ip', ['route', 'get', address], { timeoutMs });
   if (r.notFound) return { kind: 'unknown', asked };
   const info: RouteInfo = { ...parseIpRouteGet(r.stdout, r.stderr), asked };
   if (info.kind === 'route' && !info.via && info.dev) {
-    const n = await sys.exec.run('ip', ['neigh', 'show', 'to', address, 'dev', info.dev], { timeoutMs });
+    const n = await sys.exec.runReal('ip', ['neigh', 'show', 'to', address, 'dev', info.dev], { timeoutMs });
     const state = /\b(FAILED|INCOMPLETE|REACHABLE|STALE|DELAY|PROBE|PERMANENT|NOARP)\b/.exec(n.stdout)?.[1];
     if (state) info.neighbour = state;
   }
