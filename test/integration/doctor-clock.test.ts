@@ -142,7 +142,7 @@ describe('time.skew against chronyd serving time on loopback', () => {
       expect(c.status, c.detail).toBe('fail');
       expect(c.class).toBe('clock');
       expect(c.detailRef.key).toBe('doctor.time.managerClockWrong');
-      expect(c.detail).toMatch(/The manager's clock is 6\d\d\.\d s ahead/);
+      expect(c.detail).toMatch(/The manager's clock is (59\d|60\d)\.\d s ahead/);
       expect(c.remedy).toContain(`administrator of the manager ${NAME}`);
       expect(c.remedy).not.toContain('makestep');
       expect(r.json.verdict).toMatchObject({ check: 'time.skew', class: 'clock' });

@@ -83,7 +83,8 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     expect(tls.detail).toContain('dsa-setup test manager CA');
     expect(check(r.json, 'dns.manager').detail).toContain(`${LOOPBACK}`);
     expect(check(r.json, 'dns.manager').detail).toMatch(/line 2/);
-    expect(r.json.summary).toEqual({ pass: 4, warn: 0, fail: 0, skip: 0 });
+    expect(r.json.summary).toEqual({ pass: 4, warn: 0, fail: 0, skip: 0, blocked: 0 });
+    expect(r.json.verdict).toBeNull();
     expect(mgr.requests.some((q) => q.method === 'GET')).toBe(true);
   });
 
@@ -180,7 +181,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     }
   });
 
-  it('an issuer that changes when HTTPS_PROXY is set: the proxy inspects TLS', async () => {
+  it("an issuer that changes through the agent's proxy (--proxy): the proxy inspects TLS", async () => {
     // A CONNECT proxy that answers every tunnel with its own TLS endpoint (an inspecting proxy's forged chain).
     const forged = makeCertificates({ names: [NAME], ips: [LOOPBACK], caName: 'Corp Gateway Root' });
     const inspector = await startStandInManager({ host: LOOPBACK, names: [NAME], certs: forged });
@@ -197,7 +198,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     await new Promise<void>((r) => proxy.listen(0, LOOPBACK, () => r()));
     try {
       const { root } = sandbox(`${LOOPBACK}\t${NAME}\n`);
-      const proxyUrl = `http://${LOOPBACK}:${(proxy.address() as { port: number }).port}`;
+      const proxyAt = `${LOOPBACK}:${(proxy.address() as { port: number }).port}`;
       const r = await runCliJson<DoctorResult>(
         [
           'doctor',
@@ -205,22 +206,25 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
           root,
           '--manager',
           `dsm://${NAME}:${mgr.port}/`,
+          '--proxy',
+          proxyAt,
           '--only',
           'tls.manager',
           '--only',
           'proxy',
         ],
-        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile, HTTPS_PROXY: proxyUrl } },
+        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
       );
       const c = check(r.json, 'tls.manager');
       expect(c.status).toBe('fail');
       expect(c.class).toBe('proxy');
       expect(c.detail).toContain('Corp Gateway Root');
-      expect(c.detail).toContain(proxyUrl);
+      expect(c.detail).toContain(proxyAt);
       expect(c.remedy).toContain(`Exempt ${NAME} port ${mgr.port}`);
       const p = check(r.json, 'proxy');
-      expect(p.status).toBe('warn');
-      expect(p.remedy).toContain('NO_PROXY');
+      expect(p.status).toBe('pass');
+      expect(p.detail).toContain('200 Connection established');
+      expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'proxy' });
     } finally {
       proxy.close();
       await inspector.close();
@@ -274,6 +278,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
       const c = check(r.json, 'tls.manager');
       expect(c.status).toBe('fail');
       expect(c.detail).toContain('overall deadline (1500 ms)');
+      expect(r.json.verdict?.check).toBe('tls.manager');
       expect(c.remedy).toContain('--timeout');
       expect(check(r.json, 'net.manager').status).toBe('pass');
       expect(r.exitCode).toBe(1);
@@ -336,10 +341,12 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
       else expect(c.detail).toContain('拒否');
       expect(c.remedy).not.toBe('');
       if (lang === 'ja') expect(c.remedy).toMatch(JA);
+      // The TLS check builds on the connection: blocked, naming it, instead of repeating its failure.
       const t = check(r.json, 'tls.manager');
-      expect(t.status).toBe('fail');
-      expect(t.class).toBe('tcp');
-      expect(t.phases!.map((p) => p.status)).toEqual(['pass', 'fail', 'skip', 'skip']);
+      expect(t).toMatchObject({ status: 'blocked', blockedBy: 'net.manager', remedy: '' });
+      expect(t.class).toBeUndefined();
+      expect(r.json.verdict).toMatchObject({ check: 'net.manager', class: 'tcp' });
+      expect(r.json.checks.map((x) => x.id)).toEqual(['net.manager', 'tls.manager']);
     }
   });
 });
@@ -371,7 +378,7 @@ describe('doctor: manager names in the hosts file', () => {
     }
   });
 
-  it('shadowed by an earlier line: the line number is named, and the name resolves to the wrong address', async () => {
+  it('shadowed by an earlier line: the line number is named; name resolution, which builds on it, is blocked', async () => {
     const { root, hostsFile } = sandbox(`10.20.30.40\tother ${NAME}\n${LOOPBACK}\t${NAME}\n`);
     const r = await runCliJson<DoctorResult>([
       'doctor',
@@ -393,7 +400,22 @@ describe('doctor: manager names in the hosts file', () => {
     expect(h.detail).toContain('2 行目');
     expect(h.detail).toContain('10.20.30.40');
     expect(h.remedy).toMatch(JA);
-    const d = check(r.json, 'dns.manager');
+    expect(r.json.verdict).toMatchObject({ check: 'hosts.entries', class: 'dns' });
+    expect(r.json.verdict!.remedy).toBe(h.remedy);
+    expect(check(r.json, 'dns.manager')).toMatchObject({ status: 'blocked', blockedBy: 'hosts.entries' });
+    // Alone, the resolution check shows the wrong address itself.
+    const alone = await runCliJson<DoctorResult>([
+      'doctor',
+      '--root',
+      root,
+      '--hosts-file',
+      hostsFile,
+      '--manager',
+      `dsm://${NAME}:4120/`,
+      '--only',
+      'dns.manager',
+    ]);
+    const d = check(alone.json, 'dns.manager');
     expect(d.status).toBe('fail');
     expect(d.class).toBe('dns');
     expect(d.detail).toContain('10.20.30.40');
@@ -504,7 +526,8 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     expect(c.class).toBe('tcp');
     expect(c.detail).toContain('within 1500 ms');
     expect(c.detail).toContain('filtered');
-    expect(c.remedy).toContain('Allow outbound TCP 4120');
+    expect(c.remedy).toContain('Allow outbound TCP to 127.0.0.1 port 4120');
+    expect(c.remedy).toContain('inbound TCP port 4118 from 127.0.0.1');
     expect(c.ms).toBeGreaterThanOrEqual(1400);
     const other = check(r.json, 'net.extra.127.0.0.1:4119');
     expect(other.detail).toContain('refused');
@@ -533,8 +556,8 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     const c = check(r.json, 'net.manager');
     expect(c.status).toBe('fail');
     expect(c.class).toBe('tcp');
-    expect(c.detail).toContain('到達できません');
-    expect(c.detail).toContain('ENETUNREACH');
+    expect(c.detailRef.key).toBe('doctor.tcp.noRoute');
+    expect(c.detail).toContain('10.254.1.1 への経路がありません');
     expect(c.remedy).toContain('ip route get 10.254.1.1');
     expect(c.ms).toBeLessThan(1000);
   });

@@ -145,6 +145,7 @@ export async function runDoctor(
     inputs,
     timeoutMs,
     signal: deadline.signal,
+    deadlineMs,
     remainingMs: () => deadline.remaining(),
     stoppedCommands: () => [...deadline.stopped],
     probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),

@@ -72,6 +72,8 @@ export interface CheckContext {
   probes: import('./probes/managerProbe.js').ProbeCache;
   /** Aborted at the run's deadline: every lookup, connection and child process stops then. */
   signal: AbortSignal;
+  /** The run's overall deadline (ms), as given. */
+  deadlineMs: number;
   /** Milliseconds left until the run's deadline. */
   remainingMs(): number;
   /** Commands of this run that were stopped because they did not end in time (a hung `dsa_query`). */

@@ -9,8 +9,7 @@ import {
   type TextRef,
 } from '../types.js';
 import type { Resolution } from '../probes/dns.js';
-import type { PathResult } from '../probes/managerProbe.js';
-import type { TlsResult } from '../probes/tls.js';
+import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
@@ -92,6 +91,8 @@ function ruleFor(ctx: CheckContext, t: Target, address: string): TextRef {
 /** The TCP phase: connected, refused, dropped, or unreachable as the routing table explains it. */
 function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   const p = { host: t.host, address: c.address, port: t.port, ms: c.ms, timeout: ctx.timeoutMs, code: c.code ?? '' };
+  if (c.code === 'ABORT_ERR')
+    return judged('tcp', c.ms, cutAtDeadline(ctx, k('doctor.tcp.waitedConnect', { address: c.address, port: t.port })));
   if (c.proxy) return proxyPhase(t, c);
   if (c.outcome === 'open') return judged('tcp', c.ms, { status: 'pass', detail: k('doctor.tcp.open', p) });
   const role = k(`doctor.role.${t.role}`);
@@ -154,18 +155,33 @@ function isSaas(ctx: CheckContext, t: Target): boolean {
   return t.role === 'manager' && Boolean(ctx.inputs.manager?.saas);
 }
 
-function chainText(tls: TlsResult): string {
+function chainText(tls: TlsProbe): string {
   return tls.chain.map((c) => `${c.subject} ← ${c.issuer} (${c.validFrom} … ${c.validTo})`).join(' | ') || '—';
 }
 
 /** Judges the certificate: trusted, inspected by a proxy, self-signed on-premises, clock or other failure. */
-function tlsPhase(ctx: CheckContext, t: Target, tls: TlsResult): Judged {
+function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const leaf = tls.chain[0];
   const top = tls.chain[tls.chain.length - 1];
   const chain = chainText(tls);
   const base = { host: t.host, port: t.port, chain };
   const done = (o: CheckOutcome): Judged => judged('tls', tls.ms, o);
+  const code = tls.ok ? '' : tls.code;
+  if (code === 'ABORT_ERR') return done(cutAtDeadline(ctx, k('doctor.tls.waitedHandshake', base)));
   const product = interceptorNamedBy(tls.chain.map((c) => c.issuer).join(' | '));
+  const direct = tls.directChain?.[0];
+  if (tls.viaProxy && leaf && direct && direct.fingerprint256 !== leaf.fingerprint256)
+    return done({
+      status: 'fail',
+      class: 'proxy',
+      detail: k('doctor.tls.proxyDiffers', {
+        ...base,
+        proxy: tls.viaProxy,
+        viaIssuer: leaf.issuer,
+        directIssuer: direct.issuer,
+      }),
+      remedy: k('doctor.tls.proxyRemedy', { ...base, product: product ?? tls.viaProxy }),
+    });
   if (product && leaf)
     return done({
       status: 'fail',
@@ -173,7 +189,6 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsResult): Judged {
       detail: k('doctor.tls.intercepted', { ...base, product, issuer: leaf.issuer }),
       remedy: k('doctor.tls.proxyRemedy', { ...base, product }),
     });
-  const code = tls.ok ? '' : tls.code;
   if (code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED') {
     const which = code === 'CERT_NOT_YET_VALID' ? 'notYetValid' : 'expired';
     return done({
@@ -218,10 +233,20 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsResult): Judged {
   });
 }
 
+/** A phase cut off by the run's deadline: what it was waiting for, never a verdict on the network. */
+function cutAtDeadline(ctx: CheckContext, what: TextRef): CheckOutcome {
+  return {
+    status: 'fail',
+    detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),
+    remedy: k('doctor.common.timedOutRemedy', { ms: ctx.timeoutMs }),
+  };
+}
+
 /** The manager's HTTP answer over the same connection: a 5xx or no answer is a failure. */
-function managerPhase(t: Target, tls: TlsResult, timeoutMs: number): Judged {
+function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const base = { host: t.host, port: t.port };
   const a = tls.answer;
+  if (!a && ctx.signal.aborted) return judged('manager', 0, cutAtDeadline(ctx, k('doctor.manager.waitedAnswer', base)));
   if (a && a.status !== null && a.status < 500)
     return judged('manager', 0, { status: 'pass', detail: k('doctor.manager.answered', { ...base, status: a.status }) });
   if (a && a.status !== null)
@@ -234,7 +259,7 @@ function managerPhase(t: Target, tls: TlsResult, timeoutMs: number): Judged {
   return judged('manager', 0, {
     status: 'fail',
     class: 'tls',
-    detail: k('doctor.manager.silent', { ...base, reason: tls.answerError ?? '', timeout: timeoutMs }),
+    detail: k('doctor.manager.silent', { ...base, reason: tls.answerError ?? '', timeout: ctx.timeoutMs }),
     remedy: k('doctor.manager.silentRemedy', base),
   });
 }
@@ -267,7 +292,7 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
     going = add(tlsPhase(ctx, t, tls));
     // The manager's answer is read over the same connection whenever the handshake completed (a warning,
     // such as an on-premises self-signed certificate, does not hide it).
-    if (wanted.includes('manager') && tls.chain.length && (going || tls.answer)) add(managerPhase(t, tls, ctx.timeoutMs));
+    if (wanted.includes('manager') && tls.chain.length && (going || tls.answer)) add(managerPhase(ctx, t, tls));
   }
   for (const n of wanted) if (!phases.some((p) => p.name === n)) phases.push(skipped(n));
   const firstBad = results.find((p) => p.status === 'fail') ?? results.find((p) => p.status === 'warn');

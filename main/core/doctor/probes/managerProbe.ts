@@ -2,7 +2,14 @@ import type { SystemContext } from '../../system.js';
 import type { Target } from '../types.js';
 import { resolveLikeSystem, type Resolution } from './dns.js';
 import { tcpConnect, type TcpResult } from './tcp.js';
-import { openTunnel, tlsHandshake, type ProxyTunnel, type TlsResult, type TunnelResult } from './tls.js';
+import {
+  openTunnel,
+  tlsHandshake,
+  type CertInfo,
+  type ProxyTunnel,
+  type TlsResult,
+  type TunnelResult,
+} from './tls.js';
 import { routeTo, type RouteInfo } from './route.js';
 import { sntpQuery, type SntpResult } from './sntp.js';
 
@@ -29,8 +36,11 @@ export interface TargetProbe {
   /** null when DNS failed (and no proxy is in the path). */
   tcp(): Promise<PathResult | null>;
   /** null when the path did not open. */
-  tls(): Promise<TlsResult | null>;
+  tls(): Promise<TlsProbe | null>;
 }
+
+/** A handshake on the agent's path; through a proxy, also the chain presented directly (when reachable). */
+export type TlsProbe = TlsResult & { viaProxy?: string; directChain?: CertInfo[] };
 
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   let p: Promise<T> | undefined;
@@ -113,18 +123,30 @@ export class ProbeCache {
       const r = await dns();
       if (!r.ok) return null;
       const c = await tcpConnect(r.address, t.port, timeoutMs, signal);
-      if (c.outcome === 'open' || c.outcome === 'refused') return { ...c, address: r.address };
+      if (c.outcome === 'open' || c.outcome === 'refused' || c.code === 'ABORT_ERR') return { ...c, address: r.address };
       // Timed out or unreachable: the routing table tells a missing route from a host that did not answer.
       const route = await routeTo(sys, r.address, Math.min(timeoutMs, 2_000));
       return { ...c, address: r.address, route };
     });
-    const tls = once(async (): Promise<TlsResult | null> => {
+    const tls = once(async (): Promise<TlsProbe | null> => {
       const c = await tcp();
       if (!c || c.outcome !== 'open') return null;
       if (proxy) {
         const { tunnel } = await viaProxy();
         if (!tunnel?.ok) return null;
-        return tlsHandshake({ address: t.host, port: t.port, servername: t.host }, timeoutMs, signal, tunnel.socket);
+        // The chain presented directly, when this machine can connect directly: a proxy that re-signs shows.
+        const r = await dns();
+        const [viaTls, direct] = await Promise.all([
+          tlsHandshake({ address: t.host, port: t.port, servername: t.host }, timeoutMs, signal, tunnel.socket),
+          r.ok
+            ? tlsHandshake({ address: r.address, port: t.port, servername: t.host }, timeoutMs, signal)
+            : Promise.resolve(null),
+        ]);
+        return {
+          ...viaTls,
+          viaProxy: `${proxy.host}:${proxy.port}`,
+          ...(direct?.chain.length ? { directChain: direct.chain } : {}),
+        };
       }
       return tlsHandshake({ address: c.address, port: t.port, servername: t.host }, timeoutMs, signal);
     });
