@@ -42,6 +42,9 @@ export interface TargetProbe {
 /** A handshake on the agent's path; through a proxy, also the chain presented directly (when reachable). */
 export type TlsProbe = TlsResult & { viaProxy?: string; directChain?: CertInfo[] };
 
+/** How long a connect may take before the route to its address is asked in parallel (ms). */
+const ROUTE_ASK_AFTER_MS = 250;
+
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   let p: Promise<T> | undefined;
   return () => (p ??= fn());
@@ -122,11 +125,15 @@ export class ProbeCache {
       }
       const r = await dns();
       if (!r.ok) return null;
+      // Timed out or unreachable: the routing table tells a missing route from a host that did not answer. A
+      // connect still pending after a moment asks it meanwhile, so a dropped port costs no more than its timeout.
+      const askRoute = (): Promise<RouteInfo> => routeTo(sys, r.address, Math.min(timeoutMs, 2_000));
+      let route: Promise<RouteInfo> | null = null;
+      const early = setTimeout(() => (route = askRoute()), ROUTE_ASK_AFTER_MS);
       const c = await tcpConnect(r.address, t.port, timeoutMs, signal);
+      clearTimeout(early);
       if (c.outcome === 'open' || c.outcome === 'refused' || c.code === 'ABORT_ERR') return { ...c, address: r.address };
-      // Timed out or unreachable: the routing table tells a missing route from a host that did not answer.
-      const route = await routeTo(sys, r.address, Math.min(timeoutMs, 2_000));
-      return { ...c, address: r.address, route };
+      return { ...c, address: r.address, route: await (route ?? askRoute()) };
     });
     const tls = once(async (): Promise<TlsProbe | null> => {
       const c = await tcp();
