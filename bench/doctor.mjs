@@ -163,7 +163,8 @@ try {
   // Three nameservers that never answer.
   const oct = () => Math.floor(Math.random() * 200) + 20;
   const sinks = [1, 2, 3].map((n) => `127.0.${oct()}.${n}`);
-  for (const a of sinks) await new Promise((r) => sinkSockets[sinkSockets.push(createSocket('udp4')) - 1].bind(53, a, r));
+  for (const a of sinks)
+    await new Promise((r) => sinkSockets[sinkSockets.push(createSocket('udp4')) - 1].bind(53, a, r));
   const resolvConf = join(dir, 'resolv.conf');
   writeFileSync(resolvConf, sinks.map((a) => `nameserver ${a}\n`).join(''));
   const noHosts = join(dir, 'root-dns');
@@ -171,7 +172,18 @@ try {
   writeFileSync(join(noHosts, 'etc/hosts'), '127.0.0.1 localhost\n');
   await series(
     'silent DNS (3 servers), --deadline 2000',
-    ['unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"', 'sh', resolvConf],
+    [
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
+      'sh',
+      resolvConf,
+    ],
     ['doctor', '--json', '--root', noHosts, '--manager', 'dsm://dsm.silent.bench.test:4120/', '--deadline', '2000'],
     2500,
   );

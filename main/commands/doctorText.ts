@@ -16,9 +16,7 @@ export function doctorText(t: Translate, r: DoctorResult, colour: boolean): stri
   const paint = (status: DoctorCheck['status'], s: string): string =>
     colour ? `\x1b[${COLOURS[status]}m${s}\x1b[0m` : s;
   const badge = (s: DoctorCheck['status']): string => t(`doctor.table.status.${s}`);
-  const badgeW = Math.max(
-    ...(['pass', 'warn', 'fail', 'skip', 'blocked'] as const).map((s) => displayWidth(badge(s))),
-  );
+  const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip', 'blocked'] as const).map((s) => displayWidth(badge(s))));
   const titleW = Math.min(36, Math.max(0, ...r.checks.map((c) => displayWidth(c.title))));
   const lines = [
     t('doctor.table.header', { host: r.host.hostname ?? '?', os: r.host.os, kernel: r.host.kernel ?? '?' }),

@@ -116,7 +116,11 @@ export function exitWhenFlushed(): void {
  * Gives a CLI command one deadline counted from the process's start: every process it starts is stopped by
  * then (and each after `capMs`), and the process exits by the deadline + 0.5 s whatever still holds it.
  */
-export function commandDeadline(sys: SystemContext, ms: number, capMs?: number): { sys: SystemContext; deadline: Deadline } {
+export function commandDeadline(
+  sys: SystemContext,
+  ms: number,
+  capMs?: number,
+): { sys: SystemContext; deadline: Deadline } {
   const left = Math.max(0, ms - performance.now());
   exitBy(left);
   const deadline = new Deadline(left);

@@ -222,7 +222,10 @@ describe('time.skew against chronyd serving time on loopback', () => {
     expect(r.stdout).toContain(`Plan written to ${plan} (steps: hosts, time-sync)`);
     expect(r.stdout).toContain(`dsa-setup apply --plan ${plan}`);
     const doc = JSON.parse(readFileSync(plan, 'utf8')) as {
-      steps: { id: string; changes: { kind: string; path?: string; diff?: string[]; command?: string; args?: string[] }[] }[];
+      steps: {
+        id: string;
+        changes: { kind: string; path?: string; diff?: string[]; command?: string; args?: string[] }[];
+      }[];
     };
     expect(doc.steps.map((x) => x.id)).toEqual(['hosts', 'time-sync']);
     const sync = doc.steps[1]!;
@@ -230,11 +233,9 @@ describe('time.skew against chronyd serving time on loopback', () => {
       path: '/etc/chrony.conf',
       diff: ['+ # dsa-setup: time-sync', `+ server ${NTP_ADDR} port ${port} iburst`],
     });
-    expect(sync.changes.filter((c) => c.kind === 'command').map((c) => [c.command, ...(c.args ?? [])].join(' '))).toEqual([
-      'systemctl is-enabled chronyd',
-      'systemctl restart chronyd',
-      'chronyc makestep',
-    ]);
+    expect(
+      sync.changes.filter((c) => c.kind === 'command').map((c) => [c.command, ...(c.args ?? [])].join(' ')),
+    ).toEqual(['systemctl is-enabled chronyd', 'systemctl restart chronyd', 'chronyc makestep']);
     const applied = await execa(process.execPath, [CLI, 'apply', '--root', root, '--plan', plan, '--yes', '--json'], {
       reject: false,
       env: { LANG: 'C' },
@@ -280,7 +281,9 @@ describe('time.skew against chronyd serving time on loopback', () => {
         { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
       );
       expect(r.stdout).toContain('Nothing found that this machine can fix');
-      expect(r.stdout).toContain(`time.skew: the manager's administrator — synchronise the clock of the manager ${NAME}`);
+      expect(r.stdout).toContain(
+        `time.skew: the manager's administrator — synchronise the clock of the manager ${NAME}`,
+      );
       expect((JSON.parse(readFileSync(plan, 'utf8')) as { steps: unknown[] }).steps).toEqual([]);
     } finally {
       await mgr.close();

@@ -296,7 +296,15 @@ describe('the manager over TLS: the on-premises default certificate, a SaaS chai
     const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK] });
     const port = await serve(certs, 503);
     const r = await runCliJson<DoctorResult>(
-      ['doctor', '--root', rootWith(`${LOOPBACK}\t${NAME}\n`), '--manager', `dsm://${NAME}:${port}/`, '--only', 'tls.manager'],
+      [
+        'doctor',
+        '--root',
+        rootWith(`${LOOPBACK}\t${NAME}\n`),
+        '--manager',
+        `dsm://${NAME}:${port}/`,
+        '--only',
+        'tls.manager',
+      ],
       { env: { NODE_EXTRA_CA_CERTS: certs.caFile } },
     );
     const c = check(r.json, 'tls.manager');

@@ -148,7 +148,11 @@ describe('routes, DNS failures, the agent proxy setting', () => {
   });
 
   it("the agent's proxy setting: dsm_proxy://, http:// and HOST:PORT", () => {
-    expect(parseProxySetting('dsm_proxy://squid.corp:3128/', 'f')).toEqual({ host: 'squid.corp', port: 3128, source: 'f' });
+    expect(parseProxySetting('dsm_proxy://squid.corp:3128/', 'f')).toEqual({
+      host: 'squid.corp',
+      port: 3128,
+      source: 'f',
+    });
     expect(parseProxySetting('http://10.0.0.8:8080', 'f')).toEqual({ host: '10.0.0.8', port: 8080, source: 'f' });
     expect(parseProxySetting('socks5://x:1080', 'f')).toBeNull();
   });

@@ -104,8 +104,7 @@ export function fixText(t: Translate, out: string, f: DoctorFixes): string {
   ];
   if (f.elsewhere.length) {
     lines.push(t('doctor.fix.elsewhere'));
-    for (const e of f.elsewhere)
-      lines.push(`  - ${e.check}: ${renderMessage(t, e.who)} — ${renderMessage(t, e.what)}`);
+    for (const e of f.elsewhere) lines.push(`  - ${e.check}: ${renderMessage(t, e.who)} — ${renderMessage(t, e.what)}`);
   }
   return lines.join('\n');
 }

@@ -99,7 +99,11 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
   if (relays.length) inputs.relays = relays;
   if (o.target?.length) inputs.extraTargets = o.target.map((t) => parseHostPort(t, null, '--target'));
   if (o.ntpServer) inputs.ntpServer = o.ntpServer;
-  if (o.proxy) inputs.agentProxy = { ...parseHostPort(o.proxy.replace(/^(dsm_proxy|https?):\/\/|\/$/g, ''), null, '--proxy'), source: '--proxy' };
+  if (o.proxy)
+    inputs.agentProxy = {
+      ...parseHostPort(o.proxy.replace(/^(dsm_proxy|https?):\/\/|\/$/g, ''), null, '--proxy'),
+      source: '--proxy',
+    };
   if (o.installer) inputs.installer = o.installer;
   if (o.kernelList) inputs.kernelList = o.kernelList;
   return inputs;

@@ -162,11 +162,13 @@ export async function runDoctor(
       // never beyond the overall deadline.
       const guard = Math.max(0, Math.min(timeoutMs * 3 + GUARD_SLACK_MS, deadlineAt - t0));
       const outcome = await within<CheckOutcome>(
-        deadline.runAs(def.id, () => def.run(ctx)).catch((e: unknown): CheckOutcome => ({
-          status: 'fail',
-          detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
-          remedy: k('doctor.remedy.generic'),
-        })),
+        deadline
+          .runAs(def.id, () => def.run(ctx))
+          .catch((e: unknown): CheckOutcome => ({
+            status: 'fail',
+            detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
+            remedy: k('doctor.remedy.generic'),
+          })),
         guard,
         (): CheckOutcome => {
           const pastDeadline = performance.now() >= deadlineAt - 5;

@@ -82,4 +82,3 @@ export function displayOrder<T extends { status: DoctorCheck['status'] }>(checks
     .sort((a, b) => STATUS_ORDER[a.c.status] - STATUS_ORDER[b.c.status] || a.i - b.i)
     .map(({ c }) => c);
 }
-

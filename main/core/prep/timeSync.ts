@@ -2,9 +2,7 @@ import { isHostName, isIpAddress } from '../inputs/names.js';
 
 /** The time service the time-sync step points at the server. */
 export type TimeSyncPlatform =
-  | { kind: 'chrony'; conf: string; service: string }
-  | { kind: 'ntpd'; conf: string }
-  | { kind: 'w32time' };
+  { kind: 'chrony'; conf: string; service: string } | { kind: 'ntpd'; conf: string } | { kind: 'w32time' };
 
 /** Splits `HOST`, `HOST:PORT` or `[V6]:PORT` of an NTP server (port 123 by default). */
 export function parseNtpServer(s: string): { host: string; port: number } {

@@ -79,7 +79,9 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   const before = await readIfExists(sys.path(platform.conf));
   const text = before?.toString('utf8') ?? '';
   const line =
-    platform.kind === 'chrony' ? `server ${host}${port === 123 ? '' : ` port ${port}`} iburst` : `server ${host} iburst`;
+    platform.kind === 'chrony'
+      ? `server ${host}${port === 123 ? '' : ` port ${port}`} iburst`
+      : `server ${host} iburst`;
   const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
   const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
@@ -117,7 +119,8 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
     file: present ? null : { path: platform.conf, before, after, line },
     pre,
     post,
-    notes: platform.kind === 'ntpd' && port !== 123 ? [m('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
+    notes:
+      platform.kind === 'ntpd' && port !== 123 ? [m('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
   };
 }
 
@@ -154,9 +157,11 @@ export const timeSyncStep: Step<TimeSyncStepInput> = {
 
   async apply(sys, input, tx) {
     const w = await work(sys, input);
-    for (const c of w.pre) await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
+    for (const c of w.pre)
+      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
     if (w.file) await tx.writeFile(w.file.path, w.file.after, { mode: 0o644 });
-    for (const c of w.post) await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 60_000 });
+    for (const c of w.post)
+      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 60_000 });
   },
 
   async verify(sys, input): Promise<Verification> {

@@ -100,7 +100,9 @@ export function renderMarkdown(t: Translate, r: DoctorResult): string {
     '',
     `## ${md(t('report.verdict'))}`,
     '',
-    ...(v ? [`**${md(v.head)}**`, '', `${md(t('doctor.table.remedy'))}: ${md(v.remedy)}`] : [md(t('doctor.table.noVerdict'))]),
+    ...(v
+      ? [`**${md(v.head)}**`, '', `${md(t('doctor.table.remedy'))}: ${md(v.remedy)}`]
+      : [md(t('doctor.table.noVerdict'))]),
     '',
     `## ${md(t('report.hostFacts'))}`,
     '',

@@ -56,7 +56,9 @@ function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): Judged {
   if (!r.ok) {
     const servers = r.servers.join(', ') || '—';
     const p = { host: t.host, code: r.code, servers, config: resolverConfig(ctx), file: hostsFile, ms: r.ms };
-    const line = expected ? k('doctor.dns.hostsLine', { line: `${expected} ${t.host}`, file: hostsFile }) : k('doctor.dns.hostsLineUnknown', { file: hostsFile });
+    const line = expected
+      ? k('doctor.dns.hostsLine', { line: `${expected} ${t.host}`, file: hostsFile })
+      : k('doctor.dns.hostsLineUnknown', { file: hostsFile });
     return judged('dns', r.ms, {
       status: 'fail',
       class: 'dns',
@@ -101,14 +103,14 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   const asked = route?.asked ?? '';
   const fail = (detail: TextRef, remedy: TextRef): Judged =>
     judged('tcp', c.ms, { status: 'fail', class: 'tcp', detail, remedy });
-  if (c.outcome === 'refused') return fail(k('doctor.tcp.refused', p), k('doctor.tcp.refusedRemedy', { ...p, role, rule }));
+  if (c.outcome === 'refused')
+    return fail(k('doctor.tcp.refused', p), k('doctor.tcp.refusedRemedy', { ...p, role, rule }));
   if (route && ['prohibit', 'blackhole', 'unreachable'].includes(route.kind))
     return fail(
       k('doctor.tcp.routeRefuses', { ...p, kind: route.kind, asked }),
       k('doctor.tcp.routeRefusesRemedy', { ...p, kind: route.kind }),
     );
-  if (route?.kind === 'none')
-    return fail(k('doctor.tcp.noRoute', { ...p, asked }), k('doctor.tcp.noRouteRemedy', p));
+  if (route?.kind === 'none') return fail(k('doctor.tcp.noRoute', { ...p, asked }), k('doctor.tcp.noRouteRemedy', p));
   const direct = route?.kind === 'route' && !route.via;
   const down = direct && /FAILED|INCOMPLETE/.test(route.neighbour ?? '');
   if (c.outcome === 'unreachable' || down)
@@ -131,7 +133,10 @@ function proxyPhase(t: Target, c: PathResult): Judged {
   const p = { host: t.host, port: t.port, proxy, source: c.proxy!.source, code: c.code ?? '' };
   const tunnel = c.tunnel;
   if (c.outcome === 'open')
-    return judged('tcp', c.ms, { status: 'pass', detail: k('doctor.tcp.viaProxy', { ...p, line: tunnel?.statusLine ?? '' }) });
+    return judged('tcp', c.ms, {
+      status: 'pass',
+      detail: k('doctor.tcp.viaProxy', { ...p, line: tunnel?.statusLine ?? '' }),
+    });
   const status = tunnel && 'status' in tunnel ? tunnel.status : null;
   const line = tunnel?.statusLine ?? '';
   const which = status === 407 ? 'proxyAuth' : status !== null ? 'proxyDenied' : 'proxyUnreachable';
@@ -248,7 +253,10 @@ function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const a = tls.answer;
   if (!a && ctx.signal.aborted) return judged('manager', 0, cutAtDeadline(ctx, k('doctor.manager.waitedAnswer', base)));
   if (a && a.status !== null && a.status < 500)
-    return judged('manager', 0, { status: 'pass', detail: k('doctor.manager.answered', { ...base, status: a.status }) });
+    return judged('manager', 0, {
+      status: 'pass',
+      detail: k('doctor.manager.answered', { ...base, status: a.status }),
+    });
   if (a && a.status !== null)
     return judged('manager', 0, {
       status: 'fail',

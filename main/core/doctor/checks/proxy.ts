@@ -35,7 +35,9 @@ export function parseProxySetting(value: string, source: string): AgentProxy | n
 /** The agent's own HTTP proxy (its configuration), as the path the agent takes; null when it connects directly. */
 export async function agentProxyOf(sys: SystemContext): Promise<AgentProxy | null> {
   const s = await agentProxySetting(sys);
-  return s && !/^socks/i.test(s.value.replace(/^(dsm|relay)_proxy:\/\//i, '')) ? parseProxySetting(s.value, s.file) : null;
+  return s && !/^socks/i.test(s.value.replace(/^(dsm|relay)_proxy:\/\//i, ''))
+    ? parseProxySetting(s.value, s.file)
+    : null;
 }
 
 /**
@@ -59,14 +61,26 @@ export const proxyCheck: CheckDef = {
       };
     const envNote =
       env.raw && m && proxyApplies(env, m.host, m.port)
-        ? k('doctor.proxy.envNoted', { variable: env.variable ?? '', value: env.raw, noProxy: env.noProxy.join(',') || '—' })
+        ? k('doctor.proxy.envNoted', {
+            variable: env.variable ?? '',
+            value: env.raw,
+            noProxy: env.noProxy.join(',') || '—',
+          })
         : env.raw
-          ? k('doctor.proxy.envExempt', { variable: env.variable ?? '', value: env.raw, noProxy: env.noProxy.join(',') || '—' })
+          ? k('doctor.proxy.envExempt', {
+              variable: env.variable ?? '',
+              value: env.raw,
+              noProxy: env.noProxy.join(',') || '—',
+            })
           : k('doctor.proxy.envNone');
     const p = ctx.inputs.agentProxy;
     if (!p) return { status: 'pass', detail: k('doctor.proxy.direct', { env: envNote }) };
     const proxy = `${p.host}:${p.port}`;
-    if (!m) return { status: 'pass', detail: k('doctor.proxy.agentProxyNoManager', { proxy, source: p.source, env: envNote }) };
+    if (!m)
+      return {
+        status: 'pass',
+        detail: k('doctor.proxy.agentProxyNoManager', { proxy, source: p.source, env: envNote }),
+      };
     const c = await ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tcp();
     const base = { proxy, source: p.source, host: m.host, port: m.port, env: envNote };
     if (c?.outcome === 'open')

@@ -80,25 +80,25 @@ const direction = (offsetMs: number): TextRef => k(offsetMs < 0 ? 'doctor.time.a
 const managerDirection = (offsetMs: number): TextRef => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 
 /** How to set this clock from `server` on this platform, with its real host and port. */
-export async function clockRemedy(
-  ctx: CheckContext,
-  server: string,
-  services: string[] | null,
-): Promise<TextRef> {
+export async function clockRemedy(ctx: CheckContext, server: string, services: string[] | null): Promise<TextRef> {
   const { host, port } = parseNtpServer(server);
-  if (ctx.sys.os === 'windows') return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
+  if (ctx.sys.os === 'windows')
+    return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
   const os = await detectOs(ctx.sys).catch(() => null);
   if (os?.family === 'rhel' && os.major !== null && os.major <= 6)
     return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
   const portPart = port === 123 ? '' : ` port ${port}`;
   if (services?.includes('systemd-timesyncd') && port === 123) return k('doctor.time.fixTimesyncd', { host });
   const conf = os?.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
-  return k(services === null || services.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall', {
-    line: `server ${host}${portPart} iburst`,
-    conf,
-    host,
-    port,
-  });
+  return k(
+    services === null || services.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall',
+    {
+      line: `server ${host}${portPart} iburst`,
+      conf,
+      host,
+      port,
+    },
+  );
 }
 
 /**

@@ -2,14 +2,7 @@ import type { SystemContext } from '../../system.js';
 import type { Target } from '../types.js';
 import { resolveLikeSystem, type Resolution } from './dns.js';
 import { tcpConnect, type TcpResult } from './tcp.js';
-import {
-  openTunnel,
-  tlsHandshake,
-  type CertInfo,
-  type ProxyTunnel,
-  type TlsResult,
-  type TunnelResult,
-} from './tls.js';
+import { openTunnel, tlsHandshake, type CertInfo, type ProxyTunnel, type TlsResult, type TunnelResult } from './tls.js';
 import { routeTo, type RouteInfo } from './route.js';
 import { sntpQuery, type SntpResult } from './sntp.js';
 
@@ -113,7 +106,14 @@ export class ProbeCache {
       const outcome: PathResult['outcome'] =
         tun.code === 'ECONNREFUSED' ? 'refused' : tun.code === 'ETIMEDOUT' ? 'timeout' : 'error';
       return {
-        path: { outcome, ...(tun.code ? { code: tun.code } : {}), ms: tun.ms, address: pr.address, proxy: p, tunnel: refused },
+        path: {
+          outcome,
+          ...(tun.code ? { code: tun.code } : {}),
+          ms: tun.ms,
+          address: pr.address,
+          proxy: p,
+          tunnel: refused,
+        },
         tunnel: tun,
       };
     };
@@ -132,7 +132,8 @@ export class ProbeCache {
       const early = setTimeout(() => (route = askRoute()), ROUTE_ASK_AFTER_MS);
       const c = await tcpConnect(r.address, t.port, timeoutMs, signal);
       clearTimeout(early);
-      if (c.outcome === 'open' || c.outcome === 'refused' || c.code === 'ABORT_ERR') return { ...c, address: r.address };
+      if (c.outcome === 'open' || c.outcome === 'refused' || c.code === 'ABORT_ERR')
+        return { ...c, address: r.address };
       return { ...c, address: r.address, route: await (route ?? askRoute()) };
     });
     const tls = once(async (): Promise<TlsProbe | null> => {

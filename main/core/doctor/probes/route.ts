@@ -49,7 +49,9 @@ export function parseFindNetRoute(stdout: string, exitCode: number | null): Omit
 export async function routeTo(sys: SystemContext, address: string, timeoutMs: number): Promise<RouteInfo> {
   if (process.platform === 'win32') {
     const script = `Find-NetRoute -RemoteIPAddress '${address.replace(/'/g, '')}' | Select-Object -Last 1 NextHop,InterfaceAlias | ConvertTo-Json`;
-    const r = await sys.exec.runReal('powershell', ['-NoProfile', '-NonInteractive', '-Command', script], { timeoutMs });
+    const r = await sys.exec.runReal('powershell', ['-NoProfile', '-NonInteractive', '-Command', script], {
+      timeoutMs,
+    });
     return { ...parseFindNetRoute(r.stdout, r.exitCode), asked: `Find-NetRoute -RemoteIPAddress ${address}` };
   }
   const asked = `ip route get ${address}`;

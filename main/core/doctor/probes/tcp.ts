@@ -11,7 +11,15 @@ export interface TcpResult {
 }
 
 // EACCES: a `prohibit` route; EINVAL: a `blackhole` route (Linux).
-const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN', 'EACCES', 'EINVAL']);
+const UNREACHABLE = new Set([
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EACCES',
+  'EINVAL',
+]);
 
 /** Classifies a connect error code. */
 export function classifyConnectError(code: string | undefined): TcpOutcome {

@@ -186,17 +186,16 @@ export function tlsHandshake(
       const handshakeMs = ms();
       const peer = socket.getPeerCertificate();
       const nameError = peer ? defaultIdentityCheck(ep.servername, peer) : undefined;
-      const authError = socket.authorized ? null : String(socket.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-      const code = authError ?? (nameError ? ((nameError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID') : null);
+      const authError = socket.authorized
+        ? null
+        : String(socket.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      const code =
+        authError ?? (nameError ? ((nameError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID') : null);
       const publicRoot = raw.length ? endsInPublicRoot(raw) : false;
       const settle = (answer: HttpAnswer | null, answerError?: string): void => {
         socket.destroy();
         const base = { chain, protocol, ms: handshakeMs, answer, publicRoot, ...(answerError ? { answerError } : {}) };
-        resolve(
-          code
-            ? { ok: false, code, message: nameError?.message ?? code, ...base }
-            : { ok: true, ...base },
-        );
+        resolve(code ? { ok: false, code, message: nameError?.message ?? code, ...base } : { ok: true, ...base });
       };
       readHttpAnswer(socket, ep.servername, timeoutMs).then(
         (a) => settle(a),
