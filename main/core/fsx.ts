@@ -11,12 +11,16 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-…​.tmp`), for clean-up. */
+/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-XXXX.tmp`), for clean-up. */
 export const TEMP_MARK = '.dsa-setup-';
 
 /** Whether an error is one the operating system raised (ENOENT, EACCES, …), as opposed to a bug. */
 function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!);
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!)
+  );
 }
 
 /** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
@@ -48,7 +52,13 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   const dir = dirname(path);
   const make = (key: string, params: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError =>
     new DsaError(
-      { code: `fs.${code}`, messageKey: key, params: { path, dir, code, op, ...params }, remedyKey: remedy, exitCode: ExitCode.badInput },
+      {
+        code: `fs.${code}`,
+        messageKey: key,
+        params: { path, dir, code, op, ...params },
+        remedyKey: remedy,
+        exitCode: ExitCode.badInput,
+      },
       { cause: e },
     );
   switch (code) {
@@ -148,7 +158,31 @@ export async function copyAttributes(from: string, to: string): Promise<Message 
   const preserve = ['mode', 'ownership', 'xattr', ...(selinuxEnabled() ? ['context'] : [])].join(',');
   const cp = await execCommand('cp', ['--attributes-only', `--preserve=${preserve}`, from, to], { timeoutMs: 10_000 });
   if (cp.exitCode === 0) return null;
-  return msg('fsx.attributesNotKept', { path: from, names: (dump.stderr || cp.stderr).trim().slice(0, 200) });
+  const why = dump.notFound && cp.notFound ? 'getfattr, cp: not installed' : dump.stderr || cp.stderr;
+  return msg('fsx.attributesNotKept', { path: from, names: why.trim().slice(0, 200) });
+}
+
+/**
+ * Refuses early (exit 2, the same message a write would give) when a file cannot be replaced whatever the
+ * user's rights: a read-only file system or mount, an immutable or append-only file, a directory. Permission
+ * (EACCES) is left to the write: a plan may run without administrator rights.
+ */
+export async function assertReplaceable(path: string, root = '/'): Promise<void> {
+  let target = path;
+  try {
+    target = await resolveLinkTarget(path, root);
+    const st = await fs.stat(target).catch(() => null);
+    if (st?.isDirectory()) {
+      throw Object.assign(new Error(`is a directory: ${target}`), { code: 'EISDIR', syscall: 'open' });
+    }
+    for (const p of st ? [target, dirname(target)] : [dirname(target)]) {
+      await fs.access(p, fsc.W_OK).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EROFS' || e.code === 'EPERM') throw e;
+      });
+    }
+  } catch (e) {
+    throw await fileSystemError(e, target, 'write');
+  }
 }
 
 export interface WriteOptions {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
+import { atomicWrite, readIfExists, resolveLinkTarget, sha256 } from '../fsx.js';
 import { DsaError } from '../errors.js';
 import { redactText } from '../secrets.js';
 import { decodeLogText } from '../inputs/textFile.js';
@@ -32,7 +32,7 @@ export class Transaction {
   async writeFile(systemPath: string, data: Buffer | string, opts: { mode?: number } = {}): Promise<void> {
     const hostPath = this.sys.path(systemPath);
     const before = await readIfExists(hostPath, { root: this.sys.root });
-    const stat = before ? await fs.stat(hostPath) : null;
+    const stat = before ? await fs.stat(await resolveLinkTarget(hostPath, this.sys.root)) : null;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (before && before.equals(bytes)) return;
     const backup = before ? this.journal.saveBackup(before) : null;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
 import { readBackHosts } from '../hosts/readBack.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
-import { readIfExists, sha256 } from '../fsx.js';
+import { assertReplaceable, readIfExists, sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
 import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
 import type { Step, Verification } from './types.js';
@@ -48,6 +48,7 @@ export const hostsStep: Step<HostsStepInput> = {
     const { data, exists } = await loadHosts(sys);
     const change = compute(sys, data, input);
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
+    await assertReplaceable(hostsFilePath(sys), sys.root);
     const diff = [
       ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),

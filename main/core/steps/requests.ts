@@ -23,7 +23,11 @@ export interface StepOptions extends PrepOptions {
 export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
   const out: StepRequest[] = [];
   const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
-  if (opts.hostsFile) out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) } });
+  if (opts.hostsFile)
+    out.push({
+      stepId: 'hosts',
+      input: { source: opts.hostsFile, entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) },
+    });
   out.push(...prepRequests(opts, entries));
   if (opts.kernelList && !opts.installer)
     throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
