@@ -1,6 +1,8 @@
 import { Resolver } from 'node:dns/promises';
-import { isIpAddress, sameHostName } from '../../inputs/names.js';
-import { lineEntry, readHostsDocument } from '../../hosts/hostsDocument.js';
+import { isIpAddress } from '../../inputs/names.js';
+import { analyzeHosts, readHostsDocument } from '../../hosts/hostsDocument.js';
+import { resolverOptions } from '../../hosts/hostConf.js';
+import { addressKey } from '../../hosts/inetAddress.js';
 import { readIfExists } from '../../fsx.js';
 import { hostsFilePath, type SystemContext } from '../../system.js';
 
@@ -16,19 +18,26 @@ export type Resolution =
   | { ok: true; address: string; via: 'literal' | 'hosts' | 'resolver'; hostsLine?: number; ms: number }
   | { ok: false; code: string; failure: DnsFailure; servers: string[]; ms: number };
 
-/** The first line of the target's hosts file mapping `name`, as the resolver reads it. */
+/**
+ * What the target's hosts file answers for `name`, read as its resolver reads it (the hosts parser of
+ * main/core/hosts: glibc's or Windows' reading, host.conf's `multi`): the first address and its line.
+ */
 export async function hostsFileLookup(
   sys: SystemContext,
   name: string,
 ): Promise<{ address: string; line: number } | null> {
-  const data = await readIfExists(hostsFilePath(sys));
+  const file = hostsFilePath(sys);
+  const data = await readIfExists(file, { root: sys.root });
   if (!data) return null;
-  const doc = readHostsDocument(data);
-  for (let i = 0; i < doc.lineCount; i++) {
-    const e = lineEntry(doc.lineText(i));
-    if (e && e.names.some((n) => sameHostName(n, name))) return { address: e.address, line: i + 1 };
-  }
-  return null;
+  const st = analyzeHosts(
+    readHostsDocument(data),
+    [{ address: '0.0.0.0', names: [name], line: 1 }],
+    file,
+    await resolverOptions(sys),
+  ).names[0];
+  const address = st?.answers[0];
+  const line = st?.mappings.find((m) => addressKey(m.parsed) === address)?.line ?? st?.firstLine;
+  return address && line ? { address, line } : null;
 }
 
 /** Classifies a c-ares error code. */
