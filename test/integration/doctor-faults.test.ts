@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson, runCliJsonIn, withBindMount } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { makeCertificates } from '../fixtures/manager/certs.js';
 import type { DoctorCheck, DoctorResult } from '../../main/core/doctor/types.js';
@@ -45,32 +45,31 @@ function dnsServer(address: string, rcode: number | null): Promise<UdpSocket> {
 }
 
 /** Runs the doctor with resolv.conf bind-mounted from `resolvConf` (a private mount namespace), timing it. */
-async function withResolvConf(resolvConf: string, args: string[]) {
-  const started = performance.now();
-  const r = await execa(
-    'unshare',
-    [
-      '-m',
-      '--propagation',
-      'private',
-      '--',
-      'sh',
-      '-c',
-      'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
-      'sh',
-      resolvConf,
-      process.execPath,
-      CLI,
-      ...args,
-      '--json',
-    ],
-    { reject: false, env: { LANG: 'C' }, timeout: 60_000 },
+const withResolvConf = (resolvConf: string, args: string[]) =>
+  runCliJsonIn<DoctorResult>(withBindMount(resolvConf, '/etc/resolv.conf'), args);
+
+/** `doctor --json` against the manager `name:port`, which a --root hosts file maps to LOOPBACK. */
+const doctorAt = (name: string, port: number, args: string[], env: Record<string, string> = {}) =>
+  runCliJson<DoctorResult>(
+    ['doctor', '--root', rootWith(`${LOOPBACK}\t${name}\n`), '--manager', `dsm://${name}:${port}/`, ...args],
+    { env },
   );
-  return {
-    wallMs: performance.now() - started,
-    exitCode: r.exitCode,
-    json: JSON.parse(String(r.stdout)) as DoctorResult,
-  };
+
+/** Makes the agent's tools in `root` shell scripts that hang in a child (`sleep MARKER`); returns the marker. */
+function hangingTools(root: string, ...tools: string[]): string {
+  const marker = `${(Math.random() * 100 + 50).toFixed(3)}`;
+  mkdirSync(join(root, 'opt/ds_agent'), { recursive: true });
+  for (const tool of tools) {
+    writeFileSync(join(root, 'opt/ds_agent', tool), `#!/bin/sh\nsleep ${marker} &\nwait\n`);
+    chmodSync(join(root, 'opt/ds_agent', tool), 0o755);
+  }
+  return marker;
+}
+
+/** Whether a child `sleep MARKER` outlived its tool (it must not: the whole process group is killed). */
+async function childLeft(marker: string): Promise<string> {
+  await new Promise((res) => setTimeout(res, 300));
+  return (await execa('pgrep', ['-f', `sleep ${marker}`], { reject: false })).stdout.trim();
 }
 
 afterAll(() => cleanupRoots());
@@ -154,10 +153,7 @@ describe('DNS: a silent server, NXDOMAIN and SERVFAIL are told apart', () => {
 describe('a hung agent tool (a shell with a child) never holds the run past its deadline', () => {
   it('dsa_query hangs: agent.activated names it as the root cause, and the process ends by the deadline', async () => {
     const root = rootWith('');
-    const marker = `${(Math.random() * 100 + 50).toFixed(3)}`;
-    mkdirSync(join(root, 'opt/ds_agent'), { recursive: true });
-    writeFileSync(join(root, 'opt/ds_agent/dsa_query'), `#!/bin/sh\nsleep ${marker} &\nwait\n`);
-    chmodSync(join(root, 'opt/ds_agent/dsa_query'), 0o755);
+    const marker = hangingTools(root, 'dsa_query');
     const started = performance.now();
     const r = await runCliJson<DoctorResult>(['doctor', '--root', root, '--deadline', '3000']);
     const wall = performance.now() - started;
@@ -169,19 +165,12 @@ describe('a hung agent tool (a shell with a child) never holds the run past its 
     expect(r.json.verdict).toMatchObject({ check: 'agent.activated', class: 'agent' });
     expect(wall).toBeLessThan(3_000 + 500 + 1_500);
     // The shell's child went with it (the whole process group is killed).
-    await new Promise((res) => setTimeout(res, 300));
-    const left = await execa('pgrep', ['-f', `sleep ${marker}`], { reject: false });
-    expect(left.stdout.trim()).toBe('');
+    expect(await childLeft(marker)).toBe('');
   });
 
   it('dsa_control hangs during activate --timeout 2: the run ends in about the timeout, not when the child ends', async () => {
     const root = rootWith(`${LOOPBACK}\t${NAME}\n`);
-    const marker = `${(Math.random() * 100 + 50).toFixed(3)}`;
-    mkdirSync(join(root, 'opt/ds_agent'), { recursive: true });
-    writeFileSync(join(root, 'opt/ds_agent/dsa_control'), `#!/bin/sh\nsleep ${marker} &\nwait\n`);
-    writeFileSync(join(root, 'opt/ds_agent/dsa_query'), `#!/bin/sh\nsleep ${marker} &\nwait\n`);
-    chmodSync(join(root, 'opt/ds_agent/dsa_control'), 0o755);
-    chmodSync(join(root, 'opt/ds_agent/dsa_query'), 0o755);
+    const marker = hangingTools(root, 'dsa_control', 'dsa_query');
     const started = performance.now();
     const r = await runCli([
       'activate',
@@ -200,27 +189,20 @@ describe('a hung agent tool (a shell with a child) never holds the run past its 
     const wall = performance.now() - started;
     expect(r.exitCode, r.stderr).toBe(1);
     expect(wall).toBeLessThan(2_000 + 500 + 3_000);
-    await new Promise((res) => setTimeout(res, 300));
-    const left = await execa('pgrep', ['-f', `sleep ${marker}`], { reject: false });
-    expect(left.stdout.trim()).toBe('');
+    expect(await childLeft(marker)).toBe('');
   });
 });
 
 describe('status with a hung dsa_query', () => {
   it('status --timeout 2 ends in about 2 s and stops the tool with its child', async () => {
     const root = rootWith('');
-    const marker = `${(Math.random() * 100 + 50).toFixed(3)}`;
-    mkdirSync(join(root, 'opt/ds_agent'), { recursive: true });
-    writeFileSync(join(root, 'opt/ds_agent/dsa_query'), `#!/bin/sh\nsleep ${marker} &\nwait\n`);
-    chmodSync(join(root, 'opt/ds_agent/dsa_query'), 0o755);
+    const marker = hangingTools(root, 'dsa_query');
     const started = performance.now();
     const r = await runCli(['status', '--root', root, '--timeout', '2']);
     const wall = performance.now() - started;
     expect(r.exitCode).toBe(1);
     expect(wall).toBeLessThan(2_000 + 500 + 1_500);
-    await new Promise((res) => setTimeout(res, 300));
-    const left = await execa('pgrep', ['-f', `sleep ${marker}`], { reject: false });
-    expect(left.stdout.trim()).toBe('');
+    expect(await childLeft(marker)).toBe('');
   });
 });
 
@@ -239,17 +221,7 @@ describe('the manager over TLS: the on-premises default certificate, a SaaS chai
   it('self-signed on-premises manager: TLS warns with the fingerprint, the manager still answers HTTP with its Date', async () => {
     const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK] });
     const port = await serve(certs, 200);
-    const r = await runCliJson<DoctorResult>([
-      'doctor',
-      '--root',
-      rootWith(`${LOOPBACK}\t${NAME}\n`),
-      '--manager',
-      `dsm://${NAME}:${port}/`,
-      '--only',
-      'tls.manager',
-      '--only',
-      'time.skew',
-    ]);
+    const r = await doctorAt(NAME, port, ['--only', 'tls.manager', '--only', 'time.skew']);
     const c = check(r.json, 'tls.manager');
     expect(c).toMatchObject({ status: 'warn', class: 'tls' });
     expect(c.detail).toMatch(/SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
@@ -271,18 +243,7 @@ describe('the manager over TLS: the on-premises default certificate, a SaaS chai
     const saas = 'agents.deepsecurity.trendmicro.com';
     const certs = makeCertificates({ names: [saas], ips: [LOOPBACK], caName: 'Example Corp Private Root' });
     const port = await serve(certs, 200);
-    const r = await runCliJson<DoctorResult>(
-      [
-        'doctor',
-        '--root',
-        rootWith(`${LOOPBACK}\t${saas}\n`),
-        '--manager',
-        `dsm://${saas}:${port}/`,
-        '--only',
-        'tls.manager',
-      ],
-      { env: { NODE_EXTRA_CA_CERTS: certs.caFile } },
-    );
+    const r = await doctorAt(saas, port, ['--only', 'tls.manager'], { NODE_EXTRA_CA_CERTS: certs.caFile });
     const c = check(r.json, 'tls.manager');
     expect(c).toMatchObject({ status: 'fail', class: 'proxy' });
     expect(c.detailRef.key).toBe('doctor.tls.saasPrivateRoot');
@@ -295,18 +256,7 @@ describe('the manager over TLS: the on-premises default certificate, a SaaS chai
   it('a manager answering HTTP 503 is not a pass', async () => {
     const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK] });
     const port = await serve(certs, 503);
-    const r = await runCliJson<DoctorResult>(
-      [
-        'doctor',
-        '--root',
-        rootWith(`${LOOPBACK}\t${NAME}\n`),
-        '--manager',
-        `dsm://${NAME}:${port}/`,
-        '--only',
-        'tls.manager',
-      ],
-      { env: { NODE_EXTRA_CA_CERTS: certs.caFile } },
-    );
+    const r = await doctorAt(NAME, port, ['--only', 'tls.manager'], { NODE_EXTRA_CA_CERTS: certs.caFile });
     const c = check(r.json, 'tls.manager');
     expect(c).toMatchObject({ status: 'fail', class: 'agent' });
     expect(c.detail).toContain('HTTP 503');
@@ -334,23 +284,11 @@ describe("the agent's proxy: its answer to CONNECT is reported, and never recomm
   ] as const)
     it(`CONNECT answered ${status}: proxy fails with the status line and the proxy, the path behind it is blocked`, async () => {
       const port = await proxy(`${line}\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n`);
-      const r = await runCliJson<DoctorResult>(
-        [
-          'doctor',
-          '--root',
-          rootWith(`${LOOPBACK}\t${NAME}\n`),
-          '--manager',
-          `dsm://${NAME}:4120/`,
-          '--proxy',
-          `${LOOPBACK}:${port}`,
-          '--only',
-          'proxy',
-          '--only',
-          'net.manager',
-          '--only',
-          'tls.manager',
-        ],
-        { env: { HTTPS_PROXY: `http://${LOOPBACK}:${port}` } },
+      const r = await doctorAt(
+        NAME,
+        4120,
+        ['--proxy', `${LOOPBACK}:${port}`, '--only', 'proxy', '--only', 'net.manager', '--only', 'tls.manager'],
+        { HTTPS_PROXY: `http://${LOOPBACK}:${port}` },
       );
       const p = check(r.json, 'proxy');
       expect(p).toMatchObject({ status: 'fail', class: 'proxy' });
@@ -367,10 +305,7 @@ describe("the agent's proxy: its answer to CONNECT is reported, and never recomm
 
   it('HTTPS_PROXY alone is noted, never taken for the path the agent takes', async () => {
     const port = await proxy('HTTP/1.1 403 Forbidden\r\n\r\n');
-    const r = await runCliJson<DoctorResult>(
-      ['doctor', '--root', rootWith(`${LOOPBACK}\t${NAME}\n`), '--manager', `dsm://${NAME}:1/`, '--only', 'proxy'],
-      { env: { HTTPS_PROXY: `http://${LOOPBACK}:${port}` } },
-    );
+    const r = await doctorAt(NAME, 1, ['--only', 'proxy'], { HTTPS_PROXY: `http://${LOOPBACK}:${port}` });
     const p = check(r.json, 'proxy');
     expect(p.status).toBe('pass');
     expect(p.detail).toContain('connects to the manager directly');
@@ -406,11 +341,7 @@ describe('network causes in a namespace: ICMP reject, prohibit and blackhole rou
     await execa('ip', ['netns', 'delete', ns], { reject: false });
   });
 
-  const inNs = (args: string[]) =>
-    execa('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args, '--json'], {
-      reject: false,
-      env: { LANG: 'C' },
-    }).then((r) => ({ exitCode: r.exitCode, json: JSON.parse(String(r.stdout)) as DoctorResult }));
+  const inNs = (args: string[]) => runCliJsonIn<DoctorResult>(['ip', 'netns', 'exec', ns], args);
 
   it('nft rejects with ICMP admin-prohibited: "the host did not answer", with the exact outbound and inbound rules', async () => {
     const r = await inNs([

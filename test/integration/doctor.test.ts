@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson, runCliJsonIn, withBindMount } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { makeCertificates } from '../fixtures/manager/certs.js';
@@ -90,22 +90,10 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
 
   it('healthy through the system resolver: /etc/hosts bind-mounted in a private mount namespace', async () => {
     const { root, hostsFile } = sandbox(`${LOOPBACK}\t${NAME}\n`);
-    const r = await execa(
-      'unshare',
+    const r = await runCliJsonIn<DoctorResult>(
+      withBindMount(join(root, 'etc/hosts'), '/etc/hosts'),
       [
-        '-m',
-        '--propagation',
-        'private',
-        '--',
-        'sh',
-        '-c',
-        'mount --bind "$1" /etc/hosts && shift && exec "$@"',
-        'sh',
-        join(root, 'etc/hosts'),
-        process.execPath,
-        CLI,
         'doctor',
-        '--json',
         '--hosts-file',
         hostsFile,
         '--manager',
@@ -117,9 +105,9 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
         '--only',
         'hosts.entries',
       ],
-      { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
+      { NODE_EXTRA_CA_CERTS: mgr.certs.caFile },
     );
-    const json = JSON.parse(r.stdout) as DoctorResult;
+    const json = r.json;
     expect(check(json, 'hosts.entries').status).toBe('pass');
     expect(check(json, 'dns.manager').status).toBe('pass');
     expect(check(json, 'dns.manager').detail).toContain(`${LOOPBACK} (from /etc/hosts line 2)`);
@@ -498,11 +486,7 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     cleanupRoots();
   });
 
-  const inNs = (args: string[]) =>
-    execa('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args, '--json'], {
-      reject: false,
-      env: { LANG: 'C' },
-    }).then((r) => ({ exitCode: r.exitCode, json: JSON.parse(String(r.stdout)) as DoctorResult }));
+  const inNs = (args: string[]) => runCliJsonIn<DoctorResult>(['ip', 'netns', 'exec', ns], args);
 
   it('filtered: dropped ports are reported as timed out within their timeout (concurrently), another port as refused at once', async () => {
     const { root } = sandbox(`127.0.0.1\t${NAME}\n`, '127.0.0.1');
