@@ -114,40 +114,27 @@ describe('DNS: a silent server, NXDOMAIN and SERVFAIL are told apart', () => {
     expect(r.exitCode).toBe(1);
   });
 
-  it('NXDOMAIN: the name does not exist, the remedy is the hosts line', async () => {
-    const r = await withResolvConf(join(dir, 'nx.conf'), [
-      'doctor',
-      '--root',
-      rootWith(''),
-      '--manager',
-      `dsm://${NAME}:4120/`,
-      '--only',
-      'dns.manager',
-    ]);
-    const c = check(r.json, 'dns.manager');
-    expect(c).toMatchObject({ status: 'fail', class: 'dns' });
-    expect(c.detailRef.key).toBe('doctor.dns.nxdomain');
-    expect(c.detail).toContain(nx);
-    expect(c.remedy).toContain('/etc/hosts');
-    expect(r.json.verdict?.check).toBe('dns.manager');
-  });
-
-  it('SERVFAIL: the nameserver failed, its administrator is named', async () => {
-    const r = await withResolvConf(join(dir, 'sf.conf'), [
-      'doctor',
-      '--root',
-      rootWith(''),
-      '--manager',
-      `dsm://${NAME}:4120/`,
-      '--only',
-      'dns.manager',
-    ]);
-    const c = check(r.json, 'dns.manager');
-    expect(c).toMatchObject({ status: 'fail', class: 'dns' });
-    expect(c.detailRef.key).toBe('doctor.dns.servfail');
-    expect(c.remedy).toContain(`The DNS server ${sf}`);
-    expect(r.json.verdict?.check).toBe('dns.manager');
-  });
+  for (const [answer, conf, key, server, remedy] of [
+    ['NXDOMAIN: the name does not exist, the remedy is the hosts line', 'nx.conf', 'nxdomain', nx, '/etc/hosts'],
+    ['SERVFAIL: the nameserver failed, its administrator is named', 'sf.conf', 'servfail', sf, `The DNS server ${sf}`],
+  ] as const)
+    it(answer, async () => {
+      const r = await withResolvConf(join(dir, conf), [
+        'doctor',
+        '--root',
+        rootWith(''),
+        '--manager',
+        `dsm://${NAME}:4120/`,
+        '--only',
+        'dns.manager',
+      ]);
+      const c = check(r.json, 'dns.manager');
+      expect(c).toMatchObject({ status: 'fail', class: 'dns' });
+      expect(c.detailRef.key).toBe(`doctor.dns.${key}`);
+      expect(c.detail).toContain(server);
+      expect(c.remedy).toContain(remedy);
+      expect(r.json.verdict).toMatchObject({ check: 'dns.manager', class: 'dns', remedy: c.remedy });
+    });
 });
 
 describe('a hung agent tool (a shell with a child) never holds the run past its deadline', () => {
