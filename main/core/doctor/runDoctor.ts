@@ -102,11 +102,6 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
   };
 }
 
-/** The check ids of a run (for `--only` matching nothing: the error lists them). */
-export function checkIds(inputs: DoctorInputs): string[] {
-  return allChecks({ inputs }).map((d) => d.id);
-}
-
 /**
  * Runs the doctor: every selected check at once, each with its own timeout, all under one overall deadline
  * (a check still running then is reported as past the deadline, and every lookup, connection and child
@@ -129,6 +124,11 @@ export async function runDoctor(
   // Stop at the caller's signal too (the CLI's own deadline, a closed window).
   opts.signal?.addEventListener('abort', () => deadline.end(), { once: true });
   const sys = deadline.system(liveSys);
+  // The agent's own proxy (its configuration) is the path to the manager unless --proxy gave one.
+  if (!inputs.agentProxy) {
+    const fromAgent = await agentProxyOf(sys).catch(() => null);
+    if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
+  }
   const all = allChecks({ inputs });
   const defs = all.filter((d) => selected(d.id, opts.only));
   if (defs.length === 0)
@@ -136,10 +136,6 @@ export async function runDoctor(
       only: (opts.only ?? []).join(', '),
       ids: all.map((d) => d.id).join(', '),
     });
-  if (!inputs.agentProxy) {
-    const fromAgent = await agentProxyOf(sys).catch(() => null);
-    if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
-  }
   const ctx: CheckContext = {
     sys,
     inputs,

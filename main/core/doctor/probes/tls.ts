@@ -58,15 +58,6 @@ function abortWith(
   socket.once('close', () => signal.removeEventListener('abort', onAbort));
 }
 
-/** Certificate verification failures (as opposed to a broken or cut connection). */
-const CERT_CODES =
-  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
-
-/** Whether an error code is a certificate verification failure. */
-export function isCertError(code: string): boolean {
-  return CERT_CODES.test(code);
-}
-
 function dn(o: Record<string, string | string[] | undefined> | undefined): string {
   if (!o) return '';
   return Object.entries(o)
