@@ -83,9 +83,8 @@ const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
   const hardStop = exitBy(deadlineMs - performance.now());
   const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
   const result = await runDoctor(ctx.sys, inputs, { timeoutMs, deadlineMs, startedAt: 0, ...(only ? { only } : {}) });
-  if (ctx.json) ctx.printJson(result);
-  else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
-  // The doctor's answer is out; the plan and the bundle have their own time limits.
+  if (!ctx.json) ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
+  // The doctor's part is done; the plan and the bundle have their own time limits.
   clearTimeout(hardStop);
   if (fix && out) {
     const fixes = await doctorFixPlan(ctx.sys, inputs, result);
@@ -102,5 +101,7 @@ const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
     await prepared.write(bundle, Boolean(force));
     show(ctx.t('report.bundle.written', { file: bundle }));
   }
+  // With --json the one document comes last, so a failed bundle leaves only its error on stdout.
+  if (ctx.json) ctx.printJson(result);
   return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
 });
