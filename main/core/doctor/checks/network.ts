@@ -289,14 +289,23 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
     return p.status === 'pass' || p.status === 'warn';
   };
   const r = await probe.dns();
-  // Through the agent's proxy the proxy resolves the manager's name: a local DNS failure does not stop the path.
-  let going = add(dnsPhase(ctx, t, r)) || Boolean(ctx.probes.proxy && t.role === 'manager');
+  // Through the agent's proxy the proxy resolves the manager's name: a local DNS failure is not the path's.
+  const proxy = t.role === 'manager' ? ctx.probes.proxy : null;
+  let going =
+    !r.ok && proxy
+      ? add(
+          judged('dns', r.ms, {
+            status: 'skip',
+            detail: k('doctor.dns.byProxy', { host: t.host, proxy: `${proxy.host}:${proxy.port}` }),
+          }),
+        ) || true
+      : add(dnsPhase(ctx, t, r));
   if (going && wanted.includes('tcp')) {
     const c = await probe.tcp();
     going = c ? add(tcpPhase(ctx, t, c)) : false;
   }
-  if (going && wanted.includes('tls')) {
-    const tls = (await probe.tls())!;
+  const tls = going && wanted.includes('tls') ? await probe.tls() : null;
+  if (tls) {
     going = add(tlsPhase(ctx, t, tls));
     // The manager's answer is read over the same connection whenever the handshake completed (a warning,
     // such as an on-premises self-signed certificate, does not hide it).
