@@ -15,7 +15,7 @@ import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
 import { action, intIn, requireAdmin } from './common.js';
-import { afterPrinting } from './doctor.js';
+import { afterPrinting } from './afterPrinting.js';
 import { commandDeadline } from '../core/deadline.js';
 import { doctorText } from './doctorText.js';
 

@@ -4,9 +4,10 @@ import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
 import { ExitCode, inputError } from '../core/errors.js';
-import { action, intIn } from './common.js';
+import { intIn } from './common.js';
 import { doctorText, useColour } from './doctorText.js';
-import { exitBy, exitWhenFlushed } from '../core/deadline.js';
+import { exitBy } from '../core/deadline.js';
+import { afterPrinting } from './afterPrinting.js';
 import { doctorFixPlan, fixText } from '../core/doctor/fixPlan.js';
 import { atomicWrite } from '../core/fsx.js';
 
@@ -57,18 +58,6 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--fix', t('doctor.help.fix'))
     .option('--out <file>', t('doctor.help.out'))
     .action(doctorAction);
-}
-
-/**
- * Wraps a command's action like `action`, and ends the process once its output is printed: a lookup nobody
- * answers or a hung child never holds it (doctor, activate, status).
- */
-export function afterPrinting<A extends unknown[]>(fn: Parameters<typeof action<A>>[0]) {
-  const run = action(fn);
-  return async (...args: unknown[]): Promise<void> => {
-    await run(...args);
-    exitWhenFlushed();
-  };
 }
 
 const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {

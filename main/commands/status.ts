@@ -10,7 +10,7 @@ import {
 } from '../core/agent/agentStatus.js';
 import { moduleLine, statusRows } from '../core/ipc/statusRows.js';
 import { intIn } from './common.js';
-import { afterPrinting } from './doctor.js';
+import { afterPrinting } from './afterPrinting.js';
 import { commandDeadline } from '../core/deadline.js';
 import { keyValueLines } from './textLayout.js';
 
