@@ -89,7 +89,8 @@ export function registerActivate(program: Command, t: Translate): void {
       afterPrinting(async (ctx, o: ActivateCliOptions) => {
         // Every agent command ends by --timeout, the whole run by its attempts, delays and contact wait.
         const delays = Array.from({ length: o.retries }, (_, n) => Math.min(o.retryDelay * 2 ** n, 600));
-        const budgetSec = o.timeout * (o.retries + 2) + delays.reduce((a, b) => a + b, 0) + o.wait + 8;
+        // Room for the state queries before (package, service, dsa_query) and the doctor after a failure.
+        const budgetSec = o.timeout * (o.retries + 4) + delays.reduce((a, b) => a + b, 0) + o.wait + 10;
         const { sys } = commandDeadline(ctx.sys, budgetSec * 1000, o.timeout * 1000);
         ctx = { ...ctx, sys };
         const req = await activationRequest(ctx.sys, o);
