@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIpAddress } from '../../inputs/names.js';
 import { analyzeHosts, readHostsDocument } from '../../hosts/hostsDocument.js';
 import { resolverOptions } from '../../hosts/hostConf.js';
@@ -92,6 +92,22 @@ export async function resolveByDns(
   }
 }
 
+/** The value of `p`, or null when it fails, takes longer than `ms`, or `signal` aborts first. */
+function abandonable<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | null> {
+  if (signal?.aborted) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const done = (v: T | null): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(v);
+    };
+    const onAbort = (): void => done(null);
+    const timer = setTimeout(onAbort, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then(done, () => done(null));
+  });
+}
+
 /**
  * Resolves a name as the system resolver does: the hosts file first (read with the project's hosts parser), then
  * the nameservers of resolv.conf. Under `--root` the root's hosts file is read first, then this machine's DNS.
@@ -108,5 +124,17 @@ export async function resolveLikeSystem(
   const fromHosts = await hostsFileLookup(sys, name);
   if (fromHosts) return { ok: true, address: fromHosts.address, via: 'hosts', hostsLine: fromHosts.line, ms: ms() };
   const r = await resolveByDns(name, timeoutMs, signal);
-  return r.ok ? { ok: true, address: r.address, via: 'resolver', ms: ms() } : { ...r, ms: ms() };
+  if (r.ok) return { ok: true, address: r.address, via: 'resolver', ms: ms() };
+  // A short name is completed by resolv.conf's search domains, which c-ares' queries do not apply: ask the
+  // system's resolver for it, given up at the timeout or the deadline.
+  if (!name.includes('.') && (r.failure === 'nxdomain' || r.failure === 'nodata')) {
+    const left = Math.max(0, timeoutMs - ms());
+    const address = await abandonable(
+      lookup(name).then((x) => x.address),
+      left,
+      signal,
+    );
+    if (address) return { ok: true, address, via: 'resolver', ms: ms() };
+  }
+  return { ...r, ms: ms() };
 }
