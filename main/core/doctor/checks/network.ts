@@ -103,8 +103,16 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   const asked = route?.asked ?? '';
   const fail = (detail: TextRef, remedy: TextRef): Judged =>
     judged('tcp', c.ms, { status: 'fail', class: 'tcp', detail, remedy });
+  // A refusal is about the way out: the outbound rule only.
   if (c.outcome === 'refused')
-    return fail(k('doctor.tcp.refused', p), k('doctor.tcp.refusedRemedy', { ...p, role, rule }));
+    return fail(
+      k('doctor.tcp.refused', p),
+      k('doctor.tcp.refusedRemedy', {
+        ...p,
+        role,
+        rule: k('doctor.tcp.ruleOutbound', { address: c.address, port: t.port }),
+      }),
+    );
   if (route && ['prohibit', 'blackhole', 'unreachable'].includes(route.kind))
     return fail(
       k('doctor.tcp.routeRefuses', { ...p, kind: route.kind, asked }),
