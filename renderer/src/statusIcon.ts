@@ -6,5 +6,5 @@ export const STATUS_ICON: Record<CheckView['status'], string> = {
   warn: '⚠',
   fail: '✖',
   skip: '–',
-  blocked: '⊘',
+  blocked: '↳',
 };

@@ -52,28 +52,20 @@ export function progressEvent(runId: string, e: StampedEvent): ProgressEvent {
 
 /** A doctor check, untranslated (its refs): the window renders it in its own language. */
 export function checkView(c: DoctorCheck): CheckView {
-  const blockedBy = (c as { blockedBy?: unknown }).blockedBy;
   return {
     id: c.id,
     status: c.status,
     title: asMessage(c.titleRef),
     detail: asMessage(c.detailRef),
     ...(c.remedyRef ? { remedy: asMessage(c.remedyRef) } : {}),
-    ...(typeof blockedBy === 'string' ? { blockedBy } : {}),
+    ...(c.blockedBy ? { blockedBy: c.blockedBy } : {}),
     ms: c.ms,
   };
 }
 
-interface VerdictLike {
-  check: string;
-  class: string;
-  causeRef: Ref;
-  remedyRef: Ref;
-}
-
 /** The doctor's result, untranslated: its verdict (when it names one), its checks and the summary. */
 export function doctorView(r: DoctorResult): DoctorView {
-  const v = (r as { verdict?: VerdictLike | null }).verdict;
+  const v = r.verdict;
   return {
     verdict: v
       ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) }
@@ -109,11 +101,11 @@ export function activationView(r: ActivationRun): ActivationView {
 export function resultIn(r: DoctorResult, lang: Lang): DoctorResult {
   const t = translator(lang);
   const render = (ref: Ref): string => renderMessage(t, asMessage(ref));
-  const v = (r as { verdict?: (VerdictLike & { cause: string; remedy: string }) | null }).verdict;
+  const v = r.verdict;
   return {
     ...r,
     lang,
-    ...(v ? { verdict: { ...v, cause: render(v.causeRef), remedy: render(v.remedyRef) } } : {}),
+    verdict: v ? { ...v, cause: render(v.causeRef), remedy: render(v.remedyRef) } : null,
     checks: r.checks.map((c) => ({
       ...c,
       title: render(c.titleRef),

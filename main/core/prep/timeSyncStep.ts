@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { readIfExists, sha256 } from '../fsx.js';
+import { detectOs } from '../platform/inspect.js';
+import type { SystemContext } from '../system.js';
+import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import { isNtpServer, parseNtpServer, type TimeSyncPlatform } from './timeSync.js';
+
+export const TimeSyncStepInput = z.object({
+  /** The NTP server to synchronise with: `HOST` or `HOST:PORT`. */
+  server: z.string().min(1).max(255).refine(isNtpServer, 'HOST or HOST:PORT'),
+});
+export type TimeSyncStepInput = z.infer<typeof TimeSyncStepInput>;
+
+/** A command of the step, with the undo that the journal keeps. */
+interface SyncCommand {
+  command: string;
+  args: string[];
+  revert?: { command: string; args: string[] };
+  reason: Message;
+}
+
+/** What the step does on this machine: the configuration line to add (if any) and the commands around it. */
+interface SyncWork {
+  platform: TimeSyncPlatform;
+  file: { path: string; before: Buffer | null; after: string; line: string } | null;
+  /** Run before the file is written (their undo runs after the file is restored). */
+  pre: SyncCommand[];
+  post: SyncCommand[];
+  notes: Message[];
+}
+
+const m = (key: string, params: Message['params'] = {}): Message => ({ key, params });
+
+/** Which time service to point at the server: chrony, ntpd (EL6), or w32time. */
+async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
+  if (sys.os === 'windows') return { kind: 'w32time' };
+  const os = await detectOs(sys);
+  if (os.family === 'rhel' && os.major !== null && os.major <= 6) return { kind: 'ntpd', conf: '/etc/ntp.conf' };
+  const conf = os.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
+  return { kind: 'chrony', conf, service: os.family === 'debian' ? 'chrony' : 'chronyd' };
+}
+
+/** Reads the current w32time peer list and sync type (for the undo). */
+async function w32Current(sys: SystemContext): Promise<{ peers: string; type: string }> {
+  const r = await sys.exec.run('w32tm', ['/query', '/configuration'], { timeoutMs: 15_000 });
+  const peers = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'time.windows.com,0x8';
+  const type = /Type:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'NTP';
+  return { peers, type };
+}
+
+async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
+  const platform = await platformOf(sys);
+  const { host, port } = parseNtpServer(input.server);
+  if (platform.kind === 'w32time') {
+    const cur = await w32Current(sys);
+    const from = cur.type.toUpperCase() === 'NT5DS' ? 'domhier' : 'manual';
+    const undo = ['/config', `/manualpeerlist:${cur.peers}`, `/syncfromflags:${from}`, '/update'];
+    const wanted = cur.peers.split(/[ ,]/)[0]?.toLowerCase() === host.toLowerCase();
+    return {
+      platform,
+      file: null,
+      pre: [],
+      post: [
+        ...(wanted
+          ? []
+          : [
+              {
+                command: 'w32tm',
+                args: ['/config', `/manualpeerlist:${host}`, '/syncfromflags:manual', '/update'],
+                revert: { command: 'w32tm', args: undo },
+                reason: m('prep.time.reason.w32config', { host }),
+              },
+            ]),
+        { command: 'w32tm', args: ['/resync'], reason: m('prep.time.reason.resync', { host }) },
+      ],
+      notes: port === 123 ? [] : [m('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
+    };
+  }
+  const before = await readIfExists(sys.path(platform.conf));
+  const text = before?.toString('utf8') ?? '';
+  const line =
+    platform.kind === 'chrony'
+      ? `server ${host}${port === 123 ? '' : ` port ${port}`} iburst`
+      : `server ${host} iburst`;
+  const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
+  const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
+  const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
+  // When reverted, the service restarts after its original configuration is back.
+  const pre: SyncCommand[] = present
+    ? []
+    : [
+        platform.kind === 'chrony'
+          ? {
+              command: 'systemctl',
+              args: ['is-enabled', service],
+              revert: { command: 'systemctl', args: ['try-restart', service] },
+              reason: m('prep.time.reason.check', { service }),
+            }
+          : {
+              command: 'chkconfig',
+              args: ['--list', 'ntpd'],
+              revert: { command: 'service', args: ['ntpd', 'restart'] },
+              reason: m('prep.time.reason.check', { service }),
+            },
+      ];
+  const post: SyncCommand[] =
+    platform.kind === 'chrony'
+      ? [
+          { command: 'systemctl', args: ['restart', service], reason: m('prep.time.reason.restart', { service }) },
+          { command: 'chronyc', args: ['makestep'], reason: m('prep.time.reason.step', { host }) },
+        ]
+      : [
+          { command: 'service', args: ['ntpd', 'stop'], reason: m('prep.time.reason.stop', { service }) },
+          { command: 'ntpdate', args: ['-u', host], reason: m('prep.time.reason.step', { host }) },
+          { command: 'service', args: ['ntpd', 'start'], reason: m('prep.time.reason.restart', { service }) },
+        ];
+  return {
+    platform,
+    file: present ? null : { path: platform.conf, before, after, line },
+    pre,
+    post,
+    notes:
+      platform.kind === 'ntpd' && port !== 123 ? [m('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
+  };
+}
+
+/** Points this machine's time service (chrony, ntpd on EL6, w32time) at an NTP server and steps the clock. */
+export const timeSyncStep: Step<TimeSyncStepInput> = {
+  id: 'time-sync',
+  titleKey: 'prep.time.title',
+  input: TimeSyncStepInput,
+
+  async detect(sys) {
+    return platformOf(sys);
+  },
+
+  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+    const w = await work(sys, input);
+    const cmd = (c: SyncCommand): Change => ({ kind: 'command', command: c.command, args: c.args, reason: c.reason });
+    const changes: Change[] = [
+      ...w.pre.map(cmd),
+      ...(w.file
+        ? [
+            {
+              kind: 'file' as const,
+              path: w.file.path,
+              action: w.file.before ? ('modify' as const) : ('create' as const),
+              beforeSha: w.file.before ? sha256(w.file.before) : null,
+              diff: ['+ # dsa-setup: time-sync', `+ ${w.file.line}`],
+            },
+          ]
+        : []),
+      ...w.post.map(cmd),
+    ];
+    return { changes, notes: w.notes, rebootRequired: false, upToDate: false };
+  },
+
+  async apply(sys, input, tx) {
+    const w = await work(sys, input);
+    for (const c of w.pre)
+      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
+    if (w.file) await tx.writeFile(w.file.path, w.file.after, { mode: 0o644 });
+    for (const c of w.post)
+      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 60_000 });
+  },
+
+  async verify(sys, input): Promise<Verification> {
+    const w = await work(sys, input);
+    const { host } = parseNtpServer(input.server);
+    if (w.platform.kind === 'w32time') {
+      const r = await sys.exec.run('w32tm', ['/query', '/source'], { timeoutMs: 15_000 });
+      const ok = r.stdout.toLowerCase().includes(host.toLowerCase());
+      return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }) };
+    }
+    const ok = w.file === null;
+    return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: w.platform.conf }) };
+  },
+};
