@@ -247,6 +247,15 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
             exitCode: 1060,
             stdout: '[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n',
           },
+          // msiexec /qn prints nothing and exits 0 on success.
+          { command: 'msiexec', args: ['/i'] },
+          // sc start answers as it does for a service that is starting (STATE 2 START_PENDING).
+          {
+            command: 'sc',
+            args: ['start', 'ds_agent'],
+            stdout:
+              '\r\nSERVICE_NAME: ds_agent \r\n        TYPE               : 10  WIN32_OWN_PROCESS  \r\n        STATE              : 2  START_PENDING \r\n                                (NOT_STOPPABLE, NOT_PAUSABLE, IGNORES_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n        SERVICE_EXIT_CODE  : 0  (0x0)\r\n        CHECKPOINT         : 0x0\r\n        WAIT_HINT          : 0x7d0\r\n        PID                : 4242\r\n        FLAGS              : \r\n',
+          },
         ]),
       },
     });

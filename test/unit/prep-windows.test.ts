@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecResult, Executor } from '../../main/core/exec.js';
+import { fixture } from '../helpers/fixtures.js';
 import { createSystemContext, type SystemContext } from '../../main/core/system.js';
 import {
   MP_PREFERENCE_SCRIPT,
@@ -22,8 +23,7 @@ import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
 import { translator } from '../../main/core/i18n.js';
 
-const FIX = join(import.meta.dirname, '../fixtures/windows');
-const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
+const fx = (name: string): string => fixture(`windows/${name}`);
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));

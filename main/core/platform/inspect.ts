@@ -4,6 +4,7 @@ import { isIPv4 } from 'node:net';
 import { readIfExists } from '../fsx.js';
 import type { SystemContext } from '../system.js';
 import { parseOsRelease, parseRedhatRelease, parseRegQuery } from './osRelease.js';
+import { runConsole } from './consoleEncoding.js';
 
 export type OsFamily = 'rhel' | 'debian' | 'suse' | 'amazon' | 'windows' | 'unknown';
 
@@ -67,7 +68,7 @@ async function readText(sys: SystemContext, p: string): Promise<string | null> {
 /** Reads the OS of the target: os-release, else redhat-release (EL6), else the Windows registry. */
 export async function detectOs(sys: SystemContext): Promise<OsInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], {
+    const r = await runConsole(sys, 'reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], {
       timeoutMs: 10_000,
     });
     const v = parseRegQuery(r.stdout);
@@ -137,7 +138,8 @@ function scopeOf(address: string, internal: boolean): AddressInfo['scope'] {
 /** Whether the agent package is installed: rpm `ds_agent`, deb `ds-agent`, or the Windows uninstall entry. */
 export async function detectAgentPackage(sys: SystemContext): Promise<AgentPackageInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run(
+    const r = await runConsole(
+      sys,
       'reg',
       [
         'query',

@@ -1,6 +1,7 @@
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { parseRegQuery } from '../platform/osRelease.js';
+import { runConsole } from '../platform/consoleEncoding.js';
 
 /** PowerShell as every Windows step runs it: no profile, no prompts, the script as one argument. */
 export const POWERSHELL = 'powershell.exe';
@@ -72,9 +73,15 @@ export interface AntivirusState {
   reasons: Message[];
 }
 
-/** Parses `sc query NAME` (its keys are English on every Windows language; the state is a number). */
+/** The service states `sc query` prints after the number (never translated, unlike the labels). */
+const SC_STATES = 'STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|PAUSE_PENDING|PAUSED';
+
+/**
+ * Parses `sc query NAME` by shape — `<label> : <code> <STATE>` — not by its label: the labels are translated on
+ * some Windows languages (`ESTADO : 4 RUNNING` in Portuguese and Spanish), the state words and codes never are.
+ */
 export function parseScQuery(text: string, exitCode: number | null): ServiceState {
-  const m = /^\s*STATE\s*:\s*(\d+)/m.exec(text);
+  const m = new RegExp(`^[^\\r\\n:]+:\\s*(\\d+)\\s+(?:${SC_STATES})\\b`, 'm').exec(text);
   if (!m || (exitCode !== null && exitCode !== 0)) return { exists: false, stateCode: null, running: false };
   const code = Number(m[1]);
   return { exists: true, stateCode: code, running: code === 4 };
@@ -143,7 +150,7 @@ export function parseMpPreference(text: string): MpPreference | null {
 
 /** Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when it does not exist. */
 export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null> {
-  const r = await sys.exec.run('reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
+  const r = await runConsole(sys, 'reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
   if (r.exitCode !== 0) return null;
   return toNum(parseRegQuery(r.stdout)[name]);
 }
@@ -183,9 +190,9 @@ const NOT_APPLICABLE: AntivirusState = {
 export async function detectAntivirus(sys: SystemContext): Promise<AntivirusState> {
   if (sys.os !== 'windows') return NOT_APPLICABLE;
   const reasons: Message[] = [];
-  const un = await sys.exec.run('reg', ['query', SCEP_UNINSTALL_KEY], { timeoutMs: 15_000 });
+  const un = await runConsole(sys, 'reg', ['query', SCEP_UNINSTALL_KEY], { timeoutMs: 15_000 });
   const unv = un.exitCode === 0 ? parseRegQuery(un.stdout) : {};
-  const scepSvcR = await sys.exec.run('sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
+  const scepSvcR = await runConsole(sys, 'sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
   const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
   const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound;
   const policy = scepInstalled
@@ -194,7 +201,7 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
         scan: await readRegDword(sys, SCEP_POLICY.scan.key, SCEP_POLICY.scan.value),
       }
     : { realtime: null, scan: null };
-  const defSvcR = await sys.exec.run('sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
+  const defSvcR = await runConsole(sys, 'sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
   const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
   let status: MpStatus | null = null;
   let preference: MpPreference | null = null;
