@@ -74,11 +74,13 @@ export async function detectOs(sys: SystemContext): Promise<OsInfo> {
     const v = parseRegQuery(r.stdout);
     const build = v.CurrentBuild ? (v.UBR ? `${v.CurrentBuild}.${v.UBR}` : v.CurrentBuild) : '';
     const name = v.ProductName ?? 'Windows';
-    const year = /Server (\d{4})/.exec(name)?.[1];
+    // "Windows Server 2012 R2 Standard" is 2012 R2, a release of its own (not 2012).
+    const server = /Server (\d{4})(?: (R2)\b)?/.exec(name);
+    const year = server?.[1];
     return {
       family: 'windows',
       id: 'windows',
-      versionId: year ?? v.DisplayVersion ?? v.CurrentVersion ?? '',
+      versionId: year ? (server[2] ? `${year} R2` : year) : (v.DisplayVersion ?? v.CurrentVersion ?? ''),
       major: year ? Number(year) : null,
       name,
       ...(build ? { build } : {}),

@@ -12,7 +12,7 @@ export function powershellArgs(script: string): string[] {
 }
 
 export const MP_STATUS_SCRIPT =
-  'Get-MpComputerStatus | Select-Object AMRunningMode,AntivirusEnabled,RealTimeProtectionEnabled,IsTamperProtected | ConvertTo-Json';
+  'Get-MpComputerStatus | Select-Object AMRunningMode,AMServiceEnabled,AntivirusEnabled,RealTimeProtectionEnabled,IsTamperProtected | ConvertTo-Json';
 export const MP_PREFERENCE_SCRIPT =
   'Get-MpPreference | Select-Object DisableRealtimeMonitoring,ScanScheduleDay | ConvertTo-Json';
 
@@ -37,6 +37,8 @@ export interface ServiceState {
 export interface MpStatus {
   /** Normal, Passive Mode, EDR Block Mode, SxS Passive Mode, Not running. */
   amRunningMode: string | null;
+  /** The antimalware service runs (false when another antivirus made Defender step aside). */
+  amServiceEnabled: boolean | null;
   antivirusEnabled: boolean | null;
   realTimeProtectionEnabled: boolean | null;
   isTamperProtected: boolean | null;
@@ -135,6 +137,7 @@ export function parseMpComputerStatus(text: string): MpStatus | null {
   if (!o || !('RealTimeProtectionEnabled' in o || 'AMRunningMode' in o)) return null;
   return {
     amRunningMode: typeof o.AMRunningMode === 'string' && o.AMRunningMode ? o.AMRunningMode : null,
+    amServiceEnabled: toBool(o.AMServiceEnabled),
     antivirusEnabled: toBool(o.AntivirusEnabled),
     realTimeProtectionEnabled: toBool(o.RealTimeProtectionEnabled),
     isTamperProtected: toBool(o.IsTamperProtected),
@@ -155,11 +158,29 @@ export async function readRegDword(sys: SystemContext, key: string, name: string
   return toNum(parseRegQuery(r.stdout)[name]);
 }
 
-/** Whether Defender in this mode is the active antivirus (passive and EDR block modes are not). */
+/**
+ * Whether Defender is the active antivirus: its service runs and its antimalware service is enabled, and it is
+ * not in passive mode. `EDR Block Mode` is no proof of passive mode — Windows reports it on machines where
+ * Defender is the primary antivirus too — so there real-time protection decides.
+ */
 export function defenderIsActive(status: MpStatus | null, service: ServiceState): boolean {
   if (!service.running) return false;
   if (!status) return true;
-  return status.amRunningMode === null || /^normal$/i.test(status.amRunningMode.trim());
+  if (status.amServiceEnabled === false) return false;
+  const mode = status.amRunningMode?.trim() ?? '';
+  if (/passive|not running/i.test(mode)) return false;
+  if (/edr block/i.test(mode)) return status.realTimeProtectionEnabled === true;
+  return true;
+}
+
+/**
+ * Whether an uninstall entry named System Center Endpoint Protection is really Defender: on Server 2016 and later
+ * the SCEP client is "Managed Defender" (its uninstall string runs `Managed Defender\Setup.exe`) and there is no
+ * MsMpSvc service — Defender's settings apply there, not SCEP's policy keys.
+ */
+export function isManagedDefenderEntry(entry: Record<string, string>, scepService: ServiceState): boolean {
+  const where = `${entry.UninstallString ?? ''} ${entry.InstallLocation ?? ''}`;
+  return /Managed Defender/i.test(where) && !scepService.exists;
 }
 
 const NOT_APPLICABLE: AntivirusState = {
@@ -194,7 +215,8 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const unv = un.exitCode === 0 ? parseRegQuery(un.stdout) : {};
   const scepSvcR = await runConsole(sys, 'sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
   const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
-  const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound;
+  const managedDefender = un.exitCode === 0 && isManagedDefenderEntry(unv, scepService);
+  const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound && !managedDefender;
   const policy = scepInstalled
     ? {
         realtime: await readRegDword(sys, SCEP_POLICY.realtime.key, SCEP_POLICY.realtime.value),
@@ -214,6 +236,8 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const active = defenderIsActive(status, defService);
   const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
   const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
+  if (managedDefender)
+    reasons.push({ key: 'prep.av.why.managedDefender', params: { name: unv.DisplayName ?? 'SCEP' } });
   if (scepInstalled)
     reasons.push({
       key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',
