@@ -49,6 +49,21 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     expect(o.remedyKey).toBe(`agent.activate.remedy.${reason}`);
   });
 
+  it('the real refusal of agent-initiated activation (HTTP Status: 400) is its own reason, with its remedy, not retried', () => {
+    // Shape: dsa_control's output as quoted in a public Salt module's tests (TrendMicroAPI activation failure).
+    const out =
+      'HTTP Status: 400 - OK\nResponse:\nAttempting to connect to https://dsm01.example.jp:4120/\nError: activation was not successful. The manager may not be configured to allow agent-initiated activation, or the manager may not be configured to allow re-activation of existing hosts.\n';
+    const o = r(out, 1);
+    expect(o).toMatchObject({ reason: 'agentInitiatedRefused', retryable: false });
+    expect(o.remedyKey).toBe('agent.activate.remedy.agentInitiatedRefused');
+  });
+
+  it('"403 - Forbidden - untrusted peer" is the identity problem, not "check the token"', () => {
+    const o = r('HTTP Status: 403 - Forbidden - untrusted peer\nResponse:\n', 1);
+    expect(o).toMatchObject({ reason: 'untrustedPeer', retryable: false });
+    expect(o.doctorChecks).toContain('tls.manager');
+  });
+
   it('a killed run is a timeout; a missing dsa_control means the agent is not there', () => {
     expect(r('', null, { timedOut: true }).reason).toBe('timeout');
     expect(classifyActivation({ exitCode: null, stdout: '', stderr: '', notFound: true }).reason).toBe(
