@@ -7,8 +7,20 @@ import {
   type ActivationRequest,
 } from '../../main/core/agent/activationArgs.js';
 import { identityProblems, maskArgs } from '../../main/core/agent/activate.js';
-import { activationFromStatus, parseDsaQuery, type AgentState } from '../../main/core/agent/agentState.js';
-import { parseComponentInfo, parsePluginVersions } from '../../main/core/agent/agentStatus.js';
+import {
+  BOOTSTRAP_CERT_HASH,
+  activationFromStatus,
+  parseDsaQuery,
+  type AgentState,
+} from '../../main/core/agent/agentState.js';
+import {
+  isProtecting,
+  offlineModules,
+  parseComponentInfo,
+  parsePluginVersions,
+  statusVerdictKey,
+} from '../../main/core/agent/agentStatus.js';
+import { fixture } from '../helpers/fixtures.js';
 
 const r = (stdout: string, exitCode: number | null = 1, extra: Partial<{ stderr: string; timedOut: boolean }> = {}) =>
   classifyActivation({ exitCode, stdout, stderr: extra.stderr ?? '', timedOut: extra.timedOut ?? false });
@@ -147,13 +159,58 @@ describe('agent state from dsa_query', () => {
     expect(activationFromStatus(boot).activated).toBe(false);
   });
 
+  it('real GetAgentStatus: the index lines are skipped, last contact from epoch seconds, activation by cert hash', () => {
+    const rec = parseDsaQuery(fixture('agent/dsa_query/status-activated.txt'));
+    expect(Object.keys(rec).some((k) => /\.\d+$/.test(k))).toBe(false);
+    expect(activationFromStatus(rec)).toEqual({
+      activated: true,
+      dsmUrl: 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/',
+      agentState: 'green',
+      inContact: true,
+      lastContact: new Date(1786541835 * 1000).toISOString(),
+      lastContactAgeSec: 6083,
+    });
+    // Never activated: the agent certificate is still the bootstrap one, with no bootstrapCertHash line to compare.
+    const boot = activationFromStatus(parseDsaQuery(fixture('agent/dsa_query/status-bootstrap.txt')));
+    expect(boot).toMatchObject({ activated: false, inContact: false });
+    expect(boot.lastContact).toBeUndefined();
+    expect(BOOTSTRAP_CERT_HASH).toBe('D0:68:DE:48:1B:DC:4D:00:89:07:7F:85:15:20:C5:90:11:EB:56:6A');
+  });
+
+  it('nested GetComponentInfo: engine and pattern versions; mode driver-offline is a module that does not protect', () => {
+    const mods = parseComponentInfo(parseDsaQuery(fixture('agent/dsa_query/components-driver-offline.txt')));
+    expect(mods.find((m) => m.module === 'AM')).toEqual({
+      module: 'AM',
+      mode: 'driver-offline',
+      version: '24.580.1013',
+      engines: { ATSE: '24.580.1013' },
+      patterns: [
+        { name: 'Platform Configuration Pattern', version: '5.5.1000' },
+        { name: 'Trusted Certificate Authorities Pattern', version: '1.00007.00' },
+      ],
+      protecting: false,
+    });
+    expect(mods.find((m) => m.module === 'IPS')).toMatchObject({ protecting: true, version: '20.0.1.8438' });
+    expect(offlineModules(mods).map((m) => m.module)).toEqual(['AM']);
+    const state = {
+      installed: true,
+      service: 'running' as const,
+      activated: true,
+      inContact: true,
+      raw: {},
+    };
+    const st = { state, modules: mods, plugins: {} };
+    expect(isProtecting(st)).toBe(false);
+    expect(statusVerdictKey(st)).toBe('agent.status.verdict.driverOffline');
+  });
+
   it('groups modules and plug-in versions', () => {
     const rec = parseDsaQuery(
       'Component.AM.mode: on\nComponent.AM.version: 20.0.0-2395\nComponent.FW.mode: off\nPluginVersion.core: 20.0.0.2395\n',
     );
     expect(parseComponentInfo(rec)).toEqual([
-      { module: 'AM', mode: 'on', version: '20.0.0-2395' },
-      { module: 'FW', mode: 'off' },
+      { module: 'AM', mode: 'on', version: '20.0.0-2395', protecting: true },
+      { module: 'FW', mode: 'off', protecting: false },
     ]);
     expect(parsePluginVersions(rec)).toEqual({ core: '20.0.0.2395' });
   });
