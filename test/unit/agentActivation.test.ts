@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activationRequest } from '../../main/core/agent/activationRequest.js';
+import { DsaError } from '../../main/core/errors.js';
+import { translator } from '../../main/core/i18n.js';
+import { createSystemContext } from '../../main/core/system.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { classifyActivation } from '../../main/core/agent/activationFailure.js';
 import {
   buildActivationArgs,
@@ -231,5 +237,55 @@ describe('agent state from dsa_query', () => {
       'clonedImage',
     ]);
     expect(identityProblems({ ...base, activated: false }, req, 'web02')).toEqual([]);
+  });
+});
+
+describe('activation requests from Trend deployment scripts', () => {
+  const FIX = join(import.meta.dirname, '../fixtures/inputs');
+  const sys = createSystemContext({ root: makeRoot({ ...OS_RELEASE.el8, kernel: { hostname: 'web01' } }) });
+  afterAll(cleanupRoots);
+
+  it('passes the script’s proxy lines on to dsa_control (-x, -u, -y), with the proxy password masked', async () => {
+    const req = await activationRequest(sys, { activationFile: join(FIX, 'AgentDeploymentScript-proxy.sh') });
+    const args = buildActivationArgs(req);
+    expect(args.slice(0, 6)).toEqual([
+      '-x',
+      'dsm_proxy://proxy.corp.example:3128/',
+      '-u',
+      'dsauser:Pr0xy-S3cret',
+      '-y',
+      'relay_proxy://proxy.corp.example:3128/',
+    ]);
+    expect(args).toContain('policyname:Base Policy');
+    const shown = maskArgs(args, requestSecrets(req)).join(' ');
+    expect(shown).not.toContain('Pr0xy-S3cret');
+    expect(shown).not.toContain('8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F');
+    expect(shown).toContain('dsauser:');
+  });
+
+  it('stops with exit 2 naming each value the script takes from outside and its option; the options complete it', async () => {
+    const file = join(FIX, 'AgentDeploymentScript-params.ps1');
+    const err = await activationRequest(sys, { activationFile: file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DsaError);
+    const e = err as DsaError;
+    expect(e.exitCode).toBe(2);
+    const t = translator('en');
+    expect(e.issues!.map((i) => `${i.line}: ${t(i.messageKey, i.params)}`)).toEqual([
+      '26: the script takes tenantID from outside (param $TenantID); give it with --tenant-id',
+      '26: the script takes token from outside (param $Token); give it with --token',
+    ]);
+    const req = await activationRequest(sys, { activationFile: file, tenantId: 'T-1', token: 'K-2' });
+    expect(buildActivationArgs(req)).toEqual([
+      '-x',
+      'dsm_proxy://161.27.180.180:8080/',
+      '-y',
+      'relay_proxy://161.27.180.180:8080/',
+      '-a',
+      'dsm://agents.workload.de-1.cloudone.trendmicro.com:443/',
+      'hostname:web01',
+      'tenantID:T-1',
+      'token:K-2',
+      'policyid:14',
+    ]);
   });
 });

@@ -23,6 +23,8 @@ export interface ActivateOptions {
   contactWaitSec: number;
   /** Poll interval while waiting for contact (default 2 s). */
   pollMs?: number;
+  /** The run's deadline: aborting kills a running dsa_control / dsa_query (its whole process group) at once. */
+  signal?: AbortSignal;
 }
 
 /** A problem with the agent's identity found before activating. */
@@ -137,7 +139,11 @@ export async function activateAgent(
   journal.append({ type: 'step.start', step: 'activate' });
   const run = async (args: string[]): Promise<ExecResult> => {
     const c = agentTool(sys, 'dsa_control', args);
-    const r = await runAgentCommand(sys, c, { timeoutMs: opts.timeoutSec * 1000 });
+    // A hard limit: the executor kills dsa_control's whole process group (TERM, then KILL) at the timeout.
+    const r = await runAgentCommand(sys, c, {
+      timeoutMs: opts.timeoutSec * 1000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     const mask = (s: string): string => redactText(s, secrets);
     journal.append({
       type: 'command',
@@ -195,7 +201,7 @@ export async function activateAgent(
     const started = Date.now();
     for (;;) {
       // Only the agent's own status is polled here: the package and the service were checked before activating.
-      const rec = await dsaQuery(sys, 'GetAgentStatus');
+      const rec = await dsaQuery(sys, 'GetAgentStatus', opts.signal);
       const s = rec ? activationFromStatus(rec) : { activated: null, inContact: null };
       const waitedMs = Date.now() - started;
       const st = {

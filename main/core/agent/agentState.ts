@@ -83,9 +83,16 @@ export function activationFromStatus(
   };
 }
 
-/** Runs `dsa_query -c COMMAND`; null when the tool is missing or fails. */
-export async function dsaQuery(sys: SystemContext, command: string): Promise<Record<string, string> | null> {
-  const r = await runAgentCommand(sys, agentTool(sys, 'dsa_query', ['-c', command]), { timeoutMs: 30_000 });
+/** Runs `dsa_query -c COMMAND` (killed at 30 s or when `signal` aborts); null when the tool is missing or fails. */
+export async function dsaQuery(
+  sys: SystemContext,
+  command: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string> | null> {
+  const r = await runAgentCommand(sys, agentTool(sys, 'dsa_query', ['-c', command]), {
+    timeoutMs: 30_000,
+    ...(signal ? { signal } : {}),
+  });
   if (r.notFound || r.timedOut || r.exitCode !== 0) return null;
   return parseDsaQuery(r.stdout);
 }

@@ -2,6 +2,9 @@ import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { parseRegQuery } from '../platform/osRelease.js';
 import { runConsole } from '../platform/consoleEncoding.js';
+import { parseScQuery, type ServiceState } from '../platform/scQuery.js';
+
+export { parseScQuery, type ServiceState };
 
 /** PowerShell as every Windows step runs it: no profile, no prompts, the script as one argument. */
 export const POWERSHELL = 'powershell.exe';
@@ -26,13 +29,6 @@ export const SCEP_POLICY = {
 } as const;
 /** ScanScheduleDay / ScheduleDay 8 means "never". */
 export const SCHEDULE_NEVER = 8;
-
-export interface ServiceState {
-  exists: boolean;
-  /** sc.exe state code: 1 stopped, 2 start pending, 3 stop pending, 4 running… (null: not installed). */
-  stateCode: number | null;
-  running: boolean;
-}
 
 export interface MpStatus {
   /** Normal, Passive Mode, EDR Block Mode, SxS Passive Mode, Not running. */
@@ -73,20 +69,6 @@ export interface AntivirusState {
   /** An antivirus that conflicts with the agent is active. */
   conflict: boolean;
   reasons: Message[];
-}
-
-/** The service states `sc query` prints after the number (never translated, unlike the labels). */
-const SC_STATES = 'STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|PAUSE_PENDING|PAUSED';
-
-/**
- * Parses `sc query NAME` by shape — `<label> : <code> <STATE>` — not by its label: the labels are translated on
- * some Windows languages (`ESTADO : 4 RUNNING` in Portuguese and Spanish), the state words and codes never are.
- */
-export function parseScQuery(text: string, exitCode: number | null): ServiceState {
-  const m = new RegExp(`^[^\\r\\n:]+:\\s*(\\d+)\\s+(?:${SC_STATES})\\b`, 'm').exec(text);
-  if (!m || (exitCode !== null && exitCode !== 0)) return { exists: false, stateCode: null, running: false };
-  const code = Number(m[1]);
-  return { exists: true, stateCode: code, running: code === 4 };
 }
 
 function toBool(v: unknown): boolean | null {
