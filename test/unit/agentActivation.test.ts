@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activationRequest } from '../../main/core/agent/activationRequest.js';
+import { isSameManager } from '../../main/core/agent/managerIdentity.js';
 import { DsaError } from '../../main/core/errors.js';
 import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
@@ -237,6 +238,49 @@ describe('agent state from dsa_query', () => {
       'clonedImage',
     ]);
     expect(identityProblems({ ...base, activated: false }, req, 'web02')).toEqual([]);
+  });
+});
+
+describe('is the agent bound to the manager we activate with? (one predicate)', () => {
+  const saas = { host: 'agents.deepsecurity.trendmicro.com', port: 443 };
+  it('SaaS: the endpoint the agent reports is the same service as the activation URL', () => {
+    // The agent reports the endpoint it talks to (live dsa_query output), not the activation URL's name.
+    const reported = 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/';
+    expect(isSameManager(reported, saas)).toBe(true);
+    expect(isSameManager(reported, { host: 'agents.workload.us-1.cloudone.trendmicro.com', port: 443 })).toBe(true);
+    expect(isSameManager(reported, { host: 'agents.workload.jp-1.cloudone.trendmicro.com', port: 443 })).toBe(false);
+    expect(isSameManager(reported, saas, { reportedTenant: 'A', wantedTenant: 'B' })).toBe(false);
+    expect(isSameManager(reported, { host: 'dsm01.example.jp', port: 4120 })).toBe(false);
+  });
+
+  it('on-premises: the same name, or a name resolving to the address the agent reports', () => {
+    const dsm = { host: 'dsm01.example.jp', port: 4120 };
+    expect(isSameManager('https://DSM01.example.jp.:4120/', dsm)).toBe(true);
+    const resolved = new Map([['dsm01.example.jp', ['203.0.113.10']]]);
+    expect(isSameManager('https://203.0.113.10:4120/', dsm, { resolved })).toBe(true);
+    expect(isSameManager('https://203.0.113.99:4120/', dsm, { resolved })).toBe(false);
+    // Not resolved: it cannot tell, and never claims "another manager".
+    expect(isSameManager('https://203.0.113.10:4120/', dsm)).toBeNull();
+    expect(isSameManager('not a url', dsm)).toBeNull();
+  });
+
+  it('identityProblems never pushes --reset for the SaaS endpoint or a resolving address', () => {
+    const state: AgentState = {
+      installed: true,
+      service: 'running',
+      activated: true,
+      inContact: true,
+      raw: {},
+      dsmUrl: 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/',
+    };
+    const saasReq = { ...req, manager: saas };
+    expect(identityProblems(state, saasReq, null).map((p) => p.kind)).toEqual(['alreadyActivated']);
+    const onPrem = { ...req, manager: { host: 'dsm01.example.jp', port: 4120 } };
+    const ip = { ...state, dsmUrl: 'https://203.0.113.10:4120/' };
+    expect(identityProblems(ip, onPrem, null).map((p) => p.kind)).toEqual(['alreadyActivated']);
+    expect(
+      identityProblems(ip, onPrem, null, new Map([['dsm01.example.jp', ['198.51.100.1']]])).map((p) => p.kind),
+    ).toEqual(['otherManager']);
   });
 });
 
