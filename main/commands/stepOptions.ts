@@ -5,6 +5,7 @@ import type { Translate } from '../core/i18n.js';
 export function addStepOptions(cmd: Command, t: Translate): Command {
   return cmd
     .option('--hosts-file <file>', t('cli.help.hostsFile'))
+    .option('--rewrite-utf16-hosts', t('cli.help.rewriteUtf16Hosts'))
     .option('--installer <file>', t('agent.help.installer'))
     .option('--kernel-list <file>', t('agent.help.kernelList'))
     .option('--service-wait <seconds>', t('agent.help.serviceWait'))

@@ -66,7 +66,7 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
     if (step.upToDate) continue;
     for (const c of step.changes) {
       if (c.kind !== 'file') continue;
-      const now = await readIfExists(sys.path(c.path));
+      const now = await readIfExists(sys.path(c.path), { root: sys.root });
       const nowSha = now ? sha256(now) : null;
       if (nowSha !== c.beforeSha) {
         throw new DsaError({

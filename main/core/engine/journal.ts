@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SystemContext } from '../system.js';
+import { redactJson, redactText } from '../secrets.js';
 
 /** One line of a run's JSON-lines event log. */
 export type JournalEvent =
@@ -116,9 +117,8 @@ export class Journal {
 
   /** Appends one event (written at once, so a watcher sees progress as it happens). */
   append(event: JournalEvent): void {
-    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify({ t: new Date().toISOString(), ...event }) + '\n', {
-      mode: 0o600,
-    });
+    const line = JSON.stringify(redactJson({ t: new Date().toISOString(), ...event })) + '\n';
+    appendFileSync(join(this.dir, 'events.jsonl'), line, { mode: 0o600 });
   }
 
   /** Stores a backup of original bytes; returns its path relative to the run directory. */
@@ -133,12 +133,12 @@ export class Journal {
   saveLog(name: string, text: string): string {
     const rel = join('logs', name);
     mkdirSync(join(this.dir, 'logs'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, rel), text, { mode: 0o600 });
+    writeFileSync(join(this.dir, rel), redactText(text), { mode: 0o600 });
     return rel;
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileSync(join(this.dir, name), JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(join(this.dir, name), JSON.stringify(redactJson(value), null, 2) + '\n', { mode: 0o600 });
   }
 
   events(): StampedEvent[] {

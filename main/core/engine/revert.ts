@@ -64,7 +64,7 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
   }
   const changed: string[] = [];
   for (const [path, { last }] of byPath) {
-    const now = await readIfExists(sys.path(path));
+    const now = await readIfExists(sys.path(path), { root: sys.root });
     if ((now ? sha256(now) : null) !== last.afterSha) changed.push(path);
   }
   if (changed.length) {
@@ -105,7 +105,7 @@ export async function revertRun(sys: SystemContext, runId: string): Promise<Reve
     const host = sys.path(e.path);
     if (first.backup) {
       const data = await fs.readFile(join(journal.dir, first.backup));
-      await atomicWrite(host, data, first.mode !== null ? { mode: first.mode } : {});
+      await atomicWrite(host, data, { root: sys.root, ...(first.mode !== null ? { mode: first.mode } : {}) });
       journal.append({ type: 'revert.file', path: e.path, restored: 'bytes' });
       outcome.files.push({ path: e.path, restored: 'bytes' });
     } else {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
+import { atomicWrite, readIfExists, resolveLinkTarget, sha256 } from '../fsx.js';
 import { DsaError } from '../errors.js';
 import { redactText } from '../secrets.js';
 import { decodeLogText } from '../inputs/textFile.js';
@@ -31,17 +31,23 @@ export class Transaction {
   /** Replaces (or creates) a file atomically, keeping the original bytes as a backup. */
   async writeFile(systemPath: string, data: Buffer | string, opts: { mode?: number } = {}): Promise<void> {
     const hostPath = this.sys.path(systemPath);
-    const before = await readIfExists(hostPath);
-    const stat = before ? await fs.stat(hostPath) : null;
+    const before = await readIfExists(hostPath, { root: this.sys.root });
+    const stat = before ? await fs.stat(await resolveLinkTarget(hostPath, this.sys.root)) : null;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (before && before.equals(bytes)) return;
     const backup = before ? this.journal.saveBackup(before) : null;
     if (!before) await fs.mkdir(this.sys.path(systemPath.replace(/[\\/][^\\/]*$/, '') || '/'), { recursive: true });
-    await atomicWrite(hostPath, bytes, opts.mode !== undefined ? { mode: opts.mode } : {});
+    const written = await atomicWrite(hostPath, bytes, {
+      root: this.sys.root,
+      ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
+    });
     this.journal.append({
       type: 'file.write',
       step: this.step,
       path: systemPath,
+      // A symlink's target was written (the link kept); a refused rename was written in place.
+      ...(written.path !== hostPath ? { target: written.path } : {}),
+      ...(written.inPlace ? { inPlace: true } : {}),
       existed: before !== null,
       backup,
       mode: stat ? stat.mode & 0o7777 : null,

@@ -3,6 +3,7 @@ import { decodeTextFile, type TextLine } from './textFile.js';
 import { issueAt, ParseIssueSchema, type ParseIssue, type ParseResult } from './issues.js';
 import { formatHostPort, parseEndpoint } from './hostPort.js';
 import { isHostName, isIpAddress } from './names.js';
+import { registerActivationSecrets } from '../secrets.js';
 
 /**
  * The activation arguments the agent accepts (`dsa_control -a URL key:value …`), lower-case → canonical spelling.
@@ -279,6 +280,7 @@ function assignedValue(raw: string, vars: Map<string, VarValue>, d: Dialect): Va
 export function parseActivation(file: string, data: Buffer): ParseResult<ActivationInput> {
   const decoded = decodeTextFile(file, data);
   if (!decoded.ok) return decoded;
+  registerActivationSecrets(decoded.value.map((l) => l.text).join('\n'));
   const lines = logicalLines(decoded.value);
   const vars = new Map<string, VarValue>();
   const issues: ParseIssue[] = [];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { HostsEntrySchema } from '../inputs/managerHosts.js';
-import { readIfExists, sha256 } from '../fsx.js';
+import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
+import { readBackHosts } from '../hosts/readBack.js';
+import { canonicalAddress } from '../hosts/inetAddress.js';
+import { assertReplaceable, readIfExists, sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
 import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
 import type { Step, Verification } from './types.js';
@@ -9,6 +11,8 @@ export const HostsStepInput = z.object({
   /** The file the entries came from (for messages). */
   source: z.string(),
   entries: z.array(HostsEntrySchema).min(1),
+  /** A UTF-16 hosts file is rewritten as UTF-8 (the CLI's `--rewrite-utf16-hosts`); without it, refused. */
+  rewriteUtf16: z.boolean().optional(),
 });
 export type HostsStepInput = z.infer<typeof HostsStepInput>;
 
@@ -18,13 +22,15 @@ export function hostsSystemPath(sys: SystemContext): string {
 }
 
 async function loadHosts(sys: SystemContext): Promise<{ data: Buffer; exists: boolean }> {
-  const data = await readIfExists(hostsFilePath(sys));
+  const data = await readIfExists(hostsFilePath(sys), { root: sys.root });
   return { data: data ?? Buffer.alloc(0), exists: data !== null };
 }
 
 function compute(sys: SystemContext, data: Buffer, input: HostsStepInput) {
   const file = hostsSystemPath(sys);
-  return applyManagedBlock(readHostsDocument(data), input.entries, file, sys.os === 'windows' ? '\r\n' : '\n');
+  return applyManagedBlock(readHostsDocument(data), input.entries, file, sys.os === 'windows' ? '\r\n' : '\n', {
+    rewriteUtf16: input.rewriteUtf16 === true,
+  });
 }
 
 /** The manager's lines in one managed block of the hosts file; lines that shadow them commented out. */
@@ -42,6 +48,7 @@ export const hostsStep: Step<HostsStepInput> = {
     const { data, exists } = await loadHosts(sys);
     const change = compute(sys, data, input);
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
+    await assertReplaceable(hostsFilePath(sys), sys.root);
     const diff = [
       ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),
@@ -57,10 +64,15 @@ export const hostsStep: Step<HostsStepInput> = {
           diff,
         },
       ],
-      notes: change.shadowing.map((s) => ({
-        key: 'steps.hosts.shadowed',
-        params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
-      })),
+      notes: [
+        ...(change.rewrittenFrom
+          ? [{ key: 'steps.hosts.rewriteUtf16', params: { encoding: change.rewrittenFrom.toUpperCase() } }]
+          : []),
+        ...change.shadowing.map((s) => ({
+          key: 'steps.hosts.shadowed',
+          params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
+        })),
+      ],
       rebootRequired: false,
       upToDate: false,
     };
@@ -73,16 +85,32 @@ export const hostsStep: Step<HostsStepInput> = {
   },
 
   async verify(sys, input): Promise<Verification> {
-    const { data } = await loadHosts(sys);
-    const { names } = analyzeHosts(readHostsDocument(data), input.entries, hostsSystemPath(sys));
-    const wrong = names.filter(
-      (n) => n.firstAddress === null || n.firstAddress.toLowerCase() !== n.expected.toLowerCase(),
-    );
-    return wrong.length === 0
-      ? { ok: true, detail: { key: 'steps.hosts.verified', params: { n: names.length } } }
-      : {
-          ok: false,
-          detail: { key: 'steps.hosts.notVerified', params: { names: wrong.map((w) => w.name).join(', ') } },
-        };
+    return verifyHosts(sys, input.entries, hostsSystemPath(sys));
   },
 };
+
+/**
+ * apply's read-back: every manager name must resolve, the way the system resolves it (readBackHosts), to the
+ * portal's address and nothing else. The detail names the first name that does not, and why: the line that
+ * maps it elsewhere ("line N maps it to X; the managed block adds Y"), no answer, or another answer.
+ */
+export async function verifyHosts(sys: SystemContext, entries: HostsEntry[], file: string): Promise<Verification> {
+  const results = await readBackHosts(sys, entries, file);
+  const bad = results.filter((r) => !r.ok);
+  if (bad.length === 0) return { ok: true, detail: { key: 'steps.hosts.verified', params: { n: results.length } } };
+  const r = bad[0]!;
+  const want = canonicalAddress(r.expected);
+  const wrong = r.state.mappings.find((m) => !m.inBlock && canonicalAddress(m.address) !== want);
+  const common = { names: bad.map((b) => b.name).join(', '), name: r.name, expected: r.expected, via: r.via };
+  if (wrong) {
+    return {
+      ok: false,
+      detail: { key: 'steps.hosts.wrongLine', params: { ...common, line: wrong.line, address: wrong.address } },
+    };
+  }
+  if (r.answers.length === 0) return { ok: false, detail: { key: 'steps.hosts.notResolved', params: common } };
+  return {
+    ok: false,
+    detail: { key: 'steps.hosts.resolvesElsewhere', params: { ...common, answers: r.answers.join(', ') } },
+  };
+}

@@ -9,6 +9,8 @@ import { prepRequests, type PrepOptions } from '../prep/requests.js';
 /** The inputs and flags that select steps (the CLI's options and the GUI's form share this shape). */
 export interface StepOptions extends PrepOptions {
   hostsFile?: string;
+  /** Rewrite a UTF-16 hosts file as UTF-8 (backed up) instead of refusing it. */
+  rewriteUtf16Hosts?: boolean;
   /** Agent package (.rpm/.deb/.msi) or the portal's ZIP: the `install` step. */
   installer?: string;
   /** Supported-kernel list checked by the `install` step. */
@@ -21,7 +23,11 @@ export interface StepOptions extends PrepOptions {
 export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
   const out: StepRequest[] = [];
   const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
-  if (opts.hostsFile) out.push({ stepId: 'hosts', input: { source: opts.hostsFile, entries } });
+  if (opts.hostsFile)
+    out.push({
+      stepId: 'hosts',
+      input: { source: opts.hostsFile, entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) },
+    });
   out.push(...prepRequests(opts, entries));
   if (opts.kernelList && !opts.installer)
     throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
