@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots } from '../helpers/sandbox.js';
+import { survivors } from '../helpers/processes.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { makeCertificates, type CertSet } from '../fixtures/manager/certs.js';
 import { buildAgentRpm } from '../fixtures/agent/packages.js';
@@ -252,17 +253,8 @@ describe('dsa-setup activate against the stand-in manager', () => {
     ]);
     expect(r.json.outcome.reason).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(10_000);
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
     const ids = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
-    for (let i = 0; i < 20 && ids.some(alive); i++) await new Promise((res) => setTimeout(res, 100));
-    expect(ids.filter(alive)).toEqual([]);
+    expect(await survivors(ids)).toEqual([]);
   });
 
   it('retries with backoff and succeeds once the manager answers', async () => {
