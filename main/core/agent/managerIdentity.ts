@@ -23,8 +23,8 @@ export type ResolvedNames = ReadonlyMap<string, readonly string[]>;
 /**
  * The one "is this the manager we are activating with?" predicate. Compares what identifies a manager: the same
  * SaaS service (and tenant, when both are known); on-premises the same name, or a name that resolves to the address
- * the agent reports (`resolved`). Null when it cannot tell (an unreadable URL, a name not resolved): never "another
- * manager" on a guess.
+ * the agent reports (`resolved`). Null when it cannot tell (an unreadable URL, an address against a name that was not
+ * resolved): never "another manager" on a guess.
  */
 export function isSameManager(
   reportedUrl: string,
@@ -46,8 +46,10 @@ export function isSameManager(
     isIpAddress(h) ? [h] : (opts.resolved?.get(h.toLowerCase()) ?? null);
   const a = addrs(got.host);
   const b = addrs(wanted.host);
-  if (!a || !b) return null;
-  return a.some((x) => b.includes(x));
+  if (a && b) return a.some((x) => b.includes(x));
+  // Two different names and nothing resolved that joins them: another manager. A name against an address
+  // that could not be resolved: it cannot tell.
+  return isIpAddress(got.host) || isIpAddress(wanted.host) ? null : false;
 }
 
 /** Resolves the names among `hosts` (addresses are left out) with the system resolver, each within `timeoutMs`. */
