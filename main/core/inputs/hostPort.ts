@@ -32,12 +32,16 @@ export function parseHostPort(text: string, defaultPort: number | null = null): 
   return { host, port };
 }
 
-/** Parses `SCHEME://HOST[:PORT][/…]` (any path after the authority is ignored); null when it is not a URL of that form. */
+/**
+ * Parses `SCHEME://HOST[:PORT][/…]` (any path after the authority is ignored); null when it is not a URL of that form
+ * or carries a user name or password.
+ */
 export function parseEndpoint(url: string): Endpoint | null {
   const m = /^([a-z][a-z0-9+._-]*):\/\/([^/?#]*)(?:[/?#].*)?$/i.exec(url.trim());
   if (!m) return null;
-  const authority = m[2]!.replace(/^[^@]*@/, '');
-  const hp = HOST_PORT.exec(authority);
+  // A user name or password in the URL is not an endpoint we take (dsa_control takes proxy credentials with -u).
+  if (m[2]!.includes('@')) return null;
+  const hp = HOST_PORT.exec(m[2]!);
   if (!hp) return null;
   const host = hp[1] ?? hp[2]!;
   const port = hp[3] !== undefined ? Number(hp[3]) : null;
