@@ -318,7 +318,7 @@ describe('download from the manager', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.json.ok).toBe(true);
       expect(r.json.file).toBe(join(dest, 'Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm'));
-      expect(r.stderr).toMatch(/Downloading the agent for RedHat_EL8 x86_64[\s\S]*MB/);
+      expect(r.stderr).toMatch(/Downloading the agent for RedHat_EL8 x86_64[\s\S]*MiB/);
       expect(r.stdout + r.stderr).not.toContain(tenant);
       const req = m.requests.at(-1)!;
       expect(req.path).toBe(`/software/agent/RedHat_EL8/x86_64/agent.rpm?tenantID=${tenant}`);

@@ -191,7 +191,7 @@ describe('IPv6 off on EL6: the seed method (modprobe.d option + chkconfig ip6tab
       expect.objectContaining({ kind: 'command', command: 'chkconfig', args: ['ip6tables', 'off'] }),
     ]);
     const text = await runCli(['plan', '--root', root, '--disable-ipv6', '--lang', 'ja']);
-    expect(text.stdout).toContain('マニュアルどおりの EL6 の方法');
+    expect(text.stdout).toContain('Cloudn のマニュアルにある RHEL 6 の方法');
     expect(text.stdout).toContain('再起動');
 
     const apply = await runCliJson<{ ok: boolean; rebootRequired: boolean }>([
