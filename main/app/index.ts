@@ -5,7 +5,7 @@ import { createSystemContext, isAdmin } from '../core/system.js';
 import { createHandlers, isAllowedExternal, type AppServices } from '../core/ipc/handlers.js';
 import { translator } from '../core/i18n.js';
 import { registerIpc, sendToWindow } from './ipc.js';
-import { pickInputFile, pickSaveFile } from './dialogs.js';
+import { pickInputFile, pickSaveFile, pickResultsFolder } from './dialogs.js';
 import { loadWindowStateSync, saveWindowState } from './windowState.js';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
 import { guardWebContents, isAllowedRequest } from './navigationGuard.js';
@@ -94,6 +94,7 @@ else {
     const services: AppServices = {
       pickFile: (kind) => pickInputFile(mainWindow, kind),
       saveFile: (name) => pickSaveFile(mainWindow, join(app.getPath('documents'), name)),
+      pickFolder: () => pickResultsFolder(mainWindow),
       openExternal: openDocumentation,
       emit: (event, payload) => sendToWindow(mainWindow?.webContents, event, payload),
       // One elevation per plan: the app's own CLI (Electron in node mode) through @vscode/sudo-prompt.

@@ -8,17 +8,25 @@ import { renderHtml, renderMarkdown } from '../core/report/render.js';
 import { atomicWrite } from '../core/fsx.js';
 import { redactJson, redactText } from '../core/secrets.js';
 import { action } from './common.js';
+import { reportFleet } from './reportFleet.js';
 
-/** Registers `dsa-setup report --from doctor.json --format html|md [--out FILE]`. */
+/** Registers `dsa-setup report --from doctor.json | --fleet DIR|FILE… --format html|md|json [--out FILE]`. */
 export function registerReport(program: Command, t: Translate): void {
   program
     .command('report')
     .description(t('report.help.command'))
-    .requiredOption('--from <file>', t('report.help.from'))
-    .addOption(new Option('--format <format>', t('report.help.format')).choices(['html', 'md']).default('html'))
+    .option('--from <file>', t('report.help.from'))
+    .option('--fleet <paths...>', t('fleet.help.fleet'))
+    .addOption(new Option('--format <format>', t('report.help.format')).choices(['html', 'md', 'json']).default('html'))
     .option('--out <file>', t('report.help.out'))
     .action(
-      action(async (ctx, opts: { from: string; format: 'html' | 'md'; out?: string }) => {
+      action(async (ctx, opts: { from?: string; fleet?: string[]; format: 'html' | 'md' | 'json'; out?: string }) => {
+        if (opts.fleet && !opts.from) return reportFleet(ctx, { ...opts, fleet: opts.fleet });
+        if (!opts.from || opts.fleet || opts.format === 'json')
+          throw inputError(
+            'report.usage',
+            opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet',
+          );
         const data = await readInputFile(opts.from);
         let value: unknown;
         try {
