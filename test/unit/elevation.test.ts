@@ -88,7 +88,11 @@ function standIn(mode: 'run' | 'cancel' | 'runLoseOutput' | 'noAgent', during?: 
 }
 
 async function el8Plan() {
-  const root = makeRoot({ ...OS_RELEASE.el8, hosts: '127.0.0.1 localhost\n' });
+  const root = makeRoot({
+    ...OS_RELEASE.el8,
+    hosts: '127.0.0.1 localhost\n',
+    replies: [{ command: 'sysctl', args: ['--system'] }],
+  });
   const portal = join(tempDir(), 'VMSecurity_hosts_cln.txt');
   writeFileSync(portal, '203.0.113.10 dsm01.example.jp\r\n');
   const sys = createSystemContext({ root });
