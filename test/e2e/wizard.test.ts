@@ -53,19 +53,17 @@ afterAll(async () => {
 });
 
 /** What the sandbox answers for the commands a RHEL 8 run calls (IPv6 off reloads the sysctl settings). */
-const EL8_REPLIES = {
-  '.sandbox/exec-replies.json': JSON.stringify([
-    { command: 'sysctl', args: ['--system'] },
-    { command: 'sysctl', args: ['-w'] },
-  ]),
-};
+const EL8_REPLIES = [
+  { command: 'sysctl', args: ['--system'] },
+  { command: 'sysctl', args: ['-w'] },
+];
 
 function rhelRoot(): string {
   return makeRoot({
     ...OS_RELEASE.el8,
     hosts: ORIGINAL_HOSTS,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
-    files: EL8_REPLIES,
+    replies: EL8_REPLIES,
   });
 }
 
@@ -316,7 +314,7 @@ function rootWithRunningAgent(): string {
     ...OS_RELEASE.el8,
     hosts: `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n`,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
-    files: EL8_REPLIES,
+    replies: EL8_REPLIES,
   });
   prepareAgentRoot(root, { caPem: manager.certs.caPem });
   execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', agentRpm], { stdio: 'pipe' });

@@ -84,6 +84,12 @@ describe('doctor probes and matchers', () => {
     expect(lastSignature('HTTP Status: 409 already registered')?.sig.id).toBe('alreadyRegistered');
     expect(lastSignature('Agent-initiated activation is not allowed')?.sig.id).toBe('activationRefused');
     expect(lastSignature('all good\nstill good')).toBeNull();
+    // Shape: Trend's "Agent activation failed" help page, "Blocked port" (ds_agent.log of a failed manager → agent connection).
+    expect(
+      lastSignature(
+        '2018-06-25 17:52:14.000000: [Error/1] | CHTTPServer::AcceptSSL(198.51.100.7:4118) - BIO_do_handshake() failed | http_server.cpp:1130:CHTTPServer::AcceptSSL | 1D64:0:CHTTPServer',
+      )?.sig,
+    ).toMatchObject({ id: 'inboundBlocked', class: 'tcp' });
   });
 
   it('names interception products from an issuer, but not the manager vendor itself', () => {

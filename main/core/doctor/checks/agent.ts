@@ -1,3 +1,4 @@
+import { isSameManager } from '../../agent/managerIdentity.js';
 import { queryAgentState, type AgentState } from '../../agent/agentState.js';
 import { textRef, type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 
@@ -91,7 +92,8 @@ export const agentChecks: CheckDef[] = [
           remedy: k('doctor.agent.notActivatedRemedy', { host }),
         };
       const params = { url: s.dsmUrl ?? '?', state: s.agentState ?? '?', last: s.lastContact ?? '?' };
-      if (host && s.dsmUrl && !s.dsmUrl.toLowerCase().includes(host.toLowerCase()))
+      const m = ctx.inputs.manager;
+      if (m && s.dsmUrl && isSameManager(s.dsmUrl, m) === false)
         return {
           status: 'fail',
           class: 'conflict',
