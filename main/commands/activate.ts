@@ -9,7 +9,6 @@ import { redactJson, redactText } from '../core/secrets.js';
 import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
-import { onProgress } from '../core/progress.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
@@ -97,7 +96,6 @@ export function registerActivate(program: Command, t: Translate): void {
           );
         else ctx.warn(ctx.t('agent.activate.hostnameNone'));
         await requireAdmin(ctx);
-        const off = onProgress((m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)));
         let result: ActivateResult;
         try {
           result = await activateAgent(ctx.sys, req, {
@@ -106,6 +104,7 @@ export function registerActivate(program: Command, t: Translate): void {
             retryDelaySec: o.retryDelay,
             timeoutSec: o.timeout,
             contactWaitSec: o.wait,
+            progress: (m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)),
           });
         } catch (e) {
           if (e instanceof DsaError) {
@@ -119,8 +118,6 @@ export function registerActivate(program: Command, t: Translate): void {
             throw new DsaError({ ...e.toInfo(), params: redactJson(e.params, secrets), exitCode: e.exitCode });
           }
           throw e;
-        } finally {
-          off();
         }
         let doctor: DoctorResult | null = null;
         if (!result.outcome.ok && o.doctor && result.outcome.doctorChecks.length) {

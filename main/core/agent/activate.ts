@@ -8,7 +8,7 @@ import { classifyActivation, activationOutcome, type ActivationOutcome } from '.
 import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationRequest } from './activationArgs.js';
 import { activationFromStatus, dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 import { agentTool, runAgentCommand } from './agentTools.js';
-import { reportProgress, sleep } from '../progress.js';
+import { sleep, type Progress } from '../progress.js';
 
 export interface ActivateOptions {
   /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
@@ -23,6 +23,8 @@ export interface ActivateOptions {
   contactWaitSec: number;
   /** Poll interval while waiting for contact (default 2 s). */
   pollMs?: number;
+  /** Where this activation's progress goes (besides its journal). */
+  progress?: Progress;
 }
 
 /** A problem with the agent's identity found before activating. */
@@ -135,6 +137,11 @@ export async function activateAgent(
   const journal = Journal.create(sys);
   journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: ['activate'] });
   journal.append({ type: 'step.start', step: 'activate' });
+  // This job's progress goes to its own journal and to its caller only.
+  const reportProgress = (key: string, params: Record<string, string | number>): void => {
+    journal.append({ type: 'step.progress', step: 'activate', key, params });
+    opts.progress?.({ key, params });
+  };
   const run = async (args: string[]): Promise<ExecResult> => {
     const c = agentTool(sys, 'dsa_control', args);
     const r = await runAgentCommand(sys, c, { timeoutMs: opts.timeoutSec * 1000 });

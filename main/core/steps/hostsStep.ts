@@ -3,7 +3,8 @@ import { HostsEntrySchema } from '../inputs/managerHosts.js';
 import { readIfExists, sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
 import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
-import type { Step, Verification } from './types.js';
+import { fileMode } from './fileAction.js';
+import type { StepDescriptor, Verification } from './types.js';
 
 export const HostsStepInput = z.object({
   /** The file the entries came from (for messages). */
@@ -22,26 +23,23 @@ async function loadHosts(sys: SystemContext): Promise<{ data: Buffer; exists: bo
   return { data: data ?? Buffer.alloc(0), exists: data !== null };
 }
 
-function compute(sys: SystemContext, data: Buffer, input: HostsStepInput) {
-  const file = hostsSystemPath(sys);
-  return applyManagedBlock(readHostsDocument(data), input.entries, file, sys.os === 'windows' ? '\r\n' : '\n');
-}
-
 /** The manager's lines in one managed block of the hosts file; lines that shadow them commented out. */
-export const hostsStep: Step<HostsStepInput> = {
+export const hostsStep: StepDescriptor<HostsStepInput> = {
   id: 'hosts',
   titleKey: 'steps.hosts.title',
   input: HostsStepInput,
-
-  async detect(sys, input) {
-    const { data, exists } = await loadHosts(sys);
-    return { exists, ...analyzeHosts(readHostsDocument(data), input.entries, hostsSystemPath(sys)) };
-  },
+  flags: [{ flags: '--hosts-file <file>', helpKey: 'cli.help.hostsFile' }],
+  platforms: ['linux', 'windows'],
+  defaultOn: 'all',
+  needs: ['hostsFile'],
+  fromOptions: (opts, ctx) => (opts.hostsFile ? { source: opts.hostsFile, entries: ctx.entries } : null),
 
   async plan(sys, input) {
     const { data, exists } = await loadHosts(sys);
-    const change = compute(sys, data, input);
+    const path = hostsSystemPath(sys);
+    const change = applyManagedBlock(readHostsDocument(data), input.entries, path, sys.os === 'windows' ? '\r\n' : '\n');
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
+    const bytes = change.bytes;
     const diff = [
       ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),
@@ -51,9 +49,12 @@ export const hostsStep: Step<HostsStepInput> = {
       changes: [
         {
           kind: 'file',
-          path: hostsSystemPath(sys),
+          path,
           action: exists ? 'modify' : 'create',
           beforeSha: exists ? sha256(data) : null,
+          afterSha: sha256(bytes),
+          after: bytes.toString('base64'),
+          mode: exists ? await fileMode(hostsFilePath(sys)) : null,
           diff,
         },
       ],
@@ -64,12 +65,6 @@ export const hostsStep: Step<HostsStepInput> = {
       rebootRequired: false,
       upToDate: false,
     };
-  },
-
-  async apply(sys, input, tx) {
-    const { data } = await loadHosts(sys);
-    const change = compute(sys, data, input);
-    if (change.changed) await tx.writeFile(hostsSystemPath(sys), change.bytes);
   },
 
   async verify(sys, input): Promise<Verification> {
