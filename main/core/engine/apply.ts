@@ -9,7 +9,7 @@ import { runAction } from './execute.js';
 import { acquireSystemLock, type LockHolder } from './lock.js';
 import { pathInSystem } from './paths.js';
 import { interruptedRuns, removeLeftoverTemps, type RunSummary } from './runs.js';
-import { sha256 } from '../fsx.js';
+import { readIfExists, sha256 } from '../fsx.js';
 
 export interface StepOutcome {
   id: string;
@@ -88,8 +88,8 @@ function checkPlanShape(sys: SystemContext, plan: Plan): void {
 
 function staleAction(step: string, action: string): DsaError {
   return new DsaError({
-    code: 'apply.stalePlan',
-    messageKey: 'apply.stalePlan',
+    code: 'apply.staleAction',
+    messageKey: 'apply.staleAction',
     params: { path: `[${step}] ${action}` },
     remedyKey: 'apply.stalePlanRemedy',
     exitCode: ExitCode.failed,
@@ -101,6 +101,16 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
   for (const sp of plan.steps) {
     const fresh = await planStep(sys, sp.id, sp.input);
     const d = firstDifference(sp.changes, fresh.changes);
+    if (d?.reviewed?.kind === 'file') {
+      const now = await readIfExists(sys.path(d.reviewed.path));
+      if ((now ? sha256(now) : null) !== d.reviewed.beforeSha)
+        throw new DsaError({
+          code: 'apply.stalePlan',
+          messageKey: 'apply.stalePlan',
+          params: { path: d.reviewed.path },
+          remedyKey: 'apply.stalePlanRemedy',
+        });
+    }
     if (d) throw staleAction(sp.id, describeAction((d.reviewed ?? d.fresh)!));
     if (fresh.upToDate !== sp.upToDate || !!fresh.blocked !== !!sp.blocked) throw staleAction(sp.id, sp.id);
   }

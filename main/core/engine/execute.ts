@@ -12,7 +12,6 @@ import { packageForInstall } from '../agent/installStep.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
 import type { Journal } from './journal.js';
 import { pathInSystem } from './paths.js';
-import { describeAction } from './plan.js';
 
 const OUTPUT_KEEP = 16_384;
 const tail = (s: string): string => (s.length > OUTPUT_KEEP ? '…' + s.slice(-OUTPUT_KEEP) : s);
@@ -28,11 +27,11 @@ export interface ActionContext {
   progress: (m: Message) => void;
 }
 
-function staleError(c: Change): DsaError {
+function staleError(c: FileAction): DsaError {
   return new DsaError({
     code: 'apply.stalePlan',
     messageKey: 'apply.stalePlan',
-    params: { path: describeAction(c) },
+    params: { path: c.path },
     remedyKey: 'apply.stalePlanRemedy',
   });
 }

@@ -14,7 +14,7 @@ export interface RunSummary {
   steps: string[];
   /** Files the run wrote or began to write (paths of the target system). */
   files: string[];
-  /** Commands it ran that have an undo (or began to run). */
+  /** Commands it ran (or began to run). */
   commands: string[];
   /** True when the run changed (or may have changed) something. */
   changed: boolean;
@@ -33,7 +33,8 @@ export function summarizeRun(runId: string, seq: number, events: StampedEvent[])
   const commands: string[] = [];
   for (const e of events) {
     if (e.type === 'file.intent' || e.type === 'file.write' || e.type === 'file.delete') files.add(e.path);
-    if (e.type === 'command.intent' && e.undo) commands.push([e.command, ...e.args].join(' '));
+    // Every command that began may have changed something (journals of older versions: those with an undo).
+    if (e.type === 'command.intent') commands.push([e.command, ...e.args].join(' '));
     if (e.type === 'command' && e.revert && e.n === undefined) commands.push([e.command, ...e.args].join(' '));
   }
   const lastRevert = [...events].reverse().find((e) => e.type === 'revert.start' || e.type === 'revert.done');

@@ -278,8 +278,8 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
       changes,
       notes: [{ key: `prep.ipv6.method.${w.method}`, params: {} }, ...w.notes],
       rebootRequired: w.rebootRequired,
-      // Turning the module or the kernel argument back on takes effect only after a reboot, too.
-      revertNeedsReboot: w.method !== 'addressing',
+      // EL6: the module option is read at boot, so turning IPv6 back on also takes a reboot.
+      revertNeedsReboot: w.method === 'module' && w.actions.length > 0,
       upToDate: w.actions.length === 0,
     };
   },
