@@ -8,7 +8,7 @@ import { describeAction, firstDifference, planStep, stepInput } from './plan.js'
 import { runAction } from './execute.js';
 import { acquireSystemLock, type LockHolder } from './lock.js';
 import { pathInSystem } from './paths.js';
-import { interruptedRuns, removeLeftoverTemps, type RunSummary } from './runs.js';
+import { interruptedRuns, removeLeftoverTemps, runSummaries, type RunSummary } from './runs.js';
 import { readIfExists, sha256 } from '../fsx.js';
 
 export interface StepOutcome {
@@ -116,6 +116,27 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
   }
 }
 
+/** A stale-plan error naming the job that changed the system after the plan was made, when a run says so. */
+function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
+  if (!(e instanceof DsaError) || (e.code !== 'apply.stalePlan' && e.code !== 'apply.staleAction')) return e;
+  const since = runSummaries(sys).filter((r) => r.startedAt >= plan.createdAt && r.changed);
+  const by = since[since.length - 1];
+  if (!by) return e;
+  return new DsaError({
+    code: e.code,
+    messageKey: 'apply.staleBy',
+    params: {
+      what: String(e.params.path),
+      command: by.job,
+      pid: by.pid ?? '?',
+      started: by.startedAt,
+      run: by.runId,
+    },
+    remedyKey: 'apply.stalePlanRemedy',
+    exitCode: ExitCode.failed,
+  });
+}
+
 /**
  * What every job that changes the system does first, holding the lock: say which runs were interrupted
  * (killed, or the machine went down) and remove the temp files they left.
@@ -168,7 +189,9 @@ export async function applyPlan(
   try {
     ln.tookOver(lock.tookOverFrom);
     await noticeInterrupted(sys, notice);
-    await checkPlanFresh(sys, plan);
+    await checkPlanFresh(sys, plan).catch((e: unknown) => {
+      throw staleBy(sys, plan, e);
+    });
     return await execute(sys, plan, inputs, opts);
   } finally {
     lock.release();
