@@ -33,7 +33,13 @@ export function registerRevert(program: Command, t: Translate): void {
         if (opts.list) {
           const runs = runSummaries(ctx.sys);
           if (ctx.json) ctx.printJson({ runs: [...runs].reverse() });
-          else ctx.say([ctx.t('revert.list.header', { n: runs.length }), ...[...runs].reverse().map((r) => runLine(ctx, r))].join('\n'));
+          else
+            ctx.say(
+              [
+                ctx.t('revert.list.header', { n: runs.length }),
+                ...[...runs].reverse().map((r) => runLine(ctx, r)),
+              ].join('\n'),
+            );
           return ExitCode.ok;
         }
         const runId = pickRun(ctx.sys, opts.run);

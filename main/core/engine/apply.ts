@@ -209,7 +209,10 @@ async function execute(
   // The journal keeps the plan without the bytes to write (the backups hold what revert needs).
   const kept = {
     ...plan,
-    steps: plan.steps.map((s) => ({ ...s, changes: s.changes.map((c) => (c.kind === 'file' ? { ...c, after: undefined } : c)) })),
+    steps: plan.steps.map((s) => ({
+      ...s,
+      changes: s.changes.map((c) => (c.kind === 'file' ? { ...c, after: undefined } : c)),
+    })),
   };
   journal.writeJson('plan.json', redactJson(kept, secrets));
   journal.append({

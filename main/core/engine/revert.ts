@@ -119,7 +119,12 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
     journal.append({ type: 'revert.command', command: c.command, args: c.args, exitCode: r.exitCode });
     outcome.commands.push({ command: c.command, args: c.args, exitCode: r.exitCode });
     journal.append({ type: 'revert.done', ok: r.exitCode === 0 });
-    if (r.exitCode !== 0) throw fail('revert.incomplete', { run: runId, what: [c.command, '-r'].join(' '), dir: journal.dir }, ExitCode.failed);
+    if (r.exitCode !== 0)
+      throw fail(
+        'revert.incomplete',
+        { run: runId, what: [c.command, '-r'].join(' '), dir: journal.dir },
+        ExitCode.failed,
+      );
     outcome.deactivated = true;
     return outcome;
   }
@@ -128,7 +133,10 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
   const fileEvents = events.filter(
     (e): e is FileIntent => e.type === 'file.intent' || e.type === 'file.write' || e.type === 'file.delete',
   );
-  const byPath = new Map<string, { first: FileIntent; afters: Set<string | null>; host: string; backup: string | null }>();
+  const byPath = new Map<
+    string,
+    { first: FileIntent; afters: Set<string | null>; host: string; backup: string | null }
+  >();
   for (const e of fileEvents) {
     const cur = byPath.get(e.path);
     if (cur) {
@@ -163,7 +171,12 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
     else changed.push(path);
   }
   if (changed.length)
-    throw fail('revert.changedSince', { run: runId, files: changed.join(', ') }, ExitCode.failed, 'revert.changedSinceRemedy');
+    throw fail(
+      'revert.changedSince',
+      { run: runId, files: changed.join(', ') },
+      ExitCode.failed,
+      'revert.changedSinceRemedy',
+    );
   for (const path of todo) {
     const f = byPath.get(path)!;
     if (!f.first.existed) continue;

@@ -38,7 +38,8 @@ export function summarizeRun(runId: string, seq: number, events: StampedEvent[])
     if (e.type === 'command' && e.revert && e.n === undefined) commands.push([e.command, ...e.args].join(' '));
   }
   const lastRevert = [...events].reverse().find((e) => e.type === 'revert.start' || e.type === 'revert.done');
-  const job = start?.type === 'run.start' ? (start.job ?? (start.steps.includes('activate') ? 'activate' : 'apply')) : '?';
+  const job =
+    start?.type === 'run.start' ? (start.job ?? (start.steps.includes('activate') ? 'activate' : 'apply')) : '?';
   return {
     runId,
     seq,

@@ -11,7 +11,7 @@ import { unwrapParse, readInputFile } from '../inputs/load.js';
 import { parseManagerHosts, type HostsEntry } from '../inputs/managerHosts.js';
 import { activationUrl, parseActivation, type ActivationInput } from '../inputs/activation.js';
 import { maskSecret } from '../secrets.js';
-import { buildPlan, type StepRequest } from '../engine/plan.js';
+import { buildPlan } from '../engine/plan.js';
 import type { ApplyOutcome } from '../engine/apply.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { pickRun, revertRun } from '../engine/revert.js';
@@ -48,7 +48,6 @@ import {
   type ProgressEvent,
   type Reply,
   type Response,
-  type StepChoice,
 } from './contract.js';
 import { EVENTS } from './verbs.js';
 

@@ -259,16 +259,12 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
   id: 'ipv6',
   titleKey: 'prep.ipv6.title',
   input: Ipv6StepInput,
-  flags: [
-    { flags: '--disable-ipv6 [method]', helpKey: 'prep.cli.disableIpv6', choices: ['addressing', 'protocol'] },
-  ],
+  flags: [{ flags: '--disable-ipv6 [method]', helpKey: 'prep.cli.disableIpv6', choices: ['addressing', 'protocol'] }],
   platforms: ['linux'],
   defaultOn: ['rhel'],
   needs: [],
   fromOptions: (opts) =>
-    opts.disableIpv6
-      ? { method: typeof opts.disableIpv6 === 'string' ? opts.disableIpv6 : 'addressing' }
-      : null,
+    opts.disableIpv6 ? { method: typeof opts.disableIpv6 === 'string' ? opts.disableIpv6 : 'addressing' } : null,
 
   async plan(sys, input) {
     const w = await ipv6Work(sys, input);

@@ -6,7 +6,6 @@ import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { StepOptions } from '../steps/types.js';
 import { AGENT_PORTS, type FirewallRule } from './firewall.js';
 
-
 /** Parses `--firewall-allow` values (`10.0.0.5:443`, `[2001:db8::5]:4122`); every bad one is an issue. */
 export function parseAllowTargets(values: readonly string[]): ParseResult<FirewallRule[]> {
   const issues: ParseIssue[] = [];
@@ -24,7 +23,10 @@ export function parseAllowTargets(values: readonly string[]): ParseResult<Firewa
 }
 
 /** The openings for the inputs: outbound 4120/4122 to each manager address, inbound 4118 when it initiates. */
-export function firewallRules(entries: readonly HostsEntry[], opts: Pick<StepOptions, 'firewallAllow' | 'managerInitiated'>): FirewallRule[] {
+export function firewallRules(
+  entries: readonly HostsEntry[],
+  opts: Pick<StepOptions, 'firewallAllow' | 'managerInitiated'>,
+): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const seen = new Set<string>();
   const add = (r: FirewallRule): void => {

@@ -37,7 +37,12 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
   async plan(sys, input) {
     const { data, exists } = await loadHosts(sys);
     const path = hostsSystemPath(sys);
-    const change = applyManagedBlock(readHostsDocument(data), input.entries, path, sys.os === 'windows' ? '\r\n' : '\n');
+    const change = applyManagedBlock(
+      readHostsDocument(data),
+      input.entries,
+      path,
+      sys.os === 'windows' ? '\r\n' : '\n',
+    );
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
     const bytes = change.bytes;
     const diff = [

@@ -21,8 +21,9 @@ export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
 /** True when any step flag or input is given (`apply --plan` refuses them: the plan file says what runs). */
 export function hasStepOptions(opts: StepOptions): boolean {
   return (
-    [opts.hostsFile, opts.installer, opts.kernelList, opts.serviceWait, opts.firewallAllow].some((v) => v !== undefined) ||
-    Boolean(opts.disableIpv6 || opts.disableScep || opts.openFirewall || opts.managerInitiated)
+    [opts.hostsFile, opts.installer, opts.kernelList, opts.serviceWait, opts.firewallAllow].some(
+      (v) => v !== undefined,
+    ) || Boolean(opts.disableIpv6 || opts.disableScep || opts.openFirewall || opts.managerInitiated)
   );
 }
 

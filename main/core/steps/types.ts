@@ -102,7 +102,12 @@ export const StepPlanSchema = z.object({
   upToDate: z.boolean(),
   /** What keeps the step from completing (applying it runs its actions, then fails with this error). */
   blocked: z
-    .object({ code: z.string(), messageKey: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), remedyKey: z.string().optional() })
+    .object({
+      code: z.string(),
+      messageKey: z.string(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])),
+      remedyKey: z.string().optional(),
+    })
     .optional(),
 });
 export type StepPlan = z.infer<typeof StepPlanSchema>;
