@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { detectLang, translator, type Lang } from './core/i18n.js';
 import { ExitCode } from './core/errors.js';
+import { redactText, registerProcessSecrets } from './core/secrets.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
@@ -31,6 +32,7 @@ export function buildProgram(lang: Lang): Command {
     .option('--root <dir>', t('cli.help.root'))
     .addOption(new Option('--lang <lang>', t('cli.help.lang')).choices(['ja', 'en']))
     .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(redactText(s)) })
     .exitOverride();
   registerInspect(program, t);
   registerPlan(program, t);
@@ -47,6 +49,7 @@ export function buildProgram(lang: Lang): Command {
 
 /** Runs the CLI; usage errors exit 2 (the contract), help and version exit 0. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  registerProcessSecrets(argv.slice(2), process.env);
   const program = buildProgram(langFromArgv(argv.slice(2)));
   try {
     await program.parseAsync(argv);

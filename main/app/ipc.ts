@@ -2,6 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CHANNEL_NAMES } from '../core/ipc/contract.js';
 import { dispatch, type HandlerTable } from '../core/ipc/handlers.js';
 import { isTrustedSender } from '../core/ipc/sender.js';
+import { redactJson } from '../core/secrets.js';
 
 /** True when the call comes from our own page in the main frame. */
 function trustedSender(event: IpcMainInvokeEvent, origin: string): boolean {
@@ -26,5 +27,5 @@ export function registerIpc(table: HandlerTable, origin: string): void {
 
 /** Sends an event to the window's page (events never carry the raw IPC event back). */
 export function sendToWindow(contents: WebContents | undefined, channel: string, payload: unknown): void {
-  if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+  if (contents && !contents.isDestroyed()) contents.send(channel, redactJson(payload));
 }

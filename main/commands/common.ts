@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../core/errors.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
+import { redactJson, redactText } from '../core/secrets.js';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -36,10 +37,10 @@ export function cliContext(cmd: Command): CliContext {
     lang,
     json,
     say: (text) => {
-      if (!json) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+      if (!json) process.stdout.write(redactText(text.endsWith('\n') ? text : text + '\n'));
     },
-    warn: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
-    printJson: (value) => process.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    warn: (text) => process.stderr.write(redactText(text.endsWith('\n') ? text : text + '\n')),
+    printJson: (value) => process.stdout.write(JSON.stringify(redactJson(value), null, 2) + '\n'),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
-import { writeSupportBundle, manifestSummary } from '../core/bundle/bundle.js';
+import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
 import { ExitCode } from '../core/errors.js';
 import { action, intIn } from './common.js';
 import { doctorText, useColour } from './doctorText.js';
@@ -24,6 +24,7 @@ interface DoctorCliOptions {
   deadline?: number;
   only?: string[];
   bundle?: string;
+  force?: boolean;
 }
 
 /** Registers `dsa-setup doctor`. */
@@ -45,9 +46,11 @@ export function registerDoctor(program: Command, t: Translate): void {
     .option('--deadline <ms>', t('doctor.help.deadline'), intIn(100, 600_000))
     .option('--only <id>', t('doctor.help.only'), collect)
     .option('--bundle <file>', t('doctor.help.bundle'))
+    .option('--force', t('doctor.help.force'))
     .action(
       action(async (ctx, opts: DoctorCliOptions) => {
-        const { timeout, deadline, only, bundle, ...inputOpts } = opts;
+        const { timeout, deadline, only, bundle, force, ...inputOpts } = opts;
+        if (bundle) await checkBundleTarget(bundle, Boolean(force));
         const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
         const result = await runDoctor(ctx.sys, inputs, {
           ...(timeout ? { timeoutMs: timeout } : {}),
@@ -57,10 +60,12 @@ export function registerDoctor(program: Command, t: Translate): void {
         if (ctx.json) ctx.printJson(result);
         else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
         if (bundle) {
-          const manifest = await writeSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
-          const text = manifestSummary(ctx.t, bundle, manifest);
-          if (ctx.json) ctx.warn(text);
-          else ctx.say('\n' + text);
+          // The summary (what is in it, what was masked, what was left out) comes before the archive is written.
+          const prepared = await prepareSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
+          const show = (text: string): void => (ctx.json ? ctx.warn(text) : ctx.say(text));
+          show('\n' + manifestSummary(ctx.t, bundle, prepared.manifest));
+          await prepared.write(bundle, Boolean(force));
+          show(ctx.t('report.bundle.written', { file: bundle }));
         }
         return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
       }),

@@ -6,6 +6,7 @@ import { inputError } from '../core/errors.js';
 import { parseDoctorResult } from '../core/report/schema.js';
 import { renderHtml, renderMarkdown } from '../core/report/render.js';
 import { atomicWrite } from '../core/fsx.js';
+import { redactText } from '../core/secrets.js';
 import { action } from './common.js';
 
 /** Registers `dsa-setup report --from doctor.json --format html|md [--out FILE]`. */
@@ -36,8 +37,9 @@ export function registerReport(program: Command, t: Translate): void {
             { file: opts.from, path: parsed.path, problem: parsed.problem },
             'report.error.badDoctorJsonRemedy',
           );
-        const text =
-          opts.format === 'md' ? renderMarkdown(ctx.t, parsed.value) : renderHtml(ctx.t, parsed.value, ctx.lang);
+        const text = redactText(
+          opts.format === 'md' ? renderMarkdown(ctx.t, parsed.value) : renderHtml(ctx.t, parsed.value, ctx.lang),
+        );
         if (opts.out) {
           await atomicWrite(opts.out, text, { mode: 0o644 });
           if (ctx.json) ctx.printJson({ ok: true, out: opts.out, format: opts.format, bytes: Buffer.byteLength(text) });

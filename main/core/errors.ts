@@ -1,3 +1,5 @@
+import { redactJson, redactText } from './secrets.js';
+
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const ExitCode = {
   ok: 0,
@@ -34,14 +36,15 @@ export class DsaError extends Error implements ErrorInfo {
   readonly issues?: ErrorInfo['issues'];
 
   constructor(info: ErrorInfo & { exitCode?: ExitCode }, options?: { cause?: unknown }) {
-    super(`${info.code}: ${info.messageKey} ${JSON.stringify(info.params)}`, options);
+    const params = redactJson(info.params);
+    super(`${info.code}: ${info.messageKey} ${JSON.stringify(params)}`, options);
     this.name = 'DsaError';
     this.code = info.code;
     this.messageKey = info.messageKey;
-    this.params = info.params;
+    this.params = params;
     if (info.remedyKey) this.remedyKey = info.remedyKey;
     this.exitCode = info.exitCode ?? ExitCode.failed;
-    if (info.issues) this.issues = info.issues;
+    if (info.issues) this.issues = redactJson(info.issues);
   }
 
   /** The plain object form, for JSON output and IPC. */
@@ -69,6 +72,6 @@ export function inputError(
 /** Converts anything thrown into ErrorInfo; an unexpected error is reported as an internal bug with its message. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof DsaError) return err.toInfo();
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactText(err instanceof Error ? err.message : String(err));
   return { code: 'internal', messageKey: 'errors.internal', params: { message }, remedyKey: 'errors.internalRemedy' };
 }

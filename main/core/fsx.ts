@@ -1,59 +1,267 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, constants as fsc } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { promises as fs, constants as fsc, existsSync } from 'node:fs';
+import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
+import { DsaError, ExitCode } from './errors.js';
+import { execCommand } from './exec.js';
+import { msg, type Message } from './message.js';
 
 /** sha256 of bytes, hex. */
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Reads a file, or null when it does not exist. */
-export async function readIfExists(path: string): Promise<Buffer | null> {
-  try {
-    return await fs.readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-…​.tmp`), for clean-up. */
+export const TEMP_MARK = '.dsa-setup-';
+
+/** Whether an error is one the operating system raised (ENOENT, EACCES, …), as opposed to a bug. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!)
+  );
+}
+
+/** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
+async function mountPointOf(path: string): Promise<string> {
+  if (process.platform === 'win32') return path;
+  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', path], { timeoutMs: 5000 });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim().split('\n')[0]! : path;
+}
+
+/** The chattr flags that forbid changing a file: `i` (immutable) or `a` (append only), or ''. */
+async function lockedFlag(path: string): Promise<'i' | 'a' | ''> {
+  if (process.platform === 'win32') return '';
+  const r = await execCommand('lsattr', ['-d', path], { timeoutMs: 5000 });
+  const flags = r.exitCode === 0 ? (r.stdout.trim().split(/\s+/)[0] ?? '') : '';
+  return flags.includes('i') ? 'i' : flags.includes('a') ? 'a' : '';
+}
+
+const WIN = process.platform === 'win32';
+
+/**
+ * Turns an error the operating system raised while reading or writing `path` into a DsaError (exit 2) that
+ * names the cause and the fix: immutable or append-only (chattr), read-only file system (remount), a
+ * directory, no space, a symlink loop, no permission, and every other OS error by its code. Anything else
+ * (a bug) is returned unchanged.
+ */
+export async function fileSystemError(e: unknown, path: string, op: 'read' | 'write'): Promise<unknown> {
+  if (e instanceof DsaError || !isSystemError(e)) return e;
+  const code = e.code;
+  const dir = dirname(path);
+  const make = (key: string, params: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError =>
+    new DsaError(
+      {
+        code: `fs.${code}`,
+        messageKey: key,
+        params: { path, dir, code, op, ...params },
+        remedyKey: remedy,
+        exitCode: ExitCode.badInput,
+      },
+      { cause: e },
+    );
+  switch (code) {
+    case 'EPERM':
+    case 'EACCES': {
+      const flag = await lockedFlag(path).catch(() => '' as const);
+      if (flag === 'i') return make('fsx.immutable');
+      if (flag === 'a') return make('fsx.appendOnly');
+      return make('fsx.denied', {}, WIN ? 'fsx.deniedRemedyWindows' : 'fsx.deniedRemedy');
+    }
+    case 'EROFS':
+      return make('fsx.readOnly', { mount: await mountPointOf(path).catch(() => path) });
+    case 'EISDIR':
+      return make('fsx.isDirectory');
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return make('fsx.noSpace');
+    case 'ENOTDIR':
+      return make('fsx.notDirectory');
+    case 'ELOOP':
+      return make('fsx.loop');
+    case 'EBUSY':
+    case 'ETXTBSY':
+      return make('fsx.busy', {}, WIN ? 'fsx.busyRemedyWindows' : 'fsx.busyRemedy');
+    default:
+      return make('fsx.osError', { detail: e.message.slice(0, 200) });
   }
 }
 
+/**
+ * Reads a file, or null when it does not exist; any other OS error is a DsaError naming the cause (exit 2).
+ * With `root` (a system tree at `--root`), symbolic links are followed inside that tree.
+ */
+export async function readIfExists(path: string, opts: { root?: string } = {}): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(opts.root ? await resolveLinkTarget(path, opts.root) : path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw await fileSystemError(e, path, 'read');
+  }
+}
+
+/**
+ * The file a path writes to: the end of its chain of symbolic links (relative links resolve against the
+ * link's directory), or the path itself. A link to a file that does not exist yet gives that file's path.
+ * Under a system tree (`root` other than `/`), an absolute link target is a path of that tree, and a link
+ * leading out of the tree is refused (exit 2): an offline image never makes us write this machine's files.
+ */
+export async function resolveLinkTarget(path: string, root = '/'): Promise<string> {
+  const top = resolve(root);
+  let cur = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const st = await fs.lstat(cur).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (!st?.isSymbolicLink()) return cur;
+    const link = await fs.readlink(cur);
+    cur = isAbsolute(link) ? join(top, link.replace(/^[A-Za-z]:/, '')) : resolve(dirname(cur), link);
+    if (cur !== top && !cur.startsWith(top.endsWith(sep) ? top : top + sep)) {
+      throw new DsaError({
+        code: 'fs.linkOutsideRoot',
+        messageKey: 'fsx.linkOutsideRoot',
+        params: { path, target: link.slice(0, 200), root: top },
+        remedyKey: 'fsx.linkOutsideRootRemedy',
+        exitCode: ExitCode.badInput,
+      });
+    }
+  }
+  throw Object.assign(new Error(`too many levels of symbolic links: ${path}`), { code: 'ELOOP', syscall: 'open' });
+}
+
+const selinuxEnabled = (): boolean => process.platform === 'linux' && existsSync('/sys/fs/selinux/enforce');
+
+/**
+ * Copies extended attributes (user.*, trusted.*, the SELinux label security.selinux, the POSIX ACL
+ * system.posix_acl_access) from one file to another: getfattr/setfattr (Debian and RHEL package `attr`),
+ * else GNU cp --attributes-only. Returns a note when they could not be copied, else null.
+ */
+export async function copyAttributes(from: string, to: string): Promise<Message | null> {
+  if (process.platform !== 'linux') return null;
+  const dump = await execCommand('getfattr', ['--absolute-names', '-d', '-m', '-', '-e', 'base64', from], {
+    timeoutMs: 10_000,
+  });
+  if (dump.exitCode === 0) {
+    const failed: string[] = [];
+    for (const line of dump.stdout.split('\n')) {
+      const eq = line.indexOf('=');
+      if (line.startsWith('#') || eq <= 0) continue;
+      const name = line.slice(0, eq);
+      const r = await execCommand('setfattr', ['-n', name, '-v', line.slice(eq + 1), to], { timeoutMs: 10_000 });
+      if (r.exitCode !== 0) failed.push(name);
+    }
+    return failed.length ? msg('fsx.attributesNotKept', { path: from, names: failed.join(', ') }) : null;
+  }
+  const preserve = ['mode', 'ownership', 'xattr', ...(selinuxEnabled() ? ['context'] : [])].join(',');
+  const cp = await execCommand('cp', ['--attributes-only', `--preserve=${preserve}`, from, to], { timeoutMs: 10_000 });
+  if (cp.exitCode === 0) return null;
+  return msg('fsx.attributesNotKept', { path: from, names: (dump.stderr || cp.stderr).trim().slice(0, 200) });
+}
+
 export interface WriteOptions {
+  /** The system tree the path belongs to (`--root`): symbolic links are followed inside it. */
+  root?: string;
   /** Keep this mode/owner (defaults to the existing file's, else 0644). */
   mode?: number;
   uid?: number;
   gid?: number;
 }
 
-/**
- * Writes a file atomically: a temp file in the same directory, fsync, then rename over the target.
- * Mode and owner of an existing file are kept; on Windows a read-only attribute is cleared for the
- * rename and set again afterwards.
- */
-export async function atomicWrite(path: string, data: Buffer | string, opts: WriteOptions = {}): Promise<void> {
-  const dir = dirname(path);
-  const existing = await fs.stat(path).catch(() => null);
-  const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
-  const tmp = join(dir, `.${basename(path)}.dsa-setup-${randomBytes(6).toString('hex')}.tmp`);
-  const wasReadOnly = process.platform === 'win32' && existing !== null && (existing.mode & 0o200) === 0;
-  const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, mode);
+/** What atomicWrite did. */
+export interface WriteOutcome {
+  /** The file written: the path itself, or the end of its symlink chain (the link is kept). */
+  path: string;
+  /** Written in place because the rename was refused (a bind mount: EBUSY; another file system: EXDEV). */
+  inPlace: boolean;
+  /** Things the caller shows the user (the in-place write, attributes that could not be kept). */
+  notes: Message[];
+}
+
+/** Overwrites a file's bytes in place (same inode: keeps a bind mount, attributes, links), then fsyncs it. */
+async function writeInPlace(path: string, data: Buffer): Promise<void> {
+  const fh = await fs.open(path, fsc.O_WRONLY);
   try {
-    await fh.writeFile(data);
+    await fh.write(data, 0, data.length, 0);
+    await fh.truncate(data.length);
     await fh.sync();
   } finally {
     await fh.close();
   }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  if (WIN) return;
+  const fh = await fs.open(dir, fsc.O_RDONLY).catch(() => null);
+  await fh
+    ?.sync()
+    .catch(() => undefined)
+    .finally(() => fh.close());
+}
+
+/**
+ * Writes a file atomically: a temp file next to the file it replaces (a symlink is followed to its target,
+ * and the link is kept), mode, owner, extended attributes, ACL and SELinux label copied onto it, fsync, then
+ * rename over the target. When the rename is refused (EBUSY for a bind-mounted file, EXDEV) the bytes are
+ * written in place instead and a note says so. An OS error a user can cause (immutable, read-only, a
+ * directory, no space…) is a DsaError (exit 2) naming the cause and the fix, and the file is left unchanged.
+ * On Windows a read-only attribute is cleared for the rename and set again afterwards.
+ */
+export async function atomicWrite(path: string, data: Buffer | string, opts: WriteOptions = {}): Promise<WriteOutcome> {
+  let target = path;
   try {
+    target = await resolveLinkTarget(path, opts.root);
+    return await replaceFile(target, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, opts);
+  } catch (e) {
+    throw await fileSystemError(e, target, 'write');
+  }
+}
+
+async function replaceFile(target: string, bytes: Buffer, opts: WriteOptions): Promise<WriteOutcome> {
+  const dir = dirname(target);
+  const existing = await fs.stat(target).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  });
+  if (existing?.isDirectory()) {
+    throw Object.assign(new Error(`is a directory: ${target}`), { code: 'EISDIR', syscall: 'open' });
+  }
+  const notes: Message[] = [];
+  const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
+  const tmp = join(dir, `.${basename(target)}${TEMP_MARK}${randomBytes(6).toString('hex')}.tmp`);
+  const wasReadOnly = WIN && existing !== null && (existing.mode & 0o200) === 0;
+  const fh = await fs.open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, mode);
+  let renamed = false;
+  try {
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await fs.chmod(tmp, mode);
     const uid = opts.uid ?? existing?.uid;
     const gid = opts.gid ?? existing?.gid;
-    if (process.platform !== 'win32' && uid !== undefined && gid !== undefined && process.getuid?.() === 0) {
-      await fs.chown(tmp, uid, gid);
+    if (!WIN && uid !== undefined && gid !== undefined && process.getuid?.() === 0) await fs.chown(tmp, uid, gid);
+    if (existing) {
+      const note = await copyAttributes(target, tmp);
+      if (note) notes.push(note);
     }
-    if (wasReadOnly) await fs.chmod(path, mode | 0o200);
-    await fs.rename(tmp, path);
-    if (wasReadOnly) await fs.chmod(path, mode & ~0o222);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+    if (wasReadOnly) await fs.chmod(target, mode | 0o200);
+    try {
+      await fs.rename(tmp, target);
+      renamed = true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!existing || (code !== 'EBUSY' && code !== 'EXDEV')) throw e;
+      await writeInPlace(target, bytes);
+      notes.push(msg('fsx.inPlace', { path: target, code: code! }));
+    }
+    if (wasReadOnly) await fs.chmod(target, mode & ~0o222);
+    await fsyncDir(dir);
+  } finally {
+    if (!renamed) await fs.rm(tmp, { force: true });
   }
+  return { path: target, inPlace: notes.some((n) => n.key === 'fsx.inPlace'), notes };
 }

@@ -1,38 +1,448 @@
-/** Keys of activation arguments whose values are secret. */
-export const SECRET_ARG_KEYS = new Set(['token', 'tenantid', 'password']);
+/**
+ * The one redactor. Every output path (terminal text, --json, stderr, error messages, the journal, reports, the
+ * support bundle, IPC replies) passes its text through it. It masks:
+ * - known values: every secret this process was given (registered once, before anything prints), in any letter
+ *   case and in its usual encodings (URL-encoded, JSON-escaped, HTML-escaped, base64 — `user:pass` included),
+ *   and truncated copies of long ones;
+ * - patterns, whatever the values: `Authorization: Basic|Bearer …`, `"password": …`, `password=…`, `token:…`,
+ *   `tenantID:…`, `--password X`, `dsa_control … -p X`, `-u user:pass`, `scheme://user:pass@host`
+ *   (a password holding `@` too), `user:pass@host:port`, PEM private keys.
+ */
+
+/** What a masked span was (the manifest's `kind`). */
+export type SecretKind =
+  | 'token'
+  | 'tenantID'
+  | 'password'
+  | 'url-credentials'
+  | 'authorization'
+  | 'private-key'
+  | 'secret';
+
+/** One masking: where in the output text (1-based line) and what kind. */
+export interface Masking {
+  line: number;
+  kind: SecretKind;
+}
+
+/** Placeholder written instead of a secret. */
+export const MASK = '[masked]';
 
 /** Masks a secret for display: never more than its first 4 characters, and only when it is long. */
 export function maskSecret(value: string): string {
-  if (value.length >= 16) return `${value.slice(0, 4)}…[masked]`;
-  return '[masked]';
+  if (value.length >= 16) return `${value.slice(0, 4)}…${MASK}`;
+  return MASK;
 }
 
-const SECRET_PATTERNS: RegExp[] = [
-  /\b(token|tenantID|password|pass)(\s*[:=]\s*["']?)([^"'\s&]+)/gi,
-  /(-u\s+["']?[^:"'\s]+:)([^"'\s]+)/g,
-  /(\/\/[^:/@\s]+:)([^@/\s]+)(@)/g,
-];
+interface Span {
+  start: number;
+  end: number;
+  kind: SecretKind;
+  /** Text shown instead of the mask (a token's first characters), when the span is exactly one known value. */
+  show?: string;
+}
 
-/**
- * Masks secrets in free text: every known secret value, and anything shaped like `token:…`,
- * `tenantID:…`, `password=…`, `-u user:pass` or `scheme://user:pass@`.
- */
-export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(maskSecret(s));
-  out = out.replace(SECRET_PATTERNS[0]!, (_m, k: string, sepr: string, v: string) =>
-    v.includes('[masked]') ? `${k}${sepr}${v}` : `${k}${sepr}${maskSecret(v)}`,
-  );
-  out = out.replace(SECRET_PATTERNS[1]!, (_m, a: string, v: string) =>
-    v.includes('[masked]') ? `${a}${v}` : `${a}${maskSecret(v)}`,
-  );
-  out = out.replace(SECRET_PATTERNS[2]!, (_m, a: string, _v: string, b: string) => `${a}[masked]${b}`);
+interface Known {
+  value: string;
+  kind: SecretKind;
+  /** Encoded forms of the value, matched case-insensitively. */
+  forms: string[];
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The parts of `base64(x + value + y)` that depend on the value alone, at each of the 3 alignments. */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    const core = b64.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+    if (core.length >= 8) out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
   return out;
 }
 
-/** Deep-copies a JSON value with every string passed through redactText. */
+/** The forms a value takes in outputs: as is, URL-encoded, JSON-escaped, HTML-escaped, base64. */
+function encodedForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonAscii = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const html = value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    json,
+    jsonAscii,
+    json.replace(/\//g, '\\/'),
+    html,
+    html.replace(/&#39;/g, '&#x27;'),
+    ...base64Cores(value),
+  ];
+  return [...new Set(forms)].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+const PREFIX = 12;
+
+/** Spans of a known value in text: every encoded form, and runs that are a long prefix or suffix of it. */
+function knownSpans(text: string, k: Known, out: Span[]): void {
+  const lower = text.toLowerCase().length === text.length ? text.toLowerCase() : null;
+  for (const form of k.forms) {
+    const re = new RegExp(escapeRe(form), 'gi');
+    for (const m of text.matchAll(re))
+      out.push({
+        start: m.index,
+        end: m.index + m[0].length,
+        kind: k.kind,
+        ...(form === k.value && (k.kind === 'token' || k.kind === 'tenantID') ? { show: maskSecret(m[0]) } : {}),
+      });
+  }
+  // A copy cut short (a message clipped to N characters, a log tail that starts mid-value).
+  if (k.value.length < PREFIX + 4 || lower === null) return;
+  const v = k.value.toLowerCase();
+  if (v.length !== k.value.length) return;
+  for (let at = lower.indexOf(v.slice(0, PREFIX)); at >= 0; at = lower.indexOf(v.slice(0, PREFIX), at + 1)) {
+    let end = at + PREFIX;
+    while (end < lower.length && end - at < v.length && lower[end] === v[end - at]) end++;
+    out.push({ start: at, end, kind: k.kind });
+  }
+  const tail = v.slice(-PREFIX);
+  for (let at = lower.indexOf(tail); at >= 0; at = lower.indexOf(tail, at + 1)) {
+    let start = at;
+    let i = v.length - PREFIX;
+    while (start > 0 && i > 0 && lower[start - 1] === v[i - 1]) {
+      start--;
+      i--;
+    }
+    out.push({ start, end: at + PREFIX, kind: k.kind });
+  }
+}
+
+/** Key names whose value is secret (`ProxyPassword=`, `"token":`, `tenant_id:`, `apiKey=` …). */
+const KEY =
+  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|tenant[_-]?id|api[_-]?key|access[_-]?key|private[_-]?key)';
+const KEY_EXACT = new RegExp(`^${KEY}$`, 'i');
+
+interface Pattern {
+  re: RegExp;
+  kind: SecretKind | ((m: RegExpExecArray) => SecretKind);
+  /** Only on lines for which this is true (the line holding the match). */
+  line?: RegExp;
+}
+
+const kindOfKey = (key: string): SecretKind =>
+  /tenant/i.test(key) ? 'tenantID' : /token/i.test(key) ? 'token' : /pass|pwd/i.test(key) ? 'password' : 'secret';
+
+/** Every pattern's value is its named group `v` (the only part masked). */
+const PATTERNS: Pattern[] = [
+  {
+    re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:\\r|\\n|\r|\n)*(?<v>[\s\S]*?)(?:\\r|\\n|\r|\n)*(?:-----END \1PRIVATE KEY-----|$(?![\s\S]))/dg,
+    kind: 'private-key',
+  },
+  {
+    re: /\b(?:proxy-)?authori[sz]ation\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:basic|bearer|digest|negotiate|ntlm|token|apikey)\s+)?(?<v>[^\s"'\\,;]+)/dgi,
+    kind: 'authorization',
+  },
+  { re: /\bbearer\s+(?<v>[A-Za-z0-9\-._~+/]{16,}=*)/dgi, kind: 'authorization' },
+  // JSON: "password": "…", "token": 123
+  {
+    re: new RegExp(`(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`, 'dgi'),
+    kind: (m) => kindOfKey(m.groups!.k!),
+  },
+  // JSON inside a JSON string: \"password\": \"…\"
+  {
+    re: new RegExp(`(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
+    kind: (m) => kindOfKey(m.groups!.k!),
+  },
+  // ini / shell / log: token:…, tenantID=…, password = "…", pass=…
+  {
+    re: new RegExp(
+      `(?<![A-Za-z0-9])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}]+))`,
+      'dgi',
+    ),
+    kind: (m) => kindOfKey(m.groups!.k!),
+  },
+  // An ini line keeps spaces in its value: `password = two words`
+  { re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'), kind: (m) => kindOfKey(m.groups!.k!) },
+  // Command lines: --password X, --token X, --tenant-id X, --proxy-auth user:pass
+  {
+    re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:[ \t]+|=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
+    kind: (m) => kindOfKey(m.groups!.k!),
+  },
+  // dsa_control -p PASSWORD (only where dsa_control is named: `mkdir -p` and `iptables -p tcp` are not secrets)
+  {
+    re: /(?<![\w-])-p(?:[ \t]+|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dg,
+    kind: 'password',
+    line: /dsa_control/i,
+  },
+  // -u user:pass (curl, dsa_control's proxy credentials)
+  { re: /(?<![\w-])-u(?:[ \t]+|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"']+)/dg, kind: 'password' },
+  // `invalid token 8F2E…`, `tenant 5A1C…-…` written without a separator
+  { re: /\btoken\s+(?<v>[A-Za-z0-9][A-Za-z0-9_-]{15,})/dgi, kind: 'token' },
+  {
+    re: /\btenant(?:[ _-]?id)?\s+(?<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/dgi,
+    kind: 'tenantID',
+  },
+  // user:pass@host:port without a scheme (a proxy setting)
+  {
+    re: /(?<=^|[\s=("'])[^\s:/@"'=]+:(?<v>[^\s"'/]*)@(?=[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5}\b)/dgm,
+    kind: 'url-credentials',
+  },
+];
+
+/** `scheme://user:pass@host`: the password is all between the first `:` and the last `@` before the host. */
+function urlCredentialSpans(text: string, out: Span[]): void {
+  const re = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+  for (const m of text.matchAll(re)) {
+    const from = m.index + m[0].length;
+    const run = /^[^\s"'<>`]*/.exec(text.slice(from))![0];
+    // The last `@` followed by a host (not by another `@` of the password).
+    let at = -1;
+    for (let i = run.lastIndexOf('@'); i >= 0; i = run.lastIndexOf('@', i - 1)) {
+      if (/^[A-Za-z0-9[]/.test(run.slice(i + 1))) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) continue;
+    const userinfo = run.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    if (colon < 0 || userinfo.slice(colon + 1) === '' || userinfo.includes(MASK)) continue;
+    out.push({ start: from + colon + 1, end: from + at, kind: 'url-credentials' });
+  }
+}
+
+/** Values that stand for a secret in help and documentation text (`token:…`, `--token <token>`). */
+const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+\}\}|\$\w+|\$\{\w+\})$/i;
+
+function patternSpans(text: string, out: Span[]): void {
+  for (const p of PATTERNS) {
+    p.re.lastIndex = 0;
+    for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
+      if (m[0].length === 0) p.re.lastIndex++;
+      const name = ['v', 'v2', 'v3'].find((g) => m!.groups?.[g] !== undefined);
+      if (!name) continue;
+      const [start, end] = m.indices!.groups![name]!;
+      const value = text.slice(start, end);
+      if (end <= start || value.includes(MASK) || PLACEHOLDER.test(value)) continue;
+      if (p.line) {
+        const ls = text.lastIndexOf('\n', start) + 1;
+        const le = text.indexOf('\n', start);
+        if (!p.line.test(text.slice(ls, le < 0 ? undefined : le))) continue;
+      }
+      out.push({ start, end, kind: typeof p.kind === 'function' ? p.kind(m) : p.kind });
+    }
+  }
+  urlCredentialSpans(text, out);
+}
+
+/** A set of secrets and the masking of text and JSON with them and the patterns. */
+export class Redactor {
+  private known: Known[] = [];
+
+  /** Registers a secret value (ignored when shorter than 4 characters: patterns still catch it in context). */
+  add(value: string | undefined | null, kind: SecretKind = 'secret'): void {
+    if (!value || value.length < 4 || value.includes(MASK)) return;
+    if (this.known.some((k) => k.value === value)) return;
+    this.known.push({ value, kind, forms: encodedForms(value) });
+    this.known.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  /** Registers the credentials of `user:pass` (the pair, for `base64(user:pass)`, and the password). */
+  addCredentials(userPass: string | undefined | null, kind: SecretKind = 'password'): void {
+    if (!userPass) return;
+    const colon = userPass.indexOf(':');
+    if (colon < 0) return this.add(userPass, kind);
+    this.add(userPass.slice(colon + 1), kind);
+    this.add(userPass, kind);
+  }
+
+  /** Registers the user info of a URL (`scheme://user:pass@host`, `user:pass@host:port`). */
+  addUrl(url: string | undefined | null): void {
+    if (!url) return;
+    const m = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^\s/]*:[^\s]*)@[A-Za-z0-9[][^@\s]*$/.exec(url.trim());
+    if (!m) return;
+    this.addCredentials(m[1]!, 'url-credentials');
+    try {
+      this.addCredentials(decodeURIComponent(m[1]!), 'url-credentials');
+    } catch {
+      /* not URL-encoded */
+    }
+  }
+
+  /** Registers every value the patterns find in a text (an input file that holds secrets). */
+  learn(text: string): void {
+    const spans: Span[] = [];
+    patternSpans(text, spans);
+    for (const s of spans) this.add(text.slice(s.start, s.end).replace(/^["']|["']$/g, ''), s.kind);
+  }
+
+  /** Masks text and lists each masking with its line (of the masked text). */
+  redactWithReport(text: string, extra: readonly Redactor[] = []): { text: string; masked: Masking[] } {
+    if (!text) return { text, masked: [] };
+    const spans: Span[] = [];
+    for (const k of [...this.known, ...extra.flatMap((r) => r.known)]) knownSpans(text, k, spans);
+    patternSpans(text, spans);
+    if (spans.length === 0) return { text, masked: [] };
+    spans.sort((a, b) => a.start - b.start || b.end - a.end || (a.show ? -1 : b.show ? 1 : 0));
+    const merged: Span[] = [];
+    for (const s of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s.start <= last.end) {
+        if (s.end > last.end || s.start !== last.start || s.end !== last.end) delete last.show;
+        last.end = Math.max(last.end, s.end);
+      } else merged.push({ ...s });
+    }
+    let out = '';
+    let pos = 0;
+    let line = 1;
+    const masked: Masking[] = [];
+    for (const s of merged) {
+      const before = text.slice(pos, s.start);
+      out += before;
+      for (const c of before) if (c === '\n') line++;
+      out += s.show ?? MASK;
+      masked.push({ line, kind: s.kind });
+      pos = s.end;
+    }
+    out += text.slice(pos);
+    return { text: out, masked };
+  }
+
+  /** Masks text. */
+  text(text: string, extra: readonly Redactor[] = []): string {
+    return this.redactWithReport(text, extra).text;
+  }
+
+  /** Masks an argument array: `-p X` (of dsa_control), `-u user:pass`, `--password X` … and every known value. */
+  argv(args: readonly string[], extra: readonly Redactor[] = [], command = ''): string[] {
+    const dsa = /dsa_control/i.test(command) || args.some((a) => /dsa_control/i.test(a));
+    return args.map((a, i) => {
+      const prev = args[i - 1] ?? '';
+      if ((prev === '-p' && dsa) || /^--(password|passwd|token|tenant-?id|proxy-auth|proxy-password)$/i.test(prev))
+        return a.includes(MASK) ? a : MASK;
+      if (prev === '-u' && a.includes(':') && !a.includes(MASK)) return `${a.slice(0, a.indexOf(':'))}:${MASK}`;
+      return this.text(a, extra);
+    });
+  }
+
+  /** Deep-copies a JSON value with every string masked, secret-named fields and argument arrays included. */
+  json<T>(value: T, extra: readonly Redactor[] = []): T {
+    if (value === undefined) return value;
+    const walk = (v: unknown, key: string | null, parent: Record<string, unknown> | null): unknown => {
+      if (typeof v === 'string') {
+        if (key !== null && KEY_EXACT.test(key) && v !== '' && !v.includes(MASK)) return MASK;
+        if (key === 'value' && parent && typeof parent.key === 'string' && KEY_EXACT.test(parent.key) && v !== '')
+          return v.includes(MASK) ? v : MASK;
+        return this.text(v, extra);
+      }
+      if (typeof v === 'number' && key !== null && KEY_EXACT.test(key)) return MASK;
+      if (Array.isArray(v)) {
+        if (v.every((x) => typeof x === 'string'))
+          return this.argv(v as string[], extra, parent && typeof parent.command === 'string' ? parent.command : '');
+        return v.map((x) => walk(x, null, null));
+      }
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [this.text(k, extra), walk(x, k, o)]));
+      }
+      return v;
+    };
+    return walk(JSON.parse(JSON.stringify(value)) as unknown, null, null) as T;
+  }
+}
+
+/** The secrets of this process (one CLI run, or the app): registered once, seen by every output path. */
+export const processSecrets = new Redactor();
+
+/** Registers a secret of this run (a token, tenant ID, password) so that every output masks it. */
+export function registerSecret(value: string | undefined | null, kind: SecretKind = 'secret'): void {
+  processSecrets.add(value, kind);
+}
+
+function extraOf(secrets: readonly string[]): Redactor[] {
+  if (secrets.length === 0) return [];
+  const r = new Redactor();
+  for (const s of secrets) r.add(s);
+  return [r];
+}
+
+/** Masks free text: the process's secrets, `secrets`, and every pattern (see the module comment). */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  return processSecrets.text(text, extraOf(secrets));
+}
+
+/** Deep-copies a JSON value with every string masked (secret-named fields and argument arrays included). */
 export function redactJson<T>(value: T, secrets: readonly string[] = []): T {
-  return JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
-    typeof v === 'string' ? redactText(v, secrets) : v,
-  ) as T;
+  return processSecrets.json(value, extraOf(secrets));
+}
+
+/** Masks the argument array of `command` (`-p X` of dsa_control, `-u user:pass`, `--token X` …). */
+export function redactArgv(command: string, args: readonly string[], secrets: readonly string[] = []): string[] {
+  return processSecrets.argv(args, extraOf(secrets), command);
+}
+
+/** Masks text and reports each masking (line, kind): the bundle's manifest. */
+export function redactWithReport(
+  text: string,
+  known: readonly { value: string; kind: SecretKind }[] = [],
+): { text: string; masked: Masking[] } {
+  const r = new Redactor();
+  for (const k of known) r.add(k.value, k.kind);
+  return processSecrets.redactWithReport(text, [r]);
+}
+
+/** Options of the CLI whose value is a secret, or may carry one (a URL with user info). */
+const SECRET_FLAGS: Record<string, (r: Redactor, v: string) => void> = {
+  '--token': (r, v) => r.add(v, 'token'),
+  '--tenant-id': (r, v) => r.add(v, 'tenantID'),
+  '--password': (r, v) => r.add(v, 'password'),
+  '--proxy-auth': (r, v) => r.addCredentials(v, 'password'),
+  '--proxy': (r, v) => r.addUrl(v),
+  '--manager': (r, v) => r.addUrl(v),
+};
+
+/**
+ * Registers the secrets of a command line and environment before anything is parsed or printed: `--token`,
+ * `--tenant-id`, `--password`, `--proxy-auth`, the user info of `--proxy` / `--manager` and of any URL argument,
+ * DSA_SETUP_AGENT_PASSWORD and the proxy variables.
+ */
+export function registerProcessSecrets(argv: readonly string[], env: NodeJS.ProcessEnv = {}): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const [flag, value] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, argv[i + 1]];
+    const reg = SECRET_FLAGS[flag];
+    if (reg && value !== undefined) reg(processSecrets, value);
+    if (a.includes('@')) processSecrets.addUrl(a.slice(eq + 1));
+  }
+  processSecrets.add(env.DSA_SETUP_AGENT_PASSWORD, 'password');
+  for (const n of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'])
+    processSecrets.addUrl(env[n]);
+}
+
+/** Activation argument keys whose values are not secret. */
+const PUBLIC_ACTIVATION_KEYS = /^(hostname|policyid|groupid|relaygroupid|description|displayname)$/i;
+
+/**
+ * Registers the secrets of an activation command file or deployment script, misspelled ones included
+ * (`"tokn:…"`, `"tenantId=…"`): every `KEY:VALUE` / `KEY=VALUE` argument of dsa_control other than the public
+ * ones, and every value the patterns find.
+ */
+export function registerActivationSecrets(text: string): void {
+  processSecrets.learn(text);
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.search(/dsa_control/i);
+    if (at < 0) continue;
+    for (const word of line.slice(at).split(/\s+/)) {
+      const m = /^["']?([A-Za-z_-]+)[:=](.+?)["']?$/.exec(word);
+      if (!m || PUBLIC_ACTIVATION_KEYS.test(m[1]!) || /^\/\//.test(m[2]!)) continue;
+      processSecrets.add(m[2]!, /ten/i.test(m[1]!) ? 'tenantID' : /tok/i.test(m[1]!) ? 'token' : 'secret');
+    }
+  }
 }

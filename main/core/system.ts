@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { execCommand, type Executor, type ExecOptions, type ExecResult } from './exec.js';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 export type OsKind = 'linux' | 'windows';
 
@@ -32,27 +31,45 @@ interface CannedReply {
   stderr?: string;
 }
 
+/** Exit code the sandbox answers a command with when it has no canned reply for it (as a shell's "not found"). */
+export const SANDBOX_UNANSWERED_EXIT = 127;
+
+/** One call a sandbox executor recorded; `unanswered` when no canned reply matched (the call failed). */
+export interface SandboxCall {
+  command: string;
+  args: string[];
+  input?: string;
+  unanswered?: true;
+}
+
 /**
  * An executor for a sandbox root: `run` never touches this machine — it appends the call to
- * `<root>/.sandbox/exec-log.jsonl` and answers from `<root>/.sandbox/exec-replies.json` (first match,
- * else exit 0 with no output). `runReal` runs tools that take a root themselves (rpm --root, dpkg --root).
+ * `<root>/.sandbox/exec-log.jsonl` and answers from `<root>/.sandbox/exec-replies.json` (first match). A call
+ * with no canned reply FAILS (exit 127, a stderr line naming it, recorded as unanswered), so a command nobody
+ * expected cannot pass a test unnoticed. `runReal` runs tools that take a root themselves (rpm --root, dpkg --root).
  */
 export function sandboxExecutor(root: string): Executor {
   const dir = join(root, SANDBOX_DIR);
   return {
     async run(command: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
       mkdirSync(dir, { recursive: true });
-      appendFileSync(join(dir, 'exec-log.jsonl'), JSON.stringify({ command, args, input: opts?.input }) + '\n');
       let replies: CannedReply[] = [];
       const file = join(dir, 'exec-replies.json');
       if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as CannedReply[];
       const hit = replies.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
+      const call: SandboxCall = {
+        command,
+        args: [...args],
+        ...(opts?.input !== undefined ? { input: opts.input } : {}),
+      };
+      if (!hit) call.unanswered = true;
+      appendFileSync(join(dir, 'exec-log.jsonl'), JSON.stringify(call) + '\n');
       return {
         command,
         args: [...args],
-        exitCode: hit?.exitCode ?? 0,
+        exitCode: hit ? (hit.exitCode ?? 0) : SANDBOX_UNANSWERED_EXIT,
         stdout: hit?.stdout ?? '',
-        stderr: hit?.stderr ?? '',
+        stderr: hit ? (hit.stderr ?? '') : `sandbox: no reply for: ${[command, ...args].join(' ')}\n`,
         timedOut: false,
         notFound: false,
         ms: 0,
@@ -63,13 +80,13 @@ export function sandboxExecutor(root: string): Executor {
 }
 
 /** Reads the commands a sandbox executor recorded (tests and `--root` dry runs). */
-export function sandboxExecLog(root: string): { command: string; args: string[] }[] {
+export function sandboxExecLog(root: string): SandboxCall[] {
   const file = join(root, SANDBOX_DIR, 'exec-log.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { command: string; args: string[] });
+    .map((l) => JSON.parse(l) as SandboxCall);
 }
 
 /** Builds the context for `--root DIR` (or the running system when root is undefined). */

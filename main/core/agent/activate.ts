@@ -2,7 +2,7 @@ import { DsaError, ExitCode } from '../errors.js';
 import { Journal } from '../engine/journal.js';
 import type { ExecResult } from '../exec.js';
 import { inspectSystem } from '../platform/inspect.js';
-import { maskSecret, redactText } from '../secrets.js';
+import { redactArgv, redactText } from '../secrets.js';
 import type { SystemContext } from '../system.js';
 import { classifyActivation, activationOutcome, type ActivationOutcome } from './activationFailure.js';
 import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationRequest } from './activationArgs.js';
@@ -62,13 +62,7 @@ export interface ActivateResult {
 
 /** Masks an argument array for journals and output: `-p` / `-u` values, token and tenant ID, known secret values. */
 export function maskArgs(args: readonly string[], secrets: readonly string[]): string[] {
-  return args.map((a, i) => {
-    const prev = args[i - 1];
-    if (prev === '-p') return maskSecret(a);
-    if (prev === '-u' && a.includes(':'))
-      return `${a.slice(0, a.indexOf(':'))}:${maskSecret(a.slice(a.indexOf(':') + 1))}`;
-    return redactText(a, secrets);
-  });
+  return redactArgv('dsa_control', args, secrets);
 }
 
 /** The manager's host:port from a URL the agent reports (`https://dsm.example:4120/`, `dsm://…`). */

@@ -1,9 +1,7 @@
-import { promises as fs, createWriteStream, existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import * as tar from 'tar';
 import yazl from 'yazl';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -13,11 +11,20 @@ import { hostsFilePath, type SystemContext } from '../system.js';
 import { systemReport } from '../prep/inspectPrep.js';
 import { listRuns, runsDir } from '../engine/journal.js';
 import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
-import { agentConfigPaths, agentLogPaths } from '../doctor/agentFiles.js';
+import {
+  agentConfigPaths,
+  agentLogPaths,
+  readNoFollow,
+  readTextTail,
+  systemPathOf,
+  type FileSkip,
+} from '../doctor/agentFiles.js';
 import { agentToolPath } from '../agent/agentTools.js';
-import { readTail } from '../doctor/checks/agentLog.js';
-import { renderHtml } from '../report/render.js';
-import { redactWithReport, type KnownSecret, type MaskCount } from './redact.js';
+import { renderHtml, renderMarkdown } from '../report/render.js';
+import { Redactor, processSecrets, type SecretKind } from '../secrets.js';
+import { writeAtomically } from './target.js';
+
+export { checkBundleTarget } from './target.js';
 
 /** Caps that keep a bundle small enough to mail. */
 export const BUNDLE_LIMITS = {
@@ -37,8 +44,33 @@ export interface ManifestFile {
   bytes: number;
   sha256: string;
   truncated: boolean;
+  /** NUL bytes (a sparse or pre-allocated log) left out of the copy. */
+  nulBytes?: number;
   /** How it was masked: `text` (scanned and masked) or `opaque` (a binary package the agent made, not scanned). */
   redaction: 'text' | 'opaque';
+}
+
+/** Why something looked for is not in the bundle. */
+export type OmitReason =
+  | 'link'
+  | 'permission'
+  | 'notFile'
+  | 'tooLarge'
+  | 'outside'
+  | 'missing'
+  | 'noRun'
+  | 'backups'
+  | 'failed';
+
+export interface ManifestOmission {
+  source: string;
+  reason: OmitReason;
+  /** The same in words: `skipped: link to /etc/shadow`, `left out: permission denied` … */
+  note: string;
+  /** Where a link points. */
+  target?: string;
+  /** What failed (the agent's diagnostic package). */
+  detail?: string;
 }
 
 export interface Manifest {
@@ -46,10 +78,10 @@ export interface Manifest {
   createdAt: string;
   format: 'tar.gz' | 'zip';
   files: ManifestFile[];
-  /** Every masked field: which file, what kind, how many times. */
-  masked: ({ file: string } & MaskCount)[];
+  /** Every masking: which file, which line (of the copy in the bundle), what kind. */
+  masked: { file: string; line: number; kind: SecretKind }[];
   /** What was looked for and not included, and why. */
-  omitted: { source: string; reason: string }[];
+  omitted: ManifestOmission[];
 }
 
 interface Entry {
@@ -57,217 +89,264 @@ interface Entry {
   data: Buffer;
   source: string;
   truncated: boolean;
+  nulBytes?: number;
   opaque?: boolean;
 }
 
-/** The secrets to mask: the activation token and tenant ID (from the inputs) with their kind. */
-function knownSecrets(inputs: DoctorInputs): KnownSecret[] {
-  return (inputs.secretFields ?? []).concat(
-    (inputs.secrets ?? [])
-      .filter((v) => !(inputs.secretFields ?? []).some((f) => f.value === v))
-      .map((value) => ({ value, kind: 'secret' })),
-  );
+const NOTES: Record<OmitReason, (o: { target?: string; detail?: string }) => string> = {
+  link: (o) => `skipped: link to ${o.target ?? '?'}`,
+  permission: () => 'left out: permission denied',
+  notFile: () => 'skipped: not a regular file',
+  tooLarge: () => `left out: larger than ${BUNDLE_LIMITS.diagnosticBytes} bytes`,
+  outside: () => "skipped: outside the agent's folders",
+  missing: () => 'missing',
+  noRun: () => 'no apply run',
+  backups: () => 'file backups are not shared',
+  failed: (o) => `the agent could not make it (${o.detail ?? ''})`,
+};
+
+class Collector {
+  readonly entries: Entry[] = [];
+  readonly omitted: ManifestOmission[] = [];
+
+  constructor(private readonly sys: SystemContext) {}
+
+  omit(source: string, reason: OmitReason, extra: { target?: string; detail?: string } = {}): void {
+    if (this.omitted.some((o) => o.source === source && o.reason === reason)) return;
+    this.omitted.push({
+      source,
+      reason,
+      note: NOTES[reason](extra),
+      ...(extra.target ? { target: extra.target } : {}),
+      ...(extra.detail ? { detail: extra.detail } : {}),
+    });
+  }
+
+  skipped(skip: FileSkip, quietWhenMissing: boolean): void {
+    if (skip.reason === 'missing' && quietWhenMissing) return;
+    const reason: OmitReason =
+      skip.reason === 'not-a-file' ? 'notFile' : skip.reason === 'too-large' ? 'tooLarge' : skip.reason;
+    this.omit(systemPathOf(this.sys, skip.at), reason, skip.target ? { target: skip.target } : {});
+  }
+
+  /** Adds the tail of a text file of the target system, read without following links. */
+  async text(real: string, archivePath: string, max: number, quietWhenMissing = true): Promise<void> {
+    const r = await readTextTail(this.sys.root, real, max);
+    if (!r.ok) return this.skipped(r, quietWhenMissing);
+    this.entries.push({
+      path: archivePath,
+      data: Buffer.from(r.text, 'utf8'),
+      source: systemPathOf(this.sys, real),
+      truncated: r.truncated,
+      ...(r.nulBytes ? { nulBytes: r.nulBytes } : {}),
+    });
+  }
+
+  generated(path: string, source: string, data: string | Buffer): void {
+    this.entries.push({ path, source, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8'), truncated: false });
+  }
 }
 
-async function fileEntry(
-  sys: SystemContext,
-  systemPath: string,
-  archivePath: string,
-  max: number,
-): Promise<Entry | null> {
-  const real = sys.path(systemPath);
-  const tail = await readTail(real, max);
-  if (!tail) return null;
-  return { path: archivePath, data: Buffer.from(tail.text, 'utf8'), source: systemPath, truncated: tail.truncated };
+/** The folders the agent writes to: only files under them are collected. */
+function agentFolders(sys: SystemContext): string[] {
+  return sys.os === 'windows'
+    ? ['C:\\ProgramData\\Trend Micro\\Deep Security Agent\\']
+    : ['/var/opt/ds_agent/', '/var/log/ds_agent/', '/opt/ds_agent/'];
 }
 
-/** Asks the agent for its own diagnostic package (`dsa_control -d`) and returns the file it names, if any. */
-async function agentDiagnostic(sys: SystemContext, omitted: Manifest['omitted']): Promise<Entry | null> {
+/** Asks the agent for its own diagnostic package (`dsa_control -d`) and adds the file it names, if any. */
+async function agentDiagnostic(sys: SystemContext, c: Collector): Promise<void> {
   const tool = agentToolPath(sys, 'dsa_control');
-  if (sys.live && !(await fs.stat(tool).catch(() => null))) {
-    omitted.push({ source: `${tool} -d`, reason: 'not installed' });
-    return null;
-  }
+  if (sys.live && !(await fs.stat(tool).catch(() => null))) return c.omit(`${tool} -d`, 'missing');
   const r = await sys.exec.run(tool, ['-d'], { timeoutMs: 180_000 });
-  if (r.notFound || r.timedOut || r.exitCode !== 0) {
-    omitted.push({ source: `${tool} -d`, reason: r.timedOut ? 'timed out' : `exit ${r.exitCode ?? '?'}` });
-    return null;
-  }
+  if (r.notFound || r.timedOut || r.exitCode !== 0)
+    return c.omit(`${tool} -d`, 'failed', { detail: r.timedOut ? 'timed out' : `exit ${r.exitCode ?? '?'}` });
   const named = /([A-Za-z]:\\[^\r\n"]+?\.zip|\/[^\s"']+?\.zip)/.exec(r.stdout + '\n' + r.stderr)?.[1];
-  if (!named) {
-    omitted.push({ source: `${tool} -d`, reason: 'no package path in its output' });
-    return null;
-  }
-  const real = sys.live ? named : sys.path(named);
-  const st = await fs.stat(real).catch(() => null);
-  if (!st) {
-    omitted.push({ source: named, reason: 'missing' });
-    return null;
-  }
-  if (st.size > BUNDLE_LIMITS.diagnosticBytes) {
-    omitted.push({ source: named, reason: `larger than ${BUNDLE_LIMITS.diagnosticBytes} bytes` });
-    return null;
-  }
-  return {
+  if (!named) return c.omit(`${tool} -d`, 'failed', { detail: 'no package path in its output' });
+  const norm = (p: string): string => p.replace(/\\/g, '/').toLowerCase();
+  if (named.includes('..') || !agentFolders(sys).some((f) => norm(named).startsWith(norm(f))))
+    return c.omit(named, 'outside');
+  const file = await readNoFollow(sys.root, sys.path(named), BUNDLE_LIMITS.diagnosticBytes, { whole: true });
+  if (!file.ok) return c.skipped(file, false);
+  c.entries.push({
     path: `agent/diagnostic/${basename(named.replace(/\\/g, '/'))}`,
-    data: await fs.readFile(real),
+    data: file.data,
     source: named,
     truncated: false,
     opaque: true,
-  };
-}
-
-/** Collects the bundle's files (unmasked): doctor.json, report.html, inspect.json, hosts, agent files, journal. */
-async function collect(
-  sys: SystemContext,
-  result: DoctorResult,
-  t: Translate,
-  omitted: Manifest['omitted'],
-): Promise<Entry[]> {
-  const entries: Entry[] = [];
-  const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v, null, 2) + '\n', 'utf8');
-  entries.push({ path: 'doctor.json', data: json(result), source: 'dsa-setup doctor', truncated: false });
-  entries.push({
-    path: 'report.html',
-    data: Buffer.from(renderHtml(t, result, result.lang), 'utf8'),
-    source: 'dsa-setup report',
-    truncated: false,
   });
-  entries.push({
-    path: 'inspect.json',
-    data: json(await systemReport(sys)),
-    source: 'dsa-setup inspect',
-    truncated: false,
+}
+
+/** Collects the bundle's files (unmasked): doctor.json, the report, inspect.json, hosts, agent files, journal. */
+async function collect(sys: SystemContext, result: DoctorResult, t: Translate): Promise<Collector> {
+  const c = new Collector(sys);
+  const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
+  c.generated('doctor.json', 'dsa-setup doctor', json(result));
+  c.generated('report.html', 'dsa-setup report', renderHtml(t, result, result.lang));
+  c.generated('report.md', 'dsa-setup report --format md', renderMarkdown(t, result));
+  c.generated('inspect.json', 'dsa-setup inspect', json(await systemReport(sys)));
+  await c.text(hostsFilePath(sys), 'system/hosts', BUNDLE_LIMITS.fileBytes, false);
+  const name = (p: string): string => basename(p.replace(/\\/g, '/'));
+  for (const p of agentLogPaths(sys)) await c.text(sys.path(p), `agent/logs/${name(p)}`, BUNDLE_LIMITS.logTailBytes);
+  for (const p of agentConfigPaths(sys)) await c.text(sys.path(p), `agent/config/${name(p)}`, BUNDLE_LIMITS.fileBytes);
+  await agentDiagnostic(sys, c);
+  const last = listRuns(sys).at(-1);
+  if (!last) return (c.omit(systemPathOf(sys, runsDir(sys)), 'noRun'), c);
+  const dir = join(runsDir(sys), last);
+  const logs = await fs.readdir(join(dir, 'logs')).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EACCES' || e.code === 'EPERM') c.omit(systemPathOf(sys, join(dir, 'logs')), 'permission');
+    return [] as string[];
   });
-  const hosts = hostsFilePath(sys);
-  const hostsData = await fs.readFile(hosts).catch(() => null);
-  if (hostsData)
-    entries.push({
-      path: 'system/hosts',
-      data: hostsData.subarray(0, BUNDLE_LIMITS.fileBytes),
-      source: hosts,
-      truncated: hostsData.length > BUNDLE_LIMITS.fileBytes,
-    });
-  else omitted.push({ source: hosts, reason: 'missing' });
-  for (const p of agentLogPaths(sys)) {
-    const e = await fileEntry(sys, p, `agent/logs/${basename(p.replace(/\\/g, '/'))}`, BUNDLE_LIMITS.logTailBytes);
-    if (e) entries.push(e);
-  }
-  for (const p of agentConfigPaths(sys)) {
-    const e = await fileEntry(sys, p, `agent/config/${basename(p.replace(/\\/g, '/'))}`, BUNDLE_LIMITS.fileBytes);
-    if (e) entries.push(e);
-  }
-  const diag = await agentDiagnostic(sys, omitted);
-  if (diag) entries.push(diag);
-  const runs = listRuns(sys);
-  const last = runs[runs.length - 1];
-  if (last) {
-    const logs = existsSync(join(runsDir(sys), last, 'logs'))
-      ? readdirSync(join(runsDir(sys), last, 'logs')).map((f) => `logs/${f}`)
-      : [];
-    for (const name of ['events.jsonl', 'plan.json', ...logs]) {
-      const tail = await readTail(join(runsDir(sys), last, name), BUNDLE_LIMITS.fileBytes);
-      if (tail)
-        entries.push({
-          path: `journal/${last}/${name}`,
-          data: Buffer.from(tail.text, 'utf8'),
-          source: join(runsDir(sys), last, name),
-          truncated: tail.truncated,
-        });
-    }
-    omitted.push({ source: join(runsDir(sys), last, 'backups'), reason: 'file backups are not shared' });
-  } else omitted.push({ source: runsDir(sys), reason: 'no apply run' });
-  return entries;
+  for (const n of ['events.jsonl', 'plan.json', ...logs.map((f) => `logs/${f}`)])
+    await c.text(join(dir, n), `journal/${last}/${n}`, BUNDLE_LIMITS.fileBytes, n !== 'events.jsonl');
+  c.omit(systemPathOf(sys, join(dir, 'backups')), 'backups');
+  return c;
 }
 
-async function writeTarGz(stage: string, names: string[], out: string): Promise<void> {
-  await tar.c({ gzip: true, cwd: stage, file: out, portable: true, noMtime: false }, names);
+/** The secrets to mask on top of the process's: those of the doctor's inputs, with their kind. */
+function inputSecrets(inputs: DoctorInputs): Redactor {
+  const r = new Redactor();
+  for (const f of inputs.secretFields ?? []) r.add(f.value, f.kind === 'tenantID' ? 'tenantID' : 'token');
+  for (const v of inputs.secrets ?? []) r.add(v);
+  return r;
 }
 
-async function writeZip(stage: string, names: string[], out: string): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const n of names) zip.addFile(join(stage, n), n);
-  zip.end();
-  await pipeline(zip.outputStream, createWriteStream(out, { mode: 0o600 }));
+/** A bundle collected and masked, waiting to be written (the admin sees its manifest first). */
+export interface PreparedBundle {
+  manifest: Manifest;
+  /** Writes the archive (atomically, 0600; never over an existing file unless `force`). */
+  write(file: string, force: boolean): Promise<void>;
 }
 
 /**
- * Writes the support bundle: every file masked (tokens, tenant IDs, passwords), sizes bounded, a MANIFEST.json
- * listing each file and each masked field; `.zip` when the name ends so (the Windows default), else `.tar.gz`.
- * Written to a temporary file next to the target and renamed over it, so a reader never sees half a bundle.
+ * Collects and masks the support bundle: every text file masked (known secrets and patterns), sizes bounded,
+ * only regular files read without following links, a MANIFEST.json listing each file, each masking (file, line,
+ * kind) and what was left out; `.zip` when `file` ends so (the Windows default), else `.tar.gz`.
  */
-export async function writeSupportBundle(
+export async function prepareSupportBundle(
   sys: SystemContext,
   file: string,
   opts: { result: DoctorResult; inputs: DoctorInputs; t: Translate },
-): Promise<Manifest> {
+): Promise<PreparedBundle> {
   const format: Manifest['format'] =
     /\.zip$/i.test(file) || (!/\.t(ar\.)?gz$/i.test(file) && sys.os === 'windows') ? 'zip' : 'tar.gz';
-  const omitted: Manifest['omitted'] = [];
-  const known = knownSecrets(opts.inputs);
-  const raw = await collect(sys, opts.result, opts.t, omitted);
+  const extra = [inputSecrets(opts.inputs)];
+  const c = await collect(sys, opts.result, opts.t);
   const manifest: Manifest = {
     tool: `dsa-setup ${pkg.version}`,
     createdAt: new Date().toISOString(),
     format,
     files: [],
     masked: [],
-    omitted,
+    omitted: processSecrets.json(c.omitted, extra),
   };
-  const stage = await mkdtemp(join(tmpdir(), 'dsa-bundle-'));
-  try {
-    for (const e of raw) {
-      let data = e.data;
-      if (!e.opaque) {
-        const r = redactWithReport(e.data.toString('utf8'), known);
-        data = Buffer.from(r.text, 'utf8');
-        for (const m of r.masked) manifest.masked.push({ file: e.path, ...m });
-      }
-      await fs.mkdir(dirname(join(stage, e.path)), { recursive: true, mode: 0o700 });
-      await fs.writeFile(join(stage, e.path), data, { mode: 0o600 });
-      manifest.files.push({
-        path: e.path,
-        source: redactWithReport(e.source, known).text,
-        bytes: data.length,
-        sha256: sha256(data),
-        truncated: e.truncated,
-        redaction: e.opaque ? 'opaque' : 'text',
-      });
+  const files: { path: string; data: Buffer }[] = [];
+  for (const e of c.entries) {
+    let data = e.data;
+    if (!e.opaque) {
+      const r = processSecrets.redactWithReport(e.data.toString('utf8'), extra);
+      data = Buffer.from(r.text, 'utf8');
+      for (const m of r.masked) manifest.masked.push({ file: e.path, ...m });
     }
-    await fs.writeFile(join(stage, 'MANIFEST.json'), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
-    const names = ['MANIFEST.json', ...manifest.files.map((f) => f.path)];
-    const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      if (format === 'zip') await writeZip(stage, names, tmp);
-      else await writeTarGz(stage, names, tmp);
-      const fh = await fs.open(tmp, 'r+');
-      await fh.sync();
-      await fh.close();
-      await fs.chmod(tmp, 0o600);
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
-  } finally {
-    await rm(stage, { recursive: true, force: true });
+    files.push({ path: e.path, data });
+    manifest.files.push({
+      path: e.path,
+      source: processSecrets.text(e.source, extra),
+      bytes: data.length,
+      sha256: sha256(data),
+      truncated: e.truncated,
+      ...(e.nulBytes ? { nulBytes: e.nulBytes } : {}),
+      redaction: e.opaque ? 'opaque' : 'text',
+    });
   }
-  return manifest;
+  const all = [{ path: 'MANIFEST.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8') }, ...files];
+  return {
+    manifest,
+    write: (target, force) =>
+      writeAtomically(target, force, (fh) =>
+        format === 'zip' ? writeZip(all, fh.createWriteStream({ autoClose: false })) : writeTarGz(all, fh),
+      ),
+  };
 }
 
-/** What the admin sees before sending the bundle: files, sizes, masked fields, what was left out. */
+async function writeTarGz(files: { path: string; data: Buffer }[], fh: fs.FileHandle): Promise<void> {
+  const pack = new tar.Pack({ gzip: true, portable: true });
+  const mtime = new Date();
+  for (const f of files) {
+    const entry = new tar.ReadEntry(
+      new tar.Header({ path: f.path, mode: 0o600, size: f.data.length, mtime, type: 'File' }),
+    );
+    pack.add(entry);
+    entry.end(f.data);
+  }
+  pack.end();
+  await pipeline(pack as unknown as Readable, fh.createWriteStream({ autoClose: false }));
+}
+
+async function writeZip(files: { path: string; data: Buffer }[], out: NodeJS.WritableStream): Promise<void> {
+  const zip = new yazl.ZipFile();
+  for (const f of files) zip.addBuffer(f.data, f.path, { mode: 0o100600 });
+  zip.end();
+  await pipeline(zip.outputStream, out);
+}
+
+/** Collects, masks and writes the support bundle in one go (the app, whose save dialog asked about replacing). */
+export async function writeSupportBundle(
+  sys: SystemContext,
+  file: string,
+  opts: { result: DoctorResult; inputs: DoctorInputs; t: Translate; force?: boolean },
+): Promise<Manifest> {
+  const b = await prepareSupportBundle(sys, file, opts);
+  await b.write(file, opts.force ?? false);
+  return b.manifest;
+}
+
+/** What the admin sees before the bundle is written: files, sizes, each masking, what was left out and why. */
 export function manifestSummary(t: Translate, file: string, m: Manifest): string {
   const total = m.files.reduce((a, f) => a + f.bytes, 0);
   const lines = [t('report.bundle.header', { file, n: m.files.length + 1, kib: (total / 1024).toFixed(1) })];
   for (const f of m.files)
     lines.push(
-      `  ${f.path}  ${(f.bytes / 1024).toFixed(1)} KiB${f.truncated ? `  ${t('report.bundle.truncated')}` : ''}${f.redaction === 'opaque' ? `  ${t('report.bundle.opaque')}` : ''}`,
+      [
+        `  ${f.path}  ${(f.bytes / 1024).toFixed(1)} KiB`,
+        f.truncated ? t('report.bundle.truncated') : '',
+        f.nulBytes ? t('report.bundle.nul', { n: f.nulBytes }) : '',
+        f.redaction === 'opaque' ? t('report.bundle.opaque') : '',
+      ]
+        .filter(Boolean)
+        .join('  '),
     );
-  lines.push(
-    m.masked.length
-      ? t('report.bundle.masked', { list: m.masked.map((x) => `${x.file} (${x.kind} ×${x.count})`).join(', ') })
-      : t('report.bundle.maskedNone'),
+  const byFile = new Map<string, Map<string, number[]>>();
+  for (const x of m.masked) {
+    const kinds = byFile.get(x.file) ?? new Map<string, number[]>();
+    kinds.set(x.kind, [...(kinds.get(x.kind) ?? []), x.line]);
+    byFile.set(x.file, kinds);
+  }
+  const list = [...byFile].map(([file, kinds]) =>
+    t('report.bundle.maskedFile', {
+      file,
+      kinds: [...kinds]
+        .map(([kind, ls]) =>
+          t('report.bundle.maskedKind', {
+            kind,
+            n: ls.length,
+            lines: [...new Set(ls)].slice(0, 5).join(', ') + (new Set(ls).size > 5 ? ', …' : ''),
+          }),
+        )
+        .join(', '),
+    }),
   );
-  for (const o of m.omitted) lines.push(`  ${t('report.bundle.omitted', { source: o.source, reason: o.reason })}`);
+  lines.push(list.length ? t('report.bundle.masked', { list: list.join('; ') }) : t('report.bundle.maskedNone'));
+  for (const o of m.omitted)
+    lines.push(
+      `  ${t('report.bundle.omitted', {
+        source: o.source,
+        reason: t(`report.bundle.reason.${o.reason}`, {
+          target: o.target ?? '',
+          bytes: BUNDLE_LIMITS.diagnosticBytes,
+          detail: o.detail ?? '',
+        }),
+      })}`,
+    );
   return lines.join('\n');
 }

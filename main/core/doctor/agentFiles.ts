@@ -1,3 +1,6 @@
+import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { SystemContext } from '../system.js';
 
 const WIN_DATA = 'C:\\ProgramData\\Trend Micro\\Deep Security Agent';
@@ -31,4 +34,115 @@ export function agentConfigPaths(sys: SystemContext): string[] {
     '/etc/sysconfig/ds_agent',
     '/etc/default/ds_agent',
   ];
+}
+
+/** Why a file was not read: absent, unreadable, a link (not followed), not a regular file, too large. */
+export interface FileSkip {
+  ok: false;
+  reason: 'missing' | 'permission' | 'link' | 'not-a-file' | 'too-large';
+  /** The path (of this machine) where it stopped: the file, or the folder that is a link or cannot be read. */
+  at: string;
+  /** Where a link points. */
+  target?: string;
+}
+
+/** The bytes of a regular file read without following links. */
+export interface FileBytes {
+  ok: true;
+  data: Buffer;
+  size: number;
+  truncated: boolean;
+  mtimeMs: number;
+}
+
+const skipOf = (code: string | undefined): FileSkip['reason'] =>
+  code === 'EACCES' || code === 'EPERM' ? 'permission' : code === 'ELOOP' ? 'link' : 'missing';
+
+/**
+ * Reads a regular file (its last `max` bytes; `whole`: all of it, or too-large) without following a link anywhere
+ * below `base`: every folder is checked with lstat, the file is opened with O_NOFOLLOW and checked with fstat.
+ */
+export async function readNoFollow(
+  base: string,
+  real: string,
+  max: number,
+  opts: { whole?: boolean } = {},
+): Promise<FileBytes | FileSkip> {
+  const rel = relative(base, real);
+  const parts = rel.split(sep).filter(Boolean);
+  let at = base;
+  for (const part of parts) {
+    at = join(at, part);
+    let st: Stats;
+    try {
+      st = await fs.lstat(at);
+    } catch (e) {
+      return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at };
+    }
+    if (st.isSymbolicLink())
+      return { ok: false, reason: 'link', at, target: await fs.readlink(at).catch(() => '?') };
+  }
+  let fh: FileHandle;
+  try {
+    fh = await fs.open(real, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at: real };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { ok: false, reason: 'not-a-file', at: real };
+    if (opts.whole && st.size > max) return { ok: false, reason: 'too-large', at: real };
+    const len = Math.min(st.size, max);
+    const data = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await fh.read(data, got, len - got, st.size - len + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { ok: true, data: data.subarray(0, got), size: st.size, truncated: st.size > max, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at: real };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The text of a log tail: a cut first line dropped (never the last line, with or without a final newline), runs
+ * of NUL bytes (a sparse or pre-allocated log) left out, the text on either side kept on lines of its own.
+ */
+export function tailText(data: Buffer, truncated: boolean): { text: string; nulBytes: number } {
+  let text = data.toString('utf8');
+  if (truncated) {
+    const nl = text.indexOf('\n');
+    if (nl >= 0 && nl < text.length - 1) text = text.slice(nl + 1);
+  }
+  let nulBytes = 0;
+  text = text.replace(/\0+/g, (run: string, off: number, s: string) => {
+    nulBytes += run.length;
+    const before = off > 0 ? s[off - 1] : '\n';
+    const after = s[off + run.length] ?? '\n';
+    return before !== '\n' && after !== '\n' ? '\n' : '';
+  });
+  return { text, nulBytes };
+}
+
+/** The last `max` bytes of a text file as text (see readNoFollow and tailText). */
+export async function readTextTail(
+  base: string,
+  real: string,
+  max: number,
+): Promise<(Omit<FileBytes, 'data'> & { text: string; nulBytes: number }) | FileSkip> {
+  const r = await readNoFollow(base, real, max);
+  if (!r.ok) return r;
+  const { data, ...rest } = r;
+  return { ...rest, ...tailText(data, r.truncated) };
+}
+
+/** A path of the target system for a path under its root (what manifests and messages show). */
+export function systemPathOf(sys: SystemContext, real: string): string {
+  if (sys.live) return real;
+  const rel = relative(sys.root, real).split(sep);
+  return sys.os === 'windows' ? `C:\\${rel.join('\\')}` : `/${rel.join('/')}`;
 }

@@ -102,7 +102,7 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
     const fresh = await planStep(sys, sp.id, sp.input);
     const d = firstDifference(sp.changes, fresh.changes);
     if (d?.reviewed?.kind === 'file') {
-      const now = await readIfExists(sys.path(d.reviewed.path));
+      const now = await readIfExists(sys.path(d.reviewed.path), { root: sys.root });
       if ((now ? sha256(now) : null) !== d.reviewed.beforeSha)
         throw new DsaError({
           code: 'apply.stalePlan',

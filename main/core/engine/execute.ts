@@ -42,7 +42,7 @@ function staleError(c: FileAction): DsaError {
  */
 async function runFile(ctx: ActionContext, a: FileAction): Promise<void> {
   const host = pathInSystem(ctx.sys, a.path, 'plan');
-  const before = await readIfExists(host);
+  const before = await readIfExists(host, { root: ctx.sys.root });
   if ((before ? sha256(before) : null) !== a.beforeSha) throw staleError(a);
   const after = a.action === 'delete' ? null : Buffer.from(a.after ?? '', 'base64');
   if (after && sha256(after) !== a.afterSha) throw staleError(a);
@@ -58,18 +58,23 @@ async function runFile(ctx: ActionContext, a: FileAction): Promise<void> {
     afterSha: a.afterSha,
   };
   ctx.journal.append({ type: 'file.intent', ...record });
+  let written: { target?: string; inPlace?: boolean } = {};
   if (after) {
     if (!before) await fs.mkdir(dirname(host), { recursive: true });
-    await atomicWrite(host, after, before ? {} : { mode: a.mode ?? 0o644 });
+    const w = await atomicWrite(host, after, { root: ctx.sys.root, ...(before ? {} : { mode: a.mode ?? 0o644 }) });
+    // What the write had to do differently (in place, attributes) is told to the job's watcher.
+    for (const n of w.notes) ctx.progress({ key: n.key, params: n.params as Record<string, string | number> });
+    // A symlink's target was written (the link kept); a refused rename was written in place.
+    written = { ...(w.path !== host ? { target: w.path } : {}), ...(w.inPlace ? { inPlace: true } : {}) };
   } else await fs.rm(host, { force: true });
-  const now = await readIfExists(host);
+  const now = await readIfExists(host, { root: ctx.sys.root });
   if ((now ? sha256(now) : null) !== a.afterSha)
     throw new DsaError({
       code: 'apply.readBackFailed',
       messageKey: 'apply.readBackFailed',
       params: { path: a.path },
     });
-  ctx.journal.append({ type: after ? 'file.write' : 'file.delete', ...record });
+  ctx.journal.append({ type: after ? 'file.write' : 'file.delete', ...record, ...written });
 }
 
 /** The undo of a command: the planned one, or the one its result names (nft's handle of the inserted rule). */
@@ -171,7 +176,7 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
 
 /** Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked. */
 async function keepLog(ctx: ActionContext, systemPath: string, name: string): Promise<void> {
-  const data = await readIfExists(ctx.sys.path(systemPath));
+  const data = await readIfExists(ctx.sys.path(systemPath), { root: ctx.sys.root });
   const text = data ? redactText(decodeLogText(data), ctx.secrets) : '';
   const file = data ? ctx.journal.saveLog(name, text) : '';
   ctx.journal.append({ type: 'log.kept', step: ctx.step, source: systemPath, file });

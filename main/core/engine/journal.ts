@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SystemContext } from '../system.js';
+import { redactJson, redactText } from '../secrets.js';
 
 type Params = Record<string, string | number>;
 
@@ -53,6 +54,10 @@ export type JournalEvent =
       step: string;
       /** Path on the target system. */
       path: string;
+      /** The file written when `path` is a symlink (the link kept). */
+      target?: string;
+      /** The rename was refused (a bind mount): the bytes were written in place. */
+      inPlace?: boolean;
       existed: boolean;
       backup: string | null;
       mode: number | null;
@@ -196,7 +201,10 @@ export class Journal {
         pid: process.pid,
         job: event.job ?? (event.steps.includes('activate') ? 'activate' : 'apply'),
       };
-    appendDurable(join(this.dir, 'events.jsonl'), JSON.stringify({ t: new Date().toISOString(), ...event }) + '\n');
+    appendDurable(
+      join(this.dir, 'events.jsonl'),
+      JSON.stringify(redactJson({ t: new Date().toISOString(), ...event })) + '\n',
+    );
   }
 
   /** Stores a backup of original bytes, fsynced; returns its path relative to the run directory. */
@@ -211,12 +219,12 @@ export class Journal {
   saveLog(name: string, text: string): string {
     const rel = join('logs', name);
     mkdirSync(join(this.dir, 'logs'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, rel), text, { mode: 0o600 });
+    writeFileSync(join(this.dir, rel), redactText(text), { mode: 0o600 });
     return rel;
   }
 
   writeJson(name: string, value: unknown): void {
-    writeDurable(join(this.dir, name), JSON.stringify(value, null, 2) + '\n', this.dir);
+    writeDurable(join(this.dir, name), JSON.stringify(redactJson(value), null, 2) + '\n', this.dir);
   }
 
   events(): StampedEvent[] {

@@ -164,7 +164,7 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
   const changed: string[] = [];
   const todo: string[] = [];
   for (const [path, f] of byPath) {
-    const now = await readIfExists(f.host);
+    const now = await readIfExists(f.host, { root: sys.root });
     const nowSha = now ? sha256(now) : null;
     if (nowSha === f.first.beforeSha) continue;
     if (f.afters.has(nowSha)) todo.push(path);
@@ -227,12 +227,12 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
     try {
       if (f.first.existed) {
         const data = await fs.readFile(f.backup!);
-        await atomicWrite(f.host, data, f.first.mode !== null ? { mode: f.first.mode } : {});
+        await atomicWrite(f.host, data, { root: sys.root, ...(f.first.mode !== null ? { mode: f.first.mode } : {}) });
       } else await fs.rm(f.host, { force: true });
     } catch {
       // The read-back below names the file and its backup.
     }
-    const now = await readIfExists(f.host);
+    const now = await readIfExists(f.host, { root: sys.root });
     if ((now ? sha256(now) : null) !== f.first.beforeSha) {
       failures.push(`${item.path} (${f.backup ?? '-'})`);
       continue;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { decodeTextFile, type TextLine } from './textFile.js';
 import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
 import { isHostName, isIpAddress } from './names.js';
+import { redactText, registerActivationSecrets } from '../secrets.js';
 
 /** Activation arguments `dsa_control -a` accepts, with their canonical spelling. */
 export const ACTIVATION_KEYS = {
@@ -111,6 +112,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   const decoded = decodeTextFile(file, data);
   if (!decoded.ok) return decoded;
   const lines = decoded.value;
+  registerActivationSecrets(lines.map((l) => l.text).join('\n'));
   const vars = new Map<string, string>();
   const issues: ParseIssue[] = [];
   let isPowerShell = false;
@@ -189,7 +191,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     if (!key) {
       issues.push(
         issueAt(file, line.no, tok.col, 'inputs.activation.unknownArg', {
-          value: tok.value.length > 40 ? tok.value.slice(0, 40) + '…' : tok.value,
+          value: ((v) => (v.length > 40 ? v.slice(0, 40) + '…' : v))(redactText(tok.value)),
           allowed: Object.values(ACTIVATION_KEYS).join(', '),
         }),
       );

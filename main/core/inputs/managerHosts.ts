@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { decodeTextFile } from './textFile.js';
 import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
-import { isHostName, isIpAddress } from './names.js';
+import { isHostName } from './names.js';
+import { canonicalAddress } from '../hosts/inetAddress.js';
+import { asciiLower } from '../hosts/hostsResolver.js';
+
+/** An address the resolver reads (glibc's inet_pton: no zone id, no leading zeros). */
+const isResolverAddress = (s: string): boolean => canonicalAddress(s) !== null;
 
 export const HostsEntrySchema = z.object({
-  address: z.string().refine(isIpAddress, 'an IPv4 or IPv6 address'),
-  names: z.array(z.string().refine(isHostName, 'a host name')).min(1),
+  address: z.string().refine(isResolverAddress, 'an IPv4 or IPv6 address'),
+  /** Host names without a trailing dot (the resolver compares names exactly: `name.` is not `name`). */
+  names: z.array(z.string().refine((n) => isHostName(n) && !n.endsWith('.'), 'a host name')).min(1),
   /** Line in the source file, for messages. */
   line: z.number().int().positive(),
 });
@@ -14,6 +20,8 @@ export type HostsEntry = z.infer<typeof HostsEntrySchema>;
 /**
  * Parses the manager hosts file (`VMSecurity_hosts_cln.txt`): `ADDRESS NAME [NAME…] [# comment]` lines,
  * comments, blank lines, BOM, CRLF, tabs, trailing spaces. Every bad line is an error; nothing is skipped.
+ * A name's trailing dot (`dsm.example.jp.`) is dropped: the hosts file maps the name as programs ask for it.
+ * An IPv6 zone id (`fe80::1%eth0`) is an error: the resolver ignores a hosts line that has one.
  */
 export function parseManagerHosts(file: string, data: Buffer): ParseResult<HostsEntry[]> {
   const decoded = decodeTextFile(file, data);
@@ -34,7 +42,11 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
     }
     const [addr, ...names] = fields;
     if (!addr) continue;
-    if (!isIpAddress(addr.value)) {
+    if (addr.value.includes('%') && canonicalAddress(addr.value.slice(0, addr.value.indexOf('%')))) {
+      issues.push(issueAt(file, no, addr.col + addr.value.indexOf('%'), 'inputs.hosts.zoneId', { value: addr.value }));
+      continue;
+    }
+    if (!isResolverAddress(addr.value)) {
       issues.push(issueAt(file, no, addr.col, 'inputs.hosts.badAddress', { value: addr.value }));
       continue;
     }
@@ -48,7 +60,7 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
       continue;
     }
     for (const n of names) {
-      const key = n.value.toLowerCase().replace(/\.$/, '');
+      const key = asciiLower(n.value.replace(/\.$/, ''));
       const prev = seen.get(key);
       if (prev && prev.address !== addr.value) {
         issues.push(
@@ -61,7 +73,8 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
         );
       } else if (!prev) seen.set(key, { address: addr.value, line: no });
     }
-    entries.push({ address: addr.value, names: names.map((n) => n.value), line: no });
+    const written = [...new Set(names.map((n) => n.value.replace(/\.$/, '')))];
+    entries.push({ address: addr.value, names: written, line: no });
   }
   if (issues.length) return { ok: false, issues };
   if (entries.length === 0) return { ok: false, issues: [issueAt(file, 0, 0, 'inputs.hosts.empty')] };

@@ -10,7 +10,7 @@ import { isAdmin as processIsAdmin, type SystemContext } from '../system.js';
 import { unwrapParse, readInputFile } from '../inputs/load.js';
 import { parseManagerHosts, type HostsEntry } from '../inputs/managerHosts.js';
 import { activationUrl, parseActivation, type ActivationInput } from '../inputs/activation.js';
-import { maskSecret } from '../secrets.js';
+import { maskSecret, redactJson } from '../secrets.js';
 import { buildPlan } from '../engine/plan.js';
 import type { ApplyOutcome } from '../engine/apply.js';
 import type { StampedEvent } from '../engine/journal.js';
@@ -450,7 +450,8 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       const ext = sys.os === 'windows' ? 'zip' : 'tar.gz';
       const file = await services.saveFile(`dsa-setup-bundle-${result.host.hostname ?? 'host'}.${ext}`);
       if (!file) return { path: null };
-      await writeSupportBundle(sys, file, { result, inputs, t: translator(services.lang()) });
+      // The save dialog asked before replacing a file.
+      await writeSupportBundle(sys, file, { result, inputs, t: translator(services.lang()), force: true });
       return { path: file };
     },
     'app:openExternal': async ({ url }) => {
@@ -466,6 +467,10 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
  * response, and returns an `{ok, value|error}` reply (never throws across the process boundary).
  */
 export async function dispatch(table: HandlerTable, channel: string, payload: unknown): Promise<Reply<ChannelName>> {
+  return redactJson(await dispatchRaw(table, channel, payload));
+}
+
+async function dispatchRaw(table: HandlerTable, channel: string, payload: unknown): Promise<Reply<ChannelName>> {
   if (!Object.hasOwn(channels, channel)) {
     return {
       ok: false,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isIPv6 } from 'node:net';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { isIpAddress } from '../inputs/names.js';
@@ -384,9 +383,4 @@ export function acceptCovers(a: AcceptRule, where: string, r: FirewallRule): boo
   return (
     a.where === where && a.port === r.port && (a.address === null || (a.field === field && a.address === r.address))
   );
-}
-
-/** Whether an address is IPv6 (picks ip6tables / `ip6 daddr` / family ipv6). */
-export function isV6(address: string): boolean {
-  return isIPv6(address);
 }

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
@@ -7,7 +8,6 @@ import {
   FirewallRuleSchema,
   acceptCovers,
   detectFirewall,
-  isV6,
   ruleTag,
   type FirewallRule,
   type FirewallState,
@@ -30,7 +30,7 @@ interface FwCommand {
 
 /** firewalld's rich rule for an inbound opening, in the exact form `--list-rich-rules` prints. */
 export function richRule(r: FirewallRule): string {
-  const fam = isV6(r.address) ? 'ipv6' : 'ipv4';
+  const fam = isIPv6(r.address) ? 'ipv6' : 'ipv4';
   return `rule family="${fam}" source address="${r.address}" port port="${r.port}" protocol="tcp" accept`;
 }
 
@@ -69,7 +69,7 @@ export function ufwCommand(r: FirewallRule): FwCommand {
 
 /** The iptables / ip6tables command (with its undo) for an opening: inserted first in OUTPUT or INPUT. */
 export function iptablesCommand(r: FirewallRule): FwCommand {
-  const cmd = isV6(r.address) ? 'ip6tables' : 'iptables';
+  const cmd = isIPv6(r.address) ? 'ip6tables' : 'iptables';
   const chain = r.direction === 'out' ? 'OUTPUT' : 'INPUT';
   const match =
     r.direction === 'out'
@@ -86,7 +86,7 @@ export function iptablesCommand(r: FirewallRule): FwCommand {
 
 /** The nft command that inserts an opening at the top of a filtering chain (undo: see apply). */
 export function nftInsertCommand(chain: NftChain, r: FirewallRule): FwCommand {
-  const l3 = isV6(r.address) ? 'ip6' : 'ip';
+  const l3 = isIPv6(r.address) ? 'ip6' : 'ip';
   const dir = r.direction === 'out' ? 'daddr' : 'saddr';
   return {
     command: 'nft',
@@ -173,7 +173,7 @@ export function firewallCommands(s: FirewallState, rules: FirewallRule[]): { com
       case 'nftables':
         for (const c of s.nftChains) {
           if (c.hook !== (r.direction === 'out' ? 'output' : 'input')) continue;
-          if (c.family === (isV6(r.address) ? 'ip' : 'ip6')) continue;
+          if (c.family === (isIPv6(r.address) ? 'ip' : 'ip6')) continue;
           const where = `${c.family} ${c.table} ${c.name}`;
           if (has(s, tag, where)) continue;
           if (s.accepts.some((a) => acceptCovers(a, where, r))) notes.push(alreadyAllowed(r, where));

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { HostsEntrySchema } from '../inputs/managerHosts.js';
+import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
+import { readBackHosts } from '../hosts/readBack.js';
+import { canonicalAddress } from '../hosts/inetAddress.js';
 import { readIfExists, sha256 } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
-import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
+import { applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
 import { fileMode } from './fileAction.js';
 import type { StepDescriptor, Verification } from './types.js';
 
@@ -10,6 +12,8 @@ export const HostsStepInput = z.object({
   /** The file the entries came from (for messages). */
   source: z.string(),
   entries: z.array(HostsEntrySchema).min(1),
+  /** A UTF-16 hosts file is rewritten as UTF-8 (the CLI's `--rewrite-utf16-hosts`); without it, refused. */
+  rewriteUtf16: z.boolean().optional(),
 });
 export type HostsStepInput = z.infer<typeof HostsStepInput>;
 
@@ -19,7 +23,7 @@ export function hostsSystemPath(sys: SystemContext): string {
 }
 
 async function loadHosts(sys: SystemContext): Promise<{ data: Buffer; exists: boolean }> {
-  const data = await readIfExists(hostsFilePath(sys));
+  const data = await readIfExists(hostsFilePath(sys), { root: sys.root });
   return { data: data ?? Buffer.alloc(0), exists: data !== null };
 }
 
@@ -28,11 +32,17 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
   id: 'hosts',
   titleKey: 'steps.hosts.title',
   input: HostsStepInput,
-  flags: [{ flags: '--hosts-file <file>', helpKey: 'cli.help.hostsFile' }],
+  flags: [
+    { flags: '--hosts-file <file>', helpKey: 'cli.help.hostsFile' },
+    { flags: '--rewrite-utf16-hosts', helpKey: 'cli.help.rewriteUtf16Hosts' },
+  ],
   platforms: ['linux', 'windows'],
   defaultOn: 'all',
   needs: ['hostsFile'],
-  fromOptions: (opts, ctx) => (opts.hostsFile ? { source: opts.hostsFile, entries: ctx.entries } : null),
+  fromOptions: (opts, ctx) =>
+    opts.hostsFile
+      ? { source: opts.hostsFile, entries: ctx.entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) }
+      : null,
 
   async plan(sys, input) {
     const { data, exists } = await loadHosts(sys);
@@ -42,6 +52,7 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
       input.entries,
       path,
       sys.os === 'windows' ? '\r\n' : '\n',
+      { rewriteUtf16: input.rewriteUtf16 === true },
     );
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
     const bytes = change.bytes;
@@ -63,26 +74,47 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
           diff,
         },
       ],
-      notes: change.shadowing.map((s) => ({
-        key: 'steps.hosts.shadowed',
-        params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
-      })),
+      notes: [
+        ...(change.rewrittenFrom
+          ? [{ key: 'steps.hosts.rewriteUtf16', params: { encoding: change.rewrittenFrom.toUpperCase() } }]
+          : []),
+        ...change.shadowing.map((s) => ({
+          key: 'steps.hosts.shadowed',
+          params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
+        })),
+      ],
       rebootRequired: false,
       upToDate: false,
     };
   },
 
   async verify(sys, input): Promise<Verification> {
-    const { data } = await loadHosts(sys);
-    const { names } = analyzeHosts(readHostsDocument(data), input.entries, hostsSystemPath(sys));
-    const wrong = names.filter(
-      (n) => n.firstAddress === null || n.firstAddress.toLowerCase() !== n.expected.toLowerCase(),
-    );
-    return wrong.length === 0
-      ? { ok: true, detail: { key: 'steps.hosts.verified', params: { n: names.length } } }
-      : {
-          ok: false,
-          detail: { key: 'steps.hosts.notVerified', params: { names: wrong.map((w) => w.name).join(', ') } },
-        };
+    return verifyHosts(sys, input.entries, hostsSystemPath(sys));
   },
 };
+
+/**
+ * apply's read-back: every manager name must resolve, the way the system resolves it (readBackHosts), to the
+ * portal's address and nothing else. The detail names the first name that does not, and why: the line that
+ * maps it elsewhere ("line N maps it to X; the managed block adds Y"), no answer, or another answer.
+ */
+export async function verifyHosts(sys: SystemContext, entries: HostsEntry[], file: string): Promise<Verification> {
+  const results = await readBackHosts(sys, entries, file);
+  const bad = results.filter((r) => !r.ok);
+  if (bad.length === 0) return { ok: true, detail: { key: 'steps.hosts.verified', params: { n: results.length } } };
+  const r = bad[0]!;
+  const want = canonicalAddress(r.expected);
+  const wrong = r.state.mappings.find((m) => !m.inBlock && canonicalAddress(m.address) !== want);
+  const common = { names: bad.map((b) => b.name).join(', '), name: r.name, expected: r.expected, via: r.via };
+  if (wrong) {
+    return {
+      ok: false,
+      detail: { key: 'steps.hosts.wrongLine', params: { ...common, line: wrong.line, address: wrong.address } },
+    };
+  }
+  if (r.answers.length === 0) return { ok: false, detail: { key: 'steps.hosts.notResolved', params: common } };
+  return {
+    ok: false,
+    detail: { key: 'steps.hosts.resolvesElsewhere', params: { ...common, answers: r.answers.join(', ') } },
+  };
+}

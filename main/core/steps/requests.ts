@@ -23,7 +23,10 @@ export function hasStepOptions(opts: StepOptions): boolean {
   return (
     [opts.hostsFile, opts.installer, opts.kernelList, opts.serviceWait, opts.firewallAllow].some(
       (v) => v !== undefined,
-    ) || Boolean(opts.disableIpv6 || opts.disableScep || opts.openFirewall || opts.managerInitiated)
+    ) ||
+    Boolean(
+      opts.rewriteUtf16Hosts || opts.disableIpv6 || opts.disableScep || opts.openFirewall || opts.managerInitiated,
+    )
   );
 }
 

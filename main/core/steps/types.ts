@@ -137,6 +137,8 @@ export type StepPlanBody = Omit<StepPlan, 'id' | 'titleKey' | 'input' | 'changes
 /** The inputs and flags that select steps (the CLI's options and the window's choices share this shape). */
 export interface StepOptions {
   hostsFile?: string;
+  /** Rewrite a UTF-16 hosts file as UTF-8 (backed up) instead of refusing it. */
+  rewriteUtf16Hosts?: boolean;
   /** Agent package (.rpm/.deb/.msi) or the portal's ZIP: the `install` step. */
   installer?: string;
   /** Supported-kernel list checked by the `install` step. */

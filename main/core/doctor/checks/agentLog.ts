@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { redactText } from '../../secrets.js';
-import { agentLogPaths } from '../agentFiles.js';
+import { agentLogPaths, readTextTail, systemPathOf } from '../agentFiles.js';
 import { textRef, type CheckDef, type CheckOutcome, type FailClass } from '../types.js';
 
 /** Bytes read from the end of each log. */
@@ -41,26 +40,6 @@ export const LOG_SIGNATURES: LogSignature[] = [
   },
 ];
 
-/** Reads the last `max` bytes of a file; null when it does not exist. */
-export async function readTail(
-  path: string,
-  max = LOG_TAIL_BYTES,
-): Promise<{ text: string; truncated: boolean } | null> {
-  const fh = await fs.open(path, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const { size } = await fh.stat();
-    const len = Math.min(size, max);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
-    let text = buf.toString('utf8');
-    if (size > max) text = text.slice(text.indexOf('\n') + 1); // drop the partial first line
-    return { text, truncated: size > max };
-  } finally {
-    await fh.close();
-  }
-}
-
 /** The newest line of a log tail matching a known signature, with its line number within the tail. */
 export function lastSignature(text: string): { sig: LogSignature; line: string; lineNo: number } | null {
   const lines = text.split(/\r?\n/);
@@ -80,16 +59,25 @@ export const agentLogCheck: CheckDef = {
   defaultClass: 'agent',
   async run(ctx): Promise<CheckOutcome> {
     const read: string[] = [];
+    const denied: string[] = [];
     let newest: { sig: LogSignature; line: string; lineNo: number; file: string; mtime: number } | null = null;
     for (const p of agentLogPaths(ctx.sys)) {
-      const real = ctx.sys.path(p);
-      const tail = await readTail(real);
-      if (!tail) continue;
+      const tail = await readTextTail(ctx.sys.root, ctx.sys.path(p), LOG_TAIL_BYTES);
+      if (!tail.ok) {
+        const at = systemPathOf(ctx.sys, tail.at);
+        if (tail.reason === 'permission' && !denied.includes(at)) denied.push(at);
+        continue;
+      }
       read.push(p);
       const hit = lastSignature(tail.text);
-      const mtime = (await fs.stat(real)).mtimeMs;
-      if (hit && (!newest || mtime > newest.mtime)) newest = { ...hit, file: p, mtime };
+      if (hit && (!newest || tail.mtimeMs > newest.mtime)) newest = { ...hit, file: p, mtime: tail.mtimeMs };
     }
+    if (read.length === 0 && denied.length > 0)
+      return {
+        status: 'warn',
+        detail: k('doctor.agentLog.denied', { files: denied.join(', ') }),
+        remedy: k(ctx.sys.os === 'windows' ? 'doctor.agentLog.deniedRemedyWindows' : 'doctor.agentLog.deniedRemedy'),
+      };
     if (read.length === 0)
       return { status: 'skip', detail: k('doctor.agentLog.none', { files: agentLogPaths(ctx.sys)[0]! }) };
     if (!newest) return { status: 'pass', detail: k('doctor.agentLog.clean', { files: read.join(', ') }) };

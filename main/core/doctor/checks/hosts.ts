@@ -1,12 +1,17 @@
 import { readIfExists } from '../../fsx.js';
 import { analyzeHosts, readHostsDocument } from '../../hosts/hostsDocument.js';
+import { resolverOptions } from '../../hosts/hostConf.js';
+import { canonicalAddress } from '../../hosts/inetAddress.js';
 import { hostsFilePath } from '../../system.js';
 import { DsaError } from '../../errors.js';
 import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
 const k = textRef;
 
-/** hosts.entries: every manager line present, and no earlier line mapping a manager name elsewhere. */
+/**
+ * hosts.entries: the hosts file, read the way the resolver reads it (host.conf's `multi`), answers every
+ * manager name with the manager's address and nothing else. A UTF-16 file fails: no resolver reads it.
+ */
 export const hostsEntriesCheck: CheckDef = {
   id: 'hosts.entries',
   titleKey: 'doctor.title.hostsEntries',
@@ -15,17 +20,17 @@ export const hostsEntriesCheck: CheckDef = {
     const input = ctx.inputs.hostsFile;
     if (!input) return { status: 'skip', detail: k('doctor.skip.noHostsFile') };
     const file = hostsFilePath(ctx.sys);
-    const data = await readIfExists(file);
-    if (!data)
-      return {
-        status: 'fail',
-        class: 'dns',
-        detail: k('doctor.hosts.noFile', { file }),
-        remedy: k('doctor.hosts.addRemedy', { file, source: input.path }),
-      };
     let analysis;
     try {
-      analysis = analyzeHosts(readHostsDocument(data), input.entries, file);
+      const data = await readIfExists(file, { root: ctx.sys.root });
+      if (!data)
+        return {
+          status: 'fail',
+          class: 'dns',
+          detail: k('doctor.hosts.noFile', { file }),
+          remedy: k('doctor.hosts.addRemedy', { file, source: input.path }),
+        };
+      analysis = analyzeHosts(readHostsDocument(data), input.entries, file, await resolverOptions(ctx.sys));
     } catch (e) {
       if (!(e instanceof DsaError)) throw e;
       return {
@@ -35,34 +40,43 @@ export const hostsEntriesCheck: CheckDef = {
         remedy: k(e.remedyKey ?? 'doctor.hosts.addRemedy', { ...e.params, source: input.path }),
       };
     }
-    const shadowed = analysis.names.filter(
-      (n) => n.firstLine !== null && n.firstAddress?.toLowerCase() !== n.expected.toLowerCase(),
-    );
-    const missing = analysis.names.filter((n) => n.firstLine === null);
+    if (analysis.encoding !== 'bytes')
+      return {
+        status: 'fail',
+        class: 'dns',
+        detail: k('doctor.hosts.utf16', { file, encoding: analysis.encoding.toUpperCase() }),
+        remedy: k('doctor.hosts.utf16Remedy', { file, source: input.path }),
+      };
+    const failing = analysis.names.filter((n) => !n.resolves);
+    const shadowed = failing.flatMap((n) => {
+      const want = canonicalAddress(n.expected);
+      const m = n.mappings.find((x) => !x.inBlock && canonicalAddress(x.address) !== want);
+      return m ? [{ n, m }] : [];
+    });
     if (shadowed.length) {
-      const s = shadowed[0]!;
+      const { n, m } = shadowed[0]!;
       return {
         status: 'fail',
         class: 'dns',
         detail: k('doctor.hosts.shadowed', {
           file,
-          line: s.firstLine!,
-          name: s.name,
-          address: s.firstAddress ?? '',
-          expected: s.expected,
+          line: m.line,
+          name: n.name,
+          address: m.address,
+          expected: n.expected,
           others: shadowed.length - 1,
         }),
-        remedy: k('doctor.hosts.shadowedRemedy', { file, line: s.firstLine!, name: s.name, expected: s.expected }),
+        remedy: k('doctor.hosts.shadowedRemedy', { file, line: m.line, name: n.name, expected: n.expected }),
       };
     }
-    if (missing.length)
+    if (failing.length)
       return {
         status: 'fail',
         class: 'dns',
         detail: k('doctor.hosts.missing', {
           file,
-          names: missing.map((n) => `${n.expected} ${n.name}`).join(', '),
-          n: missing.length,
+          names: failing.map((n) => `${n.expected} ${n.name}`).join(', '),
+          n: failing.length,
         }),
         remedy: k('doctor.hosts.addRemedy', { file, source: input.path }),
       };

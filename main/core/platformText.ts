@@ -1,0 +1,94 @@
+import { msg, type Message } from './message.js';
+
+/**
+ * The platforms whose commands differ in what an admin types: RHEL 6 (SysV `service`, `chkconfig`, ntpd),
+ * RHEL 7+ and Amazon Linux (systemctl, chrony), Debian/Ubuntu (systemctl, timesyncd, ufw), SUSE (systemctl,
+ * chrony), Windows (no sudo; an administrator PowerShell, `sc`, `w32tm`).
+ */
+export type PlatformKind = 'el6' | 'el' | 'debian' | 'suse' | 'windows' | 'linux';
+
+/** The platform kind of an OS as `detectOs` reports it (family and major version). */
+export function platformKind(os: { family: string; major: number | null } | null | undefined): PlatformKind {
+  if (!os) return 'linux';
+  switch (os.family) {
+    case 'windows':
+      return 'windows';
+    case 'rhel':
+      return os.major !== null && os.major <= 6 ? 'el6' : 'el';
+    case 'amazon':
+      return 'el';
+    case 'debian':
+      return 'debian';
+    case 'suse':
+      return 'suse';
+    default:
+      return 'linux';
+  }
+}
+
+/** Quotes one argument for the shell the admin types into (POSIX sh, or PowerShell on Windows). */
+export function quoteArg(kind: PlatformKind, arg: string): string {
+  if (/^[A-Za-z0-9_\-.,/:=@+%^]+$/.test(arg)) return arg;
+  if (kind === 'windows') return `'${arg.replace(/'/g, "''")}'`;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line from an argument array, quoted so it works as written when pasted on that platform. */
+export function commandLine(kind: PlatformKind, args: readonly string[]): string {
+  const [first, ...rest] = args;
+  if (first === undefined) return '';
+  // PowerShell runs a quoted program path only behind the call operator.
+  const head = kind === 'windows' && /\s/.test(first) ? `& ${quoteArg(kind, first)}` : quoteArg(kind, first);
+  return [head, ...rest.map((a) => quoteArg(kind, a))].join(' ');
+}
+
+/** Says how to run a command with administrator rights: `sudo …` on Linux, an administrator PowerShell on Windows. */
+export function asAdmin(kind: PlatformKind, args: readonly string[]): Message {
+  const command = commandLine(kind, args);
+  return kind === 'windows'
+    ? msg('platform.asAdmin.windows', { command })
+    : msg('platform.asAdmin.posix', { command: `sudo ${command}` });
+}
+
+/** Where `dsa_control` is on the platform (the full path, as the agent installs it). */
+export function dsaControlPath(kind: PlatformKind): string {
+  return kind === 'windows'
+    ? 'C:\\Program Files\\Trend Micro\\Deep Security Agent\\dsa_control.cmd'
+    : '/opt/ds_agent/dsa_control';
+}
+
+/** The command that starts the agent's service on the platform. */
+export function startAgentCommand(kind: PlatformKind): string[] {
+  switch (kind) {
+    case 'windows':
+      return ['Start-Service', 'ds_agent'];
+    case 'el6':
+      return ['service', 'ds_agent', 'start'];
+    default:
+      return ['systemctl', 'start', 'ds_agent'];
+  }
+}
+
+/** The command that makes the agent's service start at boot. */
+export function enableAgentCommand(kind: PlatformKind): string[] {
+  switch (kind) {
+    case 'windows':
+      return ['Set-Service', 'ds_agent', '-StartupType', 'Automatic'];
+    case 'el6':
+      return ['chkconfig', 'ds_agent', 'on'];
+    default:
+      return ['systemctl', 'enable', 'ds_agent'];
+  }
+}
+
+/** Where the agent writes its log on the platform. */
+export function agentLogPath(kind: PlatformKind): string {
+  return kind === 'windows'
+    ? 'C:\\ProgramData\\Trend Micro\\Deep Security Agent\\diag\\ds_agent.log'
+    : '/var/log/ds_agent/ds_agent.log';
+}
+
+/** What the order form's "host name" is on the platform: `uname -n`, or the Windows computer name. */
+export function hostNameSource(kind: PlatformKind): Message {
+  return msg(kind === 'windows' ? 'platform.hostName.windows' : 'platform.hostName.posix');
+}
