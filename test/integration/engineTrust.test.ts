@@ -76,7 +76,11 @@ describe('a killed apply never leads to a false "reverted"', () => {
       else span = Math.min(span, Date.now() - started);
       const revert = await runCli(['--root', root, 'revert', '--yes'], { timeoutMs: 300_000 });
       const now = sha(hostsOf(root));
-      outcomes.push(`${at}ms ${killed ? 'killed' : `exit ${r.exitCode}`} → revert ${revert.exitCode}`);
+      // The next command says that the killed run did not finish.
+      const noticed = /Run \d{8}T\d{6}Z-[0-9a-f]{6} \(started [^)]*\) did not finish/.test(revert.stderr);
+      outcomes.push(
+        `${at}ms ${killed ? 'killed' : `exit ${r.exitCode}`} → revert ${revert.exitCode}${noticed ? ' (interrupted run noticed)' : ''}`,
+      );
       // The one thing that must never happen: "reverted" (exit 0) with a file that is not the original.
       if (revert.exitCode === 0) {
         expect(revert.stdout).toContain('reverted');
@@ -93,6 +97,7 @@ describe('a killed apply never leads to a false "reverted"', () => {
     // Every run has been undone: the file is the original, byte for byte.
     expect(sha(hostsOf(root))).toBe(originalSha);
     expect(killedRuns, outcomes.join('\n')).toBeGreaterThanOrEqual(30);
+    expect(outcomes.filter((o) => o.includes('interrupted run noticed')).length).toBeGreaterThan(0);
   }, 900_000);
 });
 

@@ -148,15 +148,26 @@ export async function noticeInterrupted(sys: SystemContext, notice: (m: Message)
   return runs;
 }
 
-/** Tells the person that the lock was waited for, or taken over from a dead job. */
-export function lockNotices(notice: (m: Message) => void) {
-  return {
-    onWait: (h: LockHolder) =>
-      notice({ key: 'lock.waiting', params: { pid: h.pid, command: h.command, started: h.startedAt } }),
-    tookOver: (h: LockHolder | null) => {
-      if (h) notice({ key: 'lock.tookOver', params: { pid: h.pid, command: h.command, started: h.startedAt } });
-    },
-  };
+/**
+ * Runs a job that changes the system holding its lock: tells when the lock was waited for or taken over from
+ * a dead job, says which runs were interrupted and removes the temp files they left, then runs `fn`.
+ */
+export async function withSystemLock<T>(
+  sys: SystemContext,
+  job: string,
+  onNotice: ((m: Message) => void) | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const notice = onNotice ?? (() => undefined);
+  const params = (h: LockHolder) => ({ pid: h.pid, command: h.command, started: h.startedAt });
+  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice({ key: 'lock.waiting', params: params(h) }) });
+  try {
+    if (lock.tookOverFrom) notice({ key: 'lock.tookOver', params: params(lock.tookOverFrom) });
+    await noticeInterrupted(sys, notice);
+    return await fn();
+  } finally {
+    lock.release();
+  }
 }
 
 /**
@@ -183,19 +194,12 @@ export async function applyPlan(
   }
   // Every step's input is validated before anything is written: a bad plan changes nothing and creates no run.
   const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
-  const notice = opts.onNotice ?? (() => undefined);
-  const ln = lockNotices(notice);
-  const lock = await acquireSystemLock(sys, 'apply', { onWait: ln.onWait });
-  try {
-    ln.tookOver(lock.tookOverFrom);
-    await noticeInterrupted(sys, notice);
+  return withSystemLock(sys, 'apply', opts.onNotice, async () => {
     await checkPlanFresh(sys, plan).catch((e: unknown) => {
       throw staleBy(sys, plan, e);
     });
-    return await execute(sys, plan, inputs, opts);
-  } finally {
-    lock.release();
-  }
+    return execute(sys, plan, inputs, opts);
+  });
 }
 
 async function execute(

@@ -20,6 +20,19 @@ import { redactJson, redactText } from '../secrets.js';
 
 type Params = Record<string, string | number>;
 
+/** What the journal records of a file action: enough for revert to bring the original back. */
+export interface FileRecord {
+  step: string;
+  /** Path on the target system. */
+  path: string;
+  existed: boolean;
+  /** Backup of the original bytes, relative to the run directory (null: the file did not exist). */
+  backup: string | null;
+  mode: number | null;
+  beforeSha: string | null;
+  afterSha: string | null;
+}
+
 /** One line of a run's JSON-lines event log. */
 export type JournalEvent =
   | {
@@ -34,36 +47,20 @@ export type JournalEvent =
       pid?: number;
     }
   | { type: 'step.start'; step: string; revertNeedsReboot?: boolean }
-  | {
+  | ({
       /** Written and fsynced before the file is touched: what revert needs if the run dies at any instant. */
       type: 'file.intent';
       n: number;
-      step: string;
-      path: string;
-      existed: boolean;
-      /** Backup of the original bytes, relative to the run directory (null: the file did not exist). */
-      backup: string | null;
-      mode: number | null;
-      beforeSha: string | null;
-      afterSha: string | null;
-    }
-  | {
+    } & FileRecord)
+  | ({
       /** The file is written and read back. */
       type: 'file.write' | 'file.delete';
       n?: number;
-      step: string;
-      /** Path on the target system. */
-      path: string;
       /** The file written when `path` is a symlink (the link kept). */
       target?: string;
       /** The rename was refused (a bind mount): the bytes were written in place. */
       inPlace?: boolean;
-      existed: boolean;
-      backup: string | null;
-      mode: number | null;
-      beforeSha: string | null;
-      afterSha: string | null;
-    }
+    } & FileRecord)
   | {
       /** Written and fsynced before the command runs (secrets masked). */
       type: 'command.intent';

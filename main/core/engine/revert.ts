@@ -5,10 +5,9 @@ import { DsaError, ExitCode } from '../errors.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import type { SystemContext } from '../system.js';
 import { Journal, type StampedEvent } from './journal.js';
-import { acquireSystemLock } from './lock.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
 import { runSummaries, type RunSummary } from './runs.js';
-import { lockNotices, noticeInterrupted, type JobHooks } from './apply.js';
+import { withSystemLock, type JobHooks } from './apply.js';
 
 type FileIntent = Extract<StampedEvent, { type: 'file.intent' | 'file.write' | 'file.delete' }>;
 type Undo = { command: string; args: string[]; real?: boolean; env?: Record<string, string> };
@@ -89,16 +88,7 @@ export async function revertRun(
   runId: string,
   opts: { deactivate?: boolean } & JobHooks = {},
 ): Promise<RevertOutcome> {
-  const notice = opts.onNotice ?? (() => undefined);
-  const ln = lockNotices(notice);
-  const lock = await acquireSystemLock(sys, 'revert', { onWait: ln.onWait });
-  try {
-    ln.tookOver(lock.tookOverFrom);
-    await noticeInterrupted(sys, notice);
-    return await revertLocked(sys, runId, opts.deactivate === true);
-  } finally {
-    lock.release();
-  }
+  return withSystemLock(sys, 'revert', opts.onNotice, () => revertLocked(sys, runId, opts.deactivate === true));
 }
 
 async function revertLocked(sys: SystemContext, runId: string, deactivate: boolean): Promise<RevertOutcome> {

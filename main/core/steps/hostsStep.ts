@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
 import { readBackHosts } from '../hosts/readBack.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
-import { readIfExists, sha256 } from '../fsx.js';
+import { readIfExists } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
 import { applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
-import { fileMode } from './fileAction.js';
+import { fileWriteAction } from './fileAction.js';
 import type { StepDescriptor, Verification } from './types.js';
 
 export const HostsStepInput = z.object({
@@ -55,25 +55,13 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
       { rewriteUtf16: input.rewriteUtf16 === true },
     );
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
-    const bytes = change.bytes;
     const diff = [
       ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),
       ...change.blockLines.map((l) => `+ ${l}`),
     ];
     return {
-      changes: [
-        {
-          kind: 'file',
-          path,
-          action: exists ? 'modify' : 'create',
-          beforeSha: exists ? sha256(data) : null,
-          afterSha: sha256(bytes),
-          after: bytes.toString('base64'),
-          mode: exists ? await fileMode(hostsFilePath(sys)) : null,
-          diff,
-        },
-      ],
+      changes: [await fileWriteAction(sys, path, exists ? data : null, change.bytes, diff)],
       notes: [
         ...(change.rewrittenFrom
           ? [{ key: 'steps.hosts.rewriteUtf16', params: { encoding: change.rewrittenFrom.toUpperCase() } }]
