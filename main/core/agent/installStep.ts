@@ -43,12 +43,11 @@ export function mismatchError(m: InstallerMatch): DsaError {
 async function preflight(
   sys: SystemContext,
   input: InstallStepInput,
-  keep: boolean,
 ): Promise<{
   meta: InstallerMetadata;
   notes: Message[];
 }> {
-  const match = await checkInstallerMatch(sys, input.installer, { keep });
+  const match = await checkInstallerMatch(sys, input.installer);
   if (!match.ok || !match.metadata) {
     if (match.metadata) await disposeInstaller(match.metadata);
     throw mismatchError(match);
@@ -216,7 +215,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
   },
 
   async plan(sys, input): Promise<StepPlanBody> {
-    const { meta, notes } = await preflight(sys, input, false);
+    const { meta, notes } = await preflight(sys, input);
     const action = await decide(sys, meta);
     const changes: CommandActionInput[] = [];
     if (action.install !== 'none') {
