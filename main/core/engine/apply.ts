@@ -119,7 +119,7 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
 /** A stale-plan error naming the job that changed the system after the plan was made, when a run says so. */
 function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
   if (!(e instanceof DsaError) || (e.code !== 'apply.stalePlan' && e.code !== 'apply.staleAction')) return e;
-  const since = runSummaries(sys).filter((r) => r.startedAt >= plan.createdAt && r.changed);
+  const since = runSummaries(sys).filter((r) => r.lastAt >= plan.createdAt && r.changed);
   const by = since[since.length - 1];
   if (!by) return e;
   return new DsaError({

@@ -151,13 +151,21 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
     );
   }
 
+  // A write the run began and never finished (killed during an in-place write) may have left any bytes:
+  // those are the run's own, restored from the backup like the rest.
+  const completed = new Set(
+    events.flatMap((e) => ((e.type === 'file.write' || e.type === 'file.delete') && e.n !== undefined ? [e.n] : [])),
+  );
+  const unfinished = new Set(
+    me.finished ? [] : events.flatMap((e) => (e.type === 'file.intent' && !completed.has(e.n) ? [e.path] : [])),
+  );
   const changed: string[] = [];
   const todo: string[] = [];
   for (const [path, f] of byPath) {
     const now = await readIfExists(f.host, { root: sys.root });
     const nowSha = now ? sha256(now) : null;
     if (nowSha === f.first.beforeSha) continue;
-    if (f.afters.has(nowSha)) todo.push(path);
+    if (f.afters.has(nowSha) || unfinished.has(path)) todo.push(path);
     else changed.push(path);
   }
   if (changed.length)

@@ -11,6 +11,8 @@ export interface RunSummary {
   /** `apply` or `activate`. */
   job: string;
   startedAt: string;
+  /** When its last event was written. */
+  lastAt: string;
   steps: string[];
   /** Files the run wrote or began to write (paths of the target system). */
   files: string[];
@@ -45,6 +47,7 @@ export function summarizeRun(runId: string, seq: number, events: StampedEvent[])
     seq,
     job,
     startedAt: start?.t ?? '',
+    lastAt: events[events.length - 1]?.t ?? '',
     steps: start?.type === 'run.start' ? start.steps : [],
     files: [...files],
     commands,
