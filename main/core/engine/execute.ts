@@ -133,7 +133,8 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     // msiexec says little on its own: its verbose log is what support reads, so the journal keeps it.
     if (a.package?.msiLog) await keepLog(ctx, a.package.msiLog, 'msiexec-install.log');
   }
-  const undo = undoOf(a, r);
+  // A program that was not found (exit 127, the shell's convention) changed nothing: there is nothing to undo.
+  const undo = r.notFound || r.exitCode === 127 ? undefined : undoOf(a, r);
   journal.append({
     type: 'command',
     n: ctx.n,
