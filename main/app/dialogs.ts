@@ -28,3 +28,10 @@ export async function pickSaveFile(win: BrowserWindow | undefined, defaultPath: 
   const r = win ? await dialog.showSaveDialog(win, { defaultPath }) : await dialog.showSaveDialog({ defaultPath });
   return r.canceled ? null : (r.filePath ?? null);
 }
+
+/** The folder dialog for a folder of doctor results; null when canceled. */
+export async function pickResultsFolder(win: BrowserWindow | undefined): Promise<string | null> {
+  const opts = { properties: ['openDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}

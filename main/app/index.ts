@@ -1,18 +1,33 @@
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import sudoPrompt from '@vscode/sudo-prompt';
-import { pathToFileURL } from 'node:url';
 import { createSystemContext, isAdmin } from '../core/system.js';
 import { createHandlers, isAllowedExternal, type AppServices } from '../core/ipc/handlers.js';
+import { translator } from '../core/i18n.js';
 import { registerIpc, sendToWindow } from './ipc.js';
-import { pickInputFile, pickSaveFile } from './dialogs.js';
+import { pickInputFile, pickSaveFile, pickResultsFolder } from './dialogs.js';
 import { loadWindowStateSync, saveWindowState } from './windowState.js';
+import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
+import { guardWebContents, isAllowedRequest } from './navigationGuard.js';
+import { restrictPermissions } from './permissions.js';
+import { menuTemplate } from './menu.js';
 
 /** `--root=DIR` (or `--root DIR`): run the app against a system tree mounted at DIR (an image, a test sandbox). */
 function rootArg(argv: readonly string[]): string | undefined {
   const i = argv.findIndex((a) => a === '--root' || a.startsWith('--root='));
   if (i < 0) return undefined;
   return argv[i]!.includes('=') ? argv[i]!.slice('--root='.length) : argv[i + 1];
+}
+
+/** The dev server (electron-vite dev), never in a packaged app. */
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
+const rendererDir = join(import.meta.dirname, '../renderer');
+const osLang = (): 'ja' | 'en' => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en');
+
+/** Opens a link in the browser, only when it is vendor documentation over https (isAllowedExternal). */
+async function openDocumentation(url: string): Promise<void> {
+  if (isAllowedExternal(url)) await shell.openExternal(url);
 }
 
 let mainWindow: BrowserWindow | undefined;
@@ -36,6 +51,8 @@ function createWindow(stateFile: string): BrowserWindow {
       allowRunningInsecureContent: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click must not open a link anywhere (Electronegativity's AUXCLICK check).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   if (state.maximized) win.maximize();
@@ -44,17 +61,17 @@ function createWindow(stateFile: string): BrowserWindow {
     const b = win.getNormalBounds();
     void saveWindowState(stateFile, { ...b, maximized: win.isMaximized() });
   });
-  // No new windows; allowed documentation links open in the browser. No navigation away from the app.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternal(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
-  if (process.env.ELECTRON_RENDERER_URL && !app.isPackaged) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  void win.loadURL(devUrl ?? APP_INDEX_URL);
   return win;
 }
+
+// Before `ready`: every renderer sandboxed, and the app scheme privileged (an origin of its own, secure).
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
+// One guard for every webContents, whichever created it: navigation, redirects, frames, windows, webviews.
+app.on('web-contents-created', (_event, contents) =>
+  guardWebContents(contents, { devOrigin, isAllowedExternal, openInBrowser: (url) => void openDocumentation(url) }),
+);
 
 if (!app.requestSingleInstanceLock()) app.quit();
 else {
@@ -63,24 +80,22 @@ else {
     mainWindow?.focus();
   });
   void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    // No remote content: every request that is not the app's own file (or the dev server) is blocked.
-    const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-    session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
-      const ok =
-        details.url.startsWith('file:') ||
-        details.url.startsWith('devtools:') ||
-        details.url.startsWith('data:') ||
-        (!!devUrl && [new URL(devUrl).origin, `ws://${new URL(devUrl).host}`].some((o) => details.url.startsWith(o)));
-      cb({ cancel: !ok });
-    });
-    const origin = devUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/')).href;
+    restrictPermissions(session.defaultSession, devOrigin);
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
+    // No remote content: every request that is not the app's own (or, in development, the dev server's) is cancelled.
+    session.defaultSession.webRequest.onBeforeRequest((details, cb) =>
+      cb({ cancel: !isAllowedRequest(details.url, devOrigin) }),
+    );
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged, t: translator(osLang()) })),
+    );
     const root = rootArg(process.argv);
     const sys = createSystemContext(root ? { root } : {});
     const services: AppServices = {
       pickFile: (kind) => pickInputFile(mainWindow, kind),
       saveFile: (name) => pickSaveFile(mainWindow, join(app.getPath('documents'), name)),
-      openExternal: (url) => shell.openExternal(url),
+      pickFolder: () => pickResultsFolder(mainWindow),
+      openExternal: openDocumentation,
       emit: (event, payload) => sendToWindow(mainWindow?.webContents, event, payload),
       // One elevation per plan: the app's own CLI (Electron in node mode) through @vscode/sudo-prompt.
       elevation: {
@@ -90,9 +105,9 @@ else {
         sudoExec: (cmd, opts, cb) => sudoPrompt.exec(cmd, opts, cb),
       },
       isAdmin,
-      lang: () => (app.getLocale().toLowerCase().startsWith('ja') ? 'ja' : 'en'),
+      lang: osLang,
     };
-    registerIpc(createHandlers(sys, services), origin);
+    registerIpc(createHandlers(sys, services), devOrigin ?? APP_ORIGIN);
     mainWindow = createWindow(join(app.getPath('userData'), 'window-state.json'));
   });
   app.on('window-all-closed', () => app.quit());

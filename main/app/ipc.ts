@@ -1,27 +1,20 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CHANNEL_NAMES } from '../core/ipc/contract.js';
-import { dispatch, type HandlerTable } from '../core/ipc/handlers.js';
-import { isTrustedSender } from '../core/ipc/sender.js';
+import type { HandlerTable } from '../core/ipc/handlers.js';
+import { guardedDispatch, type SenderFrame } from './guardedDispatch.js';
 import { redactJson } from '../core/secrets.js';
 
-/** True when the call comes from our own page in the main frame. */
-function trustedSender(event: IpcMainInvokeEvent, origin: string): boolean {
+/** The frame a call came from, as the wrapper checks it. */
+function senderFrame(event: IpcMainInvokeEvent): SenderFrame | null {
   const frame = event.senderFrame;
-  return !!frame && isTrustedSender(frame.url, frame === event.sender.mainFrame, origin);
+  return frame ? { url: frame.url, isMainFrame: frame === event.sender.mainFrame } : null;
 }
 
 /** Registers the one handler table with ipcMain; every payload and sender is validated. */
 export function registerIpc(table: HandlerTable, origin: string): void {
+  const handle = guardedDispatch(table, origin);
   for (const channel of CHANNEL_NAMES) {
-    ipcMain.handle(channel, async (event, payload: unknown) => {
-      if (!trustedSender(event, origin)) {
-        return {
-          ok: false,
-          error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } },
-        };
-      }
-      return dispatch(table, channel, payload);
-    });
+    ipcMain.handle(channel, (event, payload: unknown) => handle(channel, senderFrame(event), payload));
   }
 }
 

@@ -57,8 +57,7 @@ export function registerDoctor(program: Command, t: Translate): void {
           ...(deadline ? { deadlineMs: deadline } : {}),
           ...(only ? { only } : {}),
         });
-        if (ctx.json) ctx.printJson(result);
-        else ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
+        if (!ctx.json) ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
         if (bundle) {
           // The summary (what is in it, what was masked, what was left out) comes before the archive is written.
           const prepared = await prepareSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
@@ -67,6 +66,8 @@ export function registerDoctor(program: Command, t: Translate): void {
           await prepared.write(bundle, Boolean(force));
           show(ctx.t('report.bundle.written', { file: bundle }));
         }
+        // With --json the one document comes last, so a failed bundle leaves only its error on stdout.
+        if (ctx.json) ctx.printJson(result);
         return result.summary.fail > 0 ? ExitCode.failed : ExitCode.ok;
       }),
     );

@@ -6,19 +6,27 @@ import { inputError } from '../core/errors.js';
 import { parseDoctorResult } from '../core/report/schema.js';
 import { renderHtml, renderMarkdown } from '../core/report/render.js';
 import { atomicWrite } from '../core/fsx.js';
-import { redactText } from '../core/secrets.js';
+import { redactJson, redactText } from '../core/secrets.js';
 import { action } from './common.js';
+import { reportFleet } from './reportFleet.js';
 
-/** Registers `dsa-setup report --from doctor.json --format html|md [--out FILE]`. */
+/** Registers `dsa-setup report --from doctor.json | --fleet DIR|FILE… --format html|md|json [--out FILE]`. */
 export function registerReport(program: Command, t: Translate): void {
   program
     .command('report')
     .description(t('report.help.command'))
-    .requiredOption('--from <file>', t('report.help.from'))
-    .addOption(new Option('--format <format>', t('report.help.format')).choices(['html', 'md']).default('html'))
+    .option('--from <file>', t('report.help.from'))
+    .option('--fleet <paths...>', t('fleet.help.fleet'))
+    .addOption(new Option('--format <format>', t('report.help.format')).choices(['html', 'md', 'json']).default('html'))
     .option('--out <file>', t('report.help.out'))
     .action(
-      action(async (ctx, opts: { from: string; format: 'html' | 'md'; out?: string }) => {
+      action(async (ctx, opts: { from?: string; fleet?: string[]; format: 'html' | 'md' | 'json'; out?: string }) => {
+        if (opts.fleet && !opts.from) return reportFleet(ctx, { ...opts, fleet: opts.fleet });
+        if (!opts.from || opts.fleet || opts.format === 'json')
+          throw inputError(
+            'report.usage',
+            opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet',
+          );
         const data = await readInputFile(opts.from);
         let value: unknown;
         try {
@@ -37,9 +45,8 @@ export function registerReport(program: Command, t: Translate): void {
             { file: opts.from, path: parsed.path, problem: parsed.problem },
             'report.error.badDoctorJsonRemedy',
           );
-        const text = redactText(
-          opts.format === 'md' ? renderMarkdown(ctx.t, parsed.value) : renderHtml(ctx.t, parsed.value, ctx.lang),
-        );
+        const doc = redactJson(parsed.value);
+        const text = redactText(opts.format === 'md' ? renderMarkdown(ctx.t, doc) : renderHtml(ctx.t, doc, ctx.lang));
         if (opts.out) {
           await atomicWrite(opts.out, text, { mode: 0o644 });
           if (ctx.json) ctx.printJson({ ok: true, out: opts.out, format: opts.format, bytes: Buffer.byteLength(text) });

@@ -10,7 +10,7 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-…​.tmp`), for clean-up. */
+/** The marker in the name of every temp file atomicWrite makes (`.hosts.dsa-setup-XXXX.tmp`), for clean-up. */
 export const TEMP_MARK = '.dsa-setup-';
 
 /** Whether an error is one the operating system raised (ENOENT, EACCES, …), as opposed to a bug. */
@@ -157,7 +157,31 @@ export async function copyAttributes(from: string, to: string): Promise<Message 
   const preserve = ['mode', 'ownership', 'xattr', ...(selinuxEnabled() ? ['context'] : [])].join(',');
   const cp = await execCommand('cp', ['--attributes-only', `--preserve=${preserve}`, from, to], { timeoutMs: 10_000 });
   if (cp.exitCode === 0) return null;
-  return msg('fsx.attributesNotKept', { path: from, names: (dump.stderr || cp.stderr).trim().slice(0, 200) });
+  const why = dump.notFound && cp.notFound ? 'getfattr, cp: not installed' : dump.stderr || cp.stderr;
+  return msg('fsx.attributesNotKept', { path: from, names: why.trim().slice(0, 200) });
+}
+
+/**
+ * Refuses early (exit 2, the same message a write would give) when a file cannot be replaced whatever the
+ * user's rights: a read-only file system or mount, an immutable or append-only file, a directory. Permission
+ * (EACCES) is left to the write: a plan may run without administrator rights.
+ */
+export async function assertReplaceable(path: string, root = '/'): Promise<void> {
+  let target = path;
+  try {
+    target = await resolveLinkTarget(path, root);
+    const st = await fs.stat(target).catch(() => null);
+    if (st?.isDirectory()) {
+      throw Object.assign(new Error(`is a directory: ${target}`), { code: 'EISDIR', syscall: 'open' });
+    }
+    for (const p of st ? [target, dirname(target)] : [dirname(target)]) {
+      await fs.access(p, fsc.W_OK).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EROFS' || e.code === 'EPERM') throw e;
+      });
+    }
+  } catch (e) {
+    throw await fileSystemError(e, target, 'write');
+  }
 }
 
 export interface WriteOptions {

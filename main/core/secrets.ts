@@ -11,13 +11,7 @@
 
 /** What a masked span was (the manifest's `kind`). */
 export type SecretKind =
-  | 'token'
-  | 'tenantID'
-  | 'password'
-  | 'url-credentials'
-  | 'authorization'
-  | 'private-key'
-  | 'secret';
+  'token' | 'tenantID' | 'password' | 'url-credentials' | 'authorization' | 'private-key' | 'secret';
 
 /** One masking: where in the output text (1-based line) and what kind. */
 export interface Masking {
@@ -45,8 +39,8 @@ interface Span {
 interface Known {
   value: string;
   kind: SecretKind;
-  /** Encoded forms of the value, matched case-insensitively. */
-  forms: string[];
+  /** The value's encoded forms, any letter case, longest first. */
+  re: RegExp;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -92,16 +86,16 @@ const PREFIX = 12;
 /** Spans of a known value in text: every encoded form, and runs that are a long prefix or suffix of it. */
 function knownSpans(text: string, k: Known, out: Span[]): void {
   const lower = text.toLowerCase().length === text.length ? text.toLowerCase() : null;
-  for (const form of k.forms) {
-    const re = new RegExp(escapeRe(form), 'gi');
-    for (const m of text.matchAll(re))
-      out.push({
-        start: m.index,
-        end: m.index + m[0].length,
-        kind: k.kind,
-        ...(form === k.value && (k.kind === 'token' || k.kind === 'tenantID') ? { show: maskSecret(m[0]) } : {}),
-      });
-  }
+  const raw = k.value.toLowerCase();
+  for (const m of text.matchAll(k.re))
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      kind: k.kind,
+      ...((k.kind === 'token' || k.kind === 'tenantID') && m[0].toLowerCase() === raw
+        ? { show: maskSecret(m[0]) }
+        : {}),
+    });
   // A copy cut short (a message clipped to N characters, a log tail that starts mid-value).
   if (k.value.length < PREFIX + 4 || lower === null) return;
   const v = k.value.toLowerCase();
@@ -130,10 +124,14 @@ const KEY_EXACT = new RegExp(`^${KEY}$`, 'i');
 
 interface Pattern {
   re: RegExp;
+  /** A cheap test the text must pass for the pattern to be tried (most log text holds no secret words). */
+  when?: RegExp;
   kind: SecretKind | ((m: RegExpExecArray) => SecretKind);
   /** Only on lines for which this is true (the line holding the match). */
   line?: RegExp;
 }
+
+const KEY_WORD = /pass|pwd|secret|token|tenant|key/i;
 
 const kindOfKey = (key: string): SecretKind =>
   /tenant/i.test(key) ? 'tenantID' : /token/i.test(key) ? 'token' : /pass|pwd/i.test(key) ? 'password' : 'secret';
@@ -143,6 +141,7 @@ const PATTERNS: Pattern[] = [
   {
     re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:\\r|\\n|\r|\n)*(?<v>[\s\S]*?)(?:\\r|\\n|\r|\n)*(?:-----END \1PRIVATE KEY-----|$(?![\s\S]))/dg,
     kind: 'private-key',
+    when: /PRIVATE KEY-----/,
   },
   {
     re: /\b(?:proxy-)?authori[sz]ation\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:basic|bearer|digest|negotiate|ntlm|token|apikey)\s+)?(?<v>[^\s"'\\,;]+)/dgi,
@@ -151,28 +150,39 @@ const PATTERNS: Pattern[] = [
   { re: /\bbearer\s+(?<v>[A-Za-z0-9\-._~+/]{16,}=*)/dgi, kind: 'authorization' },
   // JSON: "password": "…", "token": 123
   {
-    re: new RegExp(`(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`, 'dgi'),
+    re: new RegExp(
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`,
+      'dgi',
+    ),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // JSON inside a JSON string: \"password\": \"…\"
   {
-    re: new RegExp(`(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
+    re: new RegExp(`(?<![A-Za-z0-9_.-])(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // ini / shell / log: token:…, tenantID=…, password = "…", pass=…
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}]+))`,
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // An ini line keeps spaces in its value: `password = two words`
-  { re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'), kind: (m) => kindOfKey(m.groups!.k!) },
-  // Command lines: --password X, --token X, --tenant-id X, --proxy-auth user:pass
   {
-    re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:[ \t]+|=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
+    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
     kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
+  },
+  // Command lines: --password=X, --passwd=X (dsa_control's own spelling), "--token","X" (argument arrays in JSON)
+  {
+    re: /(?<![\w-])--(?<k>password|passwd|token|tenant-?id|proxy-auth|proxy-password)(?:=|"\s*,\s*")(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\s"']+))/dgi,
+    kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
   },
   // dsa_control -p PASSWORD (only where dsa_control is named: `mkdir -p` and `iptables -p tcp` are not secrets)
   {
@@ -192,6 +202,7 @@ const PATTERNS: Pattern[] = [
   {
     re: /(?<=^|[\s=("'])[^\s:/@"'=]+:(?<v>[^\s"'/]*)@(?=[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5}\b)/dgm,
     kind: 'url-credentials',
+    when: /@/,
   },
 ];
 
@@ -218,10 +229,11 @@ function urlCredentialSpans(text: string, out: Span[]): void {
 }
 
 /** Values that stand for a secret in help and documentation text (`token:…`, `--token <token>`). */
-const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+\}\}|\$\w+|\$\{\w+\})$/i;
+const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+(?:\}\})?|\$\w+|\$\{\w+\})$/i;
 
 function patternSpans(text: string, out: Span[]): void {
   for (const p of PATTERNS) {
+    if (p.when && !p.when.test(text)) continue;
     p.re.lastIndex = 0;
     for (let m = p.re.exec(text); m; m = p.re.exec(text)) {
       if (m[0].length === 0) p.re.lastIndex++;
@@ -229,7 +241,7 @@ function patternSpans(text: string, out: Span[]): void {
       if (!name) continue;
       const [start, end] = m.indices!.groups![name]!;
       const value = text.slice(start, end);
-      if (end <= start || value.includes(MASK) || PLACEHOLDER.test(value)) continue;
+      if (end <= start || value.includes(MASK.slice(0, -1)) || PLACEHOLDER.test(value)) continue;
       if (p.line) {
         const ls = text.lastIndexOf('\n', start) + 1;
         const le = text.indexOf('\n', start);
@@ -249,7 +261,7 @@ export class Redactor {
   add(value: string | undefined | null, kind: SecretKind = 'secret'): void {
     if (!value || value.length < 4 || value.includes(MASK)) return;
     if (this.known.some((k) => k.value === value)) return;
-    this.known.push({ value, kind, forms: encodedForms(value) });
+    this.known.push({ value, kind, re: new RegExp(encodedForms(value).map(escapeRe).join('|'), 'gi') });
     this.known.sort((a, b) => b.value.length - a.value.length);
   }
 
@@ -360,15 +372,19 @@ export class Redactor {
 /** The secrets of this process (one CLI run, or the app): registered once, seen by every output path. */
 export const processSecrets = new Redactor();
 
-/** Registers a secret of this run (a token, tenant ID, password) so that every output masks it. */
-export function registerSecret(value: string | undefined | null, kind: SecretKind = 'secret'): void {
-  processSecrets.add(value, kind);
-}
+const extras = new Map<string, Redactor>();
 
+/** A redactor for a caller's own list of secrets (kept: callers pass the same list for a whole run). */
 function extraOf(secrets: readonly string[]): Redactor[] {
   if (secrets.length === 0) return [];
-  const r = new Redactor();
-  for (const s of secrets) r.add(s);
+  const key = secrets.join('\0');
+  let r = extras.get(key);
+  if (!r) {
+    if (extras.size > 32) extras.clear();
+    r = new Redactor();
+    for (const s of secrets) r.add(s);
+    extras.set(key, r);
+  }
   return [r];
 }
 
@@ -385,16 +401,6 @@ export function redactJson<T>(value: T, secrets: readonly string[] = []): T {
 /** Masks the argument array of `command` (`-p X` of dsa_control, `-u user:pass`, `--token X` …). */
 export function redactArgv(command: string, args: readonly string[], secrets: readonly string[] = []): string[] {
   return processSecrets.argv(args, extraOf(secrets), command);
-}
-
-/** Masks text and reports each masking (line, kind): the bundle's manifest. */
-export function redactWithReport(
-  text: string,
-  known: readonly { value: string; kind: SecretKind }[] = [],
-): { text: string; masked: Masking[] } {
-  const r = new Redactor();
-  for (const k of known) r.add(k.value, k.kind);
-  return processSecrets.redactWithReport(text, [r]);
 }
 
 /** Options of the CLI whose value is a secret, or may carry one (a URL with user info). */
@@ -432,7 +438,7 @@ const PUBLIC_ACTIVATION_KEYS = /^(hostname|policyid|groupid|relaygroupid|descrip
 /**
  * Registers the secrets of an activation command file or deployment script, misspelled ones included
  * (`"tokn:…"`, `"tenantId=…"`): every `KEY:VALUE` / `KEY=VALUE` argument of dsa_control other than the public
- * ones, and every value the patterns find.
+ * ones (`hostname:`, `policyid:` …, and misspellings of them), and every value the patterns find.
  */
 export function registerActivationSecrets(text: string): void {
   processSecrets.learn(text);
@@ -442,6 +448,8 @@ export function registerActivationSecrets(text: string): void {
     for (const word of line.slice(at).split(/\s+/)) {
       const m = /^["']?([A-Za-z_-]+)[:=](.+?)["']?$/.exec(word);
       if (!m || PUBLIC_ACTIVATION_KEYS.test(m[1]!) || /^\/\//.test(m[2]!)) continue;
+      // A misspelled key: its value is secret when the key looks like token / tenant / password, or it is long.
+      if (!/t[eo]|ken|ant|pass|pw|secret|key/i.test(m[1]!) && m[2]!.length < 16) continue;
       processSecrets.add(m[2]!, /ten/i.test(m[1]!) ? 'tenantID' : /tok/i.test(m[1]!) ? 'token' : 'secret');
     }
   }

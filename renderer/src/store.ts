@@ -12,6 +12,7 @@ import type {
   ProgressEvent,
   StepChoice,
 } from '../../main/core/ipc/contract';
+import type { FleetView } from '../../main/core/fleet/view';
 import { asErrorInfo, call, onApplyProgress, onProgress, pathForFile, UiError } from './api';
 import { switchLanguage, type Lang } from './i18n';
 
@@ -22,7 +23,8 @@ export const SCREENS = ['welcome', 'inputs', 'plan', 'apply', 'activate', 'diagn
 export type Screen = (typeof SCREENS)[number];
 
 /** Where an error is shown: each screen part has its own place, all filled by one chain (`fail`). */
-export type ErrorArea = 'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'export';
+export type ErrorArea =
+  'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'export' | 'fleet';
 
 interface AppInfo {
   version: string;
@@ -67,6 +69,9 @@ export interface State {
   doctor: DoctorView | null;
   exported: { kind: 'report' | 'bundle'; path: string } | null;
   busyExport: boolean;
+  /** Many machines' doctor results from a folder, grouped by root cause (the Diagnose screen's fleet view). */
+  fleet: FleetView | null;
+  fleetLoading: boolean;
   errors: Partial<Record<ErrorArea, ErrorInfoView>>;
 }
 
@@ -87,6 +92,8 @@ export interface Actions {
   exportBundle(): Promise<void>;
   /** Opens the vendor's documentation in the browser (the main process allows only its https sites). */
   openHelp(): Promise<void>;
+  /** Asks for a folder of doctor results and shows them grouped by root cause. */
+  openFleet(): Promise<void>;
 }
 
 const initial: State = {
@@ -112,6 +119,8 @@ const initial: State = {
   doctor: null,
   exported: null,
   busyExport: false,
+  fleet: null,
+  fleetLoading: false,
   errors: {},
 };
 
@@ -243,6 +252,14 @@ export const useApp = create<State & Actions>()((set, get) => {
       await guard('app', async () => {
         await call('openExternal', { url: HELP_URL });
       });
+    },
+    async openFleet() {
+      set({ fleetLoading: true });
+      await guard('fleet', async () => {
+        const r = await call('openFleet', {});
+        if (!('canceled' in r)) set({ fleet: r });
+      });
+      set({ fleetLoading: false });
     },
     async exportBundle() {
       set({ busyExport: true, exported: null });

@@ -83,6 +83,8 @@ if (skipReason) {
       const app = await launch(lang, root);
       try {
         const page = await app.firstWindow();
+        // Served from the app's own scheme (protocol.handle), not file://.
+        expect(page.url()).toBe('app://dsa-setup/index.html');
         // The renderer has the verbs and nothing of Node or IPC.
         expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
         await fullWizardFlow(page, {

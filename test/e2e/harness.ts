@@ -1,13 +1,15 @@
 // Page callbacks run in the browser: the DOM types apply to them.
 import { createServer, type Server } from 'node:http';
 import { promises as fs } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createSystemContext } from '../../main/core/system.js';
-import { createHandlers, dispatch, headlessServices, type AppServices } from '../../main/core/ipc/handlers.js';
-import { EVENTS, VERBS, buildDsaSetupApi } from '../../main/core/ipc/verbs.js';
+import { createHandlers, headlessServices, type AppServices } from '../../main/core/ipc/handlers.js';
 import type { InputKind } from '../../main/core/ipc/contract.js';
+import { APP_ORIGIN, serveAppRequest } from '../../main/app/appProtocol.js';
+import { guardedDispatch } from '../../main/app/guardedDispatch.js';
+import { redactJson } from '../../main/core/secrets.js';
 import { PROJECT } from '../helpers/cli.js';
 
 export const RENDERER_DIR = join(PROJECT, 'out/renderer');
@@ -26,31 +28,17 @@ export const CHROMIUM = {
   ],
 };
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+export const PRELOAD_BUNDLE = join(PROJECT, 'out/preload/index.cjs');
 
-/** Serves the BUILT renderer (out/renderer) on a loopback port, as the app's file tree would. */
+/**
+ * Serves the BUILT renderer (out/renderer) on a loopback port through the shell's own app:// handler
+ * (serveAppRequest: the same path checks, types and CSP header as the app's protocol).
+ */
 export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-        /^(\.\.[/\\])+/,
-        '',
-      );
-      const file = join(RENDERER_DIR, path === '/' ? 'index.html' : path);
-      if (!file.startsWith(RENDERER_DIR)) return res.writeHead(403).end();
-      try {
-        const data = await fs.readFile(file);
-        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(data);
-      } catch {
-        res.writeHead(404).end();
-      }
+      const r = await serveAppRequest(RENDERER_DIR, { url: `${APP_ORIGIN}${req.url ?? '/'}`, method: req.method });
+      res.writeHead(r.status, Object.fromEntries(r.headers)).end(Buffer.from(await r.arrayBuffer()));
     })();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -87,9 +75,54 @@ export interface AppPage {
 }
 
 /**
- * Opens the built renderer with `window.dsaSetup` provided over the SAME handler table as the Electron
- * shell (createHandlers + dispatch), registered through page.exposeBinding, and the SAME API builder as
- * the preload (buildDsaSetupApi over the shared verb table). The browser locale plays the OS language.
+ * The page-side stand-in for the `electron` module a sandboxed preload gets, around the preload bundle's source:
+ * contextBridge.exposeInMainWorld defines the global once, ipcRenderer.invoke goes to the `__dsaIpcInvoke`
+ * binding (the shell's IPC wrapper), ipcRenderer.on receives what `__dsaEmit` sends, webUtils.getPathForFile
+ * answers from `dropPaths` ("" when unknown, as Electron). Any other require fails, as in a sandbox.
+ */
+export function preloadWithElectronStandIn(preloadSource: string, dropPaths: Record<string, string>): string {
+  return `(() => {
+  const listeners = new Map();
+  window.__dsaEmit = (channel, payload) => listeners.get(channel)?.forEach((l) => l({}, payload));
+  const paths = ${JSON.stringify(dropPaths)};
+  const electron = Object.freeze({
+    contextBridge: Object.freeze({
+      exposeInMainWorld(key, api) {
+        if (Object.hasOwn(window, key)) throw new Error('exposeInMainWorld: ' + key + ' is already defined');
+        Object.defineProperty(window, key, { value: api, enumerable: true });
+      },
+    }),
+    ipcRenderer: Object.freeze({
+      invoke: (channel, payload) => window.__dsaIpcInvoke(channel, payload),
+      on(channel, listener) {
+        const set = listeners.get(channel) ?? new Set();
+        set.add(listener);
+        listeners.set(channel, set);
+        return this;
+      },
+      removeListener(channel, listener) {
+        listeners.get(channel)?.delete(listener);
+        return this;
+      },
+    }),
+    webUtils: Object.freeze({ getPathForFile: (file) => paths[file.name] ?? '' }),
+  });
+  const require = (id) => {
+    if (id === 'electron') return electron;
+    throw new Error('Cannot find module ' + JSON.stringify(id) + ' (a sandboxed preload has only electron)');
+  };
+  const module = { exports: {} };
+  (function (require, module, exports) {
+${preloadSource}
+  })(require, module, module.exports);
+})();`;
+}
+
+/**
+ * Opens the built renderer with `window.dsaSetup` made by the BUILT preload (out/preload/index.cjs) over a
+ * stand-in `electron` module; its ipcRenderer.invoke reaches the SAME handler table as the Electron shell
+ * (createHandlers) through the SAME wrapper as main/app/ipc.ts (guardedDispatch: sender check, contract
+ * validation, dispatch). The browser locale plays the OS language.
  */
 export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptions): Promise<AppPage> {
   const context = await browser.newContext({
@@ -113,48 +146,22 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
     saveFile: async (name) => (opts.saveTo ? opts.saveTo(name) : null),
     emit: (event, payload) => {
       void page
+        // As main/app/ipc.ts sendToWindow: events leave the main side redacted.
         .evaluate(([e, p]) => (window as unknown as { __dsaEmit(e: string, p: unknown): void }).__dsaEmit(e, p), [
           event,
-          payload,
+          redactJson(payload),
         ] as const)
         .catch(() => {});
     },
     lang: () => opts.lang,
     ...opts.services,
   };
-  const table = createHandlers(sys, services);
-  await page.exposeBinding('__dsaInvoke', async (source, channel: string, payload: unknown) => {
-    // The harness's sender check: main frame of our own page only, as main/app/ipc.ts does.
-    if (source.frame !== page.mainFrame() || !source.frame.url().startsWith(baseUrl)) {
-      return {
-        ok: false,
-        error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } },
-      };
-    }
-    return dispatch(table, channel, payload);
-  });
-  await page.exposeBinding('__dsaPathFor', async (_source, name: string) => opts.dropPaths?.[name] ?? null);
-  await page.addInitScript(
-    ({ build, verbs, events }) => {
-      const listeners = new Map<string, Set<(p: unknown) => void>>();
-      const w = window as unknown as Record<string, unknown>;
-      w.__dsaEmit = (channel: string, payload: unknown) => listeners.get(channel)?.forEach((l) => l(payload));
-      const buildApi = new Function(`return (${build})`)() as typeof buildDsaSetupApi;
-      w.dsaSetup = buildApi(
-        verbs,
-        events,
-        (channel, payload) => (w.__dsaInvoke as (c: string, p: unknown) => Promise<unknown>)(channel, payload),
-        (channel, listener) => {
-          const set = listeners.get(channel) ?? new Set();
-          set.add(listener);
-          listeners.set(channel, set);
-          return () => set.delete(listener);
-        },
-        async (file) => (w.__dsaPathFor as (n: string) => Promise<string | null>)((file as { name: string }).name),
-      );
-    },
-    { build: buildDsaSetupApi.toString(), verbs: VERBS, events: EVENTS },
+  const handle = guardedDispatch(createHandlers(sys, services), baseUrl);
+  await page.exposeBinding('__dsaIpcInvoke', async (source, channel: string, payload: unknown) =>
+    handle(channel, { url: source.frame.url(), isMainFrame: source.frame === page.mainFrame() }, payload),
   );
+  const preload = await fs.readFile(PRELOAD_BUNDLE, 'utf8');
+  await page.addInitScript({ content: preloadWithElectronStandIn(preload, opts.dropPaths ?? {}) });
   await page.goto(baseUrl);
   return { page, remoteRequests, pageErrors, close: () => context.close() };
 }

@@ -13,11 +13,19 @@ export interface CliRun {
 /**
  * Runs the built `dsa-setup` CLI (the same file `npx dsa-setup` runs) with this Node, no terminal on stdin,
  * LANG=C unless given. `asUser` runs it as that user through setpriv (for the exit-3 tests), allowed to read
- * anything but to write nothing its own rights do not allow.
+ * anything but to write nothing its own rights do not allow; with `plainUser`, with that user's rights only (it
+ * must be able to reach the checkout).
  */
 export async function runCli(
   args: string[],
-  opts: { env?: Record<string, string>; input?: string; asUser?: string; timeoutMs?: number; cwd?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    input?: string;
+    asUser?: string;
+    plainUser?: boolean;
+    timeoutMs?: number;
+    cwd?: string;
+  } = {},
 ): Promise<CliRun> {
   const [cmd, cmdArgs] = opts.asUser
     ? [
@@ -27,8 +35,7 @@ export async function runCli(
           '--regid=nogroup',
           '--clear-groups',
           // Read and search only (no write): the checkout may sit in a directory only root can enter (mktemp -d).
-          '--inh-caps=+dac_read_search',
-          '--ambient-caps=+dac_read_search',
+          ...(opts.plainUser ? [] : ['--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search']),
           process.execPath,
           CLI,
           ...args,

@@ -13,8 +13,8 @@ const PASSWORD = 'hunter2-proxy-secret';
 
 interface Manifest {
   files: { path: string; bytes: number; truncated: boolean; redaction: string }[];
-  masked: { file: string; kind: string; count: number }[];
-  omitted: { source: string; reason: string }[];
+  masked: { file: string; kind: string; line: number }[];
+  omitted: { source: string; reason: string; note: string }[];
 }
 
 function walk(dir: string): string[] {
@@ -84,7 +84,7 @@ describe('doctor --bundle', () => {
       file,
     ]);
     expect(r.stdout).toContain(`Support bundle ${file}`);
-    expect(r.stdout).toMatch(/Masked: .*agent\/logs\/ds_agent\.log \(tenantID ×1\).*\(token ×1\)/);
+    expect(r.stdout).toMatch(/Masked: .*agent\/logs\/ds_agent\.log: tenantID ×1 \(line \d+\), token ×1 \(line \d+\)/);
     expect(r.stdout).toContain('agent/diagnostic/diag-20261123.zip');
     expect(r.stdout).not.toContain(TOKEN);
     // The agent log's BIO_do_handshake failure was explained.

@@ -201,8 +201,15 @@ describe('Ansible role dsa_setup: install, activate with vault secrets, doctor',
       expect(JSON.parse(status)).toMatchObject({ state: { installed: true, service: 'running', activated: true } });
     }
     expect(first.output).not.toMatch(/^fatal: \[web0[12]\]/m);
-    expect(existsSync(join(work, 'bundles/web01'))).toBe(false); // no bundle for hosts that did not fail
-    expect(existsSync(join(work, 'bundles/web02'))).toBe(false);
+    // No bundle for hosts that did not fail: only their doctor.json, for the fleet report.
+    for (const h of ['web01', 'web02']) {
+      expect(existsSync(join(work, `bundles/${h}/support-bundle.zip`))).toBe(false);
+      const doctor = JSON.parse(readFileSync(join(work, `bundles/${h}/doctor.json`), 'utf8')) as {
+        summary: { fail: number };
+      };
+      expect(doctor.summary.fail).toBe(0);
+      expect(readFileSync(join(work, `bundles/${h}/doctor.json`), 'utf8')).not.toContain(TOKEN);
+    }
   });
 
   it('a manager that refuses the token fails that host with the reason, and its support bundle comes back', () => {

@@ -55,8 +55,11 @@ date +%s%N > "$R/boot-id"
 
 /** A Rocky 9 sandbox whose IPv6 step needs a reboot: GRUB config, kernel command line and grubby's answer. */
 function rebootRoot(hostname: string): string {
+  // grubby as the sandbox answers it: --info=ALL with the kernel arguments, and --update-kernel (the step's change and
+  // its undo) succeeding.
   const grubby = (args: string) => [
     { command: 'grubby', args: ['--info=ALL'], stdout: `index=0\nkernel="/boot/vmlinuz"\nargs="${args}"\n` },
+    { command: 'grubby', args: ['--update-kernel=ALL'], stdout: '' },
   ];
   const root = makeRoot({
     ...OS_RELEASE.el9,
@@ -311,7 +314,7 @@ describe('Ansible role dsa_setup over four sandbox hosts', { timeout: 300_000 },
       );
   });
 
-  it('fetches the support bundle of the failed host only (when the CLI has doctor)', () => {
+  it('fetches the support bundle of the failed host only, and keeps the doctor.json of every checked host (when the CLI has doctor)', () => {
     if (!commands.has('doctor')) {
       expect(existsSync(join(work, 'bundles'))).toBe(false);
       return;
@@ -320,7 +323,24 @@ describe('Ansible role dsa_setup over four sandbox hosts', { timeout: 300_000 },
     expect(existsSync(bundleB), first.output.slice(-4000)).toBe(true);
     expect(statSync(bundleB).size).toBeGreaterThan(0);
     expect(readFileSync(bundleB).includes(Buffer.from(TOKEN))).toBe(false);
-    expect(existsSync(join(work, 'bundles/host-a'))).toBe(false);
+    expect(existsSync(join(work, 'bundles/host-a/support-bundle.zip'))).toBe(false);
+    const doctorA = JSON.parse(readFileSync(join(work, 'bundles/host-a/doctor.json'), 'utf8')) as {
+      checks: { id: string; status: string }[];
+    };
+    expect(doctorA.checks.map((c) => [c.id, c.status])).toEqual([['hosts.entries', 'pass']]);
+  });
+
+  it('ends on the controller with the fleet report of all hosts, and prints its path', () => {
+    if (!commands.has('doctor')) return;
+    const report = join(work, 'bundles/fleet-report.html');
+    expect(first.output).toContain(`Fleet report (all hosts, grouped by root cause): ${report}`);
+    const html = readFileSync(report, 'utf8');
+    // host-a and host-c passed their doctor; host-b (refused input) and host-d (reboot needed) come from bundles.
+    expect(first.output).toContain('"hosts: 4 ');
+    for (const h of ['host-a/doctor.json', 'host-c/doctor.json', 'host-b/support-bundle.zip!doctor.json'])
+      expect(html).toContain(h);
+    expect(html).not.toContain(TOKEN);
+    expect(html).not.toContain(TENANT);
   });
 
   it('a second run reports changed=0 on the good hosts and still fails the bad one', async () => {

@@ -6,7 +6,6 @@ import { lastSignature } from '../../main/core/doctor/checks/agentLog.js';
 import { interceptorNamedBy } from '../../main/core/doctor/interceptors.js';
 import { selected } from '../../main/core/doctor/runDoctor.js';
 import { isSaasManager, loadDoctorInputs, parseHostPort } from '../../main/core/doctor/inputs.js';
-import { redactWithReport } from '../../main/core/bundle/redact.js';
 import { resolve } from 'node:path';
 import { DsaError } from '../../main/core/errors.js';
 
@@ -97,21 +96,5 @@ describe('doctor probes and matchers', () => {
     expect(selected('tls.manager', ['net.'])).toBe(false);
     expect(selected('time.skew', ['time.skew'])).toBe(true);
     expect(selected('time.skew', undefined)).toBe(true);
-  });
-});
-
-describe('bundle masking', () => {
-  it('masks known values and secret-shaped fields, and counts each kind', () => {
-    const r = redactWithReport(
-      'dsa_control -a dsm://x:443/ "tenantID:ABCD-1234-EF" "token:XYZW-9876-QR" password=s3cret http://u:pw@proxy:8080 -u bob:pass1',
-      [{ value: 'XYZW-9876-QR', kind: 'token' }],
-    );
-    expect(r.text).not.toMatch(/ABCD-1234-EF|XYZW-9876-QR|s3cret|:pw@|pass1/);
-    expect(Object.fromEntries(r.masked.map((m) => [m.kind, m.count]))).toEqual({
-      token: 1,
-      tenantID: 1,
-      password: 2,
-      'url-credentials': 1,
-    });
   });
 });

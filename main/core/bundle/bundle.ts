@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import * as tar from 'tar';
 import yazl from 'yazl';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -52,15 +52,7 @@ export interface ManifestFile {
 
 /** Why something looked for is not in the bundle. */
 export type OmitReason =
-  | 'link'
-  | 'permission'
-  | 'notFile'
-  | 'tooLarge'
-  | 'outside'
-  | 'missing'
-  | 'noRun'
-  | 'backups'
-  | 'failed';
+  'link' | 'permission' | 'notFile' | 'tooLarge' | 'outside' | 'missing' | 'noRun' | 'backups' | 'failed';
 
 export interface ManifestOmission {
   source: string;
@@ -143,7 +135,12 @@ class Collector {
   }
 
   generated(path: string, source: string, data: string | Buffer): void {
-    this.entries.push({ path, source, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8'), truncated: false });
+    this.entries.push({
+      path,
+      source,
+      data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8'),
+      truncated: false,
+    });
   }
 }
 
@@ -158,7 +155,8 @@ function agentFolders(sys: SystemContext): string[] {
 async function agentDiagnostic(sys: SystemContext, c: Collector): Promise<void> {
   const tool = agentToolPath(sys, 'dsa_control');
   if (sys.live && !(await fs.stat(tool).catch(() => null))) return c.omit(`${tool} -d`, 'missing');
-  const r = await sys.exec.run(tool, ['-d'], { timeoutMs: 180_000 });
+  const r = await sys.exec.run(tool, ['-d'], { timeoutMs: 180_000 }).catch((e: Error) => e);
+  if (r instanceof Error) return c.omit(`${tool} -d`, 'failed', { detail: r.message });
   if (r.notFound || r.timedOut || r.exitCode !== 0)
     return c.omit(`${tool} -d`, 'failed', { detail: r.timedOut ? 'timed out' : `exit ${r.exitCode ?? '?'}` });
   const named = /([A-Za-z]:\\[^\r\n"]+?\.zip|\/[^\s"']+?\.zip)/.exec(r.stdout + '\n' + r.stderr)?.[1];
@@ -190,7 +188,12 @@ async function collect(sys: SystemContext, result: DoctorResult, t: Translate): 
   for (const p of agentLogPaths(sys)) await c.text(sys.path(p), `agent/logs/${name(p)}`, BUNDLE_LIMITS.logTailBytes);
   for (const p of agentConfigPaths(sys)) await c.text(sys.path(p), `agent/config/${name(p)}`, BUNDLE_LIMITS.fileBytes);
   await agentDiagnostic(sys, c);
-  const last = listRuns(sys).at(-1);
+  let last: string | undefined;
+  try {
+    last = listRuns(sys).at(-1);
+  } catch {
+    return (c.omit(systemPathOf(sys, runsDir(sys)), 'permission'), c);
+  }
   if (!last) return (c.omit(systemPathOf(sys, runsDir(sys)), 'noRun'), c);
   const dir = join(runsDir(sys), last);
   const logs = await fs.readdir(join(dir, 'logs')).catch((e: NodeJS.ErrnoException) => {
@@ -259,35 +262,47 @@ export async function prepareSupportBundle(
       redaction: e.opaque ? 'opaque' : 'text',
     });
   }
-  const all = [{ path: 'MANIFEST.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8') }, ...files];
+  const all = [
+    { path: 'MANIFEST.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8') },
+    ...files,
+  ];
   return {
     manifest,
-    write: (target, force) =>
-      writeAtomically(target, force, (fh) =>
-        format === 'zip' ? writeZip(all, fh.createWriteStream({ autoClose: false })) : writeTarGz(all, fh),
-      ),
+    write: async (target, force) => {
+      const bytes = await archive(format, all);
+      await writeAtomically(target, force, (fh) => fh.writeFile(bytes));
+    },
   };
 }
 
-async function writeTarGz(files: { path: string; data: Buffer }[], fh: fs.FileHandle): Promise<void> {
-  const pack = new tar.Pack({ gzip: true, portable: true });
-  const mtime = new Date();
-  for (const f of files) {
-    const entry = new tar.ReadEntry(
-      new tar.Header({ path: f.path, mode: 0o600, size: f.data.length, mtime, type: 'File' }),
-    );
-    pack.add(entry);
-    entry.end(f.data);
+/** The archive's bytes (a bundle is bounded by BUNDLE_LIMITS, so it is built in memory). */
+async function archive(format: Manifest['format'], files: { path: string; data: Buffer }[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  if (format === 'zip') {
+    const zip = new yazl.ZipFile();
+    for (const f of files) zip.addBuffer(f.data, f.path, { mode: 0o100600 });
+    zip.end();
+    await pipeline(zip.outputStream, sink);
+  } else {
+    const pack = new tar.Pack({ gzip: true, portable: true });
+    const mtime = new Date();
+    for (const f of files) {
+      const entry = new tar.ReadEntry(
+        new tar.Header({ path: f.path, mode: 0o600, size: f.data.length, mtime, type: 'File' }),
+      );
+      pack.add(entry);
+      entry.end(f.data);
+    }
+    pack.end();
+    await pipeline(pack as unknown as Readable, sink);
   }
-  pack.end();
-  await pipeline(pack as unknown as Readable, fh.createWriteStream({ autoClose: false }));
-}
-
-async function writeZip(files: { path: string; data: Buffer }[], out: NodeJS.WritableStream): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const f of files) zip.addBuffer(f.data, f.path, { mode: 0o100600 });
-  zip.end();
-  await pipeline(zip.outputStream, out);
+  return Buffer.concat(chunks);
 }
 
 /** Collects, masks and writes the support bundle in one go (the app, whose save dialog asked about replacing). */

@@ -16,7 +16,12 @@ export async function checkBundleTarget(file: string, force: boolean): Promise<v
   const folder = dirname(resolve(file));
   const parent = await fs.stat(folder).catch(() => null);
   if (!parent)
-    throw inputError('bundle.noParent', 'report.bundle.error.noParent', { folder }, 'report.bundle.error.noParentRemedy');
+    throw inputError(
+      'bundle.noParent',
+      'report.bundle.error.noParent',
+      { folder },
+      'report.bundle.error.noParentRemedy',
+    );
   if (!parent.isDirectory())
     throw inputError(
       'bundle.parentNotFolder',

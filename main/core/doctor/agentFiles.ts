@@ -1,6 +1,6 @@
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { SystemContext } from '../system.js';
 
 const WIN_DATA = 'C:\\ProgramData\\Trend Micro\\Deep Security Agent';
@@ -77,10 +77,11 @@ export async function readNoFollow(
     try {
       st = await fs.lstat(at);
     } catch (e) {
-      return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at };
+      const reason = skipOf((e as NodeJS.ErrnoException).code);
+      // Permission denied on a name means its folder cannot be searched: name the folder.
+      return { ok: false, reason, at: reason === 'permission' ? dirname(at) : at };
     }
-    if (st.isSymbolicLink())
-      return { ok: false, reason: 'link', at, target: await fs.readlink(at).catch(() => '?') };
+    if (st.isSymbolicLink()) return { ok: false, reason: 'link', at, target: await fs.readlink(at).catch(() => '?') };
   }
   let fh: FileHandle;
   try {

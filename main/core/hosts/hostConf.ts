@@ -36,7 +36,11 @@ export function parseHostConf(data: Buffer | null): { multi: boolean } {
   return { multi };
 }
 
-/** The target system's resolver: host.conf's `multi` on Linux; on Windows the DNS client returns every line. */
+/**
+ * The target system's resolver: host.conf's `multi` on Linux; on Windows the DNS Client service returns every
+ * line that maps a name (Microsoft's "Preload the DNS client resolver cache": "a single DNS host name can
+ * correspond to more than one IP address if each of the addresses is mapped … in separate lines").
+ */
 export async function resolverOptions(sys: SystemContext): Promise<ResolverOptions> {
   if (sys.os === 'windows') return { multi: true, dialect: 'windows' };
   return { ...parseHostConf(await readIfExists(sys.path('/etc/host.conf'), { root: sys.root })), dialect: 'glibc' };

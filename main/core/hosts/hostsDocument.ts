@@ -47,11 +47,29 @@ export class HostsDocument {
     this.bom = this.encoding === 'bytes' && text.startsWith('\xef\xbb\xbf');
     if (this.bom) text = text.slice(3);
     this.text = text;
-    const starts: number[] = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    if (starts[starts.length - 1] !== text.length) starts.push(text.length);
-    this.starts = Uint32Array.from(starts);
-    this.lineCount = starts.length - 1;
+    // Line starts, found in the bytes (native search) when the text is one char per byte.
+    const bytes = this.encoding === 'bytes' ? data.subarray(this.bom ? 3 : 0) : null;
+    const next = bytes ? (from: number) => bytes.indexOf(10, from) : (from: number) => text.indexOf('\n', from);
+    let starts = new Uint32Array(1024);
+    let n = 1;
+    for (let i = next(0); i >= 0; i = next(i + 1)) {
+      if (n === starts.length) {
+        const grown = new Uint32Array(starts.length * 2);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[n++] = i + 1;
+    }
+    if (starts[n - 1] !== text.length) {
+      if (n === starts.length) {
+        const grown = new Uint32Array(n + 1);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[n++] = text.length;
+    }
+    this.starts = starts.subarray(0, n);
+    this.lineCount = n - 1;
   }
 
   /** Offset where line i starts (i = lineCount gives the end of the text). */
@@ -90,9 +108,18 @@ export class HostsDocument {
   }
 }
 
+// plan, apply's stale-plan check, the step's apply and its read-back read the same bytes in one process: the
+// last document (and the last change computed from it) is kept, so a 200,000-line file is parsed once.
+let lastDoc: { data: Buffer; doc: HostsDocument } | null = null;
+let lastChange: { doc: HostsDocument; key: string; change: HostsChange } | null = null;
+
 /** Reads hosts file bytes, keeping BOM and each line's ending (UTF-16 decoded in its own encoding). */
 export function readHostsDocument(data: Buffer): HostsDocument {
-  return new HostsDocument(data);
+  if (lastDoc && lastDoc.data.equals(data)) return lastDoc.doc;
+  lastDoc = lastChange = null; // let the previous file go before reading the next
+  const doc = new HostsDocument(data);
+  lastDoc = { data, doc };
+  return doc;
 }
 
 /** The address/names of one line (without its ending) as glibc reads it, or null for comments and non-entries. */
@@ -273,6 +300,20 @@ export function applyManagedBlock(
   defaultEol: string,
   opts: { rewriteUtf16?: boolean; resolver?: ResolverOptions } = {},
 ): HostsChange {
+  const key = JSON.stringify([entries, file, defaultEol, opts]);
+  if (lastChange && lastChange.doc === doc && lastChange.key === key) return lastChange.change;
+  const change = computeManagedBlock(doc, entries, file, defaultEol, opts);
+  lastChange = { doc, key, change };
+  return change;
+}
+
+function computeManagedBlock(
+  doc: HostsDocument,
+  entries: HostsEntry[],
+  file: string,
+  defaultEol: string,
+  opts: { rewriteUtf16?: boolean; resolver?: ResolverOptions },
+): HostsChange {
   if (doc.encoding !== 'bytes' && !opts.rewriteUtf16) throw utf16Refusal(file, doc.encoding);
   const resolver = opts.resolver ?? DEFAULT_RESOLVER;
   const firstLf = doc.text.indexOf('\n');
@@ -288,7 +329,13 @@ export function applyManagedBlock(
       for (const n of e.names) {
         const hit = entry?.names.find((x) => sameName(x, n));
         if (entry && hit !== undefined && addressKey(entry.parsed) !== canonicalAddress(e.address)) {
-          shadowing.push({ line: last + 1, text: doc.lineText(last), name: hit, address: entry.address, expected: e.address });
+          shadowing.push({
+            line: last + 1,
+            text: doc.lineText(last),
+            name: hit,
+            address: entry.address,
+            expected: e.address,
+          });
         }
       }
     }

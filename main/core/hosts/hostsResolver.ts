@@ -85,9 +85,9 @@ export function resolverAnswers(mappings: Mapping[], opts: ResolverOptions): str
     return [...keys];
   }
   const v6 = take(mappings.filter((m) => m.parsed.family === 6));
-  const v4 = take(
-    mappings.filter((m) => m.parsed.family === 4 || isV4Mapped(m.parsed) || isV6Loopback(m.parsed)),
-  ).map((m) => (isV6Loopback(m.parsed) ? '127.0.0.1' : addressKey(m.parsed)));
+  const v4 = take(mappings.filter((m) => m.parsed.family === 4 || isV4Mapped(m.parsed) || isV6Loopback(m.parsed))).map(
+    (m) => (isV6Loopback(m.parsed) ? '127.0.0.1' : addressKey(m.parsed)),
+  );
   for (const k of v6.length ? v6.map((m) => addressKey(m.parsed)) : v4) keys.add(k);
   for (const m of take(mappings)) keys.add(addressKey(m.parsed));
   return [...keys];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FleetViewSchema } from '../fleet/view.js';
 
 /**
  * Every IPC channel with its request and response schemas. The Electron shell and the test harness both
@@ -281,6 +282,11 @@ export const channels = {
   'export:report': { request: z.object({ lang: z.enum(['ja', 'en']) }), response: Saved },
   'export:bundle': { request: Empty, response: Saved },
   'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
+  /** Opens the folder dialog and reads the doctor results in the chosen folder, grouped by root cause. */
+  'fleet:open': {
+    request: Empty,
+    response: z.union([z.object({ canceled: z.literal(true) }), FleetViewSchema]),
+  },
 } as const;
 
 export type ChannelName = keyof typeof channels;

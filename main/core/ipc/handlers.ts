@@ -35,6 +35,8 @@ import { agentStatus, toStatusView, type AgentStatus } from '../agent/agentStatu
 import { activationRequest } from '../agent/activationRequest.js';
 import { sudoPromptCommand } from '../elevation/commandLine.js';
 import { atomicWrite } from '../fsx.js';
+import { readFleet } from '../fleet/read.js';
+import { groupFleet } from '../fleet/group.js';
 import {
   channels,
   type ActivationView,
@@ -72,6 +74,8 @@ export interface AppServices {
   pickFile(kind: InputKind): Promise<string | null>;
   /** The save dialog for an export; null when canceled. */
   saveFile(defaultName: string): Promise<string | null>;
+  /** The folder dialog for a folder of doctor results (the fleet view); absent or null: canceled. */
+  pickFolder?(): Promise<string | null>;
   openExternal(url: string): Promise<void>;
   /** Sends an event to the window. */
   emit(event: string, payload: unknown): void;
@@ -453,6 +457,11 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       // The save dialog asked before replacing a file.
       await writeSupportBundle(sys, file, { result, inputs, t: translator(services.lang()), force: true });
       return { path: file };
+    },
+    'fleet:open': async () => {
+      const folder = (await services.pickFolder?.()) ?? null;
+      if (!folder) return { canceled: true as const };
+      return { folder, ...groupFleet(await readFleet([folder])) };
     },
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternal(url)) return { opened: false };

@@ -17,6 +17,7 @@ export const VERBS = {
   exportReport: 'export:report',
   exportBundle: 'export:bundle',
   openExternal: 'app:openExternal',
+  openFleet: 'fleet:open',
 } as const;
 
 /** Events main sends to the renderer (subscribed through `dsaSetup.on…`, never the raw IPC event). */

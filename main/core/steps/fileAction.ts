@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { sha256 } from '../fsx.js';
+import { resolveLinkTarget, sha256 } from '../fsx.js';
 import type { SystemContext } from '../system.js';
 import type { FileAction } from './types.js';
 
@@ -41,7 +41,7 @@ export async function fileWriteAction(
     beforeSha: before ? sha256(before) : null,
     afterSha: sha256(bytes),
     after: bytes.toString('base64'),
-    mode: before ? await fileMode(sys.path(path)) : null,
+    mode: before ? await fileMode(await resolveLinkTarget(sys.path(path), sys.root)) : null,
     diff: diff ?? lineDiff(before ? before.toString('utf8') : '', bytes.toString('utf8')),
   };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
 import { readBackHosts } from '../hosts/readBack.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
-import { readIfExists } from '../fsx.js';
+import { assertReplaceable, readIfExists } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
 import { applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
 import { fileWriteAction } from './fileAction.js';
@@ -55,6 +55,7 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
       { rewriteUtf16: input.rewriteUtf16 === true },
     );
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
+    await assertReplaceable(hostsFilePath(sys), sys.root);
     const diff = [
       ...[...new Map(change.shadowing.map((s) => [s.line, `~ ${s.line}: ${s.text}`])).values()],
       ...change.removedBlockLines.map((l) => `- ${l}`),

@@ -95,7 +95,7 @@ export function Apply() {
             ))}
           </ul>
           {applied.rebootRequired && (
-            <p className="note" data-testid="reboot">
+            <p className="warning" data-testid="reboot">
               ↻ {t('ui.apply.reboot')}
             </p>
           )}

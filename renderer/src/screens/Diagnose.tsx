@@ -3,6 +3,7 @@ import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ScreenTitle } from '../components/ScreenTitle';
 import { CheckTable } from './CheckTable';
+import { FleetPanel } from './FleetPanel';
 
 /** For support staff: run the doctor, read the checks, export the HTML report and the support bundle. */
 export function Diagnose() {
@@ -70,6 +71,7 @@ export function Diagnose() {
           <CheckTable checks={doctor.checks} />
         </>
       )}
+      <FleetPanel />
     </section>
   );
 }

@@ -51,7 +51,7 @@ function StepChanges({ step }: { step: StepPlan }) {
           {t(n.key, n.params)}
         </p>
       ))}
-      {step.rebootRequired && <p className="note">↻ {t('ui.plan.stepReboot')}</p>}
+      {step.rebootRequired && <p className="warning">↻ {t('ui.plan.stepReboot')}</p>}
     </div>
   );
 }
@@ -100,7 +100,7 @@ export function PlanReview() {
           );
         })}
       </ul>
-      {plan?.rebootRequired && <p className="note">↻ {t('ui.plan.reboot')}</p>}
+      {plan?.rebootRequired && <p className="warning">↻ {t('ui.plan.reboot')}</p>}
       {!planning && nothingToDo && <p data-testid="plan-nothing">{t('ui.plan.nothing')}</p>}
       <div className="actions">
         <button type="button" onClick={() => go('inputs')}>

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT } from '../helpers/cli.js';
+import { Redactor, MASK } from '../../main/core/secrets.js';
+import { tailText } from '../../main/core/doctor/agentFiles.js';
+import { lastSignature } from '../../main/core/doctor/checks/agentLog.js';
+import { configText, findLeaks, GIVEN, logLines, UNKNOWN } from '../fixtures/secrets/corpus.js';
+
+/** A redactor holding what the CLI registers from `--token`, `--tenant-id`, `--proxy-auth`, `--password`, `--manager`. */
+function given(): Redactor {
+  const r = new Redactor();
+  r.add(GIVEN.token, 'token');
+  r.add(GIVEN.tenantId, 'tenantID');
+  r.addCredentials(`${GIVEN.proxyUser}:${GIVEN.proxyPassword}`);
+  r.add(GIVEN.agentPassword, 'password');
+  r.addUrl(`dsm://admin:${GIVEN.managerPassword}@dsm.example.jp:4120/`);
+  return r;
+}
+
+describe('the redactor', () => {
+  it('masks every line of the corpus: known values in any case and encoding, and secret-shaped values', () => {
+    const r = given();
+    for (const line of [...logLines(), configText()]) {
+      const out = r.text(line);
+      expect(findLeaks(out), `${line}\n→ ${out}`).toEqual([]);
+    }
+  });
+
+  it('finds the pattern-only secrets without being told them', () => {
+    const r = new Redactor();
+    const out = r.text([...logLines(), configText()].join('\n'));
+    expect(
+      findLeaks(
+        out,
+        Object.values(UNKNOWN).filter((v) => v !== UNKNOWN.misspelledToken),
+      ),
+    ).toEqual([]);
+    // Shapes alone also catch the given secrets where they are keyed (token:, -p, -u, user:pass@).
+    expect(
+      findLeaks(r.text(logLines().slice(0, 16).join('\n')), [
+        GIVEN.token,
+        GIVEN.tenantId,
+        GIVEN.proxyPassword,
+        GIVEN.agentPassword,
+        GIVEN.managerPassword,
+      ]),
+    ).toEqual([]);
+  });
+
+  it('keeps a password holding @ whole: the host stays, the password goes', () => {
+    const r = new Redactor();
+    expect(r.text('http://puser:p@ss@proxy.example:8080/x')).toBe(`http://puser:${MASK}@proxy.example:8080/x`);
+    expect(r.text('proxy=puser:p@ss@proxy.example:3128')).toBe(`proxy=puser:${MASK}@proxy.example:3128`);
+  });
+
+  it('masks a clipped copy of a known secret (a message cut at 40 characters)', () => {
+    const r = given();
+    const clipped = `tokn:${GIVEN.token}`.slice(0, 40) + '…';
+    expect(r.text(clipped)).toBe(`tokn:${MASK}…`);
+  });
+
+  it('shows at most the first 4 characters of a token, never of a password', () => {
+    const r = given();
+    expect(r.text(`token:${GIVEN.token}`)).toBe(`token:8F2E…${MASK}`);
+    expect(r.text(`pw ${GIVEN.agentPassword}`)).toBe(`pw ${MASK}`);
+  });
+
+  it('lists each masking with its line and kind', () => {
+    const r = given();
+    const { masked } = r.redactWithReport(configText());
+    expect(masked).toEqual([
+      { line: 2, kind: 'password' },
+      { line: 3, kind: 'password' },
+      { line: 4, kind: 'token' },
+      { line: 7, kind: 'private-key' },
+    ]);
+  });
+
+  it('masks JSON by field name and argument arrays by option, without touching other commands', () => {
+    const r = new Redactor();
+    const v = r.json({
+      command: '/opt/ds_agent/dsa_control',
+      args: ['-p', 'Sp-1', '-u', 'bob:pw-2', '-a', 'dsm://h:4120/', 'token:QQQQQQQQ'],
+      password: 'pw-3',
+      tenantID: 42,
+      arg: { key: 'token', value: 'abcd', secret: true },
+      other: { command: 'iptables', args: ['-A', 'INPUT', '-p', 'tcp', '--dport', '4120'] },
+      mkdir: { command: 'mkdir', args: ['-p', '/var/opt/ds_agent'] },
+    });
+    expect(v).toEqual({
+      command: '/opt/ds_agent/dsa_control',
+      args: ['-p', MASK, '-u', `bob:${MASK}`, '-a', 'dsm://h:4120/', `token:${MASK}`],
+      password: MASK,
+      tenantID: MASK,
+      arg: { key: 'token', value: MASK, secret: true },
+      other: { command: 'iptables', args: ['-A', 'INPUT', '-p', 'tcp', '--dport', '4120'] },
+      mkdir: { command: 'mkdir', args: ['-p', '/var/opt/ds_agent'] },
+    });
+  });
+
+  it('leaves every product text alone (all CLI output passes through it)', () => {
+    const r = given();
+    const strings = (v: unknown): string[] =>
+      typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
+    for (const lang of ['en', 'ja'])
+      for (const s of strings(JSON.parse(readFileSync(join(PROJECT, 'resources/locales', `${lang}.json`), 'utf8'))))
+        expect(r.text(s)).toBe(s);
+    for (const s of [
+      'dsa_control -a dsm://agents.example.jp:443/ "tenantID:…" "token:…" hostname:web01 policyid:12',
+      'mkdir -p /var/opt/ds_agent && iptables -A INPUT -p tcp --dport 4120 -j ACCEPT',
+      'ssh -p 22 admin@host',
+      'sudo -u root dsa-setup doctor --token <token>',
+      'https://dsm.example.jp:4119/software/agent/RedHat_EL8/x86_64/agent.rpm?tenantID={{tenant}}',
+      'Check the token and tenant ID of the activation command.',
+    ])
+      expect(r.text(s)).toBe(s);
+  });
+});
+
+describe('log tails', () => {
+  it('keep the last line without a final newline, and leave runs of NUL bytes out', () => {
+    const sparse = Buffer.concat([
+      Buffer.from('cut first line\nold line\n'),
+      Buffer.alloc(4096),
+      Buffer.from('BIO_do_handshake() failed'),
+    ]);
+    const t = tailText(sparse, true);
+    expect(t.text).toBe('old line\nBIO_do_handshake() failed');
+    expect(t.nulBytes).toBe(4096);
+    expect(lastSignature(t.text)?.sig.id).toBe('tlsHandshake');
+    // A tail that is one cut line only is kept (it is the last line).
+    expect(tailText(Buffer.from('xx BIO_do_handshake() failed'), true).text).toBe('xx BIO_do_handshake() failed');
+    // NULs between two pieces of text keep them apart.
+    expect(tailText(Buffer.from('a\0\0\0b\n'), false).text).toBe('a\nb\n');
+  });
+});
+
+describe('Japanese text around a secret', () => {
+  it('masks the value and keeps the Japanese punctuation after it', () => {
+    expect(new Redactor().text('ログ:「password=abc123」— 原因')).toBe(`ログ:「password=${MASK}」— 原因`);
+  });
+});
