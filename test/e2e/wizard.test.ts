@@ -54,6 +54,8 @@ function rhelRoot(): string {
     ...OS_RELEASE.el8,
     hosts: ORIGINAL_HOSTS,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+    // The IPv6 step's `sysctl --system` (and its undo) succeed: the sandbox fails a command it has no reply for.
+    files: { '.sandbox/exec-replies.json': JSON.stringify([{ command: 'sysctl' }]) },
   });
 }
 
