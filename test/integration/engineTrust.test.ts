@@ -333,22 +333,20 @@ describe('input hygiene', () => {
     const planFile = join(work, `plan-edit-${process.pid}.json`);
     expect((await runCli(['--root', root, 'plan', '--hosts-file', PORTAL, '--out', planFile])).exitCode).toBe(0);
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as {
-      steps: { changes: { after: string; afterSha: string; path: string }[] }[];
+      steps: { changes: { edit: { text: string }; afterSha: string; path: string }[] }[];
     };
     // The bytes to write edited, with a matching hash: the action is not what planning gives.
     const c = plan.steps[0]!.changes[0]!;
-    const edited = Buffer.from(
-      Buffer.from(c.after, 'base64').toString('utf8') + '6.6.6.6 dsm01.vmsecurity.example.jp\n',
-    );
-    c.after = edited.toString('base64');
-    c.afterSha = sha(edited);
+    const original = '127.0.0.1 localhost\n';
+    c.edit.text += '6.6.6.6 dsm01.vmsecurity.example.jp\n';
+    c.afterSha = sha(Buffer.from(original + c.edit.text));
     writeFileSync(planFile, JSON.stringify(plan));
     const r = await runCli(['--root', root, 'apply', '--plan', planFile, '--yes']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('the reviewed plan no longer matches this system: the action [hosts] modify /etc/hosts');
     expect(hostsOf(root).toString()).toBe('127.0.0.1 localhost\n');
     // Only the bytes edited (the hash left as reviewed): refused as well.
-    c.after = Buffer.from('9.9.9.9 dsm01\n').toString('base64');
+    c.edit.text = '9.9.9.9 dsm01\n';
     writeFileSync(planFile, JSON.stringify(plan));
     const r2 = await runCli(['--root', root, 'apply', '--plan', planFile, '--yes']);
     expect(r2.exitCode).toBe(1);

@@ -6,6 +6,7 @@ import type { SystemContext } from '../system.js';
 import { Journal } from './journal.js';
 import { describeAction, firstDifference, planStep, stepInput } from './plan.js';
 import { runAction } from './execute.js';
+import { applyEdit } from '../steps/fileAction.js';
 import { acquireSystemLock, type LockHolder } from './lock.js';
 import { pathInSystem } from './paths.js';
 import { interruptedRuns, removeLeftoverTemps, runSummaries, type RunSummary } from './runs.js';
@@ -77,13 +78,7 @@ function checkPlanShape(sys: SystemContext, plan: Plan): void {
       exitCode: ExitCode.badInput,
     });
   }
-  for (const step of plan.steps)
-    for (const c of step.changes) {
-      if (c.kind !== 'file') continue;
-      pathInSystem(sys, c.path, 'plan');
-      if (c.action !== 'delete' && (c.after === undefined || sha256(Buffer.from(c.after, 'base64')) !== c.afterSha))
-        throw staleAction(step.id, describeAction(c));
-    }
+  for (const step of plan.steps) for (const c of step.changes) if (c.kind === 'file') pathInSystem(sys, c.path, 'plan');
 }
 
 function staleAction(step: string, action: string): DsaError {
@@ -100,6 +95,13 @@ function staleAction(step: string, action: string): DsaError {
 async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
   for (const sp of plan.steps) {
     const fresh = await planStep(sys, sp.id, sp.input);
+    for (const c of sp.changes) {
+      if (c.kind !== 'file' || c.action === 'delete') continue;
+      const now = await readIfExists(sys.path(c.path), { root: sys.root });
+      if ((now ? sha256(now) : null) !== c.beforeSha) continue; // named below, as a file that changed
+      if (sha256(applyEdit(now ?? Buffer.alloc(0), c.edit ?? { at: 0, remove: 0 })) !== c.afterSha)
+        throw staleAction(sp.id, describeAction(c));
+    }
     const d = firstDifference(sp.changes, fresh.changes);
     if (d?.reviewed?.kind === 'file') {
       const now = await readIfExists(sys.path(d.reviewed.path), { root: sys.root });
@@ -215,7 +217,7 @@ async function execute(
     ...plan,
     steps: plan.steps.map((s) => ({
       ...s,
-      changes: s.changes.map((c) => (c.kind === 'file' ? { ...c, after: undefined } : c)),
+      changes: s.changes.map((c) => (c.kind === 'file' ? { ...c, edit: undefined } : c)),
     })),
   };
   journal.writeJson('plan.json', redactJson(kept, secrets));

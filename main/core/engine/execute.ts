@@ -8,6 +8,7 @@ import type { ExecResult } from '../exec.js';
 import type { SystemContext } from '../system.js';
 import type { Argv, Change, CommandAction, FileAction, Message } from '../steps/types.js';
 import { parseNftHandle } from '../prep/firewallStep.js';
+import { applyEdit } from '../steps/fileAction.js';
 import { packageForInstall } from '../agent/installStep.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
 import type { Journal } from './journal.js';
@@ -44,7 +45,7 @@ async function runFile(ctx: ActionContext, a: FileAction): Promise<void> {
   const host = pathInSystem(ctx.sys, a.path, 'plan');
   const before = await readIfExists(host, { root: ctx.sys.root });
   if ((before ? sha256(before) : null) !== a.beforeSha) throw staleError(a);
-  const after = a.action === 'delete' ? null : Buffer.from(a.after ?? '', 'base64');
+  const after = a.action === 'delete' ? null : applyEdit(before ?? Buffer.alloc(0), a.edit ?? { at: 0, remove: 0 });
   if (after && sha256(after) !== a.afterSha) throw staleError(a);
   const backup = before ? ctx.journal.saveBackup(before) : null;
   const record = {

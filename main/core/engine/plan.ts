@@ -68,7 +68,7 @@ export function describeAction(c: Change): string {
 /** What must match between a reviewed action and the same action planned again (the bytes by their hash). */
 function actionKey(c: Change): unknown {
   if (c.kind === 'file') {
-    const { after: _after, diff: _diff, ...rest } = c;
+    const { edit: _edit, diff: _diff, ...rest } = c;
     return rest;
   }
   const { reason: _reason, ...rest } = c;

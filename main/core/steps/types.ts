@@ -29,8 +29,18 @@ export const FileActionSchema = z.object({
   beforeSha: z.string().nullable(),
   /** sha256 of the bytes written (null: the file is deleted). */
   afterSha: z.string().nullable(),
-  /** The bytes written, base64 (left out of the copy a run's journal keeps). */
-  after: z.string().optional(),
+  /**
+   * The bytes written, as one edit of the bytes before (which `beforeSha` pins): from byte `at`, `remove` bytes
+   * replaced by `text` (UTF-8) or `base64`. Small for a hosts file of any size; `afterSha` is the result's hash.
+   */
+  edit: z
+    .object({
+      at: z.number().int().min(0),
+      remove: z.number().int().min(0),
+      text: z.string().optional(),
+      base64: z.string().optional(),
+    })
+    .optional(),
   /** Permission bits kept from the file (null: a new file, 0644). Owner and extended attributes are kept too. */
   mode: z.number().int().nullable(),
   /** Diff lines: `+ text`, `- text`, `~ N: text` (a line commented out). */
