@@ -2,8 +2,13 @@
 // Benchmark (not a test): wall time and peak memory (max RSS) of `dsa-setup doctor --json`, start-up included,
 // (1) against a healthy stand-in manager (TLS on loopback, hosts entry in a --root sandbox) and (2) against one
 // filtered port (nft drops it in a network namespace made here) with --timeout 3000.
-// Targets (issue 5): healthy < 1 s; filtered < 3.5 s. Run as root: node bench/doctor.mjs [runs]
+// (3) three silent nameservers (UDP sinks, resolv.conf bind-mounted in a private mount namespace) and (4) a
+// dsa_query that hangs in a shell child, both with --deadline 2000: the process's wall time, start-up included.
+// Targets: healthy < 1 s; filtered < 3.5 s; silent DNS and hung agent tool <= deadline + 0.5 s (2.5 s).
+// Run as root: node bench/doctor.mjs [runs]
 import { execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmodSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -130,6 +135,7 @@ async function series(name, prefix, args, target) {
 }
 
 const ns = `dsa-bench-${randomBytes(3).toString('hex')}`;
+const sinkSockets = [];
 try {
   execFileSync(process.execPath, [cli, '--version']); // warm the file cache
   console.log(`node ${process.version}; ${runs} runs each`);
@@ -154,7 +160,43 @@ try {
     ['doctor', '--json', '--root', filteredRoot, '--manager', `dsm://${NAME}:4120/`, '--timeout', '3000'],
     3500,
   );
+  // Three nameservers that never answer.
+  const oct = () => Math.floor(Math.random() * 200) + 20;
+  const sinks = [1, 2, 3].map((n) => `127.0.${oct()}.${n}`);
+  for (const a of sinks)
+    await new Promise((r) => sinkSockets[sinkSockets.push(createSocket('udp4')) - 1].bind(53, a, r));
+  const resolvConf = join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, sinks.map((a) => `nameserver ${a}\n`).join(''));
+  const noHosts = join(dir, 'root-dns');
+  mkdirSync(join(noHosts, 'etc'), { recursive: true });
+  writeFileSync(join(noHosts, 'etc/hosts'), '127.0.0.1 localhost\n');
+  await series(
+    'silent DNS (3 servers), --deadline 2000',
+    [
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
+      'sh',
+      resolvConf,
+    ],
+    ['doctor', '--json', '--root', noHosts, '--manager', 'dsm://dsm.silent.bench.test:4120/', '--deadline', '2000'],
+    2500,
+  );
+  // A dsa_query that hangs in a shell child.
+  const hung = join(dir, 'root-hung');
+  mkdirSync(join(hung, 'etc'), { recursive: true });
+  mkdirSync(join(hung, 'opt/ds_agent'), { recursive: true });
+  writeFileSync(join(hung, 'etc/hosts'), '127.0.0.1 localhost\n');
+  writeFileSync(join(hung, 'opt/ds_agent/dsa_query'), '#!/bin/sh\nsleep 60 &\nwait\n');
+  chmodSync(join(hung, 'opt/ds_agent/dsa_query'), 0o755);
+  await series('hung dsa_query, --deadline 2000', [], ['doctor', '--json', '--root', hung, '--deadline', '2000'], 2500);
 } finally {
+  for (const s of sinkSockets) s.close();
   spawn('ip', ['netns', 'delete', ns], { stdio: 'ignore' });
   server.close();
   rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,8 @@ import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
 import { action, intIn, requireAdmin } from './common.js';
+import { afterPrinting } from './afterPrinting.js';
+import { commandDeadline } from '../core/deadline.js';
 import { doctorText } from './doctorText.js';
 
 interface ActivateCliOptions extends ActivationRequestOptions {
@@ -83,7 +85,13 @@ export function registerActivate(program: Command, t: Translate): void {
     .option('--hosts-file <file>', t('agent.help.hostsFile'))
     .option('--no-doctor', t('agent.help.noDoctor'))
     .action(
-      action(async (ctx, o: ActivateCliOptions) => {
+      afterPrinting(async (ctx, o: ActivateCliOptions) => {
+        // Every agent command ends by --timeout, the whole run by its attempts, delays and contact wait.
+        const delays = Array.from({ length: o.retries }, (_, n) => Math.min(o.retryDelay * 2 ** n, 600));
+        // Room for the state queries before (package, service, dsa_query) and the doctor after a failure.
+        const budgetSec = o.timeout * (o.retries + 4) + delays.reduce((a, b) => a + b, 0) + o.wait + 10;
+        const { sys } = commandDeadline(ctx.sys, budgetSec * 1000, o.timeout * 1000);
+        ctx = { ...ctx, sys };
         const req = await activationRequest(ctx.sys, o);
         const secrets = requestSecrets(req);
         const hostname = req.hostname;

@@ -2,7 +2,7 @@ import type { Translate } from '../core/i18n.js';
 import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
 import { displayWidth, padToWidth } from './textLayout.js';
 
-const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90' } as const;
+const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90', blocked: '90' } as const;
 
 /** Whether to colour output: a TTY that is not dumb, unless NO_COLOR; FORCE_COLOR forces it. */
 export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -16,12 +16,22 @@ export function doctorText(t: Translate, r: DoctorResult, colour: boolean): stri
   const paint = (status: DoctorCheck['status'], s: string): string =>
     colour ? `\x1b[${COLOURS[status]}m${s}\x1b[0m` : s;
   const badge = (s: DoctorCheck['status']): string => t(`doctor.table.status.${s}`);
-  const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip'] as const).map((s) => displayWidth(badge(s))));
-  const titleW = Math.min(36, Math.max(...r.checks.map((c) => displayWidth(c.title))));
+  const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip', 'blocked'] as const).map((s) => displayWidth(badge(s))));
+  const titleW = Math.min(36, Math.max(0, ...r.checks.map((c) => displayWidth(c.title))));
   const lines = [
     t('doctor.table.header', { host: r.host.hostname ?? '?', os: r.host.os, kernel: r.host.kernel ?? '?' }),
     '',
   ];
+  // The one answer first: the root cause and what to do.
+  const v = r.verdict;
+  if (v) {
+    const status = r.checks.find((c) => c.id === v.check)?.status ?? 'fail';
+    lines.push(
+      paint(status, t('doctor.table.verdict', { id: v.check, cls: v.class, cause: v.cause })),
+      `${t('doctor.table.remedy')}: ${v.remedy}`,
+      '',
+    );
+  } else lines.push(paint('pass', t('doctor.table.noVerdict')), '');
   const indent = ' '.repeat(badgeW + 2 + titleW + 2);
   for (const c of r.checks) {
     lines.push(`${paint(c.status, padToWidth(badge(c.status), badgeW))}  ${padToWidth(c.title, titleW)}  ${c.detail}`);
@@ -34,9 +44,6 @@ export function doctorText(t: Translate, r: DoctorResult, colour: boolean): stri
       lines.push(`${indent}${t('doctor.table.remedy')}: ${c.remedy}`);
   }
   const s = r.summary;
-  lines.push('', t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms }));
-  const firstFail = r.checks.find((c) => c.status === 'fail');
-  if (firstFail)
-    lines.push(paint('fail', t('doctor.table.firstFail', { id: firstFail.id, cls: firstFail.class ?? '' })));
+  lines.push('', t('doctor.table.summary', { ...s, blocked: s.blocked ?? 0, ms: r.ms }));
   return lines.join('\n');
 }

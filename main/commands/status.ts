@@ -9,7 +9,9 @@ import {
   type AgentStatus,
 } from '../core/agent/agentStatus.js';
 import { moduleLine, statusRows } from '../core/ipc/statusRows.js';
-import { action } from './common.js';
+import { intIn } from './common.js';
+import { afterPrinting } from './afterPrinting.js';
+import { commandDeadline } from '../core/deadline.js';
 import { keyValueLines } from './textLayout.js';
 
 /** `status` in plain words: one line per fact, then the modules, then the verdict. */
@@ -34,9 +36,12 @@ export function registerStatus(program: Command, t: Translate): void {
   program
     .command('status')
     .description(t('agent.help.status'))
+    .option('--timeout <seconds>', t('agent.help.statusTimeout'), intIn(1, 3600), 30)
     .action(
-      action(async (ctx) => {
-        const s = await agentStatus(ctx.sys);
+      afterPrinting(async (ctx, o: { timeout: number }) => {
+        // The whole status ends by --timeout (+ 0.5 s), whatever the agent's tools do.
+        const { sys } = commandDeadline(ctx.sys, o.timeout * 1000);
+        const s = await agentStatus(sys);
         const protecting = isProtecting(s);
         if (ctx.json) ctx.printJson({ protecting, ...s, verdict: statusVerdictKey(s).split('.').pop() });
         else ctx.say(statusText(ctx.t, s));

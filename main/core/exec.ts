@@ -34,6 +34,8 @@ export interface Executor {
   run(command: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Runs a command for real even under a sandbox root (tools that take `--root` themselves: rpm, dpkg). */
   runReal(command: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Set when `run` answers with text already (a sandbox's canned replies): no code page to ask or decode. */
+  cannedText?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;

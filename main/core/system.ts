@@ -22,7 +22,8 @@ export interface SystemContext {
 /** Where a sandbox root's executor records commands and reads canned replies. */
 export const SANDBOX_DIR = '.sandbox';
 
-interface CannedReply {
+/** One canned reply of a sandbox root (`<root>/.sandbox/exec-replies.json`). */
+export interface SandboxReply {
   command: string;
   /** The reply is used when the call's arguments start with these. */
   args?: string[];
@@ -53,9 +54,9 @@ export function sandboxExecutor(root: string): Executor {
   return {
     async run(command: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
       mkdirSync(dir, { recursive: true });
-      let replies: CannedReply[] = [];
+      let replies: SandboxReply[] = [];
       const file = join(dir, 'exec-replies.json');
-      if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as CannedReply[];
+      if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as SandboxReply[];
       const hit = replies.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
       const call: SandboxCall = {
         command,
@@ -76,6 +77,7 @@ export function sandboxExecutor(root: string): Executor {
       };
     },
     runReal: execCommand,
+    cannedText: true,
   };
 }
 

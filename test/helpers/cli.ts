@@ -66,3 +66,43 @@ export async function runCliJson<T = unknown>(
   }
   return { ...r, json };
 }
+
+/** `unshare` arguments that run a command with `file` bind-mounted over `target` in a private mount namespace. */
+export function withBindMount(file: string, target: string): string[] {
+  return [
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    '--',
+    'sh',
+    '-c',
+    `mount --bind "$1" ${target} && shift && exec "$@"`,
+    'sh',
+    file,
+  ];
+}
+
+/**
+ * Runs `PREFIX… node CLI ARGS --json` (a network namespace, a mount namespace) with LANG=C, and parses the one
+ * JSON document; `wallMs` is the whole process's wall time.
+ */
+export async function runCliJsonIn<T = unknown>(
+  prefix: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; json: T; wallMs: number; stderr: string }> {
+  const started = performance.now();
+  const [cmd, ...pre] = prefix;
+  const r = await execa(cmd!, [...pre, process.execPath, CLI, ...args, '--json'], {
+    reject: false,
+    env: { LANG: 'C', ...env },
+    timeout: 60_000,
+  });
+  const wallMs = performance.now() - started;
+  try {
+    return { exitCode: r.exitCode ?? -1, json: JSON.parse(String(r.stdout)) as T, wallMs, stderr: String(r.stderr) };
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${r.exitCode}):\n${r.stdout}\n--- stderr:\n${r.stderr}`);
+  }
+}

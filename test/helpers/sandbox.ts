@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SANDBOX_DIR, type SandboxReply } from '../../main/core/system.js';
 
 export const OS_RELEASE = {
   el6: { redhatRelease: 'CentOS release 6.10 (Final)\n' },
@@ -39,6 +40,11 @@ export interface RootSpec {
   files?: Record<string, string | Buffer>;
   /** A Windows tree (creates Windows/System32) instead of a Linux one. */
   windows?: boolean;
+  /**
+   * What the sandbox's programs answer (`.sandbox/exec-replies.json`). A command with no reply fails (exit 127),
+   * so give every command the test expects to run the reply the real tool gives.
+   */
+  replies?: SandboxReply[];
 }
 
 const roots: string[] = [];
@@ -62,6 +68,7 @@ export function makeRoot(spec: RootSpec = {}): string {
     for (const [k, v] of Object.entries(spec.kernel ?? {})) put(`proc/sys/kernel/${k}`, v + '\n');
   }
   for (const [p, d] of Object.entries(spec.files ?? {})) put(p, d);
+  if (spec.replies) put(`${SANDBOX_DIR}/exec-replies.json`, JSON.stringify(spec.replies));
   return root;
 }
 

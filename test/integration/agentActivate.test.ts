@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots } from '../helpers/sandbox.js';
+import { survivors } from '../helpers/processes.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { makeCertificates, type CertSet } from '../fixtures/manager/certs.js';
 import { buildAgentRpm } from '../fixtures/agent/packages.js';
@@ -228,6 +229,34 @@ describe('dsa-setup activate against the stand-in manager', () => {
     expect(Date.now() - started).toBeLessThan(12_000);
   });
 
+  it('a dsa_control that ignores SIGTERM and leaves a child does not hold --timeout 3: the whole group is killed', async () => {
+    const root = agentRoot();
+    const pids = join(dir, `stubborn-${process.pid}-${Math.random().toString(36).slice(2)}.pids`);
+    // Stands in for a hung agent tool: TERM ignored, a forked child that ignores it too and keeps the output open.
+    writeFileSync(
+      join(root, 'opt/ds_agent/dsa_control'),
+      `#!/bin/sh\ntrap '' TERM\nsh -c "trap '' TERM; sleep 300" &\necho "$$ $!" > ${pids}\nsleep 300\n`,
+      { mode: 0o755 },
+    );
+    const started = Date.now();
+    const r = await runCliJson<ActivateJson>([
+      '--root',
+      root,
+      'activate',
+      '--activation-file',
+      activationFile(4120),
+      '--timeout',
+      '3',
+      '--retries',
+      '0',
+      ...common,
+    ]);
+    expect(r.json.outcome.reason).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const ids = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+    expect(await survivors(ids)).toEqual([]);
+  });
+
   it('retries with backoff and succeeds once the manager answers', async () => {
     const m = await manager({ mode: 'drop' });
     const root = agentRoot();
@@ -380,7 +409,7 @@ describe('dsa-setup activate against the stand-in manager', () => {
     const all = outputs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
     for (const secret of [TOKEN, TENANT, TOKEN.slice(4), TENANT.slice(-12)]) expect(all).not.toContain(secret);
-    expect(all).toContain('token:D41D…[masked]');
+    expect(all).toContain('token:[masked]');
     // The manager did get the real token (so the masking is of output, not of the activation).
     expect(m.requests.some((q) => q.body.includes(TOKEN))).toBe(true);
   });

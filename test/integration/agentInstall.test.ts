@@ -249,6 +249,15 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
             exitCode: 1060,
             stdout: '[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n',
           },
+          // msiexec /qn prints nothing and exits 0 on success.
+          { command: 'msiexec', args: ['/i'] },
+          // sc start answers as it does for a service that is starting (STATE 2 START_PENDING).
+          {
+            command: 'sc',
+            args: ['start', 'ds_agent'],
+            stdout:
+              '\r\nSERVICE_NAME: ds_agent \r\n        TYPE               : 10  WIN32_OWN_PROCESS  \r\n        STATE              : 2  START_PENDING \r\n                                (NOT_STOPPABLE, NOT_PAUSABLE, IGNORES_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n        SERVICE_EXIT_CODE  : 0  (0x0)\r\n        CHECKPOINT         : 0x0\r\n        WAIT_HINT          : 0x7d0\r\n        PID                : 4242\r\n        FLAGS              : \r\n',
+          },
         ]),
       },
     });
@@ -311,7 +320,7 @@ describe('download from the manager', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.json.ok).toBe(true);
       expect(r.json.file).toBe(join(dest, 'Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm'));
-      expect(r.stderr).toMatch(/Downloading the agent for RedHat_EL8 x86_64[\s\S]*MB/);
+      expect(r.stderr).toMatch(/Downloading the agent for RedHat_EL8 x86_64[\s\S]*MiB/);
       expect(r.stdout + r.stderr).not.toContain(tenant);
       const req = m.requests.at(-1)!;
       expect(req.path).toBe(`/software/agent/RedHat_EL8/x86_64/agent.rpm?tenantID=${tenant}`);

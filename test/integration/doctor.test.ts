@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson, runCliJsonIn, withBindMount } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { makeCertificates } from '../fixtures/manager/certs.js';
@@ -83,28 +83,17 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     expect(tls.detail).toContain('dsa-setup test manager CA');
     expect(check(r.json, 'dns.manager').detail).toContain(`${LOOPBACK}`);
     expect(check(r.json, 'dns.manager').detail).toMatch(/line 2/);
-    expect(r.json.summary).toEqual({ pass: 4, warn: 0, fail: 0, skip: 0 });
+    expect(r.json.summary).toEqual({ pass: 4, warn: 0, fail: 0, skip: 0, blocked: 0 });
+    expect(r.json.verdict).toBeNull();
     expect(mgr.requests.some((q) => q.method === 'GET')).toBe(true);
   });
 
   it('healthy through the system resolver: /etc/hosts bind-mounted in a private mount namespace', async () => {
     const { root, hostsFile } = sandbox(`${LOOPBACK}\t${NAME}\n`);
-    const r = await execa(
-      'unshare',
+    const r = await runCliJsonIn<DoctorResult>(
+      withBindMount(join(root, 'etc/hosts'), '/etc/hosts'),
       [
-        '-m',
-        '--propagation',
-        'private',
-        '--',
-        'sh',
-        '-c',
-        'mount --bind "$1" /etc/hosts && shift && exec "$@"',
-        'sh',
-        join(root, 'etc/hosts'),
-        process.execPath,
-        CLI,
         'doctor',
-        '--json',
         '--hosts-file',
         hostsFile,
         '--manager',
@@ -116,9 +105,9 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
         '--only',
         'hosts.entries',
       ],
-      { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
+      { NODE_EXTRA_CA_CERTS: mgr.certs.caFile },
     );
-    const json = JSON.parse(r.stdout) as DoctorResult;
+    const json = r.json;
     expect(check(json, 'hosts.entries').status).toBe('pass');
     expect(check(json, 'dns.manager').status).toBe('pass');
     expect(check(json, 'dns.manager').detail).toContain(`${LOOPBACK} (from /etc/hosts line 2)`);
@@ -180,7 +169,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     }
   });
 
-  it('an issuer that changes when HTTPS_PROXY is set: the proxy inspects TLS', async () => {
+  it("an issuer that changes through the agent's proxy (--proxy): the proxy inspects TLS", async () => {
     // A CONNECT proxy that answers every tunnel with its own TLS endpoint (an inspecting proxy's forged chain).
     const forged = makeCertificates({ names: [NAME], ips: [LOOPBACK], caName: 'Corp Gateway Root' });
     const inspector = await startStandInManager({ host: LOOPBACK, names: [NAME], certs: forged });
@@ -197,7 +186,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     await new Promise<void>((r) => proxy.listen(0, LOOPBACK, () => r()));
     try {
       const { root } = sandbox(`${LOOPBACK}\t${NAME}\n`);
-      const proxyUrl = `http://${LOOPBACK}:${(proxy.address() as { port: number }).port}`;
+      const proxyAt = `${LOOPBACK}:${(proxy.address() as { port: number }).port}`;
       const r = await runCliJson<DoctorResult>(
         [
           'doctor',
@@ -205,22 +194,25 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
           root,
           '--manager',
           `dsm://${NAME}:${mgr.port}/`,
+          '--proxy',
+          proxyAt,
           '--only',
           'tls.manager',
           '--only',
           'proxy',
         ],
-        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile, HTTPS_PROXY: proxyUrl } },
+        { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile } },
       );
       const c = check(r.json, 'tls.manager');
       expect(c.status).toBe('fail');
       expect(c.class).toBe('proxy');
       expect(c.detail).toContain('Corp Gateway Root');
-      expect(c.detail).toContain(proxyUrl);
+      expect(c.detail).toContain(proxyAt);
       expect(c.remedy).toContain(`Exempt ${NAME} port ${mgr.port}`);
       const p = check(r.json, 'proxy');
-      expect(p.status).toBe('warn');
-      expect(p.remedy).toContain('NO_PROXY');
+      expect(p.status).toBe('pass');
+      expect(p.detail).toContain('200 Connection established');
+      expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'proxy' });
     } finally {
       proxy.close();
       await inspector.close();
@@ -274,6 +266,7 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
       const c = check(r.json, 'tls.manager');
       expect(c.status).toBe('fail');
       expect(c.detail).toContain('overall deadline (1500 ms)');
+      expect(r.json.verdict?.check).toBe('tls.manager');
       expect(c.remedy).toContain('--timeout');
       expect(check(r.json, 'net.manager').status).toBe('pass');
       expect(r.exitCode).toBe(1);
@@ -336,10 +329,12 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
       else expect(c.detail).toContain('拒否');
       expect(c.remedy).not.toBe('');
       if (lang === 'ja') expect(c.remedy).toMatch(JA);
+      // The TLS check builds on the connection: blocked, naming it, instead of repeating its failure.
       const t = check(r.json, 'tls.manager');
-      expect(t.status).toBe('fail');
-      expect(t.class).toBe('tcp');
-      expect(t.phases!.map((p) => p.status)).toEqual(['pass', 'fail', 'skip', 'skip']);
+      expect(t).toMatchObject({ status: 'blocked', blockedBy: 'net.manager', remedy: '' });
+      expect(t.class).toBeUndefined();
+      expect(r.json.verdict).toMatchObject({ check: 'net.manager', class: 'tcp' });
+      expect(r.json.checks.map((x) => x.id)).toEqual(['net.manager', 'tls.manager']);
     }
   });
 });
@@ -371,7 +366,7 @@ describe('doctor: manager names in the hosts file', () => {
     }
   });
 
-  it('shadowed by an earlier line: the line number is named, and the name resolves to the wrong address', async () => {
+  it('shadowed by an earlier line: the line number is named; name resolution, which builds on it, is blocked', async () => {
     const { root, hostsFile } = sandbox(`10.20.30.40\tother ${NAME}\n${LOOPBACK}\t${NAME}\n`);
     const r = await runCliJson<DoctorResult>([
       'doctor',
@@ -393,7 +388,22 @@ describe('doctor: manager names in the hosts file', () => {
     expect(h.detail).toContain('2 行目');
     expect(h.detail).toContain('10.20.30.40');
     expect(h.remedy).toMatch(JA);
-    const d = check(r.json, 'dns.manager');
+    expect(r.json.verdict).toMatchObject({ check: 'hosts.entries', class: 'dns' });
+    expect(r.json.verdict!.remedy).toBe(h.remedy);
+    expect(check(r.json, 'dns.manager')).toMatchObject({ status: 'blocked', blockedBy: 'hosts.entries' });
+    // Alone, the resolution check shows the wrong address itself.
+    const alone = await runCliJson<DoctorResult>([
+      'doctor',
+      '--root',
+      root,
+      '--hosts-file',
+      hostsFile,
+      '--manager',
+      `dsm://${NAME}:4120/`,
+      '--only',
+      'dns.manager',
+    ]);
+    const d = check(alone.json, 'dns.manager');
     expect(d.status).toBe('fail');
     expect(d.class).toBe('dns');
     expect(d.detail).toContain('10.20.30.40');
@@ -476,11 +486,7 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     cleanupRoots();
   });
 
-  const inNs = (args: string[]) =>
-    execa('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args, '--json'], {
-      reject: false,
-      env: { LANG: 'C' },
-    }).then((r) => ({ exitCode: r.exitCode, json: JSON.parse(String(r.stdout)) as DoctorResult }));
+  const inNs = (args: string[]) => runCliJsonIn<DoctorResult>(['ip', 'netns', 'exec', ns], args);
 
   it('filtered: dropped ports are reported as timed out within their timeout (concurrently), another port as refused at once', async () => {
     const { root } = sandbox(`127.0.0.1\t${NAME}\n`, '127.0.0.1');
@@ -504,7 +510,8 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     expect(c.class).toBe('tcp');
     expect(c.detail).toContain('within 1500 ms');
     expect(c.detail).toContain('filtered');
-    expect(c.remedy).toContain('Allow outbound TCP 4120');
+    expect(c.remedy).toContain('Allow outbound TCP to 127.0.0.1 port 4120');
+    expect(c.remedy).toContain('inbound TCP port 4118 from 127.0.0.1');
     expect(c.ms).toBeGreaterThanOrEqual(1400);
     const other = check(r.json, 'net.extra.127.0.0.1:4119');
     expect(other.detail).toContain('refused');
@@ -533,8 +540,8 @@ describe('doctor in a network namespace: filtered and unreachable', () => {
     const c = check(r.json, 'net.manager');
     expect(c.status).toBe('fail');
     expect(c.class).toBe('tcp');
-    expect(c.detail).toContain('到達できません');
-    expect(c.detail).toContain('ENETUNREACH');
+    expect(c.detailRef.key).toBe('doctor.tcp.noRoute');
+    expect(c.detail).toContain('10.254.1.1 への経路がありません');
     expect(c.remedy).toContain('ip route get 10.254.1.1');
     expect(c.ms).toBeLessThan(1000);
   });

@@ -6,31 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execCommand } from '../../main/core/exec.js';
 import { createSystemContext, sandboxExecLog } from '../../main/core/system.js';
 import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
+import { survivors } from '../helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), `dsa-exec-${process.pid}-`));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   cleanupRoots();
 });
-
-/** Whether a process still runs (kill -0 reaches it and it is not a zombie waiting for its reaper). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Waits up to 2 s for the processes to be gone (the kernel delivers SIGKILL asynchronously). */
-async function settle(pids: number[]): Promise<void> {
-  for (let i = 0; i < 20 && pids.some(alive); i++) await new Promise((res) => setTimeout(res, 100));
-}
 
 /** Pids of the live processes in process group `pgid`, as `ps` lists them. */
 function groupMembers(pgid: number): number[] {
@@ -72,9 +54,7 @@ describe('the executor kills the whole process group at the deadline', () => {
     expect(wall).toBeLessThan(4000);
     const [leader, child] = readFileSync(tool.pidFile, 'utf8').trim().split(' ').map(Number);
     // The leader started its own group: everything in it is gone.
-    await settle([leader!, child!]);
-    expect(alive(leader!)).toBe(false);
-    expect(alive(child!)).toBe(false);
+    expect(await survivors([leader!, child!])).toEqual([]);
     expect(groupMembers(leader!)).toEqual([]);
   });
 
@@ -87,9 +67,7 @@ describe('the executor kills the whole process group at the deadline', () => {
     expect(performance.now() - t0).toBeLessThan(4000);
     expect(r.timedOut).toBe(true);
     const [leader, child] = readFileSync(tool.pidFile, 'utf8').trim().split(' ').map(Number);
-    await settle([leader!, child!]);
-    expect(alive(leader!)).toBe(false);
-    expect(alive(child!)).toBe(false);
+    expect(await survivors([leader!, child!])).toEqual([]);
   });
 
   it('an already aborted signal starts nothing', async () => {

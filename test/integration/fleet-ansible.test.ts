@@ -157,8 +157,9 @@ beforeAll(async () => {
   const help = execFileSync(binary, ['--help'], { encoding: 'utf8', env: { LANG: 'C' } });
   commands = new Set([...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!));
 
-  rootA = makeRoot({ ...OS_RELEASE.el9, hosts: HOSTS_BEFORE, kernel: { hostname: 'web01' } });
-  rootB = makeRoot({ ...OS_RELEASE.el8, hosts: HOSTS_BEFORE, kernel: { hostname: 'db01' } });
+  const sysctl = [{ command: 'sysctl', args: ['--system'] }];
+  rootA = makeRoot({ ...OS_RELEASE.el9, hosts: HOSTS_BEFORE, kernel: { hostname: 'web01' }, replies: sysctl });
+  rootB = makeRoot({ ...OS_RELEASE.el8, hosts: HOSTS_BEFORE, kernel: { hostname: 'db01' }, replies: sysctl });
   rootC = rebootRoot('app01');
   rootD = rebootRoot('app02');
   mkdirSync(join(work, 'connection_plugins'));

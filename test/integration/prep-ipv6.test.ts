@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
-import { sandboxExecLog } from '../../main/core/system.js';
+import { sandboxExecLog, type SandboxReply } from '../../main/core/system.js';
 
 afterAll(cleanupRoots);
 
@@ -35,14 +35,24 @@ function mutating(root: string): string[] {
     .map((c) => [c.command, ...c.args].join(' '));
 }
 
-/** The commands that change something succeed with no output (the sandbox fails a command it has no reply for). */
-const CHANGES_SUCCEED = ['sysctl', 'chkconfig', 'grubby', 'update-grub', 'grub-mkconfig', 'grub2-mkconfig'].map(
-  (command) => ({ command }),
-);
+/** What the tools that change the IPv6 configuration answer on a real machine when they succeed (silent, exit 0). */
+const TOOLS_SUCCEED: SandboxReply[] = [
+  { command: 'sysctl', args: ['--system'], stdout: '* Applying /etc/sysctl.d/90-dsa-setup-disable-ipv6.conf ...\n' },
+  { command: 'sysctl', args: ['-w'] },
+  { command: 'grubby', args: ['--update-kernel=ALL'] },
+  { command: 'chkconfig', args: ['ip6tables', 'off'] },
+  { command: 'chkconfig', args: ['--level', '2345', 'ip6tables', 'on'] },
+  {
+    command: 'update-grub',
+    stderr: "Sourcing file `/etc/default/grub'\nGenerating grub configuration file ...\ndone\n",
+  },
+  { command: 'grub2-mkconfig', args: ['-o'], stderr: 'Generating grub configuration file ...\ndone\n' },
+];
 
-function setReplies(root: string, replies: unknown[]): void {
+/** The sandbox's canned replies: these first, then the tools that change something succeeding. */
+function setReplies(root: string, replies: SandboxReply[] = []): void {
   mkdirSync(join(root, '.sandbox'), { recursive: true });
-  writeFileSync(join(root, '.sandbox/exec-replies.json'), JSON.stringify([...replies, ...CHANGES_SUCCEED]));
+  writeFileSync(join(root, '.sandbox/exec-replies.json'), JSON.stringify([...replies, ...TOOLS_SUCCEED]));
 }
 
 interface PlanJson {
@@ -71,7 +81,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
         ...OS_RELEASE[os],
         files: { 'etc/sysctl.conf': SYSCTL_CONF, 'etc/sysctl.d/10-x.conf': 'vm.swappiness = 10\n' },
       });
-      setReplies(root, []);
+      setReplies(root);
       const before = snapshot(root);
 
       const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6']);
@@ -136,7 +146,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
         'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
       },
     });
-    setReplies(root, []);
+    setReplies(root);
     const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'addressing']);
     const notes = plan.json.steps[0]!.notes.map((n) => n.key);
     expect(notes).toContain('prep.ipv6.note.overridden');
@@ -314,13 +324,14 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
     });
   }
 
-  for (const [os, regen, probe] of [
-    ['ubuntu2204', 'update-grub', 'grub-mkconfig --version'],
-    ['sles15', 'grub2-mkconfig -o /boot/grub2/grub.cfg', 'grub2-mkconfig --version'],
+  for (const [os, regen, probe, version] of [
+    ['ubuntu2204', 'update-grub', 'grub-mkconfig --version', 'grub-mkconfig (GRUB) 2.06-2ubuntu7.2\n'],
+    ['sles15', 'grub2-mkconfig -o /boot/grub2/grub.cfg', 'grub2-mkconfig --version', 'grub2-mkconfig (GRUB2) 2.06\n'],
   ] as const) {
     it(`${os}: GRUB_CMDLINE_LINUX + ${regen}; revert regenerates from the restored file`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
-      setReplies(root, []);
+      const [tool, ...args] = probe.split(' ');
+      setReplies(root, [{ command: tool!, args, stdout: version }]);
       const mode = statSync(join(root, 'etc/default/grub')).mode;
       const before = snapshot(root);
       const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixture } from '../helpers/fixtures.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
 import { sandboxExecLog } from '../../main/core/system.js';
@@ -11,8 +12,7 @@ import {
   powershellArgs,
 } from '../../main/core/prep/antivirus.js';
 
-const FIX = join(import.meta.dirname, '../fixtures/windows');
-const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
+const fx = (name: string): string => fixture(`windows/${name}`);
 afterAll(cleanupRoots);
 
 /** A Windows sandbox root whose recorded command outputs come from the fixtures. */

@@ -1,4 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activationRequest } from '../../main/core/agent/activationRequest.js';
+import { isSameManager } from '../../main/core/agent/managerIdentity.js';
+import { DsaError } from '../../main/core/errors.js';
+import { translator } from '../../main/core/i18n.js';
+import { createSystemContext } from '../../main/core/system.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { classifyActivation } from '../../main/core/agent/activationFailure.js';
 import {
   buildActivationArgs,
@@ -7,8 +14,20 @@ import {
   type ActivationRequest,
 } from '../../main/core/agent/activationArgs.js';
 import { identityProblems, maskArgs } from '../../main/core/agent/activate.js';
-import { activationFromStatus, parseDsaQuery, type AgentState } from '../../main/core/agent/agentState.js';
-import { parseComponentInfo, parsePluginVersions } from '../../main/core/agent/agentStatus.js';
+import {
+  BOOTSTRAP_CERT_HASH,
+  activationFromStatus,
+  parseDsaQuery,
+  type AgentState,
+} from '../../main/core/agent/agentState.js';
+import {
+  isProtecting,
+  offlineModules,
+  parseComponentInfo,
+  parsePluginVersions,
+  statusVerdictKey,
+} from '../../main/core/agent/agentStatus.js';
+import { fixture } from '../helpers/fixtures.js';
 
 const r = (stdout: string, exitCode: number | null = 1, extra: Partial<{ stderr: string; timedOut: boolean }> = {}) =>
   classifyActivation({ exitCode, stdout, stderr: extra.stderr ?? '', timedOut: extra.timedOut ?? false });
@@ -47,6 +66,21 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     expect(o.retryable).toBe(retryable);
     expect(o.detail).toBe(line);
     expect(o.remedyKey).toBe(`agent.activate.remedy.${reason}`);
+  });
+
+  it('the real refusal of agent-initiated activation (HTTP Status: 400) is its own reason, with its remedy, not retried', () => {
+    // Shape: dsa_control's output as quoted in a public Salt module's tests (TrendMicroAPI activation failure).
+    const out =
+      'HTTP Status: 400 - OK\nResponse:\nAttempting to connect to https://dsm01.example.jp:4120/\nError: activation was not successful. The manager may not be configured to allow agent-initiated activation, or the manager may not be configured to allow re-activation of existing hosts.\n';
+    const o = r(out, 1);
+    expect(o).toMatchObject({ reason: 'agentInitiatedRefused', retryable: false });
+    expect(o.remedyKey).toBe('agent.activate.remedy.agentInitiatedRefused');
+  });
+
+  it('"403 - Forbidden - untrusted peer" is the identity problem, not "check the token"', () => {
+    const o = r('HTTP Status: 403 - Forbidden - untrusted peer\nResponse:\n', 1);
+    expect(o).toMatchObject({ reason: 'untrustedPeer', retryable: false });
+    expect(o.doctorChecks).toContain('tls.manager');
   });
 
   it('a killed run is a timeout; a missing dsa_control means the agent is not there', () => {
@@ -132,13 +166,58 @@ describe('agent state from dsa_query', () => {
     expect(activationFromStatus(boot).activated).toBe(false);
   });
 
+  it('real GetAgentStatus: the index lines are skipped, last contact from epoch seconds, activation by cert hash', () => {
+    const rec = parseDsaQuery(fixture('agent/dsa_query/status-activated.txt'));
+    expect(Object.keys(rec).some((k) => /\.\d+$/.test(k))).toBe(false);
+    expect(activationFromStatus(rec)).toEqual({
+      activated: true,
+      dsmUrl: 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/',
+      agentState: 'green',
+      inContact: true,
+      lastContact: new Date(1786541835 * 1000).toISOString(),
+      lastContactAgeSec: 6083,
+    });
+    // Never activated: the agent certificate is still the bootstrap one, with no bootstrapCertHash line to compare.
+    const boot = activationFromStatus(parseDsaQuery(fixture('agent/dsa_query/status-bootstrap.txt')));
+    expect(boot).toMatchObject({ activated: false, inContact: false });
+    expect(boot.lastContact).toBeUndefined();
+    expect(BOOTSTRAP_CERT_HASH).toBe('D0:68:DE:48:1B:DC:4D:00:89:07:7F:85:15:20:C5:90:11:EB:56:6A');
+  });
+
+  it('nested GetComponentInfo: engine and pattern versions; mode driver-offline is a module that does not protect', () => {
+    const mods = parseComponentInfo(parseDsaQuery(fixture('agent/dsa_query/components-driver-offline.txt')));
+    expect(mods.find((m) => m.module === 'AM')).toEqual({
+      module: 'AM',
+      mode: 'driver-offline',
+      version: '24.580.1013',
+      engines: { ATSE: '24.580.1013' },
+      patterns: [
+        { name: 'Platform Configuration Pattern', version: '5.5.1000' },
+        { name: 'Trusted Certificate Authorities Pattern', version: '1.00007.00' },
+      ],
+      protecting: false,
+    });
+    expect(mods.find((m) => m.module === 'IPS')).toMatchObject({ protecting: true, version: '20.0.1.8438' });
+    expect(offlineModules(mods).map((m) => m.module)).toEqual(['AM']);
+    const state = {
+      installed: true,
+      service: 'running' as const,
+      activated: true,
+      inContact: true,
+      raw: {},
+    };
+    const st = { state, modules: mods, plugins: {} };
+    expect(isProtecting(st)).toBe(false);
+    expect(statusVerdictKey(st)).toBe('agent.status.verdict.driverOffline');
+  });
+
   it('groups modules and plug-in versions', () => {
     const rec = parseDsaQuery(
       'Component.AM.mode: on\nComponent.AM.version: 20.0.0-2395\nComponent.FW.mode: off\nPluginVersion.core: 20.0.0.2395\n',
     );
     expect(parseComponentInfo(rec)).toEqual([
-      { module: 'AM', mode: 'on', version: '20.0.0-2395' },
-      { module: 'FW', mode: 'off' },
+      { module: 'AM', mode: 'on', version: '20.0.0-2395', protecting: true },
+      { module: 'FW', mode: 'off', protecting: false },
     ]);
     expect(parsePluginVersions(rec)).toEqual({ core: '20.0.0.2395' });
   });
@@ -159,5 +238,98 @@ describe('agent state from dsa_query', () => {
       'clonedImage',
     ]);
     expect(identityProblems({ ...base, activated: false }, req, 'web02')).toEqual([]);
+  });
+});
+
+describe('is the agent bound to the manager we activate with? (one predicate)', () => {
+  const saas = { host: 'agents.deepsecurity.trendmicro.com', port: 443 };
+  it('SaaS: the endpoint the agent reports is the same service as the activation URL', () => {
+    // The agent reports the endpoint it talks to (live dsa_query output), not the activation URL's name.
+    const reported = 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/';
+    expect(isSameManager(reported, saas)).toBe(true);
+    expect(isSameManager(reported, { host: 'agents.workload.us-1.cloudone.trendmicro.com', port: 443 })).toBe(true);
+    expect(isSameManager(reported, { host: 'agents.workload.jp-1.cloudone.trendmicro.com', port: 443 })).toBe(false);
+    expect(isSameManager(reported, saas, { reportedTenant: 'A', wantedTenant: 'B' })).toBe(false);
+    expect(isSameManager(reported, { host: 'dsm01.example.jp', port: 4120 })).toBe(false);
+  });
+
+  it('on-premises: the same name, or a name resolving to the address the agent reports', () => {
+    const dsm = { host: 'dsm01.example.jp', port: 4120 };
+    expect(isSameManager('https://DSM01.example.jp.:4120/', dsm)).toBe(true);
+    const resolved = new Map([['dsm01.example.jp', ['203.0.113.10']]]);
+    expect(isSameManager('https://203.0.113.10:4120/', dsm, { resolved })).toBe(true);
+    expect(isSameManager('https://203.0.113.99:4120/', dsm, { resolved })).toBe(false);
+    // Not resolved: it cannot tell, and never claims "another manager".
+    expect(isSameManager('https://203.0.113.10:4120/', dsm)).toBeNull();
+    expect(isSameManager('not a url', dsm)).toBeNull();
+  });
+
+  it('identityProblems never pushes --reset for the SaaS endpoint or a resolving address', () => {
+    const state: AgentState = {
+      installed: true,
+      service: 'running',
+      activated: true,
+      inContact: true,
+      raw: {},
+      dsmUrl: 'https://agents-004.workload.us-1.cloudone.trendmicro.com:443/',
+    };
+    const saasReq = { ...req, manager: saas };
+    expect(identityProblems(state, saasReq, null).map((p) => p.kind)).toEqual(['alreadyActivated']);
+    const onPrem = { ...req, manager: { host: 'dsm01.example.jp', port: 4120 } };
+    const ip = { ...state, dsmUrl: 'https://203.0.113.10:4120/' };
+    expect(identityProblems(ip, onPrem, null).map((p) => p.kind)).toEqual(['alreadyActivated']);
+    expect(
+      identityProblems(ip, onPrem, null, new Map([['dsm01.example.jp', ['198.51.100.1']]])).map((p) => p.kind),
+    ).toEqual(['otherManager']);
+  });
+});
+
+describe('activation requests from Trend deployment scripts', () => {
+  const FIX = join(import.meta.dirname, '../fixtures/inputs');
+  const sys = createSystemContext({ root: makeRoot({ ...OS_RELEASE.el8, kernel: { hostname: 'web01' } }) });
+  afterAll(cleanupRoots);
+
+  it('passes the script’s proxy lines on to dsa_control (-x, -u, -y), with the proxy password masked', async () => {
+    const req = await activationRequest(sys, { activationFile: join(FIX, 'AgentDeploymentScript-proxy.sh') });
+    const args = buildActivationArgs(req);
+    expect(args.slice(0, 6)).toEqual([
+      '-x',
+      'dsm_proxy://proxy.corp.example:3128/',
+      '-u',
+      'dsauser:Pr0xy-S3cret',
+      '-y',
+      'relay_proxy://proxy.corp.example:3128/',
+    ]);
+    expect(args).toContain('policyname:Base Policy');
+    const shown = maskArgs(args, requestSecrets(req)).join(' ');
+    expect(shown).not.toContain('Pr0xy-S3cret');
+    expect(shown).not.toContain('8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F');
+    expect(shown).toContain('dsauser:');
+  });
+
+  it('stops with exit 2 naming each value the script takes from outside and its option; the options complete it', async () => {
+    const file = join(FIX, 'AgentDeploymentScript-params.ps1');
+    const err = await activationRequest(sys, { activationFile: file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DsaError);
+    const e = err as DsaError;
+    expect(e.exitCode).toBe(2);
+    const t = translator('en');
+    expect(e.issues!.map((i) => `${i.line}: ${t(i.messageKey, i.params)}`)).toEqual([
+      '26: the script takes tenantID from outside (param $TenantID); give it with --tenant-id',
+      '26: the script takes token from outside (param $Token); give it with --token',
+    ]);
+    const req = await activationRequest(sys, { activationFile: file, tenantId: 'T-1', token: 'K-2' });
+    expect(buildActivationArgs(req)).toEqual([
+      '-x',
+      'dsm_proxy://161.27.180.180:8080/',
+      '-y',
+      'relay_proxy://161.27.180.180:8080/',
+      '-a',
+      'dsm://agents.workload.de-1.cloudone.trendmicro.com:443/',
+      'hostname:web01',
+      'tenantID:T-1',
+      'token:K-2',
+      'policyid:14',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureBytes } from '../helpers/fixtures.js';
 import { checkKernelSupport, parseKernelList, platformOfHeading } from '../../main/core/agent/kernelList.js';
 
 describe('parseKernelList', () => {
@@ -50,5 +51,42 @@ describe('checkKernelSupport', () => {
     expect(checkKernelSupport(list, 'RedHat_EL8', '4.18.0-100.el8.x86_64')).toBe('unsupported');
     expect(checkKernelSupport(list, 'RedHat_EL8', '5.14.0-1.el9.x86_64')).toBe('unsupported');
     expect(checkKernelSupport(list, 'RedHat_EL9', '5.14.0-1.el9.x86_64')).toBe('unknown');
+  });
+});
+
+describe('the supported-kernel page saved from the browser', () => {
+  const page = fixtureBytes('agent/supported-kernels-20.0.html');
+  const r = parseKernelList('Deep Security Agent 20.0 Supported Linux Kernels.html', page);
+  const list = r.ok ? r.value : null;
+
+  it('reads one section per distribution, tables and lists, nothing from the notes', () => {
+    expect(r.ok).toBe(true);
+    expect(list!.byPlatform).toEqual({
+      RedHat_EL7: ['3.10.0-1160.el7.x86_64', '3.10.0-1160.105.1.el7.x86_64'],
+      RedHat_EL8: ['4.18.0-513.5.1.el8_9.x86_64', '4.18.0-513.9.1.el8_9.x86_64'],
+      'Ubuntu_22.04': [
+        '5.15.0-91-generic',
+        '5.15.0-91-lowlatency',
+        '5.15.0-1052-aws',
+        '5.15.0-1052-gcp',
+        '6.2.0-1018-azure',
+      ],
+      CloudLinux_7: ['3.10.0-962.3.2.lve1.5.79.el7.x86_64'],
+      CloudLinux_8: ['4.18.0-477.10.1.lve.el8.x86_64'],
+    });
+  });
+
+  it('matches uname -r exactly, the Ubuntu flavour included', () => {
+    expect(checkKernelSupport(list!, 'Ubuntu_22.04', '5.15.0-91-generic')).toBe('supported');
+    // The row 5.15.0-91 has no Y under aws: that flavour is not supported.
+    expect(checkKernelSupport(list!, 'Ubuntu_22.04', '5.15.0-91-aws')).toBe('unsupported');
+    expect(checkKernelSupport(list!, 'Ubuntu_22.04', '5.15.0-1052-aws')).toBe('supported');
+    expect(checkKernelSupport(list!, 'RedHat_EL7', '3.10.0-1160.105.1.el7.x86_64')).toBe('supported');
+    expect(checkKernelSupport(list!, 'RedHat_EL7', '3.10.0-1062.el7.x86_64')).toBe('unsupported');
+  });
+
+  it('a page with no kernel at all is an error, not an empty list', () => {
+    const empty = parseKernelList('k.html', Buffer.from('<!DOCTYPE html><html><body><h1>Sign in</h1></body></html>'));
+    expect(!empty.ok && empty.issues[0]!.messageKey).toBe('agent.kernelList.empty');
   });
 });

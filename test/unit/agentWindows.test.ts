@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   agentTool,
   agentToolPath,
-  parseScQuery,
+  agentServiceState,
   programFiles64,
   serviceCommand,
 } from '../../main/core/agent/agentTools.js';
@@ -70,12 +70,14 @@ describe('Windows agent paths and commands', () => {
   it('reads sc query output by service name (recorded outputs)', () => {
     const running =
       'SERVICE_NAME: ds_agent \r\n        TYPE               : 10  WIN32_OWN_PROCESS  \r\n        STATE              : 4  RUNNING \r\n                                (STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n';
-    expect(parseScQuery(running, 0)).toBe('running');
-    expect(parseScQuery(running.replace('4  RUNNING', '1  STOPPED'), 0)).toBe('stopped');
-    expect(parseScQuery(running.replace('4  RUNNING', '2  START_PENDING'), 0)).toBe('stopped');
-    expect(parseScQuery(running.replace('4  RUNNING', '7  PAUSED'), 0)).toBe('unknown');
+    expect(agentServiceState(running, 0)).toBe('running');
+    expect(agentServiceState(running.replace('4  RUNNING', '1  STOPPED'), 0)).toBe('stopped');
+    expect(agentServiceState(running.replace('4  RUNNING', '2  START_PENDING'), 0)).toBe('stopped');
+    expect(agentServiceState(running.replace('4  RUNNING', '7  PAUSED'), 0)).toBe('unknown');
+    // Localized labels (Portuguese / Spanish Windows): read by shape.
+    expect(agentServiceState(running.replace('STATE              :', 'ESTADO             :'), 0)).toBe('running');
     expect(
-      parseScQuery(
+      agentServiceState(
         '[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n',
         1060,
       ),

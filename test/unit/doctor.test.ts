@@ -8,6 +8,9 @@ import { selected } from '../../main/core/doctor/runDoctor.js';
 import { isSaasManager, loadDoctorInputs, parseHostPort } from '../../main/core/doctor/inputs.js';
 import { resolve } from 'node:path';
 import { DsaError } from '../../main/core/errors.js';
+import { parseFindNetRoute, parseIpRouteGet } from '../../main/core/doctor/probes/route.js';
+import { classifyDnsError } from '../../main/core/doctor/probes/dns.js';
+import { parseProxySetting } from '../../main/core/doctor/checks/proxy.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/inputs');
 
@@ -81,6 +84,12 @@ describe('doctor probes and matchers', () => {
     expect(lastSignature('HTTP Status: 409 already registered')?.sig.id).toBe('alreadyRegistered');
     expect(lastSignature('Agent-initiated activation is not allowed')?.sig.id).toBe('activationRefused');
     expect(lastSignature('all good\nstill good')).toBeNull();
+    // Shape: Trend's "Agent activation failed" help page, "Blocked port" (ds_agent.log of a failed manager → agent connection).
+    expect(
+      lastSignature(
+        '2018-06-25 17:52:14.000000: [Error/1] | CHTTPServer::AcceptSSL(198.51.100.7:4118) - BIO_do_handshake() failed | http_server.cpp:1130:CHTTPServer::AcceptSSL | 1D64:0:CHTTPServer',
+      )?.sig,
+    ).toMatchObject({ id: 'inboundBlocked', class: 'tcp' });
   });
 
   it('names interception products from an issuer, but not the manager vendor itself', () => {
@@ -96,5 +105,49 @@ describe('doctor probes and matchers', () => {
     expect(selected('tls.manager', ['net.'])).toBe(false);
     expect(selected('time.skew', ['time.skew'])).toBe(true);
     expect(selected('time.skew', undefined)).toBe(true);
+  });
+});
+
+describe('routes, DNS failures, the agent proxy setting', () => {
+  it('ip route get: the RTNETLINK error names prohibit, blackhole, unreachable and a missing route', () => {
+    // Shapes as iproute2 prints them (checked with `ip route get` against such routes in a namespace).
+    expect(parseIpRouteGet('', 'RTNETLINK answers: Permission denied\n').kind).toBe('prohibit');
+    expect(parseIpRouteGet('', 'RTNETLINK answers: Invalid argument\n').kind).toBe('blackhole');
+    expect(parseIpRouteGet('', 'RTNETLINK answers: No route to host\n').kind).toBe('unreachable');
+    expect(parseIpRouteGet('', 'RTNETLINK answers: Network is unreachable\n').kind).toBe('none');
+    expect(parseIpRouteGet('10.77.0.9 dev veth0 src 10.77.0.1 uid 0 \n    cache \n', '')).toEqual({
+      kind: 'route',
+      dev: 'veth0',
+    });
+    expect(parseIpRouteGet('203.0.113.5 via 10.0.0.1 dev eth0 src 10.0.0.7 uid 0 \n', '')).toEqual({
+      kind: 'route',
+      dev: 'eth0',
+      via: '10.0.0.1',
+    });
+    expect(parseFindNetRoute('{"NextHop":"10.0.0.1","InterfaceAlias":"Ethernet"}', 0)).toEqual({
+      kind: 'route',
+      dev: 'Ethernet',
+      via: '10.0.0.1',
+    });
+    expect(parseFindNetRoute('', 1).kind).toBe('none');
+  });
+
+  it('c-ares codes: a silent server, NXDOMAIN, SERVFAIL and REFUSED are told apart', () => {
+    expect(classifyDnsError('ETIMEOUT')).toBe('timeout');
+    expect(classifyDnsError('ECANCELLED')).toBe('timeout');
+    expect(classifyDnsError('ENOTFOUND')).toBe('nxdomain');
+    expect(classifyDnsError('ESERVFAIL')).toBe('servfail');
+    expect(classifyDnsError('EREFUSED')).toBe('refused');
+    expect(classifyDnsError('ENODATA')).toBe('nodata');
+  });
+
+  it("the agent's proxy setting: dsm_proxy://, http:// and HOST:PORT", () => {
+    expect(parseProxySetting('dsm_proxy://squid.corp:3128/', 'f')).toEqual({
+      host: 'squid.corp',
+      port: 3128,
+      source: 'f',
+    });
+    expect(parseProxySetting('http://10.0.0.8:8080', 'f')).toEqual({ host: '10.0.0.8', port: 8080, source: 'f' });
+    expect(parseProxySetting('socks5://x:1080', 'f')).toBeNull();
   });
 });

@@ -91,8 +91,7 @@ async function el8Plan() {
   const root = makeRoot({
     ...OS_RELEASE.el8,
     hosts: '127.0.0.1 localhost\n',
-    // What the sandbox answers for the commands the IPv6 step runs (an unanswered command fails).
-    files: { '.sandbox/exec-replies.json': JSON.stringify([{ command: 'sysctl', args: ['--system'] }]) },
+    replies: [{ command: 'sysctl', args: ['--system'] }],
   });
   const portal = join(tempDir(), 'VMSecurity_hosts_cln.txt');
   writeFileSync(portal, '203.0.113.10 dsm01.example.jp\r\n');

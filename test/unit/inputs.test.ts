@@ -130,6 +130,8 @@ describe('activation input', () => {
       target: 'linux',
       manager: { host: 'dsm01.vmsecurity.example.jp', port: 4120 },
       args: [],
+      external: [],
+      warnings: [],
       line: 1,
     });
     expect(activationUrl(a.manager)).toBe('dsm://dsm01.vmsecurity.example.jp:4120/');
@@ -162,6 +164,8 @@ describe('activation input', () => {
         { key: 'token', value: '8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F', secret: true },
         { key: 'policyid', value: '1', secret: false },
       ],
+      external: [],
+      warnings: [],
       line: 26,
     });
   });
@@ -197,14 +201,19 @@ describe('activation input', () => {
       'a:1:30: "dsm://dsm.example.jp/" is not a manager address; expected dsm://HOST:PORT/ (for example dsm://dsm.example.com:4120/)',
     ],
     [
-      'an unset variable',
+      'a manager address the script takes from outside',
       '/opt/ds_agent/dsa_control -a $ACTIVATIONURL "token:x"\n',
-      "a:1:30: $ACTIVATIONURL is used but never set in this file; expected a line ACTIVATIONURL='dsm://HOST:PORT/' before it",
+      'a:1:30: the script takes dsm://HOST:PORT/ from outside ($ACTIVATIONURL); give it with --manager',
     ],
     [
-      'an unknown argument',
-      '/opt/ds_agent/dsa_control -a dsm://d.example.jp:4120/ "hostnme:web01"\n',
-      'a:1:55: unknown activation argument "hostnme:web01"; expected one of: hostname, tenantID, token, policyid, groupid, relaygroupid, description, displayname (as key:value)',
+      'a bare value (no key) without showing it',
+      '/opt/ds_agent/dsa_control -a dsm://d.example.jp:4120/ "tenantID:5A1C3E2B" token:x 8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F\n',
+      'a:1:83: this activation argument is not of the form key:value (its value is not shown)',
+    ],
+    [
+      'a proxy password that is not USER:PASS, without showing it',
+      '/opt/ds_agent/dsa_control -u S3cretOnly\n/opt/ds_agent/dsa_control -a dsm://d.example.jp:4120/\n',
+      'a:1:30: the value of "-u" is not USER:PASSWORD (it is not shown)',
     ],
     [
       'a policy id that is a name',
@@ -247,6 +256,113 @@ describe('activation input', () => {
       expect(oneError('a', parseActivation('a', Buffer.from(text)))).toBe(expected);
     });
   }
+
+  it('reads the proxy lines of a deployment script (variables, with and without trailing slash, -u masked as secret)', () => {
+    const a = valueOf(parseActivation('AgentDeploymentScript-proxy.sh', fixture('AgentDeploymentScript-proxy.sh')));
+    expect(a.manager).toEqual({ host: 'agents.deepsecurity.trendmicro.com', port: 443 });
+    expect(a.proxy).toEqual({ host: 'proxy.corp.example', port: 3128, auth: 'dsauser:Pr0xy-S3cret' });
+    expect(a.relayProxy).toEqual({ host: 'proxy.corp.example', port: 3128 });
+    // The backslash-continued activation line is one command, its line the first one.
+    expect(a.line).toBe(24);
+    expect(a.args.map((x) => `${x.key}=${x.secret ? '(secret)' : x.value}`)).toEqual([
+      'tenantID=(secret)',
+      'token=(secret)',
+      'policyid=1',
+      'policyname=Base Policy',
+      'group=Web Servers',
+    ]);
+    expect(a.external).toEqual([]);
+    expect(a.warnings).toEqual([]);
+  });
+
+  it('a PowerShell script: param() defaults resolve, parameters without one are named with their option', () => {
+    const a = valueOf(parseActivation('AgentDeploymentScript-params.ps1', fixture('AgentDeploymentScript-params.ps1')));
+    expect(a.source).toBe('powershell-script');
+    expect(a.target).toBe('windows');
+    expect(a.manager).toEqual({ host: 'agents.workload.de-1.cloudone.trendmicro.com', port: 443 });
+    expect(a.proxy).toEqual({ host: '161.27.180.180', port: 8080 });
+    expect(a.relayProxy).toEqual({ host: '161.27.180.180', port: 8080 });
+    expect(a.args).toEqual([{ key: 'policyid', value: '14', secret: false }]);
+    expect(a.external.map((e) => [e.key, e.from, e.option])).toEqual([
+      ['tenantID', 'param $TenantID', '--tenant-id'],
+      ['token', 'param $Token', '--token'],
+    ]);
+  });
+
+  it('"tenantID:$1" and ${DS_TOKEN}: never passed on as values, named with the option that gives them', () => {
+    const a = valueOf(parseActivation('activation-positional.sh', fixture('activation-positional.sh')));
+    expect(a.args).toEqual([{ key: 'policyid', value: '7', secret: false }]);
+    expect(a.external.map((e) => [e.key, e.from, e.option])).toEqual([
+      ['tenantID', '$1', '--tenant-id'],
+      ['token', '$DS_TOKEN', '--token'],
+    ]);
+    expect(a.args.some((x) => x.value.includes('$'))).toBe(false);
+  });
+
+  it('every activation key the agent accepts; tenantPassword is secret; an unknown key:value goes on with a warning', () => {
+    const a = valueOf(parseActivation('a.txt', fixture('activation-tenantPassword.txt')));
+    expect(a.source).toBe('command');
+    expect(a.args.map((x) => [x.key, x.secret ? '(secret)' : x.value])).toEqual([
+      ['tenantID', '(secret)'],
+      ['tenantPassword', '(secret)'],
+      ['policy', 'Base Policy'],
+      ['displayname', 'web 01'],
+      ['description', 'Web front end'],
+      ['relaygroupid', '3'],
+      ['featurex', 'on'],
+    ]);
+    expect(a.warnings.map((w) => `${w.line}:${w.column}: ${en(w.messageKey, w.params)}`)).toEqual([
+      expect.stringMatching(/^2:\d+: activation key "featurex" is not one this tool knows/),
+    ]);
+    for (const k of ['hostname', 'policyid', 'groupid', 'group', 'policyname', 'relaygroup', 'relayid', 'token'])
+      expect(
+        valueOf(
+          parseActivation(
+            'a',
+            Buffer.from(
+              `dsa_control -a dsm://d.example.jp:4120/ tenantID:T token:X ${k === 'token' ? '' : `${k}:${/id$/.test(k) ? '5' : 'web1'}`}\n`,
+            ),
+          ),
+        ).warnings,
+      ).toEqual([]);
+  });
+
+  it('an error about a tenantPassword never shows any part of it', () => {
+    const secret = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    for (const text of [
+      `dsa_control -a dsm://d.example.jp:4120/ "tenantPassword:${secret}"\n`,
+      `dsa_control -a dsm://d.example.jp:4120/ tenantID:T "tenantPassword:${secret}" "tenantPassword:${secret}"\n`,
+      `dsa_control -a dsm://d.example.jp:4120/ tenantID:T ${secret}\n`,
+    ]) {
+      const shown = issuesOf(parseActivation('a', Buffer.from(text)))
+        .map((i) => `${en(i.messageKey, i.params)} ${ja(i.messageKey, i.params)}`)
+        .join('\n');
+      expect(shown).not.toContain(secret.slice(0, 4));
+    }
+  });
+
+  it('joins a PowerShell backtick continuation and a bash backslash continuation as the shell would', () => {
+    const ps = valueOf(
+      parseActivation(
+        'a.ps1',
+        Buffer.from(
+          '$u = "dsm://m.example.jp:4120/"\r\n& "C:\\Program Files\\Trend Micro\\Deep Security Agent\\dsa_control" `\r\n  -a $u `\r\n  "policyid:3"\r\n',
+        ),
+      ),
+    );
+    expect(ps).toMatchObject({
+      manager: { host: 'm.example.jp', port: 4120 },
+      line: 2,
+      args: [{ key: 'policyid', value: '3' }],
+    });
+    const sh = valueOf(
+      parseActivation(
+        'a.sh',
+        Buffer.from('/opt/ds_agent/dsa_control \\\n  -a dsm://m.example.jp:4120/ \\\n  "groupid:4"\n'),
+      ),
+    );
+    expect(sh.args).toEqual([{ key: 'groupid', value: '4', secret: false }]);
+  });
 
   it('accepts an IPv6 manager address in brackets', () => {
     const a = valueOf(parseActivation('a', Buffer.from('/opt/ds_agent/dsa_control -a dsm://[2001:db8::5]:4120/\n')));

@@ -1,14 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecResult, Executor } from '../../main/core/exec.js';
+import { fixture } from '../helpers/fixtures.js';
 import { createSystemContext, type SystemContext } from '../../main/core/system.js';
 import {
   MP_PREFERENCE_SCRIPT,
   MP_STATUS_SCRIPT,
   SCEP_POLICY,
   SCEP_UNINSTALL_KEY,
+  defenderIsActive,
   detectAntivirus,
   parseMpComputerStatus,
   parseMpPreference,
@@ -22,8 +24,7 @@ import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
 import { translator } from '../../main/core/i18n.js';
 
-const FIX = join(import.meta.dirname, '../fixtures/windows');
-const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
+const fx = (name: string): string => fixture(`windows/${name}`);
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -57,6 +58,8 @@ class FakeWindows implements Executor {
   constructor(
     public s: {
       scep: boolean;
+      /** The uninstall entry without SCEP's service: Managed Defender on Server 2016+. */
+      managedDefender?: boolean;
       defender: 'running' | 'stopped' | 'missing';
       mode?: string;
       tamper?: boolean;
@@ -70,9 +73,11 @@ class FakeWindows implements Executor {
     this.calls.push([command, ...args]);
     const s = this.s;
     if (command === 'reg' && args[0] === 'query' && args[1] === SCEP_UNINSTALL_KEY)
-      return s.scep
-        ? result(command, args, 0, fx('reg-query-scep-uninstall.txt'))
-        : result(command, args, 1, '', fx('reg-query-not-found.ja.txt'));
+      return s.managedDefender
+        ? result(command, args, 0, fx('reg-query-managed-defender-uninstall.txt'))
+        : s.scep
+          ? result(command, args, 0, fx('reg-query-scep-uninstall.txt'))
+          : result(command, args, 1, '', fx('reg-query-not-found.ja.txt'));
     if (command === 'reg' && args[0] === 'query' && args[2] === '/v') {
       const v = this.reg.get(`${args[1]}|${args[3]}`);
       return v === undefined
@@ -109,6 +114,7 @@ class FakeWindows implements Executor {
           0,
           JSON.stringify({
             AMRunningMode: s.mode ?? 'Normal',
+            AMServiceEnabled: true,
             AntivirusEnabled: true,
             RealTimeProtectionEnabled: !s.disableRealtime,
             IsTamperProtected: Boolean(s.tamper),
@@ -155,6 +161,7 @@ describe('parsers of recorded Windows outputs (English and Japanese)', () => {
   it('Get-MpComputerStatus: Format-List (en, ja) and ConvertTo-Json', () => {
     expect(parseMpComputerStatus(fx('get-mpcomputerstatus.fl.en.txt'))).toEqual({
       amRunningMode: 'Normal',
+      amServiceEnabled: true,
       antivirusEnabled: true,
       realTimeProtectionEnabled: true,
       isTamperProtected: false,
@@ -215,6 +222,31 @@ describe('parsers of recorded Windows outputs (English and Japanese)', () => {
     expect(parseNetshRuleNames(fx('netsh-show-rule.en.txt'))).toEqual(['dsa-setup/out/tcp/203.0.113.10/4120']);
     expect(parseNetshRuleNames(fx('netsh-show-rule.ja.txt'))).toEqual(['dsa-setup/in/tcp/203.0.113.10/4118']);
     expect(parseNetshRuleNames(fx('netsh-no-rules.ja.txt'))).toEqual([]);
+  });
+});
+
+describe('which antivirus is active: EDR block mode, Managed Defender', () => {
+  const running = { exists: true, stateCode: 4, running: true };
+  it('EDR Block Mode with real-time protection on is Defender as the primary antivirus, not "Defender not active"', () => {
+    const primary = parseMpComputerStatus(fx('get-mpcomputerstatus.edr-block.json.txt'));
+    expect(primary).toMatchObject({ amRunningMode: 'EDR Block Mode', amServiceEnabled: true });
+    expect(defenderIsActive(primary, running)).toBe(true);
+    expect(defenderIsActive(parseMpComputerStatus(fx('get-mpcomputerstatus.edr-passive.json.txt')), running)).toBe(
+      false,
+    );
+    expect(defenderIsActive(parseMpComputerStatus(fx('get-mpcomputerstatus.passive.json.txt')), running)).toBe(false);
+  });
+
+  it('the SCEP entry of Managed Defender with no MsMpSvc is Defender: no SCEP policy is read or written', async () => {
+    const fake = new FakeWindows({ scep: false, managedDefender: true, defender: 'running', mode: 'EDR Block Mode' });
+    const sys = sysFor(fake);
+    const av = await detectAntivirus(sys);
+    expect(av.scep.installed).toBe(false);
+    expect(av.defender.active).toBe(true);
+    expect(av.reasons.map((r) => r.key)).toContain('prep.av.why.managedDefender');
+    expect(fake.calls.filter((c) => c[0] === 'reg' && c.join(' ').includes('Microsoft Antimalware'))).toEqual([]);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    expect(JSON.stringify(plan)).not.toContain('Microsoft Antimalware');
   });
 });
 

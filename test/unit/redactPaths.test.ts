@@ -91,7 +91,8 @@ describe('IPC replies (what the app shows)', () => {
     );
     expect(good!.ok).toBe(true);
     expect(bad!.ok).toBe(false);
-    expect(JSON.stringify(bad)).toContain('tokn:');
+    // "tokn:…" is a well-formed key (passed on with a warning); "tenantId=…" is refused without showing its value.
+    expect(JSON.stringify(bad)).toContain('inputs.activation.notKeyValue');
     const stub = {
       ...table,
       doctor: async () => {

@@ -5,6 +5,7 @@ import { parseDoctorResult } from '../../main/core/report/schema.js';
 import { toDoctorCheck } from '../../main/core/doctor/runDoctor.js';
 import type { DoctorResult } from '../../main/core/doctor/types.js';
 import { doctorText } from '../../main/commands/doctorText.js';
+import { applyPrerequisites, displayOrder, verdictOf } from '../../main/core/doctor/verdict.js';
 import { displayWidth } from '../../main/commands/textLayout.js';
 
 const en = translator('en');
@@ -16,7 +17,7 @@ function result(): DoctorResult {
     id: 'hosts.entries',
     titleKey: 'doctor.title.hostsEntries',
     defaultClass: 'dns' as const,
-    run: async () => ({ status: 'pass' as const, detail: { key: 'x' } }),
+    run: async () => ({ status: 'pass' as const, detail: { key: 'x', params: {} } }),
   };
   const check = toDoctorCheck(
     en,
@@ -43,12 +44,13 @@ function result(): DoctorResult {
     12,
   );
   return {
+    verdict: verdictOf(en, [check]),
     version: '0.1.0',
     lang: 'en',
     generatedAt: '2026-11-23T10:00:00.000Z',
     host: { hostname: 'web01<b>', os: 'Rocky Linux 9.4', kernel: '5.14.0', arch: 'x86_64', root: '/' },
     checks: [check],
-    summary: { pass: 0, warn: 0, fail: 1, skip: 0 },
+    summary: { pass: 0, warn: 0, fail: 1, skip: 0, blocked: 0 },
     ms: 40,
   };
 }
@@ -76,7 +78,7 @@ describe('report', () => {
 
   it('Markdown keeps the table intact whatever the text holds', () => {
     const md = renderMarkdown(en, result());
-    const row = md.split('\n').find((l) => l.includes('hosts.entries'))!;
+    const row = md.split('\n').find((l) => l.startsWith('|') && l.includes('hosts.entries'))!;
     expect(row.split(/(?<!\\)\|/).length).toBe(8); // 6 cells between 7 unescaped pipes
     expect(md).toContain('\\<script\\>');
   });
@@ -95,7 +97,7 @@ describe('report', () => {
       ...r.checks[0]!,
       id: 'proxy',
       status: 'pass',
-      titleRef: { key: 'doctor.title.proxy' },
+      titleRef: { key: 'doctor.title.proxy', params: {} },
       title: 'P',
       remedy: '',
     });
@@ -112,6 +114,62 @@ describe('report', () => {
     expect(plain).toContain('対処: Comment out or delete line 3');
     const coloured = doctorText(en, r, true);
     expect(coloured).toContain('\x1b[31mFAIL');
+  });
+});
+
+describe('verdict', () => {
+  const c = (id: string, status: DoctorResult['checks'][number]['status']): DoctorResult['checks'][number] => ({
+    id,
+    status,
+    title: id,
+    detail: `${id} detail`,
+    remedy: status === 'pass' ? '' : `${id} remedy`,
+    ms: 1,
+    ...(status === 'fail' || status === 'warn' ? { class: 'tcp' as const } : {}),
+    titleRef: { key: 'doctor.title.proxy', params: {} },
+    detailRef: { key: 'doctor.tcp.error', params: { address: id, port: 1, code: 'X' } },
+    ...(status === 'pass' ? {} : { remedyRef: { key: 'doctor.tcp.errorRemedy', params: { address: id, port: 1 } } }),
+  });
+  const chain = [
+    { id: 'hosts.entries' },
+    { id: 'dns.manager', after: ['hosts.entries'] },
+    { id: 'net.manager', after: ['dns.manager'] },
+    { id: 'tls.manager', after: ['net.manager'] },
+    { id: 'time.skew' },
+  ];
+
+  it('a check whose prerequisite failed is blocked by the root one, and the verdict names the root', () => {
+    const checks = applyPrerequisites(en, chain, [
+      c('hosts.entries', 'pass'),
+      c('dns.manager', 'fail'),
+      c('net.manager', 'fail'),
+      c('tls.manager', 'fail'),
+      c('time.skew', 'warn'),
+    ]);
+    expect(checks.map((x) => [x.id, x.status, x.blockedBy])).toEqual([
+      ['hosts.entries', 'pass', undefined],
+      ['dns.manager', 'fail', undefined],
+      ['net.manager', 'blocked', 'dns.manager'],
+      ['tls.manager', 'blocked', 'dns.manager'],
+      ['time.skew', 'warn', undefined],
+    ]);
+    expect(checks[2]!.detail).toBe('Not checked: dns.manager failed first, and this check builds on it.');
+    expect(checks[2]!.remedy).toBe('');
+    const v = verdictOf(en, checks)!;
+    expect(v).toMatchObject({ check: 'dns.manager', class: 'tcp', causeRef: { key: 'doctor.tcp.error' } });
+    expect(displayOrder(checks).map((x) => x.status)).toEqual(['fail', 'warn', 'pass', 'blocked', 'blocked']);
+  });
+
+  it('the verdict comes first in the terminal, the HTML and the Markdown', () => {
+    const r = result();
+    const text = doctorText(en, r, false).split('\n');
+    expect(text[2]).toMatch(/^Root cause — hosts\.entries \(dns\): Line 3 of \/etc\/hosts/);
+    expect(text[3]).toMatch(/^Remedy: Comment out or delete line 3/);
+    const html = renderHtml(en, r, 'en');
+    expect(html.indexOf('Root cause')).toBeLessThan(html.indexOf(en('report.hostFacts')));
+    const md = renderMarkdown(ja, r);
+    expect(md.indexOf('## 根本原因')).toBeLessThan(md.indexOf(ja('report.hostFacts')));
+    expect(JSON.parse(JSON.stringify(r)) && Object.keys(r)[0]).toBe('verdict');
   });
 });
 

@@ -9,6 +9,8 @@ import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationReq
 import { activationFromStatus, dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 import { agentTool, runAgentCommand } from './agentTools.js';
 import { sleep, type Progress } from '../progress.js';
+import { parseEndpoint } from '../inputs/hostPort.js';
+import { isSameManager, resolveNames, type ResolvedNames } from './managerIdentity.js';
 
 export interface ActivateOptions {
   /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
@@ -25,6 +27,8 @@ export interface ActivateOptions {
   pollMs?: number;
   /** Where this activation's progress goes (besides its journal). */
   progress?: Progress;
+  /** The run's deadline: aborting kills a running dsa_control / dsa_query (its whole process group) at once. */
+  signal?: AbortSignal;
 }
 
 /** A problem with the agent's identity found before activating. */
@@ -65,24 +69,21 @@ export function maskArgs(args: readonly string[], secrets: readonly string[]): s
   return redactArgv('dsa_control', args, secrets);
 }
 
-/** The manager's host:port from a URL the agent reports (`https://dsm.example:4120/`, `dsm://…`). */
-function hostPortOf(url: string): string | null {
-  const m = /^[a-z_]+:\/\/(\[[^\]]+\]|[^/:]+)(?::(\d+))?/i.exec(url.trim());
-  return m ? `${m[1]!.replace(/^\[|\]$/g, '').toLowerCase()}:${m[2] ?? ''}` : null;
-}
-
-/** What stands in the way of activating this agent for this manager and host name (see IdentityProblem). */
+/**
+ * What stands in the way of activating this agent for this manager and host name (see IdentityProblem). "Another
+ * manager" only when isSameManager says so — the agent reports the endpoint it talks to, not the activation URL.
+ */
 export function identityProblems(
   state: AgentState,
   req: ActivationRequest,
   thisHost: string | null,
+  resolved?: ResolvedNames,
 ): IdentityProblem[] {
   const out: IdentityProblem[] = [];
   if (!state.activated) return out;
-  const want = `${req.manager.host.toLowerCase()}:${req.manager.port}`;
-  const bound = state.dsmUrl ? hostPortOf(state.dsmUrl) : null;
-  if (bound && bound !== want && !(bound.endsWith(':') && bound.startsWith(`${req.manager.host.toLowerCase()}:`)))
-    out.push({ kind: 'otherManager', params: { url: state.dsmUrl ?? '?', manager: want } });
+  const want = `${req.manager.host}:${req.manager.port}`;
+  if (state.dsmUrl && isSameManager(state.dsmUrl, req.manager, resolved ? { resolved } : {}) === false)
+    out.push({ kind: 'otherManager', params: { url: state.dsmUrl, manager: want } });
   else out.push({ kind: 'alreadyActivated', params: { url: state.dsmUrl ?? want } });
   const registered = state.registeredHostname;
   if (registered && thisHost && registered.toLowerCase() !== thisHost.toLowerCase())
@@ -112,7 +113,9 @@ export async function activateAgent(
       remedyKey: 'agent.activate.notInstalledRemedy',
     });
   const thisHost = (await inspectSystem(sys)).hostname;
-  const identity = identityProblems(state, req, thisHost);
+  const reported = state.activated && state.dsmUrl ? parseEndpoint(state.dsmUrl)?.host : undefined;
+  const resolved = reported && sys.live ? await resolveNames([reported, req.manager.host]) : undefined;
+  const identity = identityProblems(state, req, thisHost, resolved);
   if (identity.length && !opts.reset) {
     const first = identity.find((p) => p.kind !== 'alreadyActivated') ?? identity[0]!;
     throw new DsaError({
@@ -138,7 +141,11 @@ export async function activateAgent(
   };
   const run = async (args: string[]): Promise<ExecResult> => {
     const c = agentTool(sys, 'dsa_control', args);
-    const r = await runAgentCommand(sys, c, { timeoutMs: opts.timeoutSec * 1000 });
+    // A hard limit: the executor kills dsa_control's whole process group (TERM, then KILL) at the timeout.
+    const r = await runAgentCommand(sys, c, {
+      timeoutMs: opts.timeoutSec * 1000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     const mask = (s: string): string => redactText(s, secrets);
     journal.append({
       type: 'command',
@@ -196,7 +203,7 @@ export async function activateAgent(
     const started = Date.now();
     for (;;) {
       // Only the agent's own status is polled here: the package and the service were checked before activating.
-      const rec = await dsaQuery(sys, 'GetAgentStatus');
+      const rec = await dsaQuery(sys, 'GetAgentStatus', opts.signal);
       const s = rec ? activationFromStatus(rec) : { activated: null, inContact: null };
       const waitedMs = Date.now() - started;
       const st = {

@@ -6,6 +6,7 @@ export type ActivationReason =
   | 'tlsOrClock'
   | 'agentInitiatedRefused'
   | 'alreadyActivated'
+  | 'untrustedPeer'
   | 'refused'
   | 'selfProtectionPassword'
   | 'agentNotRunning'
@@ -48,11 +49,18 @@ const RULES: { reason: Exclude<ActivationReason, 'ok' | 'timeout' | 'unknown'>; 
   },
   {
     reason: 'agentInitiatedRefused',
-    re: /agent[- ]initiated[- ](activation|re-?activation)?.*(not allowed|disabled|refused|denied)|agent-initiated-activation-disabled|reactivation (is )?not allowed/i,
+    // The manager's real answer: "HTTP Status: 400 … Error: activation was not successful. The manager may not be
+    // configured to allow agent-initiated activation, or … to allow re-activation of existing hosts."
+    re: /agent[- ]initiated[- ](activation|re-?activation)?.*(not allowed|disabled|refused|denied)|agent-initiated-activation-disabled|re-?activation (is )?not allowed|not be configured to allow (agent[- ]initiated activation|re-?activation)/i,
   },
   {
     reason: 'alreadyActivated',
     re: /already (registered|activated|exists|been activated)|already-registered|HTTP Status:\s*409/i,
+  },
+  {
+    // "403 - Forbidden - untrusted peer": the manager does not trust the identity this agent presents.
+    reason: 'untrustedPeer',
+    re: /untrusted peer/i,
   },
   {
     reason: 'refused',
@@ -71,6 +79,7 @@ const DOCTOR: Record<ActivationReason, string[]> = {
   tlsOrClock: ['tls.manager', 'time.skew'],
   agentInitiatedRefused: [],
   alreadyActivated: ['agent.activated'],
+  untrustedPeer: ['tls.manager', 'agent.activated', 'time.skew'],
   refused: ['time.skew'],
   selfProtectionPassword: [],
   agentNotRunning: ['agent.installed', 'agent.service', 'installer.match', 'kernel.supported'],

@@ -1,6 +1,8 @@
 import { inputError } from '../errors.js';
-import { loadActivation } from '../inputs/load.js';
-import { parseActivationUrl, type ActivationArg } from '../inputs/activation.js';
+import { loadActivation, unwrapParse } from '../inputs/load.js';
+import { parseActivationUrl, type ActivationArg, type ActivationInput } from '../inputs/activation.js';
+import { formatHostPort, parseHostPort } from '../inputs/hostPort.js';
+import { issueAt } from '../inputs/issues.js';
 import { isHostName, isIpAddress } from '../inputs/names.js';
 import { inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
@@ -20,9 +22,41 @@ export interface ActivationRequestOptions {
   password?: string;
 }
 
+/**
+ * Stops (exit 2) when the activation file takes a value from outside (`$1`, an environment variable, a param()
+ * without default) that no option gives: the error names the value, where the script takes it from and the option.
+ */
+function requireExternalValues(fileName: string, file: ActivationInput, o: ActivationRequestOptions): void {
+  const given: Record<string, string | undefined> = {
+    manager: o.manager,
+    tenantID: o.tenantId,
+    token: o.token,
+    policyid: o.policyId,
+    groupid: o.groupId,
+    hostname: o.hostname,
+    proxy: o.proxy,
+    proxyAuth: o.proxyAuth,
+  };
+  const missing = file.external.filter((e) => !given[e.key]);
+  if (missing.length === 0) return;
+  unwrapParse(fileName, {
+    ok: false,
+    issues: missing.map((e) =>
+      issueAt(
+        fileName,
+        e.line,
+        e.column,
+        e.option ? 'inputs.activation.fromOutside' : 'inputs.activation.fromOutsideNoOption',
+        { what: e.key, from: e.from, ...(e.option ? { option: e.option } : {}) },
+      ),
+    ),
+  });
+}
+
 /** Builds the activation request from the activation file and the flags (flags win); exit 2 on bad input. */
 export async function activationRequest(sys: SystemContext, o: ActivationRequestOptions): Promise<ActivationRequest> {
   const file = o.activationFile ? await loadActivation(o.activationFile) : null;
+  if (file && o.activationFile) requireExternalValues(o.activationFile, file, o);
   let manager = file?.manager ?? null;
   if (o.manager) {
     manager = parseActivationUrl(o.manager);
@@ -56,17 +90,23 @@ export async function activationRequest(sys: SystemContext, o: ActivationRequest
     const h = (await inspectSystem(sys)).hostname;
     if (h) hostname = { value: h, source: 'system' };
   }
-  if (o.proxy && !/^(\[[0-9a-f:.]+\]|[^\s:/]+):\d{1,5}\/?$/i.test(o.proxy.replace(/^dsm_proxy:\/\//, '')))
+  if (o.proxy && !parseHostPort(o.proxy.replace(/^dsm_proxy:\/\//, '').replace(/\/$/, '')))
     throw inputError('agent.activate.badProxy', 'agent.activate.badProxy', { value: o.proxy });
   if (o.proxyAuth && !o.proxyAuth.includes(':'))
     throw inputError('agent.activate.badProxyAuth', 'agent.activate.badProxyAuth', {});
   const password = o.password ?? process.env.DSA_SETUP_AGENT_PASSWORD;
+  const proxy = o.proxy ?? (file?.proxy ? formatHostPort(file.proxy) : undefined);
+  const proxyAuth = o.proxyAuth ?? (o.proxy ? undefined : file?.proxy?.auth);
+  const relay = file?.relayProxy;
   return {
     manager,
     args: args.filter((a) => a.key !== 'hostname'),
     hostname,
-    ...(o.proxy ? { proxy: o.proxy } : {}),
-    ...(o.proxyAuth ? { proxyAuth: o.proxyAuth } : {}),
+    ...(proxy ? { proxy } : {}),
+    ...(proxyAuth ? { proxyAuth } : {}),
+    ...(relay ? { relayProxy: formatHostPort(relay) } : {}),
+    ...(relay?.auth ? { relayProxyAuth: relay.auth } : {}),
+    ...(file?.warnings.length ? { warnings: file.warnings } : {}),
     ...(password ? { password } : {}),
   };
 }

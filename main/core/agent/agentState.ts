@@ -18,35 +18,59 @@ export interface AgentState {
   inContact: boolean | null;
   /** The host name the agent registered with, when dsa_query reports it. */
   registeredHostname?: string;
-  /** Last contact with the manager, as dsa_query reports it. */
+  /** Last contact with the manager (ISO time from `lastAgentToManagerSession`, else as dsa_query reports it). */
   lastContact?: string;
+  /** Seconds since the last agent → manager session, by the agent's own clock (`currentTime`). */
+  lastContactAgeSec?: number;
   /** Every `AgentStatus.*` value dsa_query printed (hashes included). */
   raw: Record<string, string>;
 }
 
-/** Parses `dsa_query` output (`Name.key: value` lines) into a record. */
+/**
+ * The agent certificate hash of an agent that was never activated (its bootstrap certificate), colon-separated hex as
+ * `dsa_query` prints it — the value Trend's own Chef cookbook and Ansible role test `agentCertHash` against.
+ */
+export const BOOTSTRAP_CERT_HASH = 'D0:68:DE:48:1B:DC:4D:00:89:07:7F:85:15:20:C5:90:11:EB:56:6A';
+
+/**
+ * Parses `dsa_query` output (`Name.key: value` lines) into a record. The index the agent prints first
+ * (`AgentStatus.15: driverState`, names without values) is left out.
+ */
 export function parseDsaQuery(out: string): Record<string, string> {
   const rec: Record<string, string> = {};
   for (const line of out.split(/\r?\n/)) {
     const m = /^\s*([A-Za-z][\w.]*)\s*:\s?(.*?)\s*$/.exec(line);
-    if (m) rec[m[1]!] = m[2]!;
+    if (m && !/\.\d+$/.test(m[1]!)) rec[m[1]!] = m[2]!;
   }
   return rec;
 }
 
+const sameHash = (a: string, b: string): boolean =>
+  a.replace(/[^0-9a-f]/gi, '').toLowerCase() === b.replace(/[^0-9a-f]/gi, '').toLowerCase();
+
 /**
- * Reads activation from `dsa_query -c GetAgentStatus` output: activated when it names a manager URL and an
- * agent certificate hash that is not the agent's bootstrap hash; in contact when also `agentState` is green.
+ * Reads activation from `dsa_query -c GetAgentStatus` output: activated when the agent certificate hash differs
+ * from the bootstrap hash (BOOTSTRAP_CERT_HASH, or a `bootstrapCertHash` line where the agent prints one); in contact
+ * when also `agentState` is green. Last contact: `lastAgentToManagerSession` against `currentTime` (epoch seconds).
  */
 export function activationFromStatus(
   rec: Record<string, string>,
-): Pick<AgentState, 'activated' | 'dsmUrl' | 'agentState' | 'inContact' | 'registeredHostname' | 'lastContact'> {
+): Pick<
+  AgentState,
+  'activated' | 'dsmUrl' | 'agentState' | 'inContact' | 'registeredHostname' | 'lastContact' | 'lastContactAgeSec'
+> {
   const dsmUrl = rec['AgentStatus.dsmUrl'] ?? '';
   const cert = rec['AgentStatus.agentCertHash'] ?? '';
   const bootstrap = rec['AgentStatus.bootstrapCertHash'] ?? rec['AgentStatus.agentBootstrapCertHash'] ?? '';
-  const activated = dsmUrl !== '' && cert !== '' && cert.toLowerCase() !== bootstrap.toLowerCase();
+  const activated = cert
+    ? !sameHash(cert, BOOTSTRAP_CERT_HASH) && !(bootstrap && sameHash(cert, bootstrap))
+    : dsmUrl !== '';
   const agentState = rec['AgentStatus.agentState'];
+  const session = Number(rec['AgentStatus.lastAgentToManagerSession']);
+  const now = Number(rec['AgentStatus.currentTime']);
+  const hasSession = /^\d+$/.test(rec['AgentStatus.lastAgentToManagerSession'] ?? '') && session > 0;
   const lastKey = Object.keys(rec).find((k) => /^AgentStatus\.last(Heartbeat|Contact|Communication)/i.test(k));
+  const lastContact = hasSession ? new Date(session * 1000).toISOString() : lastKey ? rec[lastKey] : undefined;
   const hostKey = Object.keys(rec).find((k) => /^AgentStatus\.(hostname|hostName|computerName)$/.test(k));
   return {
     activated,
@@ -54,13 +78,21 @@ export function activationFromStatus(
     ...(agentState ? { agentState } : {}),
     inContact: activated && /^(green|online|managed)$/i.test(agentState ?? ''),
     ...(hostKey && rec[hostKey] ? { registeredHostname: rec[hostKey] } : {}),
-    ...(lastKey && rec[lastKey] ? { lastContact: rec[lastKey] } : {}),
+    ...(lastContact ? { lastContact } : {}),
+    ...(hasSession && Number.isFinite(now) && now >= session ? { lastContactAgeSec: now - session } : {}),
   };
 }
 
-/** Runs `dsa_query -c COMMAND`; null when the tool is missing or fails. */
-export async function dsaQuery(sys: SystemContext, command: string): Promise<Record<string, string> | null> {
-  const r = await runAgentCommand(sys, agentTool(sys, 'dsa_query', ['-c', command]), { timeoutMs: 30_000 });
+/** Runs `dsa_query -c COMMAND` (killed at 30 s or when `signal` aborts); null when the tool is missing or fails. */
+export async function dsaQuery(
+  sys: SystemContext,
+  command: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string> | null> {
+  const r = await runAgentCommand(sys, agentTool(sys, 'dsa_query', ['-c', command]), {
+    timeoutMs: 30_000,
+    ...(signal ? { signal } : {}),
+  });
   if (r.notFound || r.timedOut || r.exitCode !== 0) return null;
   return parseDsaQuery(r.stdout);
 }

@@ -2,12 +2,19 @@ import type { AgentStatusView } from '../ipc/contract.js';
 import type { SystemContext } from '../system.js';
 import { dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 
-/** One protection module and its component version, as `dsa_query -c GetComponentInfo` reports it. */
+/** One protection module and its component versions, as `dsa_query -c GetComponentInfo` reports it. */
 export interface ModuleInfo {
   module: string;
-  /** `on`, `off`, `not installed`… as the agent says it. */
+  /** `on`, `off`, `driver-offline`, `not installed`… as the agent says it. */
   mode?: string;
+  /** The module's version: a flat `version`, else its first engine's. */
   version?: string;
+  /** Engine → version (`Component.AM.version.engine.ATSE`). */
+  engines?: Record<string, string>;
+  /** Pattern files (`Component.AM.version.pattern.N.name` / `.version`). */
+  patterns?: { name: string; version: string }[];
+  /** On and its driver online: `mode: driver-offline` or `driverOffline: true` is a module that does not protect. */
+  protecting: boolean;
 }
 
 export interface AgentStatus {
@@ -17,18 +24,49 @@ export interface AgentStatus {
   plugins: Record<string, string>;
 }
 
-/** Groups `Component.<MODULE>.<field>: value` lines (GetComponentInfo) by module. */
+type ModuleAcc = Omit<ModuleInfo, 'protecting'> & {
+  driverOffline?: boolean;
+  pat: Map<string, { name?: string; version?: string }>;
+};
+
+/** Groups `Component.<MODULE>.…` lines (GetComponentInfo, nested keys included) by module. */
 export function parseComponentInfo(rec: Record<string, string>): ModuleInfo[] {
-  const by = new Map<string, ModuleInfo>();
+  const by = new Map<string, ModuleAcc>();
   for (const [k, v] of Object.entries(rec)) {
-    const m = /^Component\.([^.]+)\.(\w+)$/.exec(k);
+    const m = /^Component\.([^.]+)\.(.+)$/.exec(k);
     if (!m) continue;
-    const mod = by.get(m[1]!) ?? { module: m[1]! };
-    if (/^(mode|state|status)$/i.test(m[2]!)) mod.mode = v;
-    else if (/version/i.test(m[2]!)) mod.version = v;
+    const mod: ModuleAcc = by.get(m[1]!) ?? { module: m[1]!, pat: new Map() };
+    const field = m[2]!;
+    let p: RegExpExecArray | null;
+    if (/^(mode|state|status)$/i.test(field)) mod.mode = v;
+    else if (/^driverOffline$/i.test(field)) mod.driverOffline = /^true$/i.test(v);
+    else if (/^version$/i.test(field)) mod.version = v;
+    else if ((p = /^version\.engine\.(.+)$/i.exec(field))) mod.engines = { ...mod.engines, [p[1]!]: v };
+    else if ((p = /^version\.pattern\.(\d+)\.(name|version)$/i.exec(field))) {
+      const e = mod.pat.get(p[1]!) ?? {};
+      e[p[2]!.toLowerCase() as 'name' | 'version'] = v;
+      mod.pat.set(p[1]!, e);
+    }
     by.set(m[1]!, mod);
   }
-  return [...by.values()];
+  return [...by.values()].map(({ pat, driverOffline, ...mod }) => {
+    const patterns = [...pat.entries()]
+      .sort((a, b) => Number(a[0]) - Number(b[0]))
+      .filter(([, e]) => e.name && e.version)
+      .map(([, e]) => ({ name: e.name!, version: e.version! }));
+    const version = mod.version ?? Object.values(mod.engines ?? {})[0];
+    return {
+      ...mod,
+      ...(version ? { version } : {}),
+      ...(patterns.length ? { patterns } : {}),
+      protecting: /^on$/i.test(mod.mode ?? '') && driverOffline !== true,
+    };
+  });
+}
+
+/** Modules that are meant to protect but cannot: `mode: driver-offline`, or on with `driverOffline: true`. */
+export function offlineModules(modules: readonly ModuleInfo[]): ModuleInfo[] {
+  return modules.filter((m) => /driver-offline/i.test(m.mode ?? '') || (/^on$/i.test(m.mode ?? '') && !m.protecting));
 }
 
 /** Reads `PluginVersion.<name>: version` lines (GetPluginVersion). */
@@ -59,13 +97,17 @@ export async function agentStatus(sys: SystemContext): Promise<AgentStatus> {
   };
 }
 
-/** Whether the agent protects this machine: installed, running, activated and in contact with its manager. */
+/**
+ * Whether the agent protects this machine: installed, running, activated, in contact with its manager, and no
+ * module's driver offline.
+ */
 export function isProtecting(s: AgentStatus): boolean {
   return (
     s.state.installed === true &&
     s.state.service === 'running' &&
     s.state.activated === true &&
-    s.state.inContact === true
+    s.state.inContact === true &&
+    offlineModules(s.modules).length === 0
   );
 }
 
@@ -77,6 +119,7 @@ export function statusVerdictKey(s: AgentStatus): string {
   if (st.service !== 'running') return 'agent.status.verdict.notRunning';
   if (st.activated === false) return 'agent.status.verdict.notActivated';
   if (st.activated && st.inContact === false) return 'agent.status.verdict.noContact';
+  if (offlineModules(s.modules).length) return 'agent.status.verdict.driverOffline';
   return 'agent.status.verdict.unknown';
 }
 

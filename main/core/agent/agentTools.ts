@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ExecOptions, ExecResult } from '../exec.js';
 import type { SystemContext } from '../system.js';
+import { parseScQuery } from '../platform/scQuery.js';
 
 /** A command of the agent, resolved for the target: what to run, and whether it runs for real under a root. */
 export interface AgentCommand {
@@ -50,14 +51,13 @@ export const AGENT_SERVICE = 'ds_agent';
 
 export type ServiceState = 'running' | 'stopped' | 'absent' | 'unknown';
 
-/** Parses `sc query ds_agent`: `STATE : 4 RUNNING`; error 1060 means the service does not exist. */
-export function parseScQuery(out: string, exitCode: number | null): ServiceState {
+/** The agent service's state from `sc query ds_agent` (read by shape, any Windows language); 1060: no such service. */
+export function agentServiceState(out: string, exitCode: number | null): ServiceState {
   if (exitCode === 1060 || /\b1060\b/.test(out)) return 'absent';
-  const m = /STATE\s*:\s*(\d+)/.exec(out);
-  if (!m) return 'unknown';
-  const n = Number(m[1]);
+  const s = parseScQuery(out, 0);
+  if (!s.exists) return 'unknown';
   // 2 START_PENDING and 3 STOP_PENDING are not running yet: a wait goes on.
-  return n === 4 ? 'running' : n >= 1 && n <= 3 ? 'stopped' : 'unknown';
+  return s.running ? 'running' : s.stateCode! >= 1 && s.stateCode! <= 3 ? 'stopped' : 'unknown';
 }
 
 /** How to ask for (and change) the agent service's state on the target. */
@@ -88,7 +88,7 @@ export async function queryServiceState(sys: SystemContext): Promise<ServiceStat
   }
   const r = await runAgentCommand(sys, c, { timeoutMs: 15_000 });
   if (r.notFound) return 'absent';
-  if (sys.os === 'windows') return parseScQuery(r.stdout + r.stderr, r.exitCode);
+  if (sys.os === 'windows') return agentServiceState(r.stdout + r.stderr, r.exitCode);
   if (c.command === 'systemctl') {
     const s = r.stdout.trim();
     if (s === 'active' || s === 'activating' || s === 'reloading') return 'running';

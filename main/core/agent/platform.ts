@@ -6,6 +6,7 @@ import { DsaError, ExitCode } from '../errors.js';
 import { inspectSystem, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import { extractCorePackage } from './installerZip.js';
+import { runConsole } from '../platform/consoleEncoding.js';
 
 /** The platform string and architecture of an agent package (`RedHat_EL8`, `x86_64`). */
 export interface AgentPlatform {
@@ -346,7 +347,8 @@ export function isAgentPackageName(kind: InstallerKind, name: string | null): bo
 /** The processor architecture of a Windows target from the registry (`AMD64`, `ARM64`, `x86`); null elsewhere. */
 export async function windowsArch(sys: SystemContext): Promise<string | null> {
   if (sys.os !== 'windows') return null;
-  const r = await sys.exec.run(
+  const r = await runConsole(
+    sys,
     'reg',
     ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment', '/v', 'PROCESSOR_ARCHITECTURE'],
     { timeoutMs: 10_000 },

@@ -19,6 +19,7 @@ export const DoctorOptionsSchema = z.object({
   relay: z.array(z.string().min(1)).optional(),
   target: z.array(z.string().min(1)).optional(),
   ntpServer: z.string().min(1).optional(),
+  proxy: z.string().min(1).optional(),
   installer: z.string().min(1).optional(),
   kernelList: z.string().min(1).optional(),
 });
@@ -98,6 +99,11 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
   if (relays.length) inputs.relays = relays;
   if (o.target?.length) inputs.extraTargets = o.target.map((t) => parseHostPort(t, null, '--target'));
   if (o.ntpServer) inputs.ntpServer = o.ntpServer;
+  if (o.proxy)
+    inputs.agentProxy = {
+      ...parseHostPort(o.proxy.replace(/^(dsm_proxy|https?):\/\/|\/$/g, ''), null, '--proxy'),
+      source: '--proxy',
+    };
   if (o.installer) inputs.installer = o.installer;
   if (o.kernelList) inputs.kernelList = o.kernelList;
   return inputs;

@@ -6,6 +6,10 @@ import type { SystemContext } from '../system.js';
 import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { renderText } from './renderText.js';
+import { Deadline } from '../deadline.js';
+import { inputError } from '../errors.js';
+import { agentProxyOf } from './checks/proxy.js';
+import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import {
   textRef,
   type CheckContext,
@@ -24,6 +28,12 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 3_000;
 /** Slack a check gets beyond its own timeout before the runner gives up on it. */
 const GUARD_SLACK_MS = 400;
 
+/** Time kept before the deadline to translate and print the result. */
+const PRINT_MARGIN_MS = 60;
+
+/** How long before the checks' end the run's signal aborts what still runs. */
+const ABORT_LEAD_MS = 80;
+
 export interface DoctorOptions {
   /** Run only these check ids (a prefix ending in `.` or `*` selects a family: `net.`, `agent.*`). */
   only?: string[];
@@ -33,6 +43,10 @@ export interface DoctorOptions {
   deadlineMs?: number;
   /** Called as each check ends (the GUI shows progress). */
   onCheck?: (c: DoctorCheck) => void;
+  /** Ends the run early (the caller's own deadline). */
+  signal?: AbortSignal;
+  /** When the deadline's clock started (`performance.now()` time; the CLI gives 0: the process's start). */
+  startedAt?: number;
 }
 
 /** Whether a check id is selected by `--only`. */
@@ -59,7 +73,9 @@ function within<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
 export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: number): DoctorCheck {
   const titleRef = k(def.titleKey, def.titleParams);
   const remedyRef =
-    o.status === 'pass' ? undefined : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
+    o.status === 'pass' || o.status === 'blocked'
+      ? undefined
+      : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
   const cls = o.status === 'fail' || o.status === 'warn' ? (o.class ?? def.defaultClass) : undefined;
   return {
     id: def.id,
@@ -88,41 +104,79 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
 
 /**
  * Runs the doctor: every selected check at once, each with its own timeout, all under one overall deadline
- * (a check still running then is reported as past the deadline), and returns the translated result.
+ * (a check still running then is reported as past the deadline, and every lookup, connection and child
+ * process it started is stopped), and returns the translated result with its verdict first.
  */
 export async function runDoctor(
-  sys: SystemContext,
+  liveSys: SystemContext,
   inputs: DoctorInputs,
   opts: DoctorOptions = {},
 ): Promise<DoctorResult> {
-  const started = performance.now();
+  const started = opts.startedAt ?? performance.now();
   const t = translator(inputs.lang);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = opts.deadlineMs ?? timeoutMs * 2 + 1_000;
-  const ctx: CheckContext = { sys, inputs, timeoutMs, probes: new ProbeCache(sys, timeoutMs) };
-  const defs = allChecks(ctx).filter((d) => selected(d.id, opts.only));
-  const deadlineAt = started + deadlineMs;
-
+  // Checks end a little before the deadline, so that the answer is printed by then; what still runs is aborted
+  // a moment earlier, so that a check cut off says what it was waiting for (a silent nameserver…).
+  const budget = Math.max(0, started + deadlineMs - PRINT_MARGIN_MS - performance.now());
+  const deadlineAt = performance.now() + budget;
+  const deadline = new Deadline(Math.max(0, budget - ABORT_LEAD_MS));
+  // Stop at the caller's signal too (the CLI's own deadline, a closed window).
+  opts.signal?.addEventListener('abort', () => deadline.end(), { once: true });
+  const sys = deadline.system(liveSys);
+  // The agent's own proxy (its configuration) is the path to the manager unless --proxy gave one.
+  if (!inputs.agentProxy) {
+    const fromAgent = await agentProxyOf(sys).catch(() => null);
+    if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
+  }
+  const all = allChecks({ inputs });
+  const defs = all.filter((d) => selected(d.id, opts.only));
+  if (defs.length === 0)
+    throw inputError('doctor.noSuchCheck', 'doctor.input.noSuchCheck', {
+      only: (opts.only ?? []).join(', '),
+      ids: all.map((d) => d.id).join(', '),
+    });
+  const ctx: CheckContext = {
+    sys,
+    inputs,
+    timeoutMs,
+    signal: deadline.signal,
+    deadlineMs,
+    remainingMs: () => deadline.remaining(),
+    stoppedCommands: () => [...deadline.stopped],
+    probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
+  };
   const hostP = within(
     inspectSystem(sys).catch(() => null),
-    deadlineMs,
+    Math.max(0, deadlineAt - performance.now()),
     () => null,
   );
-  const checks = await Promise.all(
+  const raw = await Promise.all(
     defs.map(async (def) => {
       const t0 = performance.now();
       // A check may need a few sequential operations (DNS, then TCP, then TLS): it gets up to three timeouts,
       // never beyond the overall deadline.
       const guard = Math.max(0, Math.min(timeoutMs * 3 + GUARD_SLACK_MS, deadlineAt - t0));
       const outcome = await within<CheckOutcome>(
-        def.run(ctx).catch((e: unknown): CheckOutcome => ({
-          status: 'fail',
-          detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
-          remedy: k('doctor.remedy.generic'),
-        })),
+        deadline
+          .runAs(def.id, () => def.run(ctx))
+          .catch((e: unknown): CheckOutcome => ({
+            status: 'fail',
+            detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
+            remedy: k('doctor.remedy.generic'),
+          })),
         guard,
         (): CheckOutcome => {
           const pastDeadline = performance.now() >= deadlineAt - 5;
+          // A program that did not end (a hung dsa_query) is named, with its own remedy.
+          const command = deadline.waitingFor(def.id)[0];
+          if (command)
+            return {
+              status: 'fail',
+              class: def.defaultClass,
+              detail: k('doctor.common.commandHung', { command, ms: pastDeadline ? deadlineMs : Math.round(guard) }),
+              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, { command }),
+            };
           return {
             status: 'fail',
             detail: pastDeadline
@@ -137,11 +191,14 @@ export async function runDoctor(
       return c;
     }),
   );
-  ctx.probes.close();
+  // Whatever still runs (a lookup nobody answers, a child that hangs) is stopped now.
+  deadline.end();
   const host = await hostP;
-  const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  const checks = displayOrder(applyPrerequisites(t, defs, raw));
+  const summary = { pass: 0, warn: 0, fail: 0, skip: 0, blocked: 0 };
   for (const c of checks) summary[c.status] += 1;
   const result: DoctorResult = {
+    verdict: verdictOf(t, checks),
     version: pkg.version,
     lang: inputs.lang,
     generatedAt: new Date().toISOString(),
@@ -150,7 +207,7 @@ export async function runDoctor(
       os: host?.os.name ?? 'unknown',
       kernel: host?.kernel ?? null,
       arch: host?.arch ?? null,
-      root: sys.root,
+      root: liveSys.root,
     },
     checks,
     summary,

@@ -2,22 +2,21 @@ import type { Lang, Translate } from '../i18n.js';
 import type { SystemContext } from '../system.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { ManagerAddress } from '../inputs/activation.js';
+import { msg, type Message, type MessageParam } from '../message.js';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+/** `blocked`: not judged because a prerequisite check failed first (`blockedBy` names it). */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'blocked';
 
 /** The phase class of a failure, so scripts can branch on it. */
 export type FailClass = 'dns' | 'tcp' | 'tls' | 'clock' | 'proxy' | 'agent' | 'conflict' | 'input';
 
-export type TextParam = string | number | TextRef;
+export type TextParam = MessageParam;
 
-/** A translatable text: a key and its parameters (a parameter may itself be a text). */
-export interface TextRef {
-  key: string;
-  params?: Record<string, TextParam>;
-}
+/** A translatable text: the app's one message type (a key and its parameters). */
+export type TextRef = Message;
 
-/** A text by key, with its parameters when there are any. */
-export const textRef = (key: string, params?: TextRef['params']): TextRef => (params ? { key, params } : { key });
+/** A text by key, with its parameters. */
+export const textRef = (key: string, params?: Record<string, TextParam>): TextRef => msg(key, params);
 
 /** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
 export interface PhaseOutcome {
@@ -54,6 +53,8 @@ export interface DoctorInputs {
   relays?: { host: string; port: number }[];
   extraTargets?: { host: string; port: number }[];
   ntpServer?: string;
+  /** The agent's own proxy (`--proxy`, or the agent's configuration): the path the agent takes to the manager. */
+  agentProxy?: import('./probes/managerProbe.js').AgentProxy;
   installer?: string;
   kernelList?: string;
   /** Secret values (token, tenant ID) to mask wherever they could appear. */
@@ -69,6 +70,14 @@ export interface CheckContext {
   /** Per-operation timeout (connect, handshake, NTP query), ms. */
   timeoutMs: number;
   probes: import('./probes/managerProbe.js').ProbeCache;
+  /** Aborted at the run's deadline: every lookup, connection and child process stops then. */
+  signal: AbortSignal;
+  /** The run's overall deadline (ms), as given. */
+  deadlineMs: number;
+  /** Milliseconds left until the run's deadline. */
+  remainingMs(): number;
+  /** Commands of this run that were stopped because they did not end in time (a hung `dsa_query`). */
+  stoppedCommands(): { command: string; ms: number }[];
 }
 
 /** A check the doctor can run. */
@@ -78,6 +87,9 @@ export interface CheckDef {
   titleParams?: Record<string, TextParam>;
   /** The class of a failure of this check when the check itself does not say. */
   defaultClass: FailClass;
+  /** The check this one builds on (hosts → dns → tcp → tls; installed → service → activated): when it fails,
+   *  this one is `blocked` instead of repeating its failure. */
+  after?: string[];
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }
 
@@ -103,6 +115,18 @@ export interface DoctorCheck {
   titleRef: TextRef;
   detailRef: TextRef;
   remedyRef?: TextRef;
+  /** For `blocked`: the failed check this one depends on. */
+  blockedBy?: string;
+}
+
+/** The first root cause of a run: which check, its class, one sentence of cause and the remedy. */
+export interface Verdict {
+  check: string;
+  class: FailClass;
+  cause: string;
+  remedy: string;
+  causeRef: Message;
+  remedyRef: Message;
 }
 
 /** The doctor's JSON document (DESIGN.md). */
@@ -117,8 +141,10 @@ export interface DoctorResult {
     arch: string | null;
     root: string;
   };
+  /** The first root cause (null when nothing failed or warned); printed first. */
+  verdict: Verdict | null;
   checks: DoctorCheck[];
-  summary: { pass: number; warn: number; fail: number; skip: number };
+  summary: { pass: number; warn: number; fail: number; skip: number; blocked: number };
   ms: number;
 }
 

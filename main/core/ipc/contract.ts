@@ -109,7 +109,7 @@ export type InputSummary = z.infer<typeof InputSummarySchema>;
 
 export const CheckViewSchema = z.object({
   id: z.string(),
-  status: z.enum(['pass', 'warn', 'fail', 'skip']),
+  status: z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']),
   title: z.string(),
   detail: z.string(),
   remedy: z.string().optional(),

@@ -4,6 +4,7 @@ import { isIPv4 } from 'node:net';
 import { readIfExists } from '../fsx.js';
 import type { SystemContext } from '../system.js';
 import { parseOsRelease, parseRedhatRelease, parseRegQuery } from './osRelease.js';
+import { runConsole } from './consoleEncoding.js';
 
 export type OsFamily = 'rhel' | 'debian' | 'suse' | 'amazon' | 'windows' | 'unknown';
 
@@ -67,17 +68,19 @@ async function readText(sys: SystemContext, p: string): Promise<string | null> {
 /** Reads the OS of the target: os-release, else redhat-release (EL6), else the Windows registry. */
 export async function detectOs(sys: SystemContext): Promise<OsInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], {
+    const r = await runConsole(sys, 'reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'], {
       timeoutMs: 10_000,
     });
     const v = parseRegQuery(r.stdout);
     const build = v.CurrentBuild ? (v.UBR ? `${v.CurrentBuild}.${v.UBR}` : v.CurrentBuild) : '';
     const name = v.ProductName ?? 'Windows';
-    const year = /Server (\d{4})/.exec(name)?.[1];
+    // "Windows Server 2012 R2 Standard" is 2012 R2, a release of its own (not 2012).
+    const server = /Server (\d{4})(?: (R2)\b)?/.exec(name);
+    const year = server?.[1];
     return {
       family: 'windows',
       id: 'windows',
-      versionId: year ?? v.DisplayVersion ?? v.CurrentVersion ?? '',
+      versionId: year ? (server[2] ? `${year} R2` : year) : (v.DisplayVersion ?? v.CurrentVersion ?? ''),
       major: year ? Number(year) : null,
       name,
       ...(build ? { build } : {}),
@@ -137,7 +140,8 @@ function scopeOf(address: string, internal: boolean): AddressInfo['scope'] {
 /** Whether the agent package is installed: rpm `ds_agent`, deb `ds-agent`, or the Windows uninstall entry. */
 export async function detectAgentPackage(sys: SystemContext): Promise<AgentPackageInfo> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run(
+    const r = await runConsole(
+      sys,
       'reg',
       [
         'query',

@@ -1,6 +1,10 @@
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { parseRegQuery } from '../platform/osRelease.js';
+import { runConsole } from '../platform/consoleEncoding.js';
+import { parseScQuery, type ServiceState } from '../platform/scQuery.js';
+
+export { parseScQuery, type ServiceState };
 
 /** PowerShell as every Windows step runs it: no profile, no prompts, the script as one argument. */
 export const POWERSHELL = 'powershell.exe';
@@ -11,7 +15,7 @@ export function powershellArgs(script: string): string[] {
 }
 
 export const MP_STATUS_SCRIPT =
-  'Get-MpComputerStatus | Select-Object AMRunningMode,AntivirusEnabled,RealTimeProtectionEnabled,IsTamperProtected | ConvertTo-Json';
+  'Get-MpComputerStatus | Select-Object AMRunningMode,AMServiceEnabled,AntivirusEnabled,RealTimeProtectionEnabled,IsTamperProtected | ConvertTo-Json';
 export const MP_PREFERENCE_SCRIPT =
   'Get-MpPreference | Select-Object DisableRealtimeMonitoring,ScanScheduleDay | ConvertTo-Json';
 
@@ -26,16 +30,11 @@ export const SCEP_POLICY = {
 /** ScanScheduleDay / ScheduleDay 8 means "never". */
 export const SCHEDULE_NEVER = 8;
 
-export interface ServiceState {
-  exists: boolean;
-  /** sc.exe state code: 1 stopped, 2 start pending, 3 stop pending, 4 running… (null: not installed). */
-  stateCode: number | null;
-  running: boolean;
-}
-
 export interface MpStatus {
   /** Normal, Passive Mode, EDR Block Mode, SxS Passive Mode, Not running. */
   amRunningMode: string | null;
+  /** The antimalware service runs (false when another antivirus made Defender step aside). */
+  amServiceEnabled: boolean | null;
   antivirusEnabled: boolean | null;
   realTimeProtectionEnabled: boolean | null;
   isTamperProtected: boolean | null;
@@ -70,14 +69,6 @@ export interface AntivirusState {
   /** An antivirus that conflicts with the agent is active. */
   conflict: boolean;
   reasons: Message[];
-}
-
-/** Parses `sc query NAME` (its keys are English on every Windows language; the state is a number). */
-export function parseScQuery(text: string, exitCode: number | null): ServiceState {
-  const m = /^\s*STATE\s*:\s*(\d+)/m.exec(text);
-  if (!m || (exitCode !== null && exitCode !== 0)) return { exists: false, stateCode: null, running: false };
-  const code = Number(m[1]);
-  return { exists: true, stateCode: code, running: code === 4 };
 }
 
 function toBool(v: unknown): boolean | null {
@@ -128,6 +119,7 @@ export function parseMpComputerStatus(text: string): MpStatus | null {
   if (!o || !('RealTimeProtectionEnabled' in o || 'AMRunningMode' in o)) return null;
   return {
     amRunningMode: typeof o.AMRunningMode === 'string' && o.AMRunningMode ? o.AMRunningMode : null,
+    amServiceEnabled: toBool(o.AMServiceEnabled),
     antivirusEnabled: toBool(o.AntivirusEnabled),
     realTimeProtectionEnabled: toBool(o.RealTimeProtectionEnabled),
     isTamperProtected: toBool(o.IsTamperProtected),
@@ -143,16 +135,34 @@ export function parseMpPreference(text: string): MpPreference | null {
 
 /** Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when it does not exist. */
 export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null> {
-  const r = await sys.exec.run('reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
+  const r = await runConsole(sys, 'reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
   if (r.exitCode !== 0) return null;
   return toNum(parseRegQuery(r.stdout)[name]);
 }
 
-/** Whether Defender in this mode is the active antivirus (passive and EDR block modes are not). */
+/**
+ * Whether Defender is the active antivirus: its service runs and its antimalware service is enabled, and it is
+ * not in passive mode. `EDR Block Mode` is no proof of passive mode — Windows reports it on machines where
+ * Defender is the primary antivirus too — so there real-time protection decides.
+ */
 export function defenderIsActive(status: MpStatus | null, service: ServiceState): boolean {
   if (!service.running) return false;
   if (!status) return true;
-  return status.amRunningMode === null || /^normal$/i.test(status.amRunningMode.trim());
+  if (status.amServiceEnabled === false) return false;
+  const mode = status.amRunningMode?.trim() ?? '';
+  if (/passive|not running/i.test(mode)) return false;
+  if (/edr block/i.test(mode)) return status.realTimeProtectionEnabled === true;
+  return true;
+}
+
+/**
+ * Whether an uninstall entry named System Center Endpoint Protection is really Defender: on Server 2016 and later
+ * the SCEP client is "Managed Defender" (its uninstall string runs `Managed Defender\Setup.exe`) and there is no
+ * MsMpSvc service — Defender's settings apply there, not SCEP's policy keys.
+ */
+export function isManagedDefenderEntry(entry: Record<string, string>, scepService: ServiceState): boolean {
+  const where = `${entry.UninstallString ?? ''} ${entry.InstallLocation ?? ''}`;
+  return /Managed Defender/i.test(where) && !scepService.exists;
 }
 
 const NOT_APPLICABLE: AntivirusState = {
@@ -183,18 +193,19 @@ const NOT_APPLICABLE: AntivirusState = {
 export async function detectAntivirus(sys: SystemContext): Promise<AntivirusState> {
   if (sys.os !== 'windows') return NOT_APPLICABLE;
   const reasons: Message[] = [];
-  const un = await sys.exec.run('reg', ['query', SCEP_UNINSTALL_KEY], { timeoutMs: 15_000 });
+  const un = await runConsole(sys, 'reg', ['query', SCEP_UNINSTALL_KEY], { timeoutMs: 15_000 });
   const unv = un.exitCode === 0 ? parseRegQuery(un.stdout) : {};
-  const scepSvcR = await sys.exec.run('sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
+  const scepSvcR = await runConsole(sys, 'sc', ['query', 'MsMpSvc'], { timeoutMs: 15_000 });
   const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
-  const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound;
+  const managedDefender = un.exitCode === 0 && isManagedDefenderEntry(unv, scepService);
+  const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound && !managedDefender;
   const policy = scepInstalled
     ? {
         realtime: await readRegDword(sys, SCEP_POLICY.realtime.key, SCEP_POLICY.realtime.value),
         scan: await readRegDword(sys, SCEP_POLICY.scan.key, SCEP_POLICY.scan.value),
       }
     : { realtime: null, scan: null };
-  const defSvcR = await sys.exec.run('sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
+  const defSvcR = await runConsole(sys, 'sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
   const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
   let status: MpStatus | null = null;
   let preference: MpPreference | null = null;
@@ -207,6 +218,8 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const active = defenderIsActive(status, defService);
   const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
   const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
+  if (managedDefender)
+    reasons.push({ key: 'prep.av.why.managedDefender', params: { name: unv.DisplayName ?? 'SCEP' } });
   if (scepInstalled)
     reasons.push({
       key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { isIpAddress } from '../inputs/names.js';
+import { runConsole } from '../platform/consoleEncoding.js';
 
 /** One opening for the agent: TCP to (out) or from (in) an address on a port. */
 export const FirewallRuleSchema = z.object({
@@ -219,13 +220,15 @@ export function parseUfwStatus(text: string): {
 const PROFILE_ORDER: WindowsProfile['name'][] = ['domain', 'private', 'public'];
 
 /**
- * Parses `netsh advfirewall show allprofiles` in any Windows language: each section's state (ON/OFF,
- * オン/オフ) and its `BlockInbound,AllowOutbound` policy (those tokens are never translated).
+ * Parses `netsh advfirewall show allprofiles` in any Windows language. Japanese Windows keeps the English
+ * labels (`State`, `Firewall Policy`) and translates the section titles and values (`ドメイン プロファイル 設定:`,
+ * `オン`); the state is the first value of a section, the policy's `BlockInbound,AllowOutbound` is never translated.
  */
 export function parseNetshProfiles(text: string): WindowsProfile[] {
   const lines = text.split(/\r?\n/);
   const out: WindowsProfile[] = [];
   let cur: WindowsProfile | null = null;
+  let stateSeen = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^-{10,}\s*$/.test(lines[i + 1] ?? '') && /:\s*$/.test(line)) {
@@ -239,11 +242,15 @@ export function parseNetshProfiles(text: string): WindowsProfile[] {
             : (PROFILE_ORDER[out.length] ?? 'public');
       cur = { name, on: false, blockInbound: null, blockOutbound: null };
       out.push(cur);
+      stateSeen = false;
       continue;
     }
     if (!cur) continue;
-    const st = /^\S.*?\s{2,}(ON|OFF|オン|オフ|有効|無効)\s*$/i.exec(line);
-    if (st && cur.blockInbound === null && !/Policy|ポリシー/i.test(line)) cur.on = /^(ON|オン|有効)$/i.test(st[1]!);
+    const st = /^\S.*?\s{2,}(ON|OFF|オン|オフ)\s*$/i.exec(line);
+    if (st && !stateSeen) {
+      cur.on = /^(ON|オン)$/i.test(st[1]!);
+      stateSeen = true;
+    }
     const pol = /(Block|Allow)Inbound(?:Always)?,\s*(Block|Allow)Outbound/i.exec(line);
     if (pol) {
       cur.blockInbound = /block/i.test(pol[1]!);
@@ -253,7 +260,11 @@ export function parseNetshProfiles(text: string): WindowsProfile[] {
   return out;
 }
 
-/** Parses `netsh advfirewall firewall show rule name=all`: the names of our rules (`Rule Name:` / `規則名:`). */
+/**
+ * Parses `netsh advfirewall firewall show rule name=…`: the names of our rules (`Rule Name:` / `規則名:`). No
+ * match is not an error text to parse: 「指定された条件に一致する規則はありません。」/ "No rules match the specified
+ * criteria." carry no rule name.
+ */
 export function parseNetshRuleNames(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/^[^\r\n:]+:\s+(dsa-setup\/\S+)\s*$/gm)) out.push(m[1]!);
@@ -277,7 +288,7 @@ function empty(): FirewallState {
 
 async function detectWindowsFirewall(sys: SystemContext): Promise<FirewallState> {
   const s = empty();
-  const r = await sys.exec.run('netsh', ['advfirewall', 'show', 'allprofiles'], { timeoutMs: 15_000 });
+  const r = await runConsole(sys, 'netsh', ['advfirewall', 'show', 'allprofiles'], { timeoutMs: 15_000 });
   if (r.exitCode !== 0) {
     s.reasons.push({ key: 'prep.fw.why.unreadable', params: { tool: 'netsh' } });
     return s;
@@ -289,7 +300,7 @@ async function detectWindowsFirewall(sys: SystemContext): Promise<FirewallState>
   s.filtersInbound = on.some((p) => p.blockInbound !== false);
   s.filtersOutbound = on.some((p) => p.blockOutbound === true);
   if (s.active) {
-    const rules = await sys.exec.run('netsh', ['advfirewall', 'firewall', 'show', 'rule', 'name=all'], {
+    const rules = await runConsole(sys, 'netsh', ['advfirewall', 'firewall', 'show', 'rule', 'name=all'], {
       timeoutMs: 30_000,
     });
     s.dsaRules = parseNetshRuleNames(rules.stdout).map((tag) => ({ tag, where: 'windows' }));

@@ -1,6 +1,7 @@
 import type { Translate } from '../i18n.js';
 import { renderText } from '../doctor/renderText.js';
 import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
+import { displayOrder } from '../doctor/verdict.js';
 
 /** A check's texts in the report's language (re-rendered from their keys). */
 function texts(t: Translate, c: DoctorCheck): { title: string; detail: string; remedy: string } {
@@ -24,14 +25,28 @@ export function escapeHtml(s: string): string {
 const CSS = `body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
 th{background:#f3f3f3}.pass{color:#17692c}.warn{color:#8a5a00}.fail{color:#b3261e;font-weight:bold}.skip{color:#666}
-.remedy{background:#fff6e5}code{font-family:ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
+.remedy{background:#fff6e5}.blocked{color:#666}.verdict{border:2px solid #b3261e;padding:.6em 1em;margin:1em 0}code{font-family:ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dt{font-weight:bold}ol.phases{margin:.3em 0 0 1.2em;padding:0}`;
+
+/** The verdict re-rendered in the report's language: cause and remedy, or that nothing failed. */
+function verdictTexts(t: Translate, r: DoctorResult): { head: string; remedy: string } | null {
+  const v = r.verdict;
+  if (!v) return null;
+  const cause = renderText(t, v.causeRef);
+  return { head: t('doctor.table.verdict', { id: v.check, cls: v.class, cause }), remedy: renderText(t, v.remedyRef) };
+}
+
+function verdictHtml(t: Translate, r: DoctorResult): string {
+  const v = verdictTexts(t, r);
+  if (!v) return `<p class="verdict pass">${escapeHtml(t('doctor.table.noVerdict'))}</p>`;
+  return `<section class="verdict"><h2>${escapeHtml(t('report.verdict'))}</h2><p>${escapeHtml(v.head)}</p><p class="remedy">${escapeHtml(t('doctor.table.remedy'))}: ${escapeHtml(v.remedy)}</p></section>`;
+}
 
 /** A self-contained HTML report (no external assets; every value escaped). */
 export function renderHtml(t: Translate, r: DoctorResult, lang: string): string {
   const e = escapeHtml;
   const st = (s: DoctorCheck['status']): string => `<span class="${s}">${e(t(`doctor.table.status.${s}`))}</span>`;
-  const rows = r.checks
+  const rows = displayOrder(r.checks)
     .map((c) => {
       const x = texts(t, c);
       const phases = c.phases
@@ -50,6 +65,7 @@ export function renderHtml(t: Translate, r: DoctorResult, lang: string): string 
 <html lang="${e(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</title><style>${CSS}</style></head>
 <body><h1>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</h1>
+${verdictHtml(t, r)}
 <h2>${e(t('report.hostFacts'))}</h2><dl>
 <dt>${e(t('report.hostname'))}</dt><dd>${e(r.host.hostname ?? '?')}</dd>
 <dt>${e(t('report.os'))}</dt><dd>${e(r.host.os)}</dd>
@@ -57,7 +73,7 @@ export function renderHtml(t: Translate, r: DoctorResult, lang: string): string 
 <dt>${e(t('report.arch'))}</dt><dd>${e(r.host.arch ?? '?')}</dd>
 <dt>${e(t('report.generated'))}</dt><dd>${e(r.generatedAt)} (dsa-setup ${e(r.version)})</dd>
 <dt>${e(t('report.totalTime'))}</dt><dd>${r.ms} ms</dd></dl>
-<h2>${e(t('report.summary'))}</h2><p>${e(t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms }))}</p>
+<h2>${e(t('report.summary'))}</h2><p>${e(t('doctor.table.summary', { ...s, ms: r.ms }))}</p>
 <h2>${e(t('report.checks'))}</h2>
 <table><thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.id'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th><th>${e(t('report.col.ms'))}</th></tr></thead>
 <tbody>
@@ -78,8 +94,15 @@ function md(s: string): string {
 /** A Markdown report: host facts, summary, then each check with its remedy and timing. */
 export function renderMarkdown(t: Translate, r: DoctorResult): string {
   const s = r.summary;
+  const v = verdictTexts(t, r);
   const lines = [
     `# ${md(t('report.title', { host: r.host.hostname ?? '?' }))}`,
+    '',
+    `## ${md(t('report.verdict'))}`,
+    '',
+    ...(v
+      ? [`**${md(v.head)}**`, '', `${md(t('doctor.table.remedy'))}: ${md(v.remedy)}`]
+      : [md(t('doctor.table.noVerdict'))]),
     '',
     `## ${md(t('report.hostFacts'))}`,
     '',
@@ -92,14 +115,14 @@ export function renderMarkdown(t: Translate, r: DoctorResult): string {
     '',
     `## ${md(t('report.summary'))}`,
     '',
-    md(t('doctor.table.summary', { pass: s.pass, warn: s.warn, fail: s.fail, skip: s.skip, ms: r.ms })),
+    md(t('doctor.table.summary', { ...s, ms: r.ms })),
     '',
     `## ${md(t('report.checks'))}`,
     '',
     `| ${[t('report.col.status'), t('report.col.id'), t('report.col.check'), t('report.col.detail'), t('report.col.remedy'), t('report.col.ms')].map(md).join(' | ')} |`,
     '|---|---|---|---|---|---:|',
   ];
-  for (const c of r.checks) {
+  for (const c of displayOrder(r.checks)) {
     const x = texts(t, c);
     const phases = c.phases
       ? '<br>' +

@@ -1,16 +1,24 @@
 import { z } from 'zod';
-import type { DoctorResult, TextRef } from '../doctor/types.js';
+import type { DoctorResult } from '../doctor/types.js';
+import { MessageSchema } from '../message.js';
 
-const TextRefSchema: z.ZodType<TextRef> = z.lazy(() =>
-  z.object({
-    key: z.string(),
-    params: z.record(z.string(), z.union([z.string(), z.number(), TextRefSchema])).optional(),
-  }),
-);
-const Status = z.enum(['pass', 'warn', 'fail', 'skip']);
+const TextRefSchema = MessageSchema;
+const Status = z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']);
+const Class = z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']);
 
 /** The doctor's JSON document, as `report --from` accepts it. */
 export const DoctorResultSchema = z.object({
+  verdict: z
+    .object({
+      check: z.string(),
+      class: Class,
+      cause: z.string(),
+      remedy: z.string(),
+      causeRef: TextRefSchema,
+      remedyRef: TextRefSchema,
+    })
+    .nullable()
+    .default(null),
   version: z.string(),
   lang: z.enum(['ja', 'en']).default('en'),
   generatedAt: z.string().default(''),
@@ -29,7 +37,8 @@ export const DoctorResultSchema = z.object({
       detail: z.string(),
       remedy: z.string(),
       ms: z.number(),
-      class: z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']).optional(),
+      class: Class.optional(),
+      blockedBy: z.string().optional(),
       phases: z
         .array(
           z.object({
@@ -46,7 +55,13 @@ export const DoctorResultSchema = z.object({
       remedyRef: TextRefSchema.optional(),
     }),
   ),
-  summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }),
+  summary: z.object({
+    pass: z.number(),
+    warn: z.number(),
+    fail: z.number(),
+    skip: z.number(),
+    blocked: z.number().default(0),
+  }),
   ms: z.number(),
 });
 

@@ -3,11 +3,12 @@ import { installStep } from '../agent/installStep.js';
 import { ipv6Step } from '../prep/ipv6Step.js';
 import { antivirusStep } from '../prep/antivirusStep.js';
 import { firewallStep } from '../prep/firewallStep.js';
+import { timeSyncStep } from '../prep/timeSyncStep.js';
 import type { AnyStep, StepNeed, StepOptions } from './types.js';
 import type { OsFamily } from '../platform/inspect.js';
 
 /** Every step, in the order a plan applies them. */
-export const STEPS: readonly AnyStep[] = [hostsStep, ipv6Step, antivirusStep, firewallStep, installStep];
+export const STEPS: readonly AnyStep[] = [hostsStep, ipv6Step, antivirusStep, firewallStep, timeSyncStep, installStep];
 
 /** The step with this id, or undefined. */
 export function findStep(id: string): AnyStep | undefined {
@@ -27,6 +28,7 @@ export interface StepChoice {
 const NEED_KEYS: Record<StepNeed, string> = {
   hostsFile: 'ui.plan.needsHostsFile',
   installer: 'ui.plan.needsInstaller',
+  ntpServer: 'ui.plan.needsNtpServer',
 };
 
 /**

@@ -173,7 +173,7 @@ export interface StepFlag {
 }
 
 /** An input a step needs before the window can offer it (the translation key says so). */
-export type StepNeed = 'hostsFile' | 'installer';
+export type StepNeed = 'hostsFile' | 'installer' | 'ntpServer';
 
 /** What a step's `fromOptions` gets besides the options: the manager's entries, parsed once. */
 export interface RequestContext {

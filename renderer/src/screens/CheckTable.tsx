@@ -1,7 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import type { CheckView } from '../../../main/core/ipc/contract';
 
-export const STATUS_ICON: Record<CheckView['status'], string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '–' };
+export const STATUS_ICON: Record<CheckView['status'], string> = {
+  pass: '✔',
+  warn: '⚠',
+  fail: '✖',
+  skip: '–',
+  blocked: '↳',
+};
 
 /** The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. */
 export function CheckTable({ checks }: { checks: CheckView[] }) {

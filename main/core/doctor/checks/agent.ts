@@ -1,3 +1,4 @@
+import { isSameManager } from '../../agent/managerIdentity.js';
 import { queryAgentState, type AgentState } from '../../agent/agentState.js';
 import { textRef, type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 
@@ -14,6 +15,22 @@ function agentState(ctx: CheckContext): Promise<AgentState> {
   return p;
 }
 
+/** A program the agent checks ran that did not end in time (a hung `dsa_query`, `rpm`): the finding, named. */
+function hungCommand(
+  ctx: CheckContext,
+  which: RegExp,
+  remedyKey = 'doctor.common.commandHungRemedy',
+): CheckOutcome | null {
+  const hung = ctx.stoppedCommands().find((c) => which.test(c.command));
+  if (!hung) return null;
+  return {
+    status: 'fail',
+    class: 'agent',
+    detail: k('doctor.common.commandHung', { command: hung.command, ms: hung.ms }),
+    remedy: k(`${remedyKey}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, { command: hung.command }),
+  };
+}
+
 /** agent.installed, agent.service, agent.activated: package database, service manager, dsa_query. */
 export const agentChecks: CheckDef[] = [
   {
@@ -22,6 +39,8 @@ export const agentChecks: CheckDef[] = [
     defaultClass: 'agent',
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
+      const hung = hungCommand(ctx, /(^|[\\/ ])(rpm|dpkg-query|dpkg|reg)(\.exe)? /, 'doctor.agent.packageDbHungRemedy');
+      if (hung) return hung;
       if (s.installed === null) return { status: 'skip', detail: k('doctor.agent.noPackageDb') };
       if (s.installed) return { status: 'pass', detail: k('doctor.agent.installed', { version: s.version ?? '?' }) };
       return {
@@ -36,6 +55,7 @@ export const agentChecks: CheckDef[] = [
     id: 'agent.service',
     titleKey: 'doctor.title.agentService',
     defaultClass: 'agent',
+    after: ['agent.installed'],
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
       if (s.installed !== true && s.service !== 'running')
@@ -55,8 +75,12 @@ export const agentChecks: CheckDef[] = [
     id: 'agent.activated',
     titleKey: 'doctor.title.agentActivated',
     defaultClass: 'agent',
+    after: ['agent.service'],
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
+      // dsa_query that never answered is the finding, not a missing agent.
+      const hung = hungCommand(ctx, /dsa_query/);
+      if (hung) return hung;
       if (s.installed !== true && !s.activated) return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
       if (s.activated === null) return { status: 'skip', detail: k('doctor.agent.queryUnavailable') };
       const host = ctx.inputs.manager?.host ?? '';
@@ -68,7 +92,8 @@ export const agentChecks: CheckDef[] = [
           remedy: k('doctor.agent.notActivatedRemedy', { host }),
         };
       const params = { url: s.dsmUrl ?? '?', state: s.agentState ?? '?', last: s.lastContact ?? '?' };
-      if (host && s.dsmUrl && !s.dsmUrl.toLowerCase().includes(host.toLowerCase()))
+      const m = ctx.inputs.manager;
+      if (m && s.dsmUrl && isSameManager(s.dsmUrl, m) === false)
         return {
           status: 'fail',
           class: 'conflict',

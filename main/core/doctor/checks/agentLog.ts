@@ -15,6 +15,13 @@ export interface LogSignature {
 /** Known failure signatures, each mapped to its cause and remedy (`doctor.agentLog.sig.<id>` / `…Remedy`). */
 export const LOG_SIGNATURES: LogSignature[] = [
   {
+    // `CHTTPServer::AcceptSSL(<IP>:<PORT>) - BIO_do_handshake() failed`: the manager's connection TO the agent (inbound
+    // 4118) failed — Trend files it under "Blocked port", not TLS inspection.
+    id: 'inboundBlocked',
+    pattern: /CHTTPServer::AcceptSSL\b.*BIO_do_handshake\(\) failed/i,
+    class: 'tcp',
+  },
+  {
     id: 'tlsHandshake',
     pattern: /BIO_do_handshake\(\) failed|SSL_connect.*fail|handshake failure|SSL routines/i,
     class: 'tls',
@@ -90,7 +97,10 @@ export const agentLogCheck: CheckDef = {
         line,
         cause: k(`doctor.agentLog.sig.${newest.sig.id}`),
       }),
-      remedy: k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager?.host ?? '' }),
+      // A remedy naming the manager needs its address; without one it says "the manager" (never an empty name).
+      remedy: ctx.inputs.manager?.host
+        ? k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager.host })
+        : k(`doctor.agentLog.sig.${newest.sig.id}RemedyNoHost`),
     };
   },
 };

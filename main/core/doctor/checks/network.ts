@@ -6,16 +6,16 @@ import {
   type FailClass,
   type PhaseOutcome,
   type Target,
+  type TextRef,
 } from '../types.js';
 import type { Resolution } from '../probes/dns.js';
-import type { TcpResult } from '../probes/tcp.js';
-import type { TargetProbe } from '../probes/managerProbe.js';
+import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
-import { readProxyEnv } from '../probes/proxyEnv.js';
 
-type TlsProbe = NonNullable<Awaited<ReturnType<TargetProbe['tls']>>>;
+/** The port the manager connects to on the agent (manager-initiated communication). */
+export const AGENT_PORT = 4118;
 
 /** The targets the doctor connects to: the manager (port from the activation URL), relays (4122), extras. */
 export function targetsOf(ctx: Pick<CheckContext, 'inputs'>): Target[] {
@@ -35,16 +35,36 @@ function expectedAddress(ctx: CheckContext, host: string): string | null {
 
 const k = textRef;
 
-function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): PhaseOutcome & { outcome: CheckOutcome } {
+type Judged = PhaseOutcome & { outcome: CheckOutcome };
+
+const judged = (name: PhaseOutcome['name'], ms: number, outcome: CheckOutcome): Judged => ({
+  name,
+  status: outcome.status,
+  detail: outcome.detail,
+  ms,
+  outcome,
+});
+
+/** Where this machine's nameservers are configured (for the remedy). */
+function resolverConfig(ctx: CheckContext): string {
+  return ctx.sys.os === 'windows' ? 'Get-DnsClientServerAddress' : '/etc/resolv.conf';
+}
+
+function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): Judged {
   const hostsFile = hostsFilePath(ctx.sys);
+  const expected = expectedAddress(ctx, t.host);
   if (!r.ok) {
-    const outcome: CheckOutcome = {
+    const servers = r.servers.join(', ') || '—';
+    const p = { host: t.host, code: r.code, servers, config: resolverConfig(ctx), file: hostsFile, ms: r.ms };
+    const line = expected
+      ? k('doctor.dns.hostsLine', { line: `${expected} ${t.host}`, file: hostsFile })
+      : k('doctor.dns.hostsLineUnknown', { file: hostsFile });
+    return judged('dns', r.ms, {
       status: 'fail',
       class: 'dns',
-      detail: k('doctor.dns.failed', { host: t.host, code: r.code }),
-      remedy: k('doctor.dns.failedRemedy', { host: t.host, file: hostsFile }),
-    };
-    return { name: 'dns', status: 'fail', detail: outcome.detail, ms: r.ms, outcome };
+      detail: k(`doctor.dns.${r.failure}`, p),
+      remedy: k(`doctor.dns.${r.failure}Remedy`, { ...p, line }),
+    });
   }
   const via =
     r.via === 'hosts'
@@ -52,38 +72,88 @@ function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): PhaseOutcome & {
       : r.via === 'literal'
         ? k('doctor.dns.viaLiteral')
         : k('doctor.dns.viaResolver');
-  const expected = expectedAddress(ctx, t.host);
-  if (expected && expected.toLowerCase() !== r.address.toLowerCase()) {
-    const outcome: CheckOutcome = {
+  if (expected && expected.toLowerCase() !== r.address.toLowerCase())
+    return judged('dns', r.ms, {
       status: 'fail',
       class: 'dns',
       detail: k('doctor.dns.wrongAddress', { host: t.host, address: r.address, via, expected }),
       remedy: k('doctor.dns.wrongAddressRemedy', { host: t.host, expected, file: hostsFile }),
-    };
-    return { name: 'dns', status: 'fail', detail: outcome.detail, ms: r.ms, outcome };
-  }
-  const detail = k('doctor.dns.ok', { host: t.host, address: r.address, via });
-  return { name: 'dns', status: 'pass', detail, ms: r.ms, outcome: { status: 'pass', detail } };
+    });
+  return judged('dns', r.ms, { status: 'pass', detail: k('doctor.dns.ok', { host: t.host, address: r.address, via }) });
 }
 
-function tcpPhase(
-  t: Target,
-  address: string,
-  c: TcpResult,
-  timeoutMs: number,
-): PhaseOutcome & { outcome: CheckOutcome } {
-  const p = { host: t.host, address, port: t.port, ms: c.ms, timeout: timeoutMs, code: c.code ?? '' };
+/** The exact firewall rule a dropped or rejected connection needs (and the inbound one for the manager's 4118). */
+function ruleFor(ctx: CheckContext, t: Target, address: string): TextRef {
+  const outbound = k('doctor.tcp.ruleOutbound', { address, port: t.port });
+  return t.role === 'manager'
+    ? k('doctor.tcp.ruleWithInbound', { outbound, address, agentPort: AGENT_PORT })
+    : outbound;
+}
+
+/** The TCP phase: connected, refused, dropped, or unreachable as the routing table explains it. */
+function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
+  const p = { host: t.host, address: c.address, port: t.port, ms: c.ms, timeout: ctx.timeoutMs, code: c.code ?? '' };
+  if (c.code === 'ABORT_ERR')
+    return judged('tcp', c.ms, cutAtDeadline(ctx, k('doctor.tcp.waitedConnect', { address: c.address, port: t.port })));
+  if (c.proxy) return proxyPhase(t, c);
+  if (c.outcome === 'open') return judged('tcp', c.ms, { status: 'pass', detail: k('doctor.tcp.open', p) });
   const role = k(`doctor.role.${t.role}`);
-  let outcome: CheckOutcome;
-  if (c.outcome === 'open') outcome = { status: 'pass', detail: k('doctor.tcp.open', p) };
-  else
-    outcome = {
-      status: 'fail',
-      class: 'tcp',
-      detail: k(`doctor.tcp.${c.outcome}`, p),
-      remedy: k(`doctor.tcp.${c.outcome}Remedy`, { ...p, role }),
-    };
-  return { name: 'tcp', status: outcome.status, detail: outcome.detail, ms: c.ms, outcome };
+  const rule = ruleFor(ctx, t, c.address);
+  const route = c.route;
+  const asked = route?.asked ?? '';
+  const fail = (detail: TextRef, remedy: TextRef): Judged =>
+    judged('tcp', c.ms, { status: 'fail', class: 'tcp', detail, remedy });
+  // A refusal is about the way out: the outbound rule only.
+  if (c.outcome === 'refused')
+    return fail(
+      k('doctor.tcp.refused', p),
+      k('doctor.tcp.refusedRemedy', {
+        ...p,
+        role,
+        rule: k('doctor.tcp.ruleOutbound', { address: c.address, port: t.port }),
+      }),
+    );
+  if (route && ['prohibit', 'blackhole', 'unreachable'].includes(route.kind))
+    return fail(
+      k('doctor.tcp.routeRefuses', { ...p, kind: route.kind, asked }),
+      k('doctor.tcp.routeRefusesRemedy', { ...p, kind: route.kind }),
+    );
+  if (route?.kind === 'none') return fail(k('doctor.tcp.noRoute', { ...p, asked }), k('doctor.tcp.noRouteRemedy', p));
+  const direct = route?.kind === 'route' && !route.via;
+  const down = direct && /FAILED|INCOMPLETE/.test(route.neighbour ?? '');
+  if (c.outcome === 'unreachable' || down)
+    return fail(
+      k(down ? 'doctor.tcp.hostDown' : 'doctor.tcp.noAnswer', {
+        ...p,
+        dev: route?.dev ?? '?',
+        neighbour: route?.neighbour ?? '?',
+        asked,
+      }),
+      k('doctor.tcp.noAnswerRemedy', { ...p, rule }),
+    );
+  if (c.outcome === 'timeout') return fail(k('doctor.tcp.timeout', p), k('doctor.tcp.timeoutRemedy', { ...p, rule }));
+  return fail(k('doctor.tcp.error', p), k('doctor.tcp.errorRemedy', p));
+}
+
+/** Through the agent's proxy: how the proxy answered CONNECT (which proxy, its status line). */
+function proxyPhase(t: Target, c: PathResult): Judged {
+  const proxy = `${c.proxy!.host}:${c.proxy!.port}`;
+  const p = { host: t.host, port: t.port, proxy, source: c.proxy!.source, code: c.code ?? '' };
+  const tunnel = c.tunnel;
+  if (c.outcome === 'open')
+    return judged('tcp', c.ms, {
+      status: 'pass',
+      detail: k('doctor.tcp.viaProxy', { ...p, line: tunnel?.statusLine ?? '' }),
+    });
+  const status = tunnel && 'status' in tunnel ? tunnel.status : null;
+  const line = tunnel?.statusLine ?? '';
+  const which = status === 407 ? 'proxyAuth' : status !== null ? 'proxyDenied' : 'proxyUnreachable';
+  return judged('tcp', c.ms, {
+    status: 'fail',
+    class: 'proxy',
+    detail: k(`doctor.tcp.${which}`, { ...p, status: status ?? '', line }),
+    remedy: k(`doctor.tcp.${which}Remedy`, p),
+  });
 }
 
 const skipped = (name: PhaseOutcome['name']): PhaseOutcome => ({
@@ -99,32 +169,31 @@ function isSaas(ctx: CheckContext, t: Target): boolean {
 }
 
 function chainText(tls: TlsProbe): string {
-  const c = tls.presented[0];
-  return c ? `${c.subject} ← ${c.issuer} (${c.validFrom} … ${c.validTo})` : '—';
+  return tls.chain.map((c) => `${c.subject} ← ${c.issuer} (${c.validFrom} … ${c.validTo})`).join(' | ') || '—';
 }
 
-/** Judges a TLS probe: trusted, inspected by a proxy, self-signed on-premises, clock or other failure. */
-function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): PhaseOutcome & { outcome: CheckOutcome } {
-  const leaf = tls.presented[0];
+/** Judges the certificate: trusted, inspected by a proxy, self-signed on-premises, clock or other failure. */
+function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
+  const leaf = tls.chain[0];
+  const top = tls.chain[tls.chain.length - 1];
   const chain = chainText(tls);
   const base = { host: t.host, port: t.port, chain };
-  const done = (o: CheckOutcome): PhaseOutcome & { outcome: CheckOutcome } => ({
-    name: 'tls',
-    status: o.status,
-    detail: o.detail,
-    ms: tls.ms,
-    outcome: o,
-  });
-  const issuers = tls.presented.map((c) => c.issuer).join(' | ');
-  const product = interceptorNamedBy(issuers);
-  const proxy = readProxyEnv(ctx.sys.env);
-  const viaLeaf = tls.viaProxy?.[0];
-  if (viaLeaf && leaf && viaLeaf.fingerprint256 !== leaf.fingerprint256 && viaLeaf.issuer !== leaf.issuer)
+  const done = (o: CheckOutcome): Judged => judged('tls', tls.ms, o);
+  const code = tls.ok ? '' : tls.code;
+  if (code === 'ABORT_ERR') return done(cutAtDeadline(ctx, k('doctor.tls.waitedHandshake', base)));
+  const product = interceptorNamedBy(tls.chain.map((c) => c.issuer).join(' | '));
+  const direct = tls.directChain?.[0];
+  if (tls.viaProxy && leaf && direct && direct.fingerprint256 !== leaf.fingerprint256)
     return done({
       status: 'fail',
       class: 'proxy',
-      detail: k('doctor.tls.proxyDiffers', { ...base, proxy: proxy.raw ?? '', viaIssuer: viaLeaf.issuer }),
-      remedy: k('doctor.tls.proxyRemedy', { ...base, product: proxy.raw ?? '' }),
+      detail: k('doctor.tls.proxyDiffers', {
+        ...base,
+        proxy: tls.viaProxy,
+        viaIssuer: leaf.issuer,
+        directIssuer: direct.issuer,
+      }),
+      remedy: k('doctor.tls.proxyRemedy', { ...base, product: product ?? tls.viaProxy }),
     });
   if (product && leaf)
     return done({
@@ -133,13 +202,7 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): PhaseOutcome & {
       detail: k('doctor.tls.intercepted', { ...base, product, issuer: leaf.issuer }),
       remedy: k('doctor.tls.proxyRemedy', { ...base, product }),
     });
-  if (tls.ok) {
-    const protocol = tls.protocol ?? '';
-    return done({ status: 'pass', detail: k('doctor.tls.ok', { ...base, protocol }) });
-  }
-  const code = tls.code;
   if (code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED') {
-    const now = new Date().toISOString();
     const which = code === 'CERT_NOT_YET_VALID' ? 'notYetValid' : 'expired';
     return done({
       status: 'fail',
@@ -148,31 +211,32 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): PhaseOutcome & {
         ...base,
         validFrom: leaf?.validFrom ?? '?',
         validTo: leaf?.validTo ?? '?',
-        now,
+        now: new Date().toISOString(),
       }),
       remedy: k(`doctor.tls.${which}Remedy`, base),
     });
   }
-  const untrusted =
-    /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(code) ||
-    code === 'ERR_TLS_CERT_ALTNAME_INVALID';
-  if (untrusted && !isSaas(ctx, t))
-    return done({
-      status: 'warn',
-      class: 'tls',
-      detail: k('doctor.tls.privateCa', {
-        ...base,
-        code,
-        fingerprint: leaf?.fingerprint256 ?? '?',
-      }),
-      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: leaf?.fingerprint256 ?? '?' }),
-    });
-  if (untrusted)
+  // A SaaS manager's chain ends in a public root (Node's bundled store): a private root there is inspection,
+  // even when this machine trusts it.
+  if (isSaas(ctx, t) && tls.chain.length && !tls.publicRoot) {
+    const issuer = top?.issuer ?? leaf?.issuer ?? '?';
     return done({
       status: 'fail',
       class: 'proxy',
-      detail: k('doctor.tls.saasUntrusted', { ...base, code, issuer: leaf?.issuer ?? '?' }),
-      remedy: k('doctor.tls.proxyRemedy', { ...base, product: leaf?.issuer ?? '?' }),
+      detail: k('doctor.tls.saasPrivateRoot', { ...base, issuer, code: code || 'OK' }),
+      remedy: k('doctor.tls.saasPrivateRootRemedy', { ...base, issuer }),
+    });
+  }
+  if (tls.ok) return done({ status: 'pass', detail: k('doctor.tls.ok', { ...base, protocol: tls.protocol ?? '' }) });
+  const untrusted =
+    /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(code) ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  if (untrusted && tls.chain.length)
+    return done({
+      status: 'warn',
+      class: 'tls',
+      detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: leaf?.fingerprint256 ?? '?' }),
+      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: leaf?.fingerprint256 ?? '?' }),
     });
   return done({
     status: 'fail',
@@ -182,26 +246,38 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): PhaseOutcome & {
   });
 }
 
-function managerPhase(t: Target, tls: TlsProbe, timeoutMs: number): PhaseOutcome & { outcome: CheckOutcome } {
+/** A phase cut off by the run's deadline: what it was waiting for, never a verdict on the network. */
+function cutAtDeadline(ctx: CheckContext, what: TextRef): CheckOutcome {
+  return {
+    status: 'fail',
+    detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),
+    remedy: k('doctor.common.timedOutRemedy', { ms: ctx.timeoutMs }),
+  };
+}
+
+/** The manager's HTTP answer over the same connection: a 5xx or no answer is a failure. */
+function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const base = { host: t.host, port: t.port };
-  if (!tls.ok) {
-    const o: CheckOutcome = { status: 'skip', detail: k('doctor.phase.notReached') };
-    return { name: 'manager', status: 'skip', detail: o.detail, ms: 0, outcome: o };
-  }
-  if (tls.answer) {
-    const o: CheckOutcome = {
+  const a = tls.answer;
+  if (!a && ctx.signal.aborted) return judged('manager', 0, cutAtDeadline(ctx, k('doctor.manager.waitedAnswer', base)));
+  if (a && a.status !== null && a.status < 500)
+    return judged('manager', 0, {
       status: 'pass',
-      detail: k('doctor.manager.answered', { ...base, status: tls.answer.status ?? '?' }),
-    };
-    return { name: 'manager', status: 'pass', detail: o.detail, ms: 0, outcome: o };
-  }
-  const o: CheckOutcome = {
+      detail: k('doctor.manager.answered', { ...base, status: a.status }),
+    });
+  if (a && a.status !== null)
+    return judged('manager', 0, {
+      status: 'fail',
+      class: 'agent',
+      detail: k('doctor.manager.serverError', { ...base, status: a.status }),
+      remedy: k('doctor.manager.serverErrorRemedy', { ...base, status: a.status }),
+    });
+  return judged('manager', 0, {
     status: 'fail',
     class: 'tls',
-    detail: k('doctor.manager.silent', { ...base, reason: tls.answerError ?? '', timeout: timeoutMs }),
+    detail: k('doctor.manager.silent', { ...base, reason: tls.answerError ?? '', timeout: ctx.timeoutMs }),
     remedy: k('doctor.manager.silentRemedy', base),
-  };
-  return { name: 'manager', status: 'fail', detail: o.detail, ms: 0, outcome: o };
+  });
 }
 
 /**
@@ -213,23 +289,35 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
   const wanted = order.slice(0, order.indexOf(upTo) + 1);
   const probe = ctx.probes.target(t);
   const phases: PhaseOutcome[] = [];
-  const results: (PhaseOutcome & { outcome: CheckOutcome })[] = [];
-  const add = (p: PhaseOutcome & { outcome: CheckOutcome }): boolean => {
+  const results: Judged[] = [];
+  const add = (p: Judged): boolean => {
     results.push(p);
     const { outcome: _o, ...phase } = p;
     phases.push(phase);
     return p.status === 'pass' || p.status === 'warn';
   };
   const r = await probe.dns();
-  let going = add(dnsPhase(ctx, t, r));
-  if (going && wanted.includes('tcp') && r.ok) {
-    const c = (await probe.tcp())!;
-    going = add(tcpPhase(t, r.address, c, ctx.timeoutMs));
+  // Through the agent's proxy the proxy resolves the manager's name: a local DNS failure is not the path's.
+  const proxy = t.role === 'manager' ? ctx.probes.proxy : null;
+  let going =
+    !r.ok && proxy
+      ? add(
+          judged('dns', r.ms, {
+            status: 'skip',
+            detail: k('doctor.dns.byProxy', { host: t.host, proxy: `${proxy.host}:${proxy.port}` }),
+          }),
+        ) || true
+      : add(dnsPhase(ctx, t, r));
+  if (going && wanted.includes('tcp')) {
+    const c = await probe.tcp();
+    going = c ? add(tcpPhase(ctx, t, c)) : false;
   }
-  if (going && wanted.includes('tls')) {
-    const tls = (await probe.tls())!;
+  const tls = going && wanted.includes('tls') ? await probe.tls() : null;
+  if (tls) {
     going = add(tlsPhase(ctx, t, tls));
-    if (wanted.includes('manager') && (tls.ok || going)) add(managerPhase(t, tls, ctx.timeoutMs));
+    // The manager's answer is read over the same connection whenever the handshake completed (a warning,
+    // such as an on-premises self-signed certificate, does not hide it).
+    if (wanted.includes('manager') && tls.chain.length && (going || tls.answer)) add(managerPhase(ctx, t, tls));
   }
   for (const n of wanted) if (!phases.some((p) => p.name === n)) phases.push(skipped(n));
   const firstBad = results.find((p) => p.status === 'fail') ?? results.find((p) => p.status === 'warn');
@@ -264,18 +352,22 @@ export function networkChecks(ctx: Pick<CheckContext, 'inputs'>): CheckDef[] {
       id: 'dns.manager',
       titleKey: 'doctor.title.dnsManager',
       defaultClass: 'dns',
+      after: ['hosts.entries'],
       run: async (c) => (manager ? phasedOutcome(c, manager, 'dns') : noManager()),
     },
     {
       id: 'net.manager',
       titleKey: 'doctor.title.netManager',
       defaultClass: 'tcp',
+      // Through the agent's proxy, the proxy's answer to CONNECT comes first (the proxy resolves the name).
+      after: ctx.inputs.agentProxy ? ['proxy'] : ['dns.manager'],
       run: async (c) => (manager ? phasedOutcome(c, manager, 'tcp') : noManager()),
     },
     {
       id: 'tls.manager',
       titleKey: 'doctor.title.tlsManager',
       defaultClass: 'tls',
+      after: ['net.manager'],
       run: async (c) => (manager ? phasedOutcome(c, manager, 'manager') : noManager()),
     },
   ];

@@ -1,6 +1,7 @@
 import { readIfExists } from '../../fsx.js';
 import { agentConfigPaths } from '../agentFiles.js';
-import { bypassesProxy, readProxyEnv } from '../probes/proxyEnv.js';
+import { proxyApplies, readProxyEnv } from '../probes/proxyEnv.js';
+import type { AgentProxy } from '../probes/managerProbe.js';
 import type { SystemContext } from '../../system.js';
 import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
@@ -19,7 +20,30 @@ export async function agentProxySetting(sys: SystemContext): Promise<{ value: st
   return null;
 }
 
-/** proxy: HTTPS_PROXY / NO_PROXY and the agent's own proxy; whether the manager bypasses it; SOCKS is refused. */
+/** Parses a proxy setting (`dsm_proxy://HOST:PORT/`, `http://HOST:PORT`, `HOST:PORT`); null when it names none. */
+export function parseProxySetting(value: string, source: string): AgentProxy | null {
+  const bare = value.trim().replace(/^(dsm|relay)_proxy:\/\//i, 'http://');
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(bare) ? bare : `http://${bare}`);
+    if (!u.hostname || !/^https?:$/.test(u.protocol)) return null;
+    return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 8080, source };
+  } catch {
+    return null;
+  }
+}
+
+/** The agent's own HTTP proxy (its configuration), as the path the agent takes; null when it connects directly. */
+export async function agentProxyOf(sys: SystemContext): Promise<AgentProxy | null> {
+  const s = await agentProxySetting(sys);
+  return s && !/^socks/i.test(s.value.replace(/^(dsm|relay)_proxy:\/\//i, ''))
+    ? parseProxySetting(s.value, s.file)
+    : null;
+}
+
+/**
+ * proxy: the path the agent takes — directly, or through its own proxy (`dsa_control -x`, `--proxy`), whose
+ * answer to CONNECT is reported. HTTPS_PROXY is noted, never taken for the agent's path; SOCKS is refused.
+ */
 export const proxyCheck: CheckDef = {
   id: 'proxy',
   titleKey: 'doctor.title.proxy',
@@ -35,55 +59,40 @@ export const proxyCheck: CheckDef = {
         detail: k('doctor.proxy.agentSocks', { value: agent.value, file: agent.file }),
         remedy: k('doctor.proxy.socksRemedy'),
       };
-    if (env.raw && env.scheme?.startsWith('socks'))
-      return {
-        status: 'fail',
-        class: 'proxy',
-        detail: k('doctor.proxy.envSocks', { variable: env.variable ?? '', value: env.raw }),
-        remedy: k('doctor.proxy.socksRemedy'),
-      };
-    const agentText = agent
-      ? k('doctor.proxy.agentSet', { value: agent.value, file: agent.file })
-      : k('doctor.proxy.agentNone');
-    if (!env.raw) return { status: 'pass', detail: k('doctor.proxy.noEnv', { agent: agentText }) };
-    const noProxy = env.noProxy.join(',') || '—';
+    const envNote =
+      env.raw && m && proxyApplies(env, m.host, m.port)
+        ? k('doctor.proxy.envNoted', {
+            variable: env.variable ?? '',
+            value: env.raw,
+            noProxy: env.noProxy.join(',') || '—',
+          })
+        : env.raw
+          ? k('doctor.proxy.envExempt', {
+              variable: env.variable ?? '',
+              value: env.raw,
+              noProxy: env.noProxy.join(',') || '—',
+            })
+          : k('doctor.proxy.envNone');
+    const p = ctx.inputs.agentProxy;
+    if (!p) return { status: 'pass', detail: k('doctor.proxy.direct', { env: envNote }) };
+    const proxy = `${p.host}:${p.port}`;
     if (!m)
       return {
         status: 'pass',
-        detail: k('doctor.proxy.envNoManager', {
-          variable: env.variable ?? '',
-          value: env.raw,
-          noProxy,
-          agent: agentText,
-        }),
+        detail: k('doctor.proxy.agentProxyNoManager', { proxy, source: p.source, env: envNote }),
       };
-    if (bypassesProxy(env, m.host, m.port))
-      return {
-        status: 'pass',
-        detail: k('doctor.proxy.bypassed', {
-          variable: env.variable ?? '',
-          value: env.raw,
-          host: m.host,
-          noProxy,
-          agent: agentText,
-        }),
-      };
+    const c = await ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tcp();
+    const base = { proxy, source: p.source, host: m.host, port: m.port, env: envNote };
+    if (c?.outcome === 'open')
+      return { status: 'pass', detail: k('doctor.proxy.tunnelOpen', { ...base, line: c.tunnel?.statusLine ?? '' }) };
+    const status = c?.tunnel && 'status' in c.tunnel ? c.tunnel.status : null;
+    const line = c?.tunnel?.statusLine ?? '';
+    const which = status === 407 ? 'proxyAuth' : status !== null ? 'proxyDenied' : 'proxyUnreachable';
     return {
-      status: 'warn',
+      status: 'fail',
       class: 'proxy',
-      detail: k('doctor.proxy.applies', {
-        variable: env.variable ?? '',
-        value: env.raw,
-        host: m.host,
-        noProxy,
-        agent: agentText,
-      }),
-      remedy: k(agent ? 'doctor.proxy.appliesRemedyAgentSet' : 'doctor.proxy.appliesRemedy', {
-        host: m.host,
-        port: m.port,
-        proxyHost: env.host ?? '',
-        proxyPort: env.port ?? '',
-      }),
+      detail: k(`doctor.tcp.${which}`, { ...base, status: status ?? '', line, code: c?.code ?? '' }),
+      remedy: k(`doctor.tcp.${which}Remedy`, base),
     };
   },
 };

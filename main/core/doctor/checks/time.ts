@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { readIfExists } from '../../fsx.js';
 import type { SystemContext } from '../../system.js';
 import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
+import { parseNtpServer } from '../probes/sntp.js';
+import { detectOs } from '../../platform/inspect.js';
 
 /** Warn above this offset, fail above the next (ms). */
 export const SKEW_WARN_MS = 60_000;
@@ -64,9 +66,46 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
   return [...found].sort();
 }
 
-const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+/** The value of `p`, or null when it is not there shortly before the run's deadline. */
+function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ctx.remainingMs() - 150))));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
-/** time.skew: the local clock against an NTP server and the manager's `Date` header. */
+const seconds = (ms: number): string => (Math.abs(ms) / 1000).toFixed(1);
+/** `ahead` when the other clock is behind this one (a negative offset), else `behind`. */
+const direction = (offsetMs: number): TextRef => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
+/** The manager's clock against this one: the opposite direction of this clock's offset. */
+const managerDirection = (offsetMs: number): TextRef => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
+
+/** How to set this clock from `server` on this platform, with its real host and port. */
+export async function clockRemedy(ctx: CheckContext, server: string, services: string[] | null): Promise<TextRef> {
+  const { host, port } = parseNtpServer(server);
+  if (ctx.sys.os === 'windows')
+    return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
+  const os = await detectOs(ctx.sys).catch(() => null);
+  if (os?.family === 'rhel' && os.major !== null && os.major <= 6)
+    return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
+  const portPart = port === 123 ? '' : ` port ${port}`;
+  if (services?.includes('systemd-timesyncd') && port === 123) return k('doctor.time.fixTimesyncd', { host });
+  const conf = os?.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
+  return k(
+    services === null || services.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall',
+    {
+      line: `server ${host}${portPart} iburst`,
+      conf,
+      host,
+      port,
+    },
+  );
+}
+
+/**
+ * time.skew: three clocks — this machine, an NTP server and the manager's `Date` — and the one that disagrees
+ * is blamed: NTP right and the manager off → the manager's clock; NTP off → this clock; no NTP answer and the
+ * manager off → it cannot tell which, and says how to find out.
+ */
 export const timeSkewCheck: CheckDef = {
   id: 'time.skew',
   titleKey: 'doctor.title.timeSkew',
@@ -77,27 +116,38 @@ export const timeSkewCheck: CheckDef = {
     const m = ctx.inputs.manager;
     const [ntp, tls, services] = await Promise.all([
       server ? ctx.probes.ntp(server) : Promise.resolve(null),
-      m ? ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls() : Promise.resolve(null),
+      // The manager's Date when it comes in time: a slow path to the manager must not hold the clock's verdict.
+      m ? beforeDeadline(ctx, ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls()) : null,
       runningTimeService(ctx.sys),
     ]);
-    const sources: { name: string; offsetMs: number }[] = [];
     const seen: TextRef[] = [];
-    if (ntp?.ok) {
-      sources.push({ name: `NTP ${ntp.server}`, offsetMs: ntp.offsetMs });
+    const ntpOffset = ntp?.ok ? ntp.offsetMs : null;
+    if (ntp?.ok)
       seen.push(
-        k('doctor.time.ntpOffset', { server: ntp.server, offset: seconds(ntp.offsetMs), stratum: ntp.stratum }),
+        k('doctor.time.ntpOffset', {
+          server: ntp.server,
+          offset: seconds(ntp.offsetMs),
+          direction: direction(ntp.offsetMs),
+          stratum: ntp.stratum,
+        }),
       );
-    } else if (ntp) seen.push(k('doctor.time.ntpFailed', { server: ntp.server, code: ntp.code, reason: ntp.detail }));
+    else if (ntp) seen.push(k('doctor.time.ntpFailed', { server: ntp.server, code: ntp.code, reason: ntp.detail }));
     else seen.push(k('doctor.time.noNtpServer'));
-    const date = tls && tls.ok ? tls.answer?.date : null;
-    if (date && tls && tls.ok && tls.answer) {
-      const managerMs = Date.parse(date);
-      if (!Number.isNaN(managerMs)) {
-        // The Date header has a 1 s resolution: compare with the middle of that second.
-        const offsetMs = managerMs + 500 - tls.answer.receivedAt;
-        sources.push({ name: 'manager', offsetMs });
-        seen.push(k('doctor.time.managerOffset', { host: m!.host, offset: seconds(offsetMs), date }));
-      }
+    // The manager's Date is read over the TLS connection whether or not its certificate is trusted.
+    let managerOffset: number | null = null;
+    const answer = tls?.answer;
+    const managerMs = answer?.date ? Date.parse(answer.date) : NaN;
+    if (answer && !Number.isNaN(managerMs)) {
+      // The Date header has a 1 s resolution: compare with the middle of that second.
+      managerOffset = managerMs + 500 - answer.receivedAt;
+      seen.push(
+        k('doctor.time.managerOffset', {
+          host: m!.host,
+          offset: seconds(managerOffset),
+          direction: managerDirection(managerOffset),
+          date: answer.date!,
+        }),
+      );
     } else if (m) seen.push(k('doctor.time.noManagerDate', { host: m.host }));
     const service =
       services === null
@@ -106,34 +156,68 @@ export const timeSkewCheck: CheckDef = {
           ? k('doctor.time.serviceRunning', { names: services.join(', ') })
           : k('doctor.time.serviceNone');
     const parts: Record<string, TextRef | string> = { service, now: new Date().toISOString() };
-    seen.forEach((s, i) => (parts[`s${i}`] = s));
-    const sourcesText = k(`doctor.time.seen${seen.length}`, parts as TextRef['params']);
-    if (sources.length === 0) {
-      const reason = ntp && !ntp.ok ? 'doctor.time.noSourceReachable' : 'doctor.time.noSource';
-      return ntp && !ntp.ok
-        ? { status: 'warn', class: 'clock', detail: sourcesText, remedy: k(`${reason}Remedy`, { server: ntp.server }) }
-        : { status: 'skip', detail: k(reason, { text: sourcesText }) };
+    seen.forEach((x, i) => (parts[`s${i}`] = x));
+    const text = k(`doctor.time.seen${seen.length}`, parts);
+    const level = (offset: number): 'pass' | 'warn' | 'fail' =>
+      Math.abs(offset) <= SKEW_WARN_MS ? 'pass' : Math.abs(offset) > SKEW_FAIL_MS ? 'fail' : 'warn';
+    const ntpHost = server ? parseNtpServer(server) : null;
+
+    if (ntpOffset !== null && level(ntpOffset) !== 'pass')
+      // NTP disagrees with this machine: this clock is wrong (whatever the manager says).
+      return {
+        status: level(ntpOffset),
+        class: 'clock',
+        detail: k('doctor.time.thisClockWrong', {
+          offset: seconds(ntpOffset),
+          direction: direction(ntpOffset),
+          server: server!,
+          text,
+        }),
+        remedy: await clockRemedy(ctx, server!, services),
+      };
+    if (managerOffset !== null && level(managerOffset) !== 'pass') {
+      if (ntpOffset !== null)
+        // NTP agrees with this machine: the manager's clock is the one that is off.
+        return {
+          status: level(managerOffset),
+          class: 'clock',
+          detail: k('doctor.time.managerClockWrong', {
+            offset: seconds(managerOffset),
+            direction: managerDirection(managerOffset),
+            host: m!.host,
+            server: server!,
+            text,
+          }),
+          remedy: k('doctor.time.managerClockWrongRemedy', {
+            host: m!.host,
+            offset: seconds(managerOffset),
+            direction: managerDirection(managerOffset),
+            server: server!,
+          }),
+        };
+      return {
+        status: level(managerOffset),
+        class: 'clock',
+        detail: k('doctor.time.cannotTell', {
+          offset: seconds(managerOffset),
+          direction: managerDirection(managerOffset),
+          host: m!.host,
+          text,
+        }),
+        remedy: k(ctx.sys.os === 'windows' ? 'doctor.time.cannotTellRemedyWindows' : 'doctor.time.cannotTellRemedy', {
+          host: m!.host,
+          server: server ?? 'pool.ntp.org',
+        }),
+      };
     }
-    const worst = sources.reduce((a, b) => (Math.abs(b.offsetMs) > Math.abs(a.offsetMs) ? b : a));
-    const abs = Math.abs(worst.offsetMs);
-    if (abs <= SKEW_WARN_MS) return { status: 'pass', detail: sourcesText };
-    const direction = worst.offsetMs < 0 ? 'ahead' : 'behind';
-    const remedyKey =
-      ctx.sys.os === 'windows'
-        ? 'doctor.time.remedyWindows'
-        : services && services.length === 0
-          ? 'doctor.time.remedyNoService'
-          : 'doctor.time.remedyLinux';
-    return {
-      status: abs > SKEW_FAIL_MS ? 'fail' : 'warn',
-      class: 'clock',
-      detail: k('doctor.time.skewed', {
-        offset: seconds(abs),
-        direction: k(`doctor.time.${direction}`),
-        source: worst.name,
-        text: sourcesText,
-      }),
-      remedy: k(remedyKey, { offset: seconds(abs), server: server ?? 'pool.ntp.org' }),
-    };
+    if (ntpOffset !== null || managerOffset !== null) return { status: 'pass', detail: text };
+    if (ntp && !ntp.ok)
+      return {
+        status: 'warn',
+        class: 'clock',
+        detail: text,
+        remedy: k('doctor.time.noSourceReachableRemedy', { host: ntpHost!.host, port: ntpHost!.port }),
+      };
+    return { status: 'skip', detail: k('doctor.time.noSource', { text }) };
   },
 };

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { parseNtpServer } from '../../prep/timeSync.js';
 
 /** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
 const NTP_EPOCH_OFFSET = 2_208_988_800;
@@ -9,14 +9,7 @@ export type SntpResult =
   | { ok: true; server: string; address: string; port: number; offsetMs: number; rttMs: number; stratum: number }
   | { ok: false; server: string; code: 'timeout' | 'resolve' | 'kiss' | 'bad-reply' | 'socket'; detail: string };
 
-/** Splits `HOST`, `HOST:PORT` or `[V6]:PORT` (default port 123). */
-export function parseNtpServer(s: string): { host: string; port: number } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6) return { host: v6[1]!, port: v6[2] ? Number(v6[2]) : 123 };
-  const m = /^([^:]+):(\d+)$/.exec(s);
-  if (m) return { host: m[1]!, port: Number(m[2]) };
-  return { host: s, port: 123 };
-}
+export { parseNtpServer };
 
 function writeTimestamp(buf: Buffer, at: number, ms: number): void {
   const secs = Math.floor(ms / 1000) + NTP_EPOCH_OFFSET;
@@ -35,17 +28,21 @@ function readTimestamp(buf: Buffer, at: number): number {
  * Asks an NTP server for the time (SNTP, RFC 4330, one UDP exchange) and returns the local clock's offset:
  * positive when the server is ahead of this machine.
  */
-export async function sntpQuery(server: string, timeoutMs: number, signal?: AbortSignal): Promise<SntpResult> {
+export async function sntpQuery(
+  server: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  resolve: (host: string) => Promise<{ address: string } | { code: string }>,
+): Promise<SntpResult> {
   const { host, port } = parseNtpServer(server);
+  if (signal?.aborted) return { ok: false, server, code: 'timeout', detail: 'deadline' };
   let address = host;
   if (!isIP(host)) {
-    try {
-      address = (await lookup(host)).address;
-    } catch (e) {
-      return { ok: false, server, code: 'resolve', detail: (e as NodeJS.ErrnoException).code ?? 'EAI_FAIL' };
-    }
+    const r = await resolve(host);
+    if (!('address' in r)) return { ok: false, server, code: 'resolve', detail: r.code };
+    address = r.address;
   }
-  return new Promise((resolve) => {
+  return new Promise((settle) => {
     const sock = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
     const req = Buffer.alloc(48);
     req[0] = (0 << 6) | (4 << 3) | 3; // LI 0, version 4, mode 3 (client)
@@ -59,7 +56,7 @@ export async function sntpQuery(server: string, timeoutMs: number, signal?: Abor
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       sock.close();
-      resolve(r);
+      settle(r);
     };
     const onAbort = (): void => finish({ ok: false, server, code: 'timeout', detail: 'deadline' });
     signal?.addEventListener('abort', onAbort, { once: true });

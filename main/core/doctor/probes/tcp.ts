@@ -10,7 +10,16 @@ export interface TcpResult {
   ms: number;
 }
 
-const UNREACHABLE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
+// EACCES: a `prohibit` route; EINVAL: a `blackhole` route (Linux).
+const UNREACHABLE = new Set([
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EACCES',
+  'EINVAL',
+]);
 
 /** Classifies a connect error code. */
 export function classifyConnectError(code: string | undefined): TcpOutcome {
@@ -20,7 +29,7 @@ export function classifyConnectError(code: string | undefined): TcpOutcome {
   return 'error';
 }
 
-/** Opens (and closes) a TCP connection to address:port within timeoutMs; an abort ends it as timed out. */
+/** Opens (and closes) a TCP connection to address:port within timeoutMs; an abort ends it with `ABORT_ERR`. */
 export function tcpConnect(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<TcpResult> {
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
@@ -30,10 +39,11 @@ export function tcpConnect(address: string, port: number, timeoutMs: number, sig
       socket.destroy();
       resolve({ outcome: 'timeout', ms: ms() });
     }, timeoutMs);
+    // Cut off by the run's deadline: not a verdict on the network.
     const onAbort = (): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({ outcome: 'timeout', ms: ms() });
+      resolve({ outcome: 'error', code: 'ABORT_ERR', ms: ms() });
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('close', () => signal?.removeEventListener('abort', onAbort));

@@ -3,8 +3,10 @@ import {
   connect as tlsConnect,
   type DetailedPeerCertificate,
   type TLSSocket,
+  rootCertificates,
 } from 'node:tls';
 import { connect as netConnect, isIP } from 'node:net';
+import { X509Certificate } from 'node:crypto';
 
 /** One certificate of the chain the server presented. */
 export interface CertInfo {
@@ -24,16 +26,21 @@ export interface HttpAnswer {
   receivedAt: number;
 }
 
+/** A handshake that completed: the chain, whether it ends in a public root, and the manager's HTTP answer. */
+interface Handshaken {
+  chain: CertInfo[];
+  protocol: string | null;
+  ms: number;
+  answer: HttpAnswer | null;
+  answerError?: string;
+  /** The chain ends in a root of Node's bundled (public) store. */
+  publicRoot: boolean;
+}
+
+/** `ok`: the certificate validated. A failed validation still carries the chain and the answer when it got them. */
 export type TlsResult =
-  | {
-      ok: true;
-      chain: CertInfo[];
-      protocol: string | null;
-      ms: number;
-      answer: HttpAnswer | null;
-      answerError?: string;
-    }
-  | { ok: false; code: string; message: string; chain: CertInfo[]; ms: number };
+  | ({ ok: true } & Handshaken)
+  | ({ ok: false; code: string; message: string } & Partial<Handshaken> & { chain: CertInfo[]; ms: number });
 
 /** Ends a socket and its timer when the run is aborted (the doctor's deadline); the socket's own handlers settle. */
 function abortWith(
@@ -49,15 +56,6 @@ function abortWith(
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   socket.once('close', () => signal.removeEventListener('abort', onAbort));
-}
-
-/** Certificate verification failures (as opposed to a broken or cut connection). */
-const CERT_CODES =
-  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
-
-/** Whether an error code is a certificate verification failure. */
-export function isCertError(code: string): boolean {
-  return CERT_CODES.test(code);
 }
 
 function dn(o: Record<string, string | string[] | undefined> | undefined): string {
@@ -103,7 +101,7 @@ function sni(servername: string): string | undefined {
   return isIP(servername) ? undefined : servername;
 }
 
-/** Reads the response head of one `GET /` over an open TLS socket. */
+/** Reads the response head of one `GET /` over an open TLS socket (no credential is sent). */
 function readHttpAnswer(socket: TLSSocket, host: string, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -126,22 +124,45 @@ function readHttpAnswer(socket: TLSSocket, host: string, timeoutMs: number): Pro
   });
 }
 
+/** Node's bundled root certificates (Mozilla's store), parsed once. */
+let bundledRoots: X509Certificate[] | null = null;
+function publicRoots(): X509Certificate[] {
+  bundledRoots ??= rootCertificates.map((pem) => new X509Certificate(pem));
+  return bundledRoots;
+}
+
+/** Whether a chain (leaf first, DER) ends in a root of Node's bundled public store (not the system's or extra CAs). */
+export function endsInPublicRoot(raw: Buffer[]): boolean {
+  const certs = raw.map((d) => new X509Certificate(d));
+  const roots = publicRoots();
+  for (const c of certs) {
+    if (roots.some((r) => r.fingerprint256 === c.fingerprint256)) return true;
+    if (roots.some((r) => c.checkIssued(r) && c.verify(r.publicKey))) return true;
+  }
+  return false;
+}
+
 /**
- * A TLS handshake with full validation (system trust store plus NODE_EXTRA_CA_CERTS, host name checked);
- * on success asks `GET /` to see the manager answer and its `Date` header.
+ * A TLS handshake that validates (system trust store plus NODE_EXTRA_CA_CERTS, the manager's name checked) and
+ * reads the presented chain in the same connection; then, whatever the verdict on the certificate, asks `GET /`
+ * (no credential sent) to see the manager answer and its `Date`. `ok` is the validation's verdict.
  */
-export function tlsHandshake(ep: Endpoint, timeoutMs: number, signal?: AbortSignal): Promise<TlsResult> {
+export function tlsHandshake(
+  ep: Endpoint,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  socketVia?: import('node:net').Socket,
+): Promise<TlsResult> {
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     const servername = sni(ep.servername);
     const socket = tlsConnect({
-      host: ep.address,
-      port: ep.port,
+      ...(socketVia ? { socket: socketVia } : { host: ep.address, port: ep.port }),
       ...(servername ? { servername } : {}),
-      rejectUnauthorized: true,
-      // The certificate must carry the manager's name (or address), not just the address we connected to.
-      checkServerIdentity: (_h, cert) => defaultIdentityCheck(ep.servername, cert),
+      // Judged below from `authorized` and the name check, so that the chain and the manager's answer are read
+      // even when the certificate is not trusted (an on-premises manager's default self-signed certificate).
+      rejectUnauthorized: false,
     });
     const timer = setTimeout(() => {
       socket.destroy();
@@ -151,17 +172,25 @@ export function tlsHandshake(ep: Endpoint, timeoutMs: number, signal?: AbortSign
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const chain = chainOf(socket);
+      const raw = rawChainOf(socket);
       const protocol = socket.getProtocol();
       const handshakeMs = ms();
+      const peer = socket.getPeerCertificate();
+      const nameError = peer ? defaultIdentityCheck(ep.servername, peer) : undefined;
+      const authError = socket.authorized
+        ? null
+        : String(socket.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      const code =
+        authError ?? (nameError ? ((nameError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID') : null);
+      const publicRoot = raw.length ? endsInPublicRoot(raw) : false;
+      const settle = (answer: HttpAnswer | null, answerError?: string): void => {
+        socket.destroy();
+        const base = { chain, protocol, ms: handshakeMs, answer, publicRoot, ...(answerError ? { answerError } : {}) };
+        resolve(code ? { ok: false, code, message: nameError?.message ?? code, ...base } : { ok: true, ...base });
+      };
       readHttpAnswer(socket, ep.servername, timeoutMs).then(
-        (answer) => {
-          socket.destroy();
-          resolve({ ok: true, chain, protocol, ms: handshakeMs, answer });
-        },
-        (e: Error) => {
-          socket.destroy();
-          resolve({ ok: true, chain, protocol, ms: handshakeMs, answer: null, answerError: e.message });
-        },
+        (a) => settle(a),
+        (e: Error) => settle(null, e.message),
       );
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
@@ -172,49 +201,17 @@ export function tlsHandshake(ep: Endpoint, timeoutMs: number, signal?: AbortSign
   });
 }
 
-/**
- * Reads the chain a server presents, for the report only, after a validating handshake already failed on
- * the certificate: Node gives no access to the chain of a rejected handshake. Nothing is sent over this
- * connection and it is closed at once; the verdict always comes from the validating handshake.
- */
-export function readPresentedChain(
-  ep: Endpoint,
-  timeoutMs: number,
-  via?: ProxyTunnel,
-  signal?: AbortSignal,
-): Promise<CertInfo[]> {
-  return new Promise((resolve) => {
-    const servername = sni(ep.servername);
-    const start = (sock?: import('node:net').Socket): void => {
-      const socket = tlsConnect({
-        ...(sock ? { socket: sock } : { host: ep.address, port: ep.port }),
-        ...(servername ? { servername } : {}),
-        rejectUnauthorized: false, // chain read only: see the doc comment
-      });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        resolve([]);
-      }, timeoutMs);
-      abortWith(signal, socket, timer);
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        const chain = chainOf(socket);
-        socket.destroy();
-        resolve(chain);
-      });
-      socket.once('error', () => {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve([]);
-      });
-    };
-    if (!via) start();
-    else
-      openTunnel(via, ep.servername, ep.port, timeoutMs, signal).then(
-        (s) => (s ? start(s) : resolve([])),
-        () => resolve([]),
-      );
-  });
+/** The chain as presented, leaf first, as DER. */
+function rawChainOf(socket: TLSSocket): Buffer[] {
+  const out: Buffer[] = [];
+  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (c && c.raw && !seen.has(c.fingerprint256) && out.length < 10) {
+    seen.add(c.fingerprint256);
+    out.push(c.raw);
+    c = c.issuerCertificate;
+  }
+  return out;
 }
 
 /** An HTTP proxy to tunnel through (`CONNECT host:port`). */
@@ -223,38 +220,50 @@ export interface ProxyTunnel {
   port: number;
 }
 
-/** Opens a CONNECT tunnel through an HTTP proxy; null when the proxy refuses or does not answer. */
+/** How a proxy answered `CONNECT`: the tunnel, or why there is none (the status line, or the connect error). */
+export type TunnelResult =
+  | { ok: true; socket: import('node:net').Socket; statusLine: string; ms: number }
+  | { ok: false; status: number | null; statusLine: string | null; code: string | null; ms: number };
+
+/** Opens a CONNECT tunnel through an HTTP proxy (no credential is sent) and says how the proxy answered. */
 export function openTunnel(
   proxy: ProxyTunnel,
   host: string,
   port: number,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<import('node:net').Socket | null> {
+): Promise<TunnelResult> {
+  const started = performance.now();
+  const ms = (): number => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     const s = netConnect({ host: proxy.host, port: proxy.port });
     let buf = '';
-    const timer = setTimeout(() => {
+    let settled = false;
+    const fail = (status: number | null, statusLine: string | null, code: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       s.destroy();
-      resolve(null);
-    }, timeoutMs);
+      resolve({ ok: false, status, statusLine, code, ms: ms() });
+    };
+    const timer = setTimeout(() => fail(null, null, 'ETIMEDOUT'), timeoutMs);
     abortWith(signal, s, timer);
-    s.once('connect', () => s.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`));
+    const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+    s.once('connect', () => s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
     const onData = (d: Buffer): void => {
       buf += d.toString('latin1');
       if (!buf.includes('\r\n\r\n')) return;
-      clearTimeout(timer);
       s.off('data', onData);
-      if (/^HTTP\/\d(?:\.\d)? 2\d\d/.test(buf)) resolve(s);
-      else {
-        s.destroy();
-        resolve(null);
-      }
+      const statusLine = buf.split('\r\n')[0]!.trim();
+      const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1] ?? NaN);
+      if (status >= 200 && status < 300) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ok: true, socket: s, statusLine, ms: ms() });
+      } else fail(Number.isNaN(status) ? null : status, statusLine, null);
     };
     s.on('data', onData);
-    s.once('error', () => {
-      clearTimeout(timer);
-      resolve(null);
-    });
+    s.once('error', (e: NodeJS.ErrnoException) => fail(null, null, e.code ?? 'EIO'));
+    s.once('close', () => fail(null, buf.split('\r\n')[0] || null, buf ? null : 'ECONNRESET'));
   });
 }

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { readIfExists } from '../fsx.js';
+import { fileWriteAction } from '../steps/fileAction.js';
+import { detectOs } from '../platform/inspect.js';
+import type { SystemContext } from '../system.js';
+import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
+import { isNtpServer, parseNtpServer, type TimeSyncPlatform } from './timeSync.js';
+
+export const TimeSyncStepInput = z.object({
+  /** The NTP server to synchronise with: `HOST` or `HOST:PORT`. */
+  server: z.string().min(1).max(255).refine(isNtpServer, 'HOST or HOST:PORT'),
+});
+export type TimeSyncStepInput = z.infer<typeof TimeSyncStepInput>;
+
+/** A command of the step, with the undo that the journal keeps. */
+interface SyncCommand {
+  command: string;
+  args: string[];
+  revert?: { command: string; args: string[] };
+  reason: Message;
+}
+
+/** What the step does on this machine: the configuration line to add (if any) and the commands around it. */
+interface SyncWork {
+  platform: TimeSyncPlatform;
+  file: { path: string; before: Buffer | null; after: string; line: string } | null;
+  /** Run before the file is written (their undo runs after the file is restored). */
+  pre: SyncCommand[];
+  post: SyncCommand[];
+  notes: Message[];
+}
+
+const m = (key: string, params: Message['params'] = {}): Message => ({ key, params });
+
+/** Which time service to point at the server: chrony, ntpd (EL6), or w32time. */
+async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
+  if (sys.os === 'windows') return { kind: 'w32time' };
+  const os = await detectOs(sys);
+  if (os.family === 'rhel' && os.major !== null && os.major <= 6) return { kind: 'ntpd', conf: '/etc/ntp.conf' };
+  const conf = os.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
+  return { kind: 'chrony', conf, service: os.family === 'debian' ? 'chrony' : 'chronyd' };
+}
+
+/** Reads the current w32time peer list and sync type (for the undo). */
+async function w32Current(sys: SystemContext): Promise<{ peers: string; type: string }> {
+  const r = await sys.exec.run('w32tm', ['/query', '/configuration'], { timeoutMs: 15_000 });
+  const peers = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'time.windows.com,0x8';
+  const type = /Type:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'NTP';
+  return { peers, type };
+}
+
+async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
+  const platform = await platformOf(sys);
+  const { host, port } = parseNtpServer(input.server);
+  if (platform.kind === 'w32time') {
+    const cur = await w32Current(sys);
+    const from = cur.type.toUpperCase() === 'NT5DS' ? 'domhier' : 'manual';
+    const undo = ['/config', `/manualpeerlist:${cur.peers}`, `/syncfromflags:${from}`, '/update'];
+    const wanted = cur.peers.split(/[ ,]/)[0]?.toLowerCase() === host.toLowerCase();
+    return {
+      platform,
+      file: null,
+      pre: [],
+      post: [
+        ...(wanted
+          ? []
+          : [
+              {
+                command: 'w32tm',
+                args: ['/config', `/manualpeerlist:${host}`, '/syncfromflags:manual', '/update'],
+                revert: { command: 'w32tm', args: undo },
+                reason: m('prep.time.reason.w32config', { host }),
+              },
+            ]),
+        { command: 'w32tm', args: ['/resync'], reason: m('prep.time.reason.resync', { host }) },
+      ],
+      notes: port === 123 ? [] : [m('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
+    };
+  }
+  const before = await readIfExists(sys.path(platform.conf));
+  const text = before?.toString('utf8') ?? '';
+  const line =
+    platform.kind === 'chrony'
+      ? `server ${host}${port === 123 ? '' : ` port ${port}`} iburst`
+      : `server ${host} iburst`;
+  const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
+  const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
+  const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
+  // When reverted, the service restarts after its original configuration is back.
+  const pre: SyncCommand[] = present
+    ? []
+    : [
+        platform.kind === 'chrony'
+          ? {
+              command: 'systemctl',
+              args: ['is-enabled', service],
+              revert: { command: 'systemctl', args: ['try-restart', service] },
+              reason: m('prep.time.reason.check', { service }),
+            }
+          : {
+              command: 'chkconfig',
+              args: ['--list', 'ntpd'],
+              revert: { command: 'service', args: ['ntpd', 'restart'] },
+              reason: m('prep.time.reason.check', { service }),
+            },
+      ];
+  const post: SyncCommand[] =
+    platform.kind === 'chrony'
+      ? [
+          { command: 'systemctl', args: ['restart', service], reason: m('prep.time.reason.restart', { service }) },
+          { command: 'chronyc', args: ['makestep'], reason: m('prep.time.reason.step', { host }) },
+        ]
+      : [
+          { command: 'service', args: ['ntpd', 'stop'], reason: m('prep.time.reason.stop', { service }) },
+          { command: 'ntpdate', args: ['-u', host], reason: m('prep.time.reason.step', { host }) },
+          { command: 'service', args: ['ntpd', 'start'], reason: m('prep.time.reason.restart', { service }) },
+        ];
+  return {
+    platform,
+    file: present ? null : { path: platform.conf, before, after, line },
+    pre,
+    post,
+    notes:
+      platform.kind === 'ntpd' && port !== 123 ? [m('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
+  };
+}
+
+/** Points this machine's time service (chrony, ntpd on EL6, w32time) at an NTP server and steps the clock. */
+export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
+  id: 'time-sync',
+  titleKey: 'prep.time.title',
+  input: TimeSyncStepInput,
+  // Chosen by the doctor's fix plan (`doctor --fix`), which names the server: no flag of its own.
+  flags: [],
+  platforms: ['linux', 'windows'],
+  defaultOn: [],
+  needs: ['ntpServer'],
+  fromOptions: () => null,
+
+  async plan(sys, input): Promise<StepPlanBody> {
+    const w = await work(sys, input);
+    const cmd = (c: SyncCommand): CommandActionInput => ({
+      kind: 'command',
+      command: c.command,
+      args: c.args,
+      timeoutSec: 60,
+      reason: c.reason,
+      ...(c.revert ? { undo: c.revert } : {}),
+    });
+    const changes: StepPlanBody['changes'] = [
+      ...w.pre.map(cmd),
+      ...(w.file
+        ? [
+            await fileWriteAction(sys, w.file.path, w.file.before, w.file.after, [
+              '+ # dsa-setup: time-sync',
+              `+ ${w.file.line}`,
+            ]),
+          ]
+        : []),
+      ...w.post.map(cmd),
+    ];
+    return { changes, notes: w.notes, rebootRequired: false, upToDate: false };
+  },
+
+  async verify(sys, input): Promise<Verification> {
+    const w = await work(sys, input);
+    const { host } = parseNtpServer(input.server);
+    if (w.platform.kind === 'w32time') {
+      const r = await sys.exec.run('w32tm', ['/query', '/source'], { timeoutMs: 15_000 });
+      const ok = r.stdout.toLowerCase().includes(host.toLowerCase());
+      return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }) };
+    }
+    const ok = w.file === null;
+    return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: w.platform.conf }) };
+  },
+};

@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSystemContext } from '../../main/core/system.js';
+import { timeSyncStep } from '../../main/core/prep/timeSyncStep.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+
+// `w32tm /query /configuration` as Windows Server prints it (shape confirmed with Microsoft's "Windows Time
+// service tools and settings" and published outputs: `NtpServer: time.windows.com,0x9 (Local)`, `Type: NTP (Local)`).
+const W32TM_CONFIGURATION = [
+  '[Configuration]',
+  '',
+  'EventLogFlags: 2 (Local)',
+  'AnnounceFlags: 10 (Local)',
+  '',
+  '[TimeProviders]',
+  '',
+  'NtpClient (Local)',
+  'DllName: C:\\Windows\\system32\\w32time.dll (Local)',
+  'Enabled: 1 (Local)',
+  'InputProvider: 1 (Local)',
+  'CrossSiteSyncFlags: 2 (Local)',
+  'SpecialPollInterval: 604800 (Local)',
+  'NtpServer: time.windows.com,0x9 (Local)',
+  'Type: NTP (Local)',
+  '',
+].join('\r\n');
+
+afterAll(() => cleanupRoots());
+
+const commands = (p: Awaited<ReturnType<typeof timeSyncStep.plan>>): string[] =>
+  p.changes.map((c) =>
+    c.kind === 'command' ? [c.command, ...c.args].join(' ') : `${c.action} ${c.path} ${c.diff.join(' | ')}`,
+  );
+
+describe("time-sync step: the platform's own tool, with the real server and port", () => {
+  it('EL7+ chrony: server HOST port N iburst in /etc/chrony.conf, restart, makestep', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/chrony.conf': 'pool 2.rhel.pool.ntp.org iburst\n' } });
+    const p = await timeSyncStep.plan(createSystemContext({ root }), { server: 'ntp.corp.example:11123' });
+    expect(commands(p)).toEqual([
+      'systemctl is-enabled chronyd',
+      'modify /etc/chrony.conf + # dsa-setup: time-sync | + server ntp.corp.example port 11123 iburst',
+      'systemctl restart chronyd',
+      'chronyc makestep',
+    ]);
+  });
+
+  it('Ubuntu: chrony in /etc/chrony/chrony.conf, service chrony; port 123 is not written', async () => {
+    const root = makeRoot({ ...OS_RELEASE.ubuntu2204 });
+    const p = await timeSyncStep.plan(createSystemContext({ root }), { server: '10.0.0.5' });
+    expect(commands(p)).toEqual([
+      'systemctl is-enabled chrony',
+      'create /etc/chrony/chrony.conf + # dsa-setup: time-sync | + server 10.0.0.5 iburst',
+      'systemctl restart chrony',
+      'chronyc makestep',
+    ]);
+  });
+
+  it('EL6: ntpd with ntpdate -u; a port other than 123 is noted (ntpd cannot use it)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el6, files: { 'etc/ntp.conf': 'driftfile /var/lib/ntp/drift\n' } });
+    const p = await timeSyncStep.plan(createSystemContext({ root }), { server: 'ntp.corp.example:11123' });
+    expect(commands(p)).toEqual([
+      'chkconfig --list ntpd',
+      'modify /etc/ntp.conf + # dsa-setup: time-sync | + server ntp.corp.example iburst',
+      'service ntpd stop',
+      'ntpdate -u ntp.corp.example',
+      'service ntpd start',
+    ]);
+    expect(p.notes.map((n) => n.key)).toEqual(['prep.time.note.portIgnored']);
+  });
+
+  it('Windows: w32tm /config with the manual peer list and its undo, then /resync', async () => {
+    const root = makeRoot({
+      windows: true,
+      files: {
+        '.sandbox/exec-replies.json': JSON.stringify([
+          { command: 'w32tm', args: ['/query'], stdout: W32TM_CONFIGURATION },
+        ]),
+      },
+    });
+    const p = await timeSyncStep.plan(createSystemContext({ root }), { server: 'ntp.corp.example' });
+    expect(commands(p)).toEqual([
+      'w32tm /config /manualpeerlist:ntp.corp.example /syncfromflags:manual /update',
+      'w32tm /resync',
+    ]);
+  });
+
+  it('a server that is not a host name is refused before anything is written (no configuration injection)', () => {
+    expect(timeSyncStep.input.safeParse({ server: 'x\nallow all' }).success).toBe(false);
+    expect(timeSyncStep.input.safeParse({ server: 'ntp.corp.example:11123' }).success).toBe(true);
+  });
+});
