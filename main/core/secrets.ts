@@ -207,7 +207,7 @@ const PATTERNS: Pattern[] = [
 
 /** `scheme://user:pass@host`: the password is all between the first `:` and the last `@` before the host. */
 function urlCredentialSpans(text: string, out: Span[]): void {
-  const re = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+  const re = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
   for (const m of text.matchAll(re)) {
     const from = m.index + m[0].length;
     const run = /^[^\s"'<>`]*/.exec(text.slice(from))![0];
