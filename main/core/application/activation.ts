@@ -6,7 +6,7 @@ import { runDoctor, type DoctorResult } from '../doctor/runDoctor.js';
 import type { Lang } from '../i18n.js';
 import { activationUrl } from '../inputs/activation.js';
 import type { SystemContext } from '../system.js';
-import { runInJob, type JobContext } from './jobContext.js';
+import type { JobContext } from './jobContext.js';
 
 /** The one timing policy of an activation (the CLI's defaults, the window's in-process and elevated runs). */
 export const ACTIVATION_DEFAULTS = {
@@ -14,7 +14,7 @@ export const ACTIVATION_DEFAULTS = {
   retryDelaySec: 60,
   timeoutSec: 120,
   contactWaitSec: 120,
-} as const satisfies Omit<ActivateOptions, 'reset'>;
+} as const satisfies Omit<ActivateOptions, 'reset' | 'progress'>;
 
 /** An activation with what explains it: the doctor's checks on failure, the agent's status on success. */
 export interface ActivationRun extends ActivateResult {
@@ -28,7 +28,7 @@ export interface ActivationJob {
   hostsFile?: string;
   /** Run the doctor's checks that bear on a failure (default true). */
   doctor?: boolean;
-  timing?: Partial<Omit<ActivateOptions, 'reset'>>;
+  timing?: Partial<Omit<ActivateOptions, 'reset' | 'progress'>>;
   lang: Lang;
   /** Told which checks run before the doctor starts (the CLI says so on stderr). */
   onDoctor?: (checks: string[]) => void;
@@ -44,9 +44,13 @@ export async function runActivation(
   job: ActivationJob,
   ctx: JobContext,
 ): Promise<ActivationRun> {
-  const result = await runInJob(ctx, () =>
-    activateAgent(sys, req, { ...ACTIVATION_DEFAULTS, ...job.timing, reset: job.reset }),
-  );
+  const result = await activateAgent(sys, req, {
+    ...ACTIVATION_DEFAULTS,
+    ...job.timing,
+    reset: job.reset,
+    progress: (m) => ctx.progress(m),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   let doctor: DoctorResult | null = null;
   if (!result.outcome.ok && job.doctor !== false && result.outcome.doctorChecks.length) {
     const arg = (key: string) => req.args.find((a) => a.key === key)?.value;

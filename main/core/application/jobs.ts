@@ -13,7 +13,7 @@ import { privateJobDir, readArgsFile, writeArgsFile } from '../elevation/argsFil
 import { shellCommand } from '../elevation/commandLine.js';
 import type { ManualCommand } from '../elevation/elevatedJob.js';
 import { runActivation, type ActivationRun } from './activation.js';
-import { runInJob, type JobContext } from './jobContext.js';
+import type { JobContext } from './jobContext.js';
 
 export const JOB_FORMAT = 'dsa-setup-job/1';
 
@@ -59,7 +59,11 @@ export type JobOutput = ApplyOutcome | ActivationRun;
 /** Runs a job in this process (already elevated, or the elevated CLI itself), its progress going to `ctx`. */
 export async function runJob(sys: SystemContext, args: JobArgs, ctx: JobContext): Promise<JobOutput> {
   const job = args.job;
-  if (job.kind === 'apply') return runInJob(ctx, () => applyPlan(sys, job.plan as Plan));
+  if (job.kind === 'apply')
+    return applyPlan(sys, job.plan as Plan, {
+      onProgress: (_step, m) => ctx.progress(m),
+      onNotice: (m) => ctx.progress(m),
+    });
   const req = await activationRequest(sys, {
     activationFile: job.activationFile,
     ...(job.hostname ? { hostname: job.hostname } : {}),

@@ -21,6 +21,7 @@ import { translator, type Lang } from '../i18n.js';
 import { inspectSystem } from '../platform/inspect.js';
 import { renderHtml } from '../report/render.js';
 import { stepRequests } from '../steps/requests.js';
+import { optionsForChoices } from '../steps/registry.js';
 import type { Plan } from '../steps/types.js';
 import type { SystemContext } from '../system.js';
 import type {
@@ -178,14 +179,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     /** Plans the chosen steps (`selected` overrides the platform defaults); no step chosen: no plan. */
     async plan(selected: Record<string, boolean>): Promise<{ plan: PlanView | null; choices: StepChoice[] }> {
       const choices = await stepChoices(sys, inputs, selected);
-      const on = (id: string): boolean => choices.some((c) => c.id === id && c.selected);
-      const requests = await stepRequests({
-        ...(on('hosts') && inputs.hostsFile ? { hostsFile: inputs.hostsFile } : {}),
-        ...(on('install') && inputs.installer ? { installer: inputs.installer } : {}),
-        disableIpv6: on('ipv6'),
-        disableScep: on('antivirus'),
-        openFirewall: on('firewall'),
-      });
+      const requests = await stepRequests(optionsForChoices(choices, inputs));
       if (requests.length === 0) return { plan: null, choices };
       const plan = await buildPlan(sys, requests);
       const planId = randomBytes(8).toString('hex');
