@@ -4,12 +4,14 @@ import type {
   ApplyView,
   DoctorView,
   ErrorInfoView,
+  FixPlanView,
   InputKind,
   InputSummary,
   MessageView,
   PlanView,
   ProgressEvent,
   Response,
+  SavedView,
   StepChoice,
 } from '../../main/core/ipc/contract';
 import type { FleetView } from '../../main/core/fleet/view';
@@ -24,7 +26,7 @@ export type Screen = (typeof SCREENS)[number];
 
 /** Where an error is shown: each screen part has its own place, all filled by one chain (`fail`). */
 export type ErrorArea =
-  'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'export' | 'fleet';
+  'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'fix' | 'export' | 'fleet';
 
 type AppInfo = Response<'app:info'>;
 type Inspection = Response<'inspect'>;
@@ -53,7 +55,12 @@ export interface State {
   activity: MessageView | null;
   doctoring: boolean;
   doctor: DoctorView | null;
-  exported: { kind: 'report' | 'bundle'; path: string } | null;
+  /** The doctor's fix plan under review (Diagnose → Fix), what is being done with it, and its apply's result. */
+  fix: FixPlanView | null;
+  fixing: 'planning' | 'applying' | null;
+  fixResult: ApplyView | null;
+  /** What each export wrote (each its own message: a bundle never replaces the report's). */
+  exported: Partial<Record<'report' | 'bundle', SavedView & { path: string }>>;
   busyExport: boolean;
   /** Many machines' doctor results from a folder, grouped by root cause (the Diagnose screen's fleet view). */
   fleet: FleetView | null;
@@ -74,6 +81,11 @@ export interface Actions {
   setActivationOptions(patch: Partial<State['activationOptions']>): void;
   activate(): Promise<void>;
   runDoctor(): Promise<void>;
+  /** Builds the fix plan of the last diagnosis and shows it for review. */
+  planFix(): Promise<void>;
+  /** Applies the reviewed fix plan (one elevation), then runs the doctor again. */
+  applyFix(): Promise<void>;
+  cancelFix(): void;
   exportReport(): Promise<void>;
   exportBundle(): Promise<void>;
   /** Opens the vendor's documentation in the browser (the main process allows only its https sites). */
@@ -103,7 +115,10 @@ const initial: State = {
   activity: null,
   doctoring: false,
   doctor: null,
-  exported: null,
+  fix: null,
+  fixing: null,
+  fixResult: null,
+  exported: {},
   busyExport: false,
   fleet: null,
   fleetLoading: false,
@@ -230,11 +245,36 @@ export const useApp = create<State & Actions>()((set, get) => {
       });
       set({ doctoring: false });
     },
+    async planFix() {
+      set({ fixing: 'planning', fix: null, fixResult: null });
+      await guard('fix', async () => {
+        set({ fix: await call('doctorFix', {}) });
+      });
+      set({ fixing: null });
+    },
+    async applyFix() {
+      const plan = get().fix?.plan;
+      if (!plan) return;
+      set({ fixing: 'applying', applying: true, progress: [], reverted: null });
+      const off = onApplyProgress((e) => set((s) => ({ progress: [...s.progress, e] })));
+      await guard('fix', async () => {
+        const r = await call('apply', { planId: plan.planId, lang: get().lang });
+        // The Apply screen shows this run too, so it can be reverted there.
+        set({ fixResult: r, applied: r, appliedPlanId: plan.planId, fix: null });
+      });
+      off();
+      set({ applying: false, fixing: null });
+      if (get().fixResult?.outcome === 'applied') await get().runDoctor();
+    },
+    cancelFix() {
+      set({ fix: null });
+    },
     async exportReport() {
-      set({ busyExport: true, exported: null });
+      set((s) => ({ busyExport: true, exported: { ...s.exported, report: undefined } }));
       await guard('export', async () => {
         const r = await call('exportReport', { lang: get().lang });
-        if (r.path) set({ exported: { kind: 'report', path: r.path } });
+        const path = r.path;
+        if (path) set((s) => ({ exported: { ...s.exported, report: { ...r, path } } }));
       });
       set({ busyExport: false });
     },
@@ -252,10 +292,11 @@ export const useApp = create<State & Actions>()((set, get) => {
       set({ fleetLoading: false });
     },
     async exportBundle() {
-      set({ busyExport: true, exported: null });
+      set((s) => ({ busyExport: true, exported: { ...s.exported, bundle: undefined } }));
       await guard('export', async () => {
         const r = await call('exportBundle', { lang: get().lang });
-        if (r.path) set({ exported: { kind: 'bundle', path: r.path } });
+        const path = r.path;
+        if (path) set((s) => ({ exported: { ...s.exported, bundle: { ...r, path } } }));
       });
       set({ busyExport: false });
     },

@@ -308,11 +308,14 @@ async function diagnoseWithFiles(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
 }
 
-/** A RHEL 8 sandbox whose hosts file maps the stand-in manager, with the stand-in agent installed and running. */
-function rootWithRunningAgent(): string {
+/**
+ * A RHEL 8 sandbox whose hosts file maps the stand-in manager (unless `hostsLine` is false), with the stand-in
+ * agent installed and running.
+ */
+function rootWithRunningAgent({ hostsLine = true } = {}): string {
   const root = makeRoot({
     ...OS_RELEASE.el8,
-    hosts: `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n`,
+    hosts: hostsLine ? `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n` : ORIGINAL_HOSTS,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
     replies: EL8_REPLIES,
   });
@@ -398,10 +401,12 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       await screenshot(page, `${lang}-to-${other}-diagnose`);
       // The exports follow the window's language too.
       await page.getByTestId('export-report').click();
-      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.html');
+      await expect.poll(() => page.getByTestId('exported-report').textContent()).toContain('.html');
       expect(readFileSync(join(out, 'dsa-setup-report-web01.html'), 'utf8')).toContain(`lang="${other}"`);
       await page.getByTestId('export-bundle').click();
-      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
+      await expect
+        .poll(() => page.getByTestId('exported-bundle').textContent(), { timeout: 30_000 })
+        .toContain('.tar.gz');
       const report = execFileSync(
         'tar',
         ['-xzOf', join(out, 'dsa-setup-bundle-web01.tar.gz'), '--wildcards', '*report*.html'],
@@ -413,6 +418,54 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     } finally {
       await app.close();
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing hosts line: the verdict names it, Fix shows the plan for review, applies it, and the checks pass', async () => {
+    const root = rootWithRunningAgent({ hostsLine: false });
+    const app = await open(lang, root, { files: { hosts: managerHosts, activation: managerActivation } });
+    const { page } = app;
+    try {
+      await diagnoseWithFiles(page);
+      // The verdict leads: activation will fail, because of the hosts file, with Fix offered.
+      const verdict = page.getByTestId('verdict');
+      expect(await verdict.getAttribute('data-check')).toBe('hosts.entries');
+      expect(await verdict.locator('h3').textContent()).toBe(t('ui.diagnose.verdict.fails'));
+      expect(await page.getByTestId('check-hosts.entries').getAttribute('data-status')).toBe('fail');
+      // Checks in order: failures first, then warnings, then passes; blocked and skipped ones folded away.
+      const order = await page
+        .getByTestId('checks')
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+      const rank = { fail: 0, warn: 1, pass: 2 } as Record<string, number>;
+      expect(order).toEqual([...order].sort((a, b) => rank[a!]! - rank[b!]!));
+      expect(order).not.toContain('blocked');
+      expect(order).not.toContain('skip');
+      await screenshot(page, `${lang}-diagnose-verdict`);
+
+      // Fix: the plan is shown for review, and nothing has changed yet.
+      await page.getByTestId('fix').click();
+      const review = page.getByTestId('fix-review');
+      await expect
+        .poll(() => review.getByTestId('diff-hosts').textContent())
+        .toContain(`+ ${manager.host}\t${MANAGER_NAME}`);
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      await screenshot(page, `${lang}-diagnose-fix-review`);
+
+      // Apply it: the hosts file gets the line, the doctor runs again and the hosts check passes.
+      await page.getByTestId('fix-apply').click();
+      await expect
+        .poll(() => page.getByTestId('fix-result').textContent(), { timeout: 60_000 })
+        .toBe(t('ui.diagnose.fix.applied'));
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain(`${manager.host}\t${MANAGER_NAME}`);
+      await expect
+        .poll(() => page.getByTestId('check-hosts.entries').getAttribute('data-status'), { timeout: 60_000 })
+        .toBe('pass');
+      expect(await page.getByTestId('verdict').getAttribute('data-check')).not.toBe('hosts.entries');
+      expect(await page.getByTestId('check-dns.manager').getAttribute('data-status')).toBe('pass');
+      await screenshot(page, `${lang}-diagnose-fixed`);
+    } finally {
+      await app.close();
     }
   });
 
@@ -434,13 +487,15 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       await screenshot(page, `${lang}-6-diagnose`);
 
       await page.getByTestId('export-report').click();
-      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.html');
+      await expect.poll(() => page.getByTestId('exported-report').textContent()).toContain('.html');
       const html = readFileSync(join(out, 'dsa-setup-report-web01.html'), 'utf8');
       expect(html).toContain(`lang="${lang}"`);
       expect(html).toContain(MANAGER_NAME);
 
       await page.getByTestId('export-bundle').click();
-      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
+      await expect
+        .poll(() => page.getByTestId('exported-bundle').textContent(), { timeout: 30_000 })
+        .toContain('.tar.gz');
       const listing = execFileSync('tar', ['-tzf', join(out, 'dsa-setup-bundle-web01.tar.gz')], { encoding: 'utf8' });
       expect(listing).toContain('MANIFEST.json');
     } finally {

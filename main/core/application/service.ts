@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pkg from '../../../package.json' with { type: 'json' };
 import { activationRequest } from '../agent/activationRequest.js';
 import { writeSupportBundle } from '../bundle/bundle.js';
+import { doctorFixPlan } from '../doctor/fixPlan.js';
 import { loadDoctorInputs } from '../doctor/inputs.js';
 import { runDoctor } from '../doctor/runDoctor.js';
 import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
@@ -28,9 +30,11 @@ import type {
   ActivationView,
   ApplyView,
   DoctorView,
+  FixPlanView,
   InputKind,
   InputSummary,
   PlanView,
+  SavedView,
   StepChoice,
 } from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
@@ -107,6 +111,12 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
   const inputs = new SessionInputs();
   const plans = new Map<string, Plan>();
   const running = new Set<string>();
+  /** Keeps a built plan for review and `apply`, under a fresh id. */
+  const keepPlan = (plan: Plan): PlanView => {
+    const planId = randomBytes(8).toString('hex');
+    plans.set(planId, plan);
+    return { planId, os: plan.os, rebootRequired: plan.rebootRequired, steps: plan.steps };
+  };
   let lastDoctor: { result: DoctorResult; inputs: DoctorInputs } | undefined;
 
   /** Runs every doctor check over the session's inputs; the result is kept for the exports. */
@@ -181,10 +191,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       const choices = await stepChoices(sys, inputs, selected);
       const requests = await stepRequests(optionsForChoices(choices, inputs));
       if (requests.length === 0) return { plan: null, choices };
-      const plan = await buildPlan(sys, requests);
-      const planId = randomBytes(8).toString('hex');
-      plans.set(planId, plan);
-      return { plan: { planId, os: plan.os, rebootRequired: plan.rebootRequired, steps: plan.steps }, choices };
+      return { plan: keepPlan(await buildPlan(sys, requests)), choices };
     },
 
     /** Applies a reviewed plan as one job; without a way to raise rights, the view carries the command to run. */
@@ -259,31 +266,52 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     },
 
     /** Runs every doctor check over the session's inputs; the result is kept for the exports. */
-    doctor: async (): Promise<DoctorView> => doctorView((await diagnose()).result),
+    async doctor(): Promise<DoctorView> {
+      const d = await diagnose();
+      const fixes = await doctorFixPlan(sys, d.inputs, d.result);
+      return doctorView(d.result, [...new Set(fixes.fixes.map((f) => f.check))]);
+    },
+
+    /**
+     * The fix plan of the last diagnosis (run now if none), built by the same code as `doctor --fix`, kept for
+     * review and applied through `apply` (one elevation); null plan when no step here fixes anything.
+     */
+    async doctorFix(): Promise<FixPlanView> {
+      const d = lastDoctor ?? (await diagnose());
+      const f = await doctorFixPlan(sys, d.inputs, d.result);
+      return { plan: f.fixes.length ? keepPlan(f.plan) : null, fixes: f.fixes, elsewhere: f.elsewhere };
+    },
 
     /** Writes the HTML report of the last diagnosis (run now if none) in `lang`; null when the dialog was closed. */
-    async exportReport(lang: Lang): Promise<{ path: string | null }> {
+    async exportReport(lang: Lang): Promise<SavedView> {
       const { result } = lastDoctor ?? (await diagnose());
       const file = await shell.saveFile(`dsa-setup-report-${result.host.hostname ?? 'host'}.html`);
       if (!file) return { path: null };
-      await atomicWrite(file, renderHtml(translator(lang), resultIn(result, lang), lang), { mode: 0o644 });
-      return { path: file };
+      const html = renderHtml(translator(lang), resultIn(result, lang), lang);
+      await atomicWrite(file, html, { mode: 0o644 });
+      return { path: file, bytes: Buffer.byteLength(html) };
     },
 
     /** Writes the support bundle (secrets masked) in `lang`; null when the dialog was closed. */
-    async exportBundle(lang: Lang): Promise<{ path: string | null }> {
+    async exportBundle(lang: Lang): Promise<SavedView> {
       const { result, inputs: di } = lastDoctor ?? (await diagnose());
       const ext = sys.os === 'windows' ? 'zip' : 'tar.gz';
       const file = await shell.saveFile(`dsa-setup-bundle-${result.host.hostname ?? 'host'}.${ext}`);
       if (!file) return { path: null };
       // The save dialog asked before replacing a file.
-      await writeSupportBundle(sys, file, {
+      const manifest = await writeSupportBundle(sys, file, {
         result: resultIn(result, lang),
         inputs: di,
         t: translator(lang),
         force: true,
       });
-      return { path: file };
+      return {
+        path: file,
+        bytes: (await stat(file)).size,
+        files: manifest.files.length,
+        masked: manifest.masked.length,
+        omitted: manifest.omitted.length,
+      };
     },
 
     /** Reads the doctor results in a folder the admin picks, grouped by root cause; null when canceled. */

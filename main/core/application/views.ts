@@ -63,8 +63,8 @@ export function checkView(c: DoctorCheck): CheckView {
   };
 }
 
-/** The doctor's result, untranslated: its verdict (when it names one), its checks and the summary. */
-export function doctorView(r: DoctorResult): DoctorView {
+/** The doctor's result, untranslated: its verdict (when it names one), its checks, the summary, what a step fixes. */
+export function doctorView(r: DoctorResult, fixable: string[] = []): DoctorView {
   const v = r.verdict;
   return {
     verdict: v
@@ -73,6 +73,7 @@ export function doctorView(r: DoctorResult): DoctorView {
     checks: r.checks.map(checkView),
     summary: r.summary,
     ms: r.ms,
+    fixable,
   };
 }
 

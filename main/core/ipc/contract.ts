@@ -133,8 +133,18 @@ export const DoctorViewSchema = z.object({
   checks: z.array(CheckViewSchema),
   summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }).catchall(z.number()),
   ms: z.number(),
+  /** The checks a step on this machine can fix (`doctor --fix`): the window offers **Fix** for these. */
+  fixable: z.array(z.string()).default([]),
 });
 export type DoctorView = z.infer<typeof DoctorViewSchema>;
+
+/** The doctor's fix plan for review: the steps that fix findings here, and what only others can fix. */
+export const FixPlanViewSchema = z.object({
+  plan: PlanViewSchema.nullable(),
+  fixes: z.array(z.object({ check: z.string(), step: z.string() })),
+  elsewhere: z.array(z.object({ check: z.string(), who: MessageViewSchema, what: MessageViewSchema })),
+});
+export type FixPlanView = z.infer<typeof FixPlanViewSchema>;
 
 export const StepOutcomeViewSchema = z.object({
   id: z.string(),
@@ -200,7 +210,15 @@ export type ActivationView = z.infer<typeof ActivationViewSchema>;
 
 const Empty = z.object({});
 const Lang = z.enum(['ja', 'en']);
-const Saved = z.object({ path: z.string().nullable() });
+/** What an export wrote: where, its size, and for a bundle how many files, maskings and left-out items. */
+const Saved = z.object({
+  path: z.string().nullable(),
+  bytes: z.number().optional(),
+  files: z.number().optional(),
+  masked: z.number().optional(),
+  omitted: z.number().optional(),
+});
+export type SavedView = z.infer<typeof Saved>;
 
 export const channels = {
   'app:info': {
@@ -285,6 +303,8 @@ export const channels = {
     request: Empty,
     response: DoctorViewSchema,
   },
+  /** Builds the fix plan of the last diagnosis (the same code as `doctor --fix`); applied through `apply`. */
+  'doctor:fix': { request: Empty, response: FixPlanViewSchema },
   /** Exports in the window's language. */
   'export:report': { request: z.object({ lang: Lang }), response: Saved },
   'export:bundle': { request: z.object({ lang: Lang }), response: Saved },

@@ -51,6 +51,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     revert: ({ runId }) => app.revert(runId),
     activate: ({ lang, ...opts }) => app.activate(opts, job(), lang ?? services.lang()),
     doctor: () => app.doctor(),
+    'doctor:fix': () => app.doctorFix(),
     'export:report': ({ lang }) => app.exportReport(lang),
     'export:bundle': ({ lang }) => app.exportBundle(lang),
     'app:openExternal': async ({ url }) => ({ opened: await app.openExternal(url) }),

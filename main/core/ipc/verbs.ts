@@ -14,6 +14,7 @@ export const VERBS = {
   revert: 'revert',
   activate: 'activate',
   doctor: 'doctor',
+  doctorFix: 'doctor:fix',
   exportReport: 'export:report',
   exportBundle: 'export:bundle',
   openExternal: 'app:openExternal',

@@ -3,15 +3,15 @@ import type { CheckView } from '../../../main/core/ipc/contract';
 import { useMessage } from '../i18n';
 import { STATUS_ICON } from '../statusIcon';
 
-/**
- * The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. The
- * checks come untranslated, so they render in the window's language and follow a switch.
- */
-export function CheckTable({ checks }: { checks: CheckView[] }) {
+const ORDER: Record<CheckView['status'], number> = { fail: 0, warn: 1, pass: 2, blocked: 3, skip: 4 };
+const folded = (c: CheckView): boolean => c.status === 'blocked' || c.status === 'skip';
+
+/** One table of checks: status icon and word, what was seen, and the remedy of each that is not a pass. */
+function Rows({ checks, testId }: { checks: CheckView[]; testId: string }) {
   const { t } = useTranslation();
   const m = useMessage();
   return (
-    <table className="checks" data-testid="checks">
+    <table className="checks" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">{t('ui.diagnose.col.status')}</th>
@@ -34,5 +34,28 @@ export function CheckTable({ checks }: { checks: CheckView[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * The doctor's checks, fail first, then warnings and passes; blocked and skipped ones folded (a blocked one
+ * names the check it waits on in its detail, once). The checks come untranslated, so they render in the
+ * window's language and follow a switch.
+ */
+export function CheckTable({ checks }: { checks: CheckView[] }) {
+  const { t } = useTranslation();
+  const sorted = [...checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+  const shown = sorted.filter((c) => !folded(c));
+  const rest = sorted.filter(folded);
+  return (
+    <>
+      <Rows checks={shown} testId="checks" />
+      {rest.length > 0 && (
+        <details className="folded-checks" data-testid="folded-checks">
+          <summary>{t('ui.diagnose.folded', { count: rest.length })}</summary>
+          <Rows checks={rest} testId="checks-folded" />
+        </details>
+      )}
+    </>
   );
 }

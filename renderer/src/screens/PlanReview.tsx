@@ -38,7 +38,8 @@ function ChangeView({ change: c, stepId }: { change: StepPlan['changes'][number]
   );
 }
 
-function StepChanges({ step }: { step: StepPlan }) {
+/** A step's changes as the review shows them (also the Diagnose screen's fix review). */
+export function StepChanges({ step }: { step: StepPlan }) {
   const { t } = useTranslation();
   if (step.upToDate) return <p data-testid={`uptodate-${step.id}`}>✔ {t('ui.plan.upToDate')}</p>;
   return (
