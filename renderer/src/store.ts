@@ -11,6 +11,7 @@ import type {
   PlanView,
   ProgressEvent,
   Response,
+  RevertPreviewView,
   SavedView,
   StepChoice,
 } from '../../main/core/ipc/contract';
@@ -46,7 +47,14 @@ export interface State {
   applied: ApplyView | null;
   /** The plan the last apply ran (a new review makes a new plan that can be applied again). */
   appliedPlanId: string | null;
-  reverted: { runId: string; files: number } | null;
+  /** What reverting the shown run will undo and leave, while the confirmation is open. */
+  revertPreview: RevertPreviewView | null;
+  /** The confirmation's explicit choice to reset newer activations too (`dsa_control -r`). */
+  revertDeactivate: boolean;
+  reverting: boolean;
+  reverted: (Response<'revert'> & { activationsReset: number; agentRemoved: boolean; activationsKept: number }) | null;
+  /** When each running step started (ms, the window's clock), for its elapsed time. */
+  stepStarted: Record<string, number>;
   activating: boolean;
   activation: ActivationView | null;
   /** The registered host name typed by the user (empty: the file's, else this machine's) and the reset choice. */
@@ -77,6 +85,11 @@ export interface Actions {
   loadPlan(): Promise<void>;
   toggleStep(id: string, on: boolean): Promise<void>;
   apply(): Promise<void>;
+  /** Opens the revert confirmation: what will be undone and what will not. */
+  askRevert(): Promise<void>;
+  setRevertDeactivate(on: boolean): void;
+  cancelRevert(): void;
+  /** Reverts after the confirmation (newer activations first, when their reset was chosen). */
   revert(): Promise<void>;
   setActivationOptions(patch: Partial<State['activationOptions']>): void;
   activate(): Promise<void>;
@@ -108,7 +121,11 @@ const initial: State = {
   progress: [],
   applied: null,
   appliedPlanId: null,
+  revertPreview: null,
+  revertDeactivate: false,
+  reverting: false,
   reverted: null,
+  stepStarted: {},
   activating: false,
   activation: null,
   activationOptions: { hostname: '', reset: false },
@@ -143,6 +160,12 @@ export const useApp = create<State & Actions>()((set, get) => {
     }
   };
   let planSeq = 0;
+  /** Keeps a journal event of the running apply, and when each step started. */
+  const record = (e: ProgressEvent): void =>
+    set((s) => ({
+      progress: [...s.progress, e],
+      ...(e.type === 'step.start' && e.step ? { stepStarted: { ...s.stepStarted, [e.step]: Date.now() } } : {}),
+    }));
   const takeInput = (summary: InputSummary): void =>
     set((s) => ({ inputs: { ...s.inputs, [summary.kind]: summary }, plan: null }));
 
@@ -204,20 +227,52 @@ export const useApp = create<State & Actions>()((set, get) => {
     async apply() {
       const plan = get().plan;
       if (!plan) return;
-      set({ applying: true, progress: [], applied: null, reverted: null });
-      const off = onApplyProgress((e) => set((s) => ({ progress: [...s.progress, e] })));
+      set({ applying: true, progress: [], stepStarted: {}, applied: null, reverted: null, revertPreview: null });
+      const off = onApplyProgress(record);
       await guard('apply', async () => {
         set({ applied: await call('apply', { planId: plan.planId, lang: get().lang }), appliedPlanId: plan.planId });
       });
       off();
       set({ applying: false });
     },
-    async revert() {
+    async askRevert() {
       const runId = get().applied?.runId ?? undefined;
       await guard('revert', async () => {
-        const r = await call('revert', runId ? { runId } : {});
-        set({ reverted: { runId: r.runId, files: r.files.length }, plan: null });
+        set({ revertPreview: await call('revertPreview', runId ? { runId } : {}), revertDeactivate: false });
       });
+    },
+    setRevertDeactivate(on) {
+      set({ revertDeactivate: on });
+    },
+    cancelRevert() {
+      set({ revertPreview: null });
+    },
+    async revert() {
+      const preview = get().revertPreview;
+      if (!preview) return;
+      const deactivate = get().revertDeactivate;
+      set({ reverting: true });
+      await guard('revert', async () => {
+        let activationsReset = 0;
+        // Newer activations first (newest first), and only when their reset was chosen.
+        if (deactivate)
+          for (const runId of [...preview.activations].reverse()) {
+            await call('revert', { runId, deactivate: true });
+            activationsReset++;
+          }
+        const r = await call('revert', { runId: preview.runId });
+        set({
+          reverted: {
+            ...r,
+            activationsReset,
+            agentRemoved: preview.removesAgent,
+            activationsKept: preview.activations.length - activationsReset,
+          },
+          revertPreview: null,
+          plan: null,
+        });
+      });
+      set({ reverting: false });
     },
     setActivationOptions(patch) {
       set({ activationOptions: { ...get().activationOptions, ...patch } });
@@ -255,8 +310,8 @@ export const useApp = create<State & Actions>()((set, get) => {
     async applyFix() {
       const plan = get().fix?.plan;
       if (!plan) return;
-      set({ fixing: 'applying', applying: true, progress: [], reverted: null });
-      const off = onApplyProgress((e) => set((s) => ({ progress: [...s.progress, e] })));
+      set({ fixing: 'applying', applying: true, progress: [], stepStarted: {}, reverted: null, revertPreview: null });
+      const off = onApplyProgress(record);
       await guard('fix', async () => {
         const r = await call('apply', { planId: plan.planId, lang: get().lang });
         // The Apply screen shows this run too, so it can be reverted there.

@@ -116,11 +116,28 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       await page.getByTestId('apply').click();
       await page.getByTestId('apply-result').waitFor();
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(ORIGINAL_HOSTS);
+      // The result is at the top, with the focus on it.
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('apply-result');
       await page.getByTestId('revert').click();
+      // The confirmation lists what will be undone and what stays; nothing has changed yet.
+      const confirm = page.getByTestId('revert-confirm');
+      await expect.poll(() => confirm.getByTestId('revert-undone').textContent()).toContain('/etc/hosts');
+      expect(await confirm.getByTestId('revert-kept').textContent()).toContain(t('ui.revert.agentStays'));
+      expect(await confirm.getByTestId('revert-deactivate').count()).toBe(0);
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(ORIGINAL_HOSTS);
+      await screenshot(page, `${lang}-revert-confirm`);
+      await page.getByTestId('revert-confirm-button').click();
       await expect
         .poll(() => page.getByTestId('reverted').textContent())
         .toContain(t('ui.apply.reverted', { run: '', n: 1 }).slice(-6));
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      // One account of the state: reverted, the agent stays; no "applied" and no "no plan yet" next to it.
+      const screen = (await page.getByTestId('screen-apply').textContent()) ?? '';
+      expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.after.agentStays'));
+      expect(screen).not.toContain(t('ui.apply.noPlanYet'));
+      expect(await page.getByTestId('apply-result').count()).toBe(0);
+      expect(await page.getByTestId('apply').count()).toBe(0);
+      await screenshot(page, `${lang}-reverted`);
     } finally {
       await app.close();
     }

@@ -34,11 +34,13 @@ import type {
   InputKind,
   InputSummary,
   PlanView,
+  RevertPreviewView,
   SavedView,
   StepChoice,
 } from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
 import { SessionInputs } from './inputs.js';
+import { revertPreview } from './revertPreview.js';
 import { jobArgs, manualCommand, runJob, type Job, type JobOutput } from './jobs.js';
 import type { JobContext } from './jobContext.js';
 import { stepChoices } from './stepChoices.js';
@@ -231,8 +233,12 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       }
     },
 
-    /** Undoes a run (the latest when none is named). */
-    revert: (runId?: string): Promise<RevertOutcome> => revertRun(sys, pickRun(sys, runId)),
+    /** What reverting a run (the latest when none is named) will undo and what it leaves. */
+    revertPreview: (runId?: string): RevertPreviewView => revertPreview(sys, pickRun(sys, runId)),
+
+    /** Undoes a run (the latest when none is named); an activation run only with `deactivate`. */
+    revert: (runId?: string, deactivate = false): Promise<RevertOutcome> =>
+      revertRun(sys, pickRun(sys, runId), { deactivate }),
 
     /**
      * Activates with the session's activation file as one job (in process with rights, else elevated; the

@@ -63,6 +63,13 @@ export function checkView(c: DoctorCheck): CheckView {
   };
 }
 
+/** A blocked check names the check it waits on by that check's title (in the reader's language), not its id. */
+function withBlockerTitle(v: CheckView, all: DoctorCheck[]): CheckView {
+  const blocker = v.blockedBy ? all.find((c) => c.id === v.blockedBy) : undefined;
+  if (!blocker || v.detail.params.check !== blocker.id) return v;
+  return { ...v, detail: msg(v.detail.key, { ...v.detail.params, check: asMessage(blocker.titleRef) }) };
+}
+
 /** The doctor's result, untranslated: its verdict (when it names one), its checks, the summary, what a step fixes. */
 export function doctorView(r: DoctorResult, fixable: string[] = []): DoctorView {
   const v = r.verdict;
@@ -70,7 +77,7 @@ export function doctorView(r: DoctorResult, fixable: string[] = []): DoctorView 
     verdict: v
       ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) }
       : null,
-    checks: r.checks.map(checkView),
+    checks: r.checks.map((c) => withBlockerTitle(checkView(c), r.checks)),
     summary: r.summary,
     ms: r.ms,
     fixable,

@@ -208,6 +208,22 @@ export const ActivationViewSchema = z.object({
 });
 export type ActivationView = z.infer<typeof ActivationViewSchema>;
 
+/** What reverting a run will undo and what it leaves (shown for confirmation before anything runs). */
+export const RevertPreviewViewSchema = z.object({
+  runId: z.string(),
+  job: z.enum(['apply', 'activate']),
+  reverted: z.boolean(),
+  /** Files the run wrote: each gets its original bytes back (or is removed when it did not exist). */
+  files: z.array(z.string()),
+  /** Commands that undo the run's commands, newest first, with the step each belongs to. */
+  undo: z.array(z.object({ step: z.string(), command: z.string() })),
+  /** True when this run installed the agent package, so reverting it removes the package. */
+  removesAgent: z.boolean(),
+  /** Newer activation runs: they stay unless the reset (`dsa_control -r`) is chosen. */
+  activations: z.array(z.string()),
+});
+export type RevertPreviewView = z.infer<typeof RevertPreviewViewSchema>;
+
 const Empty = z.object({});
 const Lang = z.enum(['ja', 'en']);
 /** What an export wrote: where, its size, and for a bundle how many files, maskings and left-out items. */
@@ -280,12 +296,24 @@ export const channels = {
     request: z.object({ planId: z.string().min(1).max(100), lang: Lang.optional() }),
     response: ApplyViewSchema,
   },
-  revert: {
+  /** What reverting a run (the latest when none is named) will undo and leave; changes nothing. */
+  'revert:preview': {
     request: z.object({ runId: z.string().max(100).optional() }),
+    response: RevertPreviewViewSchema,
+  },
+  revert: {
+    request: z.object({
+      runId: z.string().max(100).optional(),
+      /** An activation run is undone only when this is chosen (`dsa_control -r` resets the agent). */
+      deactivate: z.boolean().optional(),
+    }),
     response: z.object({
       runId: z.string(),
       files: z.array(z.object({ path: z.string(), restored: z.enum(['bytes', 'deleted']) })),
       commands: z.array(z.object({ command: z.string(), args: z.array(z.string()), exitCode: z.number().nullable() })),
+      rebootRequired: z.boolean().default(false),
+      /** The agent was reset (`dsa_control -r`): it is no longer activated. */
+      deactivated: z.boolean().default(false),
     }),
   },
   activate: {

@@ -11,6 +11,7 @@ export const VERBS = {
   loadInput: 'inputs:load',
   plan: 'plan',
   apply: 'apply',
+  revertPreview: 'revert:preview',
   revert: 'revert',
   activate: 'activate',
   doctor: 'doctor',

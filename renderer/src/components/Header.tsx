@@ -14,6 +14,8 @@ export function Header() {
   const lang = useApp((s) => s.lang);
   const go = useApp((s) => s.go);
   const setLang = useApp((s) => s.setLang);
+  // While a job changes the machine, the window stays on its screen (the result is shown there).
+  const busy = useApp((s) => s.applying || s.activating);
   return (
     <header className="header">
       <div className="brand">
@@ -43,6 +45,7 @@ export function Header() {
                 className="nav-step"
                 aria-current={screen === s ? 'step' : undefined}
                 data-testid={`nav-${s}`}
+                disabled={busy}
                 onClick={() => go(s)}
               >
                 <span className="num">{i + 1}</span> {t(`ui.nav.${s}`)}
@@ -55,6 +58,7 @@ export function Header() {
           className="nav-diagnose"
           aria-current={screen === 'diagnose' ? 'page' : undefined}
           data-testid="nav-diagnose"
+          disabled={busy}
           onClick={() => go('diagnose')}
         >
           {t('ui.nav.diagnose')}

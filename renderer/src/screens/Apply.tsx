@@ -1,10 +1,12 @@
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMessage } from '../i18n';
-import type { ProgressEvent } from '../../../main/core/ipc/contract';
+import type { PlanView, ProgressEvent } from '../../../main/core/ipc/contract';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { CommandBlock } from '../components/CommandBlock';
 import { ScreenTitle } from '../components/ScreenTitle';
+import { RevertConfirm, RevertedSummary } from './RevertPanel';
 
 const ICON: Record<string, string> = {
   'step.start': '▸',
@@ -30,7 +32,67 @@ function ProgressLine({ e }: { e: ProgressEvent }) {
   );
 }
 
-/** Applies the reviewed plan with one elevation, shows live progress from the journal, offers revert. */
+/** Seconds since `since`, ticking once a second while shown. */
+function Elapsed({ since }: { since: number }) {
+  const { t } = useTranslation();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, []);
+  return <span className="elapsed">{t('ui.apply.elapsed', { s: Math.max(0, Math.floor((now - since) / 1000)) })}</span>;
+}
+
+type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** Step n/N of the running plan: each step with its state, the running one with a spinner and its time. */
+function RunSteps({ plan, progress }: { plan: PlanView; progress: ProgressEvent[] }) {
+  const { t } = useTranslation();
+  const started = useApp((s) => s.stepStarted);
+  const steps = plan.steps.filter((s) => !s.upToDate);
+  const state = (id: string): StepState => {
+    let st: StepState = 'pending';
+    for (const e of progress)
+      if (e.step === id)
+        if (e.type === 'step.start') st = 'running';
+        else if (e.type === 'step.done') st = 'done';
+        else if (e.type === 'step.failed') st = 'failed';
+        else if (e.type === 'step.skipped') st = 'skipped';
+    return st;
+  };
+  const states = steps.map((s) => state(s.id));
+  const current = states.findIndex((st) => st === 'running');
+  const reached = current >= 0 ? current + 1 : states.filter((st) => st !== 'pending').length;
+  return (
+    <div className="run-steps" data-testid="run-steps">
+      <p data-testid="step-counter" aria-live="polite">
+        {t('ui.apply.stepOf', { n: Math.max(1, reached), total: steps.length })}
+      </p>
+      <ol>
+        {steps.map((s, i) => (
+          <li key={s.id} data-testid={`run-step-${s.id}`} data-state={states[i]} className={`run-step ${states[i]}`}>
+            {states[i] === 'running' ? (
+              <span className="spinner" aria-hidden="true" />
+            ) : (
+              <span aria-hidden="true" className="run-step-icon">
+                {{ pending: '○', done: '✔', failed: '✖', skipped: '–', running: '' }[states[i]!]}
+              </span>
+            )}{' '}
+            {t(s.titleKey)} <span className="run-step-state">{t(`ui.apply.stepState.${states[i]}`)}</span>
+            {states[i] === 'running' && started[s.id] !== undefined && (
+              <>
+                {' '}
+                · <Elapsed since={started[s.id]!} />
+              </>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Applies the reviewed plan with one elevation: step n/N while it runs, then the result at the top, revert. */
 export function Apply() {
   const { t } = useTranslation();
   const m = useMessage();
@@ -40,46 +102,39 @@ export function Apply() {
   const applied = useApp((s) => s.applied);
   const appliedPlanId = useApp((s) => s.appliedPlanId);
   const reverted = useApp((s) => s.reverted);
+  const revertPreview = useApp((s) => s.revertPreview);
   const info = useApp((s) => s.info);
   const error = useApp((s) => s.errors.apply);
   const revertError = useApp((s) => s.errors.revert);
   const apply = useApp((s) => s.apply);
-  const revert = useApp((s) => s.revert);
+  const askRevert = useApp((s) => s.askRevert);
   const go = useApp((s) => s.go);
+  const resultRef = useRef<HTMLDivElement>(null);
+  // The result takes the focus when it arrives (and is scrolled into view at any zoom).
+  useEffect(() => {
+    if (applied && !reverted) resultRef.current?.focus();
+  }, [applied, reverted]);
+  const runningPlan = applying && plan;
   return (
     <section data-testid="screen-apply" aria-busy={applying}>
       <ScreenTitle>{t('ui.apply.heading')}</ScreenTitle>
-      <p>{info?.admin ? t('ui.apply.introAdmin') : t('ui.apply.intro')}</p>
-      {!plan && <p className="note">{t('ui.apply.noPlanYet')}</p>}
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          data-testid="apply"
-          disabled={!plan || applying || appliedPlanId === plan.planId}
-          onClick={() => void apply()}
-        >
-          {applying ? t('ui.apply.running') : t('ui.apply.start')}
-        </button>
-      </div>
-      <ErrorPanel error={error} />
-      {progress.length > 0 && (
-        <ol className="progress" aria-live="polite" data-testid="progress">
-          {progress.map((e, i) => (
-            <ProgressLine key={i} e={e} />
-          ))}
-        </ol>
-      )}
-      {applied?.outcome === 'manual' && applied.manual && (
-        <div className="card manual" data-testid="manual">
+      {reverted && <RevertedSummary />}
+      {!reverted && applied?.outcome === 'manual' && applied.manual && (
+        <div className="card manual" data-testid="manual" ref={resultRef} tabIndex={-1}>
           <p>{t(`ui.apply.${applied.manual.reason}`)}</p>
           <p>{t('ui.apply.manualRun')}</p>
           <CommandBlock command={applied.manual.command} testId="manual-command" />
         </div>
       )}
-      {applied && applied.outcome !== 'manual' && (
-        <div className={`card result ${applied.ok ? 'ok' : 'bad'}`} data-testid="apply-result" role="status">
-          <p>
+      {!reverted && applied && applied.outcome !== 'manual' && (
+        <div
+          className={`card result ${applied.ok ? 'ok' : 'bad'}`}
+          data-testid="apply-result"
+          role="status"
+          ref={resultRef}
+          tabIndex={-1}
+        >
+          <p className="result-title">
             {applied.outcome === 'nothing'
               ? t('ui.apply.nothing')
               : applied.ok
@@ -100,26 +155,55 @@ export function Apply() {
               ↻ {t('ui.apply.reboot')}
             </p>
           )}
-        </div>
-      )}
-      {applied?.runId && (
-        <div className="actions">
-          <button type="button" data-testid="revert" disabled={!!reverted} onClick={() => void revert()}>
-            ↩ {t('ui.apply.revert')}
-          </button>
+          {applied.runId && !revertPreview && (
+            <div className="actions">
+              <button type="button" data-testid="revert" onClick={() => void askRevert()}>
+                ↩ {t('ui.apply.revert')}
+              </button>
+            </div>
+          )}
         </div>
       )}
       <ErrorPanel error={revertError} />
-      {reverted && (
-        <p role="status" data-testid="reverted">
-          {t('ui.apply.reverted', { run: reverted.runId, n: reverted.files })}
-        </p>
+      {revertPreview && <RevertConfirm preview={revertPreview} />}
+      {!applied && !reverted && <p>{info?.admin ? t('ui.apply.introAdmin') : t('ui.apply.intro')}</p>}
+      {!plan && !applied && !reverted && <p className="note">{t('ui.apply.noPlanYet')}</p>}
+      {plan && appliedPlanId !== plan.planId && !reverted && (
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            data-testid="apply"
+            disabled={applying}
+            onClick={() => void apply()}
+          >
+            {applying ? t('ui.apply.running') : t('ui.apply.start')}
+          </button>
+        </div>
+      )}
+      <ErrorPanel error={error} />
+      {runningPlan && <RunSteps plan={runningPlan} progress={progress} />}
+      {progress.length > 0 && (
+        <details className="event-log" open={applying}>
+          <summary>{t('ui.apply.log')}</summary>
+          <ol className="progress" data-testid="progress">
+            {progress.map((e, i) => (
+              <ProgressLine key={i} e={e} />
+            ))}
+          </ol>
+        </details>
       )}
       <div className="actions">
-        <button type="button" onClick={() => go('plan')}>
+        <button type="button" disabled={applying} data-testid="apply-back" onClick={() => go('plan')}>
           {t('ui.back')}
         </button>
-        <button type="button" className="primary" data-testid="to-activate" onClick={() => go('activate')}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="to-activate"
+          disabled={applying}
+          onClick={() => go('activate')}
+        >
           {t('ui.apply.next')}
         </button>
       </div>

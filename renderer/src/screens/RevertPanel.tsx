@@ -1,0 +1,119 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RevertPreviewView } from '../../../main/core/ipc/contract';
+import { useApp } from '../store';
+
+/** The revert confirmation: what will be undone, what will not, the explicit choice to reset an activation. */
+export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
+  const { t } = useTranslation();
+  const deactivate = useApp((s) => s.revertDeactivate);
+  const setDeactivate = useApp((s) => s.setRevertDeactivate);
+  const revert = useApp((s) => s.revert);
+  const cancel = useApp((s) => s.cancelRevert);
+  const reverting = useApp((s) => s.reverting);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  const n = preview.activations.length;
+  return (
+    <div
+      className="card revert-confirm"
+      role="group"
+      aria-labelledby="revert-confirm-title"
+      data-testid="revert-confirm"
+      ref={ref}
+      tabIndex={-1}
+    >
+      <h3 id="revert-confirm-title">{t('ui.revert.title', { run: preview.runId })}</h3>
+      <p>{t('ui.revert.undone')}</p>
+      <ul data-testid="revert-undone">
+        {preview.files.map((f) => (
+          <li key={f}>
+            {t('ui.revert.file')} <code>{f}</code>
+          </li>
+        ))}
+        {preview.undo.map((u, i) => (
+          <li key={i}>
+            {t('ui.revert.command')} <code>{u.command}</code>
+          </li>
+        ))}
+        {deactivate && n > 0 && <li>{t('ui.revert.resetActivation')}</li>}
+        {preview.files.length === 0 && preview.undo.length === 0 && !(deactivate && n > 0) && (
+          <li>{t('ui.revert.nothing')}</li>
+        )}
+      </ul>
+      <p>{t('ui.revert.kept')}</p>
+      <ul data-testid="revert-kept">
+        {!preview.removesAgent && <li>{t('ui.revert.agentStays')}</li>}
+        {n > 0 && !deactivate && <li>{t('ui.revert.activationStays')}</li>}
+        <li>{t('ui.revert.othersStay')}</li>
+      </ul>
+      {preview.removesAgent && <p className="warning">{t('ui.revert.agentRemoved')}</p>}
+      {n > 0 && (
+        <label className="check-option">
+          <input
+            type="checkbox"
+            data-testid="revert-deactivate"
+            checked={deactivate}
+            onChange={(e) => setDeactivate(e.target.checked)}
+          />{' '}
+          {t('ui.revert.deactivate')}
+        </label>
+      )}
+      <div className="actions">
+        <button type="button" data-testid="revert-cancel" disabled={reverting} onClick={cancel}>
+          {t('ui.revert.cancel')}
+        </button>
+        <button
+          type="button"
+          className="primary"
+          data-testid="revert-confirm-button"
+          disabled={reverting}
+          onClick={() => void revert()}
+        >
+          {reverting ? t('ui.revert.running') : t('ui.revert.confirm')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** After a revert: one consistent account of what was restored and what stays, and the way to apply again. */
+export function RevertedSummary() {
+  const { t } = useTranslation();
+  const r = useApp((s) => s.reverted);
+  const go = useApp((s) => s.go);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  if (!r) return null;
+  return (
+    <div className="card result ok" role="status" data-testid="reverted" ref={ref} tabIndex={-1}>
+      <p className="result-title">{t('ui.apply.reverted', { run: r.runId, n: r.files.length })}</p>
+      <ul>
+        {r.files.map((f) => (
+          <li key={f.path}>
+            <code>{f.path}</code>: {t(`revert.file.${f.restored}`)}
+          </li>
+        ))}
+        {r.commands.map((c, i) => (
+          <li key={i}>
+            <code>{[c.command, ...c.args].join(' ')}</code> ({c.exitCode ?? '?'})
+          </li>
+        ))}
+      </ul>
+      <p data-testid="reverted-kept">
+        {r.agentRemoved ? t('ui.revert.after.agentRemoved') : t('ui.revert.after.agentStays')}{' '}
+        {r.activationsReset > 0
+          ? t('ui.revert.after.activationReset')
+          : r.activationsKept > 0
+            ? t('ui.revert.after.activationStays')
+            : ''}
+      </p>
+      {r.rebootRequired && <p className="warning">↻ {t('revert.rebootNeeded')}</p>}
+      <div className="actions">
+        <button type="button" data-testid="review-again" onClick={() => go('plan')}>
+          {t('ui.revert.after.reviewAgain')}
+        </button>
+      </div>
+    </div>
+  );
+}
