@@ -53,6 +53,8 @@ export interface State {
   revertDeactivate: boolean;
   reverting: boolean;
   reverted: (Response<'revert'> & { activationsReset: number; agentRemoved: boolean; activationsKept: number }) | null;
+  /** The plan of the running (or last) apply: its steps are counted n/N. */
+  runPlan: PlanView | null;
   /** When each running step started (ms, the window's clock), for its elapsed time. */
   stepStarted: Record<string, number>;
   activating: boolean;
@@ -126,6 +128,7 @@ const initial: State = {
   reverting: false,
   reverted: null,
   stepStarted: {},
+  runPlan: null,
   activating: false,
   activation: null,
   activationOptions: { hostname: '', reset: false },
@@ -227,7 +230,15 @@ export const useApp = create<State & Actions>()((set, get) => {
     async apply() {
       const plan = get().plan;
       if (!plan) return;
-      set({ applying: true, progress: [], stepStarted: {}, applied: null, reverted: null, revertPreview: null });
+      set({
+        applying: true,
+        runPlan: plan,
+        progress: [],
+        stepStarted: {},
+        applied: null,
+        reverted: null,
+        revertPreview: null,
+      });
       const off = onApplyProgress(record);
       await guard('apply', async () => {
         set({ applied: await call('apply', { planId: plan.planId, lang: get().lang }), appliedPlanId: plan.planId });
@@ -310,7 +321,15 @@ export const useApp = create<State & Actions>()((set, get) => {
     async applyFix() {
       const plan = get().fix?.plan;
       if (!plan) return;
-      set({ fixing: 'applying', applying: true, progress: [], stepStarted: {}, reverted: null, revertPreview: null });
+      set({
+        fixing: 'applying',
+        applying: true,
+        runPlan: plan,
+        progress: [],
+        stepStarted: {},
+        reverted: null,
+        revertPreview: null,
+      });
       const off = onApplyProgress(record);
       await guard('fix', async () => {
         const r = await call('apply', { planId: plan.planId, lang: get().lang });

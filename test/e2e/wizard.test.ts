@@ -116,7 +116,9 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       await page.getByTestId('apply').click();
       await page.getByTestId('apply-result').waitFor();
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(ORIGINAL_HOSTS);
-      // The result is at the top, with the focus on it.
+      // Every step counted n/N and done; the result is at the top, with the focus on it.
+      expect(await page.getByTestId('step-counter').textContent()).toBe(t('ui.apply.stepOf', { n: 2, total: 2 }));
+      expect(await page.getByTestId('run-step-hosts').getAttribute('data-state')).toBe('done');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('apply-result');
       await page.getByTestId('revert').click();
       // The confirmation lists what will be undone and what stays; nothing has changed yet.

@@ -114,7 +114,8 @@ export function Apply() {
   useEffect(() => {
     if (applied && !reverted) resultRef.current?.focus();
   }, [applied, reverted]);
-  const runningPlan = applying && plan;
+  const runPlan = useApp((s) => s.runPlan);
+  const showSteps = runPlan && progress.length > 0 && !reverted && applied?.outcome !== 'nothing';
   return (
     <section data-testid="screen-apply" aria-busy={applying}>
       <ScreenTitle>{t('ui.apply.heading')}</ScreenTitle>
@@ -182,7 +183,7 @@ export function Apply() {
         </div>
       )}
       <ErrorPanel error={error} />
-      {runningPlan && <RunSteps plan={runningPlan} progress={progress} />}
+      {showSteps && <RunSteps plan={runPlan} progress={progress} />}
       {progress.length > 0 && (
         <details className="event-log" open={applying}>
           <summary>{t('ui.apply.log')}</summary>
