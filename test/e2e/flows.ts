@@ -111,6 +111,14 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   await expect.poll(() => page.getByTestId('agent-status').getAttribute('data-protecting')).toBe('true');
   expect(await page.getByTestId('agent-verdict').textContent()).toBe(t('agent.status.protecting'));
   expect(await page.getByTestId('agent-status').textContent()).toContain(`${MANAGER_NAME}:${manager.port}`);
+  // The state in words, and a "done" with what to do next.
+  const status = (await page.getByTestId('agent-status').textContent()) ?? '';
+  expect(status).toContain(t('ui.activate.agentState.green'));
+  // The last contact in local time with its zone (the browser runs in UTC here).
+  expect(status).toMatch(/UTC/);
+  expect(await page.getByTestId('activation-done').locator('h3').textContent()).toBe(
+    `✔ ${t('ui.activate.done.heading')}`,
+  );
   await screenshot(page, `${lang}-5-activate`);
 }
 

@@ -63,6 +63,10 @@ export interface OpenOptions {
   saveTo?: (name: string) => string;
   services?: Partial<AppServices>;
   viewport?: { width: number; height: number };
+  /** Device pixels per CSS pixel (2: a 200 % zoom on a 2× viewport). */
+  deviceScaleFactor?: number;
+  /** Browser permissions granted to the app's page (e.g. clipboard for a copy button). */
+  permissions?: string[];
   /** Sees every IPC reply the page got (what crossed the boundary, untranslated). */
   onReply?: (channel: string, reply: unknown) => void;
 }
@@ -130,6 +134,8 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
   const context = await browser.newContext({
     locale: opts.lang === 'ja' ? 'ja-JP' : 'en-US',
     viewport: opts.viewport ?? { width: 1100, height: 800 },
+    ...(opts.deviceScaleFactor ? { deviceScaleFactor: opts.deviceScaleFactor } : {}),
+    ...(opts.permissions ? { permissions: opts.permissions } : {}),
   });
   const page = await context.newPage();
   const remoteRequests: string[] = [];

@@ -647,6 +647,22 @@ describe('rights and platforms', () => {
     },
   );
 
+  it('without an activation file, Activate is disabled and says why, with the way to the Files screen', async () => {
+    const app = await open('ja', rhelRoot());
+    const { page } = app;
+    const t = translator('ja');
+    try {
+      await page.getByTestId('nav-activate').click();
+      expect(await page.getByTestId('activate').isDisabled()).toBe(true);
+      expect(await page.getByTestId('activate').getAttribute('aria-describedby')).toBe('activate-why');
+      expect(await page.locator('#activate-why').textContent()).toBe(t('ui.activate.whyDisabled'));
+      await page.getByTestId('activate-why').getByRole('button').click();
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.inputs.heading'));
+    } finally {
+      await app.close();
+    }
+  });
+
   it('without rights and without a way to ask for them, activation names the command to run, quoted and copyable', async () => {
     const root = rhelRoot();
     const named = mkdtempSync(join(tmpdir(), 'dsa-e2e-manual-'));
@@ -655,6 +671,9 @@ describe('rights and platforms', () => {
     const app = await open('en', root, {
       files: { hosts: managerHosts, activation: activationFile },
       services: { isAdmin: async () => false },
+      // The copy button writes the clipboard; reading it back is the test's own check.
+      permissions: ['clipboard-read', 'clipboard-write'],
+      viewport: { width: 640, height: 800 },
     });
     const { page } = app;
     try {
@@ -669,6 +688,19 @@ describe('rights and platforms', () => {
         translator('en')('elevation.manualActivate'),
       );
       expect(await page.getByTestId('error-command-copy').textContent()).toBe(translator('en')('ui.command.copy'));
+      // Copy puts the exact command on the clipboard, and the block wraps between arguments, never inside one.
+      await page.getByTestId('error-command-copy').click();
+      await expect
+        .poll(() => page.getByTestId('error-command-copy').textContent())
+        .toBe(translator('en')('ui.command.copied'));
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+      const lines = await page
+        .getByTestId('error-command')
+        .locator('.arg')
+        .evaluateAll((els) => els.map((e) => [e.textContent, e.getClientRects().length] as const));
+      expect(lines.map(([w]) => w).join(' ')).toBe(command);
+      for (const [w, rects] of lines) expect(rects, String(w)).toBe(1);
+      await screenshot(page, 'en-activate-manual-command');
       expect(await page.getByTestId('activation-result').count()).toBe(0);
     } finally {
       await app.close();

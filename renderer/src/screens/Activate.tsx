@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMessage } from '../i18n';
 import { useApp } from '../store';
@@ -21,6 +22,12 @@ export function Activate() {
   const options = useApp((s) => s.activationOptions);
   const setOptions = useApp((s) => s.setActivationOptions);
   const thisHost = useApp((s) => s.inspection?.hostname ?? null);
+  const doneRef = useRef<HTMLDivElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+  // The result takes the focus when it arrives.
+  useEffect(() => {
+    if (result) resultRef.current?.focus();
+  }, [result]);
   const fileHost = activation?.kind === 'activation' ? activation.hostname : null;
   const fallback = fileHost
     ? t('ui.activate.hostnameFallbackFile', { name: fileHost })
@@ -75,11 +82,20 @@ export function Activate() {
           className="primary"
           data-testid="activate"
           disabled={busy || !activation}
+          aria-describedby={activation ? undefined : 'activate-why'}
           onClick={() => void activate()}
         >
           {busy ? t('ui.activate.running') : t('ui.activate.start')}
         </button>
       </div>
+      {!activation && (
+        <div className="note" data-testid="activate-why">
+          <p id="activate-why">{t('ui.activate.whyDisabled')}</p>
+          <button type="button" onClick={() => go('inputs')}>
+            {t('ui.diagnose.goTo.inputs')}
+          </button>
+        </div>
+      )}
       {busy && activity && (
         <p role="status" aria-live="polite" data-testid="activity">
           {m(activity)}
@@ -97,6 +113,8 @@ export function Activate() {
           role="status"
           data-testid="activation-result"
           data-ok={String(result.ok)}
+          ref={resultRef}
+          tabIndex={-1}
         >
           <p className="big">
             {result.ok ? '✔ ' : '✖ '}
@@ -127,6 +145,16 @@ export function Activate() {
         </div>
       )}
       {result?.status && <AgentStatusCard status={result.status} />}
+      {result?.ok && (
+        <div className="card done" data-testid="activation-done" ref={doneRef} tabIndex={-1}>
+          <h3>✔ {t('ui.activate.done.heading')}</h3>
+          <p>{t('ui.activate.done.next')}</p>
+          <ul>
+            <li>{t('ui.activate.done.console')}</li>
+            <li>{t('ui.activate.done.diagnose')}</li>
+          </ul>
+        </div>
+      )}
       <div className="actions">
         <button type="button" onClick={() => go('apply')}>
           {t('ui.back')}
