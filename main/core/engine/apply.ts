@@ -16,7 +16,7 @@ export interface StepOutcome {
   id: string;
   status: 'applied' | 'unchanged' | 'failed' | 'not-run';
   verified?: boolean;
-  detail?: { key: string; params: Record<string, string | number> };
+  detail?: Message;
   error?: ErrorInfo;
 }
 
