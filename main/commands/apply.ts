@@ -1,3 +1,4 @@
+import { renderMessage } from '../core/message.js';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
@@ -13,7 +14,7 @@ import { addStepOptions } from './stepOptions.js';
 
 /** Exit code of an apply: 1 when a step failed, 4 when a reboot is needed, else 0. */
 export function applyExitCode(o: ApplyOutcome): number {
-  if (!o.ok) return ExitCode.failed;
+  if (!o.ok) return o.steps.find((s) => s.status === 'failed' && s.exitCode !== undefined)?.exitCode ?? ExitCode.failed;
   return o.rebootRequired ? ExitCode.needsReboot : ExitCode.ok;
 }
 
@@ -77,8 +78,8 @@ export function registerApply(program: Command, t: Translate): void {
           return ExitCode.failed;
         }
         const outcome = await applyPlan(ctx.sys, plan, {
-          onProgress: (step, m) => ctx.warn(`  [${step}] ${ctx.t(m.key, m.params)}`),
-          onNotice: (m) => ctx.warn(ctx.t(m.key, m.params)),
+          onProgress: (step, m) => ctx.warn(`  [${step}] ${renderMessage(ctx.t, m)}`),
+          onNotice: (m) => ctx.warn(renderMessage(ctx.t, m)),
         });
         if (ctx.json) ctx.printJson(outcome);
         else ctx.say(outcomeText(ctx, outcome));

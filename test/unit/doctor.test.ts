@@ -5,7 +5,8 @@ import { classifyConnectError } from '../../main/core/doctor/probes/tcp.js';
 import { lastSignature } from '../../main/core/doctor/checks/agentLog.js';
 import { interceptorNamedBy } from '../../main/core/doctor/interceptors.js';
 import { selected } from '../../main/core/doctor/runDoctor.js';
-import { isSaasManager, loadDoctorInputs, parseHostPort } from '../../main/core/doctor/inputs.js';
+import { hostPortOption, loadDoctorInputs } from '../../main/core/doctor/inputs.js';
+import { managerFlavour } from '../../main/core/openings.js';
 import { resolve } from 'node:path';
 import { DsaError } from '../../main/core/errors.js';
 import { parseFindNetRoute, parseIpRouteGet } from '../../main/core/doctor/probes/route.js';
@@ -28,6 +29,14 @@ describe('doctor inputs', () => {
     expect(i.relays).toEqual([{ host: 'relay01.vmsecurity.example.jp', port: 4122 }]);
   });
 
+  it('the proxy a deployment script gives the agent (dsa_control -x) is the path the doctor tests; --proxy overrides it', async () => {
+    const file = `${FIXTURES}/AgentDeploymentScript-proxy.sh`;
+    const i = await loadDoctorInputs({ activationFile: file }, 'en');
+    expect(i.agentProxy).toEqual({ host: 'proxy.corp.example', port: 3128, source: file });
+    const o = await loadDoctorInputs({ activationFile: file, proxy: 'other.example:8080' }, 'en');
+    expect(o.agentProxy).toMatchObject({ host: 'other.example', port: 8080, source: '--proxy' });
+  });
+
   it('an on-premises activation command is not SaaS; a bad --manager or --target is exit 2 naming the form', async () => {
     const i = await loadDoctorInputs({ activationFile: `${FIXTURES}/cln12345_Activation_Command.txt` }, 'en');
     expect(i.manager).toMatchObject({ host: 'dsm01.vmsecurity.example.jp', port: 4120, saas: false });
@@ -35,9 +44,9 @@ describe('doctor inputs', () => {
       exitCode: 2,
       messageKey: 'doctor.input.badManager',
     });
-    expect(() => parseHostPort('host.example', null, '--target')).toThrow(DsaError);
-    expect(parseHostPort('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });
-    expect(isSaasManager('dsm01.example.jp', 4120, false)).toBe(false);
+    expect(() => hostPortOption('host.example', null, '--target')).toThrow(DsaError);
+    expect(hostPortOption('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });
+    expect(managerFlavour({ host: 'dsm01.example.jp', port: 4120 }, false)).toBe('on-premises');
   });
 });
 
