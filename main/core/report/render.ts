@@ -22,11 +22,20 @@ export function escapeHtml(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const CSS = `body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.pass{color:#17692c}.warn{color:#8a5a00}.fail{color:#b3261e;font-weight:bold}.skip{color:#666}
-.remedy{background:#fff6e5}.blocked{color:#666}.verdict{border:2px solid #b3261e;padding:.6em 1em;margin:1em 0}code{font-family:ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
-dt{font-weight:bold}ol.phases{margin:.3em 0 0 1.2em;padding:0}`;
+/*
+ * Reads at 1280 px and on A4: a fixed table layout with the narrow columns sized in em (status, check, ms) and
+ * the text columns sharing the rest, so no column shrinks to one character ("結/果"); headers never wrap; long
+ * unbroken values (hashes, URLs) wrap only where they must; Japanese lines break by the strict rules.
+ */
+const CSS = `body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;color:#222;line-height:1.5;line-break:strict;word-break:normal;overflow-wrap:break-word}
+table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left;overflow-wrap:anywhere}
+th{background:#f3f3f3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}col.c-status{width:6.5em}col.c-check{width:12em}col.c-ms{width:5em}col.c-detail{width:55%}col.c-remedy{width:45%}
+td.ms{text-align:right;white-space:nowrap}.status{white-space:nowrap}
+.pass{color:#17692c}.warn{color:#8a5a00}.fail{color:#b3261e;font-weight:bold}.skip{color:#666}
+.remedy{background:#fff6e5}.blocked{color:#666}.verdict{border:2px solid #b3261e;padding:.6em 1em;margin:1em 0}p.verdict.pass{border-color:#17692c}code{font-family:ui-monospace,monospace}small code{font-size:.95em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
+dt{font-weight:bold}ol.phases{margin:.3em 0 0 1.2em;padding:0}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;font-size:9pt}col.c-status{width:6em}col.c-check{width:10em}col.c-ms{width:4.5em}thead{display:table-header-group}tr{break-inside:avoid}.verdict{break-inside:avoid}}`;
 
 /** The verdict re-rendered in the report's language: cause and remedy, or that nothing failed. */
 function verdictTexts(t: Translate, r: DoctorResult): { head: string; remedy: string } | null {
@@ -45,7 +54,8 @@ function verdictHtml(t: Translate, r: DoctorResult): string {
 /** A self-contained HTML report (no external assets; every value escaped). */
 export function renderHtml(t: Translate, r: DoctorResult, lang: string): string {
   const e = escapeHtml;
-  const st = (s: DoctorCheck['status']): string => `<span class="${s}">${e(t(`doctor.table.status.${s}`))}</span>`;
+  const st = (s: DoctorCheck['status']): string =>
+    `<span class="status ${s}">${e(t(`doctor.table.status.${s}`))}</span>`;
   const rows = displayOrder(r.checks)
     .map((c) => {
       const x = texts(t, c);
@@ -57,7 +67,8 @@ export function renderHtml(t: Translate, r: DoctorResult, lang: string): string 
             )
             .join('')}</ol>`
         : '';
-      return `<tr><td>${st(c.status)}</td><td><code>${e(c.id)}</code>${c.class ? `<br><small>${e(t('report.class'))}: <code>${e(c.class)}</code></small>` : ''}</td><td>${e(x.title)}</td><td>${e(x.detail)}${phases}</td><td class="${x.remedy ? 'remedy' : ''}">${e(x.remedy)}</td><td>${c.ms}</td></tr>`;
+      const id = `<small><code>${e(c.id)}</code>${c.class ? ` · ${e(t('report.class'))}: <code>${e(c.class)}</code>` : ''}</small>`;
+      return `<tr><td>${st(c.status)}</td><td>${e(x.title)}<br>${id}</td><td>${e(x.detail)}${phases}</td><td class="${x.remedy ? 'remedy' : ''}">${e(x.remedy)}</td><td class="ms">${c.ms}</td></tr>`;
     })
     .join('\n');
   const s = r.summary;
@@ -75,7 +86,8 @@ ${verdictHtml(t, r)}
 <dt>${e(t('report.totalTime'))}</dt><dd>${r.ms} ms</dd></dl>
 <h2>${e(t('report.summary'))}</h2><p>${e(t('doctor.table.summary', { ...s, ms: r.ms }))}</p>
 <h2>${e(t('report.checks'))}</h2>
-<table><thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.id'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th><th>${e(t('report.col.ms'))}</th></tr></thead>
+<table><colgroup><col class="c-status"><col class="c-check"><col class="c-detail"><col class="c-remedy"><col class="c-ms"></colgroup>
+<thead><tr><th>${e(t('report.col.status'))}</th><th>${e(t('report.col.check'))}</th><th>${e(t('report.col.detail'))}</th><th>${e(t('report.col.remedy'))}</th><th>${e(t('report.col.ms'))}</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></body></html>
