@@ -316,6 +316,85 @@ describe('language and keyboard', () => {
   });
 });
 
+/** What the page cuts off: sideways scrolling of the page, and elements whose content is clipped. */
+async function cutOff(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth)
+      found.push(`page scrolls sideways by ${doc.scrollWidth - doc.clientWidth}px`);
+    for (const el of document.querySelectorAll('main *')) {
+      const cs = getComputedStyle(el);
+      // Code and diffs scroll on purpose (focusable, so reachable by keyboard); everything else must fit.
+      if (el.closest('pre')) continue;
+      const clips = ['hidden', 'clip'].includes(cs.overflowX) || cs.textOverflow === 'ellipsis';
+      if (clips && el.scrollWidth > el.clientWidth + 1)
+        found.push(`${el.tagName.toLowerCase()}.${el.className}: ${el.textContent?.slice(0, 40)}`);
+    }
+    return found;
+  });
+}
+
+describe.each([
+  ['en', '1280x800', { width: 1280, height: 800 }, 1],
+  ['ja', '1280x800', { width: 1280, height: 800 }, 1],
+  ['en', '640x400@2', { width: 640, height: 400 }, 2],
+  ['ja', '640x400@2', { width: 640, height: 400 }, 2],
+] as const)('every screen in %s at %s', (lang, size, viewport, deviceScaleFactor) => {
+  const t = translator(lang);
+  it('nothing is cut off, the result of Apply takes the focus and is in view; a screenshot of each screen', async () => {
+    const app = await open(lang, rhelRoot(), { viewport, deviceScaleFactor });
+    const { page } = app;
+    const shot = async (name: string) => {
+      expect(await cutOff(page), name).toEqual([]);
+      await screenshot(page, `${lang}-${size}-${name}`);
+    };
+    try {
+      await page.getByTestId('start').waitFor();
+      await shot('1-welcome');
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('pick-activation').click();
+      await page.getByTestId('parsed-activation').waitFor();
+      await shot('2-inputs');
+      await page.getByTestId('to-plan').click();
+      await page.getByTestId('diff-hosts').waitFor();
+      await shot('3-plan');
+      await page.getByTestId('to-apply').click();
+      await shot('4-apply-before');
+      await page.getByTestId('apply').click();
+      await page.getByTestId('apply-result').waitFor({ timeout: 60_000 });
+      // The result has the focus and is on screen, at the top.
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+        .toBe('apply-result');
+      const box = await page.getByTestId('apply-result').boundingBox();
+      expect(box && box.y >= 0 && box.y < viewport.height).toBe(true);
+      await shot('4-apply-done');
+      await page.getByTestId('revert').click();
+      await page.getByTestId('revert-confirm').waitFor();
+      await shot('4-apply-revert-confirm');
+      await page.getByTestId('revert-confirm-button').click();
+      await page.getByTestId('reverted').waitFor();
+      await shot('4-apply-reverted');
+      await page.getByTestId('nav-activate').click();
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.activate.heading'));
+      await shot('5-activate');
+      await page.getByTestId('nav-diagnose').click();
+      await page.getByTestId('run-doctor').click();
+      await page.getByTestId('verdict').waitFor({ timeout: 60_000 });
+      await shot('6-diagnose');
+      if ((await page.getByTestId('fix').count()) > 0) {
+        await page.getByTestId('fix').click();
+        await page.getByTestId('fix-review').waitFor();
+        await shot('6-diagnose-fix-review');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 /** From the first screen: picks the hosts and activation files, then runs the doctor on the diagnosis screen. */
 async function diagnoseWithFiles(page: Page): Promise<void> {
   await page.getByTestId('start').click();

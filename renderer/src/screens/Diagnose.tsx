@@ -72,7 +72,11 @@ export function Diagnose() {
         <>
           <VerdictCard doctor={doctor} />
           <p data-testid="doctor-summary" role="status">
-            {t('ui.diagnose.summary', { ...doctor.summary, seconds: (doctor.ms / 1000).toFixed(1) })}
+            {t('ui.diagnose.summary', {
+              blocked: 0,
+              ...doctor.summary,
+              seconds: (doctor.ms / 1000).toFixed(1),
+            })}
           </p>
           <CheckTable checks={doctor.checks} />
         </>
