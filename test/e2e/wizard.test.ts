@@ -486,7 +486,11 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
         const tt = translator(shown);
         await expect.poll(() => heading(page).textContent()).toBe(tt('ui.diagnose.heading'));
         for (const c of checks) {
-          const cells = await page.getByTestId(`check-${c.id}`).locator('td').allTextContents();
+          const row = page.getByTestId(`check-${c.id}`);
+          const cells = [
+            ...(await row.locator('td').allTextContents()).slice(0, 3),
+            (await row.locator('.remedy-text').textContent()) ?? '',
+          ];
           expect(cells, c.id).toEqual([
             `${STATUS_ICON[c.status]} ${tt(`ui.diagnose.status.${c.status}`)}`,
             renderMessage(tt, c.title),
@@ -548,6 +552,11 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
         .poll(() => review.getByTestId('diff-hosts').textContent())
         .toContain(`+ ${manager.host}\t${MANAGER_NAME}`);
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      // The failing row has the same GUI form, and its CLI form folded.
+      expect(await page.getByTestId('remedy-forms-hosts.entries').getByRole('button').textContent()).toBe(
+        t('ui.diagnose.fix.button'),
+      );
+      expect(await page.getByTestId('cli-hosts.entries').textContent()).toContain('dsa-setup doctor --fix --out');
       await screenshot(page, `${lang}-diagnose-fix-review`);
 
       // Apply it: the hosts file gets the line, the doctor runs again and the hosts check passes.

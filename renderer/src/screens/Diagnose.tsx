@@ -78,7 +78,7 @@ export function Diagnose() {
               seconds: (doctor.ms / 1000).toFixed(1),
             })}
           </p>
-          <CheckTable checks={doctor.checks} />
+          <CheckTable checks={doctor.checks} fixable={doctor.fixable} />
         </>
       )}
       <FleetPanel />

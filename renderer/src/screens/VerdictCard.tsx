@@ -7,7 +7,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { FixReview } from './FixReview';
 
 /** The screen of the window where a check's finding is fixed, when no step of the fix plan does it. */
-const SCREEN_FOR: Record<string, Screen> = {
+export const SCREEN_FOR: Record<string, Screen> = {
   'hosts.entries': 'inputs',
   'installer.match': 'inputs',
   'kernel.supported': 'inputs',
@@ -16,6 +16,15 @@ const SCREEN_FOR: Record<string, Screen> = {
   'ipv6.state': 'plan',
   'agent.activated': 'activate',
 };
+
+/** The same remedy from the command line: the fix plan and its apply, or the command behind the screen. */
+export function cliForm(fixable: boolean, screen: Screen | undefined): string | null {
+  if (fixable) return 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
+  if (screen === 'inputs' || screen === 'plan')
+    return 'dsa-setup plan --hosts-file FILE --activation-file FILE --installer FILE';
+  if (screen === 'activate') return 'dsa-setup activate --activation-file FILE';
+  return null;
+}
 
 /**
  * The doctor's verdict first: "Activation will fail because …", the remedy, and its GUI form — **Fix** when a
@@ -34,6 +43,7 @@ export function VerdictCard({ doctor }: { doctor: DoctorView }) {
   const v = doctor.verdict;
   const fixable = doctor.fixable.length > 0;
   const screen = v ? SCREEN_FOR[v.check] : undefined;
+  const cli = v ? cliForm(fixable, screen) : null;
   const warnOnly = !!v && doctor.checks.find((c) => c.id === v.check)?.status === 'warn';
   return (
     <section
@@ -76,13 +86,10 @@ export function VerdictCard({ doctor }: { doctor: DoctorView }) {
           )}
         </div>
       )}
-      {v && fixable && (
+      {v && cli && (
         <details className="cli-form">
           <summary>{t('ui.diagnose.cliForm')}</summary>
-          <CommandBlock
-            testId="verdict-cli"
-            command={'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json'}
-          />
+          <CommandBlock testId="verdict-cli" command={cli} />
         </details>
       )}
       <ErrorPanel error={error} />
