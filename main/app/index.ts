@@ -97,6 +97,8 @@ else {
       saveFile: (name) => pickSaveFile(mainWindow, join(app.getPath('documents'), name)),
       pickFolder: () => pickResultsFolder(mainWindow),
       openExternal: openDocumentation,
+      // Only a file this session exported reaches here (the service keeps the list).
+      showInFolder: (path) => shell.showItemInFolder(path),
       emit: (event, payload) => sendToWindow(mainWindow?.webContents, event, payload),
       // One elevation per plan: the app's own CLI (Electron in node mode) through @vscode/sudo-prompt.
       elevation: {

@@ -103,6 +103,8 @@ export interface Actions {
   cancelFix(): void;
   exportReport(): Promise<void>;
   exportBundle(): Promise<void>;
+  /** Shows an exported file in the file manager. */
+  showInFolder(path: string): Promise<void>;
   /** Opens the vendor's documentation in the browser (the main process allows only its https sites). */
   openHelp(): Promise<void>;
   /** Asks for a folder of doctor results and shows them grouped by root cause. */
@@ -351,6 +353,11 @@ export const useApp = create<State & Actions>()((set, get) => {
         if (path) set((s) => ({ exported: { ...s.exported, report: { ...r, path } } }));
       });
       set({ busyExport: false });
+    },
+    async showInFolder(path) {
+      await guard('export', async () => {
+        await call('showInFolder', { path });
+      });
     },
     async openHelp() {
       await guard('app', async () => {

@@ -1,7 +1,7 @@
 // Page callbacks run in the browser: the DOM types apply to them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -579,9 +579,11 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
   it('runs the doctor from the diagnosis screen and exports the HTML report and the support bundle', async () => {
     const root = rootWithRunningAgent();
     const out = mkdtempSync(join(tmpdir(), 'dsa-e2e-export-'));
+    const shown: string[] = [];
     const app = await open(lang, root, {
       files: { hosts: managerHosts, activation: managerActivation },
       saveTo: (name) => join(out, name),
+      services: { showInFolder: (path) => void shown.push(path) },
     });
     const { page } = app;
     try {
@@ -605,6 +607,26 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
         .toContain('.tar.gz');
       const listing = execFileSync('tar', ['-tzf', join(out, 'dsa-setup-bundle-web01.tar.gz')], { encoding: 'utf8' });
       expect(listing).toContain('MANIFEST.json');
+      // Each export keeps its own message: what was written, its size, and for the bundle what was masked.
+      const bundleBytes = statSync(join(out, 'dsa-setup-bundle-web01.tar.gz')).size;
+      expect(await page.getByTestId('exported-report').textContent()).toContain('.html');
+      expect(await page.getByTestId('exported-bundle').textContent()).toContain(
+        t('ui.diagnose.exported.size', { kib: (bundleBytes / 1024).toFixed(1) }),
+      );
+      const manifest = JSON.parse(
+        execFileSync('tar', ['-xzOf', join(out, 'dsa-setup-bundle-web01.tar.gz'), '--wildcards', '*MANIFEST.json'], {
+          encoding: 'utf8',
+        }),
+      ) as { files: unknown[]; masked: unknown[]; omitted: unknown[] };
+      expect(await page.getByTestId('exported-bundle-masked').textContent()).toBe(
+        t('ui.diagnose.exported.bundleContents', {
+          files: manifest.files.length,
+          masked: manifest.masked.length,
+          omitted: manifest.omitted.length,
+        }),
+      );
+      await page.getByTestId('open-folder-bundle').click();
+      await expect.poll(() => shown).toEqual([join(out, 'dsa-setup-bundle-web01.tar.gz')]);
     } finally {
       await app.close();
       rmSync(out, { recursive: true, force: true });

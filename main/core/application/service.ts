@@ -55,6 +55,8 @@ export interface ShellServices {
   /** The folder dialog for a folder of doctor results (the fleet view); absent or null: canceled. */
   pickFolder?(): Promise<string | null>;
   openExternal(url: string): Promise<void>;
+  /** Shows a file in the system's file manager (absent: the shell cannot). */
+  showInFolder?(path: string): void;
   /** Absent: this shell cannot raise rights, and jobs show the command to run instead. */
   elevation?: ElevationService;
   /** Whether this process already has administrator rights (then jobs run in process). */
@@ -113,6 +115,8 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
   const inputs = new SessionInputs();
   const plans = new Map<string, Plan>();
   const running = new Set<string>();
+  /** The files this session exported: the only ones "open folder" shows. */
+  const exportedFiles = new Set<string>();
   /** Keeps a built plan for review and `apply`, under a fresh id. */
   const keepPlan = (plan: Plan): PlanView => {
     const planId = randomBytes(8).toString('hex');
@@ -295,6 +299,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       if (!file) return { path: null };
       const html = renderHtml(translator(lang), resultIn(result, lang), lang);
       await atomicWrite(file, html, { mode: 0o644 });
+      exportedFiles.add(file);
       return { path: file, bytes: Buffer.byteLength(html) };
     },
 
@@ -311,6 +316,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         t: translator(lang),
         force: true,
       });
+      exportedFiles.add(file);
       return {
         path: file,
         bytes: (await stat(file)).size,
@@ -318,6 +324,13 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         masked: manifest.masked.length,
         omitted: manifest.omitted.length,
       };
+    },
+
+    /** Shows an exported file in the file manager; false for a path this session did not export. */
+    showInFolder(path: string): boolean {
+      if (!exportedFiles.has(path) || !shell.showInFolder) return false;
+      shell.showInFolder(path);
+      return true;
     },
 
     /** Reads the doctor results in a folder the admin picks, grouped by root cause; null when canceled. */

@@ -336,6 +336,11 @@ export const channels = {
   /** Exports in the window's language. */
   'export:report': { request: z.object({ lang: Lang }), response: Saved },
   'export:bundle': { request: z.object({ lang: Lang }), response: Saved },
+  /** Shows a file this session exported in the file manager (any other path: `shown: false`). */
+  'export:showInFolder': {
+    request: z.object({ path: z.string().max(4096) }),
+    response: z.object({ shown: z.boolean() }),
+  },
   'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
   /** Opens the folder dialog and reads the doctor results in the chosen folder, grouped by root cause. */
   'fleet:open': {

@@ -55,6 +55,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     'doctor:fix': () => app.doctorFix(),
     'export:report': ({ lang }) => app.exportReport(lang),
     'export:bundle': ({ lang }) => app.exportBundle(lang),
+    'export:showInFolder': async ({ path }) => ({ shown: app.showInFolder(path) }),
     'app:openExternal': async ({ url }) => ({ opened: await app.openExternal(url) }),
     'fleet:open': async () => (await app.openFleet()) ?? { canceled: true as const },
   };

@@ -18,6 +18,7 @@ export const VERBS = {
   doctorFix: 'doctor:fix',
   exportReport: 'export:report',
   exportBundle: 'export:bundle',
+  showInFolder: 'export:showInFolder',
   openExternal: 'app:openExternal',
   openFleet: 'fleet:open',
 } as const;

@@ -13,6 +13,7 @@ const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
 /** What one export wrote: path and size, and for a bundle its files, maskings and what was left out. */
 function Exported({ kind, saved }: { kind: 'report' | 'bundle'; saved: SavedView & { path: string } }) {
   const { t } = useTranslation();
+  const showInFolder = useApp((s) => s.showInFolder);
   return (
     <div className="note exported" role="status" data-testid={`exported-${kind}`}>
       <p>{t(`ui.diagnose.exported.${kind}`, { path: saved.path })}</p>
@@ -26,6 +27,9 @@ function Exported({ kind, saved }: { kind: 'report' | 'bundle'; saved: SavedView
           })}
         </p>
       )}
+      <button type="button" data-testid={`open-folder-${kind}`} onClick={() => void showInFolder(saved.path)}>
+        {t('ui.diagnose.exported.openFolder')}
+      </button>
     </div>
   );
 }
