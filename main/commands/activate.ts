@@ -3,17 +3,17 @@ import { agentStatus } from '../core/agent/agentStatus.js';
 import type { Translate } from '../core/i18n.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
-import { activationUrl } from '../core/inputs/activation.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
 import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
+import { activateText } from './activateText.js';
+import { renderMessage } from '../core/message.js';
+import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
-import { activationRequest, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
+import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
 import { onProgress } from '../core/progress.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
-import { loadDoctorInputs } from '../core/doctor/inputs.js';
-import { runDoctor, type DoctorResult } from '../core/doctor/runDoctor.js';
 import { action, intIn, requireAdmin } from './common.js';
 import { afterPrinting } from './afterPrinting.js';
 import { commandDeadline } from '../core/deadline.js';
@@ -21,6 +21,7 @@ import { doctorText } from './doctorText.js';
 
 interface ActivateCliOptions extends ActivationRequestOptions {
   reset?: boolean;
+  forceReset?: boolean;
   retries: number;
   retryDelay: number;
   timeout: number;
@@ -29,39 +30,7 @@ interface ActivateCliOptions extends ActivationRequestOptions {
   doctor: boolean;
 }
 
-/** The text of an activation result, in the user's language. */
-export function activateText(t: Translate, r: ActivateResult): string {
-  const lines: string[] = [];
-  for (const p of r.identity) lines.push(t(`agent.activate.identity.${p.kind}`, p.params));
-  if (r.reset) lines.push(t('agent.activate.didReset'));
-  for (const a of r.attempts)
-    lines.push(
-      t('agent.activate.attemptLine', {
-        n: a.n,
-        reason: t(`agent.activate.reason.${a.reason}`, { detail: a.detail }),
-        ms: a.ms,
-      }),
-    );
-  if (r.outcome.ok) {
-    lines.push(t('agent.activate.accepted', { manager: r.manager }));
-    if (r.outcome.managerCommands.length)
-      lines.push(t('agent.activate.managerCommands', { commands: r.outcome.managerCommands.join(', ') }));
-    if (r.contact?.reached) lines.push(t('agent.activate.inContact', { url: r.contact.state.dsmUrl ?? r.manager }));
-    else
-      lines.push(
-        t('agent.activate.noContact', {
-          seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
-          state: r.contact?.state.agentState ?? '?',
-        }),
-        `${t('cli.remedyPrefix')}: ${t('agent.activate.noContactRemedy')}`,
-      );
-  } else {
-    lines.push(`${t('cli.errorPrefix')}: ${t(r.outcome.messageKey, { detail: r.outcome.detail })}`);
-    lines.push(`${t('cli.remedyPrefix')}: ${t(r.outcome.remedyKey, { manager: r.manager })}`);
-  }
-  lines.push(t('agent.activate.journal', { run: r.runId, dir: r.journalDir }));
-  return lines.join('\n');
-}
+export { activateText } from './activateText.js';
 
 /** Registers `dsa-setup activate`. */
 export function registerActivate(program: Command, t: Translate): void {
@@ -79,6 +48,7 @@ export function registerActivate(program: Command, t: Translate): void {
     .option('--proxy-auth <user:pass>', t('agent.help.proxyAuth'))
     .option('--password <password>', t('agent.help.password'))
     .option('--reset', t('agent.help.reset'))
+    .option('--force-reset', t('agent.help.forceReset'))
     .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), 0)
     .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), 60)
     .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), 120)
@@ -95,21 +65,16 @@ export function registerActivate(program: Command, t: Translate): void {
         ctx = { ...ctx, sys };
         const req = await activationRequest(ctx.sys, o);
         const secrets = requestSecrets(req);
-        const hostname = req.hostname;
-        if (hostname)
-          ctx.warn(
-            ctx.t('agent.activate.hostnameUsed', {
-              name: hostname.value,
-              source: ctx.t(`agent.activate.hostnameSource.${hostname.source}`),
-            }),
-          );
-        else ctx.warn(ctx.t('agent.activate.hostnameNone'));
+        ctx.warn(renderMessage(ctx.t, hostnameNotice(req, platformKind((await inspectSystem(ctx.sys)).os))));
         await requireAdmin(ctx);
         const off = onProgress((m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)));
         let result: ActivateResult;
         try {
           result = await activateAgent(ctx.sys, req, {
             reset: Boolean(o.reset),
+            forceReset: Boolean(o.forceReset),
+            check: { lang: ctx.lang, ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}) },
+            doctorOnFailure: o.doctor,
             retries: o.retries,
             retryDelaySec: o.retryDelay,
             timeoutSec: o.timeout,
@@ -130,27 +95,10 @@ export function registerActivate(program: Command, t: Translate): void {
         } finally {
           off();
         }
-        let doctor: DoctorResult | null = null;
-        if (!result.outcome.ok && o.doctor && result.outcome.doctorChecks.length) {
-          ctx.warn(ctx.t('agent.activate.runningDoctor', { checks: result.outcome.doctorChecks.join(', ') }));
-          const inputs = await loadDoctorInputs(
-            {
-              manager: activationUrl(req.manager),
-              ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
-              ...(req.args.find((a) => a.key === 'tenantID')
-                ? { tenantId: req.args.find((a) => a.key === 'tenantID')!.value }
-                : {}),
-              ...(req.args.find((a) => a.key === 'token')
-                ? { token: req.args.find((a) => a.key === 'token')!.value }
-                : {}),
-            },
-            ctx.lang,
-          );
-          doctor = await runDoctor(ctx.sys, inputs, { only: result.outcome.doctorChecks });
-        }
+        const doctor = result.doctor;
         // After a success, what `status` shows (the app shows it too; dsa_query needs the rights this run has).
         const status = result.ok ? await agentStatus(ctx.sys) : null;
-        if (ctx.json) ctx.printJson(redactJson({ ...result, doctor, status }, secrets));
+        if (ctx.json) ctx.printJson(redactJson({ ...result, status }, secrets));
         else {
           ctx.say(redactText(activateText(ctx.t, result), secrets));
           if (doctor) ctx.say('\n' + redactText(doctorText(ctx.t, doctor, false), secrets));

@@ -427,13 +427,11 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       retryDelaySec: 5,
       timeoutSec: 90,
       contactWaitSec: 30,
+      // "Reset first" checks the new manager first (the same core function as `activate --reset`).
+      check: { lang: services.lang(), ...(session.hostsFile ? { hostsFile: session.hostsFile } : {}) },
+      doctorOnFailure: true,
     });
-    // The doctor's checks that can tell what is wrong, run at once.
-    const checks =
-      !r.outcome.ok && r.outcome.doctorChecks.length
-        ? (await runDoctor(sys, await doctorInputs(), { only: r.outcome.doctorChecks })).checks
-        : [];
-    return activationView(r, checks, r.ok ? await agentStatus(sys) : null);
+    return activationView(r, r.doctor?.checks ?? [], r.ok ? await agentStatus(sys) : null);
   };
 
   const lastDoctor = async () => {
