@@ -1,6 +1,7 @@
 import type { Translate } from '../core/i18n.js';
 import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
 import { displayWidth, padToWidth } from './textLayout.js';
+import { openingsText } from './openingsText.js';
 
 const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90', blocked: '90' } as const;
 
@@ -43,6 +44,8 @@ export function doctorText(t: Translate, r: DoctorResult, colour: boolean): stri
     if (c.remedy && c.status !== 'pass' && c.status !== 'skip')
       lines.push(`${indent}${t('doctor.table.remedy')}: ${c.remedy}`);
   }
+  const openings = openingsText(t, r.openings);
+  if (openings.length) lines.push('', ...openings);
   const s = r.summary;
   lines.push('', t('doctor.table.summary', { ...s, blocked: s.blocked ?? 0, ms: r.ms }));
   return lines.join('\n');
