@@ -12,6 +12,7 @@ import { agentProxyOf } from './checks/proxy.js';
 import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import { openingsReport, type OpeningInputs } from '../openings.js';
 import { resolveLikeSystem } from './probes/dns.js';
+import { asAdmin, dsaControl, platformOf, restartAgentCommand } from '../platformText.js';
 import {
   textRef,
   type CheckContext,
@@ -154,6 +155,8 @@ export async function runDoctor(
     const fromAgent = await agentProxyOf(sys).catch(() => null);
     if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
   }
+  // The platform the remedies are worded for (RHEL 6's service, Windows' administrator PowerShell…).
+  const kind = await platformOf(sys);
   const all = allChecks({ inputs });
   const defs = all.filter((d) => selected(d.id, opts.only));
   if (defs.length === 0)
@@ -215,7 +218,11 @@ export async function runDoctor(
               status: 'fail',
               class: def.defaultClass,
               detail: k('doctor.common.commandHung', { command, ms: pastDeadline ? deadlineMs : Math.round(guard) }),
-              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, { command }),
+              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, {
+                command,
+                restart: asAdmin(kind, restartAgentCommand(kind)),
+                diag: dsaControl(kind, ['-d']),
+              }),
             };
           return {
             status: 'fail',
