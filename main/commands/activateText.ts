@@ -1,6 +1,7 @@
 import type { ActivateResult } from '../core/agent/activate.js';
 import type { Translate } from '../core/i18n.js';
 import { renderMessage } from '../core/message.js';
+import { statusValue } from '../core/statusValues.js';
 
 /** The agent's output, indented under a heading, so it cannot be read as dsa-setup's own text. */
 function outputBlock(t: Translate, output: string, exitCode: number | null): string[] {
@@ -34,14 +35,7 @@ export function activateText(t: Translate, r: ActivateResult): string {
       lines.push(
         t('agent.activate.noContact', {
           seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
-          state: r.contact?.state.agentState
-            ? t('agent.activate.stateValue', {
-                state: t(`agent.status.value.${r.contact.state.agentState}`, {
-                  defaultValue: r.contact.state.agentState,
-                }),
-                raw: r.contact.state.agentState,
-              })
-            : t('agent.activate.stateUnknown'),
+          state: renderMessage(t, statusValue(r.contact?.state.agentState)),
         }),
         `${t('cli.remedyPrefix')}: ${t('agent.activate.noContactRemedy')}`,
       );

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
+import { localTime, statusValue, STATUS_VALUE_KEYS } from '../../main/core/statusValues.js';
+
+const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
+const ja = translator('ja');
+const en = translator('en');
+const jaJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../resources/locales/ja.json'), 'utf8')) as object;
+
+function strings(o: unknown, path = ''): [string, string][] {
+  if (typeof o === 'string') return [[path, o]];
+  if (o && typeof o === 'object') return Object.entries(o).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+describe('status values in the reader’s words', () => {
+  it('Japanese shows each status value in Japanese, the raw value after it in parentheses', () => {
+    expect(renderMessage(ja, statusValue('running'))).toBe('実行中 (running)');
+    expect(renderMessage(ja, statusValue('green'))).toBe('正常 (green)');
+    expect(renderMessage(ja, statusValue('loaded'))).toBe('読み込み済み (loaded)');
+    expect(renderMessage(ja, statusValue('metadata'))).toBe('パッケージのメタデータ (metadata)');
+    expect(renderMessage(ja, statusValue('not activated'))).toBe('未有効化 (not activated)');
+    expect(renderMessage(en, statusValue('green'))).toBe('OK (green)');
+    // A value the tool does not know is shown as the tool said it, not dropped.
+    expect(renderMessage(ja, statusValue('quarantined'))).toBe('quarantined');
+  });
+
+  it('every status value has Japanese words in ja.json', () => {
+    for (const key of STATUS_VALUE_KEYS) expect(ja(key), key).toMatch(JA);
+  });
+
+  it('ja.json never puts a raw status value straight after Japanese words ("サービス running", "状態 green")', () => {
+    const raw =
+      /[\u3040-\u30ff\u4e00-\u9fff][:：]?\s*(running|stopped|green|yellow|red|gray|loaded|builtin|metadata|not activated|online|offline)\b/;
+    const hits = strings(jaJson).filter(([, v]) => raw.test(v.replace(/\{\{[^}]+\}\}/g, '')));
+    expect(hits).toEqual([]);
+  });
+
+  it('times are local with their zone, never a UTC ISO string', () => {
+    const s = localTime('2026-11-30T07:04:05Z', 'ja', 'Asia/Tokyo');
+    expect(s).toBe('2026/11/30 16:04:05 JST');
+    expect(localTime(1796022245, 'en', 'UTC')).toMatch(/^\d\d\/\d\d\/2026, \d\d:\d\d:\d\d UTC$/);
+    expect(localTime('2026-11-30T07:04:05Z', 'en', 'Asia/Tokyo')).not.toContain('T07');
+  });
+});
