@@ -32,7 +32,7 @@ type ApplyJson = {
 };
 
 describe('install step with real rpm and dpkg in a sandbox root', () => {
-  it('installs the stand-in rpm, starts ds_agent, journals rpm output, and a second apply is a no-op', async () => {
+  it('installs the test agent rpm, starts ds_agent, journals rpm output, and a second apply is a no-op', async () => {
     const root = makeAgentRoot();
     const r = await runCliJson<ApplyJson>(['--root', root, 'apply', '--installer', el8, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -492,7 +492,7 @@ describe('firewall step apply → verify → revert with the tool answering befo
     ]);
   });
 
-  it('no host firewall: nothing to open, the plan says so (the seed: only where one is enabled)', async () => {
+  it('no host firewall: nothing to open, the plan says so (the Cloudn manual: only where one is enabled)', async () => {
     const exec: Executor = {
       run: async (c, a) => ({ ...ok(c, a), exitCode: null, notFound: true }),
       runReal: async (c, a) => ok(c, a),
