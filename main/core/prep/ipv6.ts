@@ -194,7 +194,9 @@ export async function detectIpv6(sys: SystemContext): Promise<Ipv6State> {
     reasons.push({ key: 'prep.ipv6.why.cmdline', params: {} });
   } else if (haveProcSys && !haveIpv6Sys) {
     runtime = 'off';
-    reasons.push({ key: 'prep.ipv6.why.noStack', params: {} });
+    // No /proc/sys/net/ipv6: the module is absent, or (EL6, the Cloudn manual's method) loaded with disable=1.
+    const why = module === 'loaded' || module === 'builtin' ? 'noStackDisabled' : 'noStack';
+    reasons.push({ key: `prep.ipv6.why.${why}`, params: {} });
   } else if (haveIpv6Sys) {
     const all = sysctl['net.ipv6.conf.all.disable_ipv6'];
     runtime = all === 1 ? 'off' : 'on';
