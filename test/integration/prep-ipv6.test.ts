@@ -162,7 +162,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
   });
 });
 
-describe('IPv6 off on EL6: the Cloudn manual's method (modprobe.d option + chkconfig ip6tables off)', () => {
+describe('IPv6 off on EL6: the method of the Cloudn manual (modprobe.d option + chkconfig ip6tables off)', () => {
   it('plans, applies (reboot: exit 4), is idempotent, reverts byte-identical', async () => {
     const root = makeRoot({
       ...OS_RELEASE.el6,
