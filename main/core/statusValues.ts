@@ -68,17 +68,32 @@ export function statusValue(raw: string | null | undefined): Message {
 }
 
 /**
- * A time in the reader's local time with its zone ("2026/11/30 16:04:05 JST"), from an ISO string or epoch
- * seconds / milliseconds; a value that is not a time is returned as it is.
+ * A time as a message: rendered in the reader's language, in local time with the zone (`value.time` formats it
+ * with Intl), from an ISO string or epoch seconds / milliseconds; a value that is not a time stays as it is.
  */
-export function localTime(value: string | number | null | undefined, lang: string, timeZone?: string): string {
-  if (value === null || value === undefined || value === '') return '';
+export function timeRef(value: string | number | null | undefined): Message {
+  const ms = timeMs(value);
+  return ms === null ? msg('value.raw', { raw: String(value ?? '?') }) : msg('value.time', { ms });
+}
+
+/** Epoch milliseconds of an ISO string or epoch seconds / milliseconds, or null. */
+function timeMs(value: string | number | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null;
   let ms: number;
   if (typeof value === 'number' || /^\d+(\.\d+)?$/.test(value)) {
     const n = Number(value);
     ms = n < 1e11 ? n * 1000 : n;
   } else ms = Date.parse(value);
-  if (!Number.isFinite(ms)) return String(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * A time in the reader's local time with its zone ("2026/11/30 16:04:05 JST"), from an ISO string or epoch
+ * seconds / milliseconds; a value that is not a time is returned as it is.
+ */
+export function localTime(value: string | number | null | undefined, lang: string, timeZone?: string): string {
+  const ms = timeMs(value);
+  if (ms === null) return value === null || value === undefined ? '' : String(value);
   return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
     year: 'numeric',
     month: '2-digit',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
-import { localTime, statusValue, STATUS_VALUE_KEYS } from '../../main/core/statusValues.js';
+import { localTime, statusValue, STATUS_VALUE_KEYS, timeRef } from '../../main/core/statusValues.js';
 
 const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 const ja = translator('ja');
@@ -38,6 +38,14 @@ describe('status values in the reader’s words', () => {
       /[\u3040-\u30ff\u4e00-\u9fff][:：]?\s*(running|stopped|green|yellow|red|gray|loaded|builtin|metadata|not activated|online|offline)\b/;
     const hits = strings(jaJson).filter(([, v]) => raw.test(v.replace(/\{\{[^}]+\}\}/g, '')));
     expect(hits).toEqual([]);
+  });
+
+  it('a time in a message renders in local time with the zone in either language', () => {
+    const m = timeRef('2026-11-30T07:04:05Z');
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(renderMessage(ja, m)).toBe(localTime('2026-11-30T07:04:05Z', 'ja', tz));
+    expect(renderMessage(ja, m)).not.toContain('T07:04');
+    expect(renderMessage(en, timeRef('not a time'))).toBe('not a time');
   });
 
   it('times are local with their zone, never a UTC ISO string', () => {
