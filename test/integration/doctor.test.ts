@@ -158,7 +158,10 @@ describe('doctor against the test manager on loopback (TLS)', () => {
         expect(r.exitCode).toBe(1);
         expect(c.status).toBe('fail');
         expect(c.class).toBe('clock');
-        expect(c.detail).toMatch(/\d{4}-\d\d-\d\dT.*\d{4}-\d\d-\d\dT.*\d{4}-\d\d-\d\dT/); // from, to, this clock
+        // From, to and this clock, in local time with the zone (never a UTC ISO string).
+        const time = /\d{4}\/\d\d\/\d\d,? \d\d:\d\d:\d\d \S+|\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d \S+/g;
+        expect(c.detail.match(time)?.length, c.detail).toBe(3);
+        expect(c.detail).not.toMatch(/\d{4}-\d\d-\d\dT\d\d/);
         expect(c.remedy).not.toBe('');
         if (lang === 'ja') expect(c.remedy).toMatch(JA);
         else expect(c.detail).toContain('not valid yet');
