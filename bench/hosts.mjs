@@ -5,7 +5,17 @@
 // parser alone in this process. Targets (issues 2 and 11): < 0.5 s and < 150 MB. Apply includes the write-ahead
 // journal, the backup, the attribute copy (getfattr) and the read-back. Run: node bench/hosts.mjs [lines]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -44,11 +54,36 @@ const results = [
   ['plan', run(['plan', '--root', root, '--hosts-file', portal, '--json'])],
   ['apply', run(['apply', '--root', root, '--hosts-file', portal, '--yes', '--json'])],
   ['apply again (no-op)', run(['apply', '--root', root, '--hosts-file', portal, '--yes', '--json'])],
+  ['revert', run(['revert', '--root', root, '--yes', '--json'])],
 ];
+
+// The write-ahead share of apply: what the journal does before and after the file is written — the backup
+// of the original (written and fsynced, with its directory) and each event line appended and fsynced
+// (run.start, step.start, file.intent, file.write, step.done, run.done).
+function writeAheadMs(bytes) {
+  const dir = mkdtempSync(join(root, 'wal-'));
+  const t0 = performance.now();
+  const bak = openSync(join(dir, '001.bak'), 'w', 0o600);
+  writeSync(bak, bytes);
+  fsyncSync(bak);
+  closeSync(bak);
+  const d = openSync(dir, 'r');
+  fsyncSync(d);
+  closeSync(d);
+  for (let i = 0; i < 6; i++) {
+    const fd = openSync(join(dir, 'events.jsonl'), 'a', 0o600);
+    writeSync(fd, JSON.stringify({ t: new Date().toISOString(), type: 'file.intent', n: i }) + '\n');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+  return performance.now() - t0;
+}
+const walMs = writeAheadMs(readFileSync(join(root, 'etc/hosts')));
 console.log(`hosts file: ${lines} lines, ${(size / 1048576).toFixed(1)} MiB; node ${process.version}`);
 for (const [name, r] of results) {
   console.log(
     `${name.padEnd(20)} wall ${r.ms.toFixed(0).padStart(5)} ms   cpu ${r.cpu.toFixed(0).padStart(5)} ms   peak ${r.mb.toFixed(0).padStart(4)} MB   (target < 500 ms, < 150 MB)`,
   );
 }
+console.log(`write-ahead share of apply (backup + 6 fsynced journal lines): ${walMs.toFixed(0)} ms`);
 rmSync(root, { recursive: true, force: true });

@@ -11,7 +11,6 @@ import { renderMessage } from '../core/message.js';
 import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
-import { onProgress } from '../core/progress.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
 import { action, intIn, requireAdmin } from './common.js';
@@ -67,7 +66,6 @@ export function registerActivate(program: Command, t: Translate): void {
         const secrets = requestSecrets(req);
         ctx.warn(renderMessage(ctx.t, hostnameNotice(req, platformKind((await inspectSystem(ctx.sys)).os))));
         await requireAdmin(ctx);
-        const off = onProgress((m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)));
         let result: ActivateResult;
         try {
           result = await activateAgent(ctx.sys, req, {
@@ -79,6 +77,7 @@ export function registerActivate(program: Command, t: Translate): void {
             retryDelaySec: o.retryDelay,
             timeoutSec: o.timeout,
             contactWaitSec: o.wait,
+            progress: (m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)),
           });
         } catch (e) {
           if (e instanceof DsaError) {
@@ -92,8 +91,6 @@ export function registerActivate(program: Command, t: Translate): void {
             throw new DsaError({ ...e.toInfo(), params: redactJson(e.params, secrets), exitCode: e.exitCode });
           }
           throw e;
-        } finally {
-          off();
         }
         const doctor = result.doctor;
         // After a success, what `status` shows (the app shows it too; dsa_query needs the rights this run has).

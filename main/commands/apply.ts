@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, type ApplyOutcome } from '../core/engine/apply.js';
 import { planIsEmpty } from '../core/engine/plan.js';
-import { planFromOptions, type StepOptions } from '../core/steps/requests.js';
+import { checkRootDir } from '../core/engine/paths.js';
+import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -28,6 +29,20 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   return lines.join('\n');
 }
 
+/** Reads and validates a plan file (`apply --plan FILE`). */
+async function readPlanFile(file: string): Promise<Plan> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new DsaError({
+      code: 'input.invalid',
+      messageKey: 'inputs.invalidFile',
+      params: { file, n: 1 },
+      issues: [{ file, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }],
+      exitCode: ExitCode.badInput,
+    });
+  });
+  return parsePlan(file, text);
+}
+
 /** Registers `dsa-setup apply`. */
 export function registerApply(program: Command, t: Translate): void {
   addStepOptions(program.command('apply').description(t('cli.help.apply')), t)
@@ -35,21 +50,16 @@ export function registerApply(program: Command, t: Translate): void {
     .option('-y, --yes', t('cli.help.yes'))
     .action(
       action(async (ctx, opts: StepOptions & { plan?: string; yes?: boolean }) => {
-        let plan: Plan;
-        if (opts.plan)
-          plan = parsePlan(
-            opts.plan,
-            await readFile(opts.plan, 'utf8').catch(() => {
-              throw new DsaError({
-                code: 'input.invalid',
-                messageKey: 'inputs.invalidFile',
-                params: { file: opts.plan!, n: 1 },
-                issues: [{ file: opts.plan!, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }],
-                exitCode: ExitCode.badInput,
-              });
-            }),
-          );
-        else plan = await planFromOptions(ctx.sys, opts);
+        checkRootDir(ctx.sys.live ? undefined : ctx.sys.root);
+        // The plan file says what runs: a step flag next to it would be silently ignored, so it is refused.
+        if (opts.plan !== undefined && hasStepOptions(opts))
+          throw new DsaError({
+            code: 'cli.planWithStepOptions',
+            messageKey: 'cli.planWithStepOptions',
+            params: { file: opts.plan },
+            exitCode: ExitCode.badInput,
+          });
+        const plan = opts.plan !== undefined ? await readPlanFile(opts.plan) : await planFromOptions(ctx.sys, opts);
         ctx.say(planText(ctx.t, plan));
         if (planIsEmpty(plan)) {
           if (ctx.json)
@@ -68,6 +78,7 @@ export function registerApply(program: Command, t: Translate): void {
         }
         const outcome = await applyPlan(ctx.sys, plan, {
           onProgress: (step, m) => ctx.warn(`  [${step}] ${ctx.t(m.key, m.params)}`),
+          onNotice: (m) => ctx.warn(ctx.t(m.key, m.params)),
         });
         if (ctx.json) ctx.printJson(outcome);
         else ctx.say(outcomeText(ctx, outcome));

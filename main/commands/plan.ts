@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { atomicWrite } from '../core/fsx.js';
+import { checkRootDir } from '../core/engine/paths.js';
 import { planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { action } from './common.js';
 import { planText } from './planText.js';
@@ -12,6 +13,7 @@ export function registerPlan(program: Command, t: Translate): void {
     .option('--out <file>', t('cli.help.out'))
     .action(
       action(async (ctx, opts: StepOptions & { out?: string }) => {
+        checkRootDir(ctx.sys.live ? undefined : ctx.sys.root);
         const plan = await planFromOptions(ctx.sys, opts);
         if (opts.out) await atomicWrite(opts.out, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
         if (ctx.json) ctx.printJson(plan);

@@ -1,17 +1,13 @@
 import { Option, type Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
+import { STEPS } from '../core/steps/registry.js';
 
-/** Adds the options that select steps (inputs and flags) to plan/apply. */
+/** Adds the options that select steps (inputs and flags), as each step's descriptor declares them, to plan/apply. */
 export function addStepOptions(cmd: Command, t: Translate): Command {
-  return cmd
-    .option('--hosts-file <file>', t('cli.help.hostsFile'))
-    .option('--rewrite-utf16-hosts', t('cli.help.rewriteUtf16Hosts'))
-    .option('--installer <file>', t('agent.help.installer'))
-    .option('--kernel-list <file>', t('agent.help.kernelList'))
-    .option('--service-wait <seconds>', t('agent.help.serviceWait'))
-    .addOption(new Option('--disable-ipv6 [method]', t('prep.cli.disableIpv6')).choices(['addressing', 'protocol']))
-    .option('--disable-scep', t('prep.cli.disableScep'))
-    .option('--open-firewall', t('prep.cli.openFirewall'))
-    .option('--manager-initiated', t('prep.cli.managerInitiated'))
-    .option('--firewall-allow <address:port...>', t('prep.cli.firewallAllow'));
+  for (const step of STEPS)
+    for (const f of step.flags) {
+      const o = new Option(f.flags, t(f.helpKey));
+      cmd.addOption(f.choices ? o.choices(f.choices) : o);
+    }
+  return cmd;
 }

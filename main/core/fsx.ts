@@ -4,7 +4,6 @@ import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { DsaError, ExitCode } from './errors.js';
 import { execCommand } from './exec.js';
 import { msg, type Message } from './message.js';
-import { reportProgress } from './progress.js';
 
 /** sha256 of bytes, hex. */
 export function sha256(data: Buffer | string): string {
@@ -288,6 +287,5 @@ async function replaceFile(target: string, bytes: Buffer, opts: WriteOptions): P
   } finally {
     if (!renamed) await fs.rm(tmp, { force: true });
   }
-  for (const n of notes) reportProgress(n.key, n.params as Record<string, string | number>);
   return { path: target, inPlace: notes.some((n) => n.key === 'fsx.inPlace'), notes };
 }

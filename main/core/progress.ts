@@ -1,18 +1,13 @@
 import type { Message } from './steps/types.js';
 
-type Listener = (m: Message) => void;
-const listeners = new Set<Listener>();
+/**
+ * Where one job's progress goes (its journal, the terminal, the window). Each job (apply, revert, activate)
+ * gets its own, so two jobs at once never see each other's messages.
+ */
+export type Progress = (m: Message) => void;
 
-/** Subscribes to progress of long operations (service wait, activation retries, download); returns unsubscribe. */
-export function onProgress(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-/** Reports progress to every subscriber (apply journals it; the CLI prints it on stderr; the app shows it). */
-export function reportProgress(key: string, params: Record<string, string | number> = {}): void {
-  for (const l of listeners) l({ key, params });
-}
+/** A progress sink that drops everything (a job nobody watches). */
+export const noProgress: Progress = () => undefined;
 
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {

@@ -22,9 +22,8 @@ export interface Masking {
 /** Placeholder written instead of a secret. */
 export const MASK = '[masked]';
 
-/** Masks a secret for display: never more than its first 4 characters, and only when it is long. */
-export function maskSecret(value: string): string {
-  if (value.length >= 16) return `${value.slice(0, 4)}…${MASK}`;
+/** Masks a secret for display: no part of it is ever shown, whatever its length. */
+export function maskSecret(_value: string): string {
   return MASK;
 }
 
@@ -191,7 +190,7 @@ const PATTERNS: Pattern[] = [
     line: /dsa_control/i,
   },
   // -u user:pass (curl, dsa_control's proxy credentials)
-  { re: /(?<![\w-])-u(?:[ \t]+|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"']+)/dg, kind: 'password' },
+  { re: /(?<![\w-])-u(?:[ \t]+|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"'\u3000-\u303f\uff01-\uff0f]+)/dg, kind: 'password' },
   // `invalid token 8F2E…`, `tenant 5A1C…-…` written without a separator
   { re: /\btoken\s+(?<v>[A-Za-z0-9][A-Za-z0-9_-]{15,})/dgi, kind: 'token' },
   {
@@ -208,7 +207,7 @@ const PATTERNS: Pattern[] = [
 
 /** `scheme://user:pass@host`: the password is all between the first `:` and the last `@` before the host. */
 function urlCredentialSpans(text: string, out: Span[]): void {
-  const re = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+  const re = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
   for (const m of text.matchAll(re)) {
     const from = m.index + m[0].length;
     const run = /^[^\s"'<>`]*/.exec(text.slice(from))![0];
@@ -230,6 +229,8 @@ function urlCredentialSpans(text: string, out: Span[]): void {
 
 /** Values that stand for a secret in help and documentation text (`token:…`, `--token <token>`). */
 const PLACEHOLDER = /^(?:…|\.\.\.|<[^>]*>|\*+|x+|\{\{\w+(?:\}\})?|\$\w+|\$\{\w+\})$/i;
+/** The upper-case words help text writes where a secret goes (`-u USER:PASSWORD`), with trailing punctuation. */
+const PLACEHOLDER_WORD = /^(?:PASSWORD|PASSWD|PASS|SECRET|TOKEN|TENANT_?ID)[),.;:、。）]*$/;
 
 function patternSpans(text: string, out: Span[]): void {
   for (const p of PATTERNS) {
@@ -241,7 +242,8 @@ function patternSpans(text: string, out: Span[]): void {
       if (!name) continue;
       const [start, end] = m.indices!.groups![name]!;
       const value = text.slice(start, end);
-      if (end <= start || value.includes(MASK.slice(0, -1)) || PLACEHOLDER.test(value)) continue;
+      if (end <= start || value.includes(MASK.slice(0, -1)) || PLACEHOLDER.test(value) || PLACEHOLDER_WORD.test(value))
+        continue;
       if (p.line) {
         const ls = text.lastIndexOf('\n', start) + 1;
         const le = text.indexOf('\n', start);

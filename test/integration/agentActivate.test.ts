@@ -492,7 +492,7 @@ describe('dsa-setup activate against the test manager on loopback', () => {
     const all = outputs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
     for (const secret of [TOKEN, TENANT, TOKEN.slice(4), TENANT.slice(-12)]) expect(all).not.toContain(secret);
-    expect(all).toContain('token:D41D…[masked]');
+    expect(all).toContain('token:[masked]');
     // The manager did get the real token (so the masking is of output, not of the activation).
     expect(m.requests.some((q) => q.body.includes(TOKEN))).toBe(true);
   });

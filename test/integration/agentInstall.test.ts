@@ -241,6 +241,8 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
             args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
             exitCode: 1,
           },
+          { command: 'msiexec', args: ['/i'] },
+          { command: 'sc', args: ['start', 'ds_agent'] },
           {
             command: 'sc',
             args: ['query', 'ds_agent'],

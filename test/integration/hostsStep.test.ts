@@ -228,7 +228,14 @@ describe('hosts step: safety', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string });
-    expect(events.map((e) => e.type)).toEqual(['run.start', 'step.start', 'file.write', 'step.done', 'run.done']);
+    expect(events.map((e) => e.type)).toEqual([
+      'run.start',
+      'step.start',
+      'file.intent',
+      'file.write',
+      'step.done',
+      'run.done',
+    ]);
     expect(readFileSync(join(dir, 'backups/001.bak'), 'utf8')).toBe('127.0.0.1 localhost\n');
   });
 });

@@ -171,4 +171,23 @@ describe('firewall openings on a real nftables ruleset in a network namespace', 
     expect(await probe(4120)).toBe('timeout');
     expect(String((await nsRun(['nft', 'list', 'ruleset'])).stdout)).not.toContain('dsa-setup');
   });
+
+  it('a reviewed plan applied after the firewall changed is refused as stale, naming the action; nothing changes', async () => {
+    const planFile = join(work, 'firewall-plan.json');
+    const planArgs = ['--open-firewall', '--firewall-allow', `${MANAGER}:4120`, `${MANAGER}:4122`];
+    const plan = await cli(['plan', ...planArgs, '--out', planFile]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    // Someone opens 4120 by hand between review and apply: the reviewed insert for 4120 is no longer what runs.
+    await nsRun(['nft', 'insert', 'rule', 'inet', 'f', 'o', 'ip', 'daddr', MANAGER, 'tcp', 'dport', '4120', 'accept']);
+    const before = String((await nsRun(['nft', 'list', 'ruleset'])).stdout);
+    const apply = await cli(['apply', '--plan', planFile, '--yes']);
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toContain(
+      'the reviewed plan no longer matches this system: the action [firewall] nft --echo --handle insert rule inet f o ip daddr 192.0.2.10 tcp dport 4120',
+    );
+    expect(String((await nsRun(['nft', 'list', 'ruleset'])).stdout)).toBe(before);
+    expect(await probe(4122)).toBe('timeout'); // nothing of the stale plan ran
+    await nsRun(['nft', 'flush', 'ruleset']);
+    await execa('ip', ['netns', 'exec', NS, 'nft', '-f', '-'], { input: RULESET });
+  });
 });

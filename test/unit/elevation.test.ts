@@ -145,10 +145,14 @@ describe('elevation service: one prompt per plan, progress from the journal', ()
     expect(events.map((e) => e.type + ('step' in e ? `:${e.step}` : ''))).toEqual([
       'run.start',
       'step.start:hosts',
+      // Write-ahead: each action's intent is journaled before it runs, its completion after.
+      'file.intent:hosts',
       'file.write:hosts',
       'step.done:hosts',
       'step.start:ipv6',
+      'file.intent:ipv6',
       'file.write:ipv6',
+      'command.intent:ipv6',
       'command:ipv6',
       'step.done:ipv6',
       'run.done',

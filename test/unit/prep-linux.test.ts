@@ -14,7 +14,8 @@ import {
 import { grubCfgHasArg, parseChkconfigList, parseGrubbyInfo } from '../../main/core/prep/ipv6Step.js';
 import { detectFirewall, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../main/core/prep/firewall.js';
 import { firewalldCommands, iptablesCommand, parseNftHandle, ufwCommand } from '../../main/core/prep/firewallStep.js';
-import { firewallRules, parseAllowTargets, prepRequests } from '../../main/core/prep/requests.js';
+import { firewallRules, parseAllowTargets } from '../../main/core/prep/requests.js';
+import { stepRequests } from '../../main/core/steps/requests.js';
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
@@ -519,7 +520,7 @@ describe('firewall targets from the inputs', () => {
     ]);
   });
 
-  it('bad --firewall-allow values and no targets are exit-2 errors naming the value', () => {
+  it('bad --firewall-allow values and no targets are exit-2 errors naming the value', async () => {
     const r = parseAllowTargets(['dsm.example.jp:443', '10.0.0.1:70000', '2001:db8::1:443', '10.0.0.1:4120']);
     expect(r.ok).toBe(false);
     if (!r.ok)
@@ -529,7 +530,7 @@ describe('firewall targets from the inputs', () => {
         [3, '2001:db8::1:443'],
       ]);
     try {
-      prepRequests({ openFirewall: true }, []);
+      await stepRequests({ openFirewall: true });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(DsaError);

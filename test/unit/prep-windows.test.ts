@@ -68,7 +68,7 @@ class FakeWindows implements Executor {
     },
   ) {}
 
-  // Arrow properties: the transaction calls them unbound, as it does the real executor's functions.
+  // Arrow properties: the engine calls them unbound, as it does the real executor's functions.
   run = async (command: string, args: readonly string[]): Promise<ExecResult> => {
     this.calls.push([command, ...args]);
     const s = this.s;

@@ -62,7 +62,7 @@ describe('the redactor', () => {
 
   it('shows at most the first 4 characters of a token, never of a password', () => {
     const r = given();
-    expect(r.text(`token:${GIVEN.token}`)).toBe(`token:8F2E…${MASK}`);
+    expect(r.text(`token:${GIVEN.token}`)).toBe(`token:${MASK}`);
     expect(r.text(`pw ${GIVEN.agentPassword}`)).toBe(`pw ${MASK}`);
   });
 

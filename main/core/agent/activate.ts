@@ -8,7 +8,7 @@ import { classifyActivation, activationOutcome, type ActivationOutcome } from '.
 import { buildActivationArgs, buildResetArgs, requestSecrets, type ActivationRequest } from './activationArgs.js';
 import { activationFromStatus, dsaQuery, queryAgentState, type AgentState } from './agentState.js';
 import { agentTool, runAgentCommand } from './agentTools.js';
-import { reportProgress, sleep } from '../progress.js';
+import { sleep, type Progress } from '../progress.js';
 import { parseEndpoint } from '../inputs/hostPort.js';
 import { isSameManager, resolveNames, type ResolvedNames } from './managerIdentity.js';
 import { checkManager, managerUnreachable, type ManagerCheckOptions } from './managerCheck.js';
@@ -40,6 +40,8 @@ export interface ActivateOptions {
   contactWaitSec: number;
   /** Poll interval while waiting for contact (default 2 s). */
   pollMs?: number;
+  /** Where this activation's progress goes (besides its journal). */
+  progress?: Progress;
   /** The run's deadline: aborting kills a running dsa_control / dsa_query (its whole process group) at once. */
   signal?: AbortSignal;
 }
@@ -165,7 +167,10 @@ export async function activateAgent(
   const willReset = identity.length > 0 && (opts.reset || opts.forceReset === true);
   if (willReset && !opts.forceReset) {
     // A reset toward a manager this machine cannot reach would leave a working agent deactivated.
-    reportProgress('agent.activate.checkingManager', { manager: `${req.manager.host}:${req.manager.port}` });
+    opts.progress?.({
+      key: 'agent.activate.checkingManager',
+      params: { manager: `${req.manager.host}:${req.manager.port}` },
+    });
     const d = await checkManager(sys, req, {
       lang: opts.check?.lang ?? 'en',
       ...opts.check,
@@ -191,6 +196,11 @@ export async function activateAgent(
   journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: ['activate'] });
   journal.append({ type: 'step.start', step: 'activate' });
   const mask = (s: string): string => redactText(s, secrets);
+  // This job's progress goes to its own journal and to its caller only.
+  const reportProgress = (key: string, params: Record<string, string | number>): void => {
+    journal.append({ type: 'step.progress', step: 'activate', key, params });
+    opts.progress?.({ key, params });
+  };
   const run = async (args: string[]): Promise<ExecResult> => {
     const c = agentTool(sys, 'dsa_control', args);
     // A hard limit: the executor kills dsa_control's whole process group (TERM, then KILL) at the timeout.

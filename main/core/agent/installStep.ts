@@ -1,12 +1,12 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DsaError, ExitCode } from '../errors.js';
+import { DsaError, ExitCode, inputError } from '../errors.js';
 import { readInputFile, unwrapParse } from '../inputs/load.js';
 import { detectAgentPackage, inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { Change, Message, Step, Verification } from '../steps/types.js';
+import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
 import { compareVersions, installCommand, uninstallCommand } from './agentPackage.js';
-import { queryServiceState, serviceCommand } from './agentTools.js';
+import { queryServiceState, serviceCommand, type AgentCommand } from './agentTools.js';
 import { checkKernelSupport, parseKernelList } from './kernelList.js';
 import {
   checkInstallerMatch,
@@ -16,7 +16,6 @@ import {
   type InstallerMetadata,
 } from './platform.js';
 import { checkDiskAndMemory } from './resources.js';
-import { waitForAgentService } from './serviceWait.js';
 
 export const InstallStepInput = z.object({
   /** The package (.rpm/.deb/.msi) or the portal's ZIP. */
@@ -44,12 +43,11 @@ export function mismatchError(m: InstallerMatch): DsaError {
 async function preflight(
   sys: SystemContext,
   input: InstallStepInput,
-  keep: boolean,
 ): Promise<{
   meta: InstallerMetadata;
   notes: Message[];
 }> {
-  const match = await checkInstallerMatch(sys, input.installer, { keep });
+  const match = await checkInstallerMatch(sys, input.installer);
   if (!match.ok || !match.metadata) {
     if (match.metadata) await disposeInstaller(match.metadata);
     throw mismatchError(match);
@@ -158,90 +156,112 @@ function shownPackage(meta: InstallerMetadata): string {
   return meta.zipEntry ? `${meta.file}!${meta.zipEntry}` : meta.file;
 }
 
-/** Installs (or upgrades) the agent package that matches this system, then waits for the `ds_agent` service. */
-export const installStep: Step<InstallStepInput> = {
+/** The command that starts the agent service once the package is there (its init script, systemd, or `sc`). */
+function plannedStart(sys: SystemContext, installing: boolean): AgentCommand | null {
+  const now = serviceCommand(sys, 'start');
+  if (now || !installing || sys.os === 'windows') return now;
+  // The package brings /etc/init.d/ds_agent: under a root it runs with the root given to it.
+  return sys.live
+    ? { command: '/etc/init.d/ds_agent', args: ['start'], real: false }
+    : { command: sys.path('/etc/init.d/ds_agent'), args: ['start'], real: true, env: { DSA_ROOT: sys.root } };
+}
+
+/**
+ * The package file to hand to rpm/dpkg/msiexec for a planned install: the file itself, or the package
+ * extracted from the portal's ZIP (the same entry the plan named). `dispose` removes the extracted copy.
+ */
+export async function packageForInstall(
+  sys: SystemContext,
+  pkg: { file: string; entry?: string | undefined },
+): Promise<{ path: string; dispose(): Promise<void> }> {
+  if (!pkg.entry) return { path: pkg.file, dispose: async () => undefined };
+  const meta = await readInstallerMetadata(sys, pkg.file);
+  if (meta.zipEntry !== pkg.entry) {
+    await disposeInstaller(meta);
+    throw new DsaError({
+      code: 'apply.stalePlan',
+      messageKey: 'apply.stalePlan',
+      params: { path: `${pkg.file}!${pkg.entry}` },
+      remedyKey: 'apply.stalePlanRemedy',
+    });
+  }
+  return { path: meta.packageFile, dispose: () => disposeInstaller(meta) };
+}
+
+/** Installs (or upgrades) the agent package that matches this system, then starts and waits for `ds_agent`. */
+export const installStep: StepDescriptor<InstallStepInput> = {
   id: 'install',
   titleKey: 'agent.install.title',
   input: InstallStepInput,
-
-  async detect(sys) {
-    return { package: await detectAgentPackage(sys), service: await queryServiceState(sys) };
+  flags: [
+    { flags: '--installer <file>', helpKey: 'agent.help.installer' },
+    { flags: '--kernel-list <file>', helpKey: 'agent.help.kernelList' },
+    { flags: '--service-wait <seconds>', helpKey: 'agent.help.serviceWait' },
+  ],
+  platforms: ['linux', 'windows'],
+  defaultOn: 'all',
+  needs: ['installer'],
+  fromOptions(opts) {
+    if (opts.kernelList && !opts.installer)
+      throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
+        file: opts.kernelList,
+      });
+    if (!opts.installer) return null;
+    return {
+      installer: resolve(opts.installer),
+      ...(opts.kernelList ? { kernelList: resolve(opts.kernelList) } : {}),
+      ...(opts.serviceWait !== undefined ? { serviceWaitSec: Number(opts.serviceWait) } : {}),
+    };
   },
 
-  async plan(sys, input) {
-    const { meta, notes } = await preflight(sys, input, false);
+  async plan(sys, input): Promise<StepPlanBody> {
+    const { meta, notes } = await preflight(sys, input);
     const action = await decide(sys, meta);
-    const changes: Change[] = [];
+    const changes: CommandActionInput[] = [];
     if (action.install !== 'none') {
-      const c = installCommand(sys, meta.kind, shownPackage(meta), {
+      const shown = shownPackage(meta);
+      const c = installCommand(sys, meta.kind, shown, {
         upgrade: action.install === 'upgrade',
         msiLog: msiLog(sys),
       });
+      // Revert removes only what this run installed: an upgrade is not undone.
+      const undo = action.install === 'install' ? uninstallCommand(sys, meta.kind, meta.file) : null;
       changes.push({
         kind: 'command',
+        role: 'package',
         command: c.command,
         args: c.args,
+        real: c.real,
+        timeoutSec: 15 * 60,
         reason: {
           key: action.install === 'upgrade' ? 'agent.install.reasonUpgrade' : 'agent.install.reasonInstall',
           params: { version: meta.version ?? '?', installed: action.installedVersion ?? '-' },
         },
+        package: {
+          file: meta.file,
+          ...(meta.zipEntry ? { entry: meta.zipEntry } : {}),
+          shown,
+          ...(meta.kind === 'msi' ? { msiLog: msiLog(sys) } : {}),
+        },
+        ...(undo ? { undo: { command: undo.command, args: undo.args, real: undo.real } } : {}),
       });
       if (action.install === 'upgrade') notes.push({ key: 'agent.install.upgradeNotReverted', params: {} });
     } else notes.push({ key: 'agent.install.sameVersion', params: { version: action.installedVersion ?? '?' } });
     const service = action.install === 'none' ? await queryServiceState(sys) : 'absent';
-    const start = serviceCommand(sys, 'start');
-    if (service !== 'running' && service !== 'unknown' && (start || action.install !== 'none'))
+    const start = plannedStart(sys, action.install !== 'none');
+    if (service !== 'running' && service !== 'unknown' && start)
       changes.push({
         kind: 'command',
-        command: start?.command ?? 'ds_agent',
-        args: start?.args ?? ['start'],
+        role: 'service',
+        command: start.command,
+        args: start.args,
+        real: start.real,
+        ...(start.env ? { env: start.env } : {}),
+        timeoutSec: 60,
         reason: { key: 'agent.install.reasonStart', params: { seconds: input.serviceWaitSec } },
+        service: { name: 'ds_agent', waitSec: input.serviceWaitSec },
       });
     return { changes, notes, rebootRequired: false, upToDate: changes.length === 0 };
-  },
-
-  async apply(sys, input, tx) {
-    const { meta } = await preflight(sys, input, true);
-    try {
-      const action = await decide(sys, meta);
-      if (action.install !== 'none') {
-        const c = installCommand(sys, meta.kind, meta.packageFile, {
-          upgrade: action.install === 'upgrade',
-          msiLog: msiLog(sys),
-        });
-        const undo = uninstallCommand(sys, meta.kind, meta.file);
-        try {
-          await tx.run(c.command, c.args, {
-            real: c.real,
-            timeoutMs: 15 * 60_000,
-            // Revert removes only what this run installed: an upgrade is not undone.
-            ...(action.install === 'install' ? { revert: { command: undo.command, args: undo.args } } : {}),
-          });
-        } finally {
-          // msiexec says little on its own: its verbose log is what support reads, so the journal keeps it.
-          if (meta.kind === 'msi') await tx.keepLog(msiLog(sys), 'msiexec-install.log');
-        }
-      }
-      if ((await queryServiceState(sys)) !== 'running') {
-        const start = serviceCommand(sys, 'start');
-        if (start)
-          await tx.run(start.command, start.args, {
-            real: start.real,
-            timeoutMs: 60_000,
-            ...(start.env ? { env: start.env } : {}),
-          });
-      }
-      const waited = await waitForAgentService(sys, { timeoutMs: input.serviceWaitSec * 1000 });
-      if (waited.state !== 'running' && waited.state !== 'unknown')
-        throw new DsaError({
-          code: 'agent.install.serviceNotRunning',
-          messageKey: 'agent.install.serviceNotRunning',
-          params: { seconds: Math.round(waited.waitedMs / 1000), state: waited.state },
-          remedyKey: 'agent.install.serviceNotRunningRemedy',
-        });
-    } finally {
-      await disposeInstaller(meta);
-    }
   },
 
   async verify(sys, input): Promise<Verification> {

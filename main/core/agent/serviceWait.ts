@@ -1,6 +1,6 @@
 import type { SystemContext } from '../system.js';
 import { queryServiceState, type ServiceState } from './agentTools.js';
-import { reportProgress, sleep } from '../progress.js';
+import { noProgress, sleep, type Progress } from '../progress.js';
 
 /**
  * Waits (bounded) for the agent service to run, reporting progress every poll. Returns the last state seen;
@@ -8,7 +8,7 @@ import { reportProgress, sleep } from '../progress.js';
  */
 export async function waitForAgentService(
   sys: SystemContext,
-  opts: { timeoutMs: number; pollMs?: number },
+  opts: { timeoutMs: number; pollMs?: number; progress?: Progress },
 ): Promise<{ state: ServiceState; waitedMs: number }> {
   const started = Date.now();
   const poll = opts.pollMs ?? 1_000;
@@ -17,9 +17,9 @@ export async function waitForAgentService(
     const waitedMs = Date.now() - started;
     if (state === 'running' || state === 'unknown') return { state, waitedMs };
     if (waitedMs >= opts.timeoutMs) return { state, waitedMs };
-    reportProgress('agent.install.waitingService', {
-      seconds: Math.round(waitedMs / 1000),
-      max: Math.round(opts.timeoutMs / 1000),
+    (opts.progress ?? noProgress)({
+      key: 'agent.install.waitingService',
+      params: { seconds: Math.round(waitedMs / 1000), max: Math.round(opts.timeoutMs / 1000) },
     });
     await sleep(Math.min(poll, Math.max(0, opts.timeoutMs - waitedMs)));
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StampedEvent } from '../engine/journal.js';
+import { parseJournalLine, type StampedEvent } from '../engine/journal.js';
 
 /** A watcher of the runs directory: follows the `events.jsonl` of every run that appears after it started. */
 export interface RunWatcher {
@@ -55,14 +55,10 @@ export function watchNewRuns(
       const lines = text.split('\n');
       f.partial = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          const e = JSON.parse(line) as StampedEvent;
-          seen.push(e);
-          opts.onEvent?.(e, f.id);
-        } catch {
-          // A line that is not JSON is not an event; the journal writes whole lines, so skip it.
-        }
+        const e = parseJournalLine(line);
+        if (!e) continue;
+        seen.push(e);
+        opts.onEvent?.(e, f.id);
       }
     } finally {
       await fh.close();

@@ -1,14 +1,16 @@
-import { readIfExists, sha256 } from '../fsx.js';
 import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';
-import { PlanSchema, type Plan } from '../steps/types.js';
+import { PlanSchema, type Plan, type Message } from '../steps/types.js';
 import type { SystemContext } from '../system.js';
 import { Journal } from './journal.js';
-import { stepInput } from './plan.js';
-import { Transaction } from './transaction.js';
-import { onProgress } from '../progress.js';
-import type { Message } from '../steps/types.js';
+import { describeAction, firstDifference, planStep, stepInput } from './plan.js';
+import { runAction } from './execute.js';
+import { applyEdit } from '../steps/fileAction.js';
+import { acquireSystemLock, type LockHolder } from './lock.js';
+import { pathInSystem } from './paths.js';
+import { interruptedRuns, removeLeftoverTemps, runSummaries, type RunSummary } from './runs.js';
+import { readIfExists, sha256 } from '../fsx.js';
 
 export interface StepOutcome {
   id: string;
@@ -27,6 +29,14 @@ export interface ApplyOutcome {
   steps: StepOutcome[];
 }
 
+/** What a job reports while it runs, besides its journal: progress, and notices (a lock waited for, a run found interrupted). */
+export interface JobHooks {
+  /** Progress of a step's long operations (service wait…). */
+  onProgress?: (step: string, m: Message) => void;
+  /** Notices for the person running the job. */
+  onNotice?: (m: Message) => void;
+}
+
 /** Validates a plan read from a file (the elevated helper never trusts its input). */
 export function parsePlan(file: string, text: string): Plan {
   let json: unknown;
@@ -36,7 +46,7 @@ export function parsePlan(file: string, text: string): Plan {
     throw new DsaError({
       code: 'plan.notJson',
       messageKey: 'plan.notJson',
-      params: { file, detail: (e as Error).message },
+      params: { file, detail: (e as Error).message.slice(0, 200) },
       exitCode: ExitCode.badInput,
     });
   }
@@ -45,15 +55,21 @@ export function parsePlan(file: string, text: string): Plan {
     throw new DsaError({
       code: 'plan.invalid',
       messageKey: 'plan.invalid',
-      params: { file, detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') },
+      params: {
+        file,
+        detail: r.error.issues
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ')
+          .slice(0, 400),
+      },
       exitCode: ExitCode.badInput,
     });
   }
   return r.data;
 }
 
-/** Refuses a plan made for another system, or whose files changed since it was made. */
-async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
+/** Refuses a plan made for another system, naming paths outside it, or whose bytes do not match their hash. */
+function checkPlanShape(sys: SystemContext, plan: Plan): void {
   if (plan.os !== sys.os || plan.root !== sys.root) {
     throw new DsaError({
       code: 'apply.otherSystem',
@@ -62,35 +78,112 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
       exitCode: ExitCode.badInput,
     });
   }
-  for (const step of plan.steps) {
-    if (step.upToDate) continue;
-    for (const c of step.changes) {
-      if (c.kind !== 'file') continue;
+  for (const step of plan.steps) for (const c of step.changes) if (c.kind === 'file') pathInSystem(sys, c.path, 'plan');
+}
+
+function staleAction(step: string, action: string): DsaError {
+  return new DsaError({
+    code: 'apply.staleAction',
+    messageKey: 'apply.staleAction',
+    params: { path: `[${step}] ${action}` },
+    remedyKey: 'apply.stalePlanRemedy',
+    exitCode: ExitCode.failed,
+  });
+}
+
+/** Plans every step again and refuses (exit 1, naming the action) when an action differs from the reviewed one. */
+async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
+  for (const sp of plan.steps) {
+    const fresh = await planStep(sys, sp.id, sp.input);
+    for (const c of sp.changes) {
+      if (c.kind !== 'file' || c.action === 'delete') continue;
       const now = await readIfExists(sys.path(c.path), { root: sys.root });
-      const nowSha = now ? sha256(now) : null;
-      if (nowSha !== c.beforeSha) {
+      if ((now ? sha256(now) : null) !== c.beforeSha) continue; // named below, as a file that changed
+      if (sha256(applyEdit(now ?? Buffer.alloc(0), c.edit ?? { at: 0, remove: 0 })) !== c.afterSha)
+        throw staleAction(sp.id, describeAction(c));
+    }
+    const d = firstDifference(sp.changes, fresh.changes);
+    if (d?.reviewed?.kind === 'file') {
+      const now = await readIfExists(sys.path(d.reviewed.path), { root: sys.root });
+      if ((now ? sha256(now) : null) !== d.reviewed.beforeSha)
         throw new DsaError({
           code: 'apply.stalePlan',
           messageKey: 'apply.stalePlan',
-          params: { path: c.path },
+          params: { path: d.reviewed.path },
           remedyKey: 'apply.stalePlanRemedy',
         });
-      }
     }
+    if (d) throw staleAction(sp.id, describeAction((d.reviewed ?? d.fresh)!));
+    if (fresh.upToDate !== sp.upToDate || !!fresh.blocked !== !!sp.blocked) throw staleAction(sp.id, sp.id);
+  }
+}
+
+/** A stale-plan error naming the job that changed the system after the plan was made, when a run says so. */
+function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
+  if (!(e instanceof DsaError) || (e.code !== 'apply.stalePlan' && e.code !== 'apply.staleAction')) return e;
+  const since = runSummaries(sys).filter((r) => r.lastAt >= plan.createdAt && r.changed);
+  const by = since[since.length - 1];
+  if (!by) return e;
+  return new DsaError({
+    code: e.code,
+    messageKey: 'apply.staleBy',
+    params: {
+      what: String(e.params.path),
+      command: by.job,
+      pid: by.pid ?? '?',
+      started: by.startedAt,
+      run: by.runId,
+    },
+    remedyKey: 'apply.stalePlanRemedy',
+    exitCode: ExitCode.failed,
+  });
+}
+
+/**
+ * What every job that changes the system does first, holding the lock: say which runs were interrupted
+ * (killed, or the machine went down) and remove the temp files they left.
+ */
+export async function noticeInterrupted(sys: SystemContext, notice: (m: Message) => void): Promise<RunSummary[]> {
+  const runs = interruptedRuns(sys);
+  for (const r of runs) notice({ key: 'apply.interruptedRun', params: { run: r.runId, started: r.startedAt } });
+  for (const f of await removeLeftoverTemps(sys, runs)) notice({ key: 'apply.tempRemoved', params: { file: f } });
+  return runs;
+}
+
+/**
+ * Runs a job that changes the system holding its lock: tells when the lock was waited for or taken over from
+ * a dead job, says which runs were interrupted and removes the temp files they left, then runs `fn`.
+ */
+export async function withSystemLock<T>(
+  sys: SystemContext,
+  job: string,
+  onNotice: ((m: Message) => void) | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const notice = onNotice ?? (() => undefined);
+  const params = (h: LockHolder) => ({ pid: h.pid, command: h.command, started: h.startedAt });
+  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice({ key: 'lock.waiting', params: params(h) }) });
+  try {
+    if (lock.tookOverFrom) notice({ key: 'lock.tookOver', params: params(lock.tookOverFrom) });
+    await noticeInterrupted(sys, notice);
+    return await fn();
+  } finally {
+    lock.release();
   }
 }
 
 /**
- * Applies a plan: every step that has changes runs through a journaled transaction, then verifies.
- * Stops at the first failing step (what was applied stays revertable). A plan with nothing to do
- * creates no run.
+ * Applies a plan, holding the system's lock: plans every step again and refuses a plan whose actions no
+ * longer match; then executes exactly the plan's actions, each journaled before it runs, and reads each
+ * step back. Stops at the first failing step (what was applied stays revertable). A plan with nothing to
+ * do creates no run.
  */
 export async function applyPlan(
   sys: SystemContext,
   plan: Plan,
-  opts: { secrets?: string[]; onProgress?: (step: string, m: Message) => void } = {},
+  opts: { secrets?: string[] } & JobHooks = {},
 ): Promise<ApplyOutcome> {
-  await checkPlanFresh(sys, plan);
+  checkPlanShape(sys, plan);
   const todo = plan.steps.filter((s) => !s.upToDate);
   if (todo.length === 0) {
     return {
@@ -103,11 +196,41 @@ export async function applyPlan(
   }
   // Every step's input is validated before anything is written: a bad plan changes nothing and creates no run.
   const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
+  return withSystemLock(sys, 'apply', opts.onNotice, async () => {
+    await checkPlanFresh(sys, plan).catch((e: unknown) => {
+      throw staleBy(sys, plan, e);
+    });
+    return execute(sys, plan, inputs, opts);
+  });
+}
+
+async function execute(
+  sys: SystemContext,
+  plan: Plan,
+  inputs: Map<string, unknown>,
+  opts: { secrets?: string[] } & JobHooks,
+): Promise<ApplyOutcome> {
+  const secrets = opts.secrets ?? [];
   const journal = Journal.create(sys);
-  journal.writeJson('plan.json', redactJson(plan, opts.secrets ?? []));
-  journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: todo.map((s) => s.id) });
+  // The journal keeps the plan without the bytes to write (the backups hold what revert needs).
+  const kept = {
+    ...plan,
+    steps: plan.steps.map((s) => ({
+      ...s,
+      changes: s.changes.map((c) => (c.kind === 'file' ? { ...c, edit: undefined } : c)),
+    })),
+  };
+  journal.writeJson('plan.json', redactJson(kept, secrets));
+  journal.append({
+    type: 'run.start',
+    runId: journal.runId,
+    root: sys.root,
+    steps: plan.steps.filter((s) => !s.upToDate).map((s) => s.id),
+    job: 'apply',
+  });
   const outcomes: StepOutcome[] = [];
   let failed = false;
+  let n = 0;
   for (const sp of plan.steps) {
     if (failed) {
       outcomes.push({ id: sp.id, status: 'not-run' });
@@ -119,16 +242,17 @@ export async function applyPlan(
       continue;
     }
     const step = findStep(sp.id)!;
-    journal.append({ type: 'step.start', step: sp.id });
-    // Progress of long operations goes to the journal (the app and the elevated path read it) and to the caller.
-    const off = onProgress((m) => {
+    journal.append({ type: 'step.start', step: sp.id, ...(sp.revertNeedsReboot ? { revertNeedsReboot: true } : {}) });
+    // This job's progress goes to its own journal (the app and the elevated path read it) and to its caller.
+    const progress = (m: Message): void => {
       journal.append({ type: 'step.progress', step: sp.id, key: m.key, params: m.params });
       opts.onProgress?.(sp.id, m);
-    });
+    };
     try {
-      const input = inputs.get(sp.id);
-      await step.apply(sys, input, new Transaction(sys, journal, sp.id, opts.secrets ?? []));
-      const v = await step.verify(sys, input);
+      for (const action of sp.changes)
+        await runAction({ sys, journal, step: sp.id, n: ++n, secrets, progress }, action);
+      if (sp.blocked) throw new DsaError({ ...sp.blocked, exitCode: ExitCode.failed });
+      const v = await step.verify(sys, inputs.get(sp.id));
       journal.append({ type: 'step.done', step: sp.id, verified: v.ok, detail: v.detail });
       outcomes.push({ id: sp.id, status: 'applied', verified: v.ok, detail: v.detail });
     } catch (e) {
@@ -136,8 +260,6 @@ export async function applyPlan(
       journal.append({ type: 'step.failed', step: sp.id, error });
       outcomes.push({ id: sp.id, status: 'failed', error });
       failed = true;
-    } finally {
-      off();
     }
   }
   const ok = !failed && outcomes.every((o) => o.verified !== false);

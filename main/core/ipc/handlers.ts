@@ -11,11 +11,11 @@ import { unwrapParse, readInputFile } from '../inputs/load.js';
 import { parseManagerHosts, type HostsEntry } from '../inputs/managerHosts.js';
 import { activationUrl, parseActivation, type ActivationInput } from '../inputs/activation.js';
 import { maskSecret, redactJson } from '../secrets.js';
-import { buildPlan, type StepRequest } from '../engine/plan.js';
+import { buildPlan } from '../engine/plan.js';
 import type { ApplyOutcome } from '../engine/apply.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { pickRun, revertRun } from '../engine/revert.js';
-import { findStep, STEPS } from '../steps/registry.js';
+import { optionsForChoices, stepChoices } from '../steps/registry.js';
 import { stepRequests } from '../steps/requests.js';
 import type { Plan } from '../steps/types.js';
 import {
@@ -35,7 +35,6 @@ import { agentStatus, toStatusView, type AgentStatus } from '../agent/agentStatu
 import { activationRequest } from '../agent/activationRequest.js';
 import { sudoPromptCommand } from '../elevation/commandLine.js';
 import { atomicWrite } from '../fsx.js';
-import { onProgress } from '../progress.js';
 import { readFleet } from '../fleet/read.js';
 import { groupFleet } from '../fleet/group.js';
 import {
@@ -51,7 +50,6 @@ import {
   type ProgressEvent,
   type Reply,
   type Response,
-  type StepChoice,
 } from './contract.js';
 import { EVENTS } from './verbs.js';
 
@@ -157,54 +155,10 @@ function parseTextInput(kind: 'hosts' | 'activation', name: string, data: Buffer
     : summarizeActivation(name, unwrapParse(name, parseActivation(name, data)));
 }
 
-/** How the window offers each step: its platform default and the input it needs. */
-interface CatalogEntry {
-  id: string;
-  defaultOn: (family: string) => boolean;
-  /** What must be given first (a translation key saying so), if anything. */
-  needs?: (s: Session) => string | null;
-}
-const CATALOG: CatalogEntry[] = [
-  { id: 'hosts', defaultOn: () => true, needs: (s) => (s.hostsFile ? null : 'ui.plan.needsHostsFile') },
-  { id: 'ipv6', defaultOn: (f) => f === 'rhel' },
-  { id: 'antivirus', defaultOn: (f) => f === 'windows' },
-  { id: 'firewall', defaultOn: () => false, needs: (s) => (s.hostsFile ? null : 'ui.plan.needsHostsFile') },
-  { id: 'install', defaultOn: () => true, needs: (s) => (s.installer ? null : 'ui.plan.needsInstaller') },
-];
-
-/**
- * The steps the window offers with the platform's defaults (IPv6 on RHEL, the old antivirus on Windows);
- * a step this build does not have, or whose input is missing, is shown unavailable with the reason.
- */
-async function stepChoices(sys: SystemContext, session: Session, selected: Record<string, boolean>) {
+/** The steps the window offers, from the step descriptors, with the platform's defaults. */
+async function choicesFor(sys: SystemContext, session: Session, selected: Record<string, boolean>) {
   const family = sys.os === 'windows' ? 'windows' : (await detectOs(sys)).family;
-  const known = new Set(CATALOG.map((c) => c.id));
-  const extra = STEPS.filter((s) => !known.has(s.id)).map((s) => ({ id: s.id, defaultOn: () => false, cliOnly: true }));
-  return [...CATALOG, ...extra].map((c): StepChoice => {
-    const step = findStep(c.id);
-    const missing = 'cliOnly' in c ? 'ui.plan.cliOnly' : !step ? 'ui.plan.notBuilt' : (c.needs?.(session) ?? null);
-    const defaultOn = !missing && c.defaultOn(family);
-    return {
-      id: c.id,
-      titleKey: step?.titleKey ?? `ui.plan.step.${c.id}`,
-      available: !missing,
-      ...(missing ? { unavailableKey: missing } : {}),
-      defaultSelected: defaultOn,
-      selected: !missing && (selected[c.id] ?? defaultOn),
-    };
-  });
-}
-
-/** The step requests for the chosen steps: the CLI's own `stepRequests` over the session's files and flags. */
-function requestsFor(session: Session, choices: StepChoice[]): Promise<StepRequest[]> {
-  const on = (id: string): boolean => choices.some((c) => c.id === id && c.selected);
-  return stepRequests({
-    ...(on('hosts') && session.hostsFile ? { hostsFile: session.hostsFile } : {}),
-    ...(on('install') && session.installer ? { installer: session.installer } : {}),
-    disableIpv6: on('ipv6'),
-    disableScep: on('antivirus'),
-    openFirewall: on('firewall'),
-  });
+  return stepChoices(family, { hostsFile: !!session.hostsFile, installer: !!session.installer }, selected);
 }
 
 function applyView(o: ApplyOutcome): ApplyView {
@@ -430,6 +384,8 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
       // "Reset first" checks the new manager first (the same core function as `activate --reset`).
       check: { lang: services.lang(), ...(session.hostsFile ? { hostsFile: session.hostsFile } : {}) },
       doctorOnFailure: true,
+      // Progress of the in-process activation (attempts, waiting for contact) goes to the window as it happens.
+      progress: (m) => services.emit(EVENTS.progress, m),
     });
     return activationView(r, r.doctor?.checks ?? [], r.ok ? await agentStatus(sys) : null);
   };
@@ -464,8 +420,8 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     },
     'inputs:load': async ({ kind, path }) => loadPath(kind, path),
     plan: async ({ selected }) => {
-      const choices = await stepChoices(sys, session, selected);
-      const requests = await requestsFor(session, choices);
+      const choices = await choicesFor(sys, session, selected);
+      const requests = await stepRequests(optionsForChoices(choices, session));
       if (requests.length === 0) return { plan: null, choices };
       const plan = await buildPlan(sys, requests);
       const planId = randomBytes(8).toString('hex');
@@ -478,13 +434,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     apply: async ({ planId }) => apply(planId),
     revert: async ({ runId }) => revertRun(sys, pickRun(sys, runId)),
     activate: async (req) => {
-      // Progress of the in-process activation (attempts, waiting for contact) goes to the window as it happens.
-      const off = onProgress((m) => services.emit(EVENTS.progress, m));
-      try {
-        return await activate(req);
-      } finally {
-        off();
-      }
+      return activate(req);
     },
     doctor: async () => {
       session.lastDoctor = undefined;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DsaError, ExitCode } from '../errors.js';
 import type { SystemContext } from '../system.js';
-import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
 import {
   POWERSHELL,
   SCEP_POLICY,
@@ -139,30 +139,34 @@ function tamperError(): DsaError {
 }
 
 /** The antivirus that conflicts with the agent off: SCEP's policy values and Defender's preferences. */
-export const antivirusStep: Step<AntivirusStepInput> = {
+export const antivirusStep: StepDescriptor<AntivirusStepInput> = {
   id: 'antivirus',
   titleKey: 'prep.av.title',
   input: AntivirusStepInput,
+  flags: [{ flags: '--disable-scep', helpKey: 'prep.cli.disableScep' }],
+  platforms: ['windows'],
+  defaultOn: ['windows'],
+  needs: [],
+  fromOptions: (opts) => (opts.disableScep ? {} : null),
 
-  async detect(sys) {
-    return detectAntivirus(sys);
-  },
-
-  async plan(sys): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+  async plan(sys): Promise<StepPlanBody> {
     const w = await avWork(sys);
-    const changes: Change[] = w.commands.map((c) => ({
+    const changes: CommandActionInput[] = w.commands.map((c) => ({
       kind: 'command',
       command: c.command,
       args: c.args,
+      timeoutSec: 60,
       reason: c.reason,
+      undo: c.revert,
     }));
-    return { changes, notes: w.notes, rebootRequired: false, upToDate: changes.length === 0 && !w.tamperBlocked };
-  },
-
-  async apply(sys, _input, tx) {
-    const w = await avWork(sys);
-    for (const c of w.commands) await tx.run(c.command, c.args, { revert: c.revert, timeoutMs: 60_000 });
-    if (w.tamperBlocked) throw tamperError();
+    return {
+      changes,
+      notes: w.notes,
+      rebootRequired: false,
+      upToDate: changes.length === 0 && !w.tamperBlocked,
+      // Tamper Protection blocks Defender's changes: applying fails with the reason, after the other actions.
+      ...(w.tamperBlocked ? { blocked: tamperError().toInfo() } : {}),
+    };
   },
 
   async verify(sys): Promise<Verification> {

@@ -1,7 +1,9 @@
 import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import type { SystemContext } from '../system.js';
-import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
+import { inputError } from '../errors.js';
+import { firewallRules } from './requests.js';
 import {
   FirewallRuleSchema,
   acceptCovers,
@@ -21,7 +23,7 @@ interface FwCommand {
   command: string;
   args: string[];
   revert?: { command: string; args: string[] };
-  /** nftables: the inserted rule's handle is read from the echo, then a listing of the chain carries the undo. */
+  /** nftables: the inserted rule's handle is read from the echo (the undo), then the chain is read back. */
   nftChain?: NftChain;
   rule: FirewallRule;
 }
@@ -192,54 +194,57 @@ async function work(sys: SystemContext, input: FirewallStepInput) {
   return { state, ...firewallCommands(state, input.rules) };
 }
 
-/** Openings for the manager's ports in the host firewall, only where a host firewall filters (the seed). */
-export const firewallStep: Step<FirewallStepInput> = {
+/** The action of one command: nft's undo is read from the handle it prints, then the chain is read back. */
+function toAction(c: FwCommand, tool: string): CommandActionInput {
+  const chain = c.nftChain;
+  return {
+    kind: 'command',
+    command: c.command,
+    args: c.args,
+    timeoutSec: 30,
+    reason: {
+      key: `prep.fw.reason.${c.rule.direction}`,
+      params: { address: c.rule.address, port: c.rule.port, tool },
+    },
+    ...(c.revert ? { undo: c.revert } : {}),
+    ...(chain
+      ? {
+          undoFromResult: { kind: 'nftHandle' as const, family: chain.family, table: chain.table, chain: chain.name },
+          readBack: { command: 'nft', args: ['--handle', 'list', 'chain', chain.family, chain.table, chain.name] },
+        }
+      : {}),
+  };
+}
+
+/** Openings for the manager's ports in the host firewall, only where a host firewall filters. */
+export const firewallStep: StepDescriptor<FirewallStepInput> = {
   id: 'firewall',
   titleKey: 'prep.fw.title',
   input: FirewallStepInput,
-
-  async detect(sys) {
-    return detectFirewall(sys);
+  flags: [
+    { flags: '--open-firewall', helpKey: 'prep.cli.openFirewall' },
+    { flags: '--manager-initiated', helpKey: 'prep.cli.managerInitiated' },
+    { flags: '--firewall-allow <address:port...>', helpKey: 'prep.cli.firewallAllow' },
+  ],
+  platforms: ['linux', 'windows'],
+  defaultOn: [],
+  needs: ['hostsFile'],
+  fromOptions(opts, ctx) {
+    if (!opts.openFirewall) return null;
+    const rules = firewallRules(ctx.entries, opts);
+    if (rules.length === 0) throw inputError('prep.fw.noTargets', 'prep.fw.noTargets', {}, 'prep.fw.noTargetsRemedy');
+    return { rules };
   },
 
-  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+  async plan(sys, input): Promise<StepPlanBody> {
     const w = await work(sys, input);
-    const changes: Change[] = w.commands.map((c) => ({
-      kind: 'command',
-      command: c.command,
-      args: c.args,
-      reason: {
-        key: `prep.fw.reason.${c.rule.direction}`,
-        params: { address: c.rule.address, port: c.rule.port, tool: w.state.tool ?? '-' },
-      },
-    }));
     return {
-      changes,
+      changes: w.commands.map((c) => toAction(c, w.state.tool ?? '-')),
       notes: [...w.state.reasons, ...w.notes],
       rebootRequired: false,
-      upToDate: changes.length === 0,
+      upToDate: w.commands.length === 0,
     };
   },
-
-  async apply(sys, input, tx) {
-    const w = await work(sys, input);
-    for (const c of w.commands) {
-      const r = await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
-      if (c.nftChain) {
-        // nft deletes a rule only by its handle, known once inserted: the listing that follows records the
-        // rule as it landed and carries the exact undo.
-        const handle = parseNftHandle(r.stdout);
-        const { family, table, name } = c.nftChain;
-        await tx.run('nft', ['--handle', 'list', 'chain', family, table, name], {
-          timeoutMs: 30_000,
-          ...(handle !== null
-            ? { revert: { command: 'nft', args: ['delete', 'rule', family, table, name, 'handle', String(handle)] } }
-            : {}),
-        });
-      }
-    }
-  },
-
   async verify(sys, input): Promise<Verification> {
     const w = await work(sys, input);
     if (w.commands.length === 0)

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { readIfExists, sha256 } from '../fsx.js';
+import { readIfExists } from '../fsx.js';
 import { DsaError, ExitCode } from '../errors.js';
 import { detectOs, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import type { CommandActionInput, FileAction, Message, StepDescriptor, Verification } from '../steps/types.js';
+import { fileWriteAction } from '../steps/fileAction.js';
 import {
   GRUB_DEFAULT,
   IPV6_SYSCTL_KEYS,
@@ -206,7 +207,7 @@ async function protocolWork(
   }
 }
 
-/** Works out what the step would do on this target (shared by plan and apply, so they cannot disagree). */
+/** Works out what the step does on this target: its ordered actions and notes. */
 async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6Work> {
   if (sys.os !== 'linux')
     throw new DsaError({
@@ -241,55 +242,43 @@ async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6W
   return { method, os, state, actions, notes, rebootRequired };
 }
 
-function toChange(a: Action): Change {
-  if (a.kind === 'command') return { kind: 'command', command: a.command, args: a.args, reason: a.reason };
-  const beforeText = a.before ? a.before.toString('utf8') : '';
-  const oldLines = new Set(beforeText.split('\n'));
-  const newLines = a.after.split('\n');
-  const diff = [
-    ...beforeText
-      .split('\n')
-      .filter((l) => l !== '' && !newLines.includes(l))
-      .map((l) => `- ${l}`),
-    ...newLines.filter((l) => l !== '' && !oldLines.has(l)).map((l) => `+ ${l}`),
-  ];
+async function toChange(sys: SystemContext, a: Action): Promise<FileAction | CommandActionInput> {
+  if (a.kind === 'file') return fileWriteAction(sys, a.path, a.before, a.after);
   return {
-    kind: 'file',
-    path: a.path,
-    action: a.before ? 'modify' : 'create',
-    beforeSha: a.before ? sha256(a.before) : null,
-    diff,
+    kind: 'command',
+    command: a.command,
+    args: a.args,
+    timeoutSec: 120,
+    reason: a.reason,
+    ...(a.revert ? { undo: a.revert } : {}),
   };
 }
 
 /** IPv6 off on Linux, by generation: EL6 modprobe option, else sysctl.d drop-in or the kernel argument. */
-export const ipv6Step: Step<Ipv6StepInput> = {
+export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
   id: 'ipv6',
   titleKey: 'prep.ipv6.title',
   input: Ipv6StepInput,
+  flags: [{ flags: '--disable-ipv6 [method]', helpKey: 'prep.cli.disableIpv6', choices: ['addressing', 'protocol'] }],
+  platforms: ['linux'],
+  defaultOn: ['rhel'],
+  needs: [],
+  fromOptions: (opts) =>
+    opts.disableIpv6 ? { method: typeof opts.disableIpv6 === 'string' ? opts.disableIpv6 : 'addressing' } : null,
 
-  async detect(sys) {
-    return detectIpv6(sys);
-  },
-
-  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+  async plan(sys, input) {
     const w = await ipv6Work(sys, input);
+    const changes = [];
+    for (const a of w.actions) changes.push(await toChange(sys, a));
     return {
-      changes: w.actions.map(toChange),
+      changes,
       notes: [{ key: `prep.ipv6.method.${w.method}`, params: {} }, ...w.notes],
       rebootRequired: w.rebootRequired,
+      // EL6: the module option is read at boot, so turning IPv6 back on also takes a reboot.
+      revertNeedsReboot: w.method === 'module' && w.actions.length > 0,
       upToDate: w.actions.length === 0,
     };
   },
-
-  async apply(sys, input, tx) {
-    const w = await ipv6Work(sys, input);
-    for (const a of w.actions) {
-      if (a.kind === 'file') await tx.writeFile(a.path, a.after);
-      else await tx.run(a.command, a.args, { ...(a.revert ? { revert: a.revert } : {}), timeoutMs: 120_000 });
-    }
-  },
-
   async verify(sys, input): Promise<Verification> {
     const os = await detectOs(sys);
     const method = ipv6MethodFor(os, input.method);

@@ -1,23 +1,10 @@
 import { isIPv6 } from 'node:net';
-import type { StepRequest } from '../engine/plan.js';
 import { unwrapParse } from '../inputs/load.js';
 import { issueAt, type ParseIssue, type ParseResult } from '../inputs/issues.js';
 import { isIpAddress } from '../inputs/names.js';
-import { inputError } from '../errors.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
+import type { StepOptions } from '../steps/types.js';
 import { AGENT_PORTS, type FirewallRule } from './firewall.js';
-
-/** The preparation flags (a part of StepOptions). */
-export interface PrepOptions {
-  /** `--disable-ipv6 [addressing|protocol]` (true: the default, addressing). */
-  disableIpv6?: boolean | string;
-  disableScep?: boolean;
-  openFirewall?: boolean;
-  /** Inbound 4118 from the manager (the manager initiates communication). */
-  managerInitiated?: boolean;
-  /** Extra outbound openings `ADDRESS:PORT` / `[V6]:PORT` (SaaS managers on 443, relays). */
-  firewallAllow?: string[];
-}
 
 /** Parses `--firewall-allow` values (`10.0.0.5:443`, `[2001:db8::5]:4122`); every bad one is an issue. */
 export function parseAllowTargets(values: readonly string[]): ParseResult<FirewallRule[]> {
@@ -36,7 +23,10 @@ export function parseAllowTargets(values: readonly string[]): ParseResult<Firewa
 }
 
 /** The openings for the inputs: outbound 4120/4122 to each manager address, inbound 4118 when it initiates. */
-export function firewallRules(entries: readonly HostsEntry[], opts: PrepOptions): FirewallRule[] {
+export function firewallRules(
+  entries: readonly HostsEntry[],
+  opts: Pick<StepOptions, 'firewallAllow' | 'managerInitiated'>,
+): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const seen = new Set<string>();
   const add = (r: FirewallRule): void => {
@@ -54,21 +44,4 @@ export function firewallRules(entries: readonly HostsEntry[], opts: PrepOptions)
   if (opts.managerInitiated)
     for (const e of entries) add({ direction: 'in', address: e.address, port: AGENT_PORTS.agent });
   return rules;
-}
-
-/** The preparation steps the flags select, with their inputs. */
-export function prepRequests(opts: PrepOptions, entries: readonly HostsEntry[]): StepRequest[] {
-  const out: StepRequest[] = [];
-  if (opts.disableIpv6)
-    out.push({
-      stepId: 'ipv6',
-      input: { method: typeof opts.disableIpv6 === 'string' ? opts.disableIpv6 : 'addressing' },
-    });
-  if (opts.disableScep) out.push({ stepId: 'antivirus', input: {} });
-  if (opts.openFirewall) {
-    const rules = firewallRules(entries, opts);
-    if (rules.length === 0) throw inputError('prep.fw.noTargets', 'prep.fw.noTargets', {}, 'prep.fw.noTargetsRemedy');
-    out.push({ stepId: 'firewall', input: { rules } });
-  }
-  return out;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { readIfExists, sha256 } from '../fsx.js';
+import { readIfExists } from '../fsx.js';
+import { fileWriteAction } from '../steps/fileAction.js';
 import { detectOs } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { Change, Message, Step, StepPlan, Verification } from '../steps/types.js';
+import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
 import { isNtpServer, parseNtpServer, type TimeSyncPlatform } from './timeSync.js';
 
 export const TimeSyncStepInput = z.object({
@@ -125,43 +126,40 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
 }
 
 /** Points this machine's time service (chrony, ntpd on EL6, w32time) at an NTP server and steps the clock. */
-export const timeSyncStep: Step<TimeSyncStepInput> = {
+export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
   id: 'time-sync',
   titleKey: 'prep.time.title',
   input: TimeSyncStepInput,
+  // Chosen by the doctor's fix plan (`doctor --fix`), which names the server: no flag of its own.
+  flags: [],
+  platforms: ['linux', 'windows'],
+  defaultOn: [],
+  needs: ['ntpServer'],
+  fromOptions: () => null,
 
-  async detect(sys) {
-    return platformOf(sys);
-  },
-
-  async plan(sys, input): Promise<Omit<StepPlan, 'id' | 'titleKey' | 'input'>> {
+  async plan(sys, input): Promise<StepPlanBody> {
     const w = await work(sys, input);
-    const cmd = (c: SyncCommand): Change => ({ kind: 'command', command: c.command, args: c.args, reason: c.reason });
-    const changes: Change[] = [
+    const cmd = (c: SyncCommand): CommandActionInput => ({
+      kind: 'command',
+      command: c.command,
+      args: c.args,
+      timeoutSec: 60,
+      reason: c.reason,
+      ...(c.revert ? { undo: c.revert } : {}),
+    });
+    const changes: StepPlanBody['changes'] = [
       ...w.pre.map(cmd),
       ...(w.file
         ? [
-            {
-              kind: 'file' as const,
-              path: w.file.path,
-              action: w.file.before ? ('modify' as const) : ('create' as const),
-              beforeSha: w.file.before ? sha256(w.file.before) : null,
-              diff: ['+ # dsa-setup: time-sync', `+ ${w.file.line}`],
-            },
+            await fileWriteAction(sys, w.file.path, w.file.before, w.file.after, [
+              '+ # dsa-setup: time-sync',
+              `+ ${w.file.line}`,
+            ]),
           ]
         : []),
       ...w.post.map(cmd),
     ];
     return { changes, notes: w.notes, rebootRequired: false, upToDate: false };
-  },
-
-  async apply(sys, input, tx) {
-    const w = await work(sys, input);
-    for (const c of w.pre)
-      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 30_000 });
-    if (w.file) await tx.writeFile(w.file.path, w.file.after, { mode: 0o644 });
-    for (const c of w.post)
-      await tx.run(c.command, c.args, { ...(c.revert ? { revert: c.revert } : {}), timeoutMs: 60_000 });
   },
 
   async verify(sys, input): Promise<Verification> {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
 import { readBackHosts } from '../hosts/readBack.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
-import { assertReplaceable, readIfExists, sha256 } from '../fsx.js';
+import { assertReplaceable, readIfExists } from '../fsx.js';
 import { hostsFilePath, type SystemContext } from '../system.js';
-import { analyzeHosts, applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
-import type { Step, Verification } from './types.js';
+import { applyManagedBlock, readHostsDocument } from '../hosts/hostsDocument.js';
+import { fileWriteAction } from './fileAction.js';
+import type { StepDescriptor, Verification } from './types.js';
 
 export const HostsStepInput = z.object({
   /** The file the entries came from (for messages). */
@@ -26,27 +27,33 @@ async function loadHosts(sys: SystemContext): Promise<{ data: Buffer; exists: bo
   return { data: data ?? Buffer.alloc(0), exists: data !== null };
 }
 
-function compute(sys: SystemContext, data: Buffer, input: HostsStepInput) {
-  const file = hostsSystemPath(sys);
-  return applyManagedBlock(readHostsDocument(data), input.entries, file, sys.os === 'windows' ? '\r\n' : '\n', {
-    rewriteUtf16: input.rewriteUtf16 === true,
-  });
-}
-
 /** The manager's lines in one managed block of the hosts file; lines that shadow them commented out. */
-export const hostsStep: Step<HostsStepInput> = {
+export const hostsStep: StepDescriptor<HostsStepInput> = {
   id: 'hosts',
   titleKey: 'steps.hosts.title',
   input: HostsStepInput,
-
-  async detect(sys, input) {
-    const { data, exists } = await loadHosts(sys);
-    return { exists, ...analyzeHosts(readHostsDocument(data), input.entries, hostsSystemPath(sys)) };
-  },
+  flags: [
+    { flags: '--hosts-file <file>', helpKey: 'cli.help.hostsFile' },
+    { flags: '--rewrite-utf16-hosts', helpKey: 'cli.help.rewriteUtf16Hosts' },
+  ],
+  platforms: ['linux', 'windows'],
+  defaultOn: 'all',
+  needs: ['hostsFile'],
+  fromOptions: (opts, ctx) =>
+    opts.hostsFile
+      ? { source: opts.hostsFile, entries: ctx.entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) }
+      : null,
 
   async plan(sys, input) {
     const { data, exists } = await loadHosts(sys);
-    const change = compute(sys, data, input);
+    const path = hostsSystemPath(sys);
+    const change = applyManagedBlock(
+      readHostsDocument(data),
+      input.entries,
+      path,
+      sys.os === 'windows' ? '\r\n' : '\n',
+      { rewriteUtf16: input.rewriteUtf16 === true },
+    );
     if (!change.changed) return { changes: [], notes: [], rebootRequired: false, upToDate: true };
     await assertReplaceable(hostsFilePath(sys), sys.root);
     const diff = [
@@ -55,15 +62,7 @@ export const hostsStep: Step<HostsStepInput> = {
       ...change.blockLines.map((l) => `+ ${l}`),
     ];
     return {
-      changes: [
-        {
-          kind: 'file',
-          path: hostsSystemPath(sys),
-          action: exists ? 'modify' : 'create',
-          beforeSha: exists ? sha256(data) : null,
-          diff,
-        },
-      ],
+      changes: [await fileWriteAction(sys, path, exists ? data : null, change.bytes, diff)],
       notes: [
         ...(change.rewrittenFrom
           ? [{ key: 'steps.hosts.rewriteUtf16', params: { encoding: change.rewrittenFrom.toUpperCase() } }]
@@ -76,12 +75,6 @@ export const hostsStep: Step<HostsStepInput> = {
       rebootRequired: false,
       upToDate: false,
     };
-  },
-
-  async apply(sys, input, tx) {
-    const { data } = await loadHosts(sys);
-    const change = compute(sys, data, input);
-    if (change.changed) await tx.writeFile(hostsSystemPath(sys), change.bytes);
   },
 
   async verify(sys, input): Promise<Verification> {

@@ -1,48 +1,33 @@
-import { resolve } from 'node:path';
-import { DsaError, ExitCode, inputError } from '../errors.js';
+import { DsaError, ExitCode } from '../errors.js';
 import { buildPlan, type StepRequest } from '../engine/plan.js';
 import type { SystemContext } from '../system.js';
-import type { Plan } from './types.js';
+import type { Plan, StepOptions } from './types.js';
 import { loadManagerHosts } from '../inputs/load.js';
-import { prepRequests, type PrepOptions } from '../prep/requests.js';
+import { STEPS } from './registry.js';
 
-/** The inputs and flags that select steps (the CLI's options and the GUI's form share this shape). */
-export interface StepOptions extends PrepOptions {
-  hostsFile?: string;
-  /** Rewrite a UTF-16 hosts file as UTF-8 (backed up) instead of refusing it. */
-  rewriteUtf16Hosts?: boolean;
-  /** Agent package (.rpm/.deb/.msi) or the portal's ZIP: the `install` step. */
-  installer?: string;
-  /** Supported-kernel list checked by the `install` step. */
-  kernelList?: string;
-  /** Seconds the `install` step waits for the agent service (default 120). */
-  serviceWait?: string;
+export type { StepOptions } from './types.js';
+
+/** The steps the options select, in registry order, each input built by its own descriptor. */
+export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
+  const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
+  const out: StepRequest[] = [];
+  for (const step of STEPS) {
+    const input = await step.fromOptions(opts, { entries });
+    if (input !== null && input !== undefined) out.push({ stepId: step.id, input });
+  }
+  return out;
 }
 
-/** The steps whose inputs or flags are given, in registry order, with their inputs loaded and parsed. */
-export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
-  const out: StepRequest[] = [];
-  const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
-  if (opts.hostsFile)
-    out.push({
-      stepId: 'hosts',
-      input: { source: opts.hostsFile, entries, ...(opts.rewriteUtf16Hosts ? { rewriteUtf16: true } : {}) },
-    });
-  out.push(...prepRequests(opts, entries));
-  if (opts.kernelList && !opts.installer)
-    throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
-      file: opts.kernelList,
-    });
-  if (opts.installer)
-    out.push({
-      stepId: 'install',
-      input: {
-        installer: resolve(opts.installer),
-        ...(opts.kernelList ? { kernelList: resolve(opts.kernelList) } : {}),
-        ...(opts.serviceWait !== undefined ? { serviceWaitSec: Number(opts.serviceWait) } : {}),
-      },
-    });
-  return out;
+/** True when any step flag or input is given (`apply --plan` refuses them: the plan file says what runs). */
+export function hasStepOptions(opts: StepOptions): boolean {
+  return (
+    [opts.hostsFile, opts.installer, opts.kernelList, opts.serviceWait, opts.firewallAllow].some(
+      (v) => v !== undefined,
+    ) ||
+    Boolean(
+      opts.rewriteUtf16Hosts || opts.disableIpv6 || opts.disableScep || opts.openFirewall || opts.managerInitiated,
+    )
+  );
 }
 
 /** The plan for the steps the options select; no step selected is bad input (exit 2). */
