@@ -10,8 +10,10 @@ import {
   grubCmdline,
   modprobeDisablesIpv6,
   parseSysctlConf,
+  SYSCTL_DROPIN,
+  sysctlDropinText,
 } from '../../main/core/prep/ipv6.js';
-import { grubCfgHasArg, parseChkconfigList, parseGrubbyInfo } from '../../main/core/prep/ipv6Step.js';
+import { grubCfgHasArg, ipv6Step, parseChkconfigList, parseGrubbyInfo } from '../../main/core/prep/ipv6Step.js';
 import { detectFirewall, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../main/core/prep/firewall.js';
 import { firewalldCommands, iptablesCommand, parseNftHandle, ufwCommand } from '../../main/core/prep/firewallStep.js';
 import { firewallRules, parseAllowTargets, resolveAllowTargets } from '../../main/core/prep/requests.js';
@@ -124,6 +126,43 @@ describe('IPv6 addressing plan: files read after the drop-in', () => {
         params: { file: '/etc/sysctl.conf', line: 2, key: 'net.ipv6.conf.default.disable_ipv6' },
       },
     ]);
+  });
+});
+
+describe('IPv6 on RHEL 7+: where the plan departs from the Cloudn manual, and a read-back that says what it saw', () => {
+  const en = translator('en');
+  it("RHEL 8 says the manual's modprobe method is for RHEL 6 and what it does instead; Ubuntu has no such note", async () => {
+    const el8 = makeRoot({ ...OS_RELEASE.el8, files: { 'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n' } });
+    for (const method of ['addressing', 'protocol'] as const) {
+      const plan = await buildPlan(createSystemContext({ root: el8 }), [{ stepId: 'ipv6', input: { method } }]);
+      const note = plan.steps[0]!.notes.find((n) => n.key.startsWith('prep.ipv6.note.manualRhel6'));
+      expect(note, method).toBeDefined();
+      const text = en(note!.key, note!.params);
+      expect(text).toContain('is for RHEL 6: on Red Hat Enterprise Linux 8.10 (Ootpa) IPv6 is built into the kernel');
+      expect(text).toContain(method === 'protocol' ? 'equal to the manual' : 'The "protocol" method');
+    }
+    const ubuntu = makeRoot({ ...OS_RELEASE.ubuntu2204 });
+    const plan = await buildPlan(createSystemContext({ root: ubuntu }), [
+      { stepId: 'ipv6', input: { method: 'addressing' } },
+    ]);
+    expect(plan.steps[0]!.notes.some((n) => n.key.startsWith('prep.ipv6.note.manualRhel6'))).toBe(false);
+  });
+
+  it('the drop-in as written but IPv6 still on in the running kernel: "written; takes effect after sysctl --system"', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      files: {
+        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+        [SYSCTL_DROPIN.slice(1)]: sysctlDropinText(),
+      },
+    });
+    const v = await ipv6Step.verify(createSystemContext({ root }), { method: 'addressing' });
+    expect(v.ok).toBe(false);
+    expect(v.detail.key).toBe('prep.ipv6.writtenNotRunning');
+    const text = en(v.detail.key, v.detail.params);
+    expect(text).toContain('is written as planned');
+    expect(text).toContain('after `sysctl --system`');
+    expect(text).not.toContain('not as written');
   });
 });
 

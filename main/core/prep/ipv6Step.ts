@@ -233,8 +233,16 @@ async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6W
     notes.push({ key: 'prep.ipv6.note.module', params: { os: os.name } });
     if (input.method === 'protocol') notes.push({ key: 'prep.ipv6.note.el6Method', params: {} });
     await moduleWork(sys, state, actions, notes);
-  } else if (method === 'addressing') await addressingWork(sys, state, actions, notes);
-  else await protocolWork(sys, os, state, actions, notes);
+  } else {
+    // RHEL 7+: the Cloudn manual's modprobe method is for RHEL 6; say so, and what this plan does instead.
+    if (os.family === 'rhel')
+      notes.push({
+        key: `prep.ipv6.note.manualRhel6${method === 'protocol' ? 'Protocol' : 'Addressing'}`,
+        params: { os: os.name },
+      });
+    if (method === 'addressing') await addressingWork(sys, state, actions, notes);
+    else await protocolWork(sys, os, state, actions, notes);
+  }
   const rebootRequired =
     actions.length > 0 &&
     (method === 'protocol' ? state.cmdlineDisabled !== true : method === 'module' && state.runtime !== 'off');
@@ -301,7 +309,10 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
               params: { file: SYSCTL_DROPIN },
             },
           }
-        : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
+        : text === sysctlDropinText()
+          ? // The file is as written; only the running kernel has not taken it yet: say what was seen.
+            { ok, detail: { key: 'prep.ipv6.writtenNotRunning', params: { file: SYSCTL_DROPIN } } }
+          : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
     }
     const grub = await readSysText(sys, GRUB_DEFAULT);
     // No /etc/default/grub (rare on EL with BLS only): grubby alone carries the argument.
