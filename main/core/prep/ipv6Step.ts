@@ -262,6 +262,17 @@ async function toChange(sys: SystemContext, a: Action): Promise<FileAction | Com
   };
 }
 
+/** The drop-in is as written but IPv6 is still on: a later sysctl file sets it back, or it awaits `sysctl --system`. */
+function writtenNotRunning(state: Ipv6State): Message {
+  const last = state.sysctlSettings.filter((x) => x.key === 'net.ipv6.conf.all.disable_ipv6').pop();
+  if (last && last.path !== SYSCTL_DROPIN && last.value !== '1')
+    return {
+      key: 'prep.ipv6.writtenOverridden',
+      params: { file: SYSCTL_DROPIN, other: last.path, line: last.line },
+    };
+  return { key: 'prep.ipv6.writtenNotRunning', params: { file: SYSCTL_DROPIN } };
+}
+
 /** IPv6 off on Linux, by generation: EL6 modprobe option, else sysctl.d drop-in or the kernel argument. */
 export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
   id: 'ipv6',
@@ -310,8 +321,8 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
             },
           }
         : text === sysctlDropinText()
-          ? // The file is as written; only the running kernel has not taken it yet: say what was seen.
-            { ok, detail: { key: 'prep.ipv6.writtenNotRunning', params: { file: SYSCTL_DROPIN } } }
+          ? // The file is as written; the running kernel has not taken it: say what was seen, and why.
+            { ok, detail: writtenNotRunning(state) }
           : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
     }
     const grub = await readSysText(sys, GRUB_DEFAULT);
