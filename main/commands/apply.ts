@@ -19,7 +19,9 @@ export function applyExitCode(o: ApplyOutcome): number {
 
 function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   const lines = o.steps.map((s) => {
-    const head = `  [${s.id}] ${ctx.t(`apply.status.${s.status}`)}`;
+    // "applied" only when the read-back confirmed it; otherwise the step ran but what it saw says why not.
+    const status = s.status === 'applied' && s.verified === false ? 'notConfirmed' : s.status;
+    const head = `  [${s.id}] ${ctx.t(`apply.status.${status}`)}`;
     if (s.error) return `${head}\n${formatError(ctx.t, s.error).replace(/^/gm, '    ')}`;
     return s.detail ? `${head}: ${ctx.t(s.detail.key, s.detail.params)}` : head;
   });
