@@ -11,6 +11,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerReport } from './commands/report.js';
 import { registerActivate, registerDownload } from './commands/activate.js';
 import { registerStatus } from './commands/status.js';
+import { registerJob } from './commands/job.js';
 
 /** The language asked for on the command line (`--lang ja|en`, `--lang=ja`), else from the environment. */
 export function langFromArgv(argv: readonly string[]): Lang {
@@ -43,6 +44,7 @@ export function buildProgram(lang: Lang): Command {
   registerActivate(program, t);
   registerDownload(program, t);
   registerStatus(program, t);
+  registerJob(program, t);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
-import { agentStatus } from '../core/agent/agentStatus.js';
 import type { Translate } from '../core/i18n.js';
 import { DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
-import { activateAgent, type ActivateResult } from '../core/agent/activate.js';
 import { activateText } from './activateText.js';
-import { renderMessage } from '../core/message.js';
 import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
+import { renderMessage } from '../core/message.js';
+import { ACTIVATION_DEFAULTS, runActivation, type ActivationRun } from '../core/application/activation.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
 import { action, intIn, requireAdmin } from './common.js';
@@ -48,10 +47,10 @@ export function registerActivate(program: Command, t: Translate): void {
     .option('--password <password>', t('agent.help.password'))
     .option('--reset', t('agent.help.reset'))
     .option('--force-reset', t('agent.help.forceReset'))
-    .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), 0)
-    .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), 60)
-    .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), 120)
-    .option('--wait <seconds>', t('agent.help.wait'), intIn(0, 3600), 120)
+    .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), ACTIVATION_DEFAULTS.retries)
+    .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), ACTIVATION_DEFAULTS.retryDelaySec)
+    .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), ACTIVATION_DEFAULTS.timeoutSec)
+    .option('--wait <seconds>', t('agent.help.wait'), intIn(0, 3600), ACTIVATION_DEFAULTS.contactWaitSec)
     .option('--hosts-file <file>', t('agent.help.hostsFile'))
     .option('--no-doctor', t('agent.help.noDoctor'))
     .action(
@@ -66,19 +65,26 @@ export function registerActivate(program: Command, t: Translate): void {
         const secrets = requestSecrets(req);
         ctx.warn(renderMessage(ctx.t, hostnameNotice(req, platformKind((await inspectSystem(ctx.sys)).os))));
         await requireAdmin(ctx);
-        let result: ActivateResult;
+        let run: ActivationRun;
         try {
-          result = await activateAgent(ctx.sys, req, {
-            reset: Boolean(o.reset),
-            forceReset: Boolean(o.forceReset),
-            check: { lang: ctx.lang, ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}) },
-            doctorOnFailure: o.doctor,
-            retries: o.retries,
-            retryDelaySec: o.retryDelay,
-            timeoutSec: o.timeout,
-            contactWaitSec: o.wait,
-            progress: (m) => ctx.warn(redactText(ctx.t(m.key, m.params), secrets)),
-          });
+          run = await runActivation(
+            ctx.sys,
+            req,
+            {
+              reset: Boolean(o.reset),
+              forceReset: Boolean(o.forceReset),
+              doctor: o.doctor,
+              lang: ctx.lang,
+              ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
+              timing: {
+                retries: o.retries,
+                retryDelaySec: o.retryDelay,
+                timeoutSec: o.timeout,
+                contactWaitSec: o.wait,
+              },
+            },
+            { progress: (m) => ctx.warn(redactText(renderMessage(ctx.t, m), secrets)) },
+          );
         } catch (e) {
           if (e instanceof DsaError) {
             // Every identity problem is named, the first one with its remedy in the error itself.
@@ -92,15 +98,12 @@ export function registerActivate(program: Command, t: Translate): void {
           }
           throw e;
         }
-        const doctor = result.doctor;
-        // After a success, what `status` shows (the app shows it too; dsa_query needs the rights this run has).
-        const status = result.ok ? await agentStatus(ctx.sys) : null;
-        if (ctx.json) ctx.printJson(redactJson({ ...result, status }, secrets));
+        if (ctx.json) ctx.printJson(redactJson(run, secrets));
         else {
-          ctx.say(redactText(activateText(ctx.t, result), secrets));
-          if (doctor) ctx.say('\n' + redactText(doctorText(ctx.t, doctor, false), secrets));
+          ctx.say(redactText(activateText(ctx.t, run), secrets));
+          if (run.doctor) ctx.say('\n' + redactText(doctorText(ctx.t, run.doctor, false), secrets));
         }
-        return result.ok ? ExitCode.ok : ExitCode.failed;
+        return run.ok ? ExitCode.ok : ExitCode.failed;
       }),
     );
 }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../core/errors.js';
+import { DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
+import { describeError } from '../core/application/errorLog.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
 import { redactJson, redactText } from '../core/secrets.js';
@@ -55,9 +56,12 @@ export function formatError(t: Translate, info: ErrorInfo): string {
   return lines.join('\n');
 }
 
-/** Reports an error the way the command was asked to (JSON document or text on stderr) and returns its exit code. */
+/**
+ * Reports an error the way the command was asked to (JSON document or text on stderr) and returns its exit
+ * code; an unexpected error is a bug, logged with its stack, and the message names the log file.
+ */
 export function reportError(ctx: Pick<CliContext, 't' | 'json' | 'warn' | 'printJson'>, err: unknown): number {
-  const info = toErrorInfo(err);
+  const info = describeError(err, 'cli');
   const exitCode = err instanceof DsaError ? err.exitCode : ExitCode.failed;
   if (ctx.json)
     ctx.printJson({

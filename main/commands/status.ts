@@ -12,10 +12,14 @@ import { moduleLine, statusRows } from '../core/ipc/statusRows.js';
 import { intIn } from './common.js';
 import { afterPrinting } from './afterPrinting.js';
 import { commandDeadline } from '../core/deadline.js';
-import { keyValueLines } from './textLayout.js';
+import { keyValueLines, painter, type Paint } from './textLayout.js';
 
 /** `status` in plain words: one line per fact, then the modules, then the verdict. */
-export function statusText(t: Translate, s: AgentStatus): string {
+export function statusText(
+  t: Translate,
+  s: AgentStatus,
+  paint: (format: Paint, text: string) => string = (_f, text) => text,
+): string {
   const view = toStatusView(s);
   const lines = keyValueLines(statusRows(t, view));
   if (view.modules.length) {
@@ -27,7 +31,7 @@ export function statusText(t: Translate, s: AgentStatus): string {
     lines.push('', t('agent.status.plugins'));
     for (const [k, v] of plugins) lines.push(`  ${k}: ${v}`);
   }
-  lines.push('', t(view.verdictKey));
+  lines.push('', paint(view.protecting ? 'green' : 'red', t(view.verdictKey)));
   return [t('agent.status.header'), ...lines].join('\n');
 }
 
@@ -44,7 +48,7 @@ export function registerStatus(program: Command, t: Translate): void {
         const s = await agentStatus(sys);
         const protecting = isProtecting(s);
         if (ctx.json) ctx.printJson({ protecting, ...s, verdict: statusVerdictKey(s).split('.').pop() });
-        else ctx.say(statusText(ctx.t, s));
+        else ctx.say(statusText(ctx.t, s, painter(process.stdout)));
         return protecting ? ExitCode.ok : ExitCode.failed;
       }),
     );

@@ -1,12 +1,9 @@
-/** Terminal columns a string takes (CJK and full-width characters take two). */
+import { styleText } from 'node:util';
+import stringWidth from 'string-width';
+
+/** Terminal columns a string takes (CJK and full-width characters two, emoji two, combining marks none). */
 export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
-      ? 2
-      : 1;
-  }
-  return w;
+  return stringWidth(s);
 }
 
 /** Pads a string with spaces to `width` terminal columns. */
@@ -18,4 +15,16 @@ export function padToWidth(s: string, width: number): string {
 export function keyValueLines(rows: [string, string][]): string[] {
   const width = Math.max(0, ...rows.map(([k]) => displayWidth(k)));
   return rows.map(([k, v]) => `  ${padToWidth(k, width)}  ${v}`);
+}
+
+/** The colours and styles `paint` takes (util.styleText's formats). */
+export type Paint = Parameters<typeof styleText>[0];
+
+/**
+ * A painter for one output stream: colours only when the stream supports them (`stream.hasColors()`, which
+ * honours NO_COLOR, FORCE_COLOR and a dumb TERM), else the text as is.
+ */
+export function painter(stream: NodeJS.WriteStream): (format: Paint, text: string) => string {
+  const colour = typeof stream.hasColors === 'function' && stream.hasColors();
+  return (format, text) => (colour ? styleText(format, text, { validateStream: false }) : text);
 }

@@ -3,7 +3,6 @@ import ja from '../../resources/locales/ja.json' with { type: 'json' };
 import en from '../../resources/locales/en.json' with { type: 'json' };
 
 export type Lang = 'ja' | 'en';
-export const LANGS: readonly Lang[] = ['ja', 'en'];
 export const localeResources = { ja, en } as const;
 
 /** Picks the language from LC_ALL / LC_MESSAGES / LANG, then the OS locale: Japanese when it starts with `ja`. */

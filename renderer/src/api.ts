@@ -1,5 +1,10 @@
 import type { DsaSetupApi } from '../../main/core/ipc/api';
-import type { ErrorInfoView, MessageView, ProgressEvent } from '../../main/core/ipc/contract';
+import {
+  internalErrorView,
+  type ErrorInfoView,
+  type MessageView,
+  type ProgressEvent,
+} from '../../main/core/ipc/contract';
 import type { Verb } from '../../main/core/ipc/verbs';
 
 declare global {
@@ -45,13 +50,10 @@ export async function pathForFile(file: File): Promise<string | null> {
   return (await window.dsaSetup?.pathForFile(file)) ?? null;
 }
 
-/** Turns anything an action caught into the error shape the window shows (an unexpected one is a bug). */
+/**
+ * Turns anything an action caught into the error shape the window shows: an error that came over IPC as it
+ * is, anything else is a bug of the window itself (the main process's errors were converted and logged there).
+ */
 export function asErrorInfo(e: unknown): ErrorInfoView {
-  if (e instanceof UiError) return e.info;
-  return {
-    code: 'internal',
-    messageKey: 'errors.internal',
-    params: { message: e instanceof Error ? e.message : String(e) },
-    remedyKey: 'errors.internalRemedy',
-  };
+  return e instanceof UiError ? e.info : internalErrorView(e instanceof Error ? e.message : String(e));
 }

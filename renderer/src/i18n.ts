@@ -1,5 +1,6 @@
 import i18next from 'i18next';
-import { initReactI18next } from 'react-i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import { renderMessage, type Message } from '../../main/core/message';
 
 export type Lang = 'ja' | 'en';
 
@@ -34,4 +35,10 @@ export async function initI18n(lang: Lang): Promise<void> {
     react: { useSuspense: false },
   });
   await switchLanguage(lang);
+}
+
+/** Renders a message (`{key, params}`, nested ones too) in the window's current language; re-renders on a switch. */
+export function useMessage(): (m: Message) => string {
+  const { t } = useTranslation();
+  return (m) => renderMessage((key, params) => String(t(key, (params ?? {}) as Record<string, string>)), m);
 }

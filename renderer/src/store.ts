@@ -4,12 +4,12 @@ import type {
   ApplyView,
   DoctorView,
   ErrorInfoView,
-  Features,
   InputKind,
   InputSummary,
   MessageView,
   PlanView,
   ProgressEvent,
+  Response,
   StepChoice,
 } from '../../main/core/ipc/contract';
 import type { FleetView } from '../../main/core/fleet/view';
@@ -26,22 +26,8 @@ export type Screen = (typeof SCREENS)[number];
 export type ErrorArea =
   'app' | `input.${InputKind}` | 'plan' | 'apply' | 'revert' | 'activate' | 'doctor' | 'export' | 'fleet';
 
-interface AppInfo {
-  version: string;
-  platform: 'linux' | 'windows';
-  root: string;
-  live: boolean;
-  admin: boolean;
-  features: Features;
-}
-
-interface Inspection {
-  os: { family: string; name: string };
-  kernel: string | null;
-  arch: string | null;
-  hostname: string | null;
-  agent: { installed: boolean | null; version?: string };
-}
+type AppInfo = Response<'app:info'>;
+type Inspection = Response<'inspect'>;
 
 export interface State {
   screen: Screen;
@@ -206,7 +192,7 @@ export const useApp = create<State & Actions>()((set, get) => {
       set({ applying: true, progress: [], applied: null, reverted: null });
       const off = onApplyProgress((e) => set((s) => ({ progress: [...s.progress, e] })));
       await guard('apply', async () => {
-        set({ applied: await call('apply', { planId: plan.planId }), appliedPlanId: plan.planId });
+        set({ applied: await call('apply', { planId: plan.planId, lang: get().lang }), appliedPlanId: plan.planId });
       });
       off();
       set({ applying: false });
@@ -227,7 +213,11 @@ export const useApp = create<State & Actions>()((set, get) => {
       const { hostname, reset } = get().activationOptions;
       await guard('activate', async () => {
         set({
-          activation: await call('activate', { ...(hostname.trim() ? { hostname: hostname.trim() } : {}), reset }),
+          activation: await call('activate', {
+            ...(hostname.trim() ? { hostname: hostname.trim() } : {}),
+            reset,
+            lang: get().lang,
+          }),
         });
       });
       off();
@@ -264,7 +254,7 @@ export const useApp = create<State & Actions>()((set, get) => {
     async exportBundle() {
       set({ busyExport: true, exported: null });
       await guard('export', async () => {
-        const r = await call('exportBundle', {});
+        const r = await call('exportBundle', { lang: get().lang });
         if (r.path) set({ exported: { kind: 'bundle', path: r.path } });
       });
       set({ busyExport: false });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createSystemContext } from '../../main/core/system.js';
 import { CHANNEL_NAMES } from '../../main/core/ipc/contract.js';
-import { createHandlers, dispatch, headlessServices, isAllowedExternal } from '../../main/core/ipc/handlers.js';
+import { createHandlers, dispatch, headlessServices } from '../../main/core/ipc/handlers.js';
+import { isAllowedExternal } from '../../main/core/application/service.js';
 import { isTrustedSender } from '../../main/core/ipc/sender.js';
 import { EVENTS, VERBS, buildDsaSetupApi } from '../../main/core/ipc/verbs.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -87,17 +88,27 @@ describe('the IPC contract', () => {
     expect(json).toContain('[masked]');
   });
 
-  it('turns an unexpected exception into the internal-error reply (never a thrown error across IPC)', async () => {
+  it('turns an unexpected exception into the internal-error reply naming the log that keeps its stack (never a thrown error across IPC)', async () => {
+    const logs = mkdtempSync(join(tmpdir(), 'dsa-errlog-'));
+    process.env.DSA_SETUP_LOG_DIR = logs;
     const t = { ...table(), inspect: async () => Promise.reject(new Error('boom')) };
-    expect(await dispatch(t, 'inspect', {})).toEqual({
-      ok: false,
-      error: {
-        code: 'internal',
-        messageKey: 'errors.internal',
-        params: { message: 'boom' },
-        remedyKey: 'errors.internalRemedy',
-      },
-    });
+    try {
+      expect(await dispatch(t, 'inspect', {})).toEqual({
+        ok: false,
+        error: {
+          code: 'internal',
+          messageKey: 'errors.internal',
+          params: { message: 'boom', log: join(logs, 'errors.log') },
+          remedyKey: 'errors.internalRemedy',
+        },
+      });
+      const log = readFileSync(join(logs, 'errors.log'), 'utf8');
+      expect(log).toContain('[ipc inspect] Error: boom');
+      expect(log).toMatch(/\n\s+at .*contract\.test\.ts/);
+    } finally {
+      delete process.env.DSA_SETUP_LOG_DIR;
+      rmSync(logs, { recursive: true, force: true });
+    }
     // A handler answering outside its response schema is caught the same way, not passed on.
     const odd = { ...table(), 'app:openExternal': async () => ({ opened: 'yes' }) as never };
     const r = await dispatch(odd, 'app:openExternal', { url: 'https://success.trendmicro.com/' });

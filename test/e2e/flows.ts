@@ -96,7 +96,7 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   manager.setMode('slow', 2_500);
   await page.getByTestId('activate').click();
   await expect
-    .poll(() => page.getByTestId('activity').textContent())
+    .poll(() => page.getByTestId('activity').textContent(), { timeout: 10_000 })
     .toBe(t('agent.activate.attempt', { manager: `${MANAGER_NAME}:${manager.port}`, n: 1, of: 1 }));
   await expect
     .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })

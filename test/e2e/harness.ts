@@ -63,6 +63,8 @@ export interface OpenOptions {
   saveTo?: (name: string) => string;
   services?: Partial<AppServices>;
   viewport?: { width: number; height: number };
+  /** Sees every IPC reply the page got (what crossed the boundary, untranslated). */
+  onReply?: (channel: string, reply: unknown) => void;
 }
 
 export interface AppPage {
@@ -157,9 +159,15 @@ export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptio
     ...opts.services,
   };
   const handle = guardedDispatch(createHandlers(sys, services), baseUrl);
-  await page.exposeBinding('__dsaIpcInvoke', async (source, channel: string, payload: unknown) =>
-    handle(channel, { url: source.frame.url(), isMainFrame: source.frame === page.mainFrame() }, payload),
-  );
+  await page.exposeBinding('__dsaIpcInvoke', async (source, channel: string, payload: unknown) => {
+    const reply = await handle(
+      channel,
+      { url: source.frame.url(), isMainFrame: source.frame === page.mainFrame() },
+      payload,
+    );
+    opts.onReply?.(channel, reply);
+    return reply;
+  });
   const preload = await fs.readFile(PRELOAD_BUNDLE, 'utf8');
   await page.addInitScript({ content: preloadWithElectronStandIn(preload, opts.dropPaths ?? {}) });
   await page.goto(baseUrl);

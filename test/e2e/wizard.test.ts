@@ -4,8 +4,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
+import type { DoctorView } from '../../main/core/ipc/contract.js';
+import { STATUS_ICON } from '../../renderer/src/statusIcon.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { PROJECT } from '../helpers/cli.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
@@ -49,13 +52,18 @@ afterAll(async () => {
   if (inputsDir) rmSync(inputsDir, { recursive: true, force: true });
 });
 
+/** What the sandbox answers for the commands a RHEL 8 run calls (IPv6 off reloads the sysctl settings). */
+const EL8_REPLIES = [
+  { command: 'sysctl', args: ['--system'] },
+  { command: 'sysctl', args: ['-w'] },
+];
+
 function rhelRoot(): string {
   return makeRoot({
     ...OS_RELEASE.el8,
     hosts: ORIGINAL_HOSTS,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
-    // The IPv6 step's `sysctl --system` (and its undo) succeed: the sandbox fails a command it has no reply for.
-    files: { '.sandbox/exec-replies.json': JSON.stringify([{ command: 'sysctl' }]) },
+    replies: EL8_REPLIES,
   });
 }
 
@@ -289,12 +297,24 @@ describe('language and keyboard', () => {
   });
 });
 
+/** From the first screen: picks the hosts and activation files, then runs the doctor on the diagnosis screen. */
+async function diagnoseWithFiles(page: Page): Promise<void> {
+  await page.getByTestId('start').click();
+  await page.getByTestId('pick-hosts').click();
+  await page.getByTestId('pick-activation').click();
+  await page.getByTestId('parsed-activation').waitFor();
+  await page.getByTestId('nav-diagnose').click();
+  await page.getByTestId('run-doctor').click();
+  await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+}
+
 /** A RHEL 8 sandbox whose hosts file maps the stand-in manager, with the stand-in agent installed and running. */
 function rootWithRunningAgent(): string {
   const root = makeRoot({
     ...OS_RELEASE.el8,
     hosts: `${ORIGINAL_HOSTS}${manager.host}\t${MANAGER_NAME}\n`,
     kernel: { osrelease: '4.18.0-553.el8_10.x86_64', arch: 'x86_64', hostname: 'web01' },
+    replies: EL8_REPLIES,
   });
   prepareAgentRoot(root, { caPem: manager.certs.caPem });
   execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', agentRpm], { stdio: 'pipe' });
@@ -343,6 +363,59 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     }
   });
 
+  it('after a diagnosis, switching the window language shows every row, the report and the bundle in the new language', async () => {
+    const root = rootWithRunningAgent();
+    const out = mkdtempSync(join(tmpdir(), 'dsa-e2e-lang-'));
+    const replies = new Map<string, unknown>();
+    const app = await open(lang, root, {
+      files: { hosts: managerHosts, activation: managerActivation },
+      saveTo: (name) => join(out, name),
+      onReply: (channel, reply) => replies.set(channel, reply),
+    });
+    const { page } = app;
+    const other = lang === 'en' ? 'ja' : 'en';
+    try {
+      await diagnoseWithFiles(page);
+      // What crossed IPC is untranslated: messages, never text in the OS language.
+      const { checks } = (replies.get('doctor') as { value: DoctorView }).value;
+      expect(checks.length).toBeGreaterThan(5);
+      for (const c of checks) expect(c.title).toEqual({ key: expect.any(String), params: expect.any(Object) });
+      for (const shown of [other, lang] as const) {
+        await page.getByTestId('lang').selectOption(shown);
+        const tt = translator(shown);
+        await expect.poll(() => heading(page).textContent()).toBe(tt('ui.diagnose.heading'));
+        for (const c of checks) {
+          const cells = await page.getByTestId(`check-${c.id}`).locator('td').allTextContents();
+          expect(cells, c.id).toEqual([
+            `${STATUS_ICON[c.status]} ${tt(`ui.diagnose.status.${c.status}`)}`,
+            renderMessage(tt, c.title),
+            renderMessage(tt, c.detail),
+            c.remedy && c.status !== 'pass' ? renderMessage(tt, c.remedy) : '',
+          ]);
+        }
+      }
+      await page.getByTestId('lang').selectOption(other);
+      await screenshot(page, `${lang}-to-${other}-diagnose`);
+      // The exports follow the window's language too.
+      await page.getByTestId('export-report').click();
+      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.html');
+      expect(readFileSync(join(out, 'dsa-setup-report-web01.html'), 'utf8')).toContain(`lang="${other}"`);
+      await page.getByTestId('export-bundle').click();
+      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
+      const report = execFileSync(
+        'tar',
+        ['-xzOf', join(out, 'dsa-setup-bundle-web01.tar.gz'), '--wildcards', '*report*.html'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(report).toContain(`lang="${other}"`);
+    } finally {
+      await app.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('runs the doctor from the diagnosis screen and exports the HTML report and the support bundle', async () => {
     const root = rootWithRunningAgent();
     const out = mkdtempSync(join(tmpdir(), 'dsa-e2e-export-'));
@@ -353,13 +426,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     const { page } = app;
     try {
       // Diagnosis is reachable from the first screen; the inputs given make the manager checks run.
-      await page.getByTestId('start').click();
-      await page.getByTestId('pick-hosts').click();
-      await page.getByTestId('pick-activation').click();
-      await page.getByTestId('parsed-activation').waitFor();
-      await page.getByTestId('nav-diagnose').click();
-      await page.getByTestId('run-doctor').click();
-      await expect.poll(() => page.getByTestId('checks').count(), { timeout: 60_000 }).toBe(1);
+      await diagnoseWithFiles(page);
       expect(await page.getByTestId('check-hosts.entries').getAttribute('data-status')).toBe('pass');
       expect(await page.getByTestId('check-agent.installed').getAttribute('data-status')).toBe('pass');
       const summary = (await page.getByTestId('doctor-summary').textContent()) ?? '';
@@ -373,7 +440,7 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       expect(html).toContain(MANAGER_NAME);
 
       await page.getByTestId('export-bundle').click();
-      await expect.poll(() => page.getByTestId('exported').textContent()).toContain('.tar.gz');
+      await expect.poll(() => page.getByTestId('exported').textContent(), { timeout: 30_000 }).toContain('.tar.gz');
       const listing = execFileSync('tar', ['-tzf', join(out, 'dsa-setup-bundle-web01.tar.gz')], { encoding: 'utf8' });
       expect(listing).toContain('MANIFEST.json');
     } finally {
@@ -416,6 +483,7 @@ describe('rights and platforms', () => {
       expect(await page.getByTestId('manual').textContent()).toContain(t('ui.apply.noPolkit'));
       const command = (await page.getByTestId('manual-command').textContent()) ?? '';
       expect(command).toMatch(/^sudo dsa-setup .*apply --plan \S+/);
+      expect(await page.getByTestId('manual-command-copy').textContent()).toBe(t('ui.command.copy'));
       expect(command).toContain(`--root ${root}`);
       const planFile = /--plan (\S+)/.exec(command)![1]!;
       expect(JSON.parse(readFileSync(planFile, 'utf8')).format).toBe('dsa-setup-plan/2');
@@ -427,69 +495,91 @@ describe('rights and platforms', () => {
     }
   });
 
-  it('without rights, one elevation prompt applies the whole plan and another activates, both through the CLI', async () => {
-    const t = translator('en');
-    const root = rhelRoot();
-    prepareAgentRoot(root, { caPem: manager.certs.caPem });
-    manager.setMode('success');
-    // A stand-in of @vscode/sudo-prompt on Linux: it runs the one command string with bash, as pkexec would.
-    const prompts: string[] = [];
-    const app = await open('en', root, {
-      files: { hosts: managerHosts, activation: managerActivation, installer: agentRpm },
-      services: {
-        isAdmin: async () => false,
-        elevation: {
-          execPath: process.execPath,
-          cliPath: join(PROJECT, 'out/main/cli.js'),
-          hasPolkitAgent: async () => true,
-          sudoExec: (command, opts, cb) => {
-            prompts.push(command);
-            execFile('bash', ['-c', command], { env: { ...process.env, ...opts.env, LANG: 'C' } }, (e, out, err) =>
-              cb(e ?? undefined, out, err),
-            );
+  it.each([
+    ['cln12345_Activation_Command (1).txt', 'VMSecurity_hosts_cln (1).txt'],
+    ['有効化コマンド.txt', 'マネージャーの hosts.txt'],
+  ])(
+    'without rights, one elevation prompt applies the whole plan and another activates, both through the CLI (files "%s", "%s")',
+    async (activationName, hostsName) => {
+      const t = translator('en');
+      const root = rhelRoot();
+      // The same inputs under the names a download portal or a Japanese desktop gives them.
+      const named = mkdtempSync(join(tmpdir(), 'dsa-e2e-名前 (1) '));
+      const activationFile = join(named, activationName);
+      const hostsFile = join(named, hostsName);
+      writeFileSync(activationFile, readFileSync(managerActivation));
+      writeFileSync(hostsFile, readFileSync(managerHosts));
+      prepareAgentRoot(root, { caPem: manager.certs.caPem });
+      manager.setMode('success');
+      // A stand-in of @vscode/sudo-prompt on Linux: it runs the one command string with bash, as pkexec would.
+      const prompts: string[] = [];
+      const app = await open('en', root, {
+        files: { hosts: hostsFile, activation: activationFile, installer: agentRpm },
+        services: {
+          isAdmin: async () => false,
+          elevation: {
+            execPath: process.execPath,
+            cliPath: join(PROJECT, 'out/main/cli.js'),
+            hasPolkitAgent: async () => true,
+            sudoExec: (command, opts, cb) => {
+              prompts.push(command);
+              execFile('bash', ['-c', command], { env: { ...process.env, ...opts.env, LANG: 'C' } }, (e, out, err) =>
+                cb(e ?? undefined, out, err),
+              );
+            },
           },
         },
-      },
-    });
-    const { page } = app;
-    try {
-      await page.getByTestId('start').click();
-      await page.getByTestId('pick-hosts').click();
-      await page.getByTestId('pick-activation').click();
-      await page.getByTestId('pick-installer').click();
-      await page.getByTestId('parsed-installer').waitFor();
-      await page.getByTestId('to-plan').click();
-      await page.getByTestId('diff-hosts').waitFor();
-      await page.getByTestId('to-apply').click();
-      await page.getByTestId('apply').click();
-      await expect
-        .poll(() => page.getByTestId('apply-result').textContent(), { timeout: 60_000 })
-        .toContain(t('ui.apply.done', { run: '' }).slice(0, 12));
-      expect(prompts).toHaveLength(1);
-      expect(prompts[0]).toMatch(/'apply' '--plan' '[^']+\.json' '--yes' '--json'$/);
-      // Progress came from the elevated process's journal, step by step.
-      const types = await page
-        .getByTestId('progress-event')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
-      expect(types).toEqual(expect.arrayContaining(['run.start', 'step.done', 'run.done']));
-      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain(MANAGER_NAME);
+      });
+      const { page } = app;
+      try {
+        await page.getByTestId('start').click();
+        await page.getByTestId('pick-hosts').click();
+        await page.getByTestId('pick-activation').click();
+        await page.getByTestId('pick-installer').click();
+        await page.getByTestId('parsed-installer').waitFor();
+        await page.getByTestId('to-plan').click();
+        await page.getByTestId('diff-hosts').waitFor();
+        await page.getByTestId('to-apply').click();
+        await page.getByTestId('apply').click();
+        await expect
+          .poll(() => page.getByTestId('apply-result').textContent(), { timeout: 60_000 })
+          .toContain(t('ui.apply.done', { run: '' }).slice(0, 12));
+        expect(prompts).toHaveLength(1);
+        // The user's paths travel in the args file: the prompt's command line has only the app and that file.
+        expect(prompts[0]).toMatch(/^'[^']+' '[^']+' 'job' '--args' '[^']+\/job\.json' '--json'$/);
+        // Progress came from the elevated process's journal, step by step.
+        const types = await page
+          .getByTestId('progress-event')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+        expect(types).toEqual(expect.arrayContaining(['run.start', 'step.done', 'run.done']));
+        expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain(MANAGER_NAME);
 
-      await page.getByTestId('to-activate').click();
-      await page.getByTestId('activate').click();
-      await expect
-        .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
-        .toBe('true');
-      expect(prompts).toHaveLength(2);
-      expect(prompts[1]).toContain("'activate' '--activation-file'");
-    } finally {
-      await app.close();
-    }
-  });
+        await page.getByTestId('to-activate').click();
+        await page.getByTestId('activate').click();
+        await expect
+          .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })
+          .toBe('true');
+        expect(prompts).toHaveLength(2);
+        expect(prompts[1]).toMatch(/^'[^']+' '[^']+' 'job' '--args' '[^']+\/job\.json' '--json'$/);
+        for (const p of prompts) expect(p).not.toContain(named);
+        expect(manager.requests.filter((r) => r.path === '/agent/activate').at(-1)!.body).toContain(
+          '"hostname":"web01"',
+        );
+        await expect.poll(() => page.getByTestId('agent-status').getAttribute('data-protecting')).toBe('true');
+      } finally {
+        await app.close();
+        rmSync(named, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it('without rights and without a way to ask for them, activation names the command to run', async () => {
+  it('without rights and without a way to ask for them, activation names the command to run, quoted and copyable', async () => {
     const root = rhelRoot();
+    const named = mkdtempSync(join(tmpdir(), 'dsa-e2e-manual-'));
+    const activationFile = join(named, 'cln12345_Activation_Command (1).txt');
+    writeFileSync(activationFile, readFileSync(managerActivation));
     const app = await open('en', root, {
-      files: { hosts: managerHosts, activation: managerActivation },
+      files: { hosts: managerHosts, activation: activationFile },
       services: { isAdmin: async () => false },
     });
     const { page } = app;
@@ -499,12 +589,16 @@ describe('rights and platforms', () => {
       await page.getByTestId('parsed-activation').waitFor();
       await page.getByTestId('nav-activate').click();
       await page.getByTestId('activate').click();
-      await expect
-        .poll(() => page.getByTestId('screen-activate').getByRole('alert').textContent())
-        .toContain(`sudo dsa-setup --root ${root} activate --activation-file ${managerActivation}`);
+      const command = `sudo dsa-setup --root ${root} activate --activation-file '${activationFile}'`;
+      await expect.poll(() => page.getByTestId('error-command').textContent()).toBe(command);
+      expect(await page.getByTestId('screen-activate').getByRole('alert').textContent()).toContain(
+        translator('en')('elevation.manualActivate'),
+      );
+      expect(await page.getByTestId('error-command-copy').textContent()).toBe(translator('en')('ui.command.copy'));
       expect(await page.getByTestId('activation-result').count()).toBe(0);
     } finally {
       await app.close();
+      rmSync(named, { recursive: true, force: true });
     }
   });
 

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -20,12 +20,16 @@ import { buildPlan } from '../../main/core/engine/plan.js';
 import { runsDir, type StampedEvent } from '../../main/core/engine/journal.js';
 import { stepRequests } from '../../main/core/steps/requests.js';
 import {
-  applyElevated,
+  runElevatedJob,
   SUDO_NO_POLKIT_AGENT,
   SUDO_PERMISSION_DENIED,
+  type ElevatedJobOptions,
   type SudoPromptExec,
-} from '../../main/core/elevation/elevatedApply.js';
-import { sudoPromptCommand } from '../../main/core/elevation/commandLine.js';
+} from '../../main/core/elevation/elevatedJob.js';
+import { shellCommand, sudoPromptCommand } from '../../main/core/elevation/commandLine.js';
+import { jobArgs, loadJobArgs, manualCommand, type Job, type JobArgs } from '../../main/core/application/jobs.js';
+import { createAppService } from '../../main/core/application/service.js';
+import type { ApplyOutcome } from '../../main/core/engine/apply.js';
 import { watchNewRuns } from '../../main/core/elevation/journalTail.js';
 import { hasGraphicalPolkitAgent } from '../../main/core/elevation/polkit.js';
 import { DsaError } from '../../main/core/errors.js';
@@ -45,9 +49,9 @@ const tempDir = (): string => {
 interface Call {
   command: string;
   env: Record<string, string> | undefined;
-  planFile: string;
-  planMode: number;
-  plan: unknown;
+  argsFile: string;
+  argsMode: number;
+  args: JobArgs;
 }
 
 /**
@@ -58,13 +62,13 @@ interface Call {
 function standIn(mode: 'run' | 'cancel' | 'runLoseOutput' | 'noAgent', during?: (c: Call) => Promise<string>) {
   const calls: Call[] = [];
   const exec: SudoPromptExec = (command, options, cb) => {
-    const planFile = /'apply' '--plan' '([^']+)'/.exec(command)![1]!;
+    const argsFile = /'job' '--args' '([^']+)'/.exec(command)![1]!;
     const call: Call = {
       command,
       env: options.env,
-      planFile,
-      planMode: statSync(planFile).mode & 0o777,
-      plan: JSON.parse(readFileSync(planFile, 'utf8')),
+      argsFile,
+      argsMode: statSync(argsFile).mode & 0o777,
+      args: JSON.parse(readFileSync(argsFile, 'utf8')) as JobArgs,
     };
     calls.push(call);
     void (async () => {
@@ -100,48 +104,57 @@ async function el8Plan() {
   return { root, sys, plan };
 }
 
-const base = {
-  execPath: process.execPath,
-  cliPath: CLI,
-  platform: 'linux' as const,
-  isElevated: async () => false,
-  hasPolkitAgent: async () => true,
-};
+/** One elevated job on `sys` through the stand-in prompt (the app's real CLI when it runs the command). */
+function job(
+  sys: ReturnType<typeof createSystemContext>,
+  j: Job,
+  exec: SudoPromptExec,
+  more: Partial<ElevatedJobOptions> = {},
+) {
+  const args = jobArgs(sys, 'en', j);
+  return runElevatedJob({
+    args,
+    elevation: { execPath: process.execPath, cliPath: CLI, sudoExec: exec, hasPolkitAgent: async () => true },
+    runsDir: runsDir(sys),
+    platform: 'linux',
+    manual: () => manualCommand(args, 'linux', tempDir()),
+    ...more,
+  });
+}
 
-describe('elevation service: one prompt per plan, progress from the journal', () => {
-  it('runs `<electron> <cli> apply --plan FILE --yes --json` once with ELECTRON_RUN_AS_NODE=1; the 0600 plan file is gone afterwards', async () => {
+/** Names a Windows download portal and a Japanese desktop give files. */
+const ODD_NAMES = ['cln12345_Activation_Command (1).txt', '有効化コマンド.txt'];
+
+describe('one elevated job: an args file, the app CLI run once, progress from the journal', () => {
+  it('runs `<electron> <cli> job --args FILE --json` once with ELECTRON_RUN_AS_NODE=1; the 0600 args file is gone afterwards', async () => {
     const { root, sys, plan } = await el8Plan();
     const work = tempDir();
     const s = standIn('run');
     const events: StampedEvent[] = [];
-    const r = await applyElevated({
-      ...base,
-      sys,
-      plan,
-      sudoExec: s.exec,
-      workDir: work,
-      onEvent: (e) => events.push(e),
-    });
+    const r = await job(sys, { kind: 'apply', plan }, s.exec, { workDir: work, onEvent: (e) => events.push(e) });
 
     expect(s.calls).toHaveLength(1); // one elevation for a plan of two steps
     const call = s.calls[0]!;
     expect(call.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
-    expect(call.planMode).toBe(0o600);
-    expect(call.plan).toEqual(JSON.parse(JSON.stringify(plan)));
-    expect(call.command).toBe(
-      `'${process.execPath}' '${CLI}' '--root' '${root}' 'apply' '--plan' '${call.planFile}' '--yes' '--json'`,
-    );
-    expect(existsSync(call.planFile)).toBe(false);
+    expect(call.argsMode).toBe(0o600);
+    expect(call.args).toEqual({
+      format: 'dsa-setup-job/1',
+      root,
+      lang: 'en',
+      job: JSON.parse(JSON.stringify({ kind: 'apply', plan })),
+    });
+    expect(call.command).toBe(`'${process.execPath}' '${CLI}' 'job' '--args' '${call.argsFile}' '--json'`);
+    expect(existsSync(call.argsFile)).toBe(false);
     expect(readdirSync(work)).toEqual([]);
 
-    expect(r.elevated).toBe(true);
-    expect(r.outcome).toMatchObject({
+    expect(r.output).toMatchObject({
       ok: true,
       steps: [
         { id: 'hosts', status: 'applied', verified: true },
         { id: 'ipv6', status: 'applied', verified: true },
       ],
     });
+    expect(r.runIds).toEqual([(r.output as ApplyOutcome).runId]);
     expect(events.map((e) => e.type + ('step' in e ? `:${e.step}` : ''))).toEqual([
       'run.start',
       'step.start:hosts',
@@ -160,13 +173,61 @@ describe('elevation service: one prompt per plan, progress from the journal', ()
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain('203.0.113.10');
   });
 
+  it('user-given paths with spaces, parentheses and Japanese travel in the args file, never on the command line', async () => {
+    const { sys } = await el8Plan();
+    for (const name of ODD_NAMES) {
+      const file = join(tempDir(), name);
+      writeFileSync(file, '/opt/ds_agent/dsa_control -a dsm://dsm01.example.jp:4120/ "hostname:web01"\n');
+      const hosts = join(tempDir(), `VMSecurity_hosts_cln (2) ホスト.txt`);
+      const s = standIn('run', async (c) => {
+        // The elevated side reads the same names back, validated.
+        const back = await loadJobArgs(c.argsFile);
+        expect(back.job).toEqual({
+          kind: 'activate',
+          activationFile: file,
+          reset: true,
+          hostsFile: hosts,
+          hostname: 'web01',
+        });
+        return JSON.stringify({ ok: true });
+      });
+      await job(
+        sys,
+        { kind: 'activate', activationFile: file, reset: true, hostsFile: hosts, hostname: 'web01' },
+        s.exec,
+      );
+      const { command } = s.calls[0]!;
+      expect(command).not.toContain(name);
+      expect(command).not.toContain('ホスト');
+      expect(command).toMatch(/^'[^']+' '[^']+' 'job' '--args' '[^']+\/job\.json' '--json'$/);
+      // Without a prompt, the command to type is quoted so a shell reads each path as one argument.
+      const manual = await manualCommand(
+        jobArgs(sys, 'en', { kind: 'activate', activationFile: file, reset: false }),
+        'linux',
+      );
+      expect(manual.command).toBe(`sudo dsa-setup --root ${sys.root} activate --activation-file '${file}'`);
+      const onWindows = await manualCommand(
+        jobArgs(sys, 'en', { kind: 'activate', activationFile: `C:\\Users\\o'brien\\${name}`, reset: true }),
+        'win32',
+      );
+      expect(onWindows.command).toBe(
+        `dsa-setup --root ${sys.root} activate --activation-file 'C:\\Users\\o''brien\\${name}' --reset`,
+      );
+      expect(onWindows.remedyKey).toBe('elevation.manualRemedyWindows');
+      const argv = execaSync('bash', ['-c', `printf '%s\\n' ${manual.command.replace(/^sudo /, '')}`]).stdout.split(
+        '\n',
+      );
+      expect(argv).toEqual(['dsa-setup', '--root', sys.root, 'activate', '--activation-file', file]);
+    }
+  });
+
   it('delivers progress while the run is still writing its journal (a growing events.jsonl, torn lines included)', async () => {
     const { sys, plan } = await el8Plan();
     const seen: { e: StampedEvent; at: number }[] = [];
     let answeredAt = 0;
     const waitSeen = async (n: number): Promise<void> => {
       for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 10));
-      if (seen.length < n) throw new Error(`the service did not pass on event ${n} while the run was going`);
+      if (seen.length < n) throw new Error(`the job did not pass on event ${n} while the run was going`);
     };
     const s = standIn('run', async () => {
       // Plays the elevated CLI: its journal grows line by line; each line must reach the GUI before the next.
@@ -198,11 +259,7 @@ describe('elevation service: one prompt per plan, progress from the journal', ()
         steps: [],
       });
     });
-    const r = await applyElevated({
-      ...base,
-      sys,
-      plan,
-      sudoExec: s.exec,
+    const r = await job(sys, { kind: 'apply', plan }, s.exec, {
       pollMs: 20,
       onEvent: (e) => seen.push({ e, at: Date.now() }),
     });
@@ -211,24 +268,30 @@ describe('elevation service: one prompt per plan, progress from the journal', ()
     expect(r.events).toHaveLength(5);
   });
 
-  it('a cancelled prompt is a translated DsaError (exit 3), nothing changed, the plan file removed', async () => {
+  it('a cancelled prompt is a translated DsaError (exit 3), nothing changed, the args file removed', async () => {
     const { root, sys, plan } = await el8Plan();
     const work = tempDir();
-    const s = standIn('cancel');
-    const err = await applyElevated({ ...base, sys, plan, sudoExec: s.exec, workDir: work }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DsaError);
-    expect(err).toMatchObject({
-      code: 'prep.elevation.cancelled',
-      exitCode: 3,
-      remedyKey: 'prep.elevation.cancelledRemedy',
-    });
-    expect(translator('en')('prep.elevation.cancelled')).toBe(
-      'the administrator prompt was cancelled: nothing was changed',
+    const err = await job(sys, { kind: 'apply', plan }, standIn('cancel').exec, { workDir: work }).catch(
+      (e: unknown) => e,
     );
-    expect(translator('ja')('prep.elevation.cancelled')).toContain('キャンセル');
+    expect(err).toBeInstanceOf(DsaError);
+    expect(err).toMatchObject({ code: 'elevation.cancelled', exitCode: 3, remedyKey: 'elevation.cancelledRemedy' });
+    expect(translator('en')('elevation.cancelled')).toBe('the administrator prompt was cancelled: nothing was changed');
+    expect(translator('ja')('elevation.cancelled')).toContain('キャンセル');
     expect(readdirSync(work)).toEqual([]);
     expect(existsSync(runsDir(sys))).toBe(false);
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe('127.0.0.1 localhost\n');
+  });
+
+  it('one deadline and one cancel: a prompt that never answers ends at the timeout, a cancelled window stops waiting', async () => {
+    const { sys, plan } = await el8Plan();
+    const never: SudoPromptExec = () => {};
+    const late = await job(sys, { kind: 'apply', plan }, never, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'elevation.timedOut', params: { minutes: 0 }, exitCode: 1 });
+    const ac = new AbortController();
+    const pending = job(sys, { kind: 'apply', plan }, never, { signal: ac.signal }).catch((e: unknown) => e);
+    ac.abort();
+    expect(await pending).toMatchObject({ code: 'elevation.cancelled', exitCode: 3 });
   });
 
   it('"User did not grant permission" after the run started is a failed run (read from the journal), not a cancel', async () => {
@@ -252,76 +315,80 @@ describe('elevation service: one prompt per plan, progress from the journal', ()
     );
     const sys = createSystemContext({ root });
     const plan = await buildPlan(sys, [{ stepId: 'ipv6', input: { method: 'addressing' } }]);
-    const s = standIn('runLoseOutput');
-    const r = await applyElevated({ ...base, sys, plan, sudoExec: s.exec });
-    expect(r.outcome.ok).toBe(false);
-    expect(r.outcome.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
-    expect(r.outcome.steps).toEqual([
+    const r = await job(sys, { kind: 'apply', plan }, standIn('runLoseOutput').exec);
+    expect(r.output).toBeNull();
+    expect(r.runIds).toHaveLength(1);
+    expect(r.runIds[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(r.events).toContainEqual(
       expect.objectContaining({
-        id: 'ipv6',
-        status: 'failed',
+        type: 'step.failed',
+        step: 'ipv6',
         error: expect.objectContaining({ code: 'exec.failed' }),
       }),
-    ]);
+    );
   });
 
-  it('Linux without a graphical polkit agent: a clear error with the sudo command to run instead; the plan is kept for it', async () => {
+  it('Linux without a graphical polkit agent: the quoted command to run instead; the plan is kept for it (0600)', async () => {
     const { root, sys, plan } = await el8Plan();
-    const keep = tempDir();
     const s = standIn('run');
-    const err = (await applyElevated({
-      ...base,
-      hasPolkitAgent: async () => false,
-      sys,
-      plan,
-      sudoExec: s.exec,
-      keepDir: keep,
+    const err = (await job(sys, { kind: 'apply', plan }, s.exec, {
+      elevation: { execPath: process.execPath, cliPath: CLI, sudoExec: s.exec, hasPolkitAgent: async () => false },
     }).catch((e: unknown) => e)) as DsaError;
     expect(s.calls).toHaveLength(0);
-    expect(err).toMatchObject({ code: 'prep.elevation.noPolkitAgent', exitCode: 3 });
+    expect(err).toMatchObject({ code: 'elevation.manual', exitCode: 3, params: { reason: 'noPolkit' } });
     const file = String(err.params.file);
     expect(err.params.command).toBe(`sudo dsa-setup --root ${root} apply --plan ${file}`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(plan)));
     expect(translator('en')(err.remedyKey!, err.params)).toBe(`run this in a terminal instead: ${err.params.command}`);
     // The same when sudo-prompt itself finds no agent.
-    const err2 = await applyElevated({ ...base, sys, plan, sudoExec: standIn('noAgent').exec, keepDir: keep }).catch(
-      (e: unknown) => e,
-    );
-    expect(err2).toMatchObject({ code: 'prep.elevation.noPolkitAgent' });
+    const err2 = await job(sys, { kind: 'apply', plan }, standIn('noAgent').exec).catch((e: unknown) => e);
+    expect(err2).toMatchObject({ code: 'elevation.manual', params: { reason: 'noPolkit' } });
   });
 
-  it('already elevated: applies in process, no prompt; a second request for the same plan while it runs is refused', async () => {
-    const { sys, plan } = await el8Plan();
+  it('already elevated, the app applies in process with no prompt; a second apply of the same plan while it runs is refused', async () => {
+    const { sys } = await el8Plan();
+    const portal = join(tempDir(), 'VMSecurity_hosts_cln.txt');
+    writeFileSync(portal, '203.0.113.10 dsm01.example.jp\r\n');
     const s = standIn('run');
+    const app = createAppService(sys, {
+      pickFile: async () => null,
+      saveFile: async () => null,
+      openExternal: async () => {},
+      isAdmin: async () => true,
+      lang: () => 'en',
+      elevation: { execPath: process.execPath, cliPath: CLI, sudoExec: s.exec },
+    });
+    await app.loadInput('hosts', portal);
+    const { plan } = await app.plan({});
     const events: StampedEvent[] = [];
     const [a, b] = await Promise.allSettled([
-      applyElevated({
-        ...base,
-        isElevated: async () => true,
-        sys,
-        plan,
-        sudoExec: s.exec,
-        onEvent: (e) => events.push(e),
-      }),
-      applyElevated({ ...base, isElevated: async () => true, sys, plan, sudoExec: s.exec }),
+      app.apply(plan!.planId, { progress: () => {}, event: (e) => events.push(e) }, 'en'),
+      app.apply(plan!.planId, { progress: () => {} }, 'en'),
     ]);
     expect(s.calls).toHaveLength(0);
-    expect(a.status === 'fulfilled' && a.value).toMatchObject({ elevated: false, outcome: { ok: true } });
-    expect(b.status === 'rejected' && b.reason).toMatchObject({ code: 'prep.elevation.busy' });
+    expect(a.status === 'fulfilled' && a.value).toMatchObject({ outcome: 'applied', ok: true });
+    expect(b.status === 'rejected' && b.reason).toMatchObject({ code: 'elevation.busy' });
     expect(events.map((e) => e.type)).toContain('run.done');
   });
 
-  it('quotes the command for sudo-prompt and refuses characters it cannot pass safely', () => {
-    expect(sudoPromptCommand(['/opt/DSA Setup/dsa-setup', 'apply'], 'linux')).toBe(
-      `'/opt/DSA Setup/dsa-setup' 'apply'`,
-    );
-    expect(sudoPromptCommand(['C:\\Program Files\\DSA Setup\\dsa-setup.exe', '--plan'], 'win32')).toBe(
-      '"C:\\Program Files\\DSA Setup\\dsa-setup.exe" "--plan"',
+  it('quotes the command for sudo-prompt and refuses characters it cannot pass safely; the manual command quotes what a shell would split', () => {
+    expect(sudoPromptCommand(['/opt/DSA Setup/dsa-setup', 'job'], 'linux')).toBe(`'/opt/DSA Setup/dsa-setup' 'job'`);
+    expect(sudoPromptCommand(['C:\\Program Files\\DSA Setup\\dsa-setup.exe', '--args'], 'win32')).toBe(
+      '"C:\\Program Files\\DSA Setup\\dsa-setup.exe" "--args"',
     );
     for (const bad of ["/tmp/it's", '/tmp/$HOME', '/tmp/a`id`', '/tmp/"x"'])
       expect(() => sudoPromptCommand([bad], 'linux')).toThrow(DsaError);
-    expect(() => sudoPromptCommand(['C:\\Users\\A&B\\plan.json'], 'win32')).toThrow(/unsafePath/);
+    expect(() => sudoPromptCommand(['C:\\Users\\A&B\\job.json'], 'win32')).toThrow(/unsafePath/);
+    expect(
+      shellCommand(['sudo', 'dsa-setup', '--activation-file', '/home/a/cln12345_Activation_Command (1).txt'], 'linux'),
+    ).toBe("sudo dsa-setup --activation-file '/home/a/cln12345_Activation_Command (1).txt'");
+    expect(shellCommand(['--activation-file', "/home/o'brien/有効化コマンド.txt"], 'linux')).toBe(
+      "--activation-file '/home/o'\\''brien/有効化コマンド.txt'",
+    );
+    expect(shellCommand(['dsa-setup', '--activation-file', "C:\\Users\\o'brien\\有効化 (1).txt"], 'win32')).toBe(
+      "dsa-setup --activation-file 'C:\\Users\\o''brien\\有効化 (1).txt'",
+    );
   });
 
   it('a runs directory the GUI cannot read gives no progress, not a crash', async () => {

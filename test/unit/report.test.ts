@@ -153,7 +153,10 @@ describe('verdict', () => {
       ['tls.manager', 'blocked', 'dns.manager'],
       ['time.skew', 'warn', undefined],
     ]);
-    expect(checks[2]!.detail).toBe('Not checked: dns.manager failed first, and this check builds on it.');
+    // Named by the failed check's title, as the admin reads it.
+    expect(checks[2]!.detail).toBe(
+      `Not checked: “${en('doctor.title.proxy')}” failed first, and this check builds on it.`,
+    );
     expect(checks[2]!.remedy).toBe('');
     const v = verdictOf(en, checks)!;
     expect(v).toMatchObject({ check: 'dns.manager', class: 'tcp', causeRef: { key: 'doctor.tcp.error' } });

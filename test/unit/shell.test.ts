@@ -20,7 +20,8 @@ import { menuRoles, menuTemplate } from '../../main/app/menu.js';
 import { guardedDispatch } from '../../main/app/guardedDispatch.js';
 import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
-import { createHandlers, headlessServices, isAllowedExternal } from '../../main/core/ipc/handlers.js';
+import { createHandlers, headlessServices } from '../../main/core/ipc/handlers.js';
+import { isAllowedExternal } from '../../main/core/application/service.js';
 import { isTrustedSender } from '../../main/core/ipc/sender.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { PROJECT } from '../helpers/cli.js';
@@ -280,8 +281,7 @@ describe('the packaged binary’s fuses', () => {
     });
     // runAsNode is on exactly while elevation or the packaged `dsa-setup` launchers run the app's binary as Node.
     const usesRunAsNode = [
-      'main/core/elevation/elevatedApply.ts',
-      'main/core/ipc/handlers.ts',
+      'main/core/elevation/elevatedJob.ts',
       'build/cli-launcher/dsa-setup',
       'build/cli-launcher/dsa-setup.cmd',
     ].some((f) => readFileSync(join(PROJECT, f), 'utf8').includes('ELECTRON_RUN_AS_NODE'));

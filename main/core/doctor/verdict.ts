@@ -40,11 +40,12 @@ export function applyPrerequisites(
     let result = c;
     for (const pre of def?.after ?? []) {
       const p = byId.get(pre);
-      if (!p || c.status === 'skip') continue;
+      if (!p) continue;
       const judgedPre = resolveOne(p);
       if (judgedPre.status !== 'fail' && judgedPre.status !== 'blocked') continue;
       const root = judgedPre.blockedBy ?? judgedPre.id;
-      const detailRef = k('doctor.blocked.detail', { check: root });
+      // The admin reads the check's title; the id stays in `blockedBy` for scripts.
+      const detailRef = k('doctor.blocked.detail', { check: byId.get(root)?.titleRef ?? root });
       const { remedy: _r, remedyRef: _rr, class: _c, phases: _p, ...rest } = c;
       result = { ...rest, status: 'blocked', detail: renderText(t, detailRef), detailRef, remedy: '', blockedBy: root };
       break;

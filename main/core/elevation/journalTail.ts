@@ -15,6 +15,8 @@ interface Followed {
   id: string;
   offset: number;
   partial: string;
+  /** Decided at the run's first event: null until then. */
+  ours: boolean | null;
 }
 
 /**
@@ -24,7 +26,12 @@ interface Followed {
  */
 export function watchNewRuns(
   runsDir: string,
-  opts: { onEvent?: (e: StampedEvent, runId: string) => void; pollMs?: number } = {},
+  opts: {
+    onEvent?: (e: StampedEvent, runId: string) => void;
+    pollMs?: number;
+    /** Whether a run belongs to the job, judged by its first event (a concurrent job's run is left alone). */
+    accept?: (first: StampedEvent) => boolean;
+  } = {},
 ): RunWatcher {
   // An unreadable runs directory (EACCES when the elevated run made it 0700) means no progress, never a crash:
   // the result still comes back from the run's output.
@@ -57,6 +64,8 @@ export function watchNewRuns(
       for (const line of lines) {
         const e = parseJournalLine(line);
         if (!e) continue;
+        f.ours ??= opts.accept ? opts.accept(e) : true;
+        if (!f.ours) continue;
         seen.push(e);
         opts.onEvent?.(e, f.id);
       }
@@ -68,7 +77,7 @@ export function watchNewRuns(
   const tick = (): Promise<void> => {
     busy = busy.then(async () => {
       for (const id of list().sort()) {
-        if (!before.has(id) && !followed.has(id)) followed.set(id, { id, offset: 0, partial: '' });
+        if (!before.has(id) && !followed.has(id)) followed.set(id, { id, offset: 0, partial: '', ours: null });
       }
       for (const f of followed.values()) await readRun(f).catch(() => undefined);
     });
@@ -86,6 +95,6 @@ export function watchNewRuns(
       await tick();
       return [...seen];
     },
-    runIds: () => [...followed.keys()],
+    runIds: () => [...followed.values()].filter((f) => f.ours).map((f) => f.id),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MessageSchema } from '../message.js';
 import { FleetViewSchema } from '../fleet/view.js';
 
 /**
@@ -25,14 +26,18 @@ export const ErrorInfoSchema = z.object({
 });
 export type ErrorInfoView = z.infer<typeof ErrorInfoSchema>;
 
-/** Every reply crosses IPC as `{ok: true, value}` or `{ok: false, error}`, so errors keep their keys. */
-export const replySchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
-  ]);
+/** The error a bug shows as ("Internal error: …"); the Node side adds the log file that keeps the stack. */
+export function internalErrorView(message: string, log?: string): ErrorInfoView {
+  return {
+    code: 'internal',
+    messageKey: 'errors.internal',
+    params: { message, log: log ?? '-' },
+    remedyKey: 'errors.internalRemedy',
+  };
+}
 
-export const MessageViewSchema = z.object({ key: z.string(), params: Params });
+/** The one message type (`{key, params}`, main/core/message.ts): every text crosses IPC untranslated. */
+export const MessageViewSchema = MessageSchema;
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
 /** A plan as the window shows it (the step inputs stay in the main process). */
@@ -107,19 +112,26 @@ export const InputSummarySchema = z.discriminatedUnion('kind', [
 ]);
 export type InputSummary = z.infer<typeof InputSummarySchema>;
 
+/** A doctor check, untranslated: the window renders its messages in its own language (a switch re-renders). */
 export const CheckViewSchema = z.object({
   id: z.string(),
   status: z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']),
-  title: z.string(),
-  detail: z.string(),
-  remedy: z.string().optional(),
+  title: MessageViewSchema,
+  detail: MessageViewSchema,
+  remedy: MessageViewSchema.optional(),
+  /** For `blocked`: the check whose failure this one depends on. */
+  blockedBy: z.string().optional(),
   ms: z.number().optional(),
 });
 export type CheckView = z.infer<typeof CheckViewSchema>;
 
 export const DoctorViewSchema = z.object({
+  /** The one root cause named first, when the doctor names one. */
+  verdict: z
+    .object({ check: z.string(), class: z.string(), cause: MessageViewSchema, remedy: MessageViewSchema })
+    .nullable(),
   checks: z.array(CheckViewSchema),
-  summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }),
+  summary: z.object({ pass: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }).catchall(z.number()),
   ms: z.number(),
 });
 export type DoctorView = z.infer<typeof DoctorViewSchema>;
@@ -139,8 +151,8 @@ export const ApplyViewSchema = z.object({
   ok: z.boolean(),
   rebootRequired: z.boolean(),
   steps: z.array(StepOutcomeViewSchema),
-  /** For `manual`: why, and the command to run in a terminal instead. */
-  manual: z.object({ reasonKey: z.string(), command: z.string() }).optional(),
+  /** For `manual`: why (no polkit agent, or a shell that cannot elevate), and the command to run instead. */
+  manual: z.object({ reason: z.enum(['noPolkit', 'noElevation']), command: z.string() }).optional(),
 });
 export type ApplyView = z.infer<typeof ApplyViewSchema>;
 
@@ -174,10 +186,9 @@ export type AgentStatusView = z.infer<typeof AgentStatusViewSchema>;
 
 export const ActivationViewSchema = z.object({
   ok: z.boolean(),
-  /** The result in plain words, and on failure the reason and remedy (translation keys). */
-  messageKey: z.string(),
-  params: Params,
-  remedyKey: z.string().optional(),
+  /** The result in plain words, and on failure the remedy. */
+  message: MessageViewSchema,
+  remedy: MessageViewSchema.optional(),
   /** The doctor's checks that bear on this failure (empty on success). */
   checks: z.array(CheckViewSchema),
   /** The host name the activation registered under, and where it came from (`file`, `flag`, `system`). */
@@ -187,16 +198,8 @@ export const ActivationViewSchema = z.object({
 });
 export type ActivationView = z.infer<typeof ActivationViewSchema>;
 
-export const FeaturesSchema = z.object({
-  activate: z.boolean(),
-  doctor: z.boolean(),
-  report: z.boolean(),
-  bundle: z.boolean(),
-  elevation: z.boolean(),
-});
-export type Features = z.infer<typeof FeaturesSchema>;
-
 const Empty = z.object({});
+const Lang = z.enum(['ja', 'en']);
 const Saved = z.object({ path: z.string().nullable() });
 
 export const channels = {
@@ -209,7 +212,8 @@ export const channels = {
       root: z.string(),
       live: z.boolean(),
       admin: z.boolean(),
-      features: FeaturesSchema,
+      /** Whether this shell can ask for administrator rights (else it shows the command to run). */
+      canElevate: z.boolean(),
     }),
   },
   inspect: {
@@ -255,7 +259,7 @@ export const channels = {
     response: z.object({ plan: PlanViewSchema.nullable(), choices: z.array(StepChoiceSchema) }),
   },
   apply: {
-    request: z.object({ planId: z.string().min(1).max(100) }),
+    request: z.object({ planId: z.string().min(1).max(100), lang: Lang.optional() }),
     response: ApplyViewSchema,
   },
   revert: {
@@ -272,6 +276,8 @@ export const channels = {
       hostname: z.string().max(253).optional(),
       /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
       reset: z.boolean().default(false),
+      /** The window's language (the job's texts); default: the OS language. */
+      lang: Lang.optional(),
     }),
     response: ActivationViewSchema,
   },
@@ -279,8 +285,9 @@ export const channels = {
     request: Empty,
     response: DoctorViewSchema,
   },
-  'export:report': { request: z.object({ lang: z.enum(['ja', 'en']) }), response: Saved },
-  'export:bundle': { request: Empty, response: Saved },
+  /** Exports in the window's language. */
+  'export:report': { request: z.object({ lang: Lang }), response: Saved },
+  'export:bundle': { request: z.object({ lang: Lang }), response: Saved },
   'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
   /** Opens the folder dialog and reads the doctor results in the chosen folder, grouped by root cause. */
   'fleet:open': {

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfoView } from '../../../main/core/ipc/contract';
+import { CommandBlock } from './CommandBlock';
 
 /** Shows an error in the window's language: message, every input problem at file:line:column, the remedy. */
 export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined; testId?: string }) {
@@ -29,6 +30,9 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
         <p className="remedy" data-testid="remedy">
           <strong>{t('ui.error.remedy')}</strong> {t(error.remedyKey, error.params)}
         </p>
+      )}
+      {typeof error.params.command === 'string' && (
+        <CommandBlock command={error.params.command} testId="error-command" />
       )}
     </div>
   );

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../i18n';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ScreenTitle } from '../components/ScreenTitle';
@@ -8,7 +9,7 @@ import { AgentStatusCard } from './AgentStatusCard';
 /** Runs the activation; the result in plain words, and on failure the reason, remedy and relevant checks. */
 export function Activate() {
   const { t } = useTranslation();
-  const info = useApp((s) => s.info);
+  const m = useMessage();
   const activation = useApp((s) => s.inputs.activation);
   const busy = useApp((s) => s.activating);
   const result = useApp((s) => s.activation);
@@ -24,7 +25,6 @@ export function Activate() {
   const fallback = fileHost
     ? t('ui.activate.hostnameFallbackFile', { name: fileHost })
     : t('ui.activate.hostnameFallbackSystem', { name: thisHost ?? '?' });
-  const available = info?.features.activate ?? false;
   return (
     <section data-testid="screen-activate" aria-busy={busy}>
       <ScreenTitle>{t('ui.activate.heading')}</ScreenTitle>
@@ -37,12 +37,7 @@ export function Activate() {
           })}
         </p>
       )}
-      {!available && (
-        <p className="note unavailable-reason" data-testid="activate-unavailable">
-          {t('ui.unavailable.activate')}
-        </p>
-      )}
-      <fieldset className="card" disabled={!available || busy}>
+      <fieldset className="card" disabled={busy}>
         <legend>{t('ui.activate.options')}</legend>
         <p>
           <label htmlFor="activate-hostname">{t('ui.activate.hostnameLabel')}</label>
@@ -79,7 +74,7 @@ export function Activate() {
           type="button"
           className="primary"
           data-testid="activate"
-          disabled={!available || busy || !activation}
+          disabled={busy || !activation}
           onClick={() => void activate()}
         >
           {busy ? t('ui.activate.running') : t('ui.activate.start')}
@@ -87,7 +82,7 @@ export function Activate() {
       </div>
       {busy && activity && (
         <p role="status" aria-live="polite" data-testid="activity">
-          {t(activity.key, activity.params)}
+          {m(activity)}
         </p>
       )}
       <ErrorPanel error={error} />
@@ -105,7 +100,7 @@ export function Activate() {
         >
           <p className="big">
             {result.ok ? '✔ ' : '✖ '}
-            {t(result.messageKey, result.params)}
+            {m(result.message)}
           </p>
           {result.hostname && (
             <p data-testid="activation-hostname">
@@ -118,9 +113,9 @@ export function Activate() {
               })}
             </p>
           )}
-          {!result.ok && result.remedyKey && (
+          {!result.ok && result.remedy && (
             <p data-testid="activation-remedy">
-              <strong>{t('ui.error.remedy')}</strong> {t(result.remedyKey, result.params)}
+              <strong>{t('ui.error.remedy')}</strong> {m(result.remedy)}
             </p>
           )}
           {!result.ok && result.checks.length > 0 && (

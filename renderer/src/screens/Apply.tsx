@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../i18n';
 import type { ProgressEvent } from '../../../main/core/ipc/contract';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { CommandBlock } from '../components/CommandBlock';
 import { ScreenTitle } from '../components/ScreenTitle';
 
 const ICON: Record<string, string> = {
@@ -31,6 +33,7 @@ function ProgressLine({ e }: { e: ProgressEvent }) {
 /** Applies the reviewed plan with one elevation, shows live progress from the journal, offers revert. */
 export function Apply() {
   const { t } = useTranslation();
+  const m = useMessage();
   const plan = useApp((s) => s.plan);
   const applying = useApp((s) => s.applying);
   const progress = useApp((s) => s.progress);
@@ -69,11 +72,9 @@ export function Apply() {
       )}
       {applied?.outcome === 'manual' && applied.manual && (
         <div className="card manual" data-testid="manual">
-          <p>{t(applied.manual.reasonKey)}</p>
+          <p>{t(`ui.apply.${applied.manual.reason}`)}</p>
           <p>{t('ui.apply.manualRun')}</p>
-          <pre className="command" tabIndex={0} data-testid="manual-command">
-            {applied.manual.command}
-          </pre>
+          <CommandBlock command={applied.manual.command} testId="manual-command" />
         </div>
       )}
       {applied && applied.outcome !== 'manual' && (
@@ -89,7 +90,7 @@ export function Apply() {
             {applied.steps.map((s) => (
               <li key={s.id}>
                 {t(`ui.apply.stepName.${s.id}`, { defaultValue: s.id })}: {t(`ui.apply.status.${s.status}`)}
-                {s.detail && ` — ${t(s.detail.key, s.detail.params)}`}
+                {s.detail && ` — ${m(s.detail)}`}
                 <ErrorPanel error={s.error} />
               </li>
             ))}

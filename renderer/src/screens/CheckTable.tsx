@@ -1,17 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import type { CheckView } from '../../../main/core/ipc/contract';
+import { useMessage } from '../i18n';
+import { STATUS_ICON } from '../statusIcon';
 
-export const STATUS_ICON: Record<CheckView['status'], string> = {
-  pass: '✔',
-  warn: '⚠',
-  fail: '✖',
-  skip: '–',
-  blocked: '↳',
-};
-
-/** The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. */
+/**
+ * The doctor's checks: status icon and word, what was seen, and the remedy of each that is not a pass. The
+ * checks come untranslated, so they render in the window's language and follow a switch.
+ */
 export function CheckTable({ checks }: { checks: CheckView[] }) {
   const { t } = useTranslation();
+  const m = useMessage();
   return (
     <table className="checks" data-testid="checks">
       <thead>
@@ -29,9 +27,9 @@ export function CheckTable({ checks }: { checks: CheckView[] }) {
               <span aria-hidden="true">{STATUS_ICON[c.status]} </span>
               {t(`ui.diagnose.status.${c.status}`)}
             </td>
-            <td>{c.title}</td>
-            <td>{c.detail}</td>
-            <td data-label={t('ui.diagnose.col.remedy')}>{c.remedy ?? ''}</td>
+            <td>{m(c.title)}</td>
+            <td>{m(c.detail)}</td>
+            <td data-label={t('ui.diagnose.col.remedy')}>{c.remedy && c.status !== 'pass' ? m(c.remedy) : ''}</td>
           </tr>
         ))}
       </tbody>

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../i18n';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ScreenTitle } from '../components/ScreenTitle';
@@ -8,7 +9,7 @@ import { FleetPanel } from './FleetPanel';
 /** For support staff: run the doctor, read the checks, export the HTML report and the support bundle. */
 export function Diagnose() {
   const { t } = useTranslation();
-  const info = useApp((s) => s.info);
+  const m = useMessage();
   const busy = useApp((s) => s.doctoring);
   const doctor = useApp((s) => s.doctor);
   const exported = useApp((s) => s.exported);
@@ -18,44 +19,21 @@ export function Diagnose() {
   const run = useApp((s) => s.runDoctor);
   const exportReport = useApp((s) => s.exportReport);
   const exportBundle = useApp((s) => s.exportBundle);
-  const f = info?.features;
   return (
     <section data-testid="screen-diagnose" aria-busy={busy}>
       <ScreenTitle>{t('ui.diagnose.heading')}</ScreenTitle>
       <p>{t('ui.diagnose.intro')}</p>
-      {f && !f.doctor && (
-        <p className="note unavailable-reason" data-testid="doctor-unavailable">
-          {t('ui.unavailable.doctor')}
-        </p>
-      )}
       <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          data-testid="run-doctor"
-          disabled={!f?.doctor || busy}
-          onClick={() => void run()}
-        >
+        <button type="button" className="primary" data-testid="run-doctor" disabled={busy} onClick={() => void run()}>
           {busy ? t('ui.diagnose.running') : t('ui.diagnose.run')}
         </button>
-        <button
-          type="button"
-          data-testid="export-report"
-          disabled={!f?.report || busyExport}
-          onClick={() => void exportReport()}
-        >
+        <button type="button" data-testid="export-report" disabled={busyExport} onClick={() => void exportReport()}>
           {t('ui.diagnose.exportReport')}
         </button>
-        <button
-          type="button"
-          data-testid="export-bundle"
-          disabled={!f?.bundle || busyExport}
-          onClick={() => void exportBundle()}
-        >
+        <button type="button" data-testid="export-bundle" disabled={busyExport} onClick={() => void exportBundle()}>
           {t('ui.diagnose.exportBundle')}
         </button>
       </div>
-      {f && (!f.report || !f.bundle) && <p className="note unavailable-reason">{t('ui.unavailable.export')}</p>}
       <ErrorPanel error={error} />
       <ErrorPanel error={exportError} />
       {exported && (
@@ -68,6 +46,11 @@ export function Diagnose() {
           <p data-testid="doctor-summary" role="status">
             {t('ui.diagnose.summary', { ...doctor.summary, seconds: (doctor.ms / 1000).toFixed(1) })}
           </p>
+          {doctor.verdict && (
+            <p className="verdict" data-testid="verdict">
+              <strong>{m(doctor.verdict.cause)}</strong> {m(doctor.verdict.remedy)}
+            </p>
+          )}
           <CheckTable checks={doctor.checks} />
         </>
       )}

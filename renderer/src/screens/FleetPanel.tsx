@@ -48,9 +48,9 @@ function HostDetails({ host }: { host: FleetHostView }) {
                 id: c.id,
                 // `blocked` (a prerequisite failed) comes with the doctor's verdicts, as CheckTable's statuses do.
                 status: c.status as CheckView['status'],
-                title: tr(c.title),
-                detail: tr(c.detail),
-                ...(c.remedy ? { remedy: tr(c.remedy) } : {}),
+                title: c.title,
+                detail: c.detail,
+                ...(c.remedy ? { remedy: c.remedy } : {}),
               }))}
             />
           </div>

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pkg from '../../../package.json' with { type: 'json' };
+import { activationRequest } from '../agent/activationRequest.js';
+import { writeSupportBundle } from '../bundle/bundle.js';
+import { loadDoctorInputs } from '../doctor/inputs.js';
+import { runDoctor } from '../doctor/runDoctor.js';
+import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
+import type { ApplyOutcome } from '../engine/apply.js';
+import { runsDir, type StampedEvent } from '../engine/journal.js';
+import { buildPlan, planIsEmpty } from '../engine/plan.js';
+import { pickRun, revertRun, type RevertOutcome } from '../engine/revert.js';
+import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
+import { watchNewRuns } from '../elevation/journalTail.js';
+import { DsaError, ExitCode } from '../errors.js';
+import { atomicWrite } from '../fsx.js';
+import { readFleet } from '../fleet/read.js';
+import { groupFleet } from '../fleet/group.js';
+import { msg } from '../message.js';
+import { translator, type Lang } from '../i18n.js';
+import { inspectSystem } from '../platform/inspect.js';
+import { renderHtml } from '../report/render.js';
+import { stepRequests } from '../steps/requests.js';
+import { optionsForChoices } from '../steps/registry.js';
+import type { Plan } from '../steps/types.js';
+import type { SystemContext } from '../system.js';
+import type {
+  ActivationView,
+  ApplyView,
+  DoctorView,
+  InputKind,
+  InputSummary,
+  PlanView,
+  StepChoice,
+} from '../ipc/contract.js';
+import type { ActivationRun } from './activation.js';
+import { SessionInputs } from './inputs.js';
+import { jobArgs, manualCommand, runJob, type Job, type JobOutput } from './jobs.js';
+import type { JobContext } from './jobContext.js';
+import { stepChoices } from './stepChoices.js';
+import { activationView, applyView, doctorView, resultIn } from './views.js';
+
+/** What the shell provides (Electron dialogs and elevation; stand-ins in tests; nothing in a headless run). */
+export interface ShellServices {
+  /** The open-file dialog for one input; null when canceled. */
+  pickFile(kind: InputKind): Promise<string | null>;
+  /** The save dialog for an export; null when canceled. */
+  saveFile(defaultName: string): Promise<string | null>;
+  /** The folder dialog for a folder of doctor results (the fleet view); absent or null: canceled. */
+  pickFolder?(): Promise<string | null>;
+  openExternal(url: string): Promise<void>;
+  /** Absent: this shell cannot raise rights, and jobs show the command to run instead. */
+  elevation?: ElevationService;
+  /** Whether this process already has administrator rights (then jobs run in process). */
+  isAdmin(sys: SystemContext): Promise<boolean>;
+  /** The OS language (the doctor's inputs are read in it). */
+  lang(): Lang;
+}
+
+/** Where `openExternal` may go: the vendor's documentation over https, nothing else. */
+export const OPEN_EXTERNAL_ALLOWED = [
+  'https://help.deepsecurity.trendmicro.com/',
+  'https://cloudone.trendmicro.com/docs/',
+  'https://success.trendmicro.com/',
+] as const;
+
+/** True when `url` is https and under one of the allowed documentation sites. */
+export function isAllowedExternal(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && OPEN_EXTERNAL_ALLOWED.some((p) => u.href.startsWith(p));
+  } catch {
+    return false;
+  }
+}
+
+/** The activation job's first journal event names the one step `activate`; an apply's never does. */
+const isActivationRun = (e: StampedEvent): boolean =>
+  e.type === 'run.start' && e.steps.length === 1 && e.steps[0] === 'activate';
+
+/** What the journal of a run says happened, when the elevated run printed nothing usable. */
+function outcomeFromEvents(plan: Plan, runId: string, dir: string, events: StampedEvent[]): ApplyOutcome {
+  const done = events.find((e) => e.type === 'run.done');
+  const steps = plan.steps.map((s) => {
+    const failed = events.find((e) => e.type === 'step.failed' && e.step === s.id);
+    const ok = events.find((e) => e.type === 'step.done' && e.step === s.id);
+    if (failed && failed.type === 'step.failed') return { id: s.id, status: 'failed' as const, error: failed.error };
+    if (ok && ok.type === 'step.done')
+      return { id: s.id, status: 'applied' as const, verified: ok.verified, detail: ok.detail };
+    return { id: s.id, status: s.upToDate ? ('unchanged' as const) : ('not-run' as const) };
+  });
+  return {
+    runId,
+    journalDir: dir,
+    ok: done?.type === 'run.done' ? done.ok : false,
+    rebootRequired: done?.type === 'run.done' ? done.rebootRequired : false,
+    steps,
+  };
+}
+
+/**
+ * The application service: the session (inputs, plans, the last diagnosis) and the orchestration of every
+ * verb (plan, apply, revert, activate, doctor, exports) over the core, for one system. The IPC handlers call
+ * it after validating; the CLI runs the same jobs (`runJob`, `runActivation`). Results are untranslated.
+ */
+export function createAppService(sys: SystemContext, shell: ShellServices) {
+  const inputs = new SessionInputs();
+  const plans = new Map<string, Plan>();
+  const running = new Set<string>();
+  let lastDoctor: { result: DoctorResult; inputs: DoctorInputs } | undefined;
+
+  /** Runs every doctor check over the session's inputs; the result is kept for the exports. */
+  const diagnose = async (): Promise<{ result: DoctorResult; inputs: DoctorInputs }> => {
+    const di = await loadDoctorInputs(inputs.options(), shell.lang());
+    lastDoctor = { result: await runDoctor(sys, di), inputs: di };
+    return lastDoctor;
+  };
+
+  /**
+   * Runs one job with administrator rights: in process when this process has them, else the app's own CLI
+   * once through the elevation prompt. Either way progress is read from the job's journal.
+   */
+  const execute = async (
+    job: Job,
+    ctx: JobContext,
+    lang: Lang,
+  ): Promise<{ output: JobOutput | null; runIds: string[]; events: StampedEvent[] }> => {
+    const args = jobArgs(sys, lang, job);
+    const acceptRun = (e: StampedEvent) => (job.kind === 'activate') === isActivationRun(e);
+    const onEvent = (e: StampedEvent) => ctx.event?.(e);
+    if (!(await shell.isAdmin(sys)) && !(job.kind === 'apply' && planIsEmpty(job.plan as Plan)))
+      return (await runElevatedJob({
+        args,
+        ...(shell.elevation ? { elevation: shell.elevation } : {}),
+        runsDir: runsDir(sys),
+        // The elevated run's progress messages come from its journal (in process they come directly).
+        onEvent: (e) => {
+          onEvent(e);
+          if (e.type === 'step.progress') ctx.progress(msg(e.key, e.params));
+        },
+        acceptRun,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        manual: () => manualCommand(args),
+      })) as { output: JobOutput | null; runIds: string[]; events: StampedEvent[] };
+    const watcher = watchNewRuns(runsDir(sys), { onEvent, accept: acceptRun });
+    try {
+      const output = await runJob(sys, args, ctx);
+      const events = await watcher.stop();
+      return { output, runIds: watcher.runIds(), events };
+    } finally {
+      await watcher.stop();
+    }
+  };
+
+  return {
+    /** What the window shows about this app and machine. */
+    async info() {
+      return {
+        version: pkg.version,
+        lang: shell.lang(),
+        platform: sys.os,
+        root: sys.root,
+        live: sys.live,
+        admin: await shell.isAdmin(sys),
+        canElevate: !!shell.elevation,
+      };
+    },
+    inspect: () => inspectSystem(sys),
+    /** A dropped text file, by its bytes. */
+    parseInput: (kind: 'hosts' | 'activation', name: string, data: Buffer) => inputs.fromBytes(kind, name, data),
+    /** Opens the file dialog for one input; null when canceled. */
+    async pickInput(kind: InputKind): Promise<InputSummary | null> {
+      const path = await shell.pickFile(kind);
+      return path ? inputs.fromPath(kind, path) : null;
+    },
+    /** An input by its path on this machine. */
+    loadInput: (kind: InputKind, path: string) => inputs.fromPath(kind, path),
+
+    /** Plans the chosen steps (`selected` overrides the platform defaults); no step chosen: no plan. */
+    async plan(selected: Record<string, boolean>): Promise<{ plan: PlanView | null; choices: StepChoice[] }> {
+      const choices = await stepChoices(sys, inputs, selected);
+      const requests = await stepRequests(optionsForChoices(choices, inputs));
+      if (requests.length === 0) return { plan: null, choices };
+      const plan = await buildPlan(sys, requests);
+      const planId = randomBytes(8).toString('hex');
+      plans.set(planId, plan);
+      return { plan: { planId, os: plan.os, rebootRequired: plan.rebootRequired, steps: plan.steps }, choices };
+    },
+
+    /** Applies a reviewed plan as one job; without a way to raise rights, the view carries the command to run. */
+    async apply(planId: string, ctx: JobContext, lang: Lang): Promise<ApplyView> {
+      const plan = plans.get(planId);
+      if (!plan)
+        throw new DsaError({
+          code: 'ui.noPlan',
+          messageKey: 'ui.apply.noPlan',
+          params: {},
+          exitCode: ExitCode.badInput,
+        });
+      if (running.has(planId)) throw new DsaError({ code: 'elevation.busy', messageKey: 'elevation.busy', params: {} });
+      running.add(planId);
+      try {
+        const r = await execute({ kind: 'apply', plan }, ctx, lang);
+        const runId = r.runIds[0];
+        if (r.output) return applyView(r.output as ApplyOutcome);
+        if (runId) return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
+        throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      } catch (e) {
+        if (e instanceof DsaError && e.code === 'elevation.manual')
+          return {
+            outcome: 'manual',
+            runId: null,
+            ok: false,
+            rebootRequired: false,
+            steps: [],
+            manual: {
+              reason: e.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              command: String(e.params.command),
+            },
+          };
+        throw e;
+      } finally {
+        running.delete(planId);
+      }
+    },
+
+    /** Undoes a run (the latest when none is named). */
+    revert: (runId?: string): Promise<RevertOutcome> => revertRun(sys, pickRun(sys, runId)),
+
+    /**
+     * Activates with the session's activation file as one job (in process with rights, else elevated; the
+     * token stays in the file). The host name is checked here first, unprivileged, so a bad one never reaches
+     * a prompt.
+     */
+    async activate(opts: { hostname?: string; reset: boolean }, ctx: JobContext, lang: Lang): Promise<ActivationView> {
+      const file = inputs.activationFile;
+      if (!file)
+        throw new DsaError({
+          code: 'ui.noActivationFile',
+          messageKey: 'ui.activate.noFile',
+          params: {},
+          exitCode: ExitCode.badInput,
+        });
+      const hostname = opts.hostname?.trim() || undefined;
+      await activationRequest(sys, { activationFile: file, ...(hostname ? { hostname } : {}) });
+      const r = await execute(
+        {
+          kind: 'activate',
+          activationFile: file,
+          reset: opts.reset,
+          ...(hostname ? { hostname } : {}),
+          ...(inputs.hostsFile ? { hostsFile: inputs.hostsFile } : {}),
+        },
+        ctx,
+        lang,
+      );
+      if (!r.output) throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      return activationView(r.output as ActivationRun);
+    },
+
+    /** Runs every doctor check over the session's inputs; the result is kept for the exports. */
+    doctor: async (): Promise<DoctorView> => doctorView((await diagnose()).result),
+
+    /** Writes the HTML report of the last diagnosis (run now if none) in `lang`; null when the dialog was closed. */
+    async exportReport(lang: Lang): Promise<{ path: string | null }> {
+      const { result } = lastDoctor ?? (await diagnose());
+      const file = await shell.saveFile(`dsa-setup-report-${result.host.hostname ?? 'host'}.html`);
+      if (!file) return { path: null };
+      await atomicWrite(file, renderHtml(translator(lang), resultIn(result, lang), lang), { mode: 0o644 });
+      return { path: file };
+    },
+
+    /** Writes the support bundle (secrets masked) in `lang`; null when the dialog was closed. */
+    async exportBundle(lang: Lang): Promise<{ path: string | null }> {
+      const { result, inputs: di } = lastDoctor ?? (await diagnose());
+      const ext = sys.os === 'windows' ? 'zip' : 'tar.gz';
+      const file = await shell.saveFile(`dsa-setup-bundle-${result.host.hostname ?? 'host'}.${ext}`);
+      if (!file) return { path: null };
+      // The save dialog asked before replacing a file.
+      await writeSupportBundle(sys, file, {
+        result: resultIn(result, lang),
+        inputs: di,
+        t: translator(lang),
+        force: true,
+      });
+      return { path: file };
+    },
+
+    /** Reads the doctor results in a folder the admin picks, grouped by root cause; null when canceled. */
+    async openFleet() {
+      const folder = (await shell.pickFolder?.()) ?? null;
+      return folder ? { folder, ...groupFleet(await readFleet([folder])) } : null;
+    },
+
+    /** Opens an allowed documentation page in the browser; false for any other address. */
+    async openExternal(url: string): Promise<boolean> {
+      if (!isAllowedExternal(url)) return false;
+      await shell.openExternal(url);
+      return true;
+    },
+  };
+}
+
+export type AppService = ReturnType<typeof createAppService>;
