@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
 import { localTime, statusValue, STATUS_VALUE_KEYS, timeRef } from '../../main/core/statusValues.js';
+import { moduleLine, statusRows } from '../../main/core/ipc/statusRows.js';
 
 const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 const ja = translator('ja');
@@ -53,5 +54,25 @@ describe('status values in the reader’s words', () => {
     expect(s).toBe('2026/11/30 16:04:05 JST');
     expect(localTime(1796022245, 'en', 'UTC')).toMatch(/^\d\d\/\d\d\/2026, \d\d:\d\d:\d\d UTC$/);
     expect(localTime('2026-11-30T07:04:05Z', 'en', 'Asia/Tokyo')).not.toContain('T07');
+  });
+
+  it('status (the CLI and the window) shows the agent state, module modes and last contact in the reader’s words', () => {
+    const view = {
+      installed: true,
+      version: '20.0.0-2395',
+      service: 'running',
+      activated: true,
+      dsmUrl: 'https://dsm01.example.jp:4120/',
+      agentState: 'green',
+      lastContact: '2026-11-30T07:04:05.000Z',
+      modules: [{ module: 'AM', mode: 'on', version: '20.0.0-2395' }],
+      protecting: true,
+      verdictKey: 'agent.status.protecting',
+    } as Parameters<typeof statusRows>[1];
+    const rows = new Map(statusRows(ja, view));
+    expect(rows.get(ja('agent.status.agentState'))).toBe('正常 (green)');
+    expect(rows.get(ja('agent.status.lastContact'))).not.toContain('T07:04');
+    expect(rows.get(ja('agent.status.lastContact'))).toMatch(/^2026\/11\/30 \d\d:04:05 /);
+    expect(moduleLine(ja, view.modules[0]!)).toBe('AM: オン (20.0.0-2395)');
   });
 });
