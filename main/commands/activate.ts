@@ -165,7 +165,9 @@ export function registerDownload(program: Command, t: Translate): void {
           ctx.say(ctx.t('agent.download.saved', { file: got.file, bytes: got.bytes }));
           ctx.say(
             match.ok
-              ? ctx.t('agent.download.fits', { file: got.file })
+              ? ctx.t(ctx.sys.os === 'windows' ? 'agent.download.fitsWindows' : 'agent.download.fits', {
+                  file: got.file,
+                })
               : `${ctx.t('cli.errorPrefix')}: ${ctx.t(match.reasonKey ?? 'agent.installer.unsupportedOs', match.params ?? {})}`,
           );
         }

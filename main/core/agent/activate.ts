@@ -136,7 +136,8 @@ export async function activateAgent(
       code: 'agent.activate.notInstalled',
       messageKey: 'agent.activate.notInstalled',
       params: {},
-      remedyKey: 'agent.activate.notInstalledRemedy',
+      remedyKey:
+        sys.os === 'windows' ? 'agent.activate.notInstalledRemedyWindows' : 'agent.activate.notInstalledRemedy',
     });
   const ins = await inspectSystem(sys);
   const thisHost = ins.hostname;
