@@ -5,6 +5,7 @@ import { loadActivation, loadManagerHosts } from '../inputs/load.js';
 import { parseActivationUrl } from '../inputs/activation.js';
 import { isHostName, isIpAddress, sameHostName } from '../inputs/names.js';
 import type { DoctorInputs } from './types.js';
+import { managerFlavour } from '../openings.js';
 
 /** Default port of a relay. */
 export const RELAY_PORT = 4122;
@@ -25,13 +26,9 @@ export const DoctorOptionsSchema = z.object({
 });
 export type DoctorOptionsInput = z.infer<typeof DoctorOptionsSchema>;
 
-/** Whether a manager is the SaaS one (Cloud One Workload Security / Deep Security as a Service). */
+/** Whether a manager is the SaaS one (Cloud One Workload Security / Deep Security as a Service): see managerFlavour. */
 export function isSaasManager(host: string, port: number, hasTenant: boolean): boolean {
-  return (
-    hasTenant ||
-    port === 443 ||
-    /(^|\.)(cloudone\.trendmicro\.com|deepsecurity\.trendmicro\.com|trendmicro\.com)$/i.test(host.replace(/\.$/, ''))
-  );
+  return managerFlavour({ host, port }, hasTenant) === 'cloud-one';
 }
 
 /** Parses `HOST`, `HOST:PORT`, `[V6]:PORT`; `defaultPort` when no port is given (null: a port is required). */
