@@ -101,7 +101,7 @@ export function registerActivate(program: Command, t: Translate): void {
         if (ctx.json) ctx.printJson(redactJson(run, secrets));
         else {
           ctx.say(redactText(activateText(ctx.t, run), secrets));
-          if (run.doctor) ctx.say('\n' + redactText(doctorText(ctx.t, run.doctor, false), secrets));
+          if (run.doctor) ctx.say('\n' + redactText(doctorText(ctx.t, run.doctor), secrets));
         }
         return run.ok ? ExitCode.ok : ExitCode.failed;
       }),

@@ -5,7 +5,8 @@ import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
 import { ExitCode, inputError } from '../core/errors.js';
 import { intIn } from './common.js';
-import { doctorText, useColour } from './doctorText.js';
+import { doctorText } from './doctorText.js';
+import { painter } from './textLayout.js';
 import { exitBy } from '../core/deadline.js';
 import { afterPrinting } from './afterPrinting.js';
 import { doctorFixPlan, fixText } from '../core/doctor/fixPlan.js';
@@ -72,7 +73,7 @@ const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
   const hardStop = exitBy(deadlineMs - performance.now());
   const inputs = await loadDoctorInputs(inputOpts, ctx.lang);
   const result = await runDoctor(ctx.sys, inputs, { timeoutMs, deadlineMs, startedAt: 0, ...(only ? { only } : {}) });
-  if (!ctx.json) ctx.say(doctorText(ctx.t, result, useColour(process.stdout)));
+  if (!ctx.json) ctx.say(doctorText(ctx.t, result, painter(process.stdout)));
   // The doctor's part is done; the plan and the bundle have their own time limits.
   clearTimeout(hardStop);
   if (fix && out) {

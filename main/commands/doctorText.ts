@@ -1,21 +1,17 @@
 import type { Translate } from '../core/i18n.js';
 import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
-import { displayWidth, padToWidth } from './textLayout.js';
+import { displayWidth, padToWidth, type Paint } from './textLayout.js';
 import { openingsText } from './openingsText.js';
 
-const COLOURS = { pass: '32', warn: '33', fail: '31', skip: '90', blocked: '90' } as const;
+const COLOURS = { pass: 'green', warn: 'yellow', fail: 'red', skip: 'gray', blocked: 'gray' } as const;
 
-/** Whether to colour output: a TTY that is not dumb, unless NO_COLOR; FORCE_COLOR forces it. */
-export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
-}
+/** Paints text for a terminal (`painter(stream)` from textLayout), or leaves it as is. */
+export type PaintText = (format: Paint, text: string) => string;
+const plainText: PaintText = (_format, text) => text;
 
 /** The doctor's result as a table: status, check, what was seen; the remedy and failing phases under it. */
-export function doctorText(t: Translate, r: DoctorResult, colour: boolean): string {
-  const paint = (status: DoctorCheck['status'], s: string): string =>
-    colour ? `\x1b[${COLOURS[status]}m${s}\x1b[0m` : s;
+export function doctorText(t: Translate, r: DoctorResult, paintText: PaintText = plainText): string {
+  const paint = (status: DoctorCheck['status'], s: string): string => paintText(COLOURS[status], s);
   const badge = (s: DoctorCheck['status']): string => t(`doctor.table.status.${s}`);
   const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip', 'blocked'] as const).map((s) => displayWidth(badge(s))));
   const titleW = Math.min(36, Math.max(0, ...r.checks.map((c) => displayWidth(c.title))));

@@ -2,9 +2,8 @@ import type { Translate } from './i18n.js';
 import { loadActivation, loadManagerHosts } from './inputs/load.js';
 import { parseActivationUrl } from './inputs/activation.js';
 import { inputError } from './errors.js';
-import { isSaasManager } from './doctor/inputs.js';
 import { resolveLikeSystem } from './doctor/probes/dns.js';
-import { openingsReport, type OpeningInputs, type OpeningsReport } from './openings.js';
+import { managerFlavour, openingsReport, type OpeningInputs, type OpeningsReport } from './openings.js';
 import type { SystemContext } from './system.js';
 
 /** The files and flags `plan` and `inspect` take that tell the openings (each optional). */
@@ -31,13 +30,13 @@ export async function openingsFor(
   if (files.manager) {
     const m = parseActivationUrl(files.manager);
     if (!m) throw inputError('agent.activate.badManager', 'agent.activate.badManager', { value: files.manager });
-    inp.manager = { ...m, saas: isSaasManager(m.host, m.port, false), source: '--manager' };
+    inp.manager = { ...m, saas: managerFlavour(m, false) === 'cloud-one', source: '--manager' };
   } else if (files.activationFile) {
     const a = await loadActivation(files.activationFile);
     hasTenant = a.args.some((x) => x.key === 'tenantID');
     inp.manager = {
       ...a.manager,
-      saas: isSaasManager(a.manager.host, a.manager.port, hasTenant),
+      saas: managerFlavour(a.manager, hasTenant) === 'cloud-one',
       source: files.activationFile,
     };
   }

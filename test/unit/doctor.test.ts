@@ -5,7 +5,8 @@ import { classifyConnectError } from '../../main/core/doctor/probes/tcp.js';
 import { lastSignature } from '../../main/core/doctor/checks/agentLog.js';
 import { interceptorNamedBy } from '../../main/core/doctor/interceptors.js';
 import { selected } from '../../main/core/doctor/runDoctor.js';
-import { isSaasManager, loadDoctorInputs, parseHostPort } from '../../main/core/doctor/inputs.js';
+import { hostPortOption, loadDoctorInputs } from '../../main/core/doctor/inputs.js';
+import { managerFlavour } from '../../main/core/openings.js';
 import { resolve } from 'node:path';
 import { DsaError } from '../../main/core/errors.js';
 import { parseFindNetRoute, parseIpRouteGet } from '../../main/core/doctor/probes/route.js';
@@ -35,9 +36,9 @@ describe('doctor inputs', () => {
       exitCode: 2,
       messageKey: 'doctor.input.badManager',
     });
-    expect(() => parseHostPort('host.example', null, '--target')).toThrow(DsaError);
-    expect(parseHostPort('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });
-    expect(isSaasManager('dsm01.example.jp', 4120, false)).toBe(false);
+    expect(() => hostPortOption('host.example', null, '--target')).toThrow(DsaError);
+    expect(hostPortOption('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });
+    expect(managerFlavour({ host: 'dsm01.example.jp', port: 4120 }, false)).toBe('on-premises');
   });
 });
 

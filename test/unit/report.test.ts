@@ -6,7 +6,8 @@ import { toDoctorCheck } from '../../main/core/doctor/runDoctor.js';
 import type { DoctorResult } from '../../main/core/doctor/types.js';
 import { doctorText } from '../../main/commands/doctorText.js';
 import { applyPrerequisites, displayOrder, verdictOf } from '../../main/core/doctor/verdict.js';
-import { displayWidth } from '../../main/commands/textLayout.js';
+import { displayWidth, painter } from '../../main/commands/textLayout.js';
+import { PassThrough } from 'node:stream';
 
 const en = translator('en');
 const ja = translator('ja');
@@ -101,19 +102,21 @@ describe('report', () => {
       title: 'P',
       remedy: '',
     });
-    const plain = doctorText(
-      ja,
-      { ...r, checks: r.checks.map((c) => ({ ...c, title: renderTitle(c.titleRef.key) })) },
-      false,
-    );
+    const plain = doctorText(ja, { ...r, checks: r.checks.map((c) => ({ ...c, title: renderTitle(c.titleRef.key) })) });
     expect(plain).not.toContain('\x1b[');
     const rows = plain.split('\n').filter((l) => /^(失敗|OK) .*\/etc\/hosts/.test(l));
     expect(rows).toHaveLength(2);
     const detailCol = rows.map((l) => displayWidth(l.slice(0, l.indexOf('/etc/hosts'))));
     expect(detailCol[0]).toBe(detailCol[1]);
     expect(plain).toContain('対処: Comment out or delete line 3');
-    const coloured = doctorText(en, r, true);
-    expect(coloured).toContain('\x1b[31mFAIL');
+    // A terminal that has colours (FORCE_COLOR) gets the failure in red.
+    const tty = Object.assign(new PassThrough(), {
+      isTTY: true,
+      hasColors: () => true,
+    }) as unknown as NodeJS.WriteStream;
+    expect(doctorText(en, r, painter(tty))).toContain('\x1b[31mFAIL');
+    const pipe = Object.assign(new PassThrough(), { hasColors: () => false }) as unknown as NodeJS.WriteStream;
+    expect(doctorText(en, r, painter(pipe))).not.toContain('\x1b[');
   });
 });
 
@@ -165,7 +168,7 @@ describe('verdict', () => {
 
   it('the verdict comes first in the terminal, the HTML and the Markdown', () => {
     const r = result();
-    const text = doctorText(en, r, false).split('\n');
+    const text = doctorText(en, r).split('\n');
     expect(text[2]).toMatch(/^Root cause — hosts\.entries \(dns\): Line 3 of \/etc\/hosts/);
     expect(text[3]).toMatch(/^Remedy: Comment out or delete line 3/);
     const html = renderHtml(en, r, 'en');

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { parseHostPort, type HostPort } from '../inputs/hostPort.js';
+import { managerFlavour } from '../openings.js';
 import type { Lang } from '../i18n.js';
 import { inputError } from '../errors.js';
 import { loadActivation, loadManagerHosts } from '../inputs/load.js';
 import { parseActivationUrl } from '../inputs/activation.js';
-import { isHostName, isIpAddress, sameHostName } from '../inputs/names.js';
+import { sameHostName } from '../inputs/names.js';
 import type { DoctorInputs } from './types.js';
-import { managerFlavour } from '../openings.js';
 
 /** Default port of a relay. */
 export const RELAY_PORT = 4122;
@@ -26,23 +27,16 @@ export const DoctorOptionsSchema = z.object({
 });
 export type DoctorOptionsInput = z.infer<typeof DoctorOptionsSchema>;
 
-/** Whether a manager is the SaaS one (Cloud One Workload Security / Deep Security as a Service): see managerFlavour. */
-export function isSaasManager(host: string, port: number, hasTenant: boolean): boolean {
-  return managerFlavour({ host, port }, hasTenant) === 'cloud-one';
-}
-
-/** Parses `HOST`, `HOST:PORT`, `[V6]:PORT`; `defaultPort` when no port is given (null: a port is required). */
-export function parseHostPort(s: string, defaultPort: number | null, option: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(s);
-  const host = m?.[1];
-  const port = m?.[2] ? Number(m[2]) : defaultPort;
-  if (!host || !(isHostName(host) || isIpAddress(host)) || port === null || port < 1 || port > 65535)
+/** `HOST`, `HOST:PORT` or `[V6]:PORT` of an option (the one host:port parser), or bad input naming the option. */
+export function hostPortOption(s: string, defaultPort: number | null, option: string): HostPort {
+  const hp = parseHostPort(s, defaultPort);
+  if (!hp)
     throw inputError('doctor.badTarget', 'doctor.input.badTarget', {
       option,
       value: s,
       expected: defaultPort === null ? 'HOST:PORT' : 'HOST[:PORT]',
     });
-  return { host, port };
+  return hp;
 }
 
 /** Reads and checks the doctor's inputs; a bad file or value is a bad-input error (exit 2) naming it. */
@@ -76,7 +70,7 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
     hasTenant ||= a.args.some((x) => x.key === 'tenantID');
     inputs.manager = { ...a.manager, saas: false, source: o.activationFile };
   }
-  if (inputs.manager) inputs.manager.saas = isSaasManager(inputs.manager.host, inputs.manager.port, hasTenant);
+  if (inputs.manager) inputs.manager.saas = managerFlavour(inputs.manager, hasTenant) === 'cloud-one';
   for (const [value, kind] of [
     [o.token, 'token'],
     [o.tenantId, 'tenantID'],
@@ -85,7 +79,7 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
       inputs.secrets!.push(value);
       inputs.secretFields!.push({ value, kind });
     }
-  const relays = (o.relay ?? []).map((r) => parseHostPort(r, RELAY_PORT, '--relay'));
+  const relays = (o.relay ?? []).map((r) => hostPortOption(r, RELAY_PORT, '--relay'));
   // Relay names from the manager hosts file (the provider's file lists them next to the manager).
   for (const e of inputs.hostsFile?.entries ?? []) {
     const m = inputs.manager;
@@ -94,11 +88,11 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
     if (n && !relays.some((r) => sameHostName(r.host, n))) relays.push({ host: n, port: RELAY_PORT });
   }
   if (relays.length) inputs.relays = relays;
-  if (o.target?.length) inputs.extraTargets = o.target.map((t) => parseHostPort(t, null, '--target'));
+  if (o.target?.length) inputs.extraTargets = o.target.map((t) => hostPortOption(t, null, '--target'));
   if (o.ntpServer) inputs.ntpServer = o.ntpServer;
   if (o.proxy)
     inputs.agentProxy = {
-      ...parseHostPort(o.proxy.replace(/^(dsm_proxy|https?):\/\/|\/$/g, ''), null, '--proxy'),
+      ...hostPortOption(o.proxy.replace(/^(dsm_proxy|https?):\/\/|\/$/g, ''), null, '--proxy'),
       source: '--proxy',
     };
   if (o.installer) inputs.installer = o.installer;
