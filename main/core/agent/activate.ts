@@ -159,7 +159,8 @@ export async function activateAgent(
         ...first.params,
         all: identity.map((p) => p.kind).join(','),
       },
-      remedyKey: `agent.activate.identity.${first.kind}Remedy`,
+      // Cloud One has no order form: its own wording where Cloudn's speaks of the name registered in the order.
+      remedyKey: `agent.activate.identity.${first.kind}Remedy${first.kind === 'clonedImage' && flavour === 'cloud-one' ? 'CloudOne' : ''}`,
       exitCode: ExitCode.failed,
     });
   }
