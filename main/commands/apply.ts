@@ -13,7 +13,7 @@ import { addStepOptions } from './stepOptions.js';
 
 /** Exit code of an apply: 1 when a step failed, 4 when a reboot is needed, else 0. */
 export function applyExitCode(o: ApplyOutcome): number {
-  if (!o.ok) return ExitCode.failed;
+  if (!o.ok) return o.steps.find((s) => s.status === 'failed' && s.exitCode !== undefined)?.exitCode ?? ExitCode.failed;
   return o.rebootRequired ? ExitCode.needsReboot : ExitCode.ok;
 }
 

@@ -373,4 +373,52 @@ describe('download from the manager', () => {
       await m.close();
     }
   });
+
+  it('follows a redirect to the package, and a download cut short leaves no file behind', async () => {
+    const { startStandInManager } = await import('../fixtures/manager/standInManager.js');
+    const { uniqueLoopback } = await import('../fixtures/agent/sandbox.js');
+    const download = async (opts: {
+      redirects?: Record<string, string>;
+      truncatePackages?: boolean;
+      packages?: Record<string, string>;
+    }) => {
+      const host = uniqueLoopback();
+      const m = await startStandInManager({ host, ...opts, packages: { 'RedHat_EL8/x86_64': el8, ...opts.packages } });
+      const dest = mkdtempSync(join(tmpdir(), 'dsa-dl-'));
+      writeFileSync(join(dest, 'ca.pem'), m.certs.caPem);
+      try {
+        const r = await runCli([
+          '--root',
+          makeAgentRoot(),
+          'download',
+          '--manager-url',
+          `https://${host}:${m.port}/`,
+          '--ca-file',
+          join(dest, 'ca.pem'),
+          '--out',
+          dest,
+          '--json',
+        ]);
+        return { r, files: readdirSync(dest).filter((f) => f !== 'ca.pem'), paths: m.requests.map((q) => q.path) };
+      } finally {
+        await m.close();
+      }
+    };
+    const redirected = await download({
+      redirects: { '/software/agent/RedHat_EL8/x86_64/agent.rpm': '/software/agent/RedHat_EL8/mirror/agent.rpm' },
+      packages: { 'RedHat_EL8/mirror': el8 },
+    });
+    // The manager moved the package: the download followed the 302 and saved the package under its own name.
+    expect(redirected.r.exitCode, redirected.r.stderr).toBe(0);
+    expect(redirected.paths).toEqual([
+      '/software/agent/RedHat_EL8/x86_64/agent.rpm',
+      '/software/agent/RedHat_EL8/mirror/agent.rpm',
+    ]);
+    expect(redirected.files).toEqual(['Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm']);
+
+    const cut = await download({ truncatePackages: true });
+    expect(cut.r.exitCode).toBe(1);
+    // Neither the package's name nor a partial temp file is left in the folder.
+    expect(cut.files).toEqual([]);
+  });
 });

@@ -161,6 +161,34 @@ describe('a bind-mounted hosts file (containers)', () => {
 });
 
 describe('hosts files the tool cannot change', () => {
+  it('a full file system met during the write itself: exit 2 naming it, the file as it was, no temp file left', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: ORIGINAL });
+    const etc = join(root, 'etc');
+    const keep = join(scratch, `etc-copy-${process.pid}`);
+    mkdirSync(keep, { recursive: true });
+    // /etc becomes a 256 KiB tmpfs holding the same files, then filled up: the temp file cannot be written.
+    const r = await inMountNamespace(
+      [
+        'etc="$1"; keep="$2"; shift 2',
+        'cp -a "$etc/." "$keep"',
+        'mount -t tmpfs -o size=256k tmpfs "$etc"',
+        'cp -a "$keep/." "$etc"',
+        'dd if=/dev/zero of="$etc/fill" bs=4k 2>/dev/null',
+        '"$NODE" "$CLI" "$@"; echo "@@rc $?"',
+        'cat "$etc/hosts"; echo "@@files"; ls -a "$etc"',
+      ].join('; '),
+      [etc, keep, ...applyArgs(root)],
+    );
+    const [, tail] = r.stdout.split('@@rc ');
+    const code = tail!.slice(0, tail!.indexOf('\n'));
+    const [hosts, files] = tail!.slice(tail!.indexOf('\n') + 1).split('@@files\n');
+    expect(code, r.stderr).toBe('2');
+    expect(r.stdout + r.stderr).toMatch(/no space left|disk is full|ENOSPC/i);
+    expect(r.stdout + r.stderr).not.toMatch(/Internal error/);
+    expect(hosts).toBe(ORIGINAL);
+    expect(files!.split('\n').filter((f) => f.includes('.dsa-setup-'))).toEqual([]);
+  });
+
   it('a directory: plan and apply exit 2 naming it, nothing written', async () => {
     const root = makeRoot({ ...OS_RELEASE.el9 });
     mkdirSync(join(root, 'etc/hosts'));

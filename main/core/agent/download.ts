@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { request } from 'node:https';
+import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Agent, fetch } from 'undici';
 import { DsaError, ExitCode } from '../errors.js';
 import type { AgentPlatform } from './platform.js';
 
@@ -41,7 +44,9 @@ export function downloadFileName(contentDisposition: string | undefined, p: Agen
 
 /**
  * Downloads the agent package from the manager (header `Agent-Version-Control: on`) into `destDir`, reporting
- * progress; TLS is verified against the system's CAs, or `ca` (PEM) when given. Returns the saved file.
+ * progress; TLS is verified against the system's CAs, or `ca` (PEM) when given; redirects are followed. The bytes
+ * go to a temp file that is renamed only when complete: a failed or cut download leaves no file behind. The
+ * download is abandoned when no byte arrives for `timeoutMs`. Returns the saved file.
  */
 export async function downloadAgentPackage(opts: {
   url: string;
@@ -59,46 +64,64 @@ export async function downloadAgentPackage(opts: {
       params: { url: shown, detail },
       remedyKey: 'agent.download.failedRemedy',
     });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      opts.url,
-      {
-        method: 'GET',
-        headers: { 'Agent-Version-Control': 'on', Accept: 'application/octet-stream' },
-        ...(opts.ca ? { ca: opts.ca } : {}),
-        timeout: opts.timeoutMs ?? 120_000,
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(fail(`HTTP ${res.statusCode ?? '?'}`));
-          return;
+  const why = (e: unknown): string => {
+    const err = e as Error & { cause?: Error & { code?: string } };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    return err.cause ? `${err.cause.code ?? ''} ${err.cause.message}`.trim() : err.message;
+  };
+  const idleMs = opts.timeoutMs ?? 120_000;
+  const idle = new AbortController();
+  let timer = setTimeout(() => idle.abort(new DOMException('timed out', 'TimeoutError')), idleMs);
+  const touch = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(new DOMException('timed out', 'TimeoutError')), idleMs);
+  };
+  const dispatcher = opts.ca ? new Agent({ connect: { ca: opts.ca } }) : undefined;
+  let tmp: string | null = null;
+  try {
+    const res = await fetch(opts.url, {
+      headers: { 'Agent-Version-Control': 'on', Accept: 'application/octet-stream' },
+      redirect: 'follow',
+      signal: idle.signal,
+      ...(dispatcher ? { dispatcher } : {}),
+    }).catch((e: unknown) => {
+      throw fail(why(e));
+    });
+    if (res.status !== 200 || !res.body) {
+      await res.body?.cancel().catch(() => undefined);
+      throw fail(`HTTP ${res.status}`);
+    }
+    const total = Number(res.headers.get('content-length')) || null;
+    const file = join(
+      opts.destDir,
+      downloadFileName(res.headers.get('content-disposition') ?? undefined, opts.platform),
+    );
+    tmp = join(opts.destDir, `.${basename(file)}.dsa-setup-${randomBytes(6).toString('hex')}.part`);
+    let received = 0;
+    let lastReport = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        touch();
+        received += chunk.length;
+        if (opts.onProgress && (received - lastReport >= 1 << 20 || received === total)) {
+          lastReport = received;
+          opts.onProgress(received, total);
         }
-        const total = Number(res.headers['content-length']) || null;
-        const file = join(opts.destDir, downloadFileName(res.headers['content-disposition'], opts.platform));
-        const out = createWriteStream(file, { mode: 0o644 });
-        let received = 0;
-        let lastReport = 0;
-        res.on('data', (c: Buffer) => {
-          received += c.length;
-          if (opts.onProgress && (received - lastReport >= 1 << 20 || received === total)) {
-            lastReport = received;
-            opts.onProgress(received, total);
-          }
-        });
-        res.pipe(out);
-        out.on('finish', () => {
-          if (total !== null && received !== total) {
-            void rm(file, { force: true });
-            reject(fail(`incomplete: ${received} of ${total} bytes`));
-          } else resolve({ file, bytes: received });
-        });
-        res.on('error', (e) => reject(fail(e.message)));
-        out.on('error', (e) => reject(fail(e.message)));
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(res.body), count, createWriteStream(tmp, { mode: 0o644, flags: 'wx' })).catch(
+      (e: unknown) => {
+        throw fail(why(e));
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (e) => reject(fail(e.message)));
-    req.end();
-  });
+    if (total !== null && received !== total) throw fail(`incomplete: ${received} of ${total} bytes`);
+    await rename(tmp, file);
+    tmp = null;
+    return { file, bytes: received };
+  } finally {
+    clearTimeout(timer);
+    if (tmp) await rm(tmp, { force: true });
+    await dispatcher?.close();
+  }
 }

@@ -16,7 +16,9 @@ export interface StepOutcome {
   id: string;
   status: 'applied' | 'unchanged' | 'failed' | 'not-run';
   verified?: boolean;
-  detail?: { key: string; params: Record<string, string | number> };
+  detail?: Message;
+  /** The exit code a failed step asks for when it is not 1 (2: bad input or an OS error the admin can fix). */
+  exitCode?: number;
   error?: ErrorInfo;
 }
 
@@ -258,7 +260,9 @@ async function execute(
     } catch (e) {
       const error = toErrorInfo(e);
       journal.append({ type: 'step.failed', step: sp.id, error });
-      outcomes.push({ id: sp.id, status: 'failed', error });
+      // An OS error the admin can fix (immutable file, read-only mount, disk full) keeps its exit code (2).
+      const exitCode = e instanceof DsaError ? e.exitCode : ExitCode.failed;
+      outcomes.push({ id: sp.id, status: 'failed', error, ...(exitCode !== ExitCode.failed ? { exitCode } : {}) });
       failed = true;
     }
   }

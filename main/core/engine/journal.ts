@@ -1,3 +1,4 @@
+import type { Message } from '../message.js';
 import {
   chmodSync,
   chownSync,
@@ -93,8 +94,8 @@ export type JournalEvent =
       /** The copy (secrets masked), relative to the run directory. */
       file: string;
     }
-  | { type: 'step.progress'; step: string; key: string; params: Params }
-  | { type: 'step.done'; step: string; verified: boolean; detail: { key: string; params: Params } }
+  | { type: 'step.progress'; step: string; key: string; params: Message['params'] }
+  | { type: 'step.done'; step: string; verified: boolean; detail: Message }
   | { type: 'step.skipped'; step: string }
   | { type: 'step.failed'; step: string; error: { code: string; messageKey: string; params: Params } }
   | { type: 'run.done'; ok: boolean; rebootRequired: boolean }

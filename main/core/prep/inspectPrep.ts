@@ -1,3 +1,4 @@
+import { renderMessage, type Message } from '../message.js';
 import type { SystemContext } from '../system.js';
 import { inspectSystem, type Inspection } from '../platform/inspect.js';
 import type { Translate } from '../i18n.js';
@@ -55,8 +56,7 @@ export async function inspectPrep(sys: SystemContext): Promise<PrepInspection> {
 /** The rows `inspect` prints for the preparation state. */
 export function prepInspectionRows(t: Translate, p: PrepInspection): [string, string][] {
   const rows: [string, string][] = [];
-  const why = (list: { key: string; params: Record<string, string | number> }[]): string =>
-    list.map((m) => t(m.key, m.params)).join('; ');
+  const why = (list: Message[]): string => list.map((m) => renderMessage(t, m)).join('; ');
   if (p.ipv6) {
     const v = p.ipv6;
     const state = t(`prep.inspect.ipv6.${v.runtime}`);

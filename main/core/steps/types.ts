@@ -3,12 +3,8 @@ import type { SystemContext } from '../system.js';
 import type { OsFamily } from '../platform/inspect.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 
-/** A message for the user: a translation key and its parameters. */
-export const MessageSchema = z.object({
-  key: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
-});
-export type Message = z.infer<typeof MessageSchema>;
+import { MessageSchema, type Message } from '../message.js';
+export { MessageSchema, type Message };
 
 /** A command line: what runs, for real even under a sandbox root when `real` (rpm/dpkg take the root themselves). */
 export const ArgvSchema = z.object({
