@@ -97,6 +97,9 @@ export function activationView(r: ActivationRun): ActivationView {
     message: msg(noContact ? 'agent.activate.noContact' : r.outcome.messageKey, params),
     ...(r.ok ? {} : { remedy }),
     checks: (r.doctor?.checks ?? []).map(checkView),
+    ...(!r.outcome.ok && r.attempts.length
+      ? { agentOutput: { text: r.attempts.at(-1)!.output, exitCode: r.attempts.at(-1)!.exitCode } }
+      : {}),
     hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
     status: r.status ? toStatusView(r.status) : null,
   };
