@@ -1,3 +1,4 @@
+import { renderMessage } from '../core/message.js';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
@@ -79,8 +80,8 @@ export function registerApply(program: Command, t: Translate): void {
           return ExitCode.failed;
         }
         const outcome = await applyPlan(ctx.sys, plan, {
-          onProgress: (step, m) => ctx.warn(`  [${step}] ${ctx.t(m.key, m.params)}`),
-          onNotice: (m) => ctx.warn(ctx.t(m.key, m.params)),
+          onProgress: (step, m) => ctx.warn(`  [${step}] ${renderMessage(ctx.t, m)}`),
+          onNotice: (m) => ctx.warn(renderMessage(ctx.t, m)),
         });
         if (ctx.json) ctx.printJson(outcome);
         else ctx.say(outcomeText(ctx, outcome));

@@ -1,3 +1,4 @@
+import { renderMessage } from '../core/message.js';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { ExitCode } from '../core/errors.js';
@@ -21,7 +22,7 @@ export function registerJob(program: Command, t: Translate): void {
         const args = await loadJobArgs(o.args);
         const sys = createSystemContext(args.root ? { root: args.root } : {});
         await requireAdmin({ ...ctx, sys });
-        const out = await runJob(sys, args, { progress: (m) => ctx.warn(ctx.t(m.key, m.params)) });
+        const out = await runJob(sys, args, { progress: (m) => ctx.warn(renderMessage(ctx.t, m)) });
         ctx.printJson(out);
         if ('outcome' in out) return out.ok ? ExitCode.ok : ExitCode.failed;
         return applyExitCode(out);

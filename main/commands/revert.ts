@@ -1,3 +1,4 @@
+import { renderMessage } from '../core/message.js';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { newerActivations, pickRun, revertRun } from '../core/engine/revert.js';
@@ -53,7 +54,7 @@ export function registerRevert(program: Command, t: Translate): void {
         }
         const outcome = await revertRun(ctx.sys, runId, {
           deactivate: opts.deactivate === true,
-          onNotice: (m) => ctx.warn(ctx.t(m.key, m.params)),
+          onNotice: (m) => ctx.warn(renderMessage(ctx.t, m)),
         });
         if (ctx.json) ctx.printJson({ ok: true, ...outcome });
         else {

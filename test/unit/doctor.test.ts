@@ -29,6 +29,14 @@ describe('doctor inputs', () => {
     expect(i.relays).toEqual([{ host: 'relay01.vmsecurity.example.jp', port: 4122 }]);
   });
 
+  it('the proxy a deployment script gives the agent (dsa_control -x) is the path the doctor tests; --proxy overrides it', async () => {
+    const file = `${FIXTURES}/AgentDeploymentScript-proxy.sh`;
+    const i = await loadDoctorInputs({ activationFile: file }, 'en');
+    expect(i.agentProxy).toEqual({ host: 'proxy.corp.example', port: 3128, source: file });
+    const o = await loadDoctorInputs({ activationFile: file, proxy: 'other.example:8080' }, 'en');
+    expect(o.agentProxy).toMatchObject({ host: 'other.example', port: 8080, source: '--proxy' });
+  });
+
   it('an on-premises activation command is not SaaS; a bad --manager or --target is exit 2 naming the form', async () => {
     const i = await loadDoctorInputs({ activationFile: `${FIXTURES}/cln12345_Activation_Command.txt` }, 'en');
     expect(i.manager).toMatchObject({ host: 'dsm01.vmsecurity.example.jp', port: 4120, saas: false });

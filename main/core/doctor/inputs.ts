@@ -69,6 +69,8 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
       }
     hasTenant ||= a.args.some((x) => x.key === 'tenantID');
     inputs.manager = { ...a.manager, saas: false, source: o.activationFile };
+    // The proxy the deployment script gives the agent (`dsa_control -x`) is the path activation will take.
+    if (a.proxy && !o.proxy) inputs.agentProxy = { host: a.proxy.host, port: a.proxy.port, source: o.activationFile };
   }
   if (inputs.manager) inputs.manager.saas = managerFlavour(inputs.manager, hasTenant) === 'cloud-one';
   for (const [value, kind] of [
