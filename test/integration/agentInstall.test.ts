@@ -188,6 +188,9 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     // The plan says, in the language asked, that a deb's signature is not something dpkg checks.
     const plan = await runCli(['--root', root, '--lang', 'ja', 'plan', '--installer', ubuntu]);
     expect(plan.stdout).toContain(translator('ja')('agent.installer.signatureNotCheckedDeb'));
+    // Where the platform was read from, in words (never the raw token, never an unrendered object).
+    expect(plan.stdout).toMatch(/読み取り元: (パッケージのメタデータ \(metadata\)|ファイル名 \(filename\))/);
+    expect(plan.stdout).not.toContain('[object Object]');
     const r = await runCliJson<ApplyJson>(['--root', root, 'apply', '--installer', ubuntu, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     const q = execFileSync('dpkg-query', [
