@@ -4,9 +4,10 @@ import { DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
-import type { ActivateResult } from '../core/agent/activate.js';
+import { activateText } from './activateText.js';
+import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
-import { activationRequest, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
+import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
 import { renderMessage } from '../core/message.js';
 import { ACTIVATION_DEFAULTS, runActivation, type ActivationRun } from '../core/application/activation.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
@@ -18,6 +19,7 @@ import { doctorText } from './doctorText.js';
 
 interface ActivateCliOptions extends ActivationRequestOptions {
   reset?: boolean;
+  forceReset?: boolean;
   retries: number;
   retryDelay: number;
   timeout: number;
@@ -26,39 +28,7 @@ interface ActivateCliOptions extends ActivationRequestOptions {
   doctor: boolean;
 }
 
-/** The text of an activation result, in the user's language. */
-export function activateText(t: Translate, r: ActivateResult): string {
-  const lines: string[] = [];
-  for (const p of r.identity) lines.push(t(`agent.activate.identity.${p.kind}`, p.params));
-  if (r.reset) lines.push(t('agent.activate.didReset'));
-  for (const a of r.attempts)
-    lines.push(
-      t('agent.activate.attemptLine', {
-        n: a.n,
-        reason: t(`agent.activate.reason.${a.reason}`, { detail: a.detail }),
-        ms: a.ms,
-      }),
-    );
-  if (r.outcome.ok) {
-    lines.push(t('agent.activate.accepted', { manager: r.manager }));
-    if (r.outcome.managerCommands.length)
-      lines.push(t('agent.activate.managerCommands', { commands: r.outcome.managerCommands.join(', ') }));
-    if (r.contact?.reached) lines.push(t('agent.activate.inContact', { url: r.contact.state.dsmUrl ?? r.manager }));
-    else
-      lines.push(
-        t('agent.activate.noContact', {
-          seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
-          state: r.contact?.state.agentState ?? '?',
-        }),
-        `${t('cli.remedyPrefix')}: ${t('agent.activate.noContactRemedy')}`,
-      );
-  } else {
-    lines.push(`${t('cli.errorPrefix')}: ${t(r.outcome.messageKey, { detail: r.outcome.detail })}`);
-    lines.push(`${t('cli.remedyPrefix')}: ${t(r.outcome.remedyKey, { manager: r.manager })}`);
-  }
-  lines.push(t('agent.activate.journal', { run: r.runId, dir: r.journalDir }));
-  return lines.join('\n');
-}
+export { activateText } from './activateText.js';
 
 /** Registers `dsa-setup activate`. */
 export function registerActivate(program: Command, t: Translate): void {
@@ -76,6 +46,7 @@ export function registerActivate(program: Command, t: Translate): void {
     .option('--proxy-auth <user:pass>', t('agent.help.proxyAuth'))
     .option('--password <password>', t('agent.help.password'))
     .option('--reset', t('agent.help.reset'))
+    .option('--force-reset', t('agent.help.forceReset'))
     .option('--retries <n>', t('agent.help.retries'), intIn(0, 20), ACTIVATION_DEFAULTS.retries)
     .option('--retry-delay <seconds>', t('agent.help.retryDelay'), intIn(0, 3600), ACTIVATION_DEFAULTS.retryDelaySec)
     .option('--timeout <seconds>', t('agent.help.timeout'), intIn(1, 3600), ACTIVATION_DEFAULTS.timeoutSec)
@@ -92,15 +63,7 @@ export function registerActivate(program: Command, t: Translate): void {
         ctx = { ...ctx, sys };
         const req = await activationRequest(ctx.sys, o);
         const secrets = requestSecrets(req);
-        const hostname = req.hostname;
-        if (hostname)
-          ctx.warn(
-            ctx.t('agent.activate.hostnameUsed', {
-              name: hostname.value,
-              source: ctx.t(`agent.activate.hostnameSource.${hostname.source}`),
-            }),
-          );
-        else ctx.warn(ctx.t('agent.activate.hostnameNone'));
+        ctx.warn(renderMessage(ctx.t, hostnameNotice(req, platformKind((await inspectSystem(ctx.sys)).os))));
         await requireAdmin(ctx);
         let run: ActivationRun;
         try {
@@ -109,6 +72,7 @@ export function registerActivate(program: Command, t: Translate): void {
             req,
             {
               reset: Boolean(o.reset),
+              forceReset: Boolean(o.forceReset),
               doctor: o.doctor,
               lang: ctx.lang,
               ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
@@ -118,7 +82,6 @@ export function registerActivate(program: Command, t: Translate): void {
                 timeoutSec: o.timeout,
                 contactWaitSec: o.wait,
               },
-              onDoctor: (checks) => ctx.warn(ctx.t('agent.activate.runningDoctor', { checks: checks.join(', ') })),
             },
             { progress: (m) => ctx.warn(redactText(renderMessage(ctx.t, m), secrets)) },
           );
@@ -202,7 +165,9 @@ export function registerDownload(program: Command, t: Translate): void {
           ctx.say(ctx.t('agent.download.saved', { file: got.file, bytes: got.bytes }));
           ctx.say(
             match.ok
-              ? ctx.t('agent.download.fits', { file: got.file })
+              ? ctx.t(ctx.sys.os === 'windows' ? 'agent.download.fitsWindows' : 'agent.download.fits', {
+                  file: got.file,
+                })
               : `${ctx.t('cli.errorPrefix')}: ${ctx.t(match.reasonKey ?? 'agent.installer.unsupportedOs', match.params ?? {})}`,
           );
         }

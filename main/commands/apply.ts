@@ -20,9 +20,11 @@ export function applyExitCode(o: ApplyOutcome): number {
 
 function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   const lines = o.steps.map((s) => {
-    const head = `  [${s.id}] ${ctx.t(`apply.status.${s.status}`)}`;
+    // "applied" only when the read-back confirmed it; otherwise the step ran but what it saw says why not.
+    const status = s.status === 'applied' && s.verified === false ? 'notConfirmed' : s.status;
+    const head = `  [${s.id}] ${ctx.t(`apply.status.${status}`)}`;
     if (s.error) return `${head}\n${formatError(ctx.t, s.error).replace(/^/gm, '    ')}`;
-    return s.detail ? `${head}: ${ctx.t(s.detail.key, s.detail.params)}` : head;
+    return s.detail ? `${head}: ${renderMessage(ctx.t, s.detail)}` : head;
   });
   if (o.runId) lines.push(ctx.t('apply.journal', { run: o.runId, dir: o.journalDir ?? '' }));
   if (o.runId && !o.ok) lines.push(ctx.t('apply.revertHint', { run: o.runId }));

@@ -1,6 +1,7 @@
 import type { Translate } from '../core/i18n.js';
 import type { DoctorCheck, DoctorResult } from '../core/doctor/types.js';
 import { displayWidth, padToWidth, type Paint } from './textLayout.js';
+import { openingsText } from './openingsText.js';
 
 const COLOURS = { pass: 'green', warn: 'yellow', fail: 'red', skip: 'gray', blocked: 'gray' } as const;
 
@@ -39,6 +40,8 @@ export function doctorText(t: Translate, r: DoctorResult, paintText: PaintText =
     if (c.remedy && c.status !== 'pass' && c.status !== 'skip')
       lines.push(`${indent}${t('doctor.table.remedy')}: ${c.remedy}`);
   }
+  const openings = openingsText(t, r.openings);
+  if (openings.length) lines.push('', ...openings);
   const s = r.summary;
   lines.push('', t('doctor.table.summary', { ...s, blocked: s.blocked ?? 0, ms: r.ms }));
   return lines.join('\n');

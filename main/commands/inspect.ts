@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { action } from './common.js';
 import { keyValueLines } from './textLayout.js';
+import { openingsFor, type OpeningFiles } from '../core/openingsFor.js';
+import { openingsText } from './openingsText.js';
 import { prepInspectionRows, systemReport, type SystemReport } from '../core/prep/inspectPrep.js';
 
 /** `inspect` as text: the facts, then the order-form values ready to copy. */
@@ -33,10 +35,13 @@ export function inspectionText(t: Translate, i: SystemReport): string {
   ];
   const lines = [t('inspect.header', { root: i.root }), ...keyValueLines(rows)];
   lines.push('', t('inspect.orderFormHeader'));
-  lines.push(`  ${t('inspect.form.hostname')}: ${i.orderForm.hostname ?? unknown}`);
+  const win = i.os.family === 'windows';
+  lines.push(
+    `  ${t(win ? 'inspect.form.hostnameWindows' : 'inspect.form.hostname')}: ${i.orderForm.hostname ?? unknown}`,
+  );
   lines.push(`  ${t('inspect.form.globalIp')}: ${i.orderForm.globalIp ?? t('inspect.form.globalIpUnknown')}`);
   lines.push(`  ${t('inspect.form.osType')}: ${i.orderForm.osType}`);
-  lines.push(`  ${t('inspect.form.osVersion')}: ${i.orderForm.osVersion}`);
+  lines.push(`  ${t(win ? 'inspect.form.osVersionWindows' : 'inspect.form.osVersion')}: ${i.orderForm.osVersion}`);
   return lines.join('\n');
 }
 
@@ -45,11 +50,17 @@ export function registerInspect(program: Command, t: Translate): void {
   program
     .command('inspect')
     .description(t('cli.help.inspect'))
+    .option('--hosts-file <file>', t('inspect.help.hostsFile'))
+    .option('--activation-file <file>', t('inspect.help.activationFile'))
+    .option('--manager <url>', t('inspect.help.manager'))
     .action(
-      action(async (ctx) => {
+      action(async (ctx, o: OpeningFiles) => {
         const i = await systemReport(ctx.sys);
-        if (ctx.json) ctx.printJson(i);
-        else ctx.say(inspectionText(ctx.t, i));
+        // The security group / ACL openings, when the inputs tell the manager.
+        const openings = await openingsFor(ctx.sys, o, ctx.t);
+        if (ctx.json) ctx.printJson({ ...i, openings });
+        else
+          ctx.say([inspectionText(ctx.t, i), ...(openings ? ['', ...openingsText(ctx.t, openings)] : [])].join('\n'));
         return 0;
       }),
     );

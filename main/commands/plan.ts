@@ -6,6 +6,8 @@ import { planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { action } from './common.js';
 import { planText } from './planText.js';
 import { addStepOptions } from './stepOptions.js';
+import { openingsFor } from '../core/openingsFor.js';
+import { openingsText } from './openingsText.js';
 
 /** Registers `dsa-setup plan`. */
 export function registerPlan(program: Command, t: Translate): void {
@@ -16,8 +18,10 @@ export function registerPlan(program: Command, t: Translate): void {
         checkRootDir(ctx.sys.live ? undefined : ctx.sys.root);
         const plan = await planFromOptions(ctx.sys, opts);
         if (opts.out) await atomicWrite(opts.out, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
-        if (ctx.json) ctx.printJson(plan);
-        else ctx.say(planText(ctx.t, plan));
+        // What the security group / ACL outside the machine must allow, from the same inputs.
+        const openings = await openingsFor(ctx.sys, opts, ctx.t);
+        if (ctx.json) ctx.printJson({ ...plan, openings });
+        else ctx.say([planText(ctx.t, plan), ...(openings ? ['', ...openingsText(ctx.t, openings)] : [])].join('\n'));
         return 0;
       }),
     );

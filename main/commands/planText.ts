@@ -1,5 +1,6 @@
 import type { Plan } from '../core/steps/types.js';
 import type { Translate } from '../core/i18n.js';
+import { renderMessage } from '../core/message.js';
 
 /** A plan as text for the terminal: each step, its exact changes and notes. */
 export function planText(t: Translate, plan: Plan): string {
@@ -11,12 +12,10 @@ export function planText(t: Translate, plan: Plan): string {
         out.push(`    ${c.path} (${t(`plan.action.${c.action}`)})`);
         for (const d of c.diff) out.push(`      ${d}`);
       } else {
-        out.push(
-          `    $ ${[c.command, ...c.args].join(' ')}${c.reason ? `   # ${t(c.reason.key, c.reason.params)}` : ''}`,
-        );
+        out.push(`    $ ${[c.command, ...c.args].join(' ')}${c.reason ? `   # ${renderMessage(t, c.reason)}` : ''}`);
       }
     }
-    for (const n of s.notes) out.push(`    ${t('plan.note')}: ${t(n.key, n.params)}`);
+    for (const n of s.notes) out.push(`    ${t('plan.note')}: ${renderMessage(t, n)}`);
     if (s.rebootRequired && !s.upToDate) out.push(`    ${t('plan.stepNeedsReboot')}`);
   }
   if (plan.steps.length === 0) out.push(`  ${t('plan.noSteps')}`);

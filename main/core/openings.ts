@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isHostName, isIpAddress, sameHostName } from './inputs/names.js';
 import type { HostsEntry } from './inputs/managerHosts.js';
-import { msg, type Message } from './message.js';
+import { msg, renderMessage, type Message } from './message.js';
 
 /** The ports of the agent's traffic: 4120 manager heartbeat, 4122 relay, 443 Cloud One, 4118 manager-initiated. */
 export const OPENING_PORTS = { manager: 4120, relay: 4122, saas: 443, agent: 4118 } as const;
@@ -184,4 +184,56 @@ export function openingNotes(openings: readonly Opening[], flavour: ManagerFlavo
   if (unresolved.length) notes.push(msg('openings.unresolved', { hosts: [...new Set(unresolved)].join(', ') }));
   notes.push(msg(flavour === 'cloud-one' ? 'openings.noteCloudOne' : 'openings.noteOnPremises'));
   return notes;
+}
+
+/** One opening as `--json` gives it: the console rule's values, where it comes from. */
+export interface OpeningItem {
+  direction: 'out' | 'in';
+  /** The CIDRs to allow (empty when the name has no address yet: `host` then). */
+  remote: string[];
+  host: string;
+  protocol: 'tcp';
+  port: number;
+  role: Opening['role'];
+  when: Opening['when'];
+  source: string;
+}
+
+/** The openings table of `plan`, `inspect` and the doctor: the items, the flavour, notes (translated and refs). */
+export interface OpeningsReport {
+  flavour: ManagerFlavour;
+  items: OpeningItem[];
+  notes: string[];
+  notesRef: Message[];
+}
+
+/**
+ * Works out the openings of the inputs, resolves names still without an address through `lookup` (the doctor
+ * and plan pass the system resolver's reading, under `--root` the root's hosts file first), and returns the
+ * report in the language of `t`.
+ */
+export async function openingsReport(
+  inp: OpeningInputs,
+  t: (key: string, params?: Record<string, unknown>) => string,
+  opts: { lookup?: (host: string) => Promise<string[]>; timeoutMs?: number; hasTenant?: boolean } = {},
+): Promise<OpeningsReport> {
+  const flavour = inp.manager?.saas ? 'cloud-one' : managerFlavour(inp.manager, opts.hasTenant ?? false);
+  const manager = inp.manager ? { ...inp.manager, saas: flavour === 'cloud-one' } : undefined;
+  const openings = await resolveOpenings(networkOpenings({ ...inp, ...(manager ? { manager } : {}) }), opts);
+  const notesRef = openingNotes(openings, flavour);
+  return {
+    flavour,
+    items: openings.map((o) => ({
+      direction: o.direction,
+      remote: o.addresses.map(cidr),
+      host: o.host,
+      protocol: 'tcp',
+      port: o.port,
+      role: o.role,
+      when: o.when,
+      source: o.source,
+    })),
+    notes: notesRef.map((m) => renderMessage(t, m)),
+    notesRef,
+  };
 }

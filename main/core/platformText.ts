@@ -1,4 +1,6 @@
 import { msg, type Message } from './message.js';
+import { detectOs } from './platform/inspect.js';
+import type { SystemContext } from './system.js';
 
 /**
  * The platforms whose commands differ in what an admin types: RHEL 6 (SysV `service`, `chkconfig`, ntpd),
@@ -91,4 +93,35 @@ export function agentLogPath(kind: PlatformKind): string {
 /** What the order form's "host name" is on the platform: `uname -n`, or the Windows computer name. */
 export function hostNameSource(kind: PlatformKind): Message {
   return msg(kind === 'windows' ? 'platform.hostName.windows' : 'platform.hostName.posix');
+}
+
+/** The command that restarts the agent's service on the platform. */
+export function restartAgentCommand(kind: PlatformKind): string[] {
+  switch (kind) {
+    case 'windows':
+      return ['Restart-Service', 'ds_agent'];
+    case 'el6':
+      return ['service', 'ds_agent', 'restart'];
+    default:
+      return ['systemctl', 'restart', 'ds_agent'];
+  }
+}
+
+/** `dsa_control` with arguments, by its full path, as administrator (sudo, or an administrator PowerShell). */
+export function dsaControl(kind: PlatformKind, args: readonly string[]): Message {
+  return asAdmin(kind, [dsaControlPath(kind), ...args]);
+}
+
+/**
+ * The activation command to run: `dsa_control -a URL` when the manager is known (never a URL with a missing host),
+ * else "the command in the activation file".
+ */
+export function activateCommand(kind: PlatformKind, url: string | null): Message {
+  return url ? dsaControl(kind, ['-a', url]) : msg('platform.agent.activationFileCommand');
+}
+
+/** The platform kind of the system (RHEL 6, RHEL 7+, Ubuntu…), read from its OS release files. */
+export async function platformOf(sys: SystemContext): Promise<PlatformKind> {
+  if (sys.os === 'windows') return 'windows';
+  return platformKind(await detectOs(sys).catch(() => null));
 }

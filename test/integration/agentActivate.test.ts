@@ -43,7 +43,7 @@ async function manager(opts: Parameters<typeof startStandInManager>[0] = {}): Pr
   return m;
 }
 
-/** A root with the stand-in agent installed and running, the manager's name in its hosts file. */
+/** A root with the scripted test agent installed and running, the manager's name in its hosts file. */
 function agentRoot(opts: { hosts?: boolean; hostname?: string } = {}): string {
   const root = makeAgentRoot({
     caPem: certs.caPem,
@@ -73,13 +73,17 @@ type ActivateJson = {
 
 const common = ['--no-doctor', '--wait', '5'];
 
-describe('dsa-setup activate against the stand-in manager', () => {
+describe('dsa-setup activate against the test manager on loopback', () => {
   it('activates, shows the host name it used and the manager commands, then status says protected', async () => {
     const m = await manager();
     const root = agentRoot();
     const r = await runCli(['--root', root, 'activate', '--activation-file', activationFile(m.port), ...common]);
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
-    expect(r.stderr).toContain("Host name to register: vm01 (this machine's name, uname -n / computer name)");
+    // A Cloud One activation (tenant ID and token): no order form, and the name as Linux has it.
+    expect(r.stderr).toContain(
+      "Host name to register: vm01, this machine's name (uname -n). The console lists this computer under this name.",
+    );
+    expect(r.stderr).not.toContain('registered in the order');
     expect(r.stdout).toContain(`Activation accepted by dsm.test:${m.port} (HTTP Status: 200 - OK)`);
     expect(r.stdout).toContain('The manager sent: GetHostInfo, GetConfiguration, SetDSMCert, GetEvents');
     expect(r.stdout).toContain('activated and in contact');
@@ -111,7 +115,8 @@ describe('dsa-setup activate against the stand-in manager', () => {
     expect(again.exitCode).toBe(1);
     expect(again.json.error.code).toBe('agent.activate.identity.alreadyActivated');
     expect(again.json.error.remedy).toContain('--reset');
-    const requestsBefore = m.requests.length;
+    const activations = (): number => m.requests.filter((q) => q.path === '/agent/activate').length;
+    const requestsBefore = activations();
     const reset = await runCliJson<ActivateJson>([
       '--root',
       root,
@@ -126,12 +131,87 @@ describe('dsa-setup activate against the stand-in manager', () => {
     expect(reset.exitCode, reset.stderr).toBe(0);
     expect(reset.json.reset).toBe(true);
     expect(reset.json.hostname).toEqual({ value: 'vm01.example.jp', source: 'flag' });
-    expect(m.requests.length).toBe(requestsBefore + 1);
+    // One activation request; the doctor's check of the manager before the reset only asked it over HTTPS.
+    expect(activations()).toBe(requestsBefore + 1);
+    expect(reset.stderr).toContain(`Checking that dsm.test:${m.port} can be reached before resetting the agent`);
     const cmds = runEvents(root)
       .at(-1)!
       .events.filter((e) => e.type === 'command') as { args: string[] }[];
     expect(cmds.map((c) => c.args[0])).toEqual(['-r', '-a']);
     expect(cmds[1]!.args.slice(0, 3)).toEqual(['-a', `dsm://dsm.test:${m.port}/`, 'hostname:vm01.example.jp']);
+  });
+
+  it('--reset toward a manager that cannot be reached refuses and leaves the agent activated; --force-reset resets', async () => {
+    const m = await manager();
+    const root = agentRoot();
+    expect(
+      (await runCli(['--root', root, 'activate', '--activation-file', activationFile(m.port), ...common])).exitCode,
+    ).toBe(0);
+    const runsBefore = runEvents(root).length;
+    const closed = await freePort(host);
+    const r = await runCliJson<{ ok: boolean; error: { code: string; message: string; remedy: string } }>([
+      '--root',
+      root,
+      'activate',
+      '--activation-file',
+      activationFile(closed),
+      '--reset',
+      ...common,
+    ]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.json.error.code).toBe('agent.activate.resetRefused');
+    // It says what the agent is activated with, why the new manager fails (the doctor's verdict) and the way out.
+    expect(r.json.error.message).toContain(`the agent is activated with https://dsm.test:${m.port}/`);
+    expect(r.json.error.message).toContain(`dsm.test:${closed}`);
+    expect(r.json.error.message).toMatch(/refused|connect/i);
+    expect(r.json.error.remedy).toContain('--force-reset');
+    // No dsa_control ran at all (no -r): the agent is still activated with the old manager.
+    expect(runEvents(root).length).toBe(runsBefore);
+    const s = await runCliJson<{ state: { activated: boolean; dsmUrl: string } }>(['--root', root, 'status']);
+    expect(s.json.state.activated).toBe(true);
+    expect(s.json.state.dsmUrl).toBe(`https://dsm.test:${m.port}/`);
+
+    const forced = await runCliJson<ActivateJson & { previousManager: string }>([
+      '--root',
+      root,
+      'activate',
+      '--activation-file',
+      activationFile(closed),
+      '--force-reset',
+      ...common,
+    ]);
+    expect(forced.exitCode).toBe(1);
+    expect(forced.json.reset).toBe(true);
+    expect(forced.json.previousManager).toBe(`https://dsm.test:${m.port}/`);
+    const cmds = runEvents(root)
+      .at(-1)!
+      .events.filter((e) => e.type === 'command') as { args: string[] }[];
+    expect(cmds.map((c) => c.args[0])).toEqual(['-r', '-a']);
+    const text = await runCli(['--root', root, 'status']);
+    expect(text.stdout).toContain('not activated');
+  });
+
+  it("an answer it does not recognise is called that, with the agent's reason, exit code and how to make a bundle", async () => {
+    const root = agentRoot();
+    writeFileSync(
+      join(root, 'opt/ds_agent/dsa_control'),
+      '#!/bin/sh\necho "HTTP Status: 200 - OK"\necho "Response:"\necho "Attempting to connect to https://dsm.test:4120/"\necho "Error: the agent\'s module store is locked by another update (code 7731)"\necho "For more information please visit the web page mentioned above."\nexit 3\n',
+      { mode: 0o755 },
+    );
+    const r = await runCli(['--root', root, 'activate', '--activation-file', activationFile(4120), ...common]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("dsa-setup does not recognise the agent's answer");
+    expect(r.stdout).toContain('module store is locked by another update (code 7731)');
+    expect(r.stdout).toContain("The agent's answer (dsa_control, exit code 3):");
+    expect(r.stdout).toContain('  | For more information please visit the web page mentioned above.');
+    expect(r.stdout).toContain('sudo dsa-setup doctor --bundle dsa-setup-bundle.tar.gz');
+    expect(r.stdout).not.toMatch(/registered as/i);
+    // An empty answer is not "failed (exit 0)": it says the agent said nothing, and what to do.
+    writeFileSync(join(root, 'opt/ds_agent/dsa_control'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const empty = await runCli(['--root', root, 'activate', '--activation-file', activationFile(4120), ...common]);
+    expect(empty.exitCode).toBe(1);
+    expect(empty.stdout).toContain('dsa_control ended without any output (exit 0)');
+    expect(empty.stdout).toContain('(no output at all)');
   });
 
   it('reports an agent bound to another manager and a cloned image before activating', async () => {
@@ -179,7 +259,10 @@ describe('dsa-setup activate against the stand-in manager', () => {
     expect(r.exitCode).toBe(1);
     expect(r.json.outcome.reason).toBe('refused');
     expect(r.json.attempts).toHaveLength(1);
-    expect(r.json.doctor?.checks.map((c) => c.id)).toEqual(r.json.outcome.doctorChecks);
+    // The doctor's path checks for this manager, then the ones that explain this reason.
+    const ids = r.json.doctor?.checks.map((c) => c.id) ?? [];
+    for (const id of ['dns.manager', 'net.manager', 'tls.manager', ...r.json.outcome.doctorChecks])
+      expect(ids).toContain(id);
     const text = await runCli(['--root', root, 'activate', '--activation-file', activationFile(m.port), ...common]);
     expect(text.stdout).toContain('The manager refused the activation');
     expect(text.stdout).toContain('Check the tenant ID and token');
@@ -232,7 +315,7 @@ describe('dsa-setup activate against the stand-in manager', () => {
   it('a dsa_control that ignores SIGTERM and leaves a child does not hold --timeout 3: the whole group is killed', async () => {
     const root = agentRoot();
     const pids = join(dir, `stubborn-${process.pid}-${Math.random().toString(36).slice(2)}.pids`);
-    // Stands in for a hung agent tool: TERM ignored, a forked child that ignores it too and keeps the output open.
+    // A hung agent tool: TERM ignored, a forked child that ignores it too and keeps the output open.
     writeFileSync(
       join(root, 'opt/ds_agent/dsa_control'),
       `#!/bin/sh\ntrap '' TERM\nsh -c "trap '' TERM; sleep 300" &\necho "$$ $!" > ${pids}\nsleep 300\n`,

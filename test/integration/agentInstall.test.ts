@@ -32,7 +32,7 @@ type ApplyJson = {
 };
 
 describe('install step with real rpm and dpkg in a sandbox root', () => {
-  it('installs the stand-in rpm, starts ds_agent, journals rpm output, and a second apply is a no-op', async () => {
+  it('installs the test agent rpm, starts ds_agent, journals rpm output, and a second apply is a no-op', async () => {
     const root = makeAgentRoot();
     const r = await runCliJson<ApplyJson>(['--root', root, 'apply', '--installer', el8, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -151,11 +151,46 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(existsSync(join(root, 'opt/ds_agent/dsa_control'))).toBe(false);
   });
 
+  it('reverting the install of an activated agent asks for --deactivate, then runs dsa_control -r before rpm -e', async () => {
+    const root = makeAgentRoot();
+    expect((await runCli(['--root', root, 'apply', '--installer', el8, '--yes'])).exitCode).toBe(0);
+    setStandIn(
+      root,
+      'state',
+      'dsmUrl=https://dsm01.example.jp:4120/\nagentCertHash=ABCDEF\nhostname=vm01\nagentState=green\n',
+    );
+    const refused = await runCli(['--root', root, 'revert', '--yes']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('the agent is activated now (https://dsm01.example.jp:4120/)');
+    expect(refused.stderr).toContain('--deactivate');
+    expect(rpmInstalled(root)).not.toBeNull();
+    const rv = await runCliJson<{ commands: { command: string; args: string[] }[]; deactivated: boolean }>([
+      '--root',
+      root,
+      'revert',
+      '--yes',
+      '--deactivate',
+    ]);
+    expect(rv.exitCode, rv.stderr).toBe(0);
+    expect(rv.json.deactivated).toBe(true);
+    // Deactivated first, then the package removed.
+    expect(rv.json.commands.map((c) => [c.command.split('/').pop(), c.args.includes('-e') ? '-e' : c.args[0]])).toEqual(
+      [
+        ['dsa_control', '-r'],
+        ['rpm', '-e'],
+      ],
+    );
+    expect(rpmInstalled(root)).toBeNull();
+  });
+
   it('installs the deb with real dpkg (--root/--admindir) on Ubuntu 22.04', async () => {
     const root = makeAgentRoot({ os: 'ubuntu2204' });
     // The plan says, in the language asked, that a deb's signature is not something dpkg checks.
     const plan = await runCli(['--root', root, '--lang', 'ja', 'plan', '--installer', ubuntu]);
     expect(plan.stdout).toContain(translator('ja')('agent.installer.signatureNotCheckedDeb'));
+    // Where the platform was read from, in words (never the raw token, never an unrendered object).
+    expect(plan.stdout).toMatch(/読み取り元: (パッケージのメタデータ \(metadata\)|ファイル名 \(filename\))/);
+    expect(plan.stdout).not.toContain('[object Object]');
     const r = await runCliJson<ApplyJson>(['--root', root, 'apply', '--installer', ubuntu, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     const q = execFileSync('dpkg-query', [

@@ -37,7 +37,7 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-describe('doctor against a stand-in manager (TLS on loopback)', () => {
+describe('doctor against the test manager on loopback (TLS)', () => {
   let mgr: StandInManager;
   beforeAll(async () => {
     mgr = await startStandInManager({ host: LOOPBACK, names: [NAME] });
@@ -86,6 +86,25 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
     expect(r.json.summary).toEqual({ pass: 4, warn: 0, fail: 0, skip: 0, blocked: 0 });
     expect(r.json.verdict).toBeNull();
     expect(mgr.requests.some((q) => q.method === 'GET')).toBe(true);
+  });
+
+  it('prints the security group / ACL openings of the inputs, as a table and in --json', async () => {
+    const { root, hostsFile } = sandbox(`${LOOPBACK}\t${NAME}\n`);
+    const args = ['doctor', '--root', root, '--hosts-file', hostsFile, '--manager', `dsm://${NAME}:${mgr.port}/`];
+    const env = { env: { NODE_EXTRA_CA_CERTS: mgr.certs.caFile } };
+    const j = await runCliJson<DoctorResult>(args, env);
+    expect(j.json.openings?.flavour).toBe('on-premises');
+    expect(j.json.openings?.items.map((o) => `${o.direction} ${o.remote.join(',')} ${o.port}`)).toEqual([
+      `out ${LOOPBACK}/32 4120`,
+      `out ${LOOPBACK}/32 4122`,
+      `out ${LOOPBACK}/32 ${mgr.port}`,
+      `in ${LOOPBACK}/32 4118`,
+    ]);
+    const text = await runCli(args, env);
+    expect(text.stdout).toContain('Openings the security group / ACL must allow');
+    expect(text.stdout).toMatch(
+      new RegExp(`inbound \\(remote → this VM\\) +${LOOPBACK.replace(/\./g, '\\.')}/32 +TCP 4118`),
+    );
   });
 
   it('healthy through the system resolver: /etc/hosts bind-mounted in a private mount namespace', async () => {
@@ -139,7 +158,10 @@ describe('doctor against a stand-in manager (TLS on loopback)', () => {
         expect(r.exitCode).toBe(1);
         expect(c.status).toBe('fail');
         expect(c.class).toBe('clock');
-        expect(c.detail).toMatch(/\d{4}-\d\d-\d\dT.*\d{4}-\d\d-\d\dT.*\d{4}-\d\d-\d\dT/); // from, to, this clock
+        // From, to and this clock, in local time with the zone (never a UTC ISO string).
+        const time = /\d{4}\/\d\d\/\d\d,? \d\d:\d\d:\d\d \S+|\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d \S+/g;
+        expect(c.detail.match(time)?.length, c.detail).toBe(3);
+        expect(c.detail).not.toMatch(/\d{4}-\d\d-\d\dT\d\d/);
         expect(c.remedy).not.toBe('');
         if (lang === 'ja') expect(c.remedy).toMatch(JA);
         else expect(c.detail).toContain('not valid yet');

@@ -135,7 +135,7 @@ async function askGlibc(cases: Case[], names: string[]): Promise<Map<string, str
 const canon = (xs: string[]): string[] => [...new Set(xs.map((x) => canonicalAddress(x) ?? `?${x}`))].sort();
 
 describe('the hosts parser agrees with glibc (getent hosts / ahosts, bind-mounted files)', () => {
-  it(`${CASES} seeded generated files and the files apply makes of them: zero disagreements`, async () => {
+  it(`${CASES} generated files (a fixed pseudo-random sequence) and the files apply makes of them: zero disagreements`, async () => {
     const r = rng(SEED);
     const cases: Case[] = [];
     for (let i = 0; i < CASES; i++) {

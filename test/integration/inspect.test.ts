@@ -130,3 +130,61 @@ describe('CLI contract', () => {
     expect(r.stderr).toContain('nothing to revert');
   });
 });
+
+describe('inspect and plan print the security group / ACL openings', () => {
+  const FIX = join(import.meta.dirname, '../fixtures/inputs');
+  const hostsFile = join(FIX, 'VMSecurity_hosts_cln.txt');
+
+  it('on premises (the portal hosts file): the table in text and the items in --json, inspect and plan alike', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el8, kernel: KERNEL, hosts: '127.0.0.1 localhost\n' });
+    const text = await runCli(['inspect', '--root', root, '--hosts-file', hostsFile]);
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('Openings the security group / ACL must allow');
+    expect(text.stdout).toMatch(
+      /outbound \(this VM → remote\) +203\.0\.113\.10\/32 +TCP 4120 +dsm01\.vmsecurity\.example\.jp/,
+    );
+    expect(text.stdout).toMatch(/inbound \(remote → this VM\) +203\.0\.113\.10\/32 +TCP 4118/);
+    const json = await runCliJson<{ openings: { flavour: string; items: { remote: string[]; port: number }[] } }>([
+      'inspect',
+      '--root',
+      root,
+      '--hosts-file',
+      hostsFile,
+    ]);
+    expect(json.json.openings.flavour).toBe('on-premises');
+    // Without an activation file every portal line may be the manager: 6 outbound, 3 inbound 4118.
+    expect(json.json.openings.items).toHaveLength(9);
+    const plan = await runCliJson<{ steps: unknown[]; openings: { items: unknown[] } }>([
+      'plan',
+      '--root',
+      root,
+      '--hosts-file',
+      hostsFile,
+    ]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.json.openings.items).toEqual(json.json.openings.items);
+    const planText = await runCli(['plan', '--root', root, '--hosts-file', hostsFile, '--lang', 'ja']);
+    expect(planText.stdout).toContain('セキュリティグループ / ACL で許可する通信');
+  });
+
+  it('Cloud One (a deployment script): one row, 443 out to the manager resolved through the root’s hosts file', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      kernel: KERNEL,
+      hosts: '127.0.0.1 localhost\n198.51.100.9 agents.workload.jp-1.cloudone.trendmicro.com\n',
+    });
+    const script = join(FIX, 'AgentDeploymentScript.sh');
+    const json = await runCliJson<{
+      openings: { flavour: string; items: { direction: string; remote: string[]; port: number }[] };
+    }>(['inspect', '--root', root, '--activation-file', script]);
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(json.json.openings.flavour).toBe('cloud-one');
+    expect(json.json.openings.items.map((o) => [o.direction, o.remote, o.port])).toEqual([
+      ['out', ['198.51.100.9/32'], 443],
+    ]);
+    const text = await runCli(['inspect', '--root', root, '--activation-file', script]);
+    expect(text.stdout).toMatch(/outbound \(this VM → remote\) +198\.51\.100\.9\/32 +TCP 443 +agents\.workload/);
+    expect(text.stdout).toContain('the Cloud One documentation');
+    expect(text.stdout).not.toMatch(/TCP 4118/);
+  });
+});

@@ -6,7 +6,15 @@ import { DsaError } from '../../main/core/errors.js';
 import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
-import { classifyActivation } from '../../main/core/agent/activationFailure.js';
+import {
+  activationOutcome,
+  activationRemedy,
+  classifyActivation,
+  explainWithDoctor,
+  type ActivationReason,
+  type RemedyContext,
+} from '../../main/core/agent/activationFailure.js';
+import { renderMessage } from '../../main/core/message.js';
 import {
   buildActivationArgs,
   buildResetArgs,
@@ -88,7 +96,78 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     expect(classifyActivation({ exitCode: null, stdout: '', stderr: '', notFound: true }).reason).toBe(
       'agentNotRunning',
     );
-    expect(r('something odd', 7)).toMatchObject({ reason: 'unknown', detail: 'something odd (exit 7)' });
+    expect(r('something odd', 7)).toMatchObject({ reason: 'unknown', detail: 'something odd' });
+  });
+
+  it("an answer it does not know gives the agent's own reason, not the boilerplate last line", () => {
+    const out =
+      'HTTP Status: 200 - OK\nResponse:\nAttempting to connect to https://dsm01:4120/\nError: module store locked (code 7731)\nFor more information please visit the web page mentioned above.\n';
+    expect(r(out, 1)).toMatchObject({ reason: 'unknown', detail: 'Error: module store locked (code 7731)' });
+  });
+
+  it('no output at all is "the agent said nothing", not "failed (exit 0)"', () => {
+    expect(r('', 0)).toMatchObject({ reason: 'noAnswer', detail: 'exit 0', retryable: true });
+  });
+});
+
+describe('activation remedies worded for the platform and the manager', () => {
+  const en = translator('en');
+  const text = (reason: ActivationReason, c: Partial<RemedyContext> = {}): string =>
+    renderMessage(
+      en,
+      activationRemedy(activationOutcome(reason), {
+        platform: 'el',
+        flavour: 'on-premises',
+        manager: 'dsm01:4120',
+        ...c,
+      }),
+    );
+
+  it('starting the agent: service on RHEL 6, systemctl on RHEL 8 and Ubuntu, Start-Service in PowerShell on Windows', () => {
+    expect(text('agentNotRunning', { platform: 'el6' })).toContain('(sudo service ds_agent start)');
+    expect(text('agentNotRunning', { platform: 'el' })).toContain('(sudo systemctl start ds_agent)');
+    expect(text('agentNotRunning', { platform: 'debian' })).toContain('(sudo systemctl start ds_agent)');
+    const win = text('agentNotRunning', { platform: 'windows' });
+    expect(win).toContain('Start-Service ds_agent (in an administrator PowerShell)');
+    expect(win).not.toContain('sudo');
+  });
+
+  it('the support bundle command: sudo and .tar.gz on Linux, an administrator PowerShell and .zip on Windows', () => {
+    expect(text('unknown', { platform: 'el6' })).toContain('sudo dsa-setup doctor --bundle dsa-setup-bundle.tar.gz');
+    const win = text('unknown', { platform: 'windows' });
+    expect(win).toContain('dsa-setup doctor --bundle dsa-setup-bundle.zip (in an administrator PowerShell)');
+    expect(win).not.toContain('sudo');
+  });
+
+  it("Cloudn words only for Cloudn: no portal hosts file or order's host name on Cloud One", () => {
+    expect(text('nameNotResolvable')).toContain('VMSecurity_hosts_cln.txt');
+    expect(text('nameNotResolvable', { flavour: 'cloud-one' })).not.toContain('VMSecurity_hosts_cln.txt');
+    expect(text('nameNotResolvable', { flavour: 'cloud-one' })).toContain('DNS');
+    expect(text('alreadyActivated')).toContain('the Cloudn manual');
+    expect(text('alreadyActivated', { flavour: 'cloud-one' })).not.toMatch(/Cloudn|registered host name/);
+  });
+
+  it('an empty answer on Windows says why dsa_control.cmd may say nothing', () => {
+    expect(text('noAnswer', { platform: 'windows' })).toContain('administrator PowerShell');
+    expect(text('noAnswer', { platform: 'el' })).toContain('sudo dsa-setup status');
+  });
+});
+
+describe('the activation message and the checks agree', () => {
+  const en = translator('en');
+  const checks = (net: string, tls: string) => ({
+    checks: [
+      { id: 'net.manager', status: net },
+      { id: 'tls.manager', status: tls },
+    ],
+  });
+  it('"cannot reach" does not blame the firewall when the doctor connected and completed TLS', () => {
+    const o = activationOutcome('unreachable', 'connection reset');
+    expect(explainWithDoctor(o, checks('pass', 'pass')).remedyKey).toBe('agent.activate.remedy.unreachablePathOpen');
+    expect(explainWithDoctor(o, checks('fail', 'blocked')).remedyKey).toBe('agent.activate.remedy.unreachable');
+    const said = en('agent.activate.remedy.unreachablePathOpen', { manager: 'dsm01:4120' });
+    expect(said).toContain('not the cause');
+    expect(said).not.toMatch(/allow outbound/i);
   });
 });
 

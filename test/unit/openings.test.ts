@@ -10,8 +10,10 @@ import {
   networkOpenings,
   openingNotes,
   openingRows,
+  openingsReport,
   resolveOpenings,
 } from '../../main/core/openings.js';
+import { openingsText } from '../../main/commands/openingsText.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/inputs');
 const hostsFile = 'VMSecurity_hosts_cln.txt';
@@ -92,5 +94,64 @@ describe('security group / ACL openings', () => {
     expect(managerFlavour({ host: 'dsm01.vmsecurity.example.jp', port: 4120 }, false)).toBe('on-premises');
     expect(managerFlavour({ host: 'workload.jp-1.cloudone.trendmicro.com', port: 443 }, false)).toBe('cloud-one');
     expect(managerFlavour(undefined, true)).toBe('cloud-one');
+  });
+});
+
+describe('the openings table as plan, inspect and the doctor print it', () => {
+  const onPrem = (): Parameters<typeof openingsReport>[0] => ({
+    hostsFile: { path: hostsFile, entries },
+    manager: { ...activation.manager, saas: false, source: 'cln12345_Activation_Command.txt' },
+  });
+
+  it('on premises, text: a header, one row per opening with the CIDR, port and host, then the Cloudn note', async () => {
+    const r = await openingsReport(onPrem(), translator('en'), { lookup: async () => [] });
+    expect(r.flavour).toBe('on-premises');
+    const text = openingsText(translator('en'), r);
+    expect(text[0]).toBe('Openings the security group / ACL must allow (copy them into the cloud console)');
+    expect(text[2]).toMatch(/^ {2}Direction +Remote \(CIDR\) +Port +Host +Needed$/);
+    expect(text).toContain(
+      '  outbound (this VM → remote)  203.0.113.10/32      TCP 4120  dsm01.vmsecurity.example.jp     always',
+    );
+    expect(
+      text.some((l) => /inbound \(remote → this VM\) +203\.0\.113\.10\/32 +TCP 4118 +dsm01\.vmsecurity/.test(l)),
+    ).toBe(true);
+    expect(text).toContain(
+      '  outbound (this VM → remote)  203.0.113.10/32      TCP 4120  dsm01.vmsecurity.example.jp     always',
+    );
+    expect(text.at(-1)).toContain('The Cloudn manual');
+  });
+
+  it('on premises, JSON: the console values of each rule and where it came from', async () => {
+    const r = await openingsReport(onPrem(), translator('en'), { lookup: async () => [] });
+    expect(JSON.parse(JSON.stringify(r)).items[0]).toEqual({
+      direction: 'out',
+      remote: ['203.0.113.10/32'],
+      host: 'dsm01.vmsecurity.example.jp',
+      protocol: 'tcp',
+      port: 4120,
+      role: 'manager',
+      when: 'always',
+      source: `${hostsFile}:4`,
+    });
+    expect(r.items.filter((i) => i.direction === 'in').map((i) => `${i.remote.join()} ${i.port}`)).toEqual([
+      '203.0.113.10/32 4118',
+    ]);
+  });
+
+  it('Cloud One, text and JSON: one row, 443 out to the resolved addresses, nothing inbound; in Japanese too', async () => {
+    const inp = {
+      manager: { host: 'agents.workload.jp-1.cloudone.trendmicro.com', port: 443, saas: false, source: 'script' },
+    };
+    const r = await openingsReport(inp, translator('ja'), {
+      lookup: async () => ['198.51.100.7'],
+      hasTenant: true,
+    });
+    expect(r.flavour).toBe('cloud-one');
+    expect(r.items.map((i) => [i.direction, i.remote, i.port])).toEqual([['out', ['198.51.100.7/32'], 443]]);
+    const text = openingsText(translator('ja'), r);
+    expect(text[0]).toContain('セキュリティグループ / ACL');
+    expect(text[3]).toMatch(/送信\(この VM → 相手\) +198\.51\.100\.7\/32 +TCP 443 +agents\.workload/);
+    expect(text.join('\n')).toContain('Cloud One のドキュメント');
+    expect(text.join('\n')).not.toContain('4118');
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecResult, Executor } from '../../main/core/exec.js';
@@ -10,11 +10,13 @@ import {
   grubCmdline,
   modprobeDisablesIpv6,
   parseSysctlConf,
+  SYSCTL_DROPIN,
+  sysctlDropinText,
 } from '../../main/core/prep/ipv6.js';
-import { grubCfgHasArg, parseChkconfigList, parseGrubbyInfo } from '../../main/core/prep/ipv6Step.js';
+import { grubCfgHasArg, ipv6Step, parseChkconfigList, parseGrubbyInfo } from '../../main/core/prep/ipv6Step.js';
 import { detectFirewall, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../main/core/prep/firewall.js';
 import { firewalldCommands, iptablesCommand, parseNftHandle, ufwCommand } from '../../main/core/prep/firewallStep.js';
-import { firewallRules, parseAllowTargets } from '../../main/core/prep/requests.js';
+import { firewallRules, parseAllowTargets, resolveAllowTargets } from '../../main/core/prep/requests.js';
 import { stepRequests } from '../../main/core/steps/requests.js';
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
@@ -124,6 +126,43 @@ describe('IPv6 addressing plan: files read after the drop-in', () => {
         params: { file: '/etc/sysctl.conf', line: 2, key: 'net.ipv6.conf.default.disable_ipv6' },
       },
     ]);
+  });
+});
+
+describe('IPv6 on RHEL 7+: where the plan departs from the Cloudn manual, and a read-back that says what it saw', () => {
+  const en = translator('en');
+  it("RHEL 8 says the manual's modprobe method is for RHEL 6 and what it does instead; Ubuntu has no such note", async () => {
+    const el8 = makeRoot({ ...OS_RELEASE.el8, files: { 'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n' } });
+    for (const method of ['addressing', 'protocol'] as const) {
+      const plan = await buildPlan(createSystemContext({ root: el8 }), [{ stepId: 'ipv6', input: { method } }]);
+      const note = plan.steps[0]!.notes.find((n) => n.key.startsWith('prep.ipv6.note.manualRhel6'));
+      expect(note, method).toBeDefined();
+      const text = en(note!.key, note!.params);
+      expect(text).toContain('is for RHEL 6: on Red Hat Enterprise Linux 8.10 (Ootpa) IPv6 is built into the kernel');
+      expect(text).toContain(method === 'protocol' ? 'equal to the manual' : 'The "protocol" method');
+    }
+    const ubuntu = makeRoot({ ...OS_RELEASE.ubuntu2204 });
+    const plan = await buildPlan(createSystemContext({ root: ubuntu }), [
+      { stepId: 'ipv6', input: { method: 'addressing' } },
+    ]);
+    expect(plan.steps[0]!.notes.some((n) => n.key.startsWith('prep.ipv6.note.manualRhel6'))).toBe(false);
+  });
+
+  it('the drop-in as written but IPv6 still on in the running kernel: "written; takes effect after sysctl --system"', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      files: {
+        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+        [SYSCTL_DROPIN.slice(1)]: sysctlDropinText(),
+      },
+    });
+    const v = await ipv6Step.verify(createSystemContext({ root }), { method: 'addressing' });
+    expect(v.ok).toBe(false);
+    expect(v.detail.key).toBe('prep.ipv6.writtenNotRunning');
+    const text = en(v.detail.key, v.detail.params);
+    expect(text).toContain('is written as planned');
+    expect(text).toContain('after `sysctl --system`');
+    expect(text).not.toContain('not as written');
   });
 });
 
@@ -493,7 +532,7 @@ describe('firewall step apply → verify → revert with the tool answering befo
     ]);
   });
 
-  it('no host firewall: nothing to open, the plan says so (the seed: only where one is enabled)', async () => {
+  it('no host firewall: nothing to open, the plan says so (the Cloudn manual: only where one is enabled)', async () => {
     const exec: Executor = {
       run: async (c, a) => ({ ...ok(c, a), exitCode: null, notFound: true }),
       runReal: async (c, a) => ok(c, a),
@@ -508,10 +547,11 @@ describe('firewall step apply → verify → revert with the tool answering befo
 describe('firewall targets from the inputs', () => {
   const entries = [{ address: '203.0.113.10', names: ['dsm.example.jp'], line: 1 }];
 
-  it('outbound 4120/4122 per manager address, --firewall-allow extras (443 for SaaS), inbound 4118 when the manager initiates', () => {
-    expect(
-      firewallRules(entries, { firewallAllow: ['198.51.100.7:443', '[2001:db8::7]:443'], managerInitiated: true }),
-    ).toEqual([
+  it('outbound 4120/4122 per manager address, --firewall-allow extras (443 for SaaS), inbound 4118 when the manager initiates', async () => {
+    const allow = parseAllowTargets(['198.51.100.7:443', '[2001:db8::7]:443']);
+    if (!allow.ok) throw new Error('allow targets did not parse');
+    const extra = await resolveAllowTargets(allow.value, async () => []);
+    expect(firewallRules(entries, { managerInitiated: true }, extra)).toEqual([
       { direction: 'out', address: '203.0.113.10', port: 4120 },
       { direction: 'out', address: '203.0.113.10', port: 4122 },
       { direction: 'out', address: '198.51.100.7', port: 443 },
@@ -520,12 +560,50 @@ describe('firewall targets from the inputs', () => {
     ]);
   });
 
+  it('--firewall-allow takes host names, resolved when planning and shown next to the address in the plan', async () => {
+    const allow = parseAllowTargets(['relay01.example.jp:4122']);
+    if (!allow.ok) throw new Error('allow targets did not parse');
+    const rules = await resolveAllowTargets(allow.value, async (h) =>
+      h === 'relay01.example.jp' ? ['192.0.2.44'] : [],
+    );
+    expect(rules).toEqual([{ direction: 'out', address: '192.0.2.44', port: 4122, host: 'relay01.example.jp' }]);
+    await expect(
+      resolveAllowTargets([{ host: 'nowhere.example.jp', port: 443 }], async () => []),
+    ).rejects.toMatchObject({
+      code: 'prep.fw.unresolved',
+      exitCode: 2,
+    });
+  });
+
+  it('--open-firewall with a Cloud One activation file opens 443 to its manager (the name resolved through the root’s hosts file)', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      hosts: '127.0.0.1 localhost\n198.51.100.9 agents.workload.jp-1.cloudone.trendmicro.com\n',
+    });
+    const file = join(root, 'AgentDeploymentScript.sh');
+    writeFileSync(
+      file,
+      'ACTIVATIONURL=\'dsm://agents.workload.jp-1.cloudone.trendmicro.com:443/\'\n/opt/ds_agent/dsa_control -a $ACTIVATIONURL "tenantID:5A1C3E2B-7D4F-4C2A-9B1E-0F3D2C1B4A59" "token:8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F"\n',
+    );
+    const reqs = await stepRequests({ openFirewall: true, activationFile: file }, createSystemContext({ root }));
+    expect(reqs.find((r) => r.stepId === 'firewall')?.input).toEqual({
+      rules: [
+        {
+          direction: 'out',
+          address: '198.51.100.9',
+          port: 443,
+          host: 'agents.workload.jp-1.cloudone.trendmicro.com',
+        },
+      ],
+    });
+  });
+
   it('bad --firewall-allow values and no targets are exit-2 errors naming the value', async () => {
-    const r = parseAllowTargets(['dsm.example.jp:443', '10.0.0.1:70000', '2001:db8::1:443', '10.0.0.1:4120']);
+    const r = parseAllowTargets(['bad_name!:443', '10.0.0.1:70000', '2001:db8::1:443', '10.0.0.1:4120']);
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.issues.map((i) => [i.line, i.params.value])).toEqual([
-        [1, 'dsm.example.jp:443'],
+        [1, 'bad_name!:443'],
         [2, '10.0.0.1:70000'],
         [3, '2001:db8::1:443'],
       ]);

@@ -250,7 +250,7 @@ describe('which antivirus is active: EDR block mode, Managed Defender', () => {
   });
 });
 
-describe('antivirus step (SCEP / Defender) on a stand-in Windows answering in the recorded formats', () => {
+describe('antivirus step (SCEP / Defender) on a sandbox Windows answering in the recorded formats', () => {
   it('SCEP: sets both policy values with reg add, verifies by reading back, revert deletes what did not exist', async () => {
     const fake = new FakeWindows({ scep: true, defender: 'missing' });
     fake.reg.set(`${SCEP_POLICY.realtime.key}|DisableRealtimeMonitoring`, 0);

@@ -11,10 +11,25 @@ import { agentTool, runAgentCommand } from './agentTools.js';
 import { sleep, type Progress } from '../progress.js';
 import { parseEndpoint } from '../inputs/hostPort.js';
 import { isSameManager, resolveNames, type ResolvedNames } from './managerIdentity.js';
+import { checkManager, managerUnreachable, type ManagerCheckOptions } from './managerCheck.js';
+import { activationRemedy, explainWithDoctor } from './activationFailure.js';
+import { managerFlavour, type ManagerFlavour } from '../openings.js';
+import { platformKind, type PlatformKind } from '../platformText.js';
+import type { Message } from '../message.js';
+import type { DoctorResult } from '../doctor/types.js';
 
 export interface ActivateOptions {
-  /** Run `dsa_control -r` first when the agent is already activated or bound elsewhere. */
+  /**
+   * Run `dsa_control -r` first when the agent is already activated or bound elsewhere — only after the doctor's
+   * checks reached the new manager (a refusal leaves the current activation alone).
+   */
   reset: boolean;
+  /** Reset even when the new manager cannot be reached from here (the admin knows better). */
+  forceReset?: boolean;
+  /** How the doctor runs: before a reset (always), and after a failure (when `doctorOnFailure`). */
+  check?: ManagerCheckOptions;
+  /** After a failure, run the doctor's checks for this manager and add its verdict to the result. */
+  doctorOnFailure?: boolean;
   /** Further attempts after a failure worth retrying. */
   retries: number;
   /** Delay before the first retry; doubles each time (capped at 10 minutes). */
@@ -44,6 +59,8 @@ export interface ActivationAttempt {
   timedOut: boolean;
   ms: number;
   detail: string;
+  /** The agent's whole output (stdout, then stderr), secrets masked. */
+  output: string;
 }
 
 export interface ActivateResult {
@@ -54,6 +71,13 @@ export interface ActivateResult {
   hostname: ActivationRequest['hostname'];
   identity: IdentityProblem[];
   reset: boolean;
+  /** The platform and manager flavour the texts are worded for. */
+  platform: PlatformKind;
+  flavour: ManagerFlavour;
+  /** What to do after a failure, worded for the platform and the manager (null on success). */
+  remedy: Message | null;
+  /** The manager the agent was activated with before this run (recorded before any reset), or null. */
+  previousManager: string | null;
   attempts: ActivationAttempt[];
   outcome: ActivationOutcome;
   /** After success: activated and in contact with the manager within the wait. */
@@ -62,6 +86,8 @@ export interface ActivateResult {
     waitedMs: number;
     state: Pick<AgentState, 'activated' | 'agentState' | 'dsmUrl'>;
   } | null;
+  /** The doctor's checks for this manager after a failure (null on success or without `doctorOnFailure`). */
+  doctor: DoctorResult | null;
 }
 
 /** Masks an argument array for journals and output: `-p` / `-u` values, token and tenant ID, known secret values. */
@@ -110,13 +136,20 @@ export async function activateAgent(
       code: 'agent.activate.notInstalled',
       messageKey: 'agent.activate.notInstalled',
       params: {},
-      remedyKey: 'agent.activate.notInstalledRemedy',
+      remedyKey:
+        sys.os === 'windows' ? 'agent.activate.notInstalledRemedyWindows' : 'agent.activate.notInstalledRemedy',
     });
-  const thisHost = (await inspectSystem(sys)).hostname;
+  const ins = await inspectSystem(sys);
+  const thisHost = ins.hostname;
+  const platform = platformKind(ins.os);
+  const flavour = managerFlavour(
+    req.manager,
+    req.args.some((a) => a.key === 'tenantID'),
+  );
   const reported = state.activated && state.dsmUrl ? parseEndpoint(state.dsmUrl)?.host : undefined;
   const resolved = reported && sys.live ? await resolveNames([reported, req.manager.host]) : undefined;
   const identity = identityProblems(state, req, thisHost, resolved);
-  if (identity.length && !opts.reset) {
+  if (identity.length && !opts.reset && !opts.forceReset) {
     const first = identity.find((p) => p.kind !== 'alreadyActivated') ?? identity[0]!;
     throw new DsaError({
       code: `agent.activate.identity.${first.kind}`,
@@ -126,14 +159,45 @@ export async function activateAgent(
         ...first.params,
         all: identity.map((p) => p.kind).join(','),
       },
-      remedyKey: `agent.activate.identity.${first.kind}Remedy`,
+      // Cloud One has no order form: its own wording where Cloudn's speaks of the name registered in the order.
+      remedyKey: `agent.activate.identity.${first.kind}Remedy${first.kind === 'clonedImage' && flavour === 'cloud-one' ? 'CloudOne' : ''}`,
       exitCode: ExitCode.failed,
     });
+  }
+
+  const previousManager = state.activated ? (state.dsmUrl ?? null) : null;
+  const willReset = identity.length > 0 && (opts.reset || opts.forceReset === true);
+  if (willReset && !opts.forceReset) {
+    // A reset toward a manager this machine cannot reach would leave a working agent deactivated.
+    opts.progress?.({
+      key: 'agent.activate.checkingManager',
+      params: { manager: `${req.manager.host}:${req.manager.port}` },
+    });
+    const d = await checkManager(sys, req, {
+      lang: opts.check?.lang ?? 'en',
+      ...opts.check,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (managerUnreachable(d))
+      throw new DsaError({
+        code: 'agent.activate.resetRefused',
+        messageKey: 'agent.activate.resetRefused',
+        params: {
+          was: previousManager ?? '?',
+          manager: `${req.manager.host}:${req.manager.port}`,
+          check: d.verdict?.check ?? '',
+          cause: d.verdict?.cause ?? '',
+          remedy: d.verdict?.remedy ?? '',
+        },
+        remedyKey: 'agent.activate.resetRefusedRemedy',
+        exitCode: ExitCode.failed,
+      });
   }
 
   const journal = Journal.create(sys);
   journal.append({ type: 'run.start', runId: journal.runId, root: sys.root, steps: ['activate'] });
   journal.append({ type: 'step.start', step: 'activate' });
+  const mask = (s: string): string => redactText(s, secrets);
   // This job's progress goes to its own journal and to its caller only.
   const reportProgress = (key: string, params: Record<string, string | number>): void => {
     journal.append({ type: 'step.progress', step: 'activate', key, params });
@@ -146,7 +210,6 @@ export async function activateAgent(
       timeoutMs: opts.timeoutSec * 1000,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const mask = (s: string): string => redactText(s, secrets);
     journal.append({
       type: 'command',
       step: 'activate',
@@ -163,8 +226,8 @@ export async function activateAgent(
   const attempts: ActivationAttempt[] = [];
   let outcome: ActivationOutcome | null = null;
   let didReset = false;
-  if (identity.length && opts.reset) {
-    reportProgress('agent.activate.resetting', {});
+  if (willReset) {
+    reportProgress('agent.activate.resetting', { was: previousManager ?? '?' });
     const r = await run(buildResetArgs(req));
     const o = classifyActivation(r);
     if (!o.ok) outcome = o;
@@ -188,7 +251,8 @@ export async function activateAgent(
         exitCode: r.exitCode,
         timedOut: r.timedOut,
         ms: r.ms,
-        detail: redactText(outcome.detail, secrets),
+        detail: mask(outcome.detail),
+        output: mask(agentOutput(r)),
       });
       if (outcome.ok || !outcome.retryable || n > opts.retries) break;
       const delay = Math.min(opts.retryDelaySec * 2 ** (n - 1), 600);
@@ -227,6 +291,13 @@ export async function activateAgent(
     }
   }
   const ok = outcome.ok && contact?.reached === true;
+  let doctor: DoctorResult | null = null;
+  if (!outcome.ok && opts.doctorOnFailure) {
+    reportProgress('agent.activate.runningDoctor', { checks: outcome.doctorChecks.join(', ') });
+    doctor = await checkManager(sys, req, { lang: opts.check?.lang ?? 'en', ...opts.check }, outcome.doctorChecks);
+    // The message and the checks agree: a path the doctor found open is not blamed.
+    outcome = explainWithDoctor(outcome, doctor);
+  }
   if (ok)
     journal.append({
       type: 'step.done',
@@ -253,8 +324,24 @@ export async function activateAgent(
     hostname: req.hostname,
     identity,
     reset: didReset,
+    platform,
+    flavour,
+    remedy: outcome.ok
+      ? null
+      : activationRemedy(outcome, { platform, flavour, manager: `${req.manager.host}:${req.manager.port}` }),
+    previousManager,
     attempts,
     outcome,
     contact,
+    doctor,
   };
+}
+
+/** The agent's whole answer: stdout, then stderr, without trailing blank lines (the journal keeps the last 16 KiB). */
+export function agentOutput(r: { stdout: string; stderr: string }): string {
+  return [r.stdout, r.stderr]
+    .map((s) => s.replace(/\s+$/, ''))
+    .filter(Boolean)
+    .join('\n')
+    .slice(-16_384);
 }

@@ -1,3 +1,7 @@
+import { msg, type Message } from '../message.js';
+import type { ManagerFlavour } from '../openings.js';
+import { asAdmin, startAgentCommand, type PlatformKind } from '../platformText.js';
+
 /** Why `dsa_control -a` did not activate the agent (or `ok`). */
 export type ActivationReason =
   | 'ok'
@@ -11,6 +15,7 @@ export type ActivationReason =
   | 'selfProtectionPassword'
   | 'agentNotRunning'
   | 'timeout'
+  | 'noAnswer'
   | 'unknown';
 
 export interface ActivationOutcome {
@@ -21,7 +26,7 @@ export interface ActivationOutcome {
   remedyKey: string;
   /** The output line that gave the reason away (secrets are masked by the caller). */
   detail: string;
-  /** Worth trying again later (the seed: the manager may be busy, or the network not ready yet). */
+  /** Worth trying again later (the manager may be busy, or the network not ready yet). */
   retryable: boolean;
   /** The doctor's checks that can tell what is wrong. */
   doctorChecks: string[];
@@ -84,10 +89,11 @@ const DOCTOR: Record<ActivationReason, string[]> = {
   selfProtectionPassword: [],
   agentNotRunning: ['agent.installed', 'agent.service', 'installer.match', 'kernel.supported'],
   timeout: ['hosts.entries', 'dns.manager', 'net.manager', 'proxy', 'tls.manager'],
+  noAnswer: ['agent.service', 'agent.activated'],
   unknown: ['hosts.entries', 'dns.manager', 'net.manager', 'tls.manager', 'time.skew', 'agent.service'],
 };
 
-const RETRYABLE = new Set<ActivationReason>(['unreachable', 'timeout', 'unknown', 'agentNotRunning']);
+const RETRYABLE = new Set<ActivationReason>(['unreachable', 'timeout', 'unknown', 'noAnswer', 'agentNotRunning']);
 
 /** Commands the manager sent, from lines like `Received a 'GetHostInfo' command from the manager.` */
 export function managerCommands(output: string): string[] {
@@ -128,10 +134,72 @@ export function classifyActivation(r: {
     if (line) return activationOutcome(rule.reason, line.trim(), output);
   }
   if (r.exitCode === 0 && /HTTP Status:\s*200\b/i.test(output)) return activationOutcome('ok', '', output);
-  const last =
-    lines
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .pop() ?? '';
-  return activationOutcome('unknown', last ? `${last} (exit ${r.exitCode})` : `exit ${r.exitCode}`, output);
+  const said = lines.map((l) => l.trim()).filter(Boolean);
+  // No output at all (seen on Windows when dsa_control.cmd ends at once): the agent said nothing, whatever the exit.
+  if (said.length === 0) return activationOutcome('noAnswer', `exit ${r.exitCode ?? '?'}`, output);
+  // Not recognised: the agent's reason is its own words; the first line that says what went wrong, else the last.
+  const reason =
+    said.find(
+      (l) => /error|fail|denied|not |invalid|unable|cannot|can't/i.test(l) && !/^HTTP Status:\s*200/i.test(l),
+    ) ?? said[said.length - 1]!;
+  return activationOutcome('unknown', reason, output);
+}
+
+/**
+ * The outcome as the doctor's checks confirm it: when the doctor connected and completed the TLS handshake with
+ * the manager, a "cannot reach" or "timed out" is not the firewall's — the remedy says so and names what is left.
+ */
+export function explainWithDoctor(
+  o: ActivationOutcome,
+  d: { checks: readonly { id: string; status: string }[] },
+): ActivationOutcome {
+  const status = (id: string): string | undefined => d.checks.find((c) => c.id === id)?.status;
+  const open = (s: string | undefined): boolean => s === 'pass' || s === 'warn';
+  if (
+    (o.reason === 'unreachable' || o.reason === 'timeout') &&
+    open(status('net.manager')) &&
+    open(status('tls.manager'))
+  )
+    return { ...o, remedyKey: `agent.activate.remedy.${o.reason}PathOpen` };
+  return o;
+}
+
+/** What the remedy of a failed activation is worded for: the platform's commands and the manager in use. */
+export interface RemedyContext {
+  platform: PlatformKind;
+  flavour: ManagerFlavour;
+  /** `HOST:PORT` of the manager. */
+  manager: string;
+}
+
+/** The support bundle command on the platform (as administrator): what an unrecognised failure asks for. */
+export function bundleCommand(kind: PlatformKind): Message {
+  const file = kind === 'windows' ? 'dsa-setup-bundle.zip' : 'dsa-setup-bundle.tar.gz';
+  return asAdmin(kind, ['dsa-setup', 'doctor', '--bundle', file]);
+}
+
+/**
+ * The remedy of an outcome, worded for the platform (the command that starts the agent there, how to run as
+ * administrator) and the manager flavour (the portal's hosts file and the registered host name are Cloudn's;
+ * Cloud One names resolve through DNS and need only the tenant ID and token).
+ */
+export function activationRemedy(o: ActivationOutcome, c: RemedyContext): Message {
+  const cloudOne = c.flavour === 'cloud-one';
+  const base = { manager: c.manager };
+  switch (o.reason) {
+    case 'nameNotResolvable':
+    case 'alreadyActivated':
+      return msg(`${o.remedyKey}${cloudOne ? 'CloudOne' : ''}`, base);
+    case 'agentNotRunning':
+      return msg(o.remedyKey, { ...base, command: asAdmin(c.platform, startAgentCommand(c.platform)) });
+    case 'noAnswer':
+      return msg(`${o.remedyKey}${c.platform === 'windows' ? 'Windows' : ''}`, {
+        ...base,
+        status: asAdmin(c.platform, ['dsa-setup', 'status']),
+      });
+    case 'unknown':
+      return msg(o.remedyKey, { ...base, bundle: bundleCommand(c.platform) });
+    default:
+      return msg(o.remedyKey, base);
+  }
 }

@@ -7,6 +7,9 @@ import { isHostName, isIpAddress } from '../inputs/names.js';
 import { inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import type { ActivationRequest } from './activationArgs.js';
+import { msg, type Message } from '../message.js';
+import { managerFlavour } from '../openings.js';
+import { hostNameSource, type PlatformKind } from '../platformText.js';
 
 /** What an activation is asked with: the activation file and the flags that override it (CLI and app alike). */
 export interface ActivationRequestOptions {
@@ -109,4 +112,23 @@ export async function activationRequest(sys: SystemContext, o: ActivationRequest
     ...(file?.warnings.length ? { warnings: file.warnings } : {}),
     ...(password ? { password } : {}),
   };
+}
+
+/**
+ * The notice of the host name sent with the activation, worded for the manager in use: on Cloudn / Deep Security
+ * Manager it must be the name registered in the order; Cloud One has no order form (the name is how the console
+ * lists this computer). The system's name is named as the platform has it (uname -n, or the computer name).
+ */
+export function hostnameNotice(req: ActivationRequest, platform: PlatformKind): Message {
+  const flavour = managerFlavour(
+    req.manager,
+    req.args.some((a) => a.key === 'tenantID'),
+  );
+  const h = req.hostname;
+  if (!h) return msg('agent.activate.hostnameNone');
+  const source = h.source === 'system' ? hostNameSource(platform) : msg(`agent.activate.hostnameSource.${h.source}`);
+  return msg(flavour === 'cloud-one' ? 'agent.activate.hostnameUsedCloudOne' : 'agent.activate.hostnameUsed', {
+    name: h.value,
+    source,
+  });
 }

@@ -7,7 +7,7 @@ import { parseScQuery } from '../platform/scQuery.js';
 export interface AgentCommand {
   command: string;
   args: string[];
-  /** Run for real even under a sandbox root (the root's own stand-in program). */
+  /** Run for real even under a sandbox root (the root's own test program). */
   real: boolean;
   env?: Record<string, string>;
 }
@@ -30,7 +30,7 @@ export function agentToolPath(sys: SystemContext, tool: 'dsa_control' | 'dsa_que
 /**
  * Resolves `dsa_control` / `dsa_query` for the target. Live: the installed tool. Under `--root DIR`: when
  * `DIR/opt/ds_agent/<tool>` exists it is run for real with `DSA_ROOT=DIR` in its environment (in tests it is the
- * stand-in the stand-in package installed); otherwise the call goes to the sandbox executor (recorded, canned
+ * scripted tool the test package installed); otherwise the call goes to the sandbox executor (recorded, canned
  * replies) under its system path.
  */
 export function agentTool(sys: SystemContext, tool: 'dsa_control' | 'dsa_query', args: string[]): AgentCommand {

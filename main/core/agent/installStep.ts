@@ -1,3 +1,4 @@
+import { statusValue } from '../statusValues.js';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DsaError, ExitCode, inputError } from '../errors.js';
@@ -61,7 +62,8 @@ async function preflight(
         platform: meta.platform ?? '?',
         arch: meta.arch ?? '?',
         version: meta.version ?? '?',
-        from: meta.platformFrom ?? '-',
+        // "the package's metadata" / "the file name", not the raw token.
+        from: statusValue(meta.platformFrom),
       },
     });
     notes.push(

@@ -4,6 +4,7 @@ import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { toStatusView } from '../agent/agentStatus.js';
 import { msg, renderMessage, type Message } from '../message.js';
 import { translator, type Lang } from '../i18n.js';
+import { statusValue } from '../statusValues.js';
 import type { ActivationView, ApplyView, CheckView, DoctorView, ProgressEvent } from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
 
@@ -93,13 +94,20 @@ export function activationView(r: ActivationRun): ActivationView {
     detail: r.outcome.detail,
     run: r.runId,
     seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
-    state: r.contact?.state.agentState ?? '?',
+    state: statusValue(r.contact?.state.agentState),
   };
+  // The remedy worded for the platform and the manager in use (activationRemedy), as the CLI shows it.
+  const remedy = noContact
+    ? msg('agent.activate.noContactRemedy', params)
+    : (r.remedy ?? msg(r.outcome.remedyKey, params));
   return {
     ok: r.ok,
     message: msg(noContact ? 'agent.activate.noContact' : r.outcome.messageKey, params),
-    ...(r.ok ? {} : { remedy: msg(noContact ? 'agent.activate.noContactRemedy' : r.outcome.remedyKey, params) }),
+    ...(r.ok ? {} : { remedy }),
     checks: (r.doctor?.checks ?? []).map(checkView),
+    ...(!r.outcome.ok && r.attempts.length
+      ? { agentOutput: { text: r.attempts.at(-1)!.output, exitCode: r.attempts.at(-1)!.exitCode } }
+      : {}),
     hostname: r.hostname ? { value: r.hostname.value, source: r.hostname.source } : null,
     status: r.status ? toStatusView(r.status) : null,
   };

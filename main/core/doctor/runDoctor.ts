@@ -10,6 +10,9 @@ import { Deadline } from '../deadline.js';
 import { inputError } from '../errors.js';
 import { agentProxyOf } from './checks/proxy.js';
 import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
+import { openingsReport, type OpeningInputs } from '../openings.js';
+import { resolveLikeSystem } from './probes/dns.js';
+import { asAdmin, dsaControl, platformOf, restartAgentCommand } from '../platformText.js';
 import {
   textRef,
   type CheckContext,
@@ -59,6 +62,29 @@ export function selected(id: string, only: readonly string[] | undefined): boole
 }
 
 const k = textRef;
+
+/** The openings' inputs from the doctor's: the portal's hosts file, the manager, the relays and other targets. */
+export function openingInputsOf(inputs: DoctorInputs): OpeningInputs {
+  const extra = [...(inputs.relays ?? []), ...(inputs.extraTargets ?? [])].map((r) => ({
+    host: r.host,
+    port: r.port,
+    source: '--relay/--target',
+  }));
+  return {
+    ...(inputs.hostsFile ? { hostsFile: inputs.hostsFile } : {}),
+    ...(inputs.manager
+      ? {
+          manager: {
+            host: inputs.manager.host,
+            port: inputs.manager.port,
+            saas: inputs.manager.saas,
+            source: inputs.manager.source,
+          },
+        }
+      : {}),
+    ...(extra.length ? { extra } : {}),
+  };
+}
 
 /** Races a promise against a timer; the loser's value is `onTimeout()`. */
 function within<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
@@ -129,6 +155,8 @@ export async function runDoctor(
     const fromAgent = await agentProxyOf(sys).catch(() => null);
     if (fromAgent) inputs = { ...inputs, agentProxy: fromAgent };
   }
+  // The platform the remedies are worded for (RHEL 6's service, Windows' administrator PowerShell…).
+  const kind = await platformOf(sys);
   const all = allChecks({ inputs });
   const defs = all.filter((d) => selected(d.id, opts.only));
   if (defs.length === 0)
@@ -151,6 +179,21 @@ export async function runDoctor(
     Math.max(0, deadlineAt - performance.now()),
     () => null,
   );
+  // The openings table of a full run: names resolved as the system resolver does (the root's hosts file first).
+  const openingsP =
+    !opts.only?.length && (inputs.manager || inputs.hostsFile)
+      ? within(
+          openingsReport(openingInputsOf(inputs), t, {
+            lookup: async (name) => {
+              const r = await resolveLikeSystem(sys, name, timeoutMs, deadline.signal);
+              return r.ok ? [r.address] : [];
+            },
+            timeoutMs,
+          }).catch(() => null),
+          Math.max(0, deadlineAt - performance.now()),
+          () => null,
+        )
+      : Promise.resolve(null);
   const raw = await Promise.all(
     defs.map(async (def) => {
       const t0 = performance.now();
@@ -175,7 +218,11 @@ export async function runDoctor(
               status: 'fail',
               class: def.defaultClass,
               detail: k('doctor.common.commandHung', { command, ms: pastDeadline ? deadlineMs : Math.round(guard) }),
-              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, { command }),
+              remedy: k(`doctor.common.commandHungRemedy${sys.os === 'windows' ? 'Windows' : ''}`, {
+                command,
+                restart: asAdmin(kind, restartAgentCommand(kind)),
+                diag: dsaControl(kind, ['-d']),
+              }),
             };
           return {
             status: 'fail',
@@ -210,6 +257,7 @@ export async function runDoctor(
       root: liveSys.root,
     },
     checks,
+    openings: await openingsP,
     summary,
     ms: Math.round(performance.now() - started),
   };

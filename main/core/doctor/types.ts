@@ -144,6 +144,8 @@ export interface DoctorResult {
   /** The first root cause (null when nothing failed or warned); printed first. */
   verdict: Verdict | null;
   checks: DoctorCheck[];
+  /** What the security group / ACL must allow for these inputs (a full run with a manager or hosts file). */
+  openings?: import('../openings.js').OpeningsReport | null;
   summary: { pass: number; warn: number; fail: number; skip: number; blocked: number };
   ms: number;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
 import { DsaError, ExitCode } from '../errors.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
+import { queryAgentState } from '../agent/agentState.js';
 import type { SystemContext } from '../system.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
@@ -89,6 +90,12 @@ export async function revertRun(
   opts: { deactivate?: boolean } & JobHooks = {},
 ): Promise<RevertOutcome> {
   return withSystemLock(sys, 'revert', opts.onNotice, () => revertLocked(sys, runId, opts.deactivate === true));
+}
+
+/** The manager URL the agent is activated with now, or null when it is not activated (or cannot tell). */
+async function activatedManager(sys: SystemContext): Promise<string | null> {
+  const st = await queryAgentState(sys).catch(() => null);
+  return st?.activated ? (st.dsmUrl ?? '?') : null;
 }
 
 async function revertLocked(sys: SystemContext, runId: string, deactivate: boolean): Promise<RevertOutcome> {
@@ -183,8 +190,36 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
       throw fail('revert.backupBad', { run: runId, path, backup: f.backup ?? '-' }, ExitCode.failed);
   }
 
+  // Removing an activated agent leaves its computer in the manager's console: deactivate it first, when asked.
+  const installedHere =
+    events.some((e) => e.type === 'step.start' && e.step === 'install') &&
+    events.some((e) => (e.type === 'command' && e.revert) || (e.type === 'command.intent' && e.undo));
+  const activatedWith = installedHere ? await activatedManager(sys) : null;
+  if (activatedWith !== null && !deactivate)
+    throw fail(
+      'revert.installNeedsDeactivate',
+      { run: runId, url: activatedWith },
+      ExitCode.badInput,
+      'revert.installNeedsDeactivateRemedy',
+    );
+
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];
+  if (activatedWith !== null) {
+    const c = agentTool(sys, 'dsa_control', ['-r']);
+    const r = await runAgentCommand(sys, c, { timeoutMs: 120_000 });
+    journal.append({ type: 'revert.command', command: c.command, args: c.args, exitCode: r.exitCode });
+    outcome.commands.push({ command: c.command, args: c.args, exitCode: r.exitCode });
+    if (r.exitCode !== 0) {
+      journal.append({ type: 'revert.done', ok: false });
+      throw fail(
+        'revert.incomplete',
+        { run: runId, what: [c.command, '-r'].join(' '), dir: journal.dir },
+        ExitCode.failed,
+      );
+    }
+    outcome.deactivated = true;
+  }
   // The undo list, newest first: files (restored once, from the first backup) and commands with an undo.
   const doneN = new Set(events.flatMap((e) => (e.type === 'command' && e.n !== undefined ? [e.n] : [])));
   type Item = { kind: 'file'; path: string } | { kind: 'undo'; undo: Undo } | { kind: 'unknown'; what: string };

@@ -201,6 +201,8 @@ export const ActivationViewSchema = z.object({
   remedy: MessageViewSchema.optional(),
   /** The doctor's checks that bear on this failure (empty on success). */
   checks: z.array(CheckViewSchema),
+  /** On failure: the agent's whole answer (secrets masked) and its exit code, as the CLI shows it. */
+  agentOutput: z.object({ text: z.string(), exitCode: z.number().nullable() }).optional(),
   /** The host name the activation registered under, and where it came from (`file`, `flag`, `system`). */
   hostname: z.object({ value: z.string(), source: z.string() }).nullable(),
   /** The agent's status after a successful activation (what `dsa-setup status` shows). */

@@ -1,4 +1,6 @@
 import type { AgentStatusView } from './contract.js';
+import { renderMessage } from '../message.js';
+import { statusValue, timeRef } from '../statusValues.js';
 
 type Translate = (key: string, params?: Record<string, unknown>) => string;
 
@@ -21,12 +23,14 @@ export function statusRows(t: Translate, s: AgentStatusView): [string, string][]
     [t('agent.status.service'), t(`agent.status.serviceState.${s.service}`)],
     [t('agent.status.activation'), yesNo(s.activated, t('agent.status.activatedYes'), t('agent.status.activatedNo'))],
     [t('agent.status.manager'), s.dsmUrl || t('common.none')],
-    [t('agent.status.agentState'), s.agentState ?? unknown],
-    [t('agent.status.lastContact'), s.lastContact || unknown],
+    // Status values in the reader's words (the raw value after them where it is jargon), times local with the zone.
+    [t('agent.status.agentState'), s.agentState ? renderMessage(t, statusValue(s.agentState)) : unknown],
+    [t('agent.status.lastContact'), s.lastContact ? renderMessage(t, timeRef(s.lastContact)) : unknown],
   ];
 }
 
 /** One protection module as a line: `AM: on (20.0.0-2395)`. */
 export function moduleLine(t: Translate, m: AgentStatusView['modules'][number]): string {
-  return `${m.module}: ${m.mode ?? t('common.unknown')}${m.version ? ` (${m.version})` : ''}`;
+  const mode = m.mode ? renderMessage(t, statusValue(m.mode)) : t('common.unknown');
+  return `${m.module}: ${mode}${m.version ? ` (${m.version})` : ''}`;
 }

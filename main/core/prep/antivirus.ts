@@ -22,7 +22,7 @@ export const MP_PREFERENCE_SCRIPT =
 export const SCEP_UNINSTALL_KEY =
   'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Microsoft Security Client';
 export const SCEP_POLICY_ROOT = 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware';
-/** The two SCEP switches the seed names, as policy values. */
+/** The two SCEP switches the Cloudn manual names, as policy values. */
 export const SCEP_POLICY = {
   realtime: { key: `${SCEP_POLICY_ROOT}\\Real-Time Protection`, value: 'DisableRealtimeMonitoring', want: 1 },
   scan: { key: `${SCEP_POLICY_ROOT}\\Scan`, value: 'ScheduleDay', want: 8 },

@@ -171,11 +171,14 @@ export const antivirusStep: StepDescriptor<AntivirusStepInput> = {
 
   async verify(sys): Promise<Verification> {
     const w = await avWork(sys);
-    if (w.tamperBlocked) return { ok: false, detail: { key: 'prep.av.tamperProtected', params: {} } };
+    if (w.tamperBlocked) return { ok: false, detail: { key: 'prep.av.tamperStillOn', params: {} } };
     if (w.commands.length)
       return {
         ok: false,
-        detail: { key: 'prep.av.notVerified', params: { what: w.commands.map((c) => c.what).join(', ') } },
+        // Defender's real-time protection that stays on after Set-MpPreference is Tamper Protection's doing.
+        detail: w.state.defender.status?.isTamperProtected
+          ? { key: 'prep.av.tamperStillOn', params: {} }
+          : { key: 'prep.av.notVerified', params: { what: w.commands.map((c) => c.what).join(', ') } },
       };
     return { ok: true, detail: { key: 'prep.av.verified', params: {} } };
   },

@@ -9,6 +9,8 @@ export const FirewallRuleSchema = z.object({
   direction: z.enum(['out', 'in']),
   address: z.string().refine(isIpAddress, 'an IPv4 or IPv6 address'),
   port: z.number().int().min(1).max(65535),
+  /** The host name the address was resolved from at plan time (`--firewall-allow NAME:PORT`, a Cloud One manager). */
+  host: z.string().optional(),
 });
 export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
 

@@ -1,9 +1,20 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { unwrapParse, loadActivation } from '../inputs/load.js';
+import { managerFlavour } from '../openings.js';
+import { resolveLikeSystem } from '../doctor/probes/dns.js';
 import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import type { SystemContext } from '../system.js';
-import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
+import type {
+  CommandActionInput,
+  Message,
+  StepDescriptor,
+  StepOptions,
+  StepPlanBody,
+  Verification,
+} from '../steps/types.js';
 import { inputError } from '../errors.js';
-import { firewallRules } from './requests.js';
+import { firewallRules, parseAllowTargets, resolveAllowTargets } from './requests.js';
 import {
   FirewallRuleSchema,
   acceptCovers,
@@ -204,7 +215,8 @@ function toAction(c: FwCommand, tool: string): CommandActionInput {
     timeoutSec: 30,
     reason: {
       key: `prep.fw.reason.${c.rule.direction}`,
-      params: { address: c.rule.address, port: c.rule.port, tool },
+      // A name given as input is shown with the address it resolved to at plan time.
+      params: { address: c.rule.host ? `${c.rule.address} (${c.rule.host})` : c.rule.address, port: c.rule.port, tool },
     },
     ...(c.revert ? { undo: c.revert } : {}),
     ...(chain
@@ -216,6 +228,27 @@ function toAction(c: FwCommand, tool: string): CommandActionInput {
   };
 }
 
+/**
+ * The outbound rules beyond the portal's hosts file, resolved at plan time: `--firewall-allow` targets (addresses
+ * or host names) and, for a Cloud One activation file, its manager on 443.
+ */
+async function allowRules(opts: StepOptions, sys: SystemContext | undefined): Promise<FirewallRule[]> {
+  const targets = [...unwrapParse('--firewall-allow', parseAllowTargets(opts.firewallAllow ?? []))];
+  if (opts.activationFile) {
+    const a = await loadActivation(opts.activationFile);
+    const tenant = a.args.some((x) => x.key === 'tenantID');
+    if (managerFlavour(a.manager, tenant) === 'cloud-one') targets.push({ host: a.manager.host, port: a.manager.port });
+  }
+  const lookup = async (name: string): Promise<string[]> => {
+    if (sys) {
+      const r = await resolveLikeSystem(sys, name, 3_000);
+      return r.ok ? [r.address] : [];
+    }
+    return (await dnsLookup(name, { all: true })).map((x) => x.address);
+  };
+  return resolveAllowTargets(targets, lookup);
+}
+
 /** Openings for the manager's ports in the host firewall, only where a host firewall filters. */
 export const firewallStep: StepDescriptor<FirewallStepInput> = {
   id: 'firewall',
@@ -225,13 +258,14 @@ export const firewallStep: StepDescriptor<FirewallStepInput> = {
     { flags: '--open-firewall', helpKey: 'prep.cli.openFirewall' },
     { flags: '--manager-initiated', helpKey: 'prep.cli.managerInitiated' },
     { flags: '--firewall-allow <address:port...>', helpKey: 'prep.cli.firewallAllow' },
+    { flags: '--activation-file <file>', helpKey: 'prep.cli.activationFile' },
   ],
   platforms: ['linux', 'windows'],
   defaultOn: [],
   needs: ['hostsFile'],
-  fromOptions(opts, ctx) {
+  async fromOptions(opts, ctx) {
     if (!opts.openFirewall) return null;
-    const rules = firewallRules(ctx.entries, opts);
+    const rules = firewallRules(ctx.entries, opts, await allowRules(opts, ctx.sys));
     if (rules.length === 0) throw inputError('prep.fw.noTargets', 'prep.fw.noTargets', {}, 'prep.fw.noTargetsRemedy');
     return { rules };
   },

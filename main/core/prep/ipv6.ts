@@ -10,7 +10,7 @@ export const IPV6_SYSCTL_KEYS = [
   'net.ipv6.conf.lo.disable_ipv6',
 ] as const;
 
-/** The seed's file for EL6 (`options ipv6 disable=1`). */
+/** The Cloudn manual's file for EL6 (`options ipv6 disable=1`). */
 export const MODPROBE_FILE = '/etc/modprobe.d/disable-ipv6.conf';
 export const MODPROBE_LINE = 'options ipv6 disable=1';
 /** Our sysctl.d drop-in (read before /etc/sysctl.conf; 90- sorts after the distribution's files). */
@@ -19,7 +19,7 @@ export const GRUB_DEFAULT = '/etc/default/grub';
 export const KERNEL_ARG = 'ipv6.disable=1';
 
 /**
- * How IPv6 is switched off: `module` (EL6, the seed's modprobe option), `addressing` (sysctl
+ * How IPv6 is switched off: `module` (EL6, the Cloudn manual's modprobe option), `addressing` (sysctl
  * disable_ipv6: the protocol stays, interfaces get no IPv6 address), `protocol` (kernel argument
  * ipv6.disable=1: no IPv6 stack at all after a reboot).
  */
@@ -194,7 +194,9 @@ export async function detectIpv6(sys: SystemContext): Promise<Ipv6State> {
     reasons.push({ key: 'prep.ipv6.why.cmdline', params: {} });
   } else if (haveProcSys && !haveIpv6Sys) {
     runtime = 'off';
-    reasons.push({ key: 'prep.ipv6.why.noStack', params: {} });
+    // No /proc/sys/net/ipv6: the module is absent, or (EL6, the Cloudn manual's method) loaded with disable=1.
+    const why = module === 'loaded' || module === 'builtin' ? 'noStackDisabled' : 'noStack';
+    reasons.push({ key: `prep.ipv6.why.${why}`, params: {} });
   } else if (haveIpv6Sys) {
     const all = sysctl['net.ipv6.conf.all.disable_ipv6'];
     runtime = all === 1 ? 'off' : 'on';

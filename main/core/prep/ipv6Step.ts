@@ -233,8 +233,16 @@ async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6W
     notes.push({ key: 'prep.ipv6.note.module', params: { os: os.name } });
     if (input.method === 'protocol') notes.push({ key: 'prep.ipv6.note.el6Method', params: {} });
     await moduleWork(sys, state, actions, notes);
-  } else if (method === 'addressing') await addressingWork(sys, state, actions, notes);
-  else await protocolWork(sys, os, state, actions, notes);
+  } else {
+    // RHEL 7+: the Cloudn manual's modprobe method is for RHEL 6; say so, and what this plan does instead.
+    if (os.family === 'rhel')
+      notes.push({
+        key: `prep.ipv6.note.manualRhel6${method === 'protocol' ? 'Protocol' : 'Addressing'}`,
+        params: { os: os.name },
+      });
+    if (method === 'addressing') await addressingWork(sys, state, actions, notes);
+    else await protocolWork(sys, os, state, actions, notes);
+  }
   const rebootRequired =
     actions.length > 0 &&
     (method === 'protocol' ? state.cmdlineDisabled !== true : method === 'module' && state.runtime !== 'off');
@@ -252,6 +260,17 @@ async function toChange(sys: SystemContext, a: Action): Promise<FileAction | Com
     reason: a.reason,
     ...(a.revert ? { undo: a.revert } : {}),
   };
+}
+
+/** The drop-in is as written but IPv6 is still on: a later sysctl file sets it back, or it awaits `sysctl --system`. */
+function writtenNotRunning(state: Ipv6State): Message {
+  const last = state.sysctlSettings.filter((x) => x.key === 'net.ipv6.conf.all.disable_ipv6').pop();
+  if (last && last.path !== SYSCTL_DROPIN && last.value !== '1')
+    return {
+      key: 'prep.ipv6.writtenOverridden',
+      params: { file: SYSCTL_DROPIN, other: last.path, line: last.line },
+    };
+  return { key: 'prep.ipv6.writtenNotRunning', params: { file: SYSCTL_DROPIN } };
 }
 
 /** IPv6 off on Linux, by generation: EL6 modprobe option, else sysctl.d drop-in or the kernel argument. */
@@ -301,7 +320,10 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
               params: { file: SYSCTL_DROPIN },
             },
           }
-        : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
+        : text === sysctlDropinText()
+          ? // The file is as written; the running kernel has not taken it: say what was seen, and why.
+            { ok, detail: writtenNotRunning(state) }
+          : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
     }
     const grub = await readSysText(sys, GRUB_DEFAULT);
     // No /etc/default/grub (rare on EL with BLS only): grubby alone carries the argument.

@@ -8,11 +8,11 @@ import { STEPS } from './registry.js';
 export type { StepOptions } from './types.js';
 
 /** The steps the options select, in registry order, each input built by its own descriptor. */
-export async function stepRequests(opts: StepOptions): Promise<StepRequest[]> {
+export async function stepRequests(opts: StepOptions, sys?: SystemContext): Promise<StepRequest[]> {
   const entries = opts.hostsFile ? await loadManagerHosts(opts.hostsFile) : [];
   const out: StepRequest[] = [];
   for (const step of STEPS) {
-    const input = await step.fromOptions(opts, { entries });
+    const input = await step.fromOptions(opts, { entries, ...(sys ? { sys } : {}) });
     if (input !== null && input !== undefined) out.push({ stepId: step.id, input });
   }
   return out;
@@ -32,7 +32,7 @@ export function hasStepOptions(opts: StepOptions): boolean {
 
 /** The plan for the steps the options select; no step selected is bad input (exit 2). */
 export async function planFromOptions(sys: SystemContext, opts: StepOptions): Promise<Plan> {
-  const requests = await stepRequests(opts);
+  const requests = await stepRequests(opts, sys);
   if (requests.length === 0)
     throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
   return buildPlan(sys, requests);

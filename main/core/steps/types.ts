@@ -157,8 +157,10 @@ export interface StepOptions {
   openFirewall?: boolean;
   /** Inbound 4118 from the manager (the manager initiates communication). */
   managerInitiated?: boolean;
-  /** Extra outbound openings `ADDRESS:PORT` / `[V6]:PORT` (SaaS managers on 443, relays). */
+  /** Extra outbound openings `ADDRESS:PORT` / `[V6]:PORT` / `NAME:PORT` (SaaS managers on 443, relays). */
   firewallAllow?: string[];
+  /** The activation file: with `--open-firewall`, a Cloud One manager gets its outbound 443. */
+  activationFile?: string;
 }
 
 /** A CLI flag of a step: commander's flag syntax, its help key, and the values it accepts. */
@@ -174,6 +176,8 @@ export type StepNeed = 'hostsFile' | 'installer' | 'ntpServer';
 /** What a step's `fromOptions` gets besides the options: the manager's entries, parsed once. */
 export interface RequestContext {
   entries: readonly HostsEntry[];
+  /** The target system: names given as inputs resolve as its resolver does (under `--root`, its hosts file first). */
+  sys?: SystemContext;
 }
 
 /**

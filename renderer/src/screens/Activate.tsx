@@ -136,6 +136,12 @@ export function Activate() {
               <strong>{t('ui.error.remedy')}</strong> {m(result.remedy)}
             </p>
           )}
+          {!result.ok && result.agentOutput && (
+            <div data-testid="activation-output">
+              <h3>{t('agent.activate.output', { exit: result.agentOutput.exitCode ?? '?' })}</h3>
+              <pre>{result.agentOutput.text || t('agent.activate.outputEmpty')}</pre>
+            </div>
+          )}
           {!result.ok && result.checks.length > 0 && (
             <>
               <h3>{t('ui.activate.checks')}</h3>

@@ -1,6 +1,16 @@
 import { isSameManager } from '../../agent/managerIdentity.js';
 import { queryAgentState, type AgentState } from '../../agent/agentState.js';
-import { textRef, type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
+import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
+import { activationUrl } from '../../inputs/activation.js';
+import {
+  activateCommand,
+  asAdmin,
+  dsaControl,
+  platformOf,
+  restartAgentCommand,
+  startAgentCommand,
+  type PlatformKind,
+} from '../../platformText.js';
 
 const k = textRef;
 
@@ -16,19 +26,36 @@ function agentState(ctx: CheckContext): Promise<AgentState> {
 }
 
 /** A program the agent checks ran that did not end in time (a hung `dsa_query`, `rpm`): the finding, named. */
-function hungCommand(
+async function hungCommand(
   ctx: CheckContext,
   which: RegExp,
   remedyKey = 'doctor.common.commandHungRemedy',
-): CheckOutcome | null {
+): Promise<CheckOutcome | null> {
   const hung = ctx.stoppedCommands().find((c) => which.test(c.command));
   if (!hung) return null;
+  const kind = await platformOf(ctx.sys);
   return {
     status: 'fail',
     class: 'agent',
     detail: k('doctor.common.commandHung', { command: hung.command, ms: hung.ms }),
-    remedy: k(`${remedyKey}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, { command: hung.command }),
+    remedy: k(`${remedyKey}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
+      command: hung.command,
+      restart: asAdmin(kind, restartAgentCommand(kind)),
+      diag: dsaControl(kind, ['-d']),
+    }),
   };
+}
+
+/** How to start the agent's service on the platform (`service` on RHEL 6, systemctl, an administrator PowerShell). */
+export function agentServiceRemedy(kind: PlatformKind): TextRef {
+  return k(kind === 'windows' ? 'doctor.agent.serviceRemedyWindows' : 'doctor.agent.serviceRemedy', {
+    command: asAdmin(kind, startAgentCommand(kind)),
+  });
+}
+
+/** How to activate on the platform: dsa_control by its full path with the manager's URL (or the file's command). */
+export function notActivatedRemedy(kind: PlatformKind, url: string | null): TextRef {
+  return k('doctor.agent.notActivatedRemedy', { command: activateCommand(kind, url) });
 }
 
 /** agent.installed, agent.service, agent.activated: package database, service manager, dsa_query. */
@@ -39,7 +66,11 @@ export const agentChecks: CheckDef[] = [
     defaultClass: 'agent',
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
-      const hung = hungCommand(ctx, /(^|[\\/ ])(rpm|dpkg-query|dpkg|reg)(\.exe)? /, 'doctor.agent.packageDbHungRemedy');
+      const hung = await hungCommand(
+        ctx,
+        /(^|[\\/ ])(rpm|dpkg-query|dpkg|reg)(\.exe)? /,
+        'doctor.agent.packageDbHungRemedy',
+      );
       if (hung) return hung;
       if (s.installed === null) return { status: 'skip', detail: k('doctor.agent.noPackageDb') };
       if (s.installed) return { status: 'pass', detail: k('doctor.agent.installed', { version: s.version ?? '?' }) };
@@ -62,12 +93,12 @@ export const agentChecks: CheckDef[] = [
         return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
       if (s.service === 'running') return { status: 'pass', detail: k('doctor.agent.serviceRunning') };
       if (s.service === 'unknown') return { status: 'skip', detail: k('doctor.agent.serviceUnknown') };
-      const remedy = ctx.sys.os === 'windows' ? 'doctor.agent.serviceRemedyWindows' : 'doctor.agent.serviceRemedy';
+      const kind = await platformOf(ctx.sys);
       return {
         status: 'fail',
         class: 'agent',
         detail: k(s.service === 'absent' ? 'doctor.agent.serviceAbsent' : 'doctor.agent.serviceStopped'),
-        remedy: k(remedy),
+        remedy: agentServiceRemedy(kind),
       };
     },
   },
@@ -79,17 +110,18 @@ export const agentChecks: CheckDef[] = [
     async run(ctx): Promise<CheckOutcome> {
       const s = await agentState(ctx);
       // dsa_query that never answered is the finding, not a missing agent.
-      const hung = hungCommand(ctx, /dsa_query/);
+      const hung = await hungCommand(ctx, /dsa_query/);
       if (hung) return hung;
       if (s.installed !== true && !s.activated) return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
       if (s.activated === null) return { status: 'skip', detail: k('doctor.agent.queryUnavailable') };
       const host = ctx.inputs.manager?.host ?? '';
+      const kind = await platformOf(ctx.sys);
       if (!s.activated)
         return {
           status: 'fail',
           class: 'agent',
           detail: k('doctor.agent.notActivated'),
-          remedy: k('doctor.agent.notActivatedRemedy', { host }),
+          remedy: notActivatedRemedy(kind, ctx.inputs.manager ? activationUrl(ctx.inputs.manager) : null),
         };
       const params = { url: s.dsmUrl ?? '?', state: s.agentState ?? '?', last: s.lastContact ?? '?' };
       const m = ctx.inputs.manager;
@@ -98,7 +130,7 @@ export const agentChecks: CheckDef[] = [
           status: 'fail',
           class: 'conflict',
           detail: k('doctor.agent.otherManager', { ...params, host }),
-          remedy: k('doctor.agent.otherManagerRemedy', { host }),
+          remedy: k('doctor.agent.otherManagerRemedy', { host, reset: dsaControl(kind, ['-r']) }),
         };
       if (s.inContact === false)
         return {

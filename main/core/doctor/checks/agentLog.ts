@@ -12,6 +12,9 @@ export interface LogSignature {
   class: FailClass;
 }
 
+/** Signatures whose remedy speaks of Cloudn's order form or portal hosts file, with a Cloud One wording too. */
+const CLOUD_ONE_WORDED = new Set(['resolve', 'alreadyRegistered']);
+
 /** Known failure signatures, each mapped to its cause and remedy (`doctor.agentLog.sig.<id>` / `…Remedy`). */
 export const LOG_SIGNATURES: LogSignature[] = [
   {
@@ -98,9 +101,13 @@ export const agentLogCheck: CheckDef = {
         cause: k(`doctor.agentLog.sig.${newest.sig.id}`),
       }),
       // A remedy naming the manager needs its address; without one it says "the manager" (never an empty name).
-      remedy: ctx.inputs.manager?.host
-        ? k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager.host })
-        : k(`doctor.agentLog.sig.${newest.sig.id}RemedyNoHost`),
+      // Cloud One has no order form and no portal hosts file: its own wording where the Cloudn one would mislead.
+      remedy:
+        ctx.inputs.manager?.saas && CLOUD_ONE_WORDED.has(newest.sig.id)
+          ? k(`doctor.agentLog.sig.${newest.sig.id}RemedyCloudOne`, { host: ctx.inputs.manager.host })
+          : ctx.inputs.manager?.host
+            ? k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager.host })
+            : k(`doctor.agentLog.sig.${newest.sig.id}RemedyNoHost`),
     };
   },
 };

@@ -18,7 +18,12 @@ export const hostsEntriesCheck: CheckDef = {
   defaultClass: 'dns',
   async run(ctx): Promise<CheckOutcome> {
     const input = ctx.inputs.hostsFile;
-    if (!input) return { status: 'skip', detail: k('doctor.skip.noHostsFile') };
+    if (!input)
+      return {
+        status: 'skip',
+        // Cloud One names resolve through DNS: no portal hosts file to ask for.
+        detail: k(ctx.inputs.manager?.saas ? 'doctor.skip.noHostsFileCloudOne' : 'doctor.skip.noHostsFile'),
+      };
     const file = hostsFilePath(ctx.sys);
     let analysis;
     try {

@@ -10,6 +10,7 @@ import {
 } from '../types.js';
 import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
+import { timeRef } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
@@ -209,9 +210,9 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
       class: 'clock',
       detail: k(`doctor.tls.${which}`, {
         ...base,
-        validFrom: leaf?.validFrom ?? '?',
-        validTo: leaf?.validTo ?? '?',
-        now: new Date().toISOString(),
+        validFrom: timeRef(leaf?.validFrom),
+        validTo: timeRef(leaf?.validTo),
+        now: timeRef(Date.now()),
       }),
       remedy: k(`doctor.tls.${which}Remedy`, base),
     });

@@ -1,6 +1,7 @@
 import { detectIpv6 } from '../../prep/ipv6.js';
 import { detectAntivirus } from '../../prep/antivirus.js';
 import { detectOs } from '../../platform/inspect.js';
+import { statusValue } from '../../statusValues.js';
 import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
 
 const k = textRef;
@@ -32,7 +33,12 @@ export const prepChecks: CheckDef[] = [
     async run(ctx): Promise<CheckOutcome> {
       if (ctx.sys.os === 'windows') return { status: 'skip', detail: k('doctor.prep.ipv6Windows') };
       const s = await detectIpv6(ctx.sys);
-      const params = { runtime: s.runtime, configured: s.configured, module: s.module };
+      // Values in the reader's words, the raw value after them (never "モジュール: loaded").
+      const params = {
+        runtime: statusValue(s.runtime),
+        configured: statusValue(s.configured),
+        module: statusValue(s.module),
+      };
       if (s.rebootPending)
         return {
           status: 'warn',

@@ -1,3 +1,4 @@
+import { timeRef } from '../../statusValues.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { readIfExists } from '../../fsx.js';
@@ -155,7 +156,7 @@ export const timeSkewCheck: CheckDef = {
         : services.length
           ? k('doctor.time.serviceRunning', { names: services.join(', ') })
           : k('doctor.time.serviceNone');
-    const parts: Record<string, TextRef | string> = { service, now: new Date().toISOString() };
+    const parts: Record<string, TextRef | string> = { service, now: timeRef(Date.now()) };
     seen.forEach((x, i) => (parts[`s${i}`] = x));
     const text = k(`doctor.time.seen${seen.length}`, parts);
     const level = (offset: number): 'pass' | 'warn' | 'fail' =>
