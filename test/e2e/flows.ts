@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
+import { statusValue } from '../../main/core/statusValues.js';
 import { sandboxExecLog } from '../../main/core/system.js';
 import type { StandInManager } from '../fixtures/manager/standInManager.js';
 
@@ -113,7 +115,7 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   expect(await page.getByTestId('agent-status').textContent()).toContain(`${MANAGER_NAME}:${manager.port}`);
   // The state in words, and a "done" with what to do next.
   const status = (await page.getByTestId('agent-status').textContent()) ?? '';
-  expect(status).toContain(t('ui.activate.agentState.green'));
+  expect(status).toContain(renderMessage(t, statusValue('green')));
   // The last contact in local time with its zone (the browser runs in UTC here).
   expect(status).toMatch(/UTC/);
   expect(await page.getByTestId('activation-done').locator('h3').textContent()).toBe(
