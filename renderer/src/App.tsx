@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useApp } from './store';
 import { Header } from './components/Header';
+import { ScreenBoundary } from './components/ScreenBoundary';
 import { Welcome } from './screens/Welcome';
 import { Inputs } from './screens/Inputs';
 import { PlanReview } from './screens/PlanReview';
@@ -30,7 +31,9 @@ export function App() {
       </a>
       <Header />
       <main id="main" className="main">
-        <Current key={screen} />
+        <ScreenBoundary key={screen}>
+          <Current />
+        </ScreenBoundary>
       </main>
       <footer className="footer">dsa-setup {version ?? ''}</footer>
     </>
