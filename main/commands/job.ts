@@ -25,6 +25,8 @@ export function registerJob(program: Command, t: Translate): void {
         const out = await runJob(sys, args, { progress: (m) => ctx.warn(renderMessage(ctx.t, m)) });
         ctx.printJson(out);
         if ('outcome' in out) return out.ok ? ExitCode.ok : ExitCode.failed;
+        // A revert that printed its outcome restored everything (a failed one throws); a reboot may remain.
+        if (!('steps' in out)) return out.rebootRequired ? ExitCode.needsReboot : ExitCode.ok;
         return applyExitCode(out);
       }),
     );

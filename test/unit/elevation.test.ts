@@ -372,6 +372,39 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
     expect(events.map((e) => e.type)).toContain('run.done');
   });
 
+  it('without rights, reverting from the window is one elevated job too; with no way to ask, the command to run', async () => {
+    const { root, sys } = await el8Plan();
+    const portal = join(tempDir(), 'VMSecurity_hosts_cln.txt');
+    writeFileSync(portal, '203.0.113.10 dsm01.example.jp\r\n');
+    const before = readFileSync(join(root, 'etc/hosts'), 'utf8');
+    const s = standIn('run');
+    const shell = {
+      pickFile: async () => null,
+      saveFile: async () => null,
+      openExternal: async () => {},
+      lang: () => 'en' as const,
+      elevation: { execPath: process.execPath, cliPath: CLI, sudoExec: s.exec, hasPolkitAgent: async () => true },
+    };
+    // Applied with rights (in process), then reverted by a window without them.
+    const admin = createAppService(sys, { ...shell, isAdmin: async () => true });
+    await admin.loadInput('hosts', portal);
+    const { plan } = await admin.plan({ hosts: true, ipv6: false });
+    await admin.apply(plan!.planId, { progress: () => {} }, 'en');
+    expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(before);
+    const user = createAppService(sys, { ...shell, isAdmin: async () => false });
+    const r = await user.revert(undefined, false, { progress: () => {} }, 'en');
+    expect(s.calls).toHaveLength(1);
+    expect(s.calls[0]!.args.job).toMatchObject({ kind: 'revert', runId: r.runId, deactivate: false });
+    expect(r.files.map((f) => f.path)).toEqual(['/etc/hosts']);
+    expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(before);
+    // No polkit agent: the command to run by hand, quoted, naming the run.
+    const manual = await manualCommand(
+      jobArgs(sys, 'en', { kind: 'revert', runId: r.runId, deactivate: true }),
+      'linux',
+    );
+    expect(manual.command).toBe(`sudo dsa-setup --root ${root} revert --run ${r.runId} --deactivate`);
+  });
+
   it('quotes the command for sudo-prompt and refuses characters it cannot pass safely; the manual command quotes what a shell would split', () => {
     expect(sudoPromptCommand(['/opt/DSA Setup/dsa-setup', 'job'], 'linux')).toBe(`'/opt/DSA Setup/dsa-setup' 'job'`);
     expect(sudoPromptCommand(['C:\\Program Files\\DSA Setup\\dsa-setup.exe', '--args'], 'win32')).toBe(

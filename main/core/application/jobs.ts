@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { activationRequest } from '../agent/activationRequest.js';
 import { requestSecrets } from '../agent/activationArgs.js';
 import { applyPlan, type ApplyOutcome } from '../engine/apply.js';
+import { revertRun, type RevertOutcome } from '../engine/revert.js';
 import { inputError } from '../errors.js';
 import type { Lang } from '../i18n.js';
 import { redactJson } from '../secrets.js';
@@ -32,6 +33,7 @@ export const JobArgsSchema = z.object({
       reset: z.boolean(),
       hostsFile: z.string().min(1).max(4096).optional(),
     }),
+    z.object({ kind: z.literal('revert'), runId: z.string().min(1).max(200), deactivate: z.boolean() }),
   ]),
 });
 export type JobArgs = z.infer<typeof JobArgsSchema>;
@@ -53,8 +55,8 @@ export function jobArgs(sys: SystemContext, lang: Lang, job: Job): JobArgs {
   return { format: JOB_FORMAT, root: sys.live ? null : sys.root, lang, job };
 }
 
-/** What a job printed: an apply's outcome, or an activation with its checks and status (secrets masked). */
-export type JobOutput = ApplyOutcome | ActivationRun;
+/** What a job printed: an apply's or a revert's outcome, or an activation with its checks and status (masked). */
+export type JobOutput = ApplyOutcome | ActivationRun | RevertOutcome;
 
 /** Runs a job in this process (already elevated, or the elevated CLI itself), its progress going to `ctx`. */
 export async function runJob(sys: SystemContext, args: JobArgs, ctx: JobContext): Promise<JobOutput> {
@@ -64,6 +66,8 @@ export async function runJob(sys: SystemContext, args: JobArgs, ctx: JobContext)
       onProgress: (_step, m) => ctx.progress(m),
       onNotice: (m) => ctx.progress(m),
     });
+  if (job.kind === 'revert')
+    return revertRun(sys, job.runId, { deactivate: job.deactivate, onNotice: (m) => ctx.progress(m) });
   const req = await activationRequest(sys, {
     activationFile: job.activationFile,
     ...(job.hostname ? { hostname: job.hostname } : {}),
@@ -100,6 +104,16 @@ export async function manualCommand(
       remedyKey,
     };
   }
+  if (job.kind === 'revert')
+    return {
+      command: shellCommand(
+        [...pre, 'revert', '--run', job.runId, ...(job.deactivate ? ['--deactivate'] : [])],
+        platform,
+      ),
+      messageKey: 'elevation.manualRevert',
+      params: {},
+      remedyKey,
+    };
   const argv = [
     ...pre,
     'activate',

@@ -11,7 +11,7 @@ import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
 import type { ApplyOutcome } from '../engine/apply.js';
 import { runsDir, type StampedEvent } from '../engine/journal.js';
 import { buildPlan, planIsEmpty } from '../engine/plan.js';
-import { pickRun, revertRun, type RevertOutcome } from '../engine/revert.js';
+import { pickRun, type RevertOutcome } from '../engine/revert.js';
 import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { DsaError, ExitCode } from '../errors.js';
@@ -142,7 +142,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     lang: Lang,
   ): Promise<{ output: JobOutput | null; runIds: string[]; events: StampedEvent[] }> => {
     const args = jobArgs(sys, lang, job);
-    const acceptRun = (e: StampedEvent) => (job.kind === 'activate') === isActivationRun(e);
+    const acceptRun = (e: StampedEvent) => job.kind !== 'revert' && (job.kind === 'activate') === isActivationRun(e);
     const onEvent = (e: StampedEvent) => ctx.event?.(e);
     if (!(await shell.isAdmin(sys)) && !(job.kind === 'apply' && planIsEmpty(job.plan as Plan)))
       return (await runElevatedJob({
@@ -240,9 +240,16 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     /** What reverting a run (the latest when none is named) will undo and what it leaves. */
     revertPreview: (runId?: string): RevertPreviewView => revertPreview(sys, pickRun(sys, runId)),
 
-    /** Undoes a run (the latest when none is named); an activation run only with `deactivate`. */
-    revert: (runId?: string, deactivate = false): Promise<RevertOutcome> =>
-      revertRun(sys, pickRun(sys, runId), { deactivate }),
+    /**
+     * Undoes a run (the latest when none is named; an activation run only with `deactivate`) as one job: in process
+     * with rights, else the app's own CLI once elevated, like apply; without a way to raise rights, the error
+     * carries the command to run.
+     */
+    async revert(runId: string | undefined, deactivate: boolean, ctx: JobContext, lang: Lang): Promise<RevertOutcome> {
+      const r = await execute({ kind: 'revert', runId: pickRun(sys, runId), deactivate }, ctx, lang);
+      if (!r.output) throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      return r.output as RevertOutcome;
+    },
 
     /**
      * Activates with the session's activation file as one job (in process with rights, else elevated; the
