@@ -1,8 +1,7 @@
+import { startChronyd, type Chronyd } from '../helpers/chronyd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -18,42 +17,15 @@ function check(r: DoctorResult, id: string): DoctorCheck {
   return c;
 }
 
-async function freeUdpPort(host: string): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('time.skew against chronyd serving time on loopback', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dsa-chrony-'));
+  let chrony: Chronyd;
   let port = 0;
   beforeAll(async () => {
-    port = await freeUdpPort(NTP_ADDR);
-    const conf = join(dir, 'chrony.conf');
-    writeFileSync(
-      conf,
-      [
-        'local stratum 8',
-        'allow 127.0.0.0/8',
-        `bindaddress ${NTP_ADDR}`,
-        `port ${port}`,
-        'cmdport 0',
-        `pidfile ${join(dir, 'chronyd.pid')}`,
-        `driftfile ${join(dir, 'drift')}`,
-        '',
-      ].join('\n'),
-    );
-    await execa('chronyd', ['-x', '-f', conf]);
-    for (let i = 0; i < 50 && !existsSync(join(dir, 'chronyd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
+    chrony = await startChronyd(NTP_ADDR);
+    port = chrony.port;
   });
   afterAll(() => {
-    const pidFile = join(dir, 'chronyd.pid');
-    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    chrony?.stop();
     cleanupRoots();
   });
 
