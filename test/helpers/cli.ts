@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { resolve } from 'node:path';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export const PROJECT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(PROJECT, 'out/main/cli.js');
@@ -8,6 +9,19 @@ export interface CliRun {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Lets other users search (not list) every directory on the way to `path`: a run as `nobody` without
+ * capabilities must reach this Node and the built CLI even when the checkout sits in a `mktemp -d` (0700) folder.
+ * Only the search bit (o+x) is added, and only where it is missing.
+ */
+export function letOthersReach(path: string): void {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    if (dir === dirname(dir)) break;
+  }
 }
 
 /**
@@ -27,6 +41,7 @@ export async function runCli(
     cwd?: string;
   } = {},
 ): Promise<CliRun> {
+  if (opts.plainUser) [process.execPath, CLI].forEach(letOthersReach);
   const [cmd, cmdArgs] = opts.asUser
     ? [
         'setpriv',

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, PROJECT } from '../helpers/cli.js';
+import { letOthersReach, CLI, PROJECT } from '../helpers/cli.js';
 import { cleanupRoots } from '../helpers/sandbox.js';
 import {
   FAULTS,
@@ -68,6 +68,7 @@ const expected = new Map<string, { names: string[]; noVerdict: number }>();
 
 /** `dsa-setup report --fleet …` as `nobody`, without capabilities: a file mode 000 is unreadable to it. */
 async function reportAsNobody(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  [process.execPath, CLI].forEach(letOthersReach);
   const r = await execa(
     'setpriv',
     ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'report', '--fleet', fleet, ...args],
