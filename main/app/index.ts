@@ -4,14 +4,13 @@ import sudoPrompt from '@vscode/sudo-prompt';
 import { createSystemContext, isAdmin } from '../core/system.js';
 import { createHandlers, type AppServices } from '../core/ipc/handlers.js';
 import { isAllowedExternal } from '../core/application/service.js';
-import { translator } from '../core/i18n.js';
 import { registerIpc, sendToWindow } from './ipc.js';
 import { pickInputFile, pickSaveFile, pickResultsFolder } from './dialogs.js';
 import { loadWindowStateSync, saveWindowState } from './windowState.js';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
 import { guardWebContents, isAllowedRequest } from './navigationGuard.js';
 import { restrictPermissions } from './permissions.js';
-import { menuTemplate } from './menu.js';
+import { menuLanguage } from './menu.js';
 
 /** `--root=DIR` (or `--root DIR`): run the app against a system tree mounted at DIR (an image, a test sandbox). */
 function rootArg(argv: readonly string[]): string | undefined {
@@ -87,9 +86,12 @@ else {
     session.defaultSession.webRequest.onBeforeRequest((details, cb) =>
       cb({ cancel: !isAllowedRequest(details.url, devOrigin) }),
     );
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged, t: translator(osLang()) })),
-    );
+    // The menu starts in the OS language, as the window does, and follows the window's switch (`app:setLang`).
+    const menu = menuLanguage({
+      packaged: app.isPackaged,
+      lang: osLang(),
+      set: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
+    });
     const root = rootArg(process.argv);
     const sys = createSystemContext(root ? { root } : {});
     const services: AppServices = {
@@ -108,7 +110,9 @@ else {
         sudoExec: (cmd, opts, cb) => sudoPrompt.exec(cmd, opts, cb),
       },
       isAdmin,
-      lang: osLang,
+      // The window's language: the OS's until the window switches (the jobs' texts and the menu follow it).
+      lang: () => menu.lang(),
+      setLang: (lang) => menu.setLang(lang),
     };
     registerIpc(createHandlers(sys, services), devOrigin ?? APP_ORIGIN);
     mainWindow = createWindow(join(app.getPath('userData'), 'window-state.json'));

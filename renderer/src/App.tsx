@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from './store';
 import { Header } from './components/Header';
@@ -24,6 +25,19 @@ export function App() {
   const screen = useApp((s) => s.screen);
   const version = useApp((s) => s.info?.version);
   const Current = SCREEN[screen];
+  const focusTarget = useApp((s) => s.focusTarget);
+  const focused = useApp((s) => s.focused);
+  // A remedy's button opened a screen at one of its fields: that field takes the focus (after the heading did).
+  useEffect(() => {
+    if (!focusTarget) return;
+    const id = setTimeout(() => {
+      const el = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusTarget)}"]`);
+      el?.focus();
+      el?.scrollIntoView({ block: 'center' });
+      focused();
+    }, 0);
+    return () => clearTimeout(id);
+  }, [focusTarget, screen, focused]);
   return (
     <>
       <a className="skip" href="#main">

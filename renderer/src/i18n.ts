@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import { renderMessage, type Message } from '../../main/core/message';
+import { windowMessage } from '../../main/core/ipc/remedyForms';
 
 export type Lang = 'ja' | 'en';
 
@@ -37,8 +38,20 @@ export async function initI18n(lang: Lang): Promise<void> {
   await switchLanguage(lang);
 }
 
-/** Renders a message (`{key, params}`, nested ones too) in the window's current language; re-renders on a switch. */
+/**
+ * Renders a message (`{key, params}`, nested ones too) in the window's current language and in the window's
+ * wording (a key's `Gui` sibling where there is one: a screen or a button, never a CLI flag); re-renders on a
+ * switch.
+ */
 export function useMessage(): (m: Message) => string {
+  const cli = useCliMessage();
+  const { i18n } = useTranslation();
+  return (m) => cli(windowMessage(m, (key) => i18n.exists(key)));
+}
+
+/** Renders a message as the command line says it (the folded CLI form of a remedy). */
+export function useCliMessage(): (m: Message) => string {
   const { t } = useTranslation();
   return (m) => renderMessage((key, params) => String(t(key, (params ?? {}) as Record<string, string>)), m);
 }
+

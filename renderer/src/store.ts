@@ -16,6 +16,7 @@ import type {
   StepChoice,
 } from '../../main/core/ipc/contract';
 import type { FleetView } from '../../main/core/fleet/view';
+import type { GuiAction } from '../../main/core/ipc/remedyForms';
 import { asErrorInfo, call, onApplyProgress, onProgress, pathForFile, UiError } from './api';
 import { switchLanguage, type Lang } from './i18n';
 
@@ -34,6 +35,8 @@ type Inspection = Response<'inspect'>;
 
 export interface State {
   screen: Screen;
+  /** The field a remedy's button opened (a `data-testid`): it takes the focus once its screen shows it. */
+  focusTarget: string | null;
   lang: Lang;
   info: AppInfo | null;
   inspection: Inspection | null;
@@ -82,6 +85,10 @@ export interface Actions {
   init(): Promise<void>;
   setLang(lang: Lang): Promise<void>;
   go(screen: Screen): void;
+  /** Does what a remedy's button says: opens its screen and field, or runs the diagnosis or the bundle. */
+  follow(action: GuiAction): void;
+  /** The field a remedy's button opened has the focus now. */
+  focused(): void;
   dropInput(kind: InputKind, file: File): Promise<void>;
   pickInput(kind: InputKind): Promise<void>;
   loadPlan(): Promise<void>;
@@ -113,6 +120,7 @@ export interface Actions {
 
 const initial: State = {
   screen: 'welcome',
+  focusTarget: null,
   lang: 'en',
   info: null,
   inspection: null,
@@ -187,11 +195,31 @@ export const useApp = create<State & Actions>()((set, get) => {
     async setLang(lang) {
       await switchLanguage(lang);
       set({ lang });
+      // The application menu follows the window's language (main builds it again).
+      await guard('app', async () => {
+        await call('setLang', { lang });
+      });
     },
     go(screen) {
       set({ screen });
       // The review always shows the machine as it is now: after an apply or revert it is planned again.
       if (screen === 'plan' && (!get().plan || get().appliedPlanId === get().plan?.planId)) void get().loadPlan();
+    },
+    follow(action) {
+      if (action.kind === 'go') {
+        get().go(action.screen);
+        set({ focusTarget: action.focus ?? null });
+      } else if (action.kind === 'activateReset') {
+        set({ activationOptions: { ...get().activationOptions, reset: true } });
+        get().go('activate');
+        set({ focusTarget: 'activate-hostname' });
+      } else {
+        get().go('diagnose');
+        void (action.kind === 'doctor' ? get().runDoctor() : get().exportBundle());
+      }
+    },
+    focused() {
+      set({ focusTarget: null });
     },
     async dropInput(kind, file) {
       await guard(`input.${kind}`, async () => {

@@ -16,11 +16,11 @@ import {
 } from '../../main/app/appProtocol.js';
 import { guardWebContents, isAllowedRequest, isAppUrl, type GuardedContents } from '../../main/app/navigationGuard.js';
 import { permissionAllowed, restrictPermissions, type PermissionSession } from '../../main/app/permissions.js';
-import { menuRoles, menuTemplate } from '../../main/app/menu.js';
+import { menuLanguage, menuRoles, menuTemplate, type MenuItemTemplate } from '../../main/app/menu.js';
 import { guardedDispatch } from '../../main/app/guardedDispatch.js';
 import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
-import { createHandlers, headlessServices } from '../../main/core/ipc/handlers.js';
+import { createHandlers, dispatch, headlessServices } from '../../main/core/ipc/handlers.js';
 import { isAllowedExternal } from '../../main/core/application/service.js';
 import { isTrustedSender } from '../../main/core/ipc/sender.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -222,6 +222,34 @@ describe('the application menu', () => {
       expect(labels).not.toContain('ui.menu.');
       expect(labels).toContain(lang === 'ja' ? '"label":"編集"' : '"label":"Edit"');
     }
+  });
+
+  it('is built again in the language the window switches to (app:setLang), and only then', async () => {
+    const set: MenuItemTemplate[][] = [];
+    const menu = menuLanguage({ packaged: true, lang: 'en', set: (tpl) => set.push(tpl) });
+    const fileMenu = (i: number) => set[i]![0]!;
+    expect(set).toHaveLength(1);
+    expect(fileMenu(0).label).toBe('File');
+    expect(fileMenu(0).submenu![0]!.label).toBe('Quit DSA Setup');
+    // The window's switch reaches the shell through the contract's channel and the handler table.
+    const handlers = createHandlers(createSystemContext({ root: makeRoot({ ...OS_RELEASE.el8, hosts: '' }) }), {
+      ...headlessServices,
+      lang: () => menu.lang(),
+      setLang: (lang) => menu.setLang(lang),
+    });
+    expect(await dispatch(handlers, 'app:setLang', { lang: 'ja' })).toEqual({ ok: true, value: { lang: 'ja' } });
+    expect(set).toHaveLength(2);
+    expect(fileMenu(1).label).toBe('ファイル');
+    expect(fileMenu(1).submenu![0]!.label).toBe('DSA Setup を終了');
+    expect(menu.lang()).toBe('ja');
+    // The same language again builds nothing; a language the contract does not know is refused before the shell.
+    menu.setLang('ja');
+    expect(set).toHaveLength(2);
+    const bad = await dispatch(handlers, 'app:setLang', { lang: 'fr' });
+    expect(bad.ok).toBe(false);
+    expect(set).toHaveLength(2);
+    menu.setLang('en');
+    expect(fileMenu(2).label).toBe('File');
   });
 });
 

@@ -63,6 +63,8 @@ export interface ShellServices {
   isAdmin(sys: SystemContext): Promise<boolean>;
   /** The OS language (the doctor's inputs are read in it). */
   lang(): Lang;
+  /** The window switched to `lang`: the shell's own texts follow it (the Electron shell builds its menu again). */
+  setLang?(lang: Lang): void;
 }
 
 /** Where `openExternal` may go: the vendor's documentation over https, nothing else. */
@@ -344,6 +346,12 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     async openFleet() {
       const folder = (await shell.pickFolder?.()) ?? null;
       return folder ? { folder, ...groupFleet(await readFleet([folder])) } : null;
+    },
+
+    /** The window's language changed: tells the shell (its menu follows); returns the language now in use. */
+    setLang(lang: Lang): Lang {
+      shell.setLang?.(lang);
+      return lang;
     },
 
     /** Opens an allowed documentation page in the browser; false for any other address. */

@@ -344,6 +344,8 @@ export const channels = {
     response: z.object({ shown: z.boolean() }),
   },
   'app:openExternal': { request: z.object({ url: z.string().max(2048) }), response: z.object({ opened: z.boolean() }) },
+  /** The window switched its language: the shell's own texts (the application menu) follow it. */
+  'app:setLang': { request: z.object({ lang: Lang }), response: z.object({ lang: Lang }) },
   /** Opens the folder dialog and reads the doctor results in the chosen folder, grouped by root cause. */
   'fleet:open': {
     request: Empty,

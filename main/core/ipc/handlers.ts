@@ -57,6 +57,7 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     'export:bundle': ({ lang }) => app.exportBundle(lang),
     'export:showInFolder': async ({ path }) => ({ shown: app.showInFolder(path) }),
     'app:openExternal': async ({ url }) => ({ opened: await app.openExternal(url) }),
+    'app:setLang': async ({ lang }) => ({ lang: app.setLang(lang) }),
     'fleet:open': async () => (await app.openFleet()) ?? { canceled: true as const },
   };
 }

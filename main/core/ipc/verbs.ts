@@ -20,6 +20,7 @@ export const VERBS = {
   exportBundle: 'export:bundle',
   showInFolder: 'export:showInFolder',
   openExternal: 'app:openExternal',
+  setLang: 'app:setLang',
   openFleet: 'fleet:open',
 } as const;
 

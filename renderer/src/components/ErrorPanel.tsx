@@ -1,16 +1,22 @@
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfoView } from '../../../main/core/ipc/contract';
+import { msg } from '../../../main/core/message';
+import { useMessage } from '../i18n';
 import { CommandBlock } from './CommandBlock';
+import { RemedyForms } from './RemedyForms';
 
 /** Shows an error in the window's language: message, every input problem at file:line:column, the remedy. */
 export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined; testId?: string }) {
   const { t } = useTranslation();
+  // Message and remedy in the window's wording (a screen or a button, never a CLI flag); the CLI form folded.
+  const m = useMessage();
   if (!error) return null;
+  const remedy = error.remedyKey ? msg(error.remedyKey, error.params) : undefined;
   return (
     <div className="error" role="alert" data-testid={testId ?? 'error'}>
       <p className="error-message">
         <span aria-hidden="true">✖ </span>
-        {t(error.messageKey, error.params)}
+        {m(msg(error.messageKey, error.params))}
       </p>
       {error.issues && error.issues.length > 0 && (
         <ul className="issues">
@@ -26,11 +32,12 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
           ))}
         </ul>
       )}
-      {error.remedyKey && (
+      {remedy && (
         <p className="remedy" data-testid="remedy">
-          <strong>{t('ui.error.remedy')}</strong> {t(error.remedyKey, error.params)}
+          <strong>{t('ui.error.remedy')}</strong> {m(remedy)}
         </p>
       )}
+      {remedy && <RemedyForms remedy={remedy} testId="error-remedy-forms" />}
       {typeof error.params.command === 'string' && (
         <CommandBlock command={error.params.command} testId="error-command" />
       )}

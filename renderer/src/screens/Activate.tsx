@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMessage } from '../i18n';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { RemedyForms } from '../components/RemedyForms';
 import { ScreenTitle } from '../components/ScreenTitle';
 import { CheckTable } from './CheckTable';
 import { AgentStatusCard } from './AgentStatusCard';
@@ -136,6 +137,7 @@ export function Activate() {
               <strong>{t('ui.error.remedy')}</strong> {m(result.remedy)}
             </p>
           )}
+          {!result.ok && result.remedy && <RemedyForms remedy={result.remedy} testId="activation-remedy-forms" />}
           {!result.ok && result.agentOutput && (
             <div data-testid="activation-output">
               <h3>{t('agent.activate.output', { exit: result.agentOutput.exitCode ?? '?' })}</h3>

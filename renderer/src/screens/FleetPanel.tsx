@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { renderMessage, type Message } from '../../../main/core/message';
+import { useMessage } from '../i18n';
+import { RemedyForms } from '../components/RemedyForms';
 import type { FleetHostView } from '../../../main/core/fleet/view';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
@@ -8,12 +9,6 @@ import type { CheckView } from '../../../main/core/ipc/contract';
 import { CheckTable } from './CheckTable';
 
 const CLASSES = ['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input'] as const;
-
-/** A translate function for messages, in the window's language (nested messages first). */
-function useMessage(): (m: Message) => string {
-  const { t } = useTranslation();
-  return (m) => renderMessage((key, params) => t(key, params ?? {}), m);
-}
 
 /** One host: name and cause; its checks are rendered only once it is opened (a fleet has thousands). */
 function HostDetails({ host }: { host: FleetHostView }) {
@@ -44,6 +39,7 @@ function HostDetails({ host }: { host: FleetHostView }) {
           </p>
           <div data-testid="fleet-checks">
             <CheckTable
+              here={false}
               checks={host.checks.map((c) => ({
                 id: c.id,
                 // `blocked` (a prerequisite failed) comes with the doctor's verdicts, as CheckTable's statuses do.
@@ -137,7 +133,7 @@ export function FleetPanel() {
                 {g.remedies.map((r, i) => (
                   <div key={i} className="remedy" data-testid="fleet-remedy">
                     {tr(r.remedy)}
-                    <br />
+                    <RemedyForms remedy={r.remedy} actions={false} testId={`fleet-remedy-forms-${i}`} />
                     <small>{t('ui.fleet.remedyFor', { n: r.hosts.length, total: g.hosts.length })}</small>
                   </div>
                 ))}

@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import type { PlanView } from '../../../main/core/ipc/contract';
 import { useApp } from '../store';
+import { useMessage } from '../i18n';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { RemedyForms } from '../components/RemedyForms';
 import { ScreenTitle } from '../components/ScreenTitle';
 
 type StepPlan = PlanView['steps'][number];
@@ -15,10 +17,11 @@ function DiffLine({ line }: { line: string }) {
 /** One change: a file with its diff, or a command with why it runs. */
 function ChangeView({ change: c, stepId }: { change: StepPlan['changes'][number]; stepId: string }) {
   const { t } = useTranslation();
+  const m = useMessage();
   if (c.kind === 'command')
     return (
       <div className="command-change">
-        <p>{c.reason ? t(c.reason.key, c.reason.params) : t('ui.plan.command')}</p>
+        <p>{c.reason ? m(c.reason) : t('ui.plan.command')}</p>
         <pre className="command" tabIndex={0}>
           {[c.command, ...c.args].join(' ')}
         </pre>
@@ -41,6 +44,7 @@ function ChangeView({ change: c, stepId }: { change: StepPlan['changes'][number]
 /** A step's changes as the review shows them (also the Diagnose screen's fix review). */
 export function StepChanges({ step }: { step: StepPlan }) {
   const { t } = useTranslation();
+  const m = useMessage();
   if (step.upToDate) return <p data-testid={`uptodate-${step.id}`}>✔ {t('ui.plan.upToDate')}</p>;
   return (
     <div className="changes">
@@ -48,9 +52,10 @@ export function StepChanges({ step }: { step: StepPlan }) {
         <ChangeView key={i} change={c} stepId={step.id} />
       ))}
       {step.notes.map((n, i) => (
-        <p key={i} className="note">
-          {t(n.key, n.params)}
-        </p>
+        <div key={i} className="note">
+          <p>{m(n)}</p>
+          <RemedyForms remedy={n} actions={false} testId={`note-forms-${step.id}-${i}`} />
+        </div>
       ))}
       {step.rebootRequired && <p className="warning">↻ {t('ui.plan.stepReboot')}</p>}
     </div>

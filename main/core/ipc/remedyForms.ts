@@ -1,0 +1,193 @@
+import { msg, type Message } from '../message.js';
+
+/**
+ * The window's form of a remedy (and of any text that names a command-line flag): the GUI wording, the button
+ * that does it (a screen and the field on it, or an action), and the CLI form folded under it to copy.
+ * Remedies fit the surface they are read on: the CLI keeps its text (the key itself); the window reads the
+ * key's `Gui` sibling when there is one (`doctor.hosts.addRemedy` → `doctor.hosts.addRemedyGui`).
+ * Shared by the Node side and the renderer: no Node imports here.
+ */
+
+/** What a remedy's button does in the window. */
+export type GuiAction =
+  /** Opens a screen and puts the focus on one of its fields (a `data-testid`). */
+  | { kind: 'go'; screen: 'inputs' | 'plan' | 'apply' | 'activate' | 'diagnose'; focus?: string }
+  /** Opens Activate with "reset it first" ticked (and the host name field focused). */
+  | { kind: 'activateReset' }
+  /** Runs the diagnosis again. */
+  | { kind: 'doctor' }
+  /** Writes a support bundle (Diagnose → Support bundle). */
+  | { kind: 'bundle' };
+
+/** A remedy key's window form: its button, and the command that does the same from a terminal. */
+export interface RemedyForm {
+  action?: GuiAction;
+  /** The CLI form, `{{param}}` filled from the message's string parameters (else left as a placeholder). */
+  cli?: string;
+}
+
+/** The suffix of a key's window wording. */
+export const GUI_SUFFIX = 'Gui';
+
+/**
+ * A dsa-setup flag written in a text (`--hosts-file`): not a dash in prose, and not a flag of the system's own
+ * tools that a remedy tells the admin to run (`sysctl --system`, `rpm --rebuilddb`, `dpkg --configure -a`,
+ * `systemctl enable --now`).
+ */
+export const FLAG_PATTERN = /(?<![\w-])--(?!(?:system|rebuilddb|configure|now)\b)[a-z][\w-]*/;
+
+/** A `dsa-setup VERB` command named in a text (the window names its screen instead). */
+export const CLI_COMMAND_PATTERN = /dsa-setup (?:inspect|plan|apply|revert|activate|status|doctor|report)\b/;
+
+/**
+ * Keys the window never shows, so they keep only their CLI wording: the CLI's own output and help, its
+ * argument errors, the report and fleet commands, and option texts (`prep.cli.*`). Everything else that
+ * names a flag has a `Gui` sibling (test/unit/remedyForms.test.ts).
+ */
+export const CLI_ONLY_KEYS =
+  /^(?:cli\.|doctor\.input\.|doctor\.fix\.written$|report\.(?:help|error)\.|fleet\.(?:help|error)\.|fleet\.generated$|prep\.cli\.|apply\.revertHint$|revert\.(?:deactivateSays|activationKept)$|agent\.download\.fits|agent\.activate\.badProxyAuth$)|\.help\./;
+
+const HOSTS: GuiAction = { kind: 'go', screen: 'inputs', focus: 'pick-hosts' };
+const ACTIVATION: GuiAction = { kind: 'go', screen: 'inputs', focus: 'pick-activation' };
+const INSTALLER: GuiAction = { kind: 'go', screen: 'inputs', focus: 'pick-installer' };
+const ACTIVATE: GuiAction = { kind: 'go', screen: 'activate', focus: 'activate' };
+const RESET: GuiAction = { kind: 'activateReset' };
+const DOCTOR: GuiAction = { kind: 'doctor' };
+const REVIEW: GuiAction = { kind: 'go', screen: 'plan' };
+const APPLY: GuiAction = { kind: 'go', screen: 'apply' };
+const FIX_CLI = 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
+const HOSTS_CLI = 'dsa-setup apply --hosts-file {{source}}';
+
+/** Every remedy key the window shows with a button or a command of its own. */
+export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
+  'errors.internalRemedy': { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle dsa-setup-bundle.tar.gz' },
+  'hosts.utf16Remedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE --rewrite-utf16-hosts' },
+  'hosts.brokenBlockRemedy': { action: HOSTS },
+  'apply.stalePlanRemedy': { action: REVIEW, cli: 'dsa-setup plan --hosts-file FILE --out plan.json' },
+  'apply.interruptedRun': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup revert --run {{run}}' },
+  'revert.emptyRun': { action: APPLY, cli: 'dsa-setup revert --list' },
+  'revert.activationNeedsDeactivate': { action: APPLY, cli: 'dsa-setup revert --run {{run}} --deactivate' },
+  'revert.newerFirstRemedy': { action: APPLY, cli: 'dsa-setup revert --run {{newer}}' },
+  'revert.installNeedsDeactivateRemedy': { action: APPLY, cli: 'dsa-setup revert --deactivate' },
+  'doctor.skip.noManager': { action: ACTIVATION, cli: 'dsa-setup doctor --activation-file FILE' },
+  'doctor.skip.noHostsFile': { action: HOSTS, cli: 'dsa-setup doctor --hosts-file VMSecurity_hosts_cln.txt' },
+  'doctor.skip.noInstaller': { action: INSTALLER, cli: 'dsa-setup doctor --installer FILE' },
+  'doctor.skip.noKernelList': { cli: 'dsa-setup doctor --kernel-list FILE' },
+  'doctor.common.timedOutRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --timeout 30000' },
+  'doctor.remedy.generic': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'doctor.hosts.shadowedRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.hosts.addRemedy': { action: HOSTS, cli: HOSTS_CLI },
+  'doctor.hosts.utf16Remedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file {{source}} --rewrite-utf16-hosts' },
+  'doctor.dns.wrongAddressRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.dns.hostsLine': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.dns.hostsLineUnknown': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.time.noSourceReachableRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
+  'doctor.time.cannotTellRemedy': { cli: 'dsa-setup doctor --ntp-server HOST' },
+  'doctor.time.cannotTellRemedyWindows': { cli: 'dsa-setup doctor --ntp-server HOST' },
+  'doctor.time.fixWindows': { cli: FIX_CLI },
+  'doctor.time.fixEl6': { cli: FIX_CLI },
+  'doctor.time.fixChrony': { cli: FIX_CLI },
+  'doctor.time.fixChronyInstall': { cli: FIX_CLI },
+  'doctor.proxy.direct': { cli: 'dsa-setup doctor --proxy HOST:PORT' },
+  'doctor.agentLog.sig.resolveRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.agentLog.sig.resolveRemedyNoHost': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.agentLog.sig.alreadyRegisteredRemedyCloudOne': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset',
+  },
+  'doctor.agentLog.deniedRemedy': { cli: 'sudo dsa-setup doctor' },
+  'doctor.platform.kernelListBadRemedy': { cli: 'dsa-setup doctor --kernel-list FILE' },
+  'doctor.agent.notInstalledRemedy': { action: INSTALLER, cli: 'dsa-setup apply --installer FILE' },
+  'doctor.agent.notActivatedRemedy': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE' },
+  'doctor.agent.packageDbHungRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'doctor.fix.what.whichClock': { cli: 'dsa-setup doctor --ntp-server HOST' },
+  'report.bundle.error.existsRemedy': { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle FILE --force' },
+  'report.bundle.error.isFolder': { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle FILE' },
+  'prep.ipv6.note.addressing': { cli: 'dsa-setup plan --disable-ipv6 protocol' },
+  'prep.ipv6.note.protocol': { cli: 'dsa-setup plan --disable-ipv6 addressing' },
+  'prep.ipv6.note.manualRhel6Addressing': { cli: 'dsa-setup plan --disable-ipv6 protocol' },
+  'prep.fw.noTargets': { action: HOSTS, cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt' },
+  'prep.fw.noTargetsRemedy': {
+    action: HOSTS,
+    cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt',
+  },
+  'prep.fw.unresolvedRemedy': { action: HOSTS, cli: 'dsa-setup plan --open-firewall --firewall-allow ADDRESS:PORT' },
+  'agent.install.serviceNotRunningRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'agent.install.kernelListNeedsInstaller': { action: INSTALLER, cli: 'dsa-setup doctor --kernel-list {{file}}' },
+  'agent.activate.noManager': { action: ACTIVATION, cli: 'dsa-setup activate --activation-file FILE' },
+  'agent.activate.notInstalledRemedy': { action: INSTALLER, cli: 'sudo dsa-setup apply --installer FILE' },
+  'agent.activate.notInstalledRemedyWindows': { action: INSTALLER, cli: 'dsa-setup apply --installer FILE' },
+  'agent.activate.identity.alreadyActivatedRemedy': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset',
+  },
+  'agent.activate.identity.otherManagerRemedy': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset',
+  },
+  'agent.activate.identity.clonedImageRemedy': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
+  },
+  'agent.activate.identity.clonedImageRemedyCloudOne': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
+  },
+  'agent.activate.noContactRemedy': { action: DOCTOR, cli: 'dsa-setup status\ndsa-setup doctor' },
+  'agent.activate.remedy.nameNotResolvable': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'agent.activate.remedy.unreachable': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE --retries 3' },
+  'agent.activate.remedy.alreadyActivated': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
+  },
+  'agent.activate.remedy.alreadyActivatedCloudOne': {
+    action: RESET,
+    cli: 'dsa-setup activate --activation-file FILE --reset',
+  },
+  'agent.activate.remedy.selfProtectionPassword': { cli: 'dsa-setup activate --activation-file FILE --password …' },
+  'agent.activate.remedy.agentNotRunning': { action: ACTIVATE, cli: 'dsa-setup status' },
+  'agent.activate.remedy.timeout': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE --retries 3' },
+  'agent.activate.remedy.unreachablePathOpen': {
+    action: ACTIVATE,
+    cli: 'dsa-setup activate --activation-file FILE --retries 3',
+  },
+  'agent.activate.remedy.timeoutPathOpen': {
+    action: ACTIVATE,
+    cli: 'dsa-setup activate --activation-file FILE --retries 3',
+  },
+  'agent.activate.resetRefusedRemedy': { action: DOCTOR, cli: 'dsa-setup activate --activation-file FILE --reset' },
+  'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
+  'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
+};
+
+/**
+ * A message in the window's wording: each key (nested ones too) replaced by its `Gui` sibling where the
+ * locale has one (`has` tells); the CLI reads the message as it is.
+ */
+export function windowMessage(m: Message, has: (key: string) => boolean): Message {
+  const params: Message['params'] = {};
+  for (const [k, v] of Object.entries(m.params ?? {})) params[k] = typeof v === 'object' ? windowMessage(v, has) : v;
+  const gui = m.key + GUI_SUFFIX;
+  return msg(has(gui) ? gui : m.key, params);
+}
+
+/** The window form of a remedy message: its button and its filled-in CLI command (either may be absent). */
+export function remedyForm(m: Message): { action?: GuiAction; command?: string } {
+  const form = REMEDY_FORMS[m.key] ?? nestedForm(m);
+  if (!form) return {};
+  const command = form.cli?.replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
+    const v = m.params?.[name];
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : name === 'source' ? 'FILE' : name.toUpperCase();
+  });
+  return { ...(form.action ? { action: form.action } : {}), ...(command ? { command } : {}) };
+}
+
+/** The form of the first nested remedy (a message whose parameter is the remedy it wraps). */
+function nestedForm(m: Message): RemedyForm | undefined {
+  for (const v of Object.values(m.params ?? {}))
+    if (typeof v === 'object') {
+      const f = REMEDY_FORMS[v.key] ?? nestedForm(v);
+      if (f) return f;
+    }
+  return undefined;
+}
