@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { translator } from '../../main/core/i18n.js';
-import { renderMessage } from '../../main/core/message.js';
+import { localeResources, translator } from '../../main/core/i18n.js';
+import { renderMessage, type Message } from '../../main/core/message.js';
 import { statusValue } from '../../main/core/statusValues.js';
+import { FLAG_PATTERN, windowMessage } from '../../main/core/ipc/remedyForms.js';
 import { sandboxExecLog } from '../../main/core/system.js';
 import type { StandInManager } from '../fixtures/manager/standInManager.js';
 
@@ -14,6 +15,48 @@ import type { StandInManager } from '../fixtures/manager/standInManager.js';
  * so both drive the window the same way.
  */
 export const heading = (page: Page) => page.locator('h2.screen-title');
+
+/**
+ * The window's text outside the folded CLI forms and the command blocks (commands to copy, plan commands,
+ * the agent's own output): what a person reads as the window's words.
+ */
+export async function windowWords(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const body = document.body.cloneNode(true) as HTMLElement;
+    for (const el of body.querySelectorAll('details.cli-form, .command-block, pre, code, select')) el.remove();
+    // Each element's text on its own line, so words of neighbouring cells never run together.
+    for (const el of body.querySelectorAll('p, li, td, th, dt, dd, h2, h3, h4, summary, button, label, div'))
+      el.append('\n');
+    return body.textContent ?? '';
+  });
+}
+
+/** Fails when the window names a dsa-setup flag anywhere outside a folded CLI form (a remedy's words are GUI words). */
+export async function expectNoFlagOutsideCli(page: Page, where: string): Promise<void> {
+  const lines = (await windowWords(page)).split('\n').filter((l) => FLAG_PATTERN.test(l));
+  expect(lines.join('\n'), where).toBe('');
+}
+
+/** The raw status values a tool reports: shown in a language's words, the raw value only in parentheses. */
+const RAW_STATUS = /\b(?:running|stopped|green|yellow|red|gray|grey|on|off|loaded|not loaded|builtin|metadata|filename|not activated|activated|managed|online|offline|enabled|disabled|active|inactive|absent|unknown|driver-offline|not-capable|time-sync)\b/;
+
+/** Fails when a Japanese screen shows a raw status value outside parentheses and code (issue 15 point 8). */
+export async function expectNoRawStatus(page: Page, where: string): Promise<void> {
+  const words = (await windowWords(page))
+    // A raw value may follow its words in parentheses: (green), （green）.
+    .replace(/[(（][^()（）]*[)）]/g, '')
+    .split('\n')
+    .filter((l) => RAW_STATUS.test(l));
+  expect(words.join('\n'), where).toBe('');
+}
+
+/** A message as the window words it in `lang` (a key's `Gui` sibling where there is one). */
+export function windowText(lang: 'ja' | 'en', m: Message): string {
+  const has = (key: string): boolean =>
+    typeof key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], localeResources[lang]) ===
+    'string';
+  return renderMessage(translator(lang), windowMessage(m, has));
+}
 
 /** The original hosts file of the specs' sandboxes. */
 export const ORIGINAL_HOSTS = '127.0.0.1\tlocalhost\n# keep me: 社内メモ\n';
@@ -34,7 +77,12 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   const { lang, root, manager } = ctx;
   const MANAGER_NAME = ctx.managerName;
   const t = translator(lang);
-  const screenshot = (_p: Page, name: string) => ctx.shot(name);
+  // Each screen: no dsa-setup flag outside a folded CLI form; in Japanese no raw status value; then its picture.
+  const screenshot = async (_p: Page, name: string) => {
+    await expectNoFlagOutsideCli(page, name);
+    if (lang === 'ja') await expectNoRawStatus(page, name);
+    await ctx.shot(name);
+  };
   // Welcome, in the OS language, with the detected platform and the rights note.
   await expect.poll(() => heading(page).textContent()).toBe(t('ui.welcome.heading'));
   await expect.poll(() => page.getByTestId('platform').textContent()).toBe('Red Hat Enterprise Linux 8.10 (Ootpa)');
@@ -132,13 +180,27 @@ export async function reactivateFlow(page: Page, ctx: WizardContext): Promise<vo
   const t = translator(ctx.lang);
   const { manager } = ctx;
   await page.getByTestId('activate').click();
+  const alert = page.getByTestId('screen-activate').getByRole('alert');
   await expect
-    .poll(() => page.getByTestId('screen-activate').getByRole('alert').textContent(), { timeout: 60_000 })
+    .poll(() => alert.textContent(), { timeout: 60_000 })
     .toContain(t('agent.activate.identity.alreadyActivated', { url: '' }).slice(0, 8));
   expect(await page.getByTestId('reset-hint').textContent()).toBe(t('ui.activate.resetHint'));
+  // The remedy in the window's words ("tick reset it first"), its button, and the command line folded.
+  expect(await alert.getByTestId('remedy').textContent()).toContain(
+    t('agent.activate.identity.alreadyActivatedRemedyGui').slice(0, 12),
+  );
+  await expectNoFlagOutsideCli(page, 'activate again');
+  expect(await alert.getByTestId('error-remedy-forms-cli').textContent()).toContain('--reset');
+  expect(await alert.locator('details.cli-form').getAttribute('open')).toBeNull();
+  expect(await page.getByTestId('activate-reset').isChecked()).toBe(false);
+  await alert.getByTestId('error-remedy-go').click();
+  // The button ticks "reset it first" and puts the focus on the host name to register under.
+  expect(await page.getByTestId('activate-reset').isChecked()).toBe(true);
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+    'activate-hostname',
+  );
   const before = manager.requests.filter((r) => r.path === '/agent/activate').length;
   await page.getByTestId('activate-hostname').fill('web01-registered');
-  await page.getByTestId('activate-reset').check();
   await page.getByTestId('activate').click();
   await expect
     .poll(() => page.getByTestId('activation-result').getAttribute('data-ok'), { timeout: 60_000 })

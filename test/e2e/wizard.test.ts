@@ -6,15 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { translator } from '../../main/core/i18n.js';
-import { renderMessage } from '../../main/core/message.js';
 import type { DoctorView } from '../../main/core/ipc/contract.js';
 import { STATUS_ICON } from '../../renderer/src/statusIcon.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { PROJECT } from '../helpers/cli.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
+import { menuLanguage } from '../../main/app/menu.js';
 import { launchChromium, openApp, screenshot, serveRenderer, type OpenOptions } from './harness.js';
-import { fullWizardFlow, heading, languageSwitchFlow, ORIGINAL_HOSTS, reactivateFlow } from './flows.js';
+import {
+  expectNoFlagOutsideCli,
+  expectNoRawStatus,
+  fullWizardFlow,
+  heading,
+  languageSwitchFlow,
+  ORIGINAL_HOSTS,
+  reactivateFlow,
+  windowText,
+} from './flows.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const HOSTS_FILE = join(FIX, 'VMSecurity_hosts_cln.txt');
@@ -215,11 +224,17 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
 });
 
 describe('language and keyboard', () => {
-  it('switches between Japanese and English in the window, on every screen', async () => {
-    const app = await open('en', rhelRoot());
+  it('switches between Japanese and English in the window, on every screen, and the menu follows', async () => {
+    // The shell's menu is built again in each language the window switches to (main/app/menu.ts menuLanguage).
+    const set: string[] = [];
+    const menu = menuLanguage({ packaged: true, lang: 'en', set: (tpl) => set.push(tpl[0]!.label!) });
+    const app = await open('en', rhelRoot(), {
+      services: { lang: () => menu.lang(), setLang: (l) => menu.setLang(l) },
+    });
     const { page } = app;
     try {
       await languageSwitchFlow(page);
+      expect(set).toEqual(['File', 'ファイル', 'File']);
     } finally {
       await app.close();
     }
@@ -454,6 +469,10 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
         t('agent.activate.remedy.refused', { manager: '', detail: '' }).slice(0, 10),
       );
       expect(await result.getByTestId('check-time.skew').count()).toBe(1);
+      // The remedy in the window's words with its CLI form folded; no flag, no raw status value on the screen.
+      expect(await page.getByTestId('activation-remedy-forms').locator('details.cli-form').count()).toBe(1);
+      await expectNoFlagOutsideCli(page, 'activation failed');
+      if (lang === 'ja') await expectNoRawStatus(page, 'activation failed');
       await screenshot(page, `${lang}-activate-failed`);
       // The vendor's help opens in the browser (through the allow-list), never in the window.
       await page.getByTestId('open-help').click();
@@ -493,9 +512,9 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
           ];
           expect(cells, c.id).toEqual([
             `${STATUS_ICON[c.status]} ${tt(`ui.diagnose.status.${c.status}`)}`,
-            renderMessage(tt, c.title),
-            renderMessage(tt, c.detail),
-            c.remedy && c.status !== 'pass' ? renderMessage(tt, c.remedy) : '',
+            windowText(shown, c.title),
+            windowText(shown, c.detail),
+            c.remedy && c.status !== 'pass' ? windowText(shown, c.remedy) : '',
           ]);
         }
       }
@@ -543,6 +562,13 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       expect(order).toEqual([...order].sort((a, b) => rank[a!]! - rank[b!]!));
       expect(order).not.toContain('blocked');
       expect(order).not.toContain('skip');
+      // Every remedy and detail in the window's words, folded checks opened too; the CLI forms stay folded.
+      await page.getByTestId('folded-checks').locator(':scope > summary').click();
+      await expectNoFlagOutsideCli(page, 'diagnose');
+      if (lang === 'ja') await expectNoRawStatus(page, 'diagnose');
+      expect(await page.getByTestId('verdict-cli').isVisible()).toBe(false);
+      await page.getByTestId('verdict-forms').locator('details.cli-form summary').click();
+      expect(await page.getByTestId('verdict-cli').isVisible()).toBe(true);
       await screenshot(page, `${lang}-diagnose-verdict`);
 
       // Fix: the plan is shown for review, and nothing has changed yet.
@@ -576,6 +602,34 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
     }
   });
 
+  it('a check skipped for want of a file says so in the window’s words, and its button opens that file’s box', async () => {
+    const root = rootWithRunningAgent();
+    const app = await open(lang, root, { files: { hosts: managerHosts, activation: managerActivation } });
+    const { page } = app;
+    try {
+      await diagnoseWithFiles(page);
+      await page.getByTestId('folded-checks').locator(':scope > summary').click();
+      const row = page.getByTestId('check-installer.match');
+      expect(await row.getAttribute('data-status')).toBe('skip');
+      // "No installer given: choose it under Files", not "pass --installer FILE" (that is folded, to copy).
+      expect(await row.locator('td').nth(2).textContent()).toBe(t('doctor.skip.noInstallerGui'));
+      const forms = page.getByTestId('remedy-forms-installer.match');
+      const cli = forms.getByTestId('remedy-forms-installer.match-cli');
+      expect(await cli.isVisible()).toBe(false);
+      await forms.locator('details.cli-form summary').click();
+      expect(await cli.textContent()).toBe('dsa-setup doctor --installer FILE');
+      expect(await forms.locator('.cli-says').textContent()).toContain('--installer');
+      await screenshot(page, `${lang}-diagnose-skip-remedy`);
+      await forms.getByRole('button', { name: t('ui.remedy.focus.pick-installer') }).click();
+      await expect.poll(() => heading(page).textContent()).toBe(t('ui.inputs.heading'));
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+        .toBe('pick-installer');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('runs the doctor from the diagnosis screen and exports the HTML report and the support bundle', async () => {
     const root = rootWithRunningAgent();
     const out = mkdtempSync(join(tmpdir(), 'dsa-e2e-export-'));
@@ -593,6 +647,8 @@ describe.each(['en', 'ja'] as const)('activation failure and diagnosis in %s', (
       expect(await page.getByTestId('check-agent.installed').getAttribute('data-status')).toBe('pass');
       const summary = (await page.getByTestId('doctor-summary').textContent()) ?? '';
       expect(summary).toMatch(/\d/);
+      await expectNoFlagOutsideCli(page, 'diagnose');
+      if (lang === 'ja') await expectNoRawStatus(page, 'diagnose');
       await screenshot(page, `${lang}-6-diagnose`);
 
       await page.getByTestId('export-report').click();

@@ -32,6 +32,27 @@ const windowKeys = [...LOCALES.en.keys()].filter((k) => !k.endsWith(GUI_SUFFIX) 
 const namesFlag = (k: string): boolean => (['en', 'ja'] as const).some((l) => FLAG_PATTERN.test(LOCALES[l].get(k)!));
 const namesCommand = (k: string): boolean => /emedy/.test(k) && CLI_COMMAND_PATTERN.test(LOCALES.en.get(k)!);
 
+/**
+ * Remedies with no button, in words only: a reboot or another kernel, a file system to put right by hand (then the
+ * screen's own button runs the job again), rights the window cannot give itself, what only the CLI can do.
+ */
+const NO_BUTTON = [
+  'agent.activate.remedy.ok',
+  'agent.activate.remedy.selfProtectionPassword',
+  'agent.installer.unknownArchRemedy',
+  'agent.kernel.unsupportedRemedy',
+  'doctor.agentLog.deniedRemedy',
+  'doctor.platform.kernelListBadRemedy',
+  'doctor.prep.ipv6RebootRemedy',
+  'elevation.cancelledRemedy',
+  'elevation.manualRemedy',
+  'elevation.manualRemedyWindows',
+  'lock.busyRemedy',
+  'prep.elevation.unsafePathRemedy',
+  'prep.ipv6.unknownOsRemedy',
+];
+const byHand = /^fsx\./;
+
 describe('remedies in the window', () => {
   it('every text the window may show that names a flag has a window wording without one, in both languages', () => {
     const flagged = windowKeys.filter(namesFlag);
@@ -49,7 +70,9 @@ describe('remedies in the window', () => {
   it('a remedy that tells to run a dsa-setup command names the screen in the window instead', () => {
     const commands = windowKeys.filter(namesCommand);
     expect(commands).toEqual(expect.arrayContaining(['doctor.remedy.generic', 'agent.activate.noContactRemedy']));
-    const left = commands.filter((k) => !has(k + GUI_SUFFIX) || CLI_COMMAND_PATTERN.test(LOCALES.en.get(k + GUI_SUFFIX)!));
+    const left = commands.filter(
+      (k) => !has(k + GUI_SUFFIX) || CLI_COMMAND_PATTERN.test(LOCALES.en.get(k + GUI_SUFFIX)!),
+    );
     expect(left).toEqual([]);
   });
 
@@ -105,6 +128,18 @@ describe('remedies in the window', () => {
     // Every CLI form is a command the CLI has (dsa-setup or sudo dsa-setup), never prose.
     for (const [k, f] of Object.entries(REMEDY_FORMS))
       for (const line of f.cli?.split('\n') ?? []) expect(line, k).toMatch(/^(sudo )?dsa-setup [a-z]/);
+  });
+
+  it('every remedy the window may show has a button: the screen and field where it is done, or what runs it', () => {
+    const remedies = windowKeys.filter((k) => !k.startsWith('ui.') && /(?:Remedy[A-Za-z]*|\.remedy\.\w+)$/.test(k));
+    expect(remedies.length).toBeGreaterThan(100);
+    // Only others can act on these, and nothing in the window helps: they say so in words alone.
+    const wordsOnly = new Set(NO_BUTTON);
+    const without = remedies.filter((k) => !remedyForm(sample(k)).action && !wordsOnly.has(k) && !byHand.test(k));
+    expect(without).toEqual([]);
+    // The list of exceptions stays true: each is a remedy and has no button.
+    for (const k of [...NO_BUTTON, ...remedies.filter((r) => byHand.test(r))])
+      expect(remedyForm(sample(k)).action, k).toBeUndefined();
   });
 
   it('a flag is a dsa-setup flag: not a dash in prose, not a flag of the system tools a remedy names', () => {

@@ -280,12 +280,19 @@ export const installStep: StepDescriptor<InstallStepInput> = {
       (!want || compareVersions(pkg.version ?? '', want) === 0) &&
       (service === 'running' || service === 'unknown');
     return ok
-      ? { ok, detail: { key: 'agent.install.verified', params: { version: pkg.version ?? '?', service } } }
+      ? {
+          ok,
+          detail: {
+            key: 'agent.install.verified',
+            // The service's state in the reader's words ("実行中"), never the raw value alone.
+            params: { version: pkg.version ?? '?', service: statusValue(service) },
+          },
+        }
       : {
           ok,
           detail: {
             key: 'agent.install.notVerified',
-            params: { version: pkg.version ?? '-', want: want || '?', service },
+            params: { version: pkg.version ?? '-', want: want || '?', service: statusValue(service) },
           },
         };
   },

@@ -82,8 +82,8 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'doctor.dns.hostsLine': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
   'doctor.dns.hostsLineUnknown': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
   'doctor.time.noSourceReachableRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
-  'doctor.time.cannotTellRemedy': { cli: 'dsa-setup doctor --ntp-server HOST' },
-  'doctor.time.cannotTellRemedyWindows': { cli: 'dsa-setup doctor --ntp-server HOST' },
+  'doctor.time.cannotTellRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
+  'doctor.time.cannotTellRemedyWindows': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
   'doctor.time.fixWindows': { cli: FIX_CLI },
   'doctor.time.fixEl6': { cli: FIX_CLI },
   'doctor.time.fixChrony': { cli: FIX_CLI },
@@ -135,7 +135,10 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   },
   'agent.activate.noContactRemedy': { action: DOCTOR, cli: 'dsa-setup status\ndsa-setup doctor' },
   'agent.activate.remedy.nameNotResolvable': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'agent.activate.remedy.unreachable': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE --retries 3' },
+  'agent.activate.remedy.unreachable': {
+    action: ACTIVATE,
+    cli: 'dsa-setup activate --activation-file FILE --retries 3',
+  },
   'agent.activate.remedy.alreadyActivated': {
     action: RESET,
     cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
@@ -160,6 +163,52 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
 };
 
+const DOCTOR_CLI = 'dsa-setup doctor --hosts-file FILE --activation-file FILE';
+const ACTIVATE_CLI = 'dsa-setup activate --activation-file FILE';
+
+/**
+ * The remaining remedies by family: what is fixed elsewhere (the network, DNS, the manager, the clock) is
+ * followed by running the diagnosis again; an activation's by activating again; first match wins.
+ */
+export const REMEDY_RULES: ReadonlyArray<readonly [RegExp, RemedyForm]> = [
+  [/^doctor\.hosts\./, { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' }],
+  [
+    /^doctor\.(?:agentLog\.sig\.alreadyRegistered|agent\.otherManager)/,
+    { action: RESET, cli: `${ACTIVATE_CLI} --reset` },
+  ],
+  [/^doctor\.platform\.installerRemedy/, { action: INSTALLER, cli: 'dsa-setup doctor --installer FILE' }],
+  [
+    /^doctor\.prep\.avRemedy/,
+    { action: { kind: 'go', screen: 'plan', focus: 'toggle-antivirus' }, cli: 'dsa-setup plan --disable-scep' },
+  ],
+  [
+    /^doctor\.prep\.ipv6OnRhel/,
+    { action: { kind: 'go', screen: 'plan', focus: 'toggle-ipv6' }, cli: 'dsa-setup plan --disable-ipv6' },
+  ],
+  [/^doctor\.prep\.ipv6Reboot/, { cli: 'dsa-setup inspect' }],
+  [/^doctor\./, { action: DOCTOR, cli: DOCTOR_CLI }],
+  [/^agent\.installer\.(?!unknownArch)/, { action: INSTALLER, cli: 'dsa-setup plan --installer FILE' }],
+  [
+    /^agent\.(?:install\.newerInstalled|resources\.)/,
+    { action: { kind: 'go', screen: 'plan', focus: 'toggle-install' } },
+  ],
+  [/^prep\.av\.tamperProtected/, { action: { kind: 'go', screen: 'plan', focus: 'toggle-antivirus' } }],
+  [/^report\.bundle\.error\./, { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle FILE' }],
+  [/^revert\./, { action: APPLY, cli: 'dsa-setup revert --list' }],
+  [/^agent\.activate\.remedy\.refused/, { action: ACTIVATION, cli: ACTIVATE_CLI }],
+  [
+    /^agent\.activate\.remedy\.unknown/,
+    { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle dsa-setup-bundle.tar.gz' },
+  ],
+  [/^agent\.activate\.remedy\.untrustedPeer/, { action: RESET, cli: `${ACTIVATE_CLI} --reset` }],
+  [/^agent\.activate\.remedy\.(?!ok$)/, { action: ACTIVATE, cli: ACTIVATE_CLI }],
+];
+
+/** The window form of a remedy key: its own entry, else its family's rule. */
+function formOf(key: string): RemedyForm | undefined {
+  return REMEDY_FORMS[key] ?? REMEDY_RULES.find(([re]) => re.test(key))?.[1];
+}
+
 /**
  * A message in the window's wording: each key (nested ones too) replaced by its `Gui` sibling where the
  * locale has one (`has` tells); the CLI reads the message as it is.
@@ -173,7 +222,7 @@ export function windowMessage(m: Message, has: (key: string) => boolean): Messag
 
 /** The window form of a remedy message: its button and its filled-in CLI command (either may be absent). */
 export function remedyForm(m: Message): { action?: GuiAction; command?: string } {
-  const form = REMEDY_FORMS[m.key] ?? nestedForm(m);
+  const form = formOf(m.key) ?? nestedForm(m);
   if (!form) return {};
   const command = form.cli?.replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
     const v = m.params?.[name];
@@ -186,7 +235,7 @@ export function remedyForm(m: Message): { action?: GuiAction; command?: string }
 function nestedForm(m: Message): RemedyForm | undefined {
   for (const v of Object.values(m.params ?? {}))
     if (typeof v === 'object') {
-      const f = REMEDY_FORMS[v.key] ?? nestedForm(v);
+      const f = formOf(v.key) ?? nestedForm(v);
       if (f) return f;
     }
   return undefined;

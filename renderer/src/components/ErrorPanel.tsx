@@ -37,7 +37,7 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
           <strong>{t('ui.error.remedy')}</strong> {m(remedy)}
         </p>
       )}
-      {remedy && <RemedyForms remedy={remedy} testId="error-remedy-forms" />}
+      {remedy && <RemedyForms remedy={remedy} testId="error-remedy-forms" goTestId="error-remedy-go" />}
       {typeof error.params.command === 'string' && (
         <CommandBlock command={error.params.command} testId="error-command" />
       )}

@@ -43,7 +43,7 @@ function Rows(props: { checks: CheckView[]; testId: string; fixable?: string[] |
                 />
               )}
               {/* A check skipped for want of an input: its detail says which, with the button to give it. */}
-              {c.status === 'skip' && (
+              {c.status === 'skip' && c.detail.key.startsWith('doctor.skip.') && (
                 <RemedyForms remedy={c.detail} actions={props.here} testId={`remedy-forms-${c.id}`} />
               )}
             </td>
