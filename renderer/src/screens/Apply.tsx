@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useMessage } from '../i18n';
 import type { PlanView, ProgressEvent } from '../../../main/core/ipc/contract';
@@ -20,13 +21,19 @@ const ICON: Record<string, string> = {
   'run.done': '■',
 };
 
+/** A step's name in words; a step the window has no name for says so, its id in parentheses. */
+function stepName(t: TFunction, id: string): string {
+  return t(`ui.apply.stepName.${id}`, { defaultValue: t('ui.apply.stepName.other', { id }) });
+}
+
 function ProgressLine({ e }: { e: ProgressEvent }) {
   const { t } = useTranslation();
-  const what = e.path ?? e.command ?? (e.step ? t(`ui.apply.stepName.${e.step}`, { defaultValue: e.step }) : '');
+  const what = e.path ?? e.command ?? (e.step ? stepName(t, e.step) : '');
   return (
     <li data-testid="progress-event" data-type={e.type}>
       <span aria-hidden="true">{ICON[e.type] ?? '•'} </span>
-      {t(`ui.apply.event.${e.type.replace('.', '_')}`, { defaultValue: e.type })} {what && <code>{what}</code>}
+      {t(`ui.apply.event.${e.type.replace('.', '_')}`, { defaultValue: t('ui.apply.event.other', { type: e.type }) })}{' '}
+      {what && <code>{what}</code>}
       {e.type === 'step.done' && e.verified === false && ` — ${t('ui.apply.notVerified')}`}
     </li>
   );
@@ -145,7 +152,7 @@ export function Apply() {
           <ul>
             {applied.steps.map((s) => (
               <li key={s.id}>
-                {t(`ui.apply.stepName.${s.id}`, { defaultValue: s.id })}: {t(`ui.apply.status.${s.status}`)}
+                {stepName(t, s.id)}: {t(`ui.apply.status.${s.status}`)}
                 {s.detail && ` — ${m(s.detail)}`}
                 <ErrorPanel error={s.error} />
               </li>

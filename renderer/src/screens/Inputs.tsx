@@ -52,7 +52,7 @@ function Parsed({ summary }: { summary: InputSummary }) {
     <p data-testid="parsed-installer">
       {t('ui.inputs.installerParsed', {
         file: summary.file,
-        format: summary.format,
+        format: summary.format === 'other' ? t('ui.inputs.formatOther') : summary.format,
         size: (summary.size / 1024 / 1024).toFixed(1),
       })}
     </p>
