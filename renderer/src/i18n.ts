@@ -54,4 +54,3 @@ export function useCliMessage(): (m: Message) => string {
   const { t } = useTranslation();
   return (m) => renderMessage((key, params) => String(t(key, (params ?? {}) as Record<string, string>)), m);
 }
-

@@ -38,7 +38,8 @@ export async function expectNoFlagOutsideCli(page: Page, where: string): Promise
 }
 
 /** The raw status values a tool reports: shown in a language's words, the raw value only in parentheses. */
-const RAW_STATUS = /\b(?:running|stopped|green|yellow|red|gray|grey|on|off|loaded|not loaded|builtin|metadata|filename|not activated|activated|managed|online|offline|enabled|disabled|active|inactive|absent|unknown|driver-offline|not-capable|time-sync)\b/;
+const RAW_STATUS =
+  /\b(?:running|stopped|green|yellow|red|gray|grey|on|off|loaded|not loaded|builtin|metadata|filename|not activated|activated|managed|online|offline|enabled|disabled|active|inactive|absent|unknown|driver-offline|not-capable|time-sync)\b/;
 
 /** Fails when a Japanese screen shows a raw status value outside parentheses and code (issue 15 point 8). */
 export async function expectNoRawStatus(page: Page, where: string): Promise<void> {
@@ -53,8 +54,9 @@ export async function expectNoRawStatus(page: Page, where: string): Promise<void
 /** A message as the window words it in `lang` (a key's `Gui` sibling where there is one). */
 export function windowText(lang: 'ja' | 'en', m: Message): string {
   const has = (key: string): boolean =>
-    typeof key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], localeResources[lang]) ===
-    'string';
+    typeof key
+      .split('.')
+      .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], localeResources[lang]) === 'string';
   return renderMessage(translator(lang), windowMessage(m, has));
 }
 
@@ -196,9 +198,9 @@ export async function reactivateFlow(page: Page, ctx: WizardContext): Promise<vo
   await alert.getByTestId('error-remedy-go').click();
   // The button ticks "reset it first" and puts the focus on the host name to register under.
   expect(await page.getByTestId('activate-reset').isChecked()).toBe(true);
-  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
-    'activate-hostname',
-  );
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+    .toBe('activate-hostname');
   const before = manager.requests.filter((r) => r.path === '/agent/activate').length;
   await page.getByTestId('activate-hostname').fill('web01-registered');
   await page.getByTestId('activate').click();

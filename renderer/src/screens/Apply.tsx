@@ -32,7 +32,9 @@ function ProgressLine({ e }: { e: ProgressEvent }) {
   return (
     <li data-testid="progress-event" data-type={e.type}>
       <span aria-hidden="true">{ICON[e.type] ?? '•'} </span>
-      {t(`ui.apply.event.${e.type.replace('.', '_')}`, { defaultValue: t('ui.apply.event.other', { type: e.type }) })}{' '}
+      {t(`ui.apply.event.${e.type.replace('.', '_')}`, {
+        defaultValue: t('ui.apply.event.other', { type: e.type }),
+      })}{' '}
       {what && <code>{what}</code>}
       {e.type === 'step.done' && e.verified === false && ` — ${t('ui.apply.notVerified')}`}
     </li>
