@@ -47,6 +47,8 @@ export interface RemedyFormsProps {
   check?: string;
   /** A step on this machine fixes it: **Fix** (the doctor's fix plan, shown for review first). */
   canFix?: boolean;
+  /** The screen's main action (the verdict's): its button is the primary one. */
+  primary?: boolean;
   /** False for another machine's remedy (a fleet's): no button acts on this one, only the folded CLI form. */
   actions?: boolean;
   testId: string;
@@ -78,12 +80,23 @@ export function RemedyForms(props: RemedyFormsProps) {
   return (
     <div className="remedy-forms" data-testid={props.testId}>
       {props.canFix ? (
-        <button type="button" data-testid={props.fixTestId} disabled={fixing !== null} onClick={() => void planFix()}>
+        <button
+          type="button"
+          className={props.primary ? 'primary' : undefined}
+          data-testid={props.fixTestId}
+          disabled={fixing !== null}
+          onClick={() => void planFix()}
+        >
           {fixing === 'planning' ? t('ui.diagnose.fix.planning') : t('ui.diagnose.fix.button')}
         </button>
       ) : (
         action && (
-          <button type="button" data-testid={props.goTestId} onClick={() => follow(action)}>
+          <button
+            type="button"
+            className={props.primary ? 'primary' : undefined}
+            data-testid={props.goTestId}
+            onClick={() => follow(action)}
+          >
             {label(action)}
           </button>
         )

@@ -46,6 +46,7 @@ export function VerdictCard({ doctor }: { doctor: DoctorView }) {
           remedy={v.remedy}
           check={v.check}
           canFix={fixable}
+          primary
           testId="verdict-forms"
           fixTestId="fix"
           goTestId="verdict-go"
