@@ -8,6 +8,7 @@ import { renderMessage, type Message } from '../../main/core/message.js';
 import { statusValue } from '../../main/core/statusValues.js';
 import { FLAG_PATTERN, windowMessage } from '../../main/core/ipc/remedyForms.js';
 import { sandboxExecLog } from '../../main/core/system.js';
+import { flatten } from '../helpers/locales.js';
 import type { StandInManager } from '../fixtures/manager/standInManager.js';
 
 /**
@@ -53,11 +54,11 @@ export async function expectNoRawStatus(page: Page, where: string): Promise<void
 
 /** A message as the window words it in `lang` (a key's `Gui` sibling where there is one). */
 export function windowText(lang: 'ja' | 'en', m: Message): string {
-  const has = (key: string): boolean =>
-    typeof key
-      .split('.')
-      .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], localeResources[lang]) === 'string';
-  return renderMessage(translator(lang), windowMessage(m, has));
+  const keys = flatten(localeResources[lang]);
+  return renderMessage(
+    translator(lang),
+    windowMessage(m, (key) => keys.has(key)),
+  );
 }
 
 /** The original hosts file of the specs' sandboxes. */

@@ -2,18 +2,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectLang, localeResources, translator } from '../../main/core/i18n.js';
+import { flatten } from '../helpers/locales.js';
 
 const PROJECT = join(import.meta.dirname, '../..');
 
-function flatten(o: Record<string, unknown>, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of Object.entries(o)) {
-    if (v && typeof v === 'object')
-      for (const [kk, vv] of flatten(v as Record<string, unknown>, `${prefix}${k}.`)) out.set(kk, vv);
-    else out.set(prefix + k, String(v));
-  }
-  return out;
-}
 const ja = flatten(localeResources.ja);
 const en = flatten(localeResources.en);
 

@@ -12,16 +12,8 @@ import {
   remedyForm,
   windowMessage,
 } from '../../main/core/ipc/remedyForms.js';
+import { flatten } from '../helpers/locales.js';
 
-function flatten(o: Record<string, unknown>, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of Object.entries(o)) {
-    if (v && typeof v === 'object')
-      for (const [kk, vv] of flatten(v as Record<string, unknown>, `${prefix}${k}.`)) out.set(kk, vv);
-    else out.set(prefix + k, String(v));
-  }
-  return out;
-}
 const LOCALES: Record<Lang, Map<string, string>> = { ja: flatten(localeResources.ja), en: flatten(localeResources.en) };
 const has = (key: string): boolean => LOCALES.en.has(key);
 /** A message of `key` with every placeholder of its text filled by a harmless word. */

@@ -57,6 +57,18 @@ const REVIEW: GuiAction = { kind: 'go', screen: 'plan' };
 const APPLY: GuiAction = { kind: 'go', screen: 'apply' };
 const FIX_CLI = 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
 const HOSTS_CLI = 'dsa-setup apply --hosts-file {{source}}';
+const DOCTOR_CLI = 'dsa-setup doctor --hosts-file FILE --activation-file FILE';
+const ACTIVATE_CLI = 'dsa-setup activate --activation-file FILE';
+/** The forms many remedies share. */
+const HOSTS_FILE: RemedyForm = { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' };
+const RESET_FORM: RemedyForm = { action: RESET, cli: `${ACTIVATE_CLI} --reset` };
+const RESET_NAMED: RemedyForm = { action: RESET, cli: `${ACTIVATE_CLI} --reset --hostname NAME` };
+const RETRY: RemedyForm = { action: ACTIVATE, cli: `${ACTIVATE_CLI} --retries 3` };
+const FIX_FORM: RemedyForm = { cli: FIX_CLI };
+const FIREWALL_HOSTS: RemedyForm = {
+  action: HOSTS,
+  cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt',
+};
 
 /** Every remedy key the window shows with a button or a command of its own. */
 export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
@@ -75,26 +87,23 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'doctor.skip.noKernelList': { cli: 'dsa-setup doctor --kernel-list FILE' },
   'doctor.common.timedOutRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --timeout 30000' },
   'doctor.remedy.generic': { action: DOCTOR, cli: 'dsa-setup doctor' },
-  'doctor.hosts.shadowedRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.hosts.shadowedRemedy': HOSTS_FILE,
   'doctor.hosts.addRemedy': { action: HOSTS, cli: HOSTS_CLI },
   'doctor.hosts.utf16Remedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file {{source}} --rewrite-utf16-hosts' },
-  'doctor.dns.wrongAddressRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'doctor.dns.hostsLine': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'doctor.dns.hostsLineUnknown': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
+  'doctor.dns.wrongAddressRemedy': HOSTS_FILE,
+  'doctor.dns.hostsLine': HOSTS_FILE,
+  'doctor.dns.hostsLineUnknown': HOSTS_FILE,
   'doctor.time.noSourceReachableRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
   'doctor.time.cannotTellRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
   'doctor.time.cannotTellRemedyWindows': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
-  'doctor.time.fixWindows': { cli: FIX_CLI },
-  'doctor.time.fixEl6': { cli: FIX_CLI },
-  'doctor.time.fixChrony': { cli: FIX_CLI },
-  'doctor.time.fixChronyInstall': { cli: FIX_CLI },
+  'doctor.time.fixWindows': FIX_FORM,
+  'doctor.time.fixEl6': FIX_FORM,
+  'doctor.time.fixChrony': FIX_FORM,
+  'doctor.time.fixChronyInstall': FIX_FORM,
   'doctor.proxy.direct': { cli: 'dsa-setup doctor --proxy HOST:PORT' },
-  'doctor.agentLog.sig.resolveRemedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'doctor.agentLog.sig.resolveRemedyNoHost': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'doctor.agentLog.sig.alreadyRegisteredRemedyCloudOne': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset',
-  },
+  'doctor.agentLog.sig.resolveRemedy': HOSTS_FILE,
+  'doctor.agentLog.sig.resolveRemedyNoHost': HOSTS_FILE,
+  'doctor.agentLog.sig.alreadyRegisteredRemedyCloudOne': RESET_FORM,
   'doctor.agentLog.deniedRemedy': { cli: 'sudo dsa-setup doctor' },
   'doctor.platform.kernelListBadRemedy': { cli: 'dsa-setup doctor --kernel-list FILE' },
   'doctor.agent.notInstalledRemedy': { action: INSTALLER, cli: 'dsa-setup apply --installer FILE' },
@@ -106,76 +115,40 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'prep.ipv6.note.addressing': { cli: 'dsa-setup plan --disable-ipv6 protocol' },
   'prep.ipv6.note.protocol': { cli: 'dsa-setup plan --disable-ipv6 addressing' },
   'prep.ipv6.note.manualRhel6Addressing': { cli: 'dsa-setup plan --disable-ipv6 protocol' },
-  'prep.fw.noTargets': { action: HOSTS, cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt' },
-  'prep.fw.noTargetsRemedy': {
-    action: HOSTS,
-    cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt',
-  },
+  'prep.fw.noTargets': FIREWALL_HOSTS,
+  'prep.fw.noTargetsRemedy': FIREWALL_HOSTS,
   'prep.fw.unresolvedRemedy': { action: HOSTS, cli: 'dsa-setup plan --open-firewall --firewall-allow ADDRESS:PORT' },
   'agent.install.serviceNotRunningRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
   'agent.install.kernelListNeedsInstaller': { action: INSTALLER, cli: 'dsa-setup doctor --kernel-list {{file}}' },
   'agent.activate.noManager': { action: ACTIVATION, cli: 'dsa-setup activate --activation-file FILE' },
   'agent.activate.notInstalledRemedy': { action: INSTALLER, cli: 'sudo dsa-setup apply --installer FILE' },
   'agent.activate.notInstalledRemedyWindows': { action: INSTALLER, cli: 'dsa-setup apply --installer FILE' },
-  'agent.activate.identity.alreadyActivatedRemedy': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset',
-  },
-  'agent.activate.identity.otherManagerRemedy': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset',
-  },
-  'agent.activate.identity.clonedImageRemedy': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
-  },
-  'agent.activate.identity.clonedImageRemedyCloudOne': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
-  },
+  'agent.activate.identity.alreadyActivatedRemedy': RESET_FORM,
+  'agent.activate.identity.otherManagerRemedy': RESET_FORM,
+  'agent.activate.identity.clonedImageRemedy': RESET_NAMED,
+  'agent.activate.identity.clonedImageRemedyCloudOne': RESET_NAMED,
   'agent.activate.noContactRemedy': { action: DOCTOR, cli: 'dsa-setup status\ndsa-setup doctor' },
-  'agent.activate.remedy.nameNotResolvable': { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' },
-  'agent.activate.remedy.unreachable': {
-    action: ACTIVATE,
-    cli: 'dsa-setup activate --activation-file FILE --retries 3',
-  },
-  'agent.activate.remedy.alreadyActivated': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset --hostname NAME',
-  },
-  'agent.activate.remedy.alreadyActivatedCloudOne': {
-    action: RESET,
-    cli: 'dsa-setup activate --activation-file FILE --reset',
-  },
+  'agent.activate.remedy.nameNotResolvable': HOSTS_FILE,
+  'agent.activate.remedy.unreachable': RETRY,
+  'agent.activate.remedy.alreadyActivated': RESET_NAMED,
+  'agent.activate.remedy.alreadyActivatedCloudOne': RESET_FORM,
   'agent.activate.remedy.selfProtectionPassword': { cli: 'dsa-setup activate --activation-file FILE --password …' },
   'agent.activate.remedy.agentNotRunning': { action: ACTIVATE, cli: 'dsa-setup status' },
-  'agent.activate.remedy.timeout': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE --retries 3' },
-  'agent.activate.remedy.unreachablePathOpen': {
-    action: ACTIVATE,
-    cli: 'dsa-setup activate --activation-file FILE --retries 3',
-  },
-  'agent.activate.remedy.timeoutPathOpen': {
-    action: ACTIVATE,
-    cli: 'dsa-setup activate --activation-file FILE --retries 3',
-  },
+  'agent.activate.remedy.timeout': RETRY,
+  'agent.activate.remedy.unreachablePathOpen': RETRY,
+  'agent.activate.remedy.timeoutPathOpen': RETRY,
   'agent.activate.resetRefusedRemedy': { action: DOCTOR, cli: 'dsa-setup activate --activation-file FILE --reset' },
   'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
 };
-
-const DOCTOR_CLI = 'dsa-setup doctor --hosts-file FILE --activation-file FILE';
-const ACTIVATE_CLI = 'dsa-setup activate --activation-file FILE';
 
 /**
  * The remaining remedies by family: what is fixed elsewhere (the network, DNS, the manager, the clock) is
  * followed by running the diagnosis again; an activation's by activating again; first match wins.
  */
 export const REMEDY_RULES: ReadonlyArray<readonly [RegExp, RemedyForm]> = [
-  [/^doctor\.hosts\./, { action: HOSTS, cli: 'dsa-setup apply --hosts-file FILE' }],
-  [
-    /^doctor\.(?:agentLog\.sig\.alreadyRegistered|agent\.otherManager)/,
-    { action: RESET, cli: `${ACTIVATE_CLI} --reset` },
-  ],
+  [/^doctor\.hosts\./, HOSTS_FILE],
+  [/^doctor\.(?:agentLog\.sig\.alreadyRegistered|agent\.otherManager)/, RESET_FORM],
   [/^doctor\.platform\.installerRemedy/, { action: INSTALLER, cli: 'dsa-setup doctor --installer FILE' }],
   [
     /^doctor\.prep\.avRemedy/,
@@ -200,7 +173,7 @@ export const REMEDY_RULES: ReadonlyArray<readonly [RegExp, RemedyForm]> = [
     /^agent\.activate\.remedy\.unknown/,
     { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle dsa-setup-bundle.tar.gz' },
   ],
-  [/^agent\.activate\.remedy\.untrustedPeer/, { action: RESET, cli: `${ACTIVATE_CLI} --reset` }],
+  [/^agent\.activate\.remedy\.untrustedPeer/, RESET_FORM],
   [/^agent\.activate\.remedy\.(?!ok$)/, { action: ACTIVATE, cli: ACTIVATE_CLI }],
 ];
 
