@@ -14,6 +14,7 @@ import { groupFleet, type FleetReport } from '../../main/core/fleet/group.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { FLEET_200, runDoctorFaults, writeFleet, type DoctorRuns } from '../helpers/fleetResults.js';
 import { launchChromium, openApp, screenshot, SCREENSHOT_DIR, serveRenderer } from './harness.js';
+import { expectWindowWords } from './flows.js';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveRenderer>>;
@@ -103,6 +104,7 @@ describe.each(['en', 'ja'] as const)('the fleet view in %s', (lang) => {
       expect(await fail.locator('td').first().textContent()).toContain(t('ui.diagnose.status.fail'));
       expect(await fail.locator('td').nth(1).textContent()).toBe(t('doctor.title.netManager'));
       // Artefacts: the whole screen, and the window as the user sees it at the summary.
+      await expectWindowWords(page, lang, 'fleet view');
       await screenshot(page, `${lang}-fleet-view-full`);
       await page.getByTestId('fleet-summary').evaluate((el) => el.scrollIntoView());
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${lang}-fleet-view.png`) });

@@ -52,6 +52,12 @@ export async function expectNoRawStatus(page: Page, where: string): Promise<void
   expect(words.join('\n'), where).toBe('');
 }
 
+/** Both checks of a screen's words: no dsa-setup flag outside a folded CLI form; in Japanese no raw status value. */
+export async function expectWindowWords(page: Page, lang: 'ja' | 'en', where: string): Promise<void> {
+  await expectNoFlagOutsideCli(page, where);
+  if (lang === 'ja') await expectNoRawStatus(page, where);
+}
+
 /** A message as the window words it in `lang` (a key's `Gui` sibling where there is one). */
 export function windowText(lang: 'ja' | 'en', m: Message): string {
   const keys = flatten(localeResources[lang]);
@@ -82,8 +88,7 @@ export async function fullWizardFlow(page: Page, ctx: WizardContext): Promise<vo
   const t = translator(lang);
   // Each screen: no dsa-setup flag outside a folded CLI form; in Japanese no raw status value; then its picture.
   const screenshot = async (_p: Page, name: string) => {
-    await expectNoFlagOutsideCli(page, name);
-    if (lang === 'ja') await expectNoRawStatus(page, name);
+    await expectWindowWords(page, lang, name);
     await ctx.shot(name);
   };
   // Welcome, in the OS language, with the detected platform and the rights note.
