@@ -27,16 +27,20 @@ export function App() {
   const Current = SCREEN[screen];
   const focusTarget = useApp((s) => s.focusTarget);
   const focused = useApp((s) => s.focused);
-  // A remedy's button opened a screen at one of its fields: that field takes the focus (after the heading did).
+  // A remedy's button opened a screen at one of its fields: that field takes the focus (after the heading did),
+  // once the screen shows it (Review lists its steps when the plan arrives); after 3 s the heading keeps it.
   useEffect(() => {
     if (!focusTarget) return;
-    const id = setTimeout(() => {
+    let tries = 30;
+    const id = setInterval(() => {
       const el = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusTarget)}"]`);
+      if (!el && --tries > 0) return;
       el?.focus();
       el?.scrollIntoView({ block: 'center' });
+      clearInterval(id);
       focused();
-    }, 0);
-    return () => clearTimeout(id);
+    }, 100);
+    return () => clearInterval(id);
   }, [focusTarget, screen, focused]);
   return (
     <>
