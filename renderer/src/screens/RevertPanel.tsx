@@ -1,7 +1,22 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RevertPreviewView } from '../../../main/core/ipc/contract';
 import { useApp } from '../store';
+
+/** One explicit choice of the confirmation: a checkbox named by its label. */
+function Choice(props: { testId: string; checked: boolean; onChange(on: boolean): void; children: ReactNode }) {
+  return (
+    <label className="check-option">
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />{' '}
+      {props.children}
+    </label>
+  );
+}
 
 /**
  * The revert confirmation: what will be undone and what will not; the explicit choices to uninstall the agent
@@ -63,15 +78,9 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
         <li>{t('ui.revert.othersStay')}</li>
       </ul>
       {agent.removal !== null && (
-        <label className="check-option">
-          <input
-            type="checkbox"
-            data-testid="revert-remove-agent"
-            checked={removeAgent}
-            onChange={(e) => setRemoveAgent(e.target.checked)}
-          />{' '}
+        <Choice testId="revert-remove-agent" checked={removeAgent} onChange={setRemoveAgent}>
           {t('ui.revert.removeAgent')}
-        </label>
+        </Choice>
       )}
       {removing && (
         <p className="warning" data-testid="revert-remove-agent-note">
@@ -81,15 +90,9 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
         </p>
       )}
       {n > 0 && (
-        <label className="check-option">
-          <input
-            type="checkbox"
-            data-testid="revert-deactivate"
-            checked={deactivate}
-            onChange={(e) => setDeactivate(e.target.checked)}
-          />{' '}
+        <Choice testId="revert-deactivate" checked={deactivate} onChange={setDeactivate}>
           {t('ui.revert.deactivate')}
-        </label>
+        </Choice>
       )}
       <div className="actions">
         <button type="button" data-testid="revert-cancel" disabled={reverting} onClick={cancel}>
