@@ -1,7 +1,14 @@
 import { renderMessage } from '../core/message.js';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { newerActivations, pickRun, revertRun, type AgentChoice, type RevertOutcome } from '../core/engine/revert.js';
+import {
+  checkNotReverted,
+  newerActivations,
+  pickRun,
+  revertRun,
+  type AgentChoice,
+  type RevertOutcome,
+} from '../core/engine/revert.js';
 import { runSummaries, type RunState, type RunSummary } from '../core/engine/runs.js';
 import { checkRootDir } from '../core/engine/paths.js';
 import { revertPreview } from '../core/application/revertPreview.js';
@@ -73,6 +80,7 @@ export function registerRevert(program: Command, t: Translate): void {
         const agent = agentChoice(opts);
         const runId = pickRun(ctx.sys, opts.run);
         const me = runSummaries(ctx.sys).find((r) => r.runId === runId);
+        if (me) checkNotReverted(me, agent ? { agent } : {});
         // Keeping the agent leaves its activation alone: --deactivate would do nothing, so it is refused.
         if (agent === 'keep' && opts.deactivate && me?.job !== 'activate')
           throw inputError('revert.keepAgentNoDeactivate', 'revert.keepAgentNoDeactivate');

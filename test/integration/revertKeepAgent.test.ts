@@ -108,11 +108,12 @@ describe('revert keeping the agent package the run installed', () => {
     const kept = await runCliJson<OutcomeJson>(['--root', root, 'revert', '--keep-agent', '--yes']);
     expect(kept.exitCode, kept.stderr).toBe(0);
     expect(kept.json).toMatchObject({ ok: true, agent: 'kept', deactivated: false, commands: [] });
-    // The text says it before the question and after.
     const text = await runCli(['--root', root, 'revert', '--run', runId, '--yes']);
     expect(text.exitCode).toBe(1);
     expect(text.stderr).toContain(`run ${runId} is already reverted; the agent package it installed was kept`);
     expect(text.stderr).toContain(`dsa-setup revert --run ${runId} --remove-agent`);
+    // Refused before anything is asked: no "Reverting run …" line first.
+    expect(text.stdout).not.toContain(en('revert.about', { run: runId }));
     expect(rpmInstalled(root)).toBe('20.0.0-2395.el8');
 
     setStandIn(root, 'state', ACTIVATED);

@@ -84,6 +84,16 @@ export function newerActivations(sys: SystemContext, runId: string): RunSummary[
   return runs.filter((r) => me && r.seq > me.seq && r.job === 'activate' && !r.reverted);
 }
 
+/**
+ * Refuses a run already reverted (exit 1) — one reverted with the agent kept says so and how to remove it,
+ * unless that removal is what is asked (`agent: 'remove'`). Checked before anything is asked or touched.
+ */
+export function checkNotReverted(run: RunSummary, opts: Pick<RevertOptions, 'agent'>): void {
+  if (!run.reverted || (run.agentKept && opts.agent === 'remove')) return;
+  if (run.agentKept) throw fail('revert.agentKept', { run: run.runId }, ExitCode.failed, 'revert.agentKeptRemedy');
+  throw fail('revert.already', { run: run.runId }, ExitCode.failed);
+}
+
 function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedyKey?: string) {
   return new DsaError({
     code,
@@ -246,10 +256,8 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     deactivated: false,
     agent: null,
   };
-  if (me.reverted && me.agentKept && opts.agent === 'remove') return removeKeptAgent(sys, journal, opts, outcome);
-  if (me.reverted && me.agentKept)
-    throw fail('revert.agentKept', { run: runId }, ExitCode.failed, 'revert.agentKeptRemedy');
-  if (me.reverted) throw fail('revert.already', { run: runId }, ExitCode.failed);
+  checkNotReverted(me, opts);
+  if (me.reverted) return removeKeptAgent(sys, journal, opts, outcome);
 
   if (me.job === 'activate') {
     if (!deactivate) throw fail('revert.activationNeedsDeactivate', { run: runId }, ExitCode.badInput);
