@@ -292,7 +292,8 @@ export const useApp = create<State & Actions>()((set, get) => {
             activationsReset++;
           }
         // The agent package this run installed stays unless its removal was ticked (then it is deactivated first).
-        const removeAgent = get().revertRemoveAgent && preview.agent.removal !== null;
+        const removeAgent =
+          get().revertRemoveAgent && preview.agent.removal !== null && preview.agent.installed !== false;
         const r = await call('revert', {
           runId: preview.runId,
           agent: removeAgent ? 'remove' : 'keep',

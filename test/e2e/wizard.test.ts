@@ -236,6 +236,28 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
     } finally {
       await app2.close();
     }
+
+    // Removed by hand after the run: the confirmation says so and offers nothing to uninstall; the rest is undone.
+    const root3 = rhelRoot();
+    prepareAgentRoot(root3);
+    const app3 = await open(lang, root3, { files: { hosts: managerHosts, installer: agentRpm } });
+    try {
+      const { page } = app3;
+      await applyAndAskRevert(page, root3);
+      await page.getByTestId('revert-cancel').click();
+      execFileSync('rpm', ['--root', root3, '--dbpath', '/var/lib/rpm', '-e', 'ds_agent'], { stdio: 'pipe' });
+      await page.getByTestId('revert').click();
+      const confirm = page.getByTestId('revert-confirm');
+      await expect.poll(() => confirm.getByTestId('revert-kept').textContent()).toContain(t('ui.revert.agentGone'));
+      expect(await confirm.getByTestId('revert-remove-agent').count()).toBe(0);
+      await page.getByTestId('revert-confirm-button').click();
+      await page.getByTestId('reverted').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.agentGone'));
+      expect(await page.getByTestId('reverted-kept').textContent()).not.toContain(t('ui.revert.after.agentKept'));
+      expect(readFileSync(join(root3, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+    } finally {
+      await app3.close();
+    }
   });
 
   it('takes all three files dropped on their boxes (the installer by where it is on disk)', async () => {

@@ -35,7 +35,9 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
   useEffect(() => ref.current?.focus(), []);
   const n = preview.activations.length;
   const agent = preview.agent;
-  const removing = removeAgent && agent.removal !== null;
+  // The package this run installed, still there (removed by hand since: nothing to keep or remove).
+  const ownAgent = agent.removal !== null && agent.installed !== false;
+  const removing = removeAgent && ownAgent;
   return (
     <div
       className="card revert-confirm"
@@ -70,14 +72,13 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
       </ul>
       <p>{t('ui.revert.kept')}</p>
       <ul data-testid="revert-kept">
-        {agent.removal !== null && !removing && (
-          <li>{t('ui.revert.agentInstalledByRunStays', { version: agent.version ?? '?' })}</li>
-        )}
+        {ownAgent && !removing && <li>{t('ui.revert.agentInstalledByRunStays', { version: agent.version ?? '?' })}</li>}
+        {agent.removal !== null && !ownAgent && <li>{t('ui.revert.agentGone')}</li>}
         {agent.removal === null && agent.installed === true && <li>{t('ui.revert.agentStays')}</li>}
         {n > 0 && !deactivate && <li>{t('ui.revert.activationStays')}</li>}
         <li>{t('ui.revert.othersStay')}</li>
       </ul>
-      {agent.removal !== null && (
+      {ownAgent && (
         <Choice testId="revert-remove-agent" checked={removeAgent} onChange={setRemoveAgent}>
           {t('ui.revert.removeAgent')}
         </Choice>
@@ -139,7 +140,7 @@ export function RevertedSummary() {
         {r.agent === 'removed'
           ? t(r.deactivated ? 'ui.revert.after.agentDeactivatedRemoved' : 'ui.revert.after.agentRemoved')
           : r.agent === 'kept'
-            ? t('ui.revert.after.agentKept')
+            ? t(r.agentInstalled === false ? 'ui.revert.agentGone' : 'ui.revert.after.agentKept')
             : r.agentInstalled === true
               ? t('ui.revert.after.agentStays')
               : ''}{' '}
