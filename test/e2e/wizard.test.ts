@@ -170,12 +170,20 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       return confirm;
     };
 
+    /** A sandbox RHEL 8 ready for the agent, the window open on it with the manager's hosts file and the rpm. */
+    const withAgentApp = async (fn: (page: Page, root: string) => Promise<void>) => {
+      const root = rhelRoot();
+      prepareAgentRoot(root);
+      const app = await open(lang, root, { files: { hosts: managerHosts, installer: agentRpm } });
+      try {
+        await fn(app.page, root);
+      } finally {
+        await app.close();
+      }
+    };
+
     // Kept (the default): the box is off, the package is listed as staying, and it stays.
-    const root = rhelRoot();
-    prepareAgentRoot(root);
-    const app = await open(lang, root, { files: { hosts: managerHosts, installer: agentRpm } });
-    try {
-      const { page } = app;
+    await withAgentApp(async (page, root) => {
       const confirm = await applyAndAskRevert(page, root);
       const box = confirm.getByTestId('revert-remove-agent');
       expect(await box.isChecked()).toBe(false);
@@ -206,16 +214,10 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
       expect(rpmInstalled(root)).toBe(VERSION);
       await screenshot(page, `${lang}-reverted-agent-kept`);
-    } finally {
-      await app.close();
-    }
+    });
 
     // Ticked on an activated agent: the confirmation names the manager, the agent is deactivated, then removed.
-    const root2 = rhelRoot();
-    prepareAgentRoot(root2);
-    const app2 = await open(lang, root2, { files: { hosts: managerHosts, installer: agentRpm } });
-    try {
-      const { page } = app2;
+    await withAgentApp(async (page, root2) => {
       setStandIn(root2, 'state', ACTIVATED);
       const confirm = await applyAndAskRevert(page, root2);
       await confirm.getByTestId('revert-remove-agent').check();
@@ -233,16 +235,10 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       expect(existsSync(join(root2, 'var/opt/ds_agent/standin.state'))).toBe(false);
       expect(readFileSync(join(root2, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
       await screenshot(page, `${lang}-reverted-agent-removed`);
-    } finally {
-      await app2.close();
-    }
+    });
 
     // Removed by hand after the run: the confirmation says so and offers nothing to uninstall; the rest is undone.
-    const root3 = rhelRoot();
-    prepareAgentRoot(root3);
-    const app3 = await open(lang, root3, { files: { hosts: managerHosts, installer: agentRpm } });
-    try {
-      const { page } = app3;
+    await withAgentApp(async (page, root3) => {
       await applyAndAskRevert(page, root3);
       await page.getByTestId('revert-cancel').click();
       execFileSync('rpm', ['--root', root3, '--dbpath', '/var/lib/rpm', '-e', 'ds_agent'], { stdio: 'pipe' });
@@ -255,9 +251,7 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.agentGone'));
       expect(await page.getByTestId('reverted-kept').textContent()).not.toContain(t('ui.revert.after.agentKept'));
       expect(readFileSync(join(root3, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
-    } finally {
-      await app3.close();
-    }
+    });
   });
 
   it('takes all three files dropped on their boxes (the installer by where it is on disk)', async () => {
