@@ -1,5 +1,7 @@
 // Remedies fit the surface they are read on: the window never shows a dsa-setup flag outside the folded CLI form,
 // and the CLI keeps its own text.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localeResources, translator, type Lang } from '../../main/core/i18n.js';
 import { msg, renderMessage, type Message } from '../../main/core/message.js';
@@ -19,8 +21,24 @@ const has = (key: string): boolean => LOCALES.en.has(key);
 /** A message of `key` with every placeholder of its text filled by a harmless word. */
 const sample = (key: string): Message =>
   msg(key, Object.fromEntries([...LOCALES.en.get(key)!.matchAll(/\{\{\s*(\w+)/g)].map((m) => [m[1]!, 'x'])));
-/** Keys the window may show that a command line would word with a flag or a `dsa-setup` command. */
-const windowKeys = [...LOCALES.en.keys()].filter((k) => !k.endsWith(GUI_SUFFIX) && !CLI_ONLY_KEYS.test(k));
+const PROJECT = join(import.meta.dirname, '../..');
+/** Every source file of the app, by its path from the project. */
+const sources = (dir: string): [string, string][] =>
+  readdirSync(join(PROJECT, dir), { withFileTypes: true }).flatMap((e): [string, string][] => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return sources(rel);
+    return /\.tsx?$/.test(e.name) ? [[rel, readFileSync(join(PROJECT, rel), 'utf8')]] : [];
+  });
+const SOURCES = [...sources('main'), ...sources('renderer/src')];
+/** A key written only by the CLI's commands (main/commands, main/cli.ts): the window never shows it. */
+const onlyTheCliWrites = (key: string): boolean => {
+  const users = SOURCES.filter(([, text]) => ["'", '"', '`'].some((q) => text.includes(`${q}${key}${q}`)));
+  return users.length > 0 && users.every(([path]) => path.startsWith('main/commands/') || path === 'main/cli.ts');
+};
+/** Keys the window may show (a key built at run time counts: it is written nowhere whole). */
+const windowKeys = [...LOCALES.en.keys()].filter(
+  (k) => !k.endsWith(GUI_SUFFIX) && !CLI_ONLY_KEYS.test(k) && !onlyTheCliWrites(k),
+);
 const namesFlag = (k: string): boolean => (['en', 'ja'] as const).some((l) => FLAG_PATTERN.test(LOCALES[l].get(k)!));
 const namesCommand = (k: string): boolean => /emedy/.test(k) && CLI_COMMAND_PATTERN.test(LOCALES.en.get(k)!);
 

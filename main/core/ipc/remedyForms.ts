@@ -80,6 +80,7 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'revert.emptyRun': { action: APPLY, cli: 'dsa-setup revert --list' },
   'revert.activationNeedsDeactivate': { action: APPLY, cli: 'dsa-setup revert --run {{run}} --deactivate' },
   'revert.newerFirstRemedy': { action: APPLY, cli: 'dsa-setup revert --run {{newer}}' },
+  'revert.agentKeptRemedy': { action: APPLY, cli: 'dsa-setup revert --run {{run}} --remove-agent' },
   'revert.installNeedsDeactivateRemedy': { action: APPLY, cli: 'dsa-setup revert --deactivate' },
   'doctor.skip.noManager': { action: ACTIVATION, cli: 'dsa-setup doctor --activation-file FILE' },
   'doctor.skip.noHostsFile': { action: HOSTS, cli: 'dsa-setup doctor --hosts-file VMSecurity_hosts_cln.txt' },
