@@ -52,9 +52,14 @@ export async function expectNoRawStatus(page: Page, where: string): Promise<void
   expect(words.join('\n'), where).toBe('');
 }
 
-/** Both checks of a screen's words: no dsa-setup flag outside a folded CLI form; in Japanese no raw status value. */
+/**
+ * The checks of a screen's words: no dsa-setup flag outside a folded CLI form; no time as a raw ISO string (times are
+ * local, with the zone); in Japanese no raw status value.
+ */
 export async function expectWindowWords(page: Page, lang: 'ja' | 'en', where: string): Promise<void> {
   await expectNoFlagOutsideCli(page, where);
+  const iso = (await windowWords(page)).split('\n').filter((l) => /\d{4}-\d\d-\d\dT\d\d:\d\d/.test(l));
+  expect(iso.join('\n'), where).toBe('');
   if (lang === 'ja') await expectNoRawStatus(page, where);
 }
 

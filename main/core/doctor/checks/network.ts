@@ -169,15 +169,27 @@ function isSaas(ctx: CheckContext, t: Target): boolean {
   return t.role === 'manager' && Boolean(ctx.inputs.manager?.saas);
 }
 
-function chainText(tls: TlsProbe): string {
-  return tls.chain.map((c) => `${c.subject} ← ${c.issuer} (${c.validFrom} … ${c.validTo})`).join(' | ') || '—';
+/** The certificate chain as a message: "subject ← issuer (from … to)" per link, the times local with the zone. */
+function chainRef(tls: TlsProbe): TextRef {
+  const links = tls.chain.reduceRight<TextRef | null>(
+    (rest, c) =>
+      k('doctor.tls.chainLink', {
+        subject: c.subject,
+        issuer: c.issuer,
+        from: timeRef(c.validFrom),
+        to: timeRef(c.validTo),
+        rest: rest ? k('doctor.tls.chainNext', { link: rest }) : '',
+      }),
+    null,
+  );
+  return links ?? k('doctor.tls.chainNone');
 }
 
 /** Judges the certificate: trusted, inspected by a proxy, self-signed on-premises, clock or other failure. */
 function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const leaf = tls.chain[0];
   const top = tls.chain[tls.chain.length - 1];
-  const chain = chainText(tls);
+  const chain = chainRef(tls);
   const base = { host: t.host, port: t.port, chain };
   const done = (o: CheckOutcome): Judged => judged('tls', tls.ms, o);
   const code = tls.ok ? '' : tls.code;
