@@ -6,6 +6,7 @@ import {
   activateCommand,
   asAdmin,
   dsaControl,
+  packageDbTools,
   platformOf,
   restartAgentCommand,
   startAgentCommand,
@@ -42,6 +43,7 @@ async function hungCommand(
       command: hung.command,
       restart: asAdmin(kind, restartAgentCommand(kind)),
       diag: dsaControl(kind, ['-d']),
+      ...packageDbTools(kind),
     }),
   };
 }
