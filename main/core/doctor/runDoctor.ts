@@ -1,5 +1,5 @@
 import pkg from '../../../package.json' with { type: 'json' };
-import { inspectSystem } from '../platform/inspect.js';
+import { inspectionOf } from './facts.js';
 import { translator, type Translate } from '../i18n.js';
 import { redactJson } from '../secrets.js';
 import type { SystemContext } from '../system.js';
@@ -175,7 +175,7 @@ export async function runDoctor(
     probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
   };
   const hostP = within(
-    inspectSystem(sys).catch(() => null),
+    inspectionOf(ctx).catch(() => null),
     Math.max(0, deadlineAt - performance.now()),
     () => null,
   );

@@ -113,6 +113,15 @@ export async function clockRemedy(ctx: CheckContext, server: string, services: s
   );
 }
 
+/** The command that shows this clock's offset from its time sources, with the time service that runs here. */
+async function offsetCommand(ctx: CheckContext, services: string[] | null): Promise<string> {
+  if (services?.includes('chronyd')) return 'chronyc -n tracking';
+  if (services?.includes('ntpd')) return 'ntpq -pn';
+  if (services?.includes('systemd-timesyncd')) return 'timedatectl timesync-status';
+  const p = timeSyncPlatform(await detectOs(ctx.sys).catch(() => null), false);
+  return p.kind === 'ntpd' ? 'ntpq -pn' : 'chronyc -n tracking';
+}
+
 /**
  * time.skew: three clocks — this machine, an NTP server and the manager's `Date` — and the one that disagrees
  * is blamed: NTP right and the manager off → the manager's clock; NTP off → this clock; no NTP answer and the
@@ -219,6 +228,7 @@ export const timeSkewCheck: CheckDef = {
         remedy: k(ctx.sys.os === 'windows' ? 'doctor.time.cannotTellRemedyWindows' : 'doctor.time.cannotTellRemedy', {
           host: m!.host,
           server: server ?? 'pool.ntp.org',
+          compare: await offsetCommand(ctx, services),
         }),
       };
     }
