@@ -8,12 +8,7 @@ import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
 import { installStandIn, setStandIn } from '../fixtures/agent/sandbox.js';
 import { statusValue } from '../../main/core/statusValues.js';
-import {
-  MP_PREFERENCE_SCRIPT,
-  MP_STATUS_SCRIPT,
-  SCEP_UNINSTALL_KEY,
-  powershellArgs,
-} from '../../main/core/prep/antivirus.js';
+import { windowsPrepReplies } from '../helpers/windowsReplies.js';
 import type { SystemReport } from '../../main/core/prep/inspectPrep.js';
 import type { AgentStatus } from '../../main/core/agent/agentStatus.js';
 import type { DoctorCheck } from '../../main/core/doctor/types.js';
@@ -139,6 +134,13 @@ function agreed(f: { inspect: Facts; status: Facts; doctor: Facts }): Record<str
 }
 
 const KERNEL = { arch: 'x86_64', hostname: 'vm01' };
+
+/** The running kernel's three disable_ipv6 values under the root's /proc. */
+function ipv6Sysctls(value: 0 | 1): Record<string, string> {
+  return Object.fromEntries(
+    ['all', 'default', 'lo'].map((i) => [`proc/sys/net/ipv6/conf/${i}/disable_ipv6`, `${value}\n`]),
+  );
+}
 let agentRpm: string;
 let suseRpm: string;
 beforeAll(() => {
@@ -190,9 +192,7 @@ describe('inspect, status and the doctor report the same value for every fact th
       kernel: { ...KERNEL, osrelease: '4.18.0-553.el8_10.x86_64' },
       hosts: `127.0.0.1 localhost\n${hostsLines}`,
       files: {
-        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
-        'proc/sys/net/ipv6/conf/default/disable_ipv6': '0\n',
-        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+        ...ipv6Sysctls(0),
         'proc/modules': 'xfs 1568768 2 - Live 0xffffffffc0451000\n',
         'sys/module/ipv6/parameters/disable': '0\n',
       },
@@ -224,9 +224,7 @@ describe('inspect, status and the doctor report the same value for every fact th
       files: {
         'var/lib/dpkg/status':
           'Package: ds-agent\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: 20.0.1-19250\nDescription: Trend Micro Deep Security Agent\n\n',
-        'proc/sys/net/ipv6/conf/all/disable_ipv6': '1\n',
-        'proc/sys/net/ipv6/conf/default/disable_ipv6': '1\n',
-        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '1\n',
+        ...ipv6Sysctls(1),
         'etc/sysctl.d/60-no-ipv6.conf': 'net.ipv6.conf.all.disable_ipv6 = 1\n',
       },
     });
@@ -246,9 +244,7 @@ describe('inspect, status and the doctor report the same value for every fact th
       ...OS_RELEASE.sles15,
       kernel: { ...KERNEL, osrelease: '5.14.21-150500.55.39-default' },
       files: {
-        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
-        'proc/sys/net/ipv6/conf/default/disable_ipv6': '0\n',
-        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+        ...ipv6Sysctls(0),
         'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf': 'net.ipv6.conf.all.disable_ipv6 = 1\n',
       },
       replies: [
@@ -310,21 +306,7 @@ describe('inspect, status and the doctor report the same value for every fact th
           args: ['-c', 'GetAgentStatus'],
           stdout: fixture('agent/dsa_query/status-activated.txt'),
         },
-        { command: 'reg', args: ['query', SCEP_UNINSTALL_KEY], exitCode: 1, stderr: fx('reg-query-not-found.en.txt') },
-        { command: 'sc', args: ['query', 'MsMpSvc'], exitCode: 1060, stdout: fx('sc-query-missing.ja.txt') },
-        { command: 'sc', args: ['query', 'WinDefend'], stdout: fx('sc-query-windefend-running.en.txt') },
-        {
-          command: 'powershell.exe',
-          args: powershellArgs(MP_STATUS_SCRIPT),
-          stdout: fx('get-mpcomputerstatus.json.txt'),
-        },
-        {
-          command: 'powershell.exe',
-          args: powershellArgs(MP_PREFERENCE_SCRIPT),
-          stdout: fx('get-mppreference.json.txt'),
-        },
-        { command: 'netsh', args: ['advfirewall', 'show', 'allprofiles'], stdout: fx('netsh-allprofiles.en.txt') },
-        { command: 'netsh', args: ['advfirewall', 'firewall', 'show', 'rule'], stdout: fx('netsh-no-rules.ja.txt') },
+        ...windowsPrepReplies(),
       ],
     });
     const facts = agreed(await surfaces(root));
@@ -340,19 +322,16 @@ describe('inspect, status and the doctor report the same value for every fact th
   });
 
   it('Windows whose Defender status cannot be read: the doctor does not call it OK when inspect says unknown', async () => {
-    const fx = (name: string): string => fixture(`windows/${name}`);
     const root = makeRoot({
       windows: true,
       replies: [
-        { command: 'reg', args: ['query', SCEP_UNINSTALL_KEY], exitCode: 1, stderr: fx('reg-query-not-found.en.txt') },
-        { command: 'sc', args: ['query', 'MsMpSvc'], exitCode: 1060, stdout: fx('sc-query-missing.ja.txt') },
-        { command: 'sc', args: ['query', 'WinDefend'], stdout: fx('sc-query-windefend-running.en.txt') },
         // Get-MpComputerStatus fails (the Defender module is not there): nothing tells whether real-time is on.
         {
           command: 'powershell.exe',
           exitCode: 1,
           stderr: "Get-MpComputerStatus : The term 'Get-MpComputerStatus' is not recognized\r\n",
         },
+        ...windowsPrepReplies(),
       ],
     });
     const facts = agreed(await surfaces(root));
