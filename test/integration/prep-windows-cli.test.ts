@@ -35,6 +35,20 @@ describe('Windows preparation through the built CLI on a --root sandbox with rec
     expect(text.stdout).toMatch(/←4118 遮断/);
   });
 
+  it('the doctor blames the antivirus that is on: Defender behind Tamper Protection, not System Center Endpoint Protection', async () => {
+    const r = await runCliJson<{ checks: { id: string; status: string; remedy: string }[] }>([
+      'doctor',
+      '--root',
+      windowsRoot(),
+      '--only',
+      'av.conflict',
+    ]);
+    const av = r.json.checks.find((c) => c.id === 'av.conflict')!;
+    expect(av.status).toBe('fail');
+    expect(av.remedy).toContain('Tamper Protection keeps it on: turn Tamper Protection off in Windows Security');
+    expect(av.remedy).not.toContain('System Center');
+  });
+
   it('plan --disable-scep with Tamper Protection on: no change planned, the plan says why and what to do; apply exits 1', async () => {
     const root = windowsRoot();
     const plan = await runCli(['plan', '--root', root, '--disable-scep', '--lang', 'ja']);

@@ -24,7 +24,14 @@ export const prepChecks: CheckDef[] = [
         status: 'fail',
         class: 'conflict',
         detail: k('doctor.prep.avConflict', { why }),
-        remedy: k('doctor.prep.avRemedy'),
+        // The product that is on is the one named (SCEP's policy, or Defender — behind Tamper Protection or not).
+        remedy: k(
+          av.scep.installed && av.scep.service.running && av.scep.policy.realtime !== 1
+            ? 'doctor.prep.avRemedy'
+            : av.defender.status?.isTamperProtected
+              ? 'doctor.prep.avRemedyDefenderTamper'
+              : 'doctor.prep.avRemedyDefender',
+        ),
       };
     },
   },
