@@ -24,7 +24,10 @@ export function inspectionOf(ctx: CheckContext): Promise<Inspection> {
   return once(inspections, ctx, () => inspectSystem(ctx.sys));
 }
 
-/** The agent's package, service and activation on this run's machine (`queryAgentState`, as `status` reads it). */
+/**
+ * The agent's package, service and activation on this run's machine (`queryAgentState`, as `status` reads it),
+ * with the package as this run's inspection read it.
+ */
 export function agentStateOf(ctx: CheckContext): Promise<AgentState> {
-  return once(agentStates, ctx, () => queryAgentState(ctx.sys));
+  return once(agentStates, ctx, async () => queryAgentState(ctx.sys, (await inspectionOf(ctx)).agent));
 }
