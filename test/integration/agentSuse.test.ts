@@ -35,19 +35,24 @@ function suseRoot(release: 'sles15' | 'sles12'): string {
   return root;
 }
 
+/** The doctor's installer.match check for a package on a root. */
+async function installerCheck(root: string, pkg: string): Promise<{ status: string; detail: string }> {
+  const r = await runCliJson<{ checks: { id: string; status: string; detail: string }[] }>([
+    'doctor',
+    '--root',
+    root,
+    '--only',
+    'installer.match',
+    '--installer',
+    pkg,
+  ]);
+  return r.json.checks.find((c) => c.id === 'installer.match')!;
+}
+
 describe('the agent package on SUSE', () => {
   it('SLES 15 SP5 takes Agent-Core-SuSE_15-…rpm: the doctor passes it, apply installs it with rpm -ivh', async () => {
     const root = suseRoot('sles15');
-    const doctor = await runCliJson<{ checks: { id: string; status: string; detail: string }[] }>([
-      'doctor',
-      '--root',
-      root,
-      '--only',
-      'installer.match',
-      '--installer',
-      sles15,
-    ]);
-    const check = doctor.json.checks.find((c) => c.id === 'installer.match')!;
+    const check = await installerCheck(root, sles15);
     expect(check.status, check.detail).toBe('pass');
     expect(check.detail).toContain('SuSE_15');
     const apply = await runCliJson<{ steps: { id: string; status: string }[] }>([
@@ -69,16 +74,7 @@ describe('the agent package on SUSE', () => {
     expect(r.stderr).toContain('is for SuSE_15, but this system (SUSE Linux Enterprise Server 12 SP5) needs SuSE_12');
     expect(r.stderr).toContain('Download Agent-Core-SuSE_12-20.0.0-2395.x86_64.rpm instead');
     expect(rpmInstalled(root)).toBeNull();
-    const ok = await runCliJson<{ checks: { id: string; status: string }[] }>([
-      'doctor',
-      '--root',
-      root,
-      '--only',
-      'installer.match',
-      '--installer',
-      sles12,
-    ]);
-    expect(ok.json.checks.find((c) => c.id === 'installer.match')!.status).toBe('pass');
+    expect((await installerCheck(root, sles12)).status).toBe('pass');
   });
 
   it('a RHEL package on SLES 15 is refused, naming the SuSE_15 package', async () => {
