@@ -99,6 +99,7 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'doctor.time.cannotTellRemedyWindows': { action: DOCTOR, cli: 'dsa-setup doctor --ntp-server HOST' },
   'doctor.time.fixWindows': FIX_FORM,
   'doctor.time.fixEl6': FIX_FORM,
+  'doctor.time.fixNtpd': FIX_FORM,
   'doctor.time.fixChrony': FIX_FORM,
   'doctor.time.fixChronyInstall': FIX_FORM,
   'doctor.proxy.direct': { cli: 'dsa-setup doctor --proxy HOST:PORT' },
