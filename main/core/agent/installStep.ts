@@ -1,8 +1,8 @@
-import { statusValue } from '../statusValues.js';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DsaError, ExitCode, inputError } from '../errors.js';
 import { readInputFile, unwrapParse } from '../inputs/load.js';
+import { statusValue } from '../statusValues.js';
 import { detectAgentPackage, inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
