@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { DsaError, ExitCode } from '../core/errors.js';
+import { fail, DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
@@ -8,7 +8,7 @@ import { activateText } from './activateText.js';
 import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
-import { renderMessage } from '../core/message.js';
+import { msg, renderMessage } from '../core/message.js';
 import { ACTIVATION_DEFAULTS, runActivation, type ActivationRun } from '../core/application/activation.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
@@ -133,12 +133,14 @@ export function registerDownload(program: Command, t: Translate): void {
         const arch = ins.arch ?? (await windowsArch(ctx.sys));
         const platform = expectedAgentPlatform(ins.os, arch);
         if (!platform)
-          throw new DsaError({
-            code: 'agent.installer.unsupportedOs',
-            messageKey: 'agent.installer.unsupportedOs',
-            params: { os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`, arch: arch ?? '?' },
-            remedyKey: 'agent.installer.unsupportedOsRemedy',
-          });
+          throw fail(
+            'agent.installer.unsupportedOs',
+            msg('agent.installer.unsupportedOs', {
+              os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`,
+              arch: arch ?? '?',
+            }),
+            { remedy: msg('agent.installer.unsupportedOsRemedy') },
+          );
         const ca = o.caFile ? (await readInputFile(o.caFile)).toString('utf8') : undefined;
         const url = agentDownloadUrl(o.managerUrl, platform, o.tenantId);
         ctx.warn(

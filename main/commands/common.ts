@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
+import { fail, DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
+import { msg } from '../core/message.js';
 import { describeError } from '../core/application/errorLog.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
@@ -84,7 +85,7 @@ export async function confirmOrRefuse(
 ): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || ctx.json) {
-    throw new DsaError({ code: 'cli.needsYes', messageKey: 'cli.needsYes', params: {}, exitCode: ExitCode.badInput });
+    throw fail('cli.needsYes', msg('cli.needsYes'), { exit: ExitCode.badInput });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -111,12 +112,9 @@ export function action<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) =>
 /** Refuses (exit 3) unless this process has administrator rights. */
 export async function requireAdmin(ctx: CliContext): Promise<void> {
   if (await isAdmin(ctx.sys)) return;
-  throw new DsaError({
-    code: 'cli.needsAdmin',
-    messageKey: 'cli.needsAdmin',
-    params: {},
-    remedyKey: ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy',
-    exitCode: ExitCode.needsAdmin,
+  throw fail('cli.needsAdmin', msg('cli.needsAdmin'), {
+    remedy: msg(ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy'),
+    exit: ExitCode.needsAdmin,
   });
 }
 

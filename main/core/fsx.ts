@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsc, existsSync } from 'node:fs';
 import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
-import { DsaError, ExitCode } from './errors.js';
+import { fail, DsaError, ExitCode } from './errors.js';
 import { execCommand } from './exec.js';
 import { msg, type Message } from './message.js';
 
@@ -119,12 +119,9 @@ export async function resolveLinkTarget(path: string, root = '/'): Promise<strin
     const link = await fs.readlink(cur);
     cur = isAbsolute(link) ? join(top, link.replace(/^[A-Za-z]:/, '')) : resolve(dirname(cur), link);
     if (cur !== top && !cur.startsWith(top.endsWith(sep) ? top : top + sep)) {
-      throw new DsaError({
-        code: 'fs.linkOutsideRoot',
-        messageKey: 'fsx.linkOutsideRoot',
-        params: { path, target: link.slice(0, 200), root: top },
-        remedyKey: 'fsx.linkOutsideRootRemedy',
-        exitCode: ExitCode.badInput,
+      throw fail('fs.linkOutsideRoot', msg('fsx.linkOutsideRoot', { path, target: link.slice(0, 200), root: top }), {
+        remedy: msg('fsx.linkOutsideRootRemedy', { root: top }),
+        exit: ExitCode.badInput,
       });
     }
   }

@@ -1,4 +1,5 @@
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { Journal } from '../engine/journal.js';
 import type { ExecResult } from '../exec.js';
 import { inspectSystem } from '../platform/inspect.js';
@@ -132,12 +133,10 @@ export async function activateAgent(
   const secrets = requestSecrets(req);
   const state = await queryAgentState(sys);
   if (state.installed === false)
-    throw new DsaError({
-      code: 'agent.activate.notInstalled',
-      messageKey: 'agent.activate.notInstalled',
-      params: {},
-      remedyKey:
+    throw fail('agent.activate.notInstalled', msg('agent.activate.notInstalled'), {
+      remedy: msg(
         sys.os === 'windows' ? 'agent.activate.notInstalledRemedyWindows' : 'agent.activate.notInstalledRemedy',
+      ),
     });
   const ins = await inspectSystem(sys);
   const thisHost = ins.hostname;

@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, fetch } from 'undici';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { AgentPlatform } from './platform.js';
 
 /** The package kind the manager serves for a platform (`rpm`, `deb`, `msi`). */
@@ -20,11 +21,8 @@ export function packageKindFor(platform: string): 'rpm' | 'deb' | 'msi' {
 export function agentDownloadUrl(managerUrl: string, p: AgentPlatform, tenantId?: string): string {
   const base = new URL(managerUrl);
   if (base.protocol !== 'https:')
-    throw new DsaError({
-      code: 'agent.download.badUrl',
-      messageKey: 'agent.download.badUrl',
-      params: { value: managerUrl },
-      exitCode: ExitCode.badInput,
+    throw fail('agent.download.badUrl', msg('agent.download.badUrl', { value: managerUrl }), {
+      exit: ExitCode.badInput,
     });
   const u = new URL(
     `/software/agent/${encodeURIComponent(p.platform)}/${encodeURIComponent(p.arch)}/agent.${packageKindFor(p.platform)}`,
@@ -58,11 +56,8 @@ export async function downloadAgentPackage(opts: {
 }): Promise<{ file: string; bytes: number }> {
   const shown = opts.url.replace(/([?&]tenantID=)[^&]+/i, '$1[masked]');
   const fail = (detail: string): DsaError =>
-    new DsaError({
-      code: 'agent.download.failed',
-      messageKey: 'agent.download.failed',
-      params: { url: shown, detail },
-      remedyKey: 'agent.download.failedRemedy',
+    fail('agent.download.failed', msg('agent.download.failed', { url: shown, detail }), {
+      remedy: msg('agent.download.failedRemedy'),
     });
   const why = (e: unknown): string => {
     const err = e as Error & { cause?: Error & { code?: string } };

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { inspectSystem, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import { extractCorePackage } from './installerZip.js';
@@ -149,12 +150,8 @@ function platformToken(...texts: (string | undefined)[]): string | null {
 }
 
 function corrupt(file: string, detail: string): DsaError {
-  return new DsaError({
-    code: 'agent.installer.corrupt',
-    messageKey: 'agent.installer.corrupt',
-    params: { file, detail: detail.trim().slice(-300) },
-    remedyKey: 'agent.installer.corruptRemedy',
-    exitCode: ExitCode.failed,
+  return fail('agent.installer.corrupt', msg('agent.installer.corrupt', { file, detail: detail.trim().slice(-300) }), {
+    remedy: msg('agent.installer.corruptRemedy'),
   });
 }
 
@@ -217,19 +214,11 @@ async function checkRpmSignature(sys: SystemContext, file: string): Promise<Inst
 export async function readInstallerMetadata(sys: SystemContext, file: string): Promise<InstallerMetadata> {
   const st = await fs.stat(file).catch(() => null);
   if (!st?.isFile())
-    throw new DsaError({
-      code: 'agent.installer.missing',
-      messageKey: 'agent.installer.missing',
-      params: { file },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail('agent.installer.missing', msg('agent.installer.missing', { file }), { exit: ExitCode.badInput });
   const kind0 = kindOf(file);
   if (!kind0)
-    throw new DsaError({
-      code: 'agent.installer.unknownType',
-      messageKey: 'agent.installer.unknownType',
-      params: { file },
-      exitCode: ExitCode.badInput,
+    throw fail('agent.installer.unknownType', msg('agent.installer.unknownType', { file }), {
+      exit: ExitCode.badInput,
     });
   let packageFile = file;
   let zipEntry: string | undefined;

@@ -6,6 +6,7 @@ import { requestSecrets } from '../agent/activationArgs.js';
 import { applyPlan, type ApplyOutcome } from '../engine/apply.js';
 import { revertRun, type RevertOutcome } from '../engine/revert.js';
 import { inputError } from '../errors.js';
+import { msg } from '../message.js';
 import type { Lang } from '../i18n.js';
 import { redactJson } from '../secrets.js';
 import { PlanSchema, type Plan } from '../steps/types.js';
@@ -43,10 +44,13 @@ export type Job = JobArgs['job'];
 export async function loadJobArgs(file: string): Promise<JobArgs> {
   const r = JobArgsSchema.safeParse(await readArgsFile(file));
   if (!r.success)
-    throw inputError('elevation.badArgs', 'elevation.badArgs', {
-      file,
-      detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
-    });
+    throw inputError(
+      'elevation.badArgs',
+      msg('elevation.badArgs', {
+        file,
+        detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      }),
+    );
   return r.data;
 }
 

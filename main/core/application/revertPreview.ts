@@ -1,7 +1,8 @@
 import { Journal } from '../engine/journal.js';
 import { newerActivations } from '../engine/revert.js';
 import { runSummaries } from '../engine/runs.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { RevertPreviewView } from '../ipc/contract.js';
 import type { SystemContext } from '../system.js';
 
@@ -14,12 +15,7 @@ import type { SystemContext } from '../system.js';
 export function revertPreview(sys: SystemContext, runId: string): RevertPreviewView {
   const me = runSummaries(sys).find((r) => r.runId === runId);
   if (!me)
-    throw new DsaError({
-      code: 'revert.noSuchRun',
-      messageKey: 'revert.noSuchRun',
-      params: { run: runId, runs: '-' },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail('revert.noSuchRun', msg('revert.noSuchRun', { run: runId, runs: '-' }), { exit: ExitCode.badInput });
   const undo: RevertPreviewView['undo'] = [];
   for (const e of Journal.open(sys, runId).events())
     if (e.type === 'command' && e.revert && !e.readBack)

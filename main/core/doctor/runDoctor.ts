@@ -7,7 +7,8 @@ import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { renderText } from './renderText.js';
 import { Deadline } from '../deadline.js';
-import { inputError } from '../errors.js';
+import { fail, inputError } from '../errors.js';
+import { msg } from '../message.js';
 import { agentProxyOf } from './checks/proxy.js';
 import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import { openingsReport, type OpeningInputs } from '../openings.js';
@@ -160,10 +161,13 @@ export async function runDoctor(
   const all = allChecks({ inputs });
   const defs = all.filter((d) => selected(d.id, opts.only));
   if (defs.length === 0)
-    throw inputError('doctor.noSuchCheck', 'doctor.input.noSuchCheck', {
-      only: (opts.only ?? []).join(', '),
-      ids: all.map((d) => d.id).join(', '),
-    });
+    throw inputError(
+      'doctor.noSuchCheck',
+      msg('doctor.input.noSuchCheck', {
+        only: (opts.only ?? []).join(', '),
+        ids: all.map((d) => d.id).join(', '),
+      }),
+    );
   const ctx: CheckContext = {
     sys,
     inputs,

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { msg } from '../message.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { redactText } from '../secrets.js';
 import { privateJobDir, writeArgsFile } from './argsFile.js';
@@ -74,12 +75,9 @@ export interface ElevatedJobResult {
 
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
 export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'): DsaError {
-  return new DsaError({
-    code: 'elevation.manual',
-    messageKey: m.messageKey,
-    params: { ...m.params, command: m.command, reason },
-    remedyKey: m.remedyKey,
-    exitCode: ExitCode.needsAdmin,
+  return fail('elevation.manual', msg(m.messageKey, { ...m.params, command: m.command, reason }), {
+    remedy: msg(m.remedyKey, { ...m.params, command: m.command, reason }),
+    exit: ExitCode.needsAdmin,
   });
 }
 

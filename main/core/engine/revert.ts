@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
 import type { SystemContext } from '../system.js';
@@ -32,30 +33,23 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   const runs = runSummaries(sys);
   if (runId !== undefined) {
     if (!runs.some((r) => r.runId === runId)) {
-      throw new DsaError({
-        code: runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
-        messageKey: runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
-        params: {
+      throw fail(
+        runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
+        msg(runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun', {
           run: cut(runId),
           runs:
             runs
               .slice(-5)
               .map((r) => r.runId)
               .join(', ') || '-',
-        },
-        exitCode: ExitCode.badInput,
-      });
+        }),
+        { exit: ExitCode.badInput },
+      );
     }
     return runId;
   }
   const last = [...runs].reverse().find((r) => r.changed && !r.reverted && r.job !== 'activate');
-  if (!last)
-    throw new DsaError({
-      code: 'revert.noRuns',
-      messageKey: 'revert.noRuns',
-      params: { dir: sys.stateDir },
-      exitCode: ExitCode.failed,
-    });
+  if (!last) throw fail('revert.noRuns', msg('revert.noRuns', { dir: sys.stateDir }));
   return last.runId;
 }
 

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, promises as fs, readSync, readdirSync, 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
-import { inputError } from '../errors.js';
+import { fail, inputError } from '../errors.js';
 import { msg, type Message } from '../message.js';
 import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';
@@ -390,7 +390,7 @@ export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
     const full = resolve(p);
     const st = await fs.stat(full).catch((e: NodeJS.ErrnoException) => e);
     if (st instanceof Error) {
-      if (st.code === 'ENOENT') throw inputError('fleet.notFound', 'fleet.error.notFound', { file: p });
+      if (st.code === 'ENOENT') throw inputError('fleet.notFound', msg('fleet.error.notFound', { file: p }));
       candidates.push({ path: full, source: p });
     } else if (st.isDirectory()) walkSync(full, full, candidates);
     else candidates.push({ path: full, source: p });
