@@ -1,4 +1,3 @@
-import { msg, renderMessage } from '../core/message.js';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
@@ -7,6 +6,8 @@ import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
+import { issueAt } from '../core/inputs/issues.js';
+import { msg, renderMessage } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
 import { planText } from './planText.js';
@@ -36,7 +37,7 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
 async function readPlanFile(file: string): Promise<Plan> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw fail('input.invalid', msg('inputs.invalidFile', { file, n: 1 }), {
-      issues: [{ file, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }],
+      issues: [issueAt(file, 0, 0, 'inputs.notFound')],
       exit: ExitCode.badInput,
     });
   });

@@ -49,17 +49,10 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   if (e instanceof DsaError || !isSystemError(e)) return e;
   const code = e.code;
   const dir = dirname(path);
-  const make = (key: string, params: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError =>
-    new DsaError(
-      {
-        code: `fs.${code}`,
-        messageKey: key,
-        params: { path, dir, code, op, ...params },
-        remedyKey: remedy,
-        exitCode: ExitCode.badInput,
-      },
-      { cause: e },
-    );
+  const make = (key: string, extra: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError => {
+    const params = { path, dir, code, op, ...extra };
+    return fail(`fs.${code}`, msg(key, params), { remedy: msg(remedy, params), exit: ExitCode.badInput, cause: e });
+  };
   switch (code) {
     case 'EPERM':
     case 'EACCES': {

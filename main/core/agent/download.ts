@@ -55,7 +55,7 @@ export async function downloadAgentPackage(opts: {
   onProgress?: (received: number, total: number | null) => void;
 }): Promise<{ file: string; bytes: number }> {
   const shown = opts.url.replace(/([?&]tenantID=)[^&]+/i, '$1[masked]');
-  const fail = (detail: string): DsaError =>
+  const failed = (detail: string): DsaError =>
     fail('agent.download.failed', msg('agent.download.failed', { url: shown, detail }), {
       remedy: msg('agent.download.failedRemedy'),
     });
@@ -80,11 +80,11 @@ export async function downloadAgentPackage(opts: {
       signal: idle.signal,
       ...(dispatcher ? { dispatcher } : {}),
     }).catch((e: unknown) => {
-      throw fail(why(e));
+      throw failed(why(e));
     });
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel().catch(() => undefined);
-      throw fail(`HTTP ${res.status}`);
+      throw failed(`HTTP ${res.status}`);
     }
     const total = Number(res.headers.get('content-length')) || null;
     const file = join(
@@ -107,10 +107,10 @@ export async function downloadAgentPackage(opts: {
     });
     await pipeline(Readable.fromWeb(res.body), count, createWriteStream(tmp, { mode: 0o644, flags: 'wx' })).catch(
       (e: unknown) => {
-        throw fail(why(e));
+        throw failed(why(e));
       },
     );
-    if (total !== null && received !== total) throw fail(`incomplete: ${received} of ${total} bytes`);
+    if (total !== null && received !== total) throw failed(`incomplete: ${received} of ${total} bytes`);
     await rename(tmp, file);
     tmp = null;
     return { file, bytes: received };

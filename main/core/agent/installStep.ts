@@ -31,13 +31,11 @@ export type InstallStepInput = z.infer<typeof InstallStepInput>;
 
 /** The error for an installer that does not fit this system: the exact reason and the package to get instead. */
 export function mismatchError(m: InstallerMatch): DsaError {
-  const reasonKey = m.reasonKey ?? 'agent.installer.unsupportedOs';
-  return fail(reasonKey, msg(reasonKey, { ...(m.params ?? {}), package: m.suggestedPackage ?? '-' }), {
-    remedy: msg(m.suggestedPackage ? 'agent.installer.downloadInstead' : `${reasonKey}Remedy`, {
-      ...(m.params ?? {}),
-      package: m.suggestedPackage ?? '-',
-    }),
-  });
+  const reason = m.reason ?? msg('agent.installer.unsupportedOs', { os: '?', arch: '?' });
+  const remedy = m.suggestedPackage
+    ? msg('agent.installer.downloadInstead', { package: m.suggestedPackage })
+    : msg(`${reason.key}Remedy`, reason.params);
+  return fail(reason.key, reason, { remedy });
 }
 
 /** Checks before anything is installed: installer match, kernel support, disk and memory. Returns notes. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fail, DsaError, ExitCode } from '../errors.js';
-import { msg } from '../message.js';
+import { msg, type Message } from '../message.js';
 import { inspectSystem, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import { extractCorePackage } from './installerZip.js';
@@ -350,9 +350,8 @@ export interface InstallerMatch {
   ok: boolean;
   expected: AgentPlatform | null;
   actual: { platform: string | null; arch: string | null; name: string | null; version: string | null };
-  /** Why it does not match (translation key under `agent.installer`). */
-  reasonKey?: string;
-  params?: Record<string, string | number>;
+  /** Why it does not match (a message under `agent.installer`); its remedy is the key with `Remedy` appended. */
+  reason?: Message;
   /** The package to download instead. */
   suggestedPackage?: string;
   metadata?: InstallerMetadata;
@@ -361,7 +360,7 @@ export interface InstallerMatch {
 /**
  * Checks an installer against this system (os-release ID/VERSION_ID and `uname -m`, as `inspect` sees
  * them): right package, right platform, right architecture. A corrupt package is `ok: false` with
- * reasonKey `agent.installer.corrupt`; a missing file throws (exit 2). `keep` leaves an extracted ZIP
+ * reason `agent.installer.corrupt`; a missing file throws (exit 2). `keep` leaves an extracted ZIP
  * member in place (metadata.tempDir) for the caller to install and dispose of.
  */
 export async function checkInstallerMatch(
@@ -381,8 +380,7 @@ export async function checkInstallerMatch(
         ok: false,
         expected,
         actual: { platform: null, arch: null, name: null, version: null },
-        reasonKey: e.messageKey,
-        params: e.params,
+        reason: e.info.message,
         ...(expected ? { suggestedPackage: suggestedPackageName(expected, null) } : {}),
       };
     throw e;
@@ -401,22 +399,27 @@ export async function checkInstallerMatch(
   const suggest = expected ? { suggestedPackage: suggestedPackageName(expected, ver) } : {};
   const file = basename(installerFile);
   if (!isAgentPackageName(meta.kind, meta.name))
-    return result({ reasonKey: 'agent.installer.notAgent', params: { file, name: meta.name ?? '?' }, ...suggest });
+    return result({ reason: msg('agent.installer.notAgent', { file, name: meta.name ?? '?' }), ...suggest });
   if (!expected)
     return result({
-      reasonKey: arch ? 'agent.installer.unsupportedOs' : 'agent.installer.unknownArch',
-      params: { os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`, arch: arch ?? '?' },
+      reason: msg(arch ? 'agent.installer.unsupportedOs' : 'agent.installer.unknownArch', {
+        os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`,
+        arch: arch ?? '?',
+      }),
     });
   if (meta.platform !== expected.platform)
     return result({
-      reasonKey: 'agent.installer.wrongPlatform',
-      params: { file, actual: meta.platform ?? '?', expected: expected.platform, os: ins.os.name },
+      reason: msg('agent.installer.wrongPlatform', {
+        file,
+        actual: meta.platform ?? '?',
+        expected: expected.platform,
+        os: ins.os.name,
+      }),
       ...suggest,
     });
   if (meta.arch !== expected.arch && meta.arch !== 'noarch')
     return result({
-      reasonKey: 'agent.installer.wrongArch',
-      params: { file, actual: meta.arch ?? '?', expected: expected.arch },
+      reason: msg('agent.installer.wrongArch', { file, actual: meta.arch ?? '?', expected: expected.arch }),
       ...suggest,
     });
   return { ...result({}), ok: true };

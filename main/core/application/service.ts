@@ -221,8 +221,8 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
             rebootRequired: false,
             steps: [],
             manual: {
-              reason: e.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
-              command: String(e.params.command),
+              reason: e.info.message.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              command: String(e.info.message.params.command),
             },
           };
         throw e;

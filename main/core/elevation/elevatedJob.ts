@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
-import { msg } from '../message.js';
+import { msg, type Message } from '../message.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { redactText } from '../secrets.js';
 import { privateJobDir, writeArgsFile } from './argsFile.js';
@@ -56,13 +56,12 @@ export interface ElevatedJobOptions {
   pollMs?: number;
 }
 
-/** The command to run by hand and how to say so (keys of the message and of its remedy). */
+/** The command to run by hand and how to say so. */
 export interface ManualCommand {
   command: string;
-  messageKey: string;
-  params: Record<string, string | number>;
-  /** Where to run it (a terminal with sudo; on Windows an administrator terminal). */
-  remedyKey: string;
+  message: Message;
+  /** Where to run it (a terminal with sudo; on Windows an administrator terminal), naming the command. */
+  remedy: Message;
 }
 
 export interface ElevatedJobResult {
@@ -75,19 +74,16 @@ export interface ElevatedJobResult {
 
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
 export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'): DsaError {
-  return fail('elevation.manual', msg(m.messageKey, { ...m.params, command: m.command, reason }), {
-    remedy: msg(m.remedyKey, { ...m.params, command: m.command, reason }),
+  return fail('elevation.manual', msg(m.message.key, { ...m.message.params, command: m.command, reason }), {
+    remedy: m.remedy,
     exit: ExitCode.needsAdmin,
   });
 }
 
-function jobError(code: string, params: Record<string, string | number> = {}, remedyKey?: string): DsaError {
-  return new DsaError({
-    code: `elevation.${code}`,
-    messageKey: `elevation.${code}`,
-    params,
-    ...(remedyKey ? { remedyKey } : {}),
-    exitCode: code === 'cancelled' ? ExitCode.needsAdmin : ExitCode.failed,
+function jobError(code: string, params: Record<string, string | number> = {}, remedy?: Message): DsaError {
+  return fail(`elevation.${code}`, msg(`elevation.${code}`, params), {
+    ...(remedy ? { remedy } : {}),
+    exit: code === 'cancelled' ? ExitCode.needsAdmin : ExitCode.failed,
   });
 }
 
@@ -135,8 +131,8 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
       const onAbort = () =>
         reject(
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
-            ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, 'elevation.timedOutRemedy')
-            : jobError('cancelled', {}, 'elevation.cancelledRemedy'),
+            ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, msg('elevation.timedOutRemedy'))
+            : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
         );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -148,12 +144,12 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     const events = await stop();
     const runIds = watcher.runIds();
     const parsed = parseOutput(r.stdout);
-    if (parsed.error) throw new DsaError({ ...parsed.error, exitCode: ExitCode.failed });
+    if (parsed.error) throw new DsaError(parsed.error);
     if (parsed.value !== undefined) return { output: parsed.value, runIds, events };
     // The run started (its journal exists), so whatever sudo-prompt said, this was not a cancel.
     if (runIds.length) return { output: null, runIds, events };
     if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manualError(await o.manual(), 'noPolkit');
-    if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, 'elevation.cancelledRemedy');
+    if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, msg('elevation.cancelledRemedy'));
     const detail =
       redactText(`${r.error?.message ?? ''} ${r.stderr}`)
         .trim()

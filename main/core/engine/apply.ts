@@ -1,4 +1,5 @@
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { describeError } from '../application/errorLog.js';
 import { msg } from '../message.js';
 import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';
@@ -116,7 +117,7 @@ function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
   return fail(
     e.code,
     msg('apply.staleBy', {
-      what: String(e.params.path),
+      what: String(e.info.message.params.path),
       command: by.job,
       pid: by.pid ?? '?',
       started: by.startedAt,
@@ -238,12 +239,12 @@ async function execute(
     try {
       for (const action of sp.changes)
         await runAction({ sys, journal, step: sp.id, n: ++n, secrets, progress }, action);
-      if (sp.blocked) throw new DsaError({ ...sp.blocked, exitCode: ExitCode.failed });
+      if (sp.blocked) throw new DsaError(sp.blocked);
       const v = await step.verify(sys, inputs.get(sp.id));
       journal.append({ type: 'step.done', step: sp.id, verified: v.ok, detail: v.detail });
       outcomes.push({ id: sp.id, status: 'applied', verified: v.ok, detail: v.detail });
     } catch (e) {
-      const error = toErrorInfo(e);
+      const error = describeError(e, 'apply');
       journal.append({ type: 'step.failed', step: sp.id, error });
       // An OS error the admin can fix (immutable file, read-only mount, disk full) keeps its exit code (2).
       const exitCode = e instanceof DsaError ? e.exitCode : ExitCode.failed;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
-import { fail, DsaError, ExitCode } from '../errors.js';
+import { fail as failWith, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
@@ -33,23 +33,17 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   const runs = runSummaries(sys);
   if (runId !== undefined) {
     if (!runs.some((r) => r.runId === runId)) {
+      const recent = runs.slice(-5).map((r) => r.runId);
       throw fail(
         runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
-        msg(runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun', {
-          run: cut(runId),
-          runs:
-            runs
-              .slice(-5)
-              .map((r) => r.runId)
-              .join(', ') || '-',
-        }),
-        { exit: ExitCode.badInput },
+        { run: cut(runId), runs: recent.join(', ') || '-' },
+        ExitCode.badInput,
       );
     }
     return runId;
   }
   const last = [...runs].reverse().find((r) => r.changed && !r.reverted && r.job !== 'activate');
-  if (!last) throw fail('revert.noRuns', msg('revert.noRuns', { dir: sys.stateDir }));
+  if (!last) throw fail('revert.noRuns', { dir: sys.stateDir }, ExitCode.failed);
   return last.runId;
 }
 
@@ -60,14 +54,9 @@ export function newerActivations(sys: SystemContext, runId: string): RunSummary[
   return runs.filter((r) => me && r.seq > me.seq && r.job === 'activate' && !r.reverted);
 }
 
-function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedyKey?: string) {
-  return new DsaError({
-    code,
-    messageKey: code,
-    params,
-    ...(remedyKey ? { remedyKey } : {}),
-    exitCode,
-  });
+/** A revert error: its message key is its code, and the remedy (a key) reads the same parameters. */
+function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedy?: string) {
+  return failWith(code, msg(code, params), { exit: exitCode, ...(remedy ? { remedy: msg(remedy, params) } : {}) });
 }
 
 /**

@@ -1,16 +1,19 @@
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfoView } from '../../../main/core/ipc/contract';
+import { useMessage } from '../i18n';
 import { CommandBlock } from './CommandBlock';
 
 /** Shows an error in the window's language: message, every input problem at file:line:column, the remedy. */
 export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined; testId?: string }) {
   const { t } = useTranslation();
+  const m = useMessage();
   if (!error) return null;
+  const command = error.message.params.command;
   return (
     <div className="error" role="alert" data-testid={testId ?? 'error'}>
       <p className="error-message">
         <span aria-hidden="true">✖ </span>
-        {t(error.messageKey, error.params)}
+        {m(error.message)}
       </p>
       {error.issues && error.issues.length > 0 && (
         <ul className="issues">
@@ -21,19 +24,17 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
                   ? t('ui.error.where', { file: i.file, line: i.line, column: i.column })
                   : t('ui.error.whereFile', { file: i.file })}
               </code>{' '}
-              {t(i.messageKey, i.params)}
+              {m(i.message)}
             </li>
           ))}
         </ul>
       )}
-      {error.remedyKey && (
+      {error.remedy && (
         <p className="remedy" data-testid="remedy">
-          <strong>{t('ui.error.remedy')}</strong> {t(error.remedyKey, error.params)}
+          <strong>{t('ui.error.remedy')}</strong> {m(error.remedy)}
         </p>
       )}
-      {typeof error.params.command === 'string' && (
-        <CommandBlock command={error.params.command} testId="error-command" />
-      )}
+      {typeof command === 'string' && <CommandBlock command={command} testId="error-command" />}
     </div>
   );
 }

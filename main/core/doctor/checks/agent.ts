@@ -1,6 +1,7 @@
 import { isSameManager } from '../../agent/managerIdentity.js';
+import { msg, type Message } from '../../message.js';
 import { queryAgentState, type AgentState } from '../../agent/agentState.js';
-import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
+import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { activationUrl } from '../../inputs/activation.js';
 import {
   activateCommand,
@@ -12,7 +13,7 @@ import {
   type PlatformKind,
 } from '../../platformText.js';
 
-const k = textRef;
+const k = msg;
 
 /** One agent state query per doctor run, shared by the three agent checks. */
 const stateOf = new WeakMap<CheckContext, Promise<AgentState>>();
@@ -47,14 +48,14 @@ async function hungCommand(
 }
 
 /** How to start the agent's service on the platform (`service` on RHEL 6, systemctl, an administrator PowerShell). */
-export function agentServiceRemedy(kind: PlatformKind): TextRef {
+export function agentServiceRemedy(kind: PlatformKind): Message {
   return k(kind === 'windows' ? 'doctor.agent.serviceRemedyWindows' : 'doctor.agent.serviceRemedy', {
     command: asAdmin(kind, startAgentCommand(kind)),
   });
 }
 
 /** How to activate on the platform: dsa_control by its full path with the manager's URL (or the file's command). */
-export function notActivatedRemedy(kind: PlatformKind, url: string | null): TextRef {
+export function notActivatedRemedy(kind: PlatformKind, url: string | null): Message {
   return k('doctor.agent.notActivatedRemedy', { command: activateCommand(kind, url) });
 }
 
