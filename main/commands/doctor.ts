@@ -3,7 +3,7 @@ import type { Translate } from '../core/i18n.js';
 import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
-import { fail, inputError, ExitCode } from '../core/errors.js';
+import { inputError, ExitCode } from '../core/errors.js';
 import { msg } from '../core/message.js';
 import { intIn } from './common.js';
 import { doctorText } from './doctorText.js';

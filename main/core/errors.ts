@@ -51,7 +51,10 @@ export class DsaError extends Error {
   }
 }
 
-/** Builds an error: `throw fail('lock.busy', msg('lock.busy', { pid }), { remedy: msg('lock.busyRemedy') })`. */
+/**
+ * Builds an error in one line:
+ * `throw fail('hosts.brokenBlock', msg('hosts.brokenBlock', { file, line }), { remedy: msg('hosts.brokenBlockRemedy') })`.
+ */
 export function fail(code: string, message: Message, o: FailOptions = {}): DsaError {
   return new DsaError(
     {

@@ -28,7 +28,7 @@ afterAll(() => cleanupRoots());
 type ApplyJson = {
   ok: boolean;
   runId: string | null;
-  steps: { id: string; status: string; error?: { messageKey: string } }[];
+  steps: { id: string; status: string; error?: { message: { key: string } } }[];
 };
 
 describe('install step with real rpm and dpkg in a sandbox root', () => {

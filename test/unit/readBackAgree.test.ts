@@ -3,7 +3,7 @@ import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
 import { inspectPrep, prepInspectionRows } from '../../main/core/prep/inspectPrep.js';
 import { prepChecks } from '../../main/core/doctor/checks/prep.js';
-import { renderMessage } from '../../main/core/doctor/renderMessage.js';
+import { renderMessage } from '../../main/core/message.js';
 import type { CheckContext } from '../../main/core/doctor/types.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 

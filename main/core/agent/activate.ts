@@ -1,4 +1,4 @@
-import { fail, DsaError, ExitCode } from '../errors.js';
+import { fail } from '../errors.js';
 import { msg, type Message } from '../message.js';
 import { statusValue } from '../statusValues.js';
 import { Journal } from '../engine/journal.js';

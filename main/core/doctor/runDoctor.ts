@@ -7,7 +7,7 @@ import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { msg, renderMessage } from '../message.js';
 import { Deadline } from '../deadline.js';
-import { fail, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import { agentProxyOf } from './checks/proxy.js';
 import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import { openingsReport, type OpeningInputs } from '../openings.js';

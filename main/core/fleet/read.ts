@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, promises as fs, readSync, readdirSync, 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
-import { fail, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import { msg, type Message } from '../message.js';
 import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';

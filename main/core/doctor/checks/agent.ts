@@ -30,7 +30,7 @@ function agentState(ctx: CheckContext): Promise<AgentState> {
 async function hungCommand(
   ctx: CheckContext,
   which: RegExp,
-  remedyKey = 'doctor.common.commandHungRemedy',
+  remedyBase = 'doctor.common.commandHungRemedy',
 ): Promise<CheckOutcome | null> {
   const hung = ctx.stoppedCommands().find((c) => which.test(c.command));
   if (!hung) return null;
@@ -39,7 +39,7 @@ async function hungCommand(
     status: 'fail',
     class: 'agent',
     detail: k('doctor.common.commandHung', { command: hung.command, ms: hung.ms }),
-    remedy: k(`${remedyKey}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
+    remedy: k(`${remedyBase}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
       command: hung.command,
       restart: asAdmin(kind, restartAgentCommand(kind)),
       diag: dsaControl(kind, ['-d']),
