@@ -292,7 +292,11 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
     const { sys, plan } = await el8Plan();
     const never: SudoPromptExec = () => {};
     const late = await job(sys, { kind: 'apply', plan }, never, { timeoutMs: 50 }).catch((e: unknown) => e);
-    expect(late).toMatchObject({ code: 'elevation.timedOut', params: { minutes: 0 }, exitCode: 1 });
+    expect(late).toMatchObject({
+      code: 'elevation.timedOut',
+      info: { message: { params: { minutes: 0 } } },
+      exitCode: 1,
+    });
     const ac = new AbortController();
     const pending = job(sys, { kind: 'apply', plan }, never, { signal: ac.signal }).catch((e: unknown) => e);
     ac.abort();

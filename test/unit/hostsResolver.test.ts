@@ -212,6 +212,9 @@ describe("OS errors are the user's to fix, not internal errors", () => {
 
   it('atomicWrite into a missing directory is exit 2 naming the path', async () => {
     const path = join(tmp, 'missing-dir', 'hosts');
-    await expect(atomicWrite(path, 'x')).rejects.toMatchObject({ exitCode: 2, params: { path, code: 'ENOENT' } });
+    await expect(atomicWrite(path, 'x')).rejects.toMatchObject({
+      exitCode: 2,
+      info: { message: { params: { path, code: 'ENOENT' } } },
+    });
   });
 });
