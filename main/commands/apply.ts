@@ -1,15 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { applyPlan, parsePlan, type ApplyOutcome } from '../core/engine/apply.js';
+import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/engine/apply.js';
 import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
 import { issueAt } from '../core/inputs/issues.js';
-import { msg, renderMessage } from '../core/message.js';
+import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
+import { isAdmin } from '../core/system.js';
 import { planText } from './planText.js';
 import { addStepOptions } from './stepOptions.js';
 
@@ -31,6 +32,18 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   if (o.runId && !o.ok) lines.push(ctx.t('apply.revertHint', { run: o.runId }));
   if (o.rebootRequired) lines.push(ctx.t('apply.rebootNow'));
   return lines.join('\n');
+}
+
+/** The answer when the plan has nothing to do: exit 0, no run. */
+function nothingToDo(ctx: CliContext, plan: Plan): number {
+  if (ctx.json)
+    ctx.printJson({
+      ok: true,
+      runId: null,
+      rebootRequired: false,
+      steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
+    });
+  return ExitCode.ok;
 }
 
 /** Reads and validates a plan file (`apply --plan FILE`). */
@@ -57,30 +70,34 @@ export function registerApply(program: Command, t: Translate): void {
           throw fail('cli.planWithStepOptions', msg('cli.planWithStepOptions', { file: opts.plan }), {
             exit: ExitCode.badInput,
           });
+        const hooks = {
+          onProgress: (step: string, m: Message) => ctx.warn(`  [${step}] ${renderMessage(ctx.t, m)}`),
+          onNotice: (m: Message) => ctx.warn(renderMessage(ctx.t, m)),
+        };
+        const report = (outcome: ApplyOutcome): number => {
+          if (ctx.json) ctx.printJson(outcome);
+          else ctx.say(outcomeText(ctx, outcome));
+          return applyExitCode(outcome);
+        };
+        // Nobody to ask and rights to act: plan holding the lock and run that plan, without planning twice.
+        if (opts.plan === undefined && opts.yes && (await isAdmin(ctx.sys))) {
+          const r = await planAndApply(
+            ctx.sys,
+            () => planFromOptions(ctx.sys, opts),
+            (p) => ctx.say(planText(ctx.t, p)),
+            hooks,
+          );
+          return r.outcome ? report(r.outcome) : nothingToDo(ctx, r.plan);
+        }
         const plan = opts.plan !== undefined ? await readPlanFile(opts.plan) : await planFromOptions(ctx.sys, opts);
         ctx.say(planText(ctx.t, plan));
-        if (planIsEmpty(plan)) {
-          if (ctx.json)
-            ctx.printJson({
-              ok: true,
-              runId: null,
-              rebootRequired: false,
-              steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
-            });
-          return ExitCode.ok;
-        }
+        if (planIsEmpty(plan)) return nothingToDo(ctx, plan);
         await requireAdmin(ctx);
         if (!(await confirmOrRefuse(ctx, opts.yes, 'apply.confirm'))) {
           ctx.say(ctx.t('apply.cancelled'));
           return ExitCode.failed;
         }
-        const outcome = await applyPlan(ctx.sys, plan, {
-          onProgress: (step, m) => ctx.warn(`  [${step}] ${renderMessage(ctx.t, m)}`),
-          onNotice: (m) => ctx.warn(renderMessage(ctx.t, m)),
-        });
-        if (ctx.json) ctx.printJson(outcome);
-        else ctx.say(outcomeText(ctx, outcome));
-        return applyExitCode(outcome);
+        return report(await applyPlan(ctx.sys, plan, hooks));
       }),
     );
 }

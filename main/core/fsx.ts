@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, constants as fsc, existsSync } from 'node:fs';
+import { createReadStream, promises as fs, constants as fsc, existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { fail, DsaError, ExitCode } from './errors.js';
 import { execCommand } from './exec.js';
@@ -88,6 +89,21 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
 export async function readIfExists(path: string, opts: { root?: string } = {}): Promise<Buffer | null> {
   try {
     return await fs.readFile(opts.root ? await resolveLinkTarget(path, opts.root) : path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw await fileSystemError(e, path, 'read');
+  }
+}
+
+/**
+ * The sha256 of a file as it is on disk now, read in chunks (no copy of a large file is held), or null when
+ * it does not exist. Follows links like `readIfExists`.
+ */
+export async function sha256OfFile(path: string, opts: { root?: string } = {}): Promise<string | null> {
+  try {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(opts.root ? await resolveLinkTarget(path, opts.root) : path), hash);
+    return hash.digest('hex');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw await fileSystemError(e, path, 'read');

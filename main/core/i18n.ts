@@ -6,14 +6,13 @@ export type Lang = 'ja' | 'en';
 export const localeResources = { ja, en } as const;
 
 /** Picks the language from LC_ALL / LC_MESSAGES / LANG, then the OS locale: Japanese when it starts with `ja`. */
-export function detectLang(
-  env: NodeJS.ProcessEnv = process.env,
-  osLocale = Intl.DateTimeFormat().resolvedOptions().locale,
-): Lang {
+export function detectLang(env: NodeJS.ProcessEnv = process.env, osLocale?: string): Lang {
   for (const v of [env.LC_ALL, env.LC_MESSAGES, env.LANG]) {
     if (v && v !== 'C' && v !== 'POSIX') return v.toLowerCase().startsWith('ja') ? 'ja' : 'en';
   }
-  return osLocale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+  // The OS locale is asked only when the environment does not say (it costs a few ms of ICU start-up).
+  const locale = osLocale ?? Intl.DateTimeFormat().resolvedOptions().locale;
+  return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
 }
 
 /** Creates an i18next instance with both locales loaded synchronously. */

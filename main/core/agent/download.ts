@@ -4,7 +4,6 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, fetch } from 'undici';
 import { fail, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import type { AgentPlatform } from './platform.js';
@@ -71,6 +70,8 @@ export async function downloadAgentPackage(opts: {
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new DOMException('timed out', 'TimeoutError')), idleMs);
   };
+  // undici is loaded only when a download runs: it costs every other command ~40 ms of start-up.
+  const { Agent, fetch } = await import('undici');
   const dispatcher = opts.ca ? new Agent({ connect: { ca: opts.ca } }) : undefined;
   let tmp: string | null = null;
   try {

@@ -192,6 +192,30 @@ export async function applyPlan(
   });
 }
 
+/**
+ * `apply --yes` without a plan file: plans holding the system's lock and executes that same plan without
+ * planning a second time, since no other job can change the system in between (they wait for the lock) and
+ * every file action is still checked against its hash as it runs. `show` prints the plan before anything runs.
+ * Returns the plan, and the outcome (null when there was nothing to do). A plan a person reviews and confirms
+ * takes `applyPlan`, which plans again after the wait.
+ */
+export async function planAndApply(
+  sys: SystemContext,
+  makePlan: () => Promise<Plan>,
+  show: (plan: Plan) => void,
+  opts: { secrets?: string[] } & JobHooks = {},
+): Promise<{ plan: Plan; outcome: ApplyOutcome | null }> {
+  return withSystemLock(sys, 'apply', opts.onNotice, async () => {
+    const plan = await makePlan();
+    checkPlanShape(sys, plan);
+    show(plan);
+    const todo = plan.steps.filter((s) => !s.upToDate);
+    if (todo.length === 0) return { plan, outcome: null };
+    const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
+    return { plan, outcome: await execute(sys, plan, inputs, opts) };
+  });
+}
+
 async function execute(
   sys: SystemContext,
   plan: Plan,

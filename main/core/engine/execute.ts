@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
+import { atomicWrite, readIfExists, sha256, sha256OfFile } from '../fsx.js';
 import { fail, DsaError } from '../errors.js';
 import { msg } from '../message.js';
 import { redactText } from '../secrets.js';
@@ -64,8 +64,7 @@ async function runFile(ctx: ActionContext, a: FileAction): Promise<void> {
     // A symlink's target was written (the link kept); a refused rename was written in place.
     written = { ...(w.path !== host ? { target: w.path } : {}), ...(w.inPlace ? { inPlace: true } : {}) };
   } else await fs.rm(host, { force: true });
-  const now = await readIfExists(host, { root: ctx.sys.root });
-  if ((now ? sha256(now) : null) !== a.afterSha)
+  if ((await sha256OfFile(host, { root: ctx.sys.root })) !== a.afterSha)
     throw fail('apply.readBackFailed', msg('apply.readBackFailed', { path: a.path }));
   ctx.journal.append({ type: after ? 'file.write' : 'file.delete', ...record, ...written });
 }
