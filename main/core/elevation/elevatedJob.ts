@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { ErrorInfoSchema } from '../errorInfo.js';
 import { msg, type Message } from '../message.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { redactText } from '../secrets.js';
@@ -92,8 +93,9 @@ function parseOutput(stdout: string): { value?: unknown; error?: ErrorInfo } {
   const text = stdout.trim();
   if (!text.startsWith('{')) return {};
   try {
-    const j = JSON.parse(text) as { ok?: unknown; error?: ErrorInfo };
-    if (j.ok === false && j.error && typeof j.error.code === 'string') return { error: j.error };
+    const j = JSON.parse(text) as { ok?: unknown; error?: unknown };
+    const error = j.ok === false ? ErrorInfoSchema.safeParse(j.error) : null;
+    if (error?.success) return { error: error.data };
     return { value: j };
   } catch {
     return {};
