@@ -4,8 +4,9 @@ import type { SystemContext } from './system.js';
 
 /**
  * The platforms whose commands differ in what an admin types: RHEL 6 (SysV `service`, `chkconfig`, ntpd),
- * RHEL 7+ and Amazon Linux (systemctl, chrony), Debian/Ubuntu (systemctl, timesyncd, ufw), SUSE (systemctl,
- * chrony), Windows (no sudo; an administrator PowerShell, `sc`, `w32tm`).
+ * RHEL 7+ and Amazon Linux (systemctl, chrony), Debian/Ubuntu (systemctl, timesyncd, ufw), SUSE (systemctl, zypper;
+ * chrony on SLES 15, ntpd on SLES 12 — see `timeSyncPlatform`), Windows (no sudo; an administrator PowerShell, `sc`,
+ * `w32tm`).
  */
 export type PlatformKind = 'el6' | 'el' | 'debian' | 'suse' | 'windows' | 'linux';
 
@@ -104,6 +105,23 @@ export function restartAgentCommand(kind: PlatformKind): string[] {
       return ['service', 'ds_agent', 'restart'];
     default:
       return ['systemctl', 'restart', 'ds_agent'];
+  }
+}
+
+/**
+ * The package tools of the platform, for a remedy about a busy package database: the pattern that finds them
+ * running (`ps -ef | grep -E …`) and the command that repairs the database.
+ */
+export function packageDbTools(kind: PlatformKind): { running: string; repair: string } {
+  switch (kind) {
+    case 'debian':
+      return { running: 'dpkg|apt', repair: 'dpkg --configure -a' };
+    case 'suse':
+      return { running: 'rpm|zypper', repair: 'rpm --rebuilddb' };
+    case 'el6':
+      return { running: 'rpm|yum', repair: 'rpm --rebuilddb' };
+    default:
+      return { running: 'rpm|yum|dnf', repair: 'rpm --rebuilddb' };
   }
 }
 

@@ -52,8 +52,17 @@ export interface State {
   revertPreview: RevertPreviewView | null;
   /** The confirmation's explicit choice to reset newer activations too (`dsa_control -r`). */
   revertDeactivate: boolean;
+  /** The confirmation's explicit choice to uninstall the agent package the run installed (off: it stays). */
+  revertRemoveAgent: boolean;
   reverting: boolean;
-  reverted: (Response<'revert'> & { activationsReset: number; agentRemoved: boolean; activationsKept: number }) | null;
+  reverted:
+    | (Response<'revert'> & {
+        activationsReset: number;
+        activationsKept: number;
+        /** Whether the agent package was installed before the revert (for a run that did not install it). */
+        agentInstalled: boolean | null;
+      })
+    | null;
   /** The plan of the running (or last) apply: its steps are counted n/N. */
   runPlan: PlanView | null;
   /** When each running step started (ms, the window's clock), for its elapsed time. */
@@ -91,6 +100,7 @@ export interface Actions {
   /** Opens the revert confirmation: what will be undone and what will not. */
   askRevert(): Promise<void>;
   setRevertDeactivate(on: boolean): void;
+  setRevertRemoveAgent(on: boolean): void;
   cancelRevert(): void;
   /** Reverts after the confirmation (newer activations first, when their reset was chosen). */
   revert(): Promise<void>;
@@ -128,6 +138,7 @@ const initial: State = {
   appliedPlanId: null,
   revertPreview: null,
   revertDeactivate: false,
+  revertRemoveAgent: false,
   reverting: false,
   reverted: null,
   stepStarted: {},
@@ -252,11 +263,18 @@ export const useApp = create<State & Actions>()((set, get) => {
     async askRevert() {
       const runId = get().applied?.runId ?? undefined;
       await guard('revert', async () => {
-        set({ revertPreview: await call('revertPreview', runId ? { runId } : {}), revertDeactivate: false });
+        set({
+          revertPreview: await call('revertPreview', runId ? { runId } : {}),
+          revertDeactivate: false,
+          revertRemoveAgent: false,
+        });
       });
     },
     setRevertDeactivate(on) {
       set({ revertDeactivate: on });
+    },
+    setRevertRemoveAgent(on) {
+      set({ revertRemoveAgent: on });
     },
     cancelRevert() {
       set({ revertPreview: null });
@@ -274,13 +292,20 @@ export const useApp = create<State & Actions>()((set, get) => {
             await call('revert', { runId, deactivate: true });
             activationsReset++;
           }
-        const r = await call('revert', { runId: preview.runId });
+        // The agent package this run installed stays unless its removal was ticked (then it is deactivated first).
+        const removeAgent =
+          get().revertRemoveAgent && preview.agent.removal !== null && preview.agent.installed !== false;
+        const r = await call('revert', {
+          runId: preview.runId,
+          agent: removeAgent ? 'remove' : 'keep',
+          ...(removeAgent ? { deactivate: true } : {}),
+        });
         set({
           reverted: {
             ...r,
             activationsReset,
-            agentRemoved: preview.removesAgent,
             activationsKept: preview.activations.length - activationsReset,
+            agentInstalled: preview.agent.installed,
           },
           revertPreview: null,
           plan: null,

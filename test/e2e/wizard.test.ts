@@ -1,7 +1,7 @@
 // Page callbacks run in the browser: the DOM types apply to them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import { STATUS_ICON } from '../../renderer/src/statusIcon.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { PROJECT } from '../helpers/cli.js';
 import { buildAgentRpm, prepareAgentRoot } from '../fixtures/agent/packages.js';
+import { rpmInstalled, setStandIn } from '../fixtures/agent/sandbox.js';
 import { startStandInManager, type StandInManager } from '../fixtures/manager/standInManager.js';
 import { launchChromium, openApp, screenshot, serveRenderer, type OpenOptions } from './harness.js';
 import { fullWizardFlow, heading, languageSwitchFlow, ORIGINAL_HOSTS, reactivateFlow } from './flows.js';
@@ -124,7 +125,9 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
       // The confirmation lists what will be undone and what stays; nothing has changed yet.
       const confirm = page.getByTestId('revert-confirm');
       await expect.poll(() => confirm.getByTestId('revert-undone').textContent()).toContain('/etc/hosts');
-      expect(await confirm.getByTestId('revert-kept').textContent()).toContain(t('ui.revert.agentStays'));
+      // No agent on this machine and none installed by the run: nothing is said about one, nothing to tick.
+      expect(await confirm.getByTestId('revert-kept').textContent()).not.toContain(t('ui.revert.agentStays'));
+      expect(await confirm.getByTestId('revert-remove-agent').count()).toBe(0);
       expect(await confirm.getByTestId('revert-deactivate').count()).toBe(0);
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(ORIGINAL_HOSTS);
       await screenshot(page, `${lang}-revert-confirm`);
@@ -133,9 +136,9 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
         .poll(() => page.getByTestId('reverted').textContent())
         .toContain(t('ui.apply.reverted', { run: '', n: 1 }).slice(-6));
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
-      // One account of the state: reverted, the agent stays; no "applied" and no "no plan yet" next to it.
+      // One account of the state: reverted; no "applied" and no "no plan yet" next to it, no claim about an agent.
       const screen = (await page.getByTestId('screen-apply').textContent()) ?? '';
-      expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.after.agentStays'));
+      expect(await page.getByTestId('reverted-kept').textContent()).not.toContain(t('ui.revert.after.agentStays'));
       expect(screen).not.toContain(t('ui.apply.noPlanYet'));
       expect(await page.getByTestId('apply-result').count()).toBe(0);
       expect(await page.getByTestId('apply').count()).toBe(0);
@@ -143,6 +146,112 @@ describe.each(['en', 'ja'] as const)('the wizard in %s', (lang) => {
     } finally {
       await app.close();
     }
+  });
+
+  it('reverting a run that installed the agent keeps the package unless "Also uninstall the agent" is ticked', async () => {
+    const VERSION = '20.0.0-2395.el8';
+    const ACTIVATED = `dsmUrl=https://${MANAGER_NAME}:4120/\nagentCertHash=ABCDEF\nhostname=web01\nagentState=green\n`;
+    /** Files → Review → Apply of the hosts lines and the agent package (real rpm --root), then the confirmation. */
+    const applyAndAskRevert = async (page: Page, root: string) => {
+      await page.getByTestId('start').click();
+      await page.getByTestId('pick-hosts').click();
+      await page.getByTestId('parsed-hosts').waitFor();
+      await page.getByTestId('pick-installer').click();
+      await page.getByTestId('parsed-installer').waitFor();
+      await page.getByTestId('to-plan').click();
+      await page.getByTestId('step-install').waitFor();
+      await page.getByTestId('to-apply').click();
+      await page.getByTestId('apply').click();
+      await page.getByTestId('apply-result').waitFor({ timeout: 60_000 });
+      expect(rpmInstalled(root)).toBe(VERSION);
+      await page.getByTestId('revert').click();
+      const confirm = page.getByTestId('revert-confirm');
+      await expect.poll(() => confirm.getByTestId('revert-undone').textContent()).toContain('/etc/hosts');
+      return confirm;
+    };
+
+    /** A sandbox RHEL 8 ready for the agent, the window open on it with the manager's hosts file and the rpm. */
+    const withAgentApp = async (fn: (page: Page, root: string) => Promise<void>) => {
+      const root = rhelRoot();
+      prepareAgentRoot(root);
+      const app = await open(lang, root, { files: { hosts: managerHosts, installer: agentRpm } });
+      try {
+        await fn(app.page, root);
+      } finally {
+        await app.close();
+      }
+    };
+
+    // Kept (the default): the box is off, the package is listed as staying, and it stays.
+    await withAgentApp(async (page, root) => {
+      const confirm = await applyAndAskRevert(page, root);
+      const box = confirm.getByTestId('revert-remove-agent');
+      expect(await box.isChecked()).toBe(false);
+      // The box is named by its label (what a screen reader says).
+      expect(await confirm.getByLabel(t('ui.revert.removeAgent')).getAttribute('data-testid')).toBe(
+        'revert-remove-agent',
+      );
+      expect(await confirm.getByTestId('revert-undone').textContent()).not.toContain('-e ds_agent');
+      expect(await confirm.getByTestId('revert-kept').textContent()).toContain(
+        t('ui.revert.agentInstalledByRunStays', { version: VERSION }),
+      );
+      expect(await confirm.getByTestId('revert-remove-agent-note').count()).toBe(0);
+      // Ticked, the removal moves to what is undone, with the deactivation first; unticked, back as it was.
+      await box.check();
+      expect(await confirm.getByTestId('revert-undone').textContent()).toContain(t('ui.revert.uninstallAgent'));
+      expect(await confirm.getByTestId('revert-undone').textContent()).toContain('-e ds_agent');
+      expect(await confirm.getByTestId('revert-kept').textContent()).not.toContain(VERSION);
+      expect(await confirm.getByTestId('revert-remove-agent-note').textContent()).toBe(
+        t('ui.revert.removeAgentDeactivates'),
+      );
+      await box.uncheck();
+      expect(await confirm.getByTestId('revert-undone').textContent()).not.toContain('-e ds_agent');
+      await screenshot(page, `${lang}-revert-confirm-agent`);
+      await page.getByTestId('revert-confirm-button').click();
+      await page.getByTestId('reverted').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.after.agentKept'));
+      expect(await page.getByTestId('reverted').textContent()).not.toContain('-e ds_agent');
+      expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      expect(rpmInstalled(root)).toBe(VERSION);
+      await screenshot(page, `${lang}-reverted-agent-kept`);
+    });
+
+    // Ticked on an activated agent: the confirmation names the manager, the agent is deactivated, then removed.
+    await withAgentApp(async (page, root2) => {
+      setStandIn(root2, 'state', ACTIVATED);
+      const confirm = await applyAndAskRevert(page, root2);
+      await confirm.getByTestId('revert-remove-agent').check();
+      expect(await confirm.getByTestId('revert-remove-agent-note').textContent()).toBe(
+        t('ui.revert.removeAgentActivated', { url: `https://${MANAGER_NAME}:4120/` }),
+      );
+      await page.getByTestId('revert-confirm-button').click();
+      await page.getByTestId('reverted').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('reverted-kept').textContent()).toContain(
+        t('ui.revert.after.agentDeactivatedRemoved'),
+      );
+      expect(rpmInstalled(root2)).toBeNull();
+      // The way on is to review again: nothing offers to activate what was just undone.
+      expect(await page.getByTestId('to-activate').count()).toBe(0);
+      expect(existsSync(join(root2, 'var/opt/ds_agent/standin.state'))).toBe(false);
+      expect(readFileSync(join(root2, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+      await screenshot(page, `${lang}-reverted-agent-removed`);
+    });
+
+    // Removed by hand after the run: the confirmation says so and offers nothing to uninstall; the rest is undone.
+    await withAgentApp(async (page, root3) => {
+      await applyAndAskRevert(page, root3);
+      await page.getByTestId('revert-cancel').click();
+      execFileSync('rpm', ['--root', root3, '--dbpath', '/var/lib/rpm', '-e', 'ds_agent'], { stdio: 'pipe' });
+      await page.getByTestId('revert').click();
+      const confirm = page.getByTestId('revert-confirm');
+      await expect.poll(() => confirm.getByTestId('revert-kept').textContent()).toContain(t('ui.revert.agentGone'));
+      expect(await confirm.getByTestId('revert-remove-agent').count()).toBe(0);
+      await page.getByTestId('revert-confirm-button').click();
+      await page.getByTestId('reverted').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('reverted-kept').textContent()).toContain(t('ui.revert.agentGone'));
+      expect(await page.getByTestId('reverted-kept').textContent()).not.toContain(t('ui.revert.after.agentKept'));
+      expect(readFileSync(join(root3, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
+    });
   });
 
   it('takes all three files dropped on their boxes (the installer by where it is on disk)', async () => {

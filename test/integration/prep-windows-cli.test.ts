@@ -1,44 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixture } from '../helpers/fixtures.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
 import { sandboxExecLog } from '../../main/core/system.js';
-import {
-  MP_PREFERENCE_SCRIPT,
-  MP_STATUS_SCRIPT,
-  SCEP_UNINSTALL_KEY,
-  powershellArgs,
-} from '../../main/core/prep/antivirus.js';
-
-const fx = (name: string): string => fixture(`windows/${name}`);
+import { windowsPrepReplies } from '../helpers/windowsReplies.js';
 afterAll(cleanupRoots);
 
 /** A Windows sandbox root whose recorded command outputs come from the fixtures. */
 function windowsRoot(): string {
   const root = makeRoot({ windows: true });
   mkdirSync(join(root, '.sandbox'), { recursive: true });
-  writeFileSync(
-    join(root, '.sandbox/exec-replies.json'),
-    JSON.stringify([
-      { command: 'reg', args: ['query', SCEP_UNINSTALL_KEY], exitCode: 1, stderr: fx('reg-query-not-found.ja.txt') },
-      { command: 'sc', args: ['query', 'MsMpSvc'], exitCode: 1060, stdout: fx('sc-query-missing.ja.txt') },
-      { command: 'sc', args: ['query', 'WinDefend'], stdout: fx('sc-query-windefend-running.en.txt') },
-      {
-        command: 'powershell.exe',
-        args: powershellArgs(MP_STATUS_SCRIPT),
-        stdout: fx('get-mpcomputerstatus.fl.ja.txt'),
-      },
-      {
-        command: 'powershell.exe',
-        args: powershellArgs(MP_PREFERENCE_SCRIPT),
-        stdout: fx('get-mppreference.fl.ja.txt'),
-      },
-      { command: 'netsh', args: ['advfirewall', 'show', 'allprofiles'], stdout: fx('netsh-allprofiles.ja.txt') },
-      { command: 'netsh', args: ['advfirewall', 'firewall', 'show', 'rule'], stdout: fx('netsh-no-rules.ja.txt') },
-    ]),
-  );
+  writeFileSync(join(root, '.sandbox/exec-replies.json'), JSON.stringify(windowsPrepReplies()));
   return root;
 }
 
@@ -60,6 +33,20 @@ describe('Windows preparation through the built CLI on a --root sandbox with rec
     expect(text.stdout).toContain('改ざん防止が有効です');
     expect(text.stdout).toMatch(/ホストのファイアウォール\s+有効.windows/);
     expect(text.stdout).toMatch(/←4118 遮断/);
+  });
+
+  it('the doctor blames the antivirus that is on: Defender behind Tamper Protection, not System Center Endpoint Protection', async () => {
+    const r = await runCliJson<{ checks: { id: string; status: string; remedy: string }[] }>([
+      'doctor',
+      '--root',
+      windowsRoot(),
+      '--only',
+      'av.conflict',
+    ]);
+    const av = r.json.checks.find((c) => c.id === 'av.conflict')!;
+    expect(av.status).toBe('fail');
+    expect(av.remedy).toContain('Tamper Protection keeps it on: turn Tamper Protection off in Windows Security');
+    expect(av.remedy).not.toContain('System Center');
   });
 
   it('plan --disable-scep with Tamper Protection on: no change planned, the plan says why and what to do; apply exits 1', async () => {

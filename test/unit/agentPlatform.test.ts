@@ -37,6 +37,9 @@ describe('expectedAgentPlatform', () => {
     [os('amzn', '2018.03'), 'x86_64', 'amzn1'],
     [os('sles', '15.5', 'suse'), 'x86_64', 'SuSE_15'],
     [os('sles', '12.5', 'suse'), 'x86_64', 'SuSE_12'],
+    [os('sles', '12.5'), 'x86_64', 'SuSE_12'],
+    [os('opensuse-leap', '15.5', 'suse opensuse'), 'x86_64', 'SuSE_15'],
+    [os('opensuse-leap', '42.3', 'suse'), 'x86_64', 'SuSE_12'],
     [os('ubuntu', '22.04', 'debian'), 'x86_64', 'Ubuntu_22.04'],
     [os('debian', '12'), 'x86_64', 'Debian_12'],
     [
@@ -52,6 +55,8 @@ describe('expectedAgentPlatform', () => {
     expect(expectedAgentPlatform(os('rhel', '8.10'), 'amd64')).toEqual({ platform: 'RedHat_EL8', arch: 'x86_64' });
     expect(expectedAgentPlatform(os('ubuntu', '23.10', 'debian'), 'x86_64')).toBeNull();
     expect(expectedAgentPlatform(os('fedora', '40'), 'x86_64')).toBeNull();
+    // openSUSE Tumbleweed's VERSION_ID is a date: no SuSE_20240101 package exists.
+    expect(expectedAgentPlatform(os('opensuse-tumbleweed', '20240101', 'opensuse suse'), 'x86_64')).toBeNull();
     expect(expectedAgentPlatform(os('rhel', '8.10'), null)).toBeNull();
     expect(normalizeArch('arm64')).toBe('aarch64');
     expect(normalizeArch('i686')).toBe('i386');

@@ -406,17 +406,23 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
     await admin.apply(plan!.planId, { progress: () => {} }, 'en');
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).not.toBe(before);
     const user = createAppService(sys, { ...shell, isAdmin: async () => false });
-    const r = await user.revert(undefined, false, { progress: () => {} }, 'en');
+    const r = await user.revert(undefined, { deactivate: false, agent: 'keep' }, { progress: () => {} }, 'en');
     expect(s.calls).toHaveLength(1);
-    expect(s.calls[0]!.args.job).toMatchObject({ kind: 'revert', runId: r.runId, deactivate: false });
+    expect(s.calls[0]!.args.job).toMatchObject({ kind: 'revert', runId: r.runId, deactivate: false, agent: 'keep' });
     expect(r.files.map((f) => f.path)).toEqual(['/etc/hosts']);
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(before);
     // No polkit agent: the command to run by hand, quoted, naming the run.
     const manual = await manualCommand(
-      jobArgs(sys, 'en', { kind: 'revert', runId: r.runId, deactivate: true }),
+      jobArgs(sys, 'en', { kind: 'revert', runId: r.runId, deactivate: true, agent: 'remove' }),
       'linux',
     );
-    expect(manual.command).toBe(`sudo dsa-setup --root ${root} revert --run ${r.runId} --deactivate`);
+    expect(manual.command).toBe(`sudo dsa-setup --root ${root} revert --run ${r.runId} --remove-agent --deactivate`);
+    // The window's default keeps the agent: the command says so.
+    const keep = await manualCommand(
+      jobArgs(sys, 'en', { kind: 'revert', runId: r.runId, deactivate: false, agent: 'keep' }),
+      'linux',
+    );
+    expect(keep.command).toBe(`sudo dsa-setup --root ${root} revert --run ${r.runId} --keep-agent`);
   });
 
   it('quotes the command for sudo-prompt and refuses characters it cannot pass safely; the manual command quotes what a shell would split', () => {

@@ -1,4 +1,4 @@
-import { detectAgentPackage } from '../platform/inspect.js';
+import { detectAgentPackage, type AgentPackageInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import { agentTool, queryServiceState, runAgentCommand, type ServiceState } from './agentTools.js';
 
@@ -99,10 +99,11 @@ export async function dsaQuery(
 
 /**
  * The agent's state: package (rpm/dpkg/registry), service (`ds_agent`), and activation from
- * `dsa_query -c GetAgentStatus`. Never throws for a missing agent.
+ * `dsa_query -c GetAgentStatus`. Never throws for a missing agent. `pkg`: the package as already read in this
+ * run (`detectAgentPackage`), so one run reads it once.
  */
-export async function queryAgentState(sys: SystemContext): Promise<AgentState> {
-  const pkg = await detectAgentPackage(sys);
+export async function queryAgentState(sys: SystemContext, pkg?: AgentPackageInfo): Promise<AgentState> {
+  pkg ??= await detectAgentPackage(sys);
   const service = await queryServiceState(sys);
   const rec = pkg.installed === false ? null : await dsaQuery(sys, 'GetAgentStatus');
   const act = rec ? activationFromStatus(rec) : { activated: pkg.installed === false ? false : null, inContact: null };

@@ -77,7 +77,11 @@ export function expectedAgentPlatform(os: OsInfo, arch: string | null): AgentPla
       platform = os.versionId === '2' ? 'amzn2' : os.versionId.startsWith('2023') ? 'amzn2023' : 'amzn1';
       break;
     case 'suse':
-      platform = major ? `SuSE_${major}` : null;
+      // SLES 12 / 15 take SuSE_12 / SuSE_15; openSUSE Leap 15 is built from SLES 15 and Leap 42 from SLES 12.
+      // Tumbleweed (VERSION_ID is a date) has no agent package.
+      if (os.id === 'opensuse-tumbleweed' || (major !== null && major > 99)) platform = null;
+      else if (os.id === 'opensuse-leap' && major === 42) platform = 'SuSE_12';
+      else platform = major ? `SuSE_${major}` : null;
       break;
     case 'debian':
       if (os.id === 'ubuntu') platform = /^\d{2}\.04$/.test(os.versionId) ? `Ubuntu_${os.versionId}` : null;

@@ -34,7 +34,13 @@ export const JobArgsSchema = z.object({
       reset: z.boolean(),
       hostsFile: z.string().min(1).max(4096).optional(),
     }),
-    z.object({ kind: z.literal('revert'), runId: z.string().min(1).max(200), deactivate: z.boolean() }),
+    z.object({
+      kind: z.literal('revert'),
+      runId: z.string().min(1).max(200),
+      deactivate: z.boolean(),
+      /** The agent package the run installed: kept, or removed (deactivated first when `deactivate`). */
+      agent: z.enum(['keep', 'remove']),
+    }),
   ]),
 });
 export type JobArgs = z.infer<typeof JobArgsSchema>;
@@ -71,7 +77,11 @@ export async function runJob(sys: SystemContext, args: JobArgs, ctx: JobContext)
       onNotice: (m) => ctx.progress(m),
     });
   if (job.kind === 'revert')
-    return revertRun(sys, job.runId, { deactivate: job.deactivate, onNotice: (m) => ctx.progress(m) });
+    return revertRun(sys, job.runId, {
+      deactivate: job.deactivate,
+      agent: job.agent,
+      onNotice: (m) => ctx.progress(m),
+    });
   const req = await activationRequest(sys, {
     activationFile: job.activationFile,
     ...(job.hostname ? { hostname: job.hostname } : {}),
@@ -112,7 +122,14 @@ export async function manualCommand(
   }
   if (job.kind === 'revert')
     return manual(
-      [...pre, 'revert', '--run', job.runId, ...(job.deactivate ? ['--deactivate'] : [])],
+      [
+        ...pre,
+        'revert',
+        '--run',
+        job.runId,
+        job.agent === 'keep' ? '--keep-agent' : '--remove-agent',
+        ...(job.deactivate ? ['--deactivate'] : []),
+      ],
       msg('elevation.manualRevert'),
     );
   const argv = [

@@ -11,7 +11,7 @@ import type { DoctorInputs, DoctorResult } from '../doctor/types.js';
 import type { ApplyOutcome } from '../engine/apply.js';
 import { runsDir, type StampedEvent } from '../engine/journal.js';
 import { buildPlan, planIsEmpty } from '../engine/plan.js';
-import { pickRun, type RevertOutcome } from '../engine/revert.js';
+import { pickRun, type AgentChoice, type RevertOutcome } from '../engine/revert.js';
 import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { fail, DsaError, ExitCode } from '../errors.js';
@@ -232,15 +232,20 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     },
 
     /** What reverting a run (the latest when none is named) will undo and what it leaves. */
-    revertPreview: (runId?: string): RevertPreviewView => revertPreview(sys, pickRun(sys, runId)),
+    revertPreview: (runId?: string): Promise<RevertPreviewView> => revertPreview(sys, pickRun(sys, runId)),
 
     /**
      * Undoes a run (the latest when none is named; an activation run only with `deactivate`) as one job: in process
      * with rights, else the app's own CLI once elevated, like apply; without a way to raise rights, the error
-     * carries the command to run.
+     * carries the command to run. The agent package the run installed is kept unless `agent` is `remove`.
      */
-    async revert(runId: string | undefined, deactivate: boolean, ctx: JobContext, lang: Lang): Promise<RevertOutcome> {
-      const r = await execute({ kind: 'revert', runId: pickRun(sys, runId), deactivate }, ctx, lang);
+    async revert(
+      runId: string | undefined,
+      choice: { deactivate: boolean; agent: AgentChoice },
+      ctx: JobContext,
+      lang: Lang,
+    ): Promise<RevertOutcome> {
+      const r = await execute({ kind: 'revert', runId: pickRun(sys, runId), ...choice }, ctx, lang);
       if (!r.output) throw fail('elevation.noResult', msg('elevation.noResult'));
       return r.output as RevertOutcome;
     },

@@ -1,5 +1,5 @@
 import pkg from '../../../package.json' with { type: 'json' };
-import { inspectSystem } from '../platform/inspect.js';
+import { inspectionOf } from './facts.js';
 import { translator, type Translate } from '../i18n.js';
 import { redactJson } from '../secrets.js';
 import type { SystemContext } from '../system.js';
@@ -176,11 +176,6 @@ export async function runDoctor(
     stoppedCommands: () => [...deadline.stopped],
     probes: new ProbeCache(sys, timeoutMs, deadline.signal, inputs.agentProxy ?? null),
   };
-  const hostP = within(
-    inspectSystem(sys).catch(() => null),
-    Math.max(0, deadlineAt - performance.now()),
-    () => null,
-  );
   // The openings table of a full run: names resolved as the system resolver does (the root's hosts file first).
   const openingsP =
     !opts.only?.length && (inputs.manager || inputs.hostsFile)
@@ -196,7 +191,7 @@ export async function runDoctor(
           () => null,
         )
       : Promise.resolve(null);
-  const raw = await Promise.all(
+  const rawP = Promise.all(
     defs.map(async (def) => {
       const t0 = performance.now();
       // A check may need a few sequential operations (DNS, then TCP, then TLS): it gets up to three timeouts,
@@ -240,6 +235,14 @@ export async function runDoctor(
       return c;
     }),
   );
+  // The host line reads the machine through the checks' shared reading, started after them: a program that hangs
+  // is then named by the check that started it (os.supported), not left to no one.
+  const hostP = within(
+    inspectionOf(ctx).catch(() => null),
+    Math.max(0, deadlineAt - performance.now()),
+    () => null,
+  );
+  const raw = await rawP;
   // Whatever still runs (a lookup nobody answers, a child that hangs) is stopped now.
   deadline.end();
   const host = await hostP;

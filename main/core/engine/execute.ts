@@ -104,10 +104,12 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
   const { sys, journal } = ctx;
   const mask = (s: string): string => redactText(s, ctx.secrets);
   const maskArgv = (u: Argv): Argv => ({ ...u, args: u.args.map(mask) });
+  const role = a.role === 'package' ? { role: 'package' as const } : {};
   journal.append({
     type: 'command.intent',
     n: ctx.n,
     step: ctx.step,
+    ...role,
     command: a.command,
     args: a.args.map(mask),
     ...(a.undo ? { undo: maskArgv(a.undo) } : {}),
@@ -130,6 +132,7 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     type: 'command',
     n: ctx.n,
     step: ctx.step,
+    ...role,
     command: a.command,
     args: a.args.map(mask),
     exitCode: r.exitCode,

@@ -66,6 +66,8 @@ export type JournalEvent =
       type: 'command.intent';
       n: number;
       step: string;
+      /** `package`: the agent package install (revert can keep what it installed). */
+      role?: 'package';
       command: string;
       args: string[];
       undo?: { command: string; args: string[]; real?: boolean; env?: Record<string, string> };
@@ -74,6 +76,7 @@ export type JournalEvent =
       type: 'command';
       n?: number;
       step: string;
+      role?: 'package';
       command: string;
       args: string[];
       exitCode: number | null;
@@ -101,7 +104,23 @@ export type JournalEvent =
   | { type: 'run.interrupted'; runId: string }
   | { type: 'revert.start'; pid?: number }
   | { type: 'revert.file'; path: string; restored: 'bytes' | 'deleted' | 'unchanged' }
-  | { type: 'revert.command'; command: string; args: string[]; exitCode: number | null }
+  | {
+      type: 'revert.command';
+      command: string;
+      args: string[];
+      exitCode: number | null;
+      /** After removing the agent package: whether the package database still lists it (null: cannot tell). */
+      agentInstalled?: boolean | null;
+    }
+  | {
+      /** The undo of the agent package install, not run on purpose: the package stays installed. */
+      type: 'revert.kept';
+      what: 'agent';
+      command: string;
+      args: string[];
+      /** The installed version read back when it was kept (null: not installed, or cannot tell). */
+      version: string | null;
+    }
   | { type: 'revert.done'; ok: boolean };
 
 export type StampedEvent = JournalEvent & { t: string };

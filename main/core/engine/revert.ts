@@ -8,7 +8,8 @@ import { queryAgentState } from '../agent/agentState.js';
 import type { SystemContext } from '../system.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
-import { runSummaries, type RunSummary } from './runs.js';
+import { detectAgentPackage } from '../platform/inspect.js';
+import { isAgentPackageEvent, runSummaries, type RunSummary } from './runs.js';
 import { withSystemLock, type JobHooks } from './apply.js';
 
 type FileIntent = Extract<StampedEvent, { type: 'file.intent' | 'file.write' | 'file.delete' }>;
@@ -21,8 +22,25 @@ export interface RevertOutcome {
   commands: { command: string; args: string[]; exitCode: number | null }[];
   /** Undoing the run takes effect after a reboot (the EL6 IPv6 module, the kernel argument). */
   rebootRequired: boolean;
-  /** An activation run was undone with `dsa_control -r`. */
+  /** The agent was deactivated with `dsa_control -r` (an activation run, or before its package was removed). */
   deactivated: boolean;
+  /** The agent package this run installed: removed, kept installed on purpose, or null (the run installed none). */
+  agent: 'removed' | 'kept' | null;
+}
+
+/** What a revert does with the agent package the run installed: remove it, or keep it installed. */
+export type AgentChoice = 'keep' | 'remove';
+
+/** How to revert: the explicit choices a person made. */
+export interface RevertOptions extends JobHooks {
+  /** Undo an activation run, or deactivate an activated agent before its package is removed (`dsa_control -r`). */
+  deactivate?: boolean;
+  /**
+   * `keep`: the agent package the run installed stays (its removal and the deactivation before it are not run);
+   * `remove`: it is removed — also from a run reverted earlier with the agent kept. Unset: removed, and a run
+   * reverted earlier with the agent kept is refused, naming the way to remove it.
+   */
+  agent?: AgentChoice;
 }
 
 /**
@@ -54,6 +72,16 @@ export function newerActivations(sys: SystemContext, runId: string): RunSummary[
   return runs.filter((r) => me && r.seq > me.seq && r.job === 'activate' && !r.reverted);
 }
 
+/**
+ * Refuses a run already reverted (exit 1) — one reverted with the agent kept says so and how to remove it,
+ * unless that removal is what is asked (`agent: 'remove'`). Checked before anything is asked or touched.
+ */
+export function checkNotReverted(run: RunSummary, opts: Pick<RevertOptions, 'agent'>): void {
+  if (!run.reverted || (run.agentKept && opts.agent === 'remove')) return;
+  if (run.agentKept) throw fail('revert.agentKept', { run: run.runId }, ExitCode.failed, 'revert.agentKeptRemedy');
+  throw fail('revert.already', { run: run.runId }, ExitCode.failed);
+}
+
 /** A revert error: its message key is its code, and the remedy (a key) reads the same parameters. */
 function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedy?: string) {
   return failWith(code, msg(code, params), { exit: exitCode, ...(remedy ? { remedy: msg(remedy, params) } : {}) });
@@ -66,13 +94,11 @@ function fail(code: string, params: Record<string, string | number>, exitCode: E
  * Then it undoes the run's actions newest first — a run killed at any instant included — and reads every
  * file back: "reverted" only when the original bytes are there; otherwise exit 1 naming what it could not
  * restore and where the backup is. An activation run is undone only with `deactivate` (`dsa_control -r`).
+ * With `agent: 'keep'` the agent package the run installed stays (journaled as kept, its version read back);
+ * a later revert with `agent: 'remove'` removes it.
  */
-export async function revertRun(
-  sys: SystemContext,
-  runId: string,
-  opts: { deactivate?: boolean } & JobHooks = {},
-): Promise<RevertOutcome> {
-  return withSystemLock(sys, 'revert', opts.onNotice, () => revertLocked(sys, runId, opts.deactivate === true));
+export async function revertRun(sys: SystemContext, runId: string, opts: RevertOptions = {}): Promise<RevertOutcome> {
+  return withSystemLock(sys, 'revert', opts.onNotice, () => revertLocked(sys, runId, opts));
 }
 
 /** The manager URL the agent is activated with now, or null when it is not activated (or cannot tell). */
@@ -81,31 +107,146 @@ async function activatedManager(sys: SystemContext): Promise<string | null> {
   return st?.activated ? (st.dsmUrl ?? '?') : null;
 }
 
-async function revertLocked(sys: SystemContext, runId: string, deactivate: boolean): Promise<RevertOutcome> {
+type Item =
+  | { kind: 'file'; path: string }
+  | { kind: 'undo'; undo: Undo; agentPackage: boolean }
+  | { kind: 'unknown'; what: string };
+
+/** The undo list in journal order: files (restored once, from the first backup) and commands with an undo. */
+function undoItems(events: StampedEvent[]): Item[] {
+  const doneN = new Set(events.flatMap((e) => (e.type === 'command' && e.n !== undefined ? [e.n] : [])));
+  const items: Item[] = [];
+  const seenPaths = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'file.intent' || e.type === 'file.write' || e.type === 'file.delete') {
+      if (!seenPaths.has(e.path)) items.push({ kind: 'file', path: e.path });
+      seenPaths.add(e.path);
+    } else if (e.type === 'command' && e.revert && !e.readBack)
+      items.push({ kind: 'undo', undo: e.revert, agentPackage: isAgentPackageEvent(e) });
+    else if (e.type === 'command.intent' && !doneN.has(e.n)) {
+      // Killed while the command ran: whether it took effect is unknown, so its undo runs (and must succeed).
+      if (e.undo) items.push({ kind: 'undo', undo: e.undo, agentPackage: isAgentPackageEvent(e) });
+      else items.push({ kind: 'unknown', what: [e.command, ...e.args].join(' ') });
+    }
+  }
+  return items;
+}
+
+/** Deactivates the agent (`dsa_control -r`), journaled; throws (the revert journaled as failed) when it fails. */
+async function deactivateAgent(sys: SystemContext, journal: Journal, outcome: RevertOutcome): Promise<void> {
+  const c = agentTool(sys, 'dsa_control', ['-r']);
+  const r = await runAgentCommand(sys, c, { timeoutMs: 120_000 });
+  journal.append({ type: 'revert.command', command: c.command, args: c.args, exitCode: r.exitCode });
+  outcome.commands.push({ command: c.command, args: c.args, exitCode: r.exitCode });
+  if (r.exitCode !== 0) {
+    journal.append({ type: 'revert.done', ok: false });
+    throw fail(
+      'revert.incomplete',
+      { run: outcome.runId, what: [c.command, '-r'].join(' '), dir: journal.dir },
+      ExitCode.failed,
+    );
+  }
+  outcome.deactivated = true;
+}
+
+/**
+ * Runs one undo command, journaled. Removing the agent package is read back: it counts only when the package
+ * database no longer lists the agent. Returns what could not be undone, or null.
+ */
+async function runUndo(
+  sys: SystemContext,
+  journal: Journal,
+  item: { undo: Undo; agentPackage: boolean },
+  outcome: RevertOutcome,
+): Promise<string | null> {
+  const u = item.undo;
+  const r = await (u.real ? sys.exec.runReal : sys.exec.run)(u.command, u.args, {
+    timeoutMs: 120_000,
+    ...(u.env ? { env: u.env } : {}),
+  });
+  const left =
+    item.agentPackage && r.exitCode === 0
+      ? ((await detectAgentPackage(sys).catch(() => null))?.installed ?? null)
+      : undefined;
+  journal.append({
+    type: 'revert.command',
+    command: u.command,
+    args: u.args,
+    exitCode: r.exitCode,
+    ...(left !== undefined ? { agentInstalled: left } : {}),
+  });
+  outcome.commands.push({ command: u.command, args: u.args, exitCode: r.exitCode });
+  if (r.exitCode !== 0 || left === true) return cut([u.command, ...u.args].join(' '));
+  if (item.agentPackage) outcome.agent = 'removed';
+  return null;
+}
+
+/** The agent's version read back now (null: not installed, or cannot tell). */
+async function agentVersion(sys: SystemContext): Promise<string | null> {
+  const p = await detectAgentPackage(sys).catch(() => null);
+  return p?.installed ? (p.version ?? null) : null;
+}
+
+/**
+ * Removes the agent package a run reverted earlier kept (`revert --run ID --remove-agent`): deactivating it
+ * first when it is activated (only with `deactivate`), then its package's undo, read back.
+ */
+async function removeKeptAgent(
+  sys: SystemContext,
+  journal: Journal,
+  opts: RevertOptions,
+  outcome: RevertOutcome,
+): Promise<RevertOutcome> {
+  const pkgItems = undoItems(journal.events()).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : []));
+  const activatedWith = await activatedManager(sys);
+  if (activatedWith !== null && opts.deactivate !== true)
+    throw fail(
+      'revert.installNeedsDeactivate',
+      { run: outcome.runId, url: activatedWith },
+      ExitCode.badInput,
+      'revert.installNeedsDeactivateRemedy',
+    );
+  journal.append({ type: 'revert.start', pid: process.pid });
+  if (activatedWith !== null) await deactivateAgent(sys, journal, outcome);
+  const failures: string[] = [];
+  for (const item of pkgItems.reverse()) {
+    const failed = await runUndo(sys, journal, item, outcome);
+    if (failed) failures.push(failed);
+  }
+  journal.append({ type: 'revert.done', ok: failures.length === 0 });
+  if (failures.length)
+    throw fail(
+      'revert.incomplete',
+      { run: outcome.runId, what: failures.join('; '), dir: journal.dir },
+      ExitCode.failed,
+    );
+  return outcome;
+}
+
+async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptions): Promise<RevertOutcome> {
+  const deactivate = opts.deactivate === true;
   const journal = Journal.open(sys, runId);
   const eventsFile = join(journal.dir, 'events.jsonl');
   const events = journal.events();
   const runs = runSummaries(sys);
   const me = runs.find((r) => r.runId === runId);
   if (!me) throw fail('revert.noSuchRun', { run: cut(runId), runs: '-' }, ExitCode.badInput);
-  if (me.reverted) throw fail('revert.already', { run: runId }, ExitCode.failed);
-  const outcome: RevertOutcome = { runId, files: [], commands: [], rebootRequired: false, deactivated: false };
+  const outcome: RevertOutcome = {
+    runId,
+    files: [],
+    commands: [],
+    rebootRequired: false,
+    deactivated: false,
+    agent: null,
+  };
+  checkNotReverted(me, opts);
+  if (me.reverted) return removeKeptAgent(sys, journal, opts, outcome);
 
   if (me.job === 'activate') {
     if (!deactivate) throw fail('revert.activationNeedsDeactivate', { run: runId }, ExitCode.badInput);
     journal.append({ type: 'revert.start', pid: process.pid });
-    const c = agentTool(sys, 'dsa_control', ['-r']);
-    const r = await runAgentCommand(sys, c, { timeoutMs: 120_000 });
-    journal.append({ type: 'revert.command', command: c.command, args: c.args, exitCode: r.exitCode });
-    outcome.commands.push({ command: c.command, args: c.args, exitCode: r.exitCode });
-    journal.append({ type: 'revert.done', ok: r.exitCode === 0 });
-    if (r.exitCode !== 0)
-      throw fail(
-        'revert.incomplete',
-        { run: runId, what: [c.command, '-r'].join(' '), dir: journal.dir },
-        ExitCode.failed,
-      );
-    outcome.deactivated = true;
+    await deactivateAgent(sys, journal, outcome);
+    journal.append({ type: 'revert.done', ok: true });
     return outcome;
   }
 
@@ -173,11 +314,13 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
       throw fail('revert.backupBad', { run: runId, path, backup: f.backup ?? '-' }, ExitCode.failed);
   }
 
+  // The agent package the run installed: kept when asked (then it is not deactivated either), else removed.
+  const keepAgent = opts.agent === 'keep';
+  const items = undoItems(events).filter((i) => !(keepAgent && i.kind === 'undo' && i.agentPackage));
+  const kept = keepAgent ? undoItems(events).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : [])) : [];
   // Removing an activated agent leaves its computer in the manager's console: deactivate it first, when asked.
-  const installedHere =
-    events.some((e) => e.type === 'step.start' && e.step === 'install') &&
-    events.some((e) => (e.type === 'command' && e.revert) || (e.type === 'command.intent' && e.undo));
-  const activatedWith = installedHere ? await activatedManager(sys) : null;
+  const removesAgent = items.some((i) => i.kind === 'undo' && i.agentPackage);
+  const activatedWith = removesAgent ? await activatedManager(sys) : null;
   if (activatedWith !== null && !deactivate)
     throw fail(
       'revert.installNeedsDeactivate',
@@ -188,51 +331,20 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
 
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];
-  if (activatedWith !== null) {
-    const c = agentTool(sys, 'dsa_control', ['-r']);
-    const r = await runAgentCommand(sys, c, { timeoutMs: 120_000 });
-    journal.append({ type: 'revert.command', command: c.command, args: c.args, exitCode: r.exitCode });
-    outcome.commands.push({ command: c.command, args: c.args, exitCode: r.exitCode });
-    if (r.exitCode !== 0) {
-      journal.append({ type: 'revert.done', ok: false });
-      throw fail(
-        'revert.incomplete',
-        { run: runId, what: [c.command, '-r'].join(' '), dir: journal.dir },
-        ExitCode.failed,
-      );
-    }
-    outcome.deactivated = true;
+  if (kept.length) {
+    const version = await agentVersion(sys);
+    for (const k of kept)
+      journal.append({ type: 'revert.kept', what: 'agent', command: k.undo.command, args: k.undo.args, version });
   }
-  // The undo list, newest first: files (restored once, from the first backup) and commands with an undo.
-  const doneN = new Set(events.flatMap((e) => (e.type === 'command' && e.n !== undefined ? [e.n] : [])));
-  type Item = { kind: 'file'; path: string } | { kind: 'undo'; undo: Undo } | { kind: 'unknown'; what: string };
-  const items: Item[] = [];
-  const seenPaths = new Set<string>();
-  for (const e of events) {
-    if (e.type === 'file.intent' || e.type === 'file.write' || e.type === 'file.delete') {
-      if (!seenPaths.has(e.path)) items.push({ kind: 'file', path: e.path });
-      seenPaths.add(e.path);
-    } else if (e.type === 'command' && e.revert && !e.readBack) items.push({ kind: 'undo', undo: e.revert });
-    else if (e.type === 'command.intent' && !doneN.has(e.n)) {
-      // Killed while the command ran: whether it took effect is unknown, so its undo runs (and must succeed).
-      if (e.undo) items.push({ kind: 'undo', undo: e.undo });
-      else items.push({ kind: 'unknown', what: [e.command, ...e.args].join(' ') });
-    }
-  }
+  if (activatedWith !== null) await deactivateAgent(sys, journal, outcome);
   for (const item of items.reverse()) {
     if (item.kind === 'unknown') {
       failures.push(cut(item.what));
       continue;
     }
     if (item.kind === 'undo') {
-      const u = item.undo;
-      const r = await (u.real ? sys.exec.runReal : sys.exec.run)(u.command, u.args, {
-        timeoutMs: 120_000,
-        ...(u.env ? { env: u.env } : {}),
-      });
-      journal.append({ type: 'revert.command', command: u.command, args: u.args, exitCode: r.exitCode });
-      outcome.commands.push({ command: u.command, args: u.args, exitCode: r.exitCode });
-      if (r.exitCode !== 0) failures.push(cut([u.command, ...u.args].join(' ')));
+      const failed = await runUndo(sys, journal, item, outcome);
+      if (failed) failures.push(failed);
       continue;
     }
     const f = byPath.get(item.path)!;
@@ -261,5 +373,6 @@ async function revertLocked(sys: SystemContext, runId: string, deactivate: boole
   if (failures.length)
     throw fail('revert.incomplete', { run: runId, what: failures.join('; '), dir: journal.dir }, ExitCode.failed);
   outcome.rebootRequired = events.some((e) => e.type === 'step.start' && e.revertNeedsReboot === true);
+  if (kept.length) outcome.agent = 'kept';
   return outcome;
 }

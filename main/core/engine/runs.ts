@@ -22,10 +22,30 @@ export interface RunSummary {
   changed: boolean;
   /** The run ended (with or without success); false: it was killed or is still running. */
   finished: boolean;
+  /** Its last revert finished: what that revert undid is back as it was (see `agentKept`). */
   reverted: boolean;
+  /** The run installed the agent package (its undo removes it). */
+  agentInstalled: boolean;
+  /** Reverted with the agent package it installed kept on purpose (`revert --keep-agent`, the window's default). */
+  agentKept: boolean;
+  /** In one word: `applied`, `interrupted`, `reverted`, `reverted-agent-kept` or `nothing` (changed nothing). */
+  state: RunState;
   /** A revert of it began and did not finish. */
   revertInterrupted: boolean;
   pid: number | null;
+}
+
+/** What `revert --list` says of a run. */
+export type RunState = 'applied' | 'interrupted' | 'reverted' | 'reverted-agent-kept' | 'nothing';
+
+/**
+ * True for the journal line of the agent package install: marked `role: package`; in journals written before
+ * the mark, the install step's command with an undo (the step's only command that has one).
+ */
+export function isAgentPackageEvent(e: StampedEvent): boolean {
+  if (e.type !== 'command' && e.type !== 'command.intent') return false;
+  const undo = e.type === 'command' ? e.revert : e.undo;
+  return !!undo && (e.role === 'package' || (e.role === undefined && e.step === 'install'));
 }
 
 /** Summarizes a run from its events. */
@@ -40,8 +60,13 @@ export function summarizeRun(runId: string, seq: number, events: StampedEvent[])
     if (e.type === 'command' && e.revert && e.n === undefined) commands.push([e.command, ...e.args].join(' '));
   }
   const lastRevert = [...events].reverse().find((e) => e.type === 'revert.start' || e.type === 'revert.done');
+  const reverted = lastRevert?.type === 'revert.done' && lastRevert.ok;
+  const lastStart = events.map((e) => e.type).lastIndexOf('revert.start');
+  const agentKept = reverted && events.slice(lastStart + 1).some((e) => e.type === 'revert.kept');
+  const finished = events.some((e) => e.type === 'run.done');
   const job =
     start?.type === 'run.start' ? (start.job ?? (start.steps.includes('activate') ? 'activate' : 'apply')) : '?';
+  const changed = files.size > 0 || commands.length > 0 || job === 'activate';
   return {
     runId,
     seq,
@@ -51,9 +76,20 @@ export function summarizeRun(runId: string, seq: number, events: StampedEvent[])
     steps: start?.type === 'run.start' ? start.steps : [],
     files: [...files],
     commands,
-    changed: files.size > 0 || commands.length > 0 || job === 'activate',
-    finished: events.some((e) => e.type === 'run.done'),
-    reverted: lastRevert?.type === 'revert.done' && lastRevert.ok,
+    changed,
+    finished,
+    reverted,
+    agentInstalled: events.some(isAgentPackageEvent),
+    agentKept,
+    state: reverted
+      ? agentKept
+        ? 'reverted-agent-kept'
+        : 'reverted'
+      : !finished
+        ? 'interrupted'
+        : changed
+          ? 'applied'
+          : 'nothing',
     revertInterrupted: lastRevert?.type === 'revert.start',
     pid: start?.type === 'run.start' && typeof start.pid === 'number' ? start.pid : null,
   };

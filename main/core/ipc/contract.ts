@@ -194,10 +194,18 @@ export const RevertPreviewViewSchema = z.object({
   reverted: z.boolean(),
   /** Files the run wrote: each gets its original bytes back (or is removed when it did not exist). */
   files: z.array(z.string()),
-  /** Commands that undo the run's commands, newest first, with the step each belongs to. */
+  /** Commands that undo the run's commands, newest first, with the step each belongs to (the agent's removal apart). */
   undo: z.array(z.object({ step: z.string(), command: z.string() })),
-  /** True when this run installed the agent package, so reverting it removes the package. */
-  removesAgent: z.boolean(),
+  /** The agent package: it stays installed unless its removal is chosen (only a package this run installed). */
+  agent: z.object({
+    /** The command that removes the package this run installed (null: the run installed none). */
+    removal: z.string().nullable(),
+    /** What the package database says now (null: cannot tell), and the version installed. */
+    installed: z.boolean().nullable(),
+    version: z.string().nullable(),
+    /** The manager the agent is activated with now (null: not activated, or cannot tell): removal deactivates it first. */
+    activatedWith: z.string().nullable(),
+  }),
   /** Newer activation runs: they stay unless the reset (`dsa_control -r`) is chosen. */
   activations: z.array(z.string()),
 });
@@ -285,6 +293,8 @@ export const channels = {
       runId: z.string().max(100).optional(),
       /** An activation run is undone only when this is chosen (`dsa_control -r` resets the agent). */
       deactivate: z.boolean().optional(),
+      /** The agent package the run installed: kept unless its removal is chosen (then it is deactivated first). */
+      agent: z.enum(['keep', 'remove']).default('keep'),
     }),
     response: z.object({
       runId: z.string(),
@@ -293,6 +303,8 @@ export const channels = {
       rebootRequired: z.boolean().default(false),
       /** The agent was reset (`dsa_control -r`): it is no longer activated. */
       deactivated: z.boolean().default(false),
+      /** The agent package this run installed: removed, kept installed, or null (the run installed none). */
+      agent: z.enum(['removed', 'kept']).nullable().default(null),
     }),
   },
   activate: {

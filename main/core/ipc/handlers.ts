@@ -50,7 +50,8 @@ export function createHandlers(sys: SystemContext, services: AppServices = headl
     plan: ({ selected }) => app.plan(selected),
     apply: ({ planId, lang }) => app.apply(planId, job(), lang ?? services.lang()),
     'revert:preview': async ({ runId }) => app.revertPreview(runId),
-    revert: ({ runId, deactivate }) => app.revert(runId, deactivate === true, job(), services.lang()),
+    revert: ({ runId, deactivate, agent }) =>
+      app.revert(runId, { deactivate: deactivate === true, agent }, job(), services.lang()),
     activate: ({ lang, ...opts }) => app.activate(opts, job(), lang ?? services.lang()),
     doctor: () => app.doctor(),
     'doctor:fix': () => app.doctorFix(),

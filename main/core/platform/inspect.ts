@@ -154,8 +154,15 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
       { timeoutMs: 15_000 },
     );
     if (r.notFound) return { installed: null, via: 'registry-unavailable' };
-    const v = /DisplayVersion\s+REG_SZ\s+(\S+)/.exec(r.stdout)?.[1];
-    return { installed: /Deep Security Agent/i.test(r.stdout), ...(v ? { version: v } : {}), via: 'registry' };
+    const installed = /Deep Security Agent/i.test(r.stdout);
+    // `/f … /d` prints only the matching DisplayName under its key: the version is asked of that key.
+    const key = /^(HKEY_[^\r\n]*?)\s*\r?\n\s+DisplayName\s+REG_SZ\s+[^\r\n]*Deep Security Agent/im.exec(r.stdout)?.[1];
+    let v = /DisplayVersion\s+REG_SZ\s+(\S+)/.exec(r.stdout)?.[1];
+    if (installed && !v && key) {
+      const q = await runConsole(sys, 'reg', ['query', key, '/v', 'DisplayVersion'], { timeoutMs: 15_000 });
+      v = q.exitCode === 0 ? parseRegQuery(q.stdout).DisplayVersion : undefined;
+    }
+    return { installed, ...(v ? { version: v } : {}), via: 'registry' };
   }
   const dbpath = await rpmDbPath(sys);
   if (dbpath) {

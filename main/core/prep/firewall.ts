@@ -3,6 +3,7 @@ import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { isIpAddress } from '../inputs/names.js';
 import { runConsole } from '../platform/consoleEncoding.js';
+import { sysExists } from './sysFiles.js';
 
 /** One opening for the agent: TCP to (out) or from (in) an address on a port. */
 export const FirewallRuleSchema = z.object({
@@ -51,10 +52,15 @@ export interface WindowsProfile {
   blockOutbound: boolean | null;
 }
 
+/** SLES 12's SuSEfirewall2: it builds its iptables rules from this file at every start. */
+export const SUSEFIREWALL2_CONFIG = '/etc/sysconfig/SuSEfirewall2';
+
 /** The host firewall of the target and what it filters. */
 export interface FirewallState {
   active: boolean;
   tool: FirewallTool | null;
+  /** The program that builds the iptables rules from its own configuration (SLES 12: SuSEfirewall2), if any. */
+  frontEnd: 'SuSEfirewall2' | null;
   filtersOutbound: boolean;
   filtersInbound: boolean;
   nftChains: NftChain[];
@@ -277,6 +283,7 @@ function empty(): FirewallState {
   return {
     active: false,
     tool: null,
+    frontEnd: null,
     filtersOutbound: false,
     filtersInbound: false,
     nftChains: [],
@@ -351,16 +358,23 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
   const ipt = await sys.exec.run('iptables-save', ['-t', 'filter'], C_ENV);
   if (!ipt.notFound && ipt.exitCode === 0) {
     const p = parseIptablesSave(ipt.stdout);
+    // SLES 12: SuSEfirewall2 made these rules from its configuration file, and makes them again at its next start.
+    const suse = (p.inbound || p.outbound) && (await sysExists(sys, SUSEFIREWALL2_CONFIG));
     if (p.inbound || p.outbound)
       return {
         ...s,
         active: true,
         tool: 'iptables',
+        frontEnd: suse ? 'SuSEfirewall2' : null,
         filtersInbound: p.inbound,
         filtersOutbound: p.outbound,
         dsaRules: p.tagged,
         accepts: p.accepts,
-        reasons: [{ key: 'prep.fw.why.iptables', params: {} }],
+        reasons: [
+          suse
+            ? { key: 'prep.fw.why.suseFirewall2', params: { file: SUSEFIREWALL2_CONFIG } }
+            : { key: 'prep.fw.why.iptables', params: {} },
+        ],
       };
   }
   const nft = await sys.exec.run('nft', ['-j', 'list', 'ruleset'], C_ENV);

@@ -16,7 +16,9 @@ import type {
 import { inputError } from '../errors.js';
 import { msg } from '../message.js';
 import { firewallRules, parseAllowTargets, resolveAllowTargets } from './requests.js';
+import { platformOf, type PlatformKind } from '../platformText.js';
 import {
+  SUSEFIREWALL2_CONFIG,
   FirewallRuleSchema,
   acceptCovers,
   detectFirewall,
@@ -154,8 +156,27 @@ const alreadyAllowed = (r: FirewallRule, where = ''): Message => ({
 const has = (s: FirewallState, tag: string, where?: string): boolean =>
   s.dsaRules.some((d) => d.tag === tag && (where === undefined || d.where === where));
 
+/**
+ * How rules added at run time are kept across a reboot on this platform: the distribution's save command or file
+ * (`service iptables save` with iptables-services on RHEL, `netfilter-persistent save` on Debian/Ubuntu,
+ * /etc/sysconfig/nftables.conf or /etc/nftables.conf), else the ruleset loaded at boot in general words.
+ */
+export function keepRulesHint(tool: 'iptables' | 'nftables', kind: PlatformKind): Message {
+  const el = kind === 'el' || kind === 'el6';
+  if (tool === 'iptables' && el) return msg('prep.fw.keep.command', { command: 'service iptables save' });
+  if (tool === 'iptables' && kind === 'debian')
+    return msg('prep.fw.keep.command', { command: 'netfilter-persistent save' });
+  if (tool === 'nftables' && el) return msg('prep.fw.keep.file', { file: '/etc/sysconfig/nftables.conf' });
+  if (tool === 'nftables' && kind === 'debian') return msg('prep.fw.keep.file', { file: '/etc/nftables.conf' });
+  return msg('prep.fw.keep.boot');
+}
+
 /** The commands that open what is not open yet, and the notes that explain what is left as is. */
-export function firewallCommands(s: FirewallState, rules: FirewallRule[]): { commands: FwCommand[]; notes: Message[] } {
+export function firewallCommands(
+  s: FirewallState,
+  rules: FirewallRule[],
+  kind: PlatformKind = 'linux',
+): { commands: FwCommand[]; notes: Message[] } {
   const commands: FwCommand[] = [];
   const notes: Message[] = [];
   if (!s.active) return { commands, notes: [{ key: 'prep.fw.note.inactive', params: {} }] };
@@ -196,14 +217,27 @@ export function firewallCommands(s: FirewallState, rules: FirewallRule[]): { com
         break;
     }
   }
-  if (commands.length && (s.tool === 'nftables' || s.tool === 'iptables'))
-    notes.push({ key: 'prep.fw.note.runtimeOnly', params: { tool: s.tool } });
+  // SuSEfirewall2 rebuilds the rules at its next start: its own file keeps inbound openings (net,protocol,port).
+  const suseEntries =
+    s.frontEnd === 'SuSEfirewall2'
+      ? [
+          ...new Set(
+            commands.filter((c) => c.rule.direction === 'in').map((c) => `${c.rule.address},tcp,${c.rule.port}`),
+          ),
+        ]
+      : [];
+  if (suseEntries.length)
+    notes.push(
+      msg('prep.fw.note.runtimeOnlySuSEfirewall2', { file: SUSEFIREWALL2_CONFIG, entries: suseEntries.join(' ') }),
+    );
+  else if (commands.length && (s.tool === 'nftables' || s.tool === 'iptables'))
+    notes.push(msg('prep.fw.note.runtimeOnly', { tool: s.tool, keep: keepRulesHint(s.tool, kind) }));
   return { commands, notes };
 }
 
 async function work(sys: SystemContext, input: FirewallStepInput) {
-  const state = await detectFirewall(sys);
-  return { state, ...firewallCommands(state, input.rules) };
+  const [state, kind] = await Promise.all([detectFirewall(sys), platformOf(sys)]);
+  return { state, ...firewallCommands(state, input.rules, kind) };
 }
 
 /** The action of one command: nft's undo is read from the handle it prints, then the chain is read back. */

@@ -2,6 +2,7 @@ import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import type { OsInfo } from '../platform/inspect.js';
 import { listSysDir, readSysText, sysExists } from './sysFiles.js';
+import { platformKind } from '../platformText.js';
 
 /** The three sysctls the "disable addressing" method sets. */
 export const IPV6_SYSCTL_KEYS = [
@@ -130,8 +131,7 @@ export function addGrubKernelArg(text: string): string {
 
 /** The method a generation uses by default, and whether the user's choice applies to it. */
 export function ipv6MethodFor(os: OsInfo, wanted: 'addressing' | 'protocol'): Ipv6Method {
-  if (os.family === 'rhel' && os.major !== null && os.major <= 6) return 'module';
-  return wanted;
+  return platformKind(os) === 'el6' ? 'module' : wanted;
 }
 
 /** The sysctl.d drop-in we write for the "disable addressing" method. */

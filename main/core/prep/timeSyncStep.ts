@@ -4,7 +4,7 @@ import { fileWriteAction } from '../steps/fileAction.js';
 import { detectOs } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
-import { isNtpServer, parseNtpServer, type TimeSyncPlatform } from './timeSync.js';
+import { isNtpServer, parseNtpServer, timeSyncPlatform, type TimeSyncPlatform } from './timeSync.js';
 
 export const TimeSyncStepInput = z.object({
   /** The NTP server to synchronise with: `HOST` or `HOST:PORT`. */
@@ -32,13 +32,10 @@ interface SyncWork {
 
 const m = (key: string, params: Message['params'] = {}): Message => ({ key, params });
 
-/** Which time service to point at the server: chrony, ntpd (EL6), or w32time. */
+/** Which time service to point at the server: chrony, ntpd (RHEL 6, SLES 12), or w32time. */
 async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
-  if (sys.os === 'windows') return { kind: 'w32time' };
-  const os = await detectOs(sys);
-  if (os.family === 'rhel' && os.major !== null && os.major <= 6) return { kind: 'ntpd', conf: '/etc/ntp.conf' };
-  const conf = os.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
-  return { kind: 'chrony', conf, service: os.family === 'debian' ? 'chrony' : 'chronyd' };
+  if (sys.os === 'windows') return timeSyncPlatform(null, true);
+  return timeSyncPlatform(await detectOs(sys), false);
 }
 
 /** Reads the current w32time peer list and sync type (for the undo). */
@@ -86,21 +83,22 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
   const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
+  const sysv = platform.kind === 'ntpd' && platform.init === 'sysv';
   // When reverted, the service restarts after its original configuration is back.
   const pre: SyncCommand[] = present
     ? []
     : [
-        platform.kind === 'chrony'
+        sysv
           ? {
-              command: 'systemctl',
-              args: ['is-enabled', service],
-              revert: { command: 'systemctl', args: ['try-restart', service] },
-              reason: m('prep.time.reason.check', { service }),
-            }
-          : {
               command: 'chkconfig',
               args: ['--list', 'ntpd'],
               revert: { command: 'service', args: ['ntpd', 'restart'] },
+              reason: m('prep.time.reason.check', { service }),
+            }
+          : {
+              command: 'systemctl',
+              args: ['is-enabled', service],
+              revert: { command: 'systemctl', args: ['try-restart', service] },
               reason: m('prep.time.reason.check', { service }),
             },
       ];
@@ -110,11 +108,18 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
           { command: 'systemctl', args: ['restart', service], reason: m('prep.time.reason.restart', { service }) },
           { command: 'chronyc', args: ['makestep'], reason: m('prep.time.reason.step', { host }) },
         ]
-      : [
-          { command: 'service', args: ['ntpd', 'stop'], reason: m('prep.time.reason.stop', { service }) },
-          { command: 'ntpdate', args: ['-u', host], reason: m('prep.time.reason.step', { host }) },
-          { command: 'service', args: ['ntpd', 'start'], reason: m('prep.time.reason.restart', { service }) },
-        ];
+      : sysv
+        ? [
+            { command: 'service', args: ['ntpd', 'stop'], reason: m('prep.time.reason.stop', { service }) },
+            { command: 'ntpdate', args: ['-u', host], reason: m('prep.time.reason.step', { host }) },
+            { command: 'service', args: ['ntpd', 'start'], reason: m('prep.time.reason.restart', { service }) },
+          ]
+        : [
+            // SLES 12: ntpd itself sets the clock once from the servers of /etc/ntp.conf (-g: however far off).
+            { command: 'systemctl', args: ['stop', 'ntpd'], reason: m('prep.time.reason.stop', { service }) },
+            { command: 'ntpd', args: ['-gq'], reason: m('prep.time.reason.step', { host }) },
+            { command: 'systemctl', args: ['start', 'ntpd'], reason: m('prep.time.reason.restart', { service }) },
+          ];
   return {
     platform,
     file: present ? null : { path: platform.conf, before, after, line },
@@ -125,7 +130,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   };
 }
 
-/** Points this machine's time service (chrony, ntpd on EL6, w32time) at an NTP server and steps the clock. */
+/** Points this machine's time service (chrony, ntpd on RHEL 6 and SLES 12, w32time) at an NTP server and steps the clock. */
 export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
   id: 'time-sync',
   titleKey: 'prep.time.title',

@@ -198,15 +198,18 @@ export function Apply() {
         <button type="button" disabled={applying} data-testid="apply-back" onClick={() => go('plan')}>
           {t('ui.back')}
         </button>
-        <button
-          type="button"
-          className="primary"
-          data-testid="to-activate"
-          disabled={applying}
-          onClick={() => go('activate')}
-        >
-          {t('ui.apply.next')}
-        </button>
+        {/* After a revert the way on is to review again (in the summary), not to activate what was undone. */}
+        {!reverted && (
+          <button
+            type="button"
+            className="primary"
+            data-testid="to-activate"
+            disabled={applying}
+            onClick={() => go('activate')}
+          >
+            {t('ui.apply.next')}
+          </button>
+        )}
       </div>
     </section>
   );

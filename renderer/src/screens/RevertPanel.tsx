@@ -1,19 +1,43 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RevertPreviewView } from '../../../main/core/ipc/contract';
 import { useApp } from '../store';
 
-/** The revert confirmation: what will be undone, what will not, the explicit choice to reset an activation. */
+/** One explicit choice of the confirmation: a checkbox named by its label. */
+function Choice(props: { testId: string; checked: boolean; onChange(on: boolean): void; children: ReactNode }) {
+  return (
+    <label className="check-option">
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />{' '}
+      {props.children}
+    </label>
+  );
+}
+
+/**
+ * The revert confirmation: what will be undone and what will not; the explicit choices to uninstall the agent
+ * package the run installed (off: it stays; on: deactivated first) and to reset newer activations.
+ */
 export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
   const { t } = useTranslation();
   const deactivate = useApp((s) => s.revertDeactivate);
   const setDeactivate = useApp((s) => s.setRevertDeactivate);
+  const removeAgent = useApp((s) => s.revertRemoveAgent);
+  const setRemoveAgent = useApp((s) => s.setRevertRemoveAgent);
   const revert = useApp((s) => s.revert);
   const cancel = useApp((s) => s.cancelRevert);
   const reverting = useApp((s) => s.reverting);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
   const n = preview.activations.length;
+  const agent = preview.agent;
+  // The package this run installed, still there (removed by hand since: nothing to keep or remove).
+  const ownAgent = agent.removal !== null && agent.installed !== false;
+  const removing = removeAgent && ownAgent;
   return (
     <div
       className="card revert-confirm"
@@ -36,28 +60,40 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
             {t('ui.revert.command')} <code>{u.command}</code>
           </li>
         ))}
+        {removing && (
+          <li>
+            {t('ui.revert.uninstallAgent')} <code>{agent.removal}</code>
+          </li>
+        )}
         {deactivate && n > 0 && <li>{t('ui.revert.resetActivation')}</li>}
-        {preview.files.length === 0 && preview.undo.length === 0 && !(deactivate && n > 0) && (
+        {preview.files.length === 0 && preview.undo.length === 0 && !removing && !(deactivate && n > 0) && (
           <li>{t('ui.revert.nothing')}</li>
         )}
       </ul>
       <p>{t('ui.revert.kept')}</p>
       <ul data-testid="revert-kept">
-        {!preview.removesAgent && <li>{t('ui.revert.agentStays')}</li>}
+        {ownAgent && !removing && <li>{t('ui.revert.agentInstalledByRunStays', { version: agent.version ?? '?' })}</li>}
+        {agent.removal !== null && !ownAgent && <li>{t('ui.revert.agentGone')}</li>}
+        {agent.removal === null && agent.installed === true && <li>{t('ui.revert.agentStays')}</li>}
         {n > 0 && !deactivate && <li>{t('ui.revert.activationStays')}</li>}
         <li>{t('ui.revert.othersStay')}</li>
       </ul>
-      {preview.removesAgent && <p className="warning">{t('ui.revert.agentRemoved')}</p>}
+      {ownAgent && (
+        <Choice testId="revert-remove-agent" checked={removeAgent} onChange={setRemoveAgent}>
+          {t('ui.revert.removeAgent')}
+        </Choice>
+      )}
+      {removing && (
+        <p className="warning" data-testid="revert-remove-agent-note">
+          {agent.activatedWith !== null
+            ? t('ui.revert.removeAgentActivated', { url: agent.activatedWith })
+            : t('ui.revert.removeAgentDeactivates')}
+        </p>
+      )}
       {n > 0 && (
-        <label className="check-option">
-          <input
-            type="checkbox"
-            data-testid="revert-deactivate"
-            checked={deactivate}
-            onChange={(e) => setDeactivate(e.target.checked)}
-          />{' '}
+        <Choice testId="revert-deactivate" checked={deactivate} onChange={setDeactivate}>
           {t('ui.revert.deactivate')}
-        </label>
+        </Choice>
       )}
       <div className="actions">
         <button type="button" data-testid="revert-cancel" disabled={reverting} onClick={cancel}>
@@ -101,7 +137,13 @@ export function RevertedSummary() {
         ))}
       </ul>
       <p data-testid="reverted-kept">
-        {r.agentRemoved ? t('ui.revert.after.agentRemoved') : t('ui.revert.after.agentStays')}{' '}
+        {r.agent === 'removed'
+          ? t(r.deactivated ? 'ui.revert.after.agentDeactivatedRemoved' : 'ui.revert.after.agentRemoved')
+          : r.agent === 'kept'
+            ? t(r.agentInstalled === false ? 'ui.revert.agentGone' : 'ui.revert.after.agentKept')
+            : r.agentInstalled === true
+              ? t('ui.revert.after.agentStays')
+              : ''}{' '}
         {r.activationsReset > 0
           ? t('ui.revert.after.activationReset')
           : r.activationsKept > 0

@@ -1,12 +1,13 @@
 import { isSameManager } from '../../agent/managerIdentity.js';
 import { msg, type Message } from '../../message.js';
-import { queryAgentState, type AgentState } from '../../agent/agentState.js';
+import { agentStateOf } from '../facts.js';
 import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { activationUrl } from '../../inputs/activation.js';
 import {
   activateCommand,
   asAdmin,
   dsaControl,
+  packageDbTools,
   platformOf,
   restartAgentCommand,
   startAgentCommand,
@@ -14,17 +15,6 @@ import {
 } from '../../platformText.js';
 
 const k = msg;
-
-/** One agent state query per doctor run, shared by the three agent checks. */
-const stateOf = new WeakMap<CheckContext, Promise<AgentState>>();
-function agentState(ctx: CheckContext): Promise<AgentState> {
-  let p = stateOf.get(ctx);
-  if (!p) {
-    p = queryAgentState(ctx.sys);
-    stateOf.set(ctx, p);
-  }
-  return p;
-}
 
 /** A program the agent checks ran that did not end in time (a hung `dsa_query`, `rpm`): the finding, named. */
 async function hungCommand(
@@ -43,6 +33,7 @@ async function hungCommand(
       command: hung.command,
       restart: asAdmin(kind, restartAgentCommand(kind)),
       diag: dsaControl(kind, ['-d']),
+      ...packageDbTools(kind),
     }),
   };
 }
@@ -66,7 +57,7 @@ export const agentChecks: CheckDef[] = [
     titleKey: 'doctor.title.agentInstalled',
     defaultClass: 'agent',
     async run(ctx): Promise<CheckOutcome> {
-      const s = await agentState(ctx);
+      const s = await agentStateOf(ctx);
       const hung = await hungCommand(
         ctx,
         /(^|[\\/ ])(rpm|dpkg-query|dpkg|reg)(\.exe)? /,
@@ -89,7 +80,7 @@ export const agentChecks: CheckDef[] = [
     defaultClass: 'agent',
     after: ['agent.installed'],
     async run(ctx): Promise<CheckOutcome> {
-      const s = await agentState(ctx);
+      const s = await agentStateOf(ctx);
       if (s.installed !== true && s.service !== 'running')
         return { status: 'skip', detail: k('doctor.agent.skipNotInstalled') };
       if (s.service === 'running') return { status: 'pass', detail: k('doctor.agent.serviceRunning') };
@@ -109,7 +100,7 @@ export const agentChecks: CheckDef[] = [
     defaultClass: 'agent',
     after: ['agent.service'],
     async run(ctx): Promise<CheckOutcome> {
-      const s = await agentState(ctx);
+      const s = await agentStateOf(ctx);
       // dsa_query that never answered is the finding, not a missing agent.
       const hung = await hungCommand(ctx, /dsa_query/);
       if (hung) return hung;

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { msg } from '../../message.js';
-import { inspectSystem } from '../../platform/inspect.js';
+import { inspectionOf } from '../facts.js';
 import { expectedAgentPlatform, checkInstallerMatch } from '../../agent/platform.js';
 import { parseKernelList, checkKernelSupport } from '../../agent/kernelList.js';
 import { checkDiskAndMemory } from '../../agent/resources.js';
@@ -17,7 +17,7 @@ export const platformChecks: CheckDef[] = [
     titleKey: 'doctor.title.osSupported',
     defaultClass: 'agent',
     async run(ctx): Promise<CheckOutcome> {
-      const ins = await inspectSystem(ctx.sys);
+      const ins = await inspectionOf(ctx);
       const os = `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`;
       if (ins.os.family === 'unknown' && ins.os.id === 'unknown')
         return { status: 'skip', detail: k('doctor.platform.osUnknown') };
@@ -41,7 +41,7 @@ export const platformChecks: CheckDef[] = [
       if (ctx.sys.os === 'windows') return { status: 'skip', detail: k('doctor.platform.kernelWindows') };
       const file = ctx.inputs.kernelList;
       if (!file) return { status: 'skip', detail: k('doctor.skip.noKernelList') };
-      const ins = await inspectSystem(ctx.sys);
+      const ins = await inspectionOf(ctx);
       const p = expectedAgentPlatform(ins.os, ins.arch);
       if (!ins.kernel || !p) return { status: 'skip', detail: k('doctor.platform.kernelUnknown') };
       const parsed = parseKernelList(file, await readInputFile(file));

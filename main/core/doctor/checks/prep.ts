@@ -1,7 +1,7 @@
 import { detectIpv6 } from '../../prep/ipv6.js';
 import { msg } from '../../message.js';
 import { detectAntivirus } from '../../prep/antivirus.js';
-import { detectOs } from '../../platform/inspect.js';
+import { inspectionOf } from '../facts.js';
 import { statusValue } from '../../statusValues.js';
 import { type CheckDef, type CheckOutcome } from '../types.js';
 
@@ -18,12 +18,21 @@ export const prepChecks: CheckDef[] = [
       const av = await detectAntivirus(ctx.sys);
       const reasons = av.reasons.map((r) => k(r.key, r.params));
       const why = reasons[0] ?? k('doctor.prep.avNone');
+      // Not read is not off: `inspect` says "unknown" for the same machine, so the doctor does not say OK.
+      if (av.realTimeOn === null) return { status: 'skip', detail: k('doctor.prep.avUnknown', { why }) };
       if (!av.conflict) return { status: 'pass', detail: k('doctor.prep.avOk', { why }) };
       return {
         status: 'fail',
         class: 'conflict',
         detail: k('doctor.prep.avConflict', { why }),
-        remedy: k('doctor.prep.avRemedy'),
+        // The product that is on is the one named (SCEP's policy, or Defender — behind Tamper Protection or not).
+        remedy: k(
+          av.scep.installed && av.scep.service.running && av.scep.policy.realtime !== 1
+            ? 'doctor.prep.avRemedy'
+            : av.defender.status?.isTamperProtected
+              ? 'doctor.prep.avRemedyDefenderTamper'
+              : 'doctor.prep.avRemedyDefender',
+        ),
       };
     },
   },
@@ -48,7 +57,7 @@ export const prepChecks: CheckDef[] = [
           remedy: k('doctor.prep.ipv6RebootRemedy'),
         };
       // The manual asks for IPv6 off on RHEL only; elsewhere its state is information.
-      const os = await detectOs(ctx.sys);
+      const { os } = await inspectionOf(ctx);
       if (os.family === 'rhel' && s.configured === 'on' && s.runtime !== 'off')
         return {
           status: 'warn',

@@ -6,6 +6,7 @@ import { readIfExists } from '../../fsx.js';
 import type { SystemContext } from '../../system.js';
 import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { parseNtpServer } from '../probes/sntp.js';
+import { timeSyncPlatform } from '../../prep/timeSync.js';
 import { detectOs } from '../../platform/inspect.js';
 
 /** Warn above this offset, fail above the next (ms). */
@@ -81,26 +82,45 @@ const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.a
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
 const managerDirection = (offsetMs: number): Message => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 
-/** How to set this clock from `server` on this platform, with its real host and port. */
+/**
+ * How to set this clock from `server` on this platform, with its real host and port: the time service
+ * `timeSyncPlatform` names (the one `doctor --fix` plans), or chrony / systemd-timesyncd when that is what runs.
+ */
 export async function clockRemedy(ctx: CheckContext, server: string, services: string[] | null): Promise<Message> {
   const { host, port } = parseNtpServer(server);
   if (ctx.sys.os === 'windows')
     return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
   const os = await detectOs(ctx.sys).catch(() => null);
-  if (os?.family === 'rhel' && os.major !== null && os.major <= 6)
+  let p = timeSyncPlatform(os, false);
+  if (p.kind === 'ntpd' && p.init === 'sysv')
     return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
+  // An admin who installed chrony where the vendor ships ntpd (SLES 12) gets chrony's commands.
+  if (p.kind === 'ntpd' && services?.includes('chronyd') && !services.includes('ntpd'))
+    p = { kind: 'chrony', conf: '/etc/chrony.conf', service: 'chronyd' };
+  if (p.kind === 'ntpd')
+    return k(port === 123 ? 'doctor.time.fixNtpd' : 'doctor.time.fixNtpdPort', { host, port, conf: p.conf });
   const portPart = port === 123 ? '' : ` port ${port}`;
   if (services?.includes('systemd-timesyncd') && port === 123) return k('doctor.time.fixTimesyncd', { host });
-  const conf = os?.family === 'debian' ? '/etc/chrony/chrony.conf' : '/etc/chrony.conf';
+  const chrony = p.kind === 'chrony' ? p : { conf: '/etc/chrony.conf', service: 'chronyd' };
   return k(
     services === null || services.includes('chronyd') ? 'doctor.time.fixChrony' : 'doctor.time.fixChronyInstall',
     {
       line: `server ${host}${portPart} iburst`,
-      conf,
+      conf: chrony.conf,
+      service: chrony.service,
       host,
       port,
     },
   );
+}
+
+/** The command that shows this clock's offset from its time sources, with the time service that runs here. */
+async function offsetCommand(ctx: CheckContext, services: string[] | null): Promise<string> {
+  if (services?.includes('chronyd')) return 'chronyc -n tracking';
+  if (services?.includes('ntpd')) return 'ntpq -pn';
+  if (services?.includes('systemd-timesyncd')) return 'timedatectl timesync-status';
+  const p = timeSyncPlatform(await detectOs(ctx.sys).catch(() => null), false);
+  return p.kind === 'ntpd' ? 'ntpq -pn' : 'chronyc -n tracking';
 }
 
 /**
@@ -209,6 +229,7 @@ export const timeSkewCheck: CheckDef = {
         remedy: k(ctx.sys.os === 'windows' ? 'doctor.time.cannotTellRemedyWindows' : 'doctor.time.cannotTellRemedy', {
           host: m!.host,
           server: server ?? 'pool.ntp.org',
+          compare: await offsetCommand(ctx, services),
         }),
       };
     }
