@@ -26,5 +26,9 @@ export const ErrorInfoSchema: z.ZodType<ErrorInfo> = z.object({
 /** The error a bug shows as ("Internal error: …"), naming the log file that keeps its stack when there is one. */
 export function internalErrorInfo(message: string, log?: string): ErrorInfo {
   const file = log ?? '-';
-  return { code: 'internal', message: msg('errors.internal', { message, log: file }), remedy: msg('errors.internalRemedy', { log: file }) };
+  return {
+    code: 'internal',
+    message: msg('errors.internal', { message, log: file }),
+    remedy: msg('errors.internalRemedy', { log: file }),
+  };
 }
