@@ -3,6 +3,7 @@
 // handler (dispatch). No `electron` import, so the harness runs this very code.
 import { dispatch, type HandlerTable } from '../core/ipc/handlers.js';
 import { isTrustedSender } from '../core/ipc/sender.js';
+import { msg } from '../core/message.js';
 
 /** The frame an IPC call came from (Electron's event.senderFrame; null when it is gone). */
 export interface SenderFrame {
@@ -19,7 +20,7 @@ export function guardedDispatch(
     if (!sender || !isTrustedSender(sender.url, sender.isMainFrame, origin)) {
       return {
         ok: false,
-        error: { code: 'ipc.untrustedSender', messageKey: 'errors.ipcUntrustedSender', params: { channel } },
+        error: { code: 'ipc.untrustedSender', message: msg('errors.ipcUntrustedSender', { channel }) },
       };
     }
     return dispatch(table, channel, payload);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { DsaError, ExitCode } from '../core/errors.js';
+import { fail, DsaError, ExitCode } from '../core/errors.js';
 import { readInputFile } from '../core/inputs/load.js';
 import { inspectSystem } from '../core/platform/inspect.js';
 import { redactJson, redactText } from '../core/secrets.js';
@@ -8,11 +8,12 @@ import { activateText } from './activateText.js';
 import { platformKind } from '../core/platformText.js';
 import { requestSecrets } from '../core/agent/activationArgs.js';
 import { activationRequest, hostnameNotice, type ActivationRequestOptions } from '../core/agent/activationRequest.js';
-import { renderMessage } from '../core/message.js';
+import { msg, renderMessage } from '../core/message.js';
 import { ACTIVATION_DEFAULTS, runActivation, type ActivationRun } from '../core/application/activation.js';
 import { agentDownloadUrl, downloadAgentPackage } from '../core/agent/download.js';
 import { checkInstallerMatch, expectedAgentPlatform, windowsArch } from '../core/agent/platform.js';
-import { action, intIn, requireAdmin } from './common.js';
+import { action, formatError, intIn, requireAdmin } from './common.js';
+import { mismatchError } from '../core/agent/installStep.js';
 import { afterPrinting } from './afterPrinting.js';
 import { commandDeadline } from '../core/deadline.js';
 import { doctorText } from './doctorText.js';
@@ -88,13 +89,16 @@ export function registerActivate(program: Command, t: Translate): void {
         } catch (e) {
           if (e instanceof DsaError) {
             // Every identity problem is named, the first one with its remedy in the error itself.
+            const params = e.info.message.params;
             const more = e.code.startsWith('agent.activate.identity.')
-              ? String(e.params.all ?? '')
+              ? String(params.all ?? '')
                   .split(',')
                   .filter((k) => `agent.activate.identity.${k}` !== e.code)
               : [];
-            for (const kind of more) if (kind) ctx.warn(ctx.t(`agent.activate.identity.${kind}`, e.params));
-            throw new DsaError({ ...e.toInfo(), params: redactJson(e.params, secrets), exitCode: e.exitCode });
+            for (const kind of more)
+              if (kind)
+                ctx.warn(redactText(renderMessage(ctx.t, msg(`agent.activate.identity.${kind}`, params)), secrets));
+            throw new DsaError(redactJson(e.info, secrets), { exit: e.exitCode });
           }
           throw e;
         }
@@ -133,12 +137,14 @@ export function registerDownload(program: Command, t: Translate): void {
         const arch = ins.arch ?? (await windowsArch(ctx.sys));
         const platform = expectedAgentPlatform(ins.os, arch);
         if (!platform)
-          throw new DsaError({
-            code: 'agent.installer.unsupportedOs',
-            messageKey: 'agent.installer.unsupportedOs',
-            params: { os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`, arch: arch ?? '?' },
-            remedyKey: 'agent.installer.unsupportedOsRemedy',
-          });
+          throw fail(
+            'agent.installer.unsupportedOs',
+            msg('agent.installer.unsupportedOs', {
+              os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`,
+              arch: arch ?? '?',
+            }),
+            { remedy: msg('agent.installer.unsupportedOsRemedy') },
+          );
         const ca = o.caFile ? (await readInputFile(o.caFile)).toString('utf8') : undefined;
         const url = agentDownloadUrl(o.managerUrl, platform, o.tenantId);
         ctx.warn(
@@ -159,7 +165,7 @@ export function registerDownload(program: Command, t: Translate): void {
             ),
         });
         const match = await checkInstallerMatch(ctx.sys, got.file);
-        const result = { file: got.file, bytes: got.bytes, platform, ok: match.ok, reasonKey: match.reasonKey ?? null };
+        const result = { file: got.file, bytes: got.bytes, platform, ok: match.ok, reason: match.reason ?? null };
         if (ctx.json) ctx.printJson(redactJson(result, secrets));
         else {
           ctx.say(ctx.t('agent.download.saved', { file: got.file, bytes: got.bytes }));
@@ -168,7 +174,7 @@ export function registerDownload(program: Command, t: Translate): void {
               ? ctx.t(ctx.sys.os === 'windows' ? 'agent.download.fitsWindows' : 'agent.download.fits', {
                   file: got.file,
                 })
-              : `${ctx.t('cli.errorPrefix')}: ${ctx.t(match.reasonKey ?? 'agent.installer.unsupportedOs', match.params ?? {})}`,
+              : formatError(ctx.t, mismatchError(match).info),
           );
         }
         return match.ok ? ExitCode.ok : ExitCode.failed;

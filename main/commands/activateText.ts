@@ -40,9 +40,8 @@ export function activateText(t: Translate, r: ActivateResult): string {
         `${t('cli.remedyPrefix')}: ${t('agent.activate.noContactRemedy')}`,
       );
   } else {
-    lines.push(`${t('cli.errorPrefix')}: ${t(r.outcome.messageKey, { detail: r.outcome.detail })}`);
-    const remedy = r.remedy ? renderMessage(t, r.remedy) : t(r.outcome.remedyKey, { manager: r.manager });
-    lines.push(`${t('cli.remedyPrefix')}: ${remedy}`);
+    lines.push(`${t('cli.errorPrefix')}: ${renderMessage(t, r.outcome.message)}`);
+    lines.push(`${t('cli.remedyPrefix')}: ${renderMessage(t, r.remedy ?? r.outcome.remedy)}`);
     if (r.previousManager && !r.reset) lines.push(t('agent.activate.stillWith', { was: r.previousManager }));
     else if (r.previousManager) lines.push(t('agent.activate.wasWith', { was: r.previousManager }));
     const last = r.attempts.at(-1);

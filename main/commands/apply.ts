@@ -1,4 +1,3 @@
-import { renderMessage, type Message } from '../core/message.js';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
@@ -6,7 +5,9 @@ import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/e
 import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
-import { DsaError, ExitCode } from '../core/errors.js';
+import { fail, ExitCode } from '../core/errors.js';
+import { issueAt } from '../core/inputs/issues.js';
+import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
 import { isAdmin } from '../core/system.js';
@@ -48,12 +49,9 @@ function nothingToDo(ctx: CliContext, plan: Plan): number {
 /** Reads and validates a plan file (`apply --plan FILE`). */
 async function readPlanFile(file: string): Promise<Plan> {
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new DsaError({
-      code: 'input.invalid',
-      messageKey: 'inputs.invalidFile',
-      params: { file, n: 1 },
-      issues: [{ file, line: 0, column: 0, messageKey: 'inputs.notFound', params: {} }],
-      exitCode: ExitCode.badInput,
+    throw fail('input.invalid', msg('inputs.invalidFile', { file, n: 1 }), {
+      issues: [issueAt(file, 0, 0, 'inputs.notFound')],
+      exit: ExitCode.badInput,
     });
   });
   return parsePlan(file, text);
@@ -69,11 +67,8 @@ export function registerApply(program: Command, t: Translate): void {
         checkRootDir(ctx.sys.live ? undefined : ctx.sys.root);
         // The plan file says what runs: a step flag next to it would be silently ignored, so it is refused.
         if (opts.plan !== undefined && hasStepOptions(opts))
-          throw new DsaError({
-            code: 'cli.planWithStepOptions',
-            messageKey: 'cli.planWithStepOptions',
-            params: { file: opts.plan },
-            exitCode: ExitCode.badInput,
+          throw fail('cli.planWithStepOptions', msg('cli.planWithStepOptions', { file: opts.plan }), {
+            exit: ExitCode.badInput,
           });
         const hooks = {
           onProgress: (step: string, m: Message) => ctx.warn(`  [${step}] ${renderMessage(ctx.t, m)}`),

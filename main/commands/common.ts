@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
+import { fail, DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
 import { describeError } from '../core/application/errorLog.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
+import { msg, renderMessage } from '../core/message.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';
 import { redactJson, redactText } from '../core/secrets.js';
 
@@ -47,31 +48,24 @@ export function cliContext(cmd: Command): CliContext {
 
 /** An error in the user's language: message, each input problem at file:line:column, then the remedy. */
 export function formatError(t: Translate, info: ErrorInfo): string {
-  const lines = [`${t('cli.errorPrefix')}: ${t(info.messageKey, info.params)}`];
+  const lines = [`${t('cli.errorPrefix')}: ${renderMessage(t, info.message)}`];
   for (const i of info.issues ?? []) {
     const where = i.line > 0 ? `${i.file}:${i.line}${i.column > 0 ? `:${i.column}` : ''}` : i.file;
-    lines.push(`  ${where}: ${t(i.messageKey, i.params)}`);
+    lines.push(`  ${where}: ${renderMessage(t, i.message)}`);
   }
-  if (info.remedyKey) lines.push(`${t('cli.remedyPrefix')}: ${t(info.remedyKey, info.params)}`);
+  if (info.remedy) lines.push(`${t('cli.remedyPrefix')}: ${renderMessage(t, info.remedy)}`);
   return lines.join('\n');
 }
 
 /**
- * Reports an error the way the command was asked to (JSON document or text on stderr) and returns its exit
- * code; an unexpected error is a bug, logged with its stack, and the message names the log file.
+ * Reports an error and returns its exit code: the text in the user's language on stderr, and with `--json`
+ * the ErrorInfo itself (`{ok: false, error: {code, message, remedy?, issues?}}`, messages as `{key, params}`)
+ * on stdout. An unexpected error is a bug, logged with its stack, and the message names the log file.
  */
 export function reportError(ctx: Pick<CliContext, 't' | 'json' | 'warn' | 'printJson'>, err: unknown): number {
   const info = describeError(err, 'cli');
   const exitCode = err instanceof DsaError ? err.exitCode : ExitCode.failed;
-  if (ctx.json)
-    ctx.printJson({
-      ok: false,
-      error: {
-        ...info,
-        message: ctx.t(info.messageKey, info.params),
-        ...(info.remedyKey ? { remedy: ctx.t(info.remedyKey, info.params) } : {}),
-      },
-    });
+  if (ctx.json) ctx.printJson({ ok: false, error: info });
   ctx.warn(formatError(ctx.t, info));
   return exitCode;
 }
@@ -84,7 +78,7 @@ export async function confirmOrRefuse(
 ): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || ctx.json) {
-    throw new DsaError({ code: 'cli.needsYes', messageKey: 'cli.needsYes', params: {}, exitCode: ExitCode.badInput });
+    throw fail('cli.needsYes', msg('cli.needsYes'), { exit: ExitCode.badInput });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -111,12 +105,9 @@ export function action<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) =>
 /** Refuses (exit 3) unless this process has administrator rights. */
 export async function requireAdmin(ctx: CliContext): Promise<void> {
   if (await isAdmin(ctx.sys)) return;
-  throw new DsaError({
-    code: 'cli.needsAdmin',
-    messageKey: 'cli.needsAdmin',
-    params: {},
-    remedyKey: ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy',
-    exitCode: ExitCode.needsAdmin,
+  throw fail('cli.needsAdmin', msg('cli.needsAdmin'), {
+    remedy: msg(ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy'),
+    exit: ExitCode.needsAdmin,
   });
 }
 

@@ -3,7 +3,8 @@ import type { Translate } from '../core/i18n.js';
 import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js';
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
-import { ExitCode, inputError } from '../core/errors.js';
+import { inputError, ExitCode } from '../core/errors.js';
+import { msg } from '../core/message.js';
 import { intIn } from './common.js';
 import { doctorText } from './doctorText.js';
 import { painter } from './textLayout.js';
@@ -64,7 +65,7 @@ export function registerDoctor(program: Command, t: Translate): void {
 const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
   const { timeout, deadline, only, bundle, force, fix, out, ...inputOpts } = opts;
   if (fix && !out)
-    throw inputError('doctor.fixNeedsOut', 'doctor.input.fixNeedsOut', {}, 'doctor.input.fixNeedsOutRemedy');
+    throw inputError('doctor.fixNeedsOut', msg('doctor.input.fixNeedsOut'), msg('doctor.input.fixNeedsOutRemedy'));
   if (bundle) await checkBundleTarget(bundle, Boolean(force));
   const timeoutMs = timeout ?? DEFAULT_CHECK_TIMEOUT_MS;
   const deadlineMs = deadline ?? timeoutMs * 2 + 1_000;

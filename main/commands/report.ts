@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { readInputFile } from '../core/inputs/load.js';
 import { inputError } from '../core/errors.js';
+import { msg } from '../core/message.js';
 import { parseDoctorResult } from '../core/report/schema.js';
 import { renderHtml, renderMarkdown } from '../core/report/render.js';
 import { atomicWrite } from '../core/fsx.js';
@@ -25,25 +26,27 @@ export function registerReport(program: Command, t: Translate): void {
         if (!opts.from || opts.fleet || opts.format === 'json')
           throw inputError(
             'report.usage',
-            opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet',
+            msg(opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet'),
           );
         const data = await readInputFile(opts.from);
         let value: unknown;
         try {
           value = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, ''));
         } catch (e) {
-          throw inputError('report.notJson', 'report.error.notJson', {
-            file: opts.from,
-            message: (e as Error).message,
-          });
+          throw inputError(
+            'report.notJson',
+            msg('report.error.notJson', {
+              file: opts.from,
+              message: (e as Error).message,
+            }),
+          );
         }
         const parsed = parseDoctorResult(value);
         if (!parsed.ok)
           throw inputError(
             'report.badDoctorJson',
-            'report.error.badDoctorJson',
-            { file: opts.from, path: parsed.path, problem: parsed.problem },
-            'report.error.badDoctorJsonRemedy',
+            msg('report.error.badDoctorJson', { file: opts.from, path: parsed.path, problem: parsed.problem }),
+            msg('report.error.badDoctorJsonRemedy'),
           );
         const doc = redactJson(parsed.value);
         const text = redactText(opts.format === 'md' ? renderMarkdown(ctx.t, doc) : renderHtml(ctx.t, doc, ctx.lang));

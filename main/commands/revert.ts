@@ -1,4 +1,4 @@
-import { renderMessage } from '../core/message.js';
+import { msg, renderMessage } from '../core/message.js';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import {
@@ -38,7 +38,8 @@ function doneLine(ctx: CliContext, o: RevertOutcome): string {
 
 /** `--keep-agent` / `--remove-agent` as the engine's choice (unset: the default, removal). */
 function agentChoice(opts: { keepAgent?: boolean; removeAgent?: boolean }): AgentChoice | undefined {
-  if (opts.keepAgent && opts.removeAgent) throw inputError('revert.agentChoiceConflict', 'revert.agentChoiceConflict');
+  if (opts.keepAgent && opts.removeAgent)
+    throw inputError('revert.agentChoiceConflict', msg('revert.agentChoiceConflict'));
   return opts.keepAgent ? 'keep' : opts.removeAgent ? 'remove' : undefined;
 }
 
@@ -83,7 +84,7 @@ export function registerRevert(program: Command, t: Translate): void {
         if (me) checkNotReverted(me, agent ? { agent } : {});
         // Keeping the agent leaves its activation alone: --deactivate would do nothing, so it is refused.
         if (agent === 'keep' && opts.deactivate && me?.job !== 'activate')
-          throw inputError('revert.keepAgentNoDeactivate', 'revert.keepAgentNoDeactivate');
+          throw inputError('revert.keepAgentNoDeactivate', msg('revert.keepAgentNoDeactivate'));
         await requireAdmin(ctx);
         ctx.say(ctx.t('revert.about', { run: runId }));
         // What becomes of the agent package this run installed is said before the question.

@@ -1,4 +1,9 @@
 import { redactJson, redactText } from './secrets.js';
+import { internalErrorInfo, type ErrorInfo } from './errorInfo.js';
+import type { Message } from './message.js';
+import type { ParseIssue } from './inputs/issues.js';
+
+export type { ErrorInfo } from './errorInfo.js';
 
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const ExitCode = {
@@ -10,68 +15,65 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The serialisable form of an error: crosses IPC and lands in JSON output unchanged. */
-export interface ErrorInfo {
-  code: string;
-  messageKey: string;
-  params: Record<string, string | number>;
-  remedyKey?: string;
-  /** Problems found in an input file, each with file, line and column. */
-  issues?: {
-    file: string;
-    line: number;
-    column: number;
-    messageKey: string;
-    params: Record<string, string | number>;
-  }[];
+/** What an error carries besides its code and message. */
+export interface FailOptions {
+  remedy?: Message;
+  issues?: ParseIssue[];
+  /** The CLI's exit code (default 1, a check or step failed). */
+  exit?: ExitCode;
+  cause?: unknown;
 }
 
-/** An error a user can act on: a translated message, optional remedy, and the exit code it maps to. */
-export class DsaError extends Error implements ErrorInfo {
+/**
+ * An error a user can act on: its ErrorInfo (code, message, remedy, input problems; secrets masked in every
+ * parameter, nested messages included) and the exit code it maps to. `Error.message` is for logs only.
+ */
+export class DsaError extends Error {
   readonly code: string;
-  readonly messageKey: string;
-  readonly params: Record<string, string | number>;
-  readonly remedyKey?: string;
+  readonly info: ErrorInfo;
   readonly exitCode: ExitCode;
-  readonly issues?: ErrorInfo['issues'];
 
-  constructor(info: ErrorInfo & { exitCode?: ExitCode }, options?: { cause?: unknown }) {
-    const params = redactJson(info.params);
-    super(`${info.code}: ${info.messageKey} ${JSON.stringify(params)}`, options);
+  constructor(info: ErrorInfo, options: { exit?: ExitCode; cause?: unknown } = {}) {
+    const safe = redactJson(info);
+    super(
+      `${safe.code}: ${safe.message.key} ${JSON.stringify(safe.message.params)}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'DsaError';
-    this.code = info.code;
-    this.messageKey = info.messageKey;
-    this.params = params;
-    if (info.remedyKey) this.remedyKey = info.remedyKey;
-    this.exitCode = info.exitCode ?? ExitCode.failed;
-    if (info.issues) this.issues = redactJson(info.issues);
+    this.code = safe.code;
+    this.info = safe;
+    this.exitCode = options.exit ?? ExitCode.failed;
   }
 
   /** The plain object form, for JSON output and IPC. */
   toInfo(): ErrorInfo {
-    return {
-      code: this.code,
-      messageKey: this.messageKey,
-      params: this.params,
-      ...(this.remedyKey ? { remedyKey: this.remedyKey } : {}),
-      ...(this.issues ? { issues: this.issues } : {}),
-    };
+    return this.info;
   }
 }
 
+/**
+ * Builds an error in one line:
+ * `throw fail('hosts.brokenBlock', msg('hosts.brokenBlock', { file, line }), { remedy: msg('hosts.brokenBlockRemedy') })`.
+ */
+export function fail(code: string, message: Message, o: FailOptions = {}): DsaError {
+  return new DsaError(
+    {
+      code,
+      message,
+      ...(o.remedy ? { remedy: o.remedy } : {}),
+      ...(o.issues ? { issues: o.issues } : {}),
+    },
+    { ...(o.exit !== undefined ? { exit: o.exit } : {}), ...(o.cause !== undefined ? { cause: o.cause } : {}) },
+  );
+}
+
 /** Builds a bad-input error (exit 2). */
-export function inputError(
-  code: string,
-  messageKey: string,
-  params: Record<string, string | number> = {},
-  remedyKey?: string,
-): DsaError {
-  return new DsaError({ code, messageKey, params, ...(remedyKey ? { remedyKey } : {}), exitCode: ExitCode.badInput });
+export function inputError(code: string, message: Message, remedy?: Message): DsaError {
+  return fail(code, message, { exit: ExitCode.badInput, ...(remedy ? { remedy } : {}) });
 }
 
 /** Converts anything thrown into ErrorInfo; an unexpected error is reported as an internal bug with its message. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof DsaError) return err.toInfo();
-  const message = redactText(err instanceof Error ? err.message : String(err));
-  return { code: 'internal', messageKey: 'errors.internal', params: { message }, remedyKey: 'errors.internalRemedy' };
+  return internalErrorInfo(redactText(err instanceof Error ? err.message : String(err)));
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs, constants as fsc, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
-import { DsaError, ExitCode } from './errors.js';
+import { fail, DsaError, ExitCode } from './errors.js';
 import { execCommand } from './exec.js';
 import { msg, type Message } from './message.js';
 
@@ -50,17 +50,10 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   if (e instanceof DsaError || !isSystemError(e)) return e;
   const code = e.code;
   const dir = dirname(path);
-  const make = (key: string, params: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError =>
-    new DsaError(
-      {
-        code: `fs.${code}`,
-        messageKey: key,
-        params: { path, dir, code, op, ...params },
-        remedyKey: remedy,
-        exitCode: ExitCode.badInput,
-      },
-      { cause: e },
-    );
+  const make = (key: string, extra: Record<string, string> = {}, remedy = `${key}Remedy`): DsaError => {
+    const params = { path, dir, code, op, ...extra };
+    return fail(`fs.${code}`, msg(key, params), { remedy: msg(remedy, params), exit: ExitCode.badInput, cause: e });
+  };
   switch (code) {
     case 'EPERM':
     case 'EACCES': {
@@ -135,12 +128,9 @@ export async function resolveLinkTarget(path: string, root = '/'): Promise<strin
     const link = await fs.readlink(cur);
     cur = isAbsolute(link) ? join(top, link.replace(/^[A-Za-z]:/, '')) : resolve(dirname(cur), link);
     if (cur !== top && !cur.startsWith(top.endsWith(sep) ? top : top + sep)) {
-      throw new DsaError({
-        code: 'fs.linkOutsideRoot',
-        messageKey: 'fsx.linkOutsideRoot',
-        params: { path, target: link.slice(0, 200), root: top },
-        remedyKey: 'fsx.linkOutsideRootRemedy',
-        exitCode: ExitCode.badInput,
+      throw fail('fs.linkOutsideRoot', msg('fsx.linkOutsideRoot', { path, target: link.slice(0, 200), root: top }), {
+        remedy: msg('fsx.linkOutsideRootRemedy', { root: top }),
+        exit: ExitCode.badInput,
       });
     }
   }

@@ -2,6 +2,7 @@ import type { Translate } from './i18n.js';
 import { loadActivation, loadManagerHosts } from './inputs/load.js';
 import { parseActivationUrl } from './inputs/activation.js';
 import { inputError } from './errors.js';
+import { msg } from './message.js';
 import { resolveLikeSystem } from './doctor/probes/dns.js';
 import { managerFlavour, openingsReport, type OpeningInputs, type OpeningsReport } from './openings.js';
 import type { SystemContext } from './system.js';
@@ -29,7 +30,7 @@ export async function openingsFor(
   let hasTenant = false;
   if (files.manager) {
     const m = parseActivationUrl(files.manager);
-    if (!m) throw inputError('agent.activate.badManager', 'agent.activate.badManager', { value: files.manager });
+    if (!m) throw inputError('agent.activate.badManager', msg('agent.activate.badManager', { value: files.manager }));
     inp.manager = { ...m, saas: managerFlavour(m, false) === 'cloud-one', source: '--manager' };
   } else if (files.activationFile) {
     const a = await loadActivation(files.activationFile);

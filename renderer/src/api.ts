@@ -1,11 +1,12 @@
 import type { DsaSetupApi } from '../../main/core/ipc/api';
 import {
-  internalErrorView,
+  internalErrorInfo,
   type ErrorInfoView,
   type MessageView,
   type ProgressEvent,
 } from '../../main/core/ipc/contract';
 import type { Verb } from '../../main/core/ipc/verbs';
+import { msg } from '../../main/core/message';
 
 declare global {
   interface Window {
@@ -23,7 +24,7 @@ export class UiError extends Error {
 type Req<V extends Verb> = Parameters<DsaSetupApi[V]>[0];
 type Val<V extends Verb> = Extract<Awaited<ReturnType<DsaSetupApi[V]>>, { ok: true }>['value'];
 
-const NO_API: ErrorInfoView = { code: 'ui.noApi', messageKey: 'ui.error.noApi', params: {} };
+const NO_API: ErrorInfoView = { code: 'ui.noApi', message: msg('ui.error.noApi') };
 
 /** Calls one verb of `window.dsaSetup`; returns its value or throws a UiError (only store actions call this). */
 export async function call<V extends Verb>(verb: V, req: Req<V>): Promise<Val<V>> {
@@ -55,5 +56,5 @@ export async function pathForFile(file: File): Promise<string | null> {
  * is, anything else is a bug of the window itself (the main process's errors were converted and logged there).
  */
 export function asErrorInfo(e: unknown): ErrorInfoView {
-  return e instanceof UiError ? e.info : internalErrorView(e instanceof Error ? e.message : String(e));
+  return e instanceof UiError ? e.info : internalErrorInfo(e instanceof Error ? e.message : String(e));
 }

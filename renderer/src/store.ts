@@ -17,6 +17,7 @@ import type {
 } from '../../main/core/ipc/contract';
 import type { FleetView } from '../../main/core/fleet/view';
 import type { GuiAction } from '../../main/core/ipc/remedyForms';
+import { msg } from '../../main/core/message';
 import { asErrorInfo, call, onApplyProgress, onProgress, pathForFile, UiError } from './api';
 import { switchLanguage, type Lang } from './i18n';
 
@@ -237,7 +238,7 @@ export const useApp = create<State & Actions>()((set, get) => {
         if (kind === 'installer') {
           // An installer is too large to send: main reads it where it is.
           const path = await pathForFile(file);
-          if (!path) throw new UiError({ code: 'ui.dropNoPath', messageKey: 'ui.inputs.dropNoPath', params: {} });
+          if (!path) throw new UiError({ code: 'ui.dropNoPath', message: msg('ui.inputs.dropNoPath') });
           takeInput(await call('loadInput', { kind, path }));
           return;
         }

@@ -39,7 +39,10 @@ describe('the IPC contract', () => {
     const t = table();
     expect(await dispatch(t, 'fs:readFile', { path: '/etc/shadow' })).toEqual({
       ok: false,
-      error: { code: 'ipc.unknownChannel', messageKey: 'errors.ipcUnknownChannel', params: { channel: 'fs:readFile' } },
+      error: {
+        code: 'ipc.unknownChannel',
+        message: { key: 'errors.ipcUnknownChannel', params: { channel: 'fs:readFile' } },
+      },
     });
     const bad = await dispatch(t, 'inputs:parse', { kind: 'passwd', name: 'x', contentBase64: '' });
     expect(bad.ok).toBe(false);
@@ -60,13 +63,13 @@ describe('the IPC contract', () => {
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error).toMatchObject({ code: 'input.invalid', messageKey: 'inputs.invalidFile' });
+    expect(r.error).toMatchObject({ code: 'input.invalid', message: { key: 'inputs.invalidFile' } });
     expect(r.error.issues).toEqual([
       expect.objectContaining({
         file: 'VMSecurity_hosts_cln.txt',
         line: 3,
         column: 1,
-        messageKey: 'inputs.hosts.badAddress',
+        message: expect.objectContaining({ key: 'inputs.hosts.badAddress' }),
       }),
     ]);
   });
@@ -97,9 +100,8 @@ describe('the IPC contract', () => {
         ok: false,
         error: {
           code: 'internal',
-          messageKey: 'errors.internal',
-          params: { message: 'boom', log: join(logs, 'errors.log') },
-          remedyKey: 'errors.internalRemedy',
+          message: { key: 'errors.internal', params: { message: 'boom', log: join(logs, 'errors.log') } },
+          remedy: { key: 'errors.internalRemedy', params: { log: join(logs, 'errors.log') } },
         },
       });
       const log = readFileSync(join(logs, 'errors.log'), 'utf8');

@@ -87,8 +87,7 @@ describe('the built preload in the page', () => {
         ok: false,
         error: {
           code: 'ipc.untrustedSender',
-          messageKey: 'errors.ipcUntrustedSender',
-          params: { channel: 'app:info' },
+          message: { key: 'errors.ipcUntrustedSender', params: { channel: 'app:info' } },
         },
       });
     } finally {

@@ -838,7 +838,7 @@ describe('rights and platforms', () => {
       expect(await page.getByTestId('manual-command-copy').textContent()).toBe(t('ui.command.copy'));
       expect(command).toContain(`--root ${root}`);
       const planFile = /--plan (\S+)/.exec(command)![1]!;
-      expect(JSON.parse(readFileSync(planFile, 'utf8')).format).toBe('dsa-setup-plan/2');
+      expect(JSON.parse(readFileSync(planFile, 'utf8')).format).toBe('dsa-setup-plan/3');
       expect(prompted).toBe(0);
       expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL_HOSTS);
       await screenshot(page, 'en-apply-manual');

@@ -104,7 +104,7 @@ describe('dsa-setup activate against the test manager on loopback', () => {
     const root = agentRoot();
     const file = activationFile(m.port);
     expect((await runCli(['--root', root, 'activate', '--activation-file', file, ...common])).exitCode).toBe(0);
-    const again = await runCliJson<{ ok: boolean; error: { code: string; remedy: string } }>([
+    const again = await runCliJson<{ ok: boolean; error: { code: string; remedy: { key: string } } }>([
       '--root',
       root,
       'activate',
@@ -114,7 +114,8 @@ describe('dsa-setup activate against the test manager on loopback', () => {
     ]);
     expect(again.exitCode).toBe(1);
     expect(again.json.error.code).toBe('agent.activate.identity.alreadyActivated');
-    expect(again.json.error.remedy).toContain('--reset');
+    expect(again.json.error.remedy.key).toBe('agent.activate.identity.alreadyActivatedRemedy');
+    expect(again.stderr).toMatch(/what to do: .*--reset/i);
     const activations = (): number => m.requests.filter((q) => q.path === '/agent/activate').length;
     const requestsBefore = activations();
     const reset = await runCliJson<ActivateJson>([
@@ -149,7 +150,7 @@ describe('dsa-setup activate against the test manager on loopback', () => {
     ).toBe(0);
     const runsBefore = runEvents(root).length;
     const closed = await freePort(host);
-    const r = await runCliJson<{ ok: boolean; error: { code: string; message: string; remedy: string } }>([
+    const r = await runCliJson<{ ok: boolean; error: { code: string } }>([
       '--root',
       root,
       'activate',
@@ -161,10 +162,11 @@ describe('dsa-setup activate against the test manager on loopback', () => {
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.json.error.code).toBe('agent.activate.resetRefused');
     // It says what the agent is activated with, why the new manager fails (the doctor's verdict) and the way out.
-    expect(r.json.error.message).toContain(`the agent is activated with https://dsm.test:${m.port}/`);
-    expect(r.json.error.message).toContain(`dsm.test:${closed}`);
-    expect(r.json.error.message).toMatch(/refused|connect/i);
-    expect(r.json.error.remedy).toContain('--force-reset');
+    const [said, remedy] = r.stderr.split(/\n(?=what to do:)/i);
+    expect(said).toContain(`the agent is activated with https://dsm.test:${m.port}/`);
+    expect(said).toContain(`dsm.test:${closed}`);
+    expect(said).toMatch(/refused|connect/i);
+    expect(remedy).toContain('--force-reset');
     // No dsa_control ran at all (no -r): the agent is still activated with the old manager.
     expect(runEvents(root).length).toBe(runsBefore);
     const s = await runCliJson<{ state: { activated: boolean; dsmUrl: string } }>(['--root', root, 'status']);

@@ -28,7 +28,7 @@ afterAll(() => cleanupRoots());
 type ApplyJson = {
   ok: boolean;
   runId: string | null;
-  steps: { id: string; status: string; error?: { messageKey: string } }[];
+  steps: { id: string; status: string; error?: { message: { key: string } } }[];
 };
 
 describe('install step with real rpm and dpkg in a sandbox root', () => {
@@ -118,7 +118,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
 
   it('reports a corrupt package file and installs nothing', async () => {
     const root = makeAgentRoot();
-    const r = await runCliJson<{ ok: boolean; error: { code: string; message: string } }>([
+    const r = await runCliJson<{ ok: boolean; error: { code: string } }>([
       '--root',
       root,
       'plan',
@@ -127,7 +127,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     ]);
     expect(r.exitCode).toBe(1);
     expect(r.json.error.code).toBe('agent.installer.corrupt');
-    expect(r.json.error.message).toContain('cannot be read');
+    expect(r.stderr).toContain('cannot be read');
     expect(rpmInstalled(root)).toBeNull();
   });
 

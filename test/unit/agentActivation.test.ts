@@ -73,7 +73,7 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     expect(o.reason).toBe(reason);
     expect(o.retryable).toBe(retryable);
     expect(o.detail).toBe(line);
-    expect(o.remedyKey).toBe(`agent.activate.remedy.${reason}`);
+    expect(o.remedy.key).toBe(`agent.activate.remedy.${reason}`);
   });
 
   it('the real refusal of agent-initiated activation (HTTP Status: 400) is its own reason, with its remedy, not retried', () => {
@@ -82,7 +82,7 @@ describe('classifyActivation: dsa_control exit status and output', () => {
       'HTTP Status: 400 - OK\nResponse:\nAttempting to connect to https://dsm01.example.jp:4120/\nError: activation was not successful. The manager may not be configured to allow agent-initiated activation, or the manager may not be configured to allow re-activation of existing hosts.\n';
     const o = r(out, 1);
     expect(o).toMatchObject({ reason: 'agentInitiatedRefused', retryable: false });
-    expect(o.remedyKey).toBe('agent.activate.remedy.agentInitiatedRefused');
+    expect(o.remedy.key).toBe('agent.activate.remedy.agentInitiatedRefused');
   });
 
   it('"403 - Forbidden - untrusted peer" is the identity problem, not "check the token"', () => {
@@ -163,8 +163,8 @@ describe('the activation message and the checks agree', () => {
   });
   it('"cannot reach" does not blame the firewall when the doctor connected and completed TLS', () => {
     const o = activationOutcome('unreachable', 'connection reset');
-    expect(explainWithDoctor(o, checks('pass', 'pass')).remedyKey).toBe('agent.activate.remedy.unreachablePathOpen');
-    expect(explainWithDoctor(o, checks('fail', 'blocked')).remedyKey).toBe('agent.activate.remedy.unreachable');
+    expect(explainWithDoctor(o, checks('pass', 'pass')).remedy.key).toBe('agent.activate.remedy.unreachablePathOpen');
+    expect(explainWithDoctor(o, checks('fail', 'blocked')).remedy.key).toBe('agent.activate.remedy.unreachable');
     const said = en('agent.activate.remedy.unreachablePathOpen', { manager: 'dsm01:4120' });
     expect(said).toContain('not the cause');
     expect(said).not.toMatch(/allow outbound/i);
@@ -393,7 +393,7 @@ describe('activation requests from Trend deployment scripts', () => {
     const e = err as DsaError;
     expect(e.exitCode).toBe(2);
     const t = translator('en');
-    expect(e.issues!.map((i) => `${i.line}: ${t(i.messageKey, i.params)}`)).toEqual([
+    expect(e.info.issues!.map((i) => `${i.line}: ${renderMessage(t, i.message)}`)).toEqual([
       '26: the script takes tenantID from outside (param $TenantID); give it with --tenant-id',
       '26: the script takes token from outside (param $Token); give it with --token',
     ]);

@@ -28,10 +28,15 @@ describe('parseKernelList', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues).toEqual([
-      { file: 'k.csv', line: 2, column: 12, messageKey: 'agent.kernelList.badCell', params: { value: 'not a kernel' } },
+      {
+        file: 'k.csv',
+        line: 2,
+        column: 12,
+        message: { key: 'agent.kernelList.badCell', params: { value: 'not a kernel' } },
+      },
     ]);
     const empty = parseKernelList('e.txt', Buffer.from('# nothing\n'));
-    expect(!empty.ok && empty.issues[0]!.messageKey).toBe('agent.kernelList.empty');
+    expect(!empty.ok && empty.issues[0]!.message.key).toBe('agent.kernelList.empty');
   });
 
   it('maps descriptive headings to platform strings', () => {
@@ -87,6 +92,6 @@ describe('the supported-kernel page saved from the browser', () => {
 
   it('a page with no kernel at all is an error, not an empty list', () => {
     const empty = parseKernelList('k.html', Buffer.from('<!DOCTYPE html><html><body><h1>Sign in</h1></body></html>'));
-    expect(!empty.ok && empty.issues[0]!.messageKey).toBe('agent.kernelList.empty');
+    expect(!empty.ok && empty.issues[0]!.message.key).toBe('agent.kernelList.empty');
   });
 });

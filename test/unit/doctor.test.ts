@@ -42,7 +42,7 @@ describe('doctor inputs', () => {
     expect(i.manager).toMatchObject({ host: 'dsm01.vmsecurity.example.jp', port: 4120, saas: false });
     await expect(loadDoctorInputs({ manager: 'https://x:1/' }, 'en')).rejects.toMatchObject({
       exitCode: 2,
-      messageKey: 'doctor.input.badManager',
+      info: { message: { key: 'doctor.input.badManager' } },
     });
     expect(() => hostPortOption('host.example', null, '--target')).toThrow(DsaError);
     expect(hostPortOption('[2001:db8::1]:443', null, '--target')).toEqual({ host: '2001:db8::1', port: 443 });

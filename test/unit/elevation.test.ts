@@ -34,6 +34,7 @@ import { watchNewRuns } from '../../main/core/elevation/journalTail.js';
 import { hasGraphicalPolkitAgent } from '../../main/core/elevation/polkit.js';
 import { DsaError } from '../../main/core/errors.js';
 import { translator } from '../../main/core/i18n.js';
+import { msg, renderMessage } from '../../main/core/message.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -213,7 +214,7 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
       expect(onWindows.command).toBe(
         `dsa-setup --root ${sys.root} activate --activation-file 'C:\\Users\\o''brien\\${name}' --reset`,
       );
-      expect(onWindows.remedyKey).toBe('elevation.manualRemedyWindows');
+      expect(onWindows.remedy).toEqual(msg('elevation.manualRemedyWindows', { command: onWindows.command }));
       const argv = execaSync('bash', ['-c', `printf '%s\\n' ${manual.command.replace(/^sudo /, '')}`]).stdout.split(
         '\n',
       );
@@ -275,7 +276,11 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DsaError);
-    expect(err).toMatchObject({ code: 'elevation.cancelled', exitCode: 3, remedyKey: 'elevation.cancelledRemedy' });
+    expect(err).toMatchObject({
+      code: 'elevation.cancelled',
+      exitCode: 3,
+      info: { remedy: { key: 'elevation.cancelledRemedy' } },
+    });
     expect(translator('en')('elevation.cancelled')).toBe('the administrator prompt was cancelled: nothing was changed');
     expect(translator('ja')('elevation.cancelled')).toContain('キャンセル');
     expect(readdirSync(work)).toEqual([]);
@@ -287,7 +292,11 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
     const { sys, plan } = await el8Plan();
     const never: SudoPromptExec = () => {};
     const late = await job(sys, { kind: 'apply', plan }, never, { timeoutMs: 50 }).catch((e: unknown) => e);
-    expect(late).toMatchObject({ code: 'elevation.timedOut', params: { minutes: 0 }, exitCode: 1 });
+    expect(late).toMatchObject({
+      code: 'elevation.timedOut',
+      info: { message: { params: { minutes: 0 } } },
+      exitCode: 1,
+    });
     const ac = new AbortController();
     const pending = job(sys, { kind: 'apply', plan }, never, { signal: ac.signal }).catch((e: unknown) => e);
     ac.abort();
@@ -335,15 +344,20 @@ describe('one elevated job: an args file, the app CLI run once, progress from th
       elevation: { execPath: process.execPath, cliPath: CLI, sudoExec: s.exec, hasPolkitAgent: async () => false },
     }).catch((e: unknown) => e)) as DsaError;
     expect(s.calls).toHaveLength(0);
-    expect(err).toMatchObject({ code: 'elevation.manual', exitCode: 3, params: { reason: 'noPolkit' } });
-    const file = String(err.params.file);
-    expect(err.params.command).toBe(`sudo dsa-setup --root ${root} apply --plan ${file}`);
+    expect(err).toMatchObject({
+      code: 'elevation.manual',
+      exitCode: 3,
+      info: { message: { params: { reason: 'noPolkit' } } },
+    });
+    const { params } = err.info.message;
+    const file = String(params.file);
+    expect(params.command).toBe(`sudo dsa-setup --root ${root} apply --plan ${file}`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(plan)));
-    expect(translator('en')(err.remedyKey!, err.params)).toBe(`run this in a terminal instead: ${err.params.command}`);
+    expect(renderMessage(translator('en'), err.info.remedy!)).toBe(`run this in a terminal instead: ${params.command}`);
     // The same when sudo-prompt itself finds no agent.
     const err2 = await job(sys, { kind: 'apply', plan }, standIn('noAgent').exec).catch((e: unknown) => e);
-    expect(err2).toMatchObject({ code: 'elevation.manual', params: { reason: 'noPolkit' } });
+    expect(err2).toMatchObject({ code: 'elevation.manual', info: { message: { params: { reason: 'noPolkit' } } } });
   });
 
   it('already elevated, the app applies in process with no prompt; a second apply of the same plan while it runs is refused', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeError, errorLogDir } from '../../main/core/application/errorLog.js';
 import { reportError } from '../../main/commands/common.js';
-import { DsaError } from '../../main/core/errors.js';
+import { fail } from '../../main/core/errors.js';
+import { msg, renderMessage } from '../../main/core/message.js';
 import { translator } from '../../main/core/i18n.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsa-errlog-'));
@@ -24,14 +25,18 @@ describe('internal errors keep their stack in a log file', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'x') token:8F2E4D6C-1A3B-4C5D");
     const info = describeError(bug, 'cli', dir);
     const log = join(dir, 'errors.log');
-    expect(info).toMatchObject({ code: 'internal', messageKey: 'errors.internal', params: { log } });
+    expect(info).toMatchObject({
+      code: 'internal',
+      message: { key: 'errors.internal', params: { log } },
+      remedy: { key: 'errors.internalRemedy', params: { log } },
+    });
     const text = readFileSync(log, 'utf8');
     expect(text).toContain('[cli] TypeError: Cannot read properties of undefined');
     expect(text).toMatch(/\n\s+at .*errorLog\.test\.ts/);
     expect(text).not.toContain('8F2E4D6C-1A3B-4C5D');
     expect(statSync(log).mode & 0o777).toBe(0o600);
 
-    const user = new DsaError({ code: 'x', messageKey: 'cli.needsAdmin', params: {} });
+    const user = fail('x', msg('cli.needsAdmin'));
     expect(describeError(user, 'cli', join(dir, 'never'))).toEqual(user.toInfo());
   });
 
@@ -41,11 +46,13 @@ describe('internal errors keep their stack in a log file', () => {
     const info = describeError(err, 'ipc export:report', join(dir, 'unused'));
     expect(info).toEqual({
       code: 'os.ENOENT',
-      messageKey: 'errors.os',
-      params: { path: join(dir, 'no-such-dir', 'report.html'), syscall: 'open', code: 'ENOENT' },
-      remedyKey: 'errors.osRemedy.notFound',
+      message: {
+        key: 'errors.os',
+        params: { path: join(dir, 'no-such-dir', 'report.html'), syscall: 'open', code: 'ENOENT' },
+      },
+      remedy: { key: 'errors.osRemedy.notFound', params: {} },
     });
-    expect(translator('en')(info.messageKey, info.params)).toBe(
+    expect(renderMessage(translator('en'), info.message)).toBe(
       `The system refused to open ${join(dir, 'no-such-dir', 'report.html')} (ENOENT).`,
     );
   });

@@ -77,7 +77,7 @@ describe('managed block in a hosts file', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(DsaError);
-      expect((e as DsaError).params).toEqual({ file: '/etc/hosts', line: 2 });
+      expect((e as DsaError).info.message.params).toEqual({ file: '/etc/hosts', line: 2 });
     }
   });
 

@@ -144,7 +144,7 @@ describe('the portal file', () => {
     expect(ok.ok && ok.value[0]!.names).toEqual(['dsm.example.jp']);
     const bad = parseManagerHosts('p.txt', Buffer.from('# x\nfe80::1%eth0 dsm.example.jp\n'));
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.issues[0]).toMatchObject({ file: 'p.txt', line: 2, messageKey: 'inputs.hosts.zoneId' });
+    expect(!bad.ok && bad.issues[0]).toMatchObject({ file: 'p.txt', line: 2, message: { key: 'inputs.hosts.zoneId' } });
   });
 });
 
@@ -202,9 +202,9 @@ describe("OS errors are the user's to fix, not internal errors", () => {
         'write',
       )) as DsaError;
       expect(e, code).toBeInstanceOf(DsaError);
-      expect(e.messageKey, code).toBe(key);
+      expect(e.info.message.key, code).toBe(key);
       expect(e.exitCode).toBe(2);
-      expect(e.remedyKey).toBeTruthy();
+      expect(e.info.remedy).toBeTruthy();
     }
     const bug = new TypeError('x is undefined');
     expect(await fileSystemError(bug, '/etc/hosts', 'write')).toBe(bug);
@@ -212,6 +212,9 @@ describe("OS errors are the user's to fix, not internal errors", () => {
 
   it('atomicWrite into a missing directory is exit 2 naming the path', async () => {
     const path = join(tmp, 'missing-dir', 'hosts');
-    await expect(atomicWrite(path, 'x')).rejects.toMatchObject({ exitCode: 2, params: { path, code: 'ENOENT' } });
+    await expect(atomicWrite(path, 'x')).rejects.toMatchObject({
+      exitCode: 2,
+      info: { message: { params: { path, code: 'ENOENT' } } },
+    });
   });
 });

@@ -44,7 +44,7 @@ describe('locales', () => {
   it('every translation key written in the source exists in both languages', () => {
     const missing: string[] = [];
     const keyPattern =
-      /(?:\bt\(|messageKey:\s*|remedyKey:\s*|titleKey:\s*|\bkey:\s*|i18nKey=)\s*['"`]([a-zA-Z][\w-]*(?:\.[\w-]+)+)['"`]/g;
+      /(?:\bt\(|\bmsg\(|\bk\(|titleKey:\s*|\bkey:\s*|i18nKey=)\s*['"`]([a-zA-Z][\w-]*(?:\.[\w-]+)+)['"`]/g;
     for (const file of SOURCES) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(keyPattern)) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { renderMessage } from '../../main/core/message.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManagerHosts } from '../../main/core/inputs/managerHosts.js';
@@ -23,7 +24,7 @@ function valueOf<T>(r: ParseResult<T>): T {
 function oneError<T>(file: string, r: ParseResult<T>, t = en): string {
   const [i, ...rest] = issuesOf(r);
   expect(rest).toEqual([]);
-  return `${i!.file}:${i!.line}:${i!.column}: ${t(i!.messageKey, i!.params)}`;
+  return `${i!.file}:${i!.line}:${i!.column}: ${renderMessage(t, i!.message)}`;
 }
 
 describe('manager hosts file (VMSecurity_hosts_cln.txt)', () => {
@@ -311,7 +312,7 @@ describe('activation input', () => {
       ['relaygroupid', '3'],
       ['featurex', 'on'],
     ]);
-    expect(a.warnings.map((w) => `${w.line}:${w.column}: ${en(w.messageKey, w.params)}`)).toEqual([
+    expect(a.warnings.map((w) => `${w.line}:${w.column}: ${renderMessage(en, w.message)}`)).toEqual([
       expect.stringMatching(/^2:\d+: activation key "featurex" is not one this tool knows/),
     ]);
     for (const k of ['hostname', 'policyid', 'groupid', 'group', 'policyname', 'relaygroup', 'relayid', 'token'])
@@ -335,7 +336,7 @@ describe('activation input', () => {
       `dsa_control -a dsm://d.example.jp:4120/ tenantID:T ${secret}\n`,
     ]) {
       const shown = issuesOf(parseActivation('a', Buffer.from(text)))
-        .map((i) => `${en(i.messageKey, i.params)} ${ja(i.messageKey, i.params)}`)
+        .map((i) => `${renderMessage(en, i.message)} ${renderMessage(ja, i.message)}`)
         .join('\n');
       expect(shown).not.toContain(secret.slice(0, 4));
     }

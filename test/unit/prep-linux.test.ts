@@ -602,7 +602,7 @@ describe('firewall targets from the inputs', () => {
     const r = parseAllowTargets(['bad_name!:443', '10.0.0.1:70000', '2001:db8::1:443', '10.0.0.1:4120']);
     expect(r.ok).toBe(false);
     if (!r.ok)
-      expect(r.issues.map((i) => [i.line, i.params.value])).toEqual([
+      expect(r.issues.map((i) => [i.line, i.message.params.value])).toEqual([
         [1, 'bad_name!:443'],
         [2, '10.0.0.1:70000'],
         [3, '2001:db8::1:443'],

@@ -352,7 +352,7 @@ describe('antivirus step (SCEP / Defender) on a sandbox Windows answering in the
     expect(out.ok).toBe(false);
     expect(out.steps[0]).toMatchObject({
       status: 'failed',
-      error: { code: 'prep.av.tamperProtected', remedyKey: 'prep.av.tamperProtectedRemedy' },
+      error: { code: 'prep.av.tamperProtected', remedy: { key: 'prep.av.tamperProtectedRemedy' } },
     });
     expect(fake.changes()).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { translator } from '../../main/core/i18n.js';
 import { createSystemContext } from '../../main/core/system.js';
 import { inspectPrep, prepInspectionRows } from '../../main/core/prep/inspectPrep.js';
 import { prepChecks } from '../../main/core/doctor/checks/prep.js';
-import { renderText } from '../../main/core/doctor/renderText.js';
+import { renderMessage } from '../../main/core/message.js';
 import type { CheckContext } from '../../main/core/doctor/types.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 
@@ -27,7 +27,7 @@ describe('inspect and the doctor read the same fact the same way', () => {
       const inspect = rows.find(([label]) => label === t('prep.inspect.ipv6.label'))![1];
       const check = prepChecks.find((c) => c.id === 'ipv6.state')!;
       const o = await check.run({ sys } as unknown as CheckContext);
-      const doctor = renderText(t, o.detail);
+      const doctor = renderMessage(t, o.detail);
       if (lang === 'en') {
         expect(inspect).toContain('the ipv6 module is loaded but disabled (disable=1)');
         expect(inspect).not.toContain('not loaded');

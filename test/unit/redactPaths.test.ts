@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createSystemContext } from '../../main/core/system.js';
 import { Journal, runsDir } from '../../main/core/engine/journal.js';
 import { createHandlers, dispatch, type HandlerTable } from '../../main/core/ipc/handlers.js';
-import { DsaError, toErrorInfo } from '../../main/core/errors.js';
+import { fail, toErrorInfo } from '../../main/core/errors.js';
+import { msg } from '../../main/core/message.js';
 import { registerProcessSecrets } from '../../main/core/secrets.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { configText, findLeaks, GIVEN, logLines, UNKNOWN } from '../fixtures/secrets/corpus.js';
@@ -47,7 +48,7 @@ describe('the journal', () => {
     j.append({
       type: 'step.failed',
       step: 'activate',
-      error: { code: 'x', messageKey: 'x', params: { value: `tenantID:${GIVEN.tenantId.toLowerCase()}` } },
+      error: { code: 'x', message: msg('x', { value: `tenantID:${GIVEN.tenantId.toLowerCase()}` }) },
     });
     j.writeJson('plan.json', { steps: [{ id: 'activate', token: GIVEN.token, password: UNKNOWN.jsonPassword }] });
     j.saveLog('msiexec-install.log', `Property(S): TOKEN = ${GIVEN.token}\n${configText()}`);
@@ -61,11 +62,7 @@ describe('the journal', () => {
 
 describe('errors', () => {
   it('mask their parameters and an internal error message when made', () => {
-    const e = new DsaError({
-      code: 'x',
-      messageKey: 'x',
-      params: { value: `dsm://admin:${GIVEN.managerPassword}@h:4120/` },
-    });
+    const e = fail('x', msg('x', { value: `dsm://admin:${GIVEN.managerPassword}@h:4120/` }));
     expect(JSON.stringify(e.toInfo()) + e.message).not.toContain(GIVEN.managerPassword);
     const internal = toErrorInfo(new Error(`spawn failed: dsa_control -p ${GIVEN.agentPassword}`));
     expect(JSON.stringify(internal)).not.toContain(GIVEN.agentPassword);
@@ -96,7 +93,7 @@ describe('IPC replies (what the app shows)', () => {
     const stub = {
       ...table,
       doctor: async () => {
-        throw new DsaError({ code: 'x', messageKey: 'x', params: { line: logLines().join('\n') } });
+        throw fail('x', msg('x', { line: logLines().join('\n') }));
       },
     } as unknown as HandlerTable;
     const errorReply = await dispatch(stub, 'doctor', {});

@@ -273,8 +273,7 @@ describe('the IPC wrapper (shared by main/app/ipc.ts and the e2e harness)', () =
       ok: false,
       error: {
         code: 'ipc.untrustedSender',
-        messageKey: 'errors.ipcUntrustedSender',
-        params: { channel: 'app:openExternal' },
+        message: { key: 'errors.ipcUntrustedSender', params: { channel: 'app:openExternal' } },
       },
     };
     const req = { url: 'https://help.deepsecurity.trendmicro.com/' };

@@ -1,4 +1,6 @@
-import { DsaError, ExitCode } from '../errors.js';
+import { fail } from '../errors.js';
+import { msg, type Message } from '../message.js';
+import { statusValue } from '../statusValues.js';
 import { Journal } from '../engine/journal.js';
 import type { ExecResult } from '../exec.js';
 import { inspectSystem } from '../platform/inspect.js';
@@ -15,7 +17,6 @@ import { checkManager, managerUnreachable, type ManagerCheckOptions } from './ma
 import { activationRemedy, explainWithDoctor } from './activationFailure.js';
 import { managerFlavour, type ManagerFlavour } from '../openings.js';
 import { platformKind, type PlatformKind } from '../platformText.js';
-import type { Message } from '../message.js';
 import type { DoctorResult } from '../doctor/types.js';
 
 export interface ActivateOptions {
@@ -132,12 +133,10 @@ export async function activateAgent(
   const secrets = requestSecrets(req);
   const state = await queryAgentState(sys);
   if (state.installed === false)
-    throw new DsaError({
-      code: 'agent.activate.notInstalled',
-      messageKey: 'agent.activate.notInstalled',
-      params: {},
-      remedyKey:
+    throw fail('agent.activate.notInstalled', msg('agent.activate.notInstalled'), {
+      remedy: msg(
         sys.os === 'windows' ? 'agent.activate.notInstalledRemedyWindows' : 'agent.activate.notInstalledRemedy',
+      ),
     });
   const ins = await inspectSystem(sys);
   const thisHost = ins.hostname;
@@ -151,18 +150,15 @@ export async function activateAgent(
   const identity = identityProblems(state, req, thisHost, resolved);
   if (identity.length && !opts.reset && !opts.forceReset) {
     const first = identity.find((p) => p.kind !== 'alreadyActivated') ?? identity[0]!;
-    throw new DsaError({
-      code: `agent.activate.identity.${first.kind}`,
-      messageKey: `agent.activate.identity.${first.kind}`,
-      params: {
-        ...Object.assign({}, ...identity.map((p) => p.params)),
-        ...first.params,
-        all: identity.map((p) => p.kind).join(','),
-      },
-      // Cloud One has no order form: its own wording where Cloudn's speaks of the name registered in the order.
-      remedyKey: `agent.activate.identity.${first.kind}Remedy${first.kind === 'clonedImage' && flavour === 'cloud-one' ? 'CloudOne' : ''}`,
-      exitCode: ExitCode.failed,
-    });
+    const key = `agent.activate.identity.${first.kind}`;
+    const params = {
+      ...Object.assign({}, ...identity.map((p) => p.params)),
+      ...first.params,
+      all: identity.map((p) => p.kind).join(','),
+    };
+    // Cloud One has no order form: its own wording where Cloudn's speaks of the name registered in the order.
+    const cloudOne = first.kind === 'clonedImage' && flavour === 'cloud-one' ? 'CloudOne' : '';
+    throw fail(key, msg(key, params), { remedy: msg(`${key}Remedy${cloudOne}`) });
   }
 
   const previousManager = state.activated ? (state.dsmUrl ?? null) : null;
@@ -179,19 +175,16 @@ export async function activateAgent(
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (managerUnreachable(d))
-      throw new DsaError({
-        code: 'agent.activate.resetRefused',
-        messageKey: 'agent.activate.resetRefused',
-        params: {
+      throw fail(
+        'agent.activate.resetRefused',
+        msg('agent.activate.resetRefused', {
           was: previousManager ?? '?',
           manager: `${req.manager.host}:${req.manager.port}`,
           check: d.verdict?.check ?? '',
-          cause: d.verdict?.cause ?? '',
-          remedy: d.verdict?.remedy ?? '',
-        },
-        remedyKey: 'agent.activate.resetRefusedRemedy',
-        exitCode: ExitCode.failed,
-      });
+          cause: d.verdict?.causeRef ?? '',
+        }),
+        { remedy: msg('agent.activate.resetRefusedRemedy', { remedy: d.verdict?.remedyRef ?? '' }) },
+      );
   }
 
   const journal = Journal.create(sys);
@@ -311,8 +304,12 @@ export async function activateAgent(
       step: 'activate',
       error: {
         code: `agent.activate.${outcome.ok ? 'noContact' : outcome.reason}`,
-        messageKey: outcome.ok ? 'agent.activate.noContact' : outcome.messageKey,
-        params: { detail: outcome.detail },
+        message: outcome.ok
+          ? msg('agent.activate.noContact', {
+              seconds: Math.round((contact?.waitedMs ?? 0) / 1000),
+              state: statusValue(contact?.state.agentState),
+            })
+          : outcome.message,
       },
     });
   journal.append({ type: 'run.done', ok, rebootRequired: false });

@@ -21,9 +21,9 @@ export type ActivationReason =
 export interface ActivationOutcome {
   reason: ActivationReason;
   ok: boolean;
-  /** Translation keys of the reason and of what to do. */
-  messageKey: string;
-  remedyKey: string;
+  /** The reason (with the agent's line) and what to do, before it is worded for the platform (activationRemedy). */
+  message: Message;
+  remedy: Message;
   /** The output line that gave the reason away (secrets are masked by the caller). */
   detail: string;
   /** Worth trying again later (the manager may be busy, or the network not ready yet). */
@@ -105,8 +105,8 @@ export function activationOutcome(reason: ActivationReason, detail = '', output 
   return {
     reason,
     ok: reason === 'ok',
-    messageKey: `agent.activate.reason.${reason}`,
-    remedyKey: `agent.activate.remedy.${reason}`,
+    message: msg(`agent.activate.reason.${reason}`, { detail }),
+    remedy: msg(`agent.activate.remedy.${reason}`),
     detail,
     retryable: RETRYABLE.has(reason),
     doctorChecks: DOCTOR[reason],
@@ -160,7 +160,7 @@ export function explainWithDoctor(
     open(status('net.manager')) &&
     open(status('tls.manager'))
   )
-    return { ...o, remedyKey: `agent.activate.remedy.${o.reason}PathOpen` };
+    return { ...o, remedy: msg(`agent.activate.remedy.${o.reason}PathOpen`) };
   return o;
 }
 
@@ -189,17 +189,17 @@ export function activationRemedy(o: ActivationOutcome, c: RemedyContext): Messag
   switch (o.reason) {
     case 'nameNotResolvable':
     case 'alreadyActivated':
-      return msg(`${o.remedyKey}${cloudOne ? 'CloudOne' : ''}`, base);
+      return msg(`${o.remedy.key}${cloudOne ? 'CloudOne' : ''}`, base);
     case 'agentNotRunning':
-      return msg(o.remedyKey, { ...base, command: asAdmin(c.platform, startAgentCommand(c.platform)) });
+      return msg(o.remedy.key, { ...base, command: asAdmin(c.platform, startAgentCommand(c.platform)) });
     case 'noAnswer':
-      return msg(`${o.remedyKey}${c.platform === 'windows' ? 'Windows' : ''}`, {
+      return msg(`${o.remedy.key}${c.platform === 'windows' ? 'Windows' : ''}`, {
         ...base,
         status: asAdmin(c.platform, ['dsa-setup', 'status']),
       });
     case 'unknown':
-      return msg(o.remedyKey, { ...base, bundle: bundleCommand(c.platform) });
+      return msg(o.remedy.key, { ...base, bundle: bundleCommand(c.platform) });
     default:
-      return msg(o.remedyKey, base);
+      return msg(o.remedy.key, base);
   }
 }

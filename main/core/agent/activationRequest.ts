@@ -63,14 +63,14 @@ export async function activationRequest(sys: SystemContext, o: ActivationRequest
   let manager = file?.manager ?? null;
   if (o.manager) {
     manager = parseActivationUrl(o.manager);
-    if (!manager) throw inputError('agent.activate.badManager', 'agent.activate.badManager', { value: o.manager });
+    if (!manager) throw inputError('agent.activate.badManager', msg('agent.activate.badManager', { value: o.manager }));
   }
-  if (!manager) throw inputError('agent.activate.noManager', 'agent.activate.noManager', {});
+  if (!manager) throw inputError('agent.activate.noManager', msg('agent.activate.noManager'));
   const args: ActivationArg[] = [...(file?.args ?? [])];
   const set = (key: ActivationArg['key'], value: string | undefined, secret: boolean): void => {
     if (value === undefined) return;
     if ((key === 'policyid' || key === 'groupid') && !/^\d+$/.test(value))
-      throw inputError('agent.activate.notNumber', 'agent.activate.notNumber', { key, value });
+      throw inputError('agent.activate.notNumber', msg('agent.activate.notNumber', { key, value }));
     const i = args.findIndex((a) => a.key === key);
     const arg = { key, value, secret };
     if (i >= 0) args[i] = arg;
@@ -81,12 +81,12 @@ export async function activationRequest(sys: SystemContext, o: ActivationRequest
   set('policyid', o.policyId, false);
   set('groupid', o.groupId, false);
   if (args.some((a) => a.key === 'tenantID') !== args.some((a) => a.key === 'token'))
-    throw inputError('agent.activate.tenantTokenPair', 'agent.activate.tenantTokenPair', {});
+    throw inputError('agent.activate.tenantTokenPair', msg('agent.activate.tenantTokenPair'));
   let hostname: ActivationRequest['hostname'] = null;
   const fromFile = args.find((a) => a.key === 'hostname')?.value;
   if (o.hostname) {
     if (!isHostName(o.hostname) && !isIpAddress(o.hostname))
-      throw inputError('agent.activate.badHostname', 'agent.activate.badHostname', { value: o.hostname });
+      throw inputError('agent.activate.badHostname', msg('agent.activate.badHostname', { value: o.hostname }));
     hostname = { value: o.hostname, source: 'flag' };
   } else if (fromFile) hostname = { value: fromFile, source: 'activationFile' };
   else {
@@ -94,9 +94,9 @@ export async function activationRequest(sys: SystemContext, o: ActivationRequest
     if (h) hostname = { value: h, source: 'system' };
   }
   if (o.proxy && !parseHostPort(o.proxy.replace(/^dsm_proxy:\/\//, '').replace(/\/$/, '')))
-    throw inputError('agent.activate.badProxy', 'agent.activate.badProxy', { value: o.proxy });
+    throw inputError('agent.activate.badProxy', msg('agent.activate.badProxy', { value: o.proxy }));
   if (o.proxyAuth && !o.proxyAuth.includes(':'))
-    throw inputError('agent.activate.badProxyAuth', 'agent.activate.badProxyAuth', {});
+    throw inputError('agent.activate.badProxyAuth', msg('agent.activate.badProxyAuth'));
   const password = o.password ?? process.env.DSA_SETUP_AGENT_PASSWORD;
   const proxy = o.proxy ?? (file?.proxy ? formatHostPort(file.proxy) : undefined);
   const proxyAuth = o.proxyAuth ?? (o.proxy ? undefined : file?.proxy?.auth);

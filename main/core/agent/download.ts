@@ -4,7 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { AgentPlatform } from './platform.js';
 
 /** The package kind the manager serves for a platform (`rpm`, `deb`, `msi`). */
@@ -19,11 +20,8 @@ export function packageKindFor(platform: string): 'rpm' | 'deb' | 'msi' {
 export function agentDownloadUrl(managerUrl: string, p: AgentPlatform, tenantId?: string): string {
   const base = new URL(managerUrl);
   if (base.protocol !== 'https:')
-    throw new DsaError({
-      code: 'agent.download.badUrl',
-      messageKey: 'agent.download.badUrl',
-      params: { value: managerUrl },
-      exitCode: ExitCode.badInput,
+    throw fail('agent.download.badUrl', msg('agent.download.badUrl', { value: managerUrl }), {
+      exit: ExitCode.badInput,
     });
   const u = new URL(
     `/software/agent/${encodeURIComponent(p.platform)}/${encodeURIComponent(p.arch)}/agent.${packageKindFor(p.platform)}`,
@@ -56,12 +54,9 @@ export async function downloadAgentPackage(opts: {
   onProgress?: (received: number, total: number | null) => void;
 }): Promise<{ file: string; bytes: number }> {
   const shown = opts.url.replace(/([?&]tenantID=)[^&]+/i, '$1[masked]');
-  const fail = (detail: string): DsaError =>
-    new DsaError({
-      code: 'agent.download.failed',
-      messageKey: 'agent.download.failed',
-      params: { url: shown, detail },
-      remedyKey: 'agent.download.failedRemedy',
+  const failed = (detail: string): DsaError =>
+    fail('agent.download.failed', msg('agent.download.failed', { url: shown, detail }), {
+      remedy: msg('agent.download.failedRemedy'),
     });
   const why = (e: unknown): string => {
     const err = e as Error & { cause?: Error & { code?: string } };
@@ -86,11 +81,11 @@ export async function downloadAgentPackage(opts: {
       signal: idle.signal,
       ...(dispatcher ? { dispatcher } : {}),
     }).catch((e: unknown) => {
-      throw fail(why(e));
+      throw failed(why(e));
     });
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel().catch(() => undefined);
-      throw fail(`HTTP ${res.status}`);
+      throw failed(`HTTP ${res.status}`);
     }
     const total = Number(res.headers.get('content-length')) || null;
     const file = join(
@@ -113,10 +108,10 @@ export async function downloadAgentPackage(opts: {
     });
     await pipeline(Readable.fromWeb(res.body), count, createWriteStream(tmp, { mode: 0o644, flags: 'wx' })).catch(
       (e: unknown) => {
-        throw fail(why(e));
+        throw failed(why(e));
       },
     );
-    if (total !== null && received !== total) throw fail(`incomplete: ${received} of ${total} bytes`);
+    if (total !== null && received !== total) throw failed(`incomplete: ${received} of ${total} bytes`);
     await rename(tmp, file);
     tmp = null;
     return { file, bytes: received };

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DsaError, ExitCode, inputError } from '../errors.js';
+import { fail, inputError, DsaError } from '../errors.js';
+import { msg } from '../message.js';
 import { readInputFile, unwrapParse } from '../inputs/load.js';
 import { statusValue } from '../statusValues.js';
 import { detectAgentPackage, inspectSystem } from '../platform/inspect.js';
@@ -30,14 +31,11 @@ export type InstallStepInput = z.infer<typeof InstallStepInput>;
 
 /** The error for an installer that does not fit this system: the exact reason and the package to get instead. */
 export function mismatchError(m: InstallerMatch): DsaError {
-  const reasonKey = m.reasonKey ?? 'agent.installer.unsupportedOs';
-  return new DsaError({
-    code: reasonKey,
-    messageKey: reasonKey,
-    params: { ...(m.params ?? {}), package: m.suggestedPackage ?? '-' },
-    remedyKey: m.suggestedPackage ? 'agent.installer.downloadInstead' : `${reasonKey}Remedy`,
-    exitCode: ExitCode.failed,
-  });
+  const reason = m.reason ?? msg('agent.installer.unsupportedOs', { os: '?', arch: '?' });
+  const remedy = m.suggestedPackage
+    ? msg('agent.installer.downloadInstead', { package: m.suggestedPackage })
+    : msg(`${reason.key}Remedy`, reason.params);
+  return fail(reason.key, reason, { remedy });
 }
 
 /** Checks before anything is installed: installer match, kernel support, disk and memory. Returns notes. */
@@ -78,12 +76,11 @@ async function preflight(
           },
     );
     if (meta.signature.checked && meta.signature.ok === false)
-      throw new DsaError({
-        code: 'agent.installer.signatureBad',
-        messageKey: 'agent.installer.signatureBad',
-        params: { detail: meta.signature.detail },
-        remedyKey: 'agent.installer.corruptRemedy',
-      });
+      throw fail(
+        'agent.installer.signatureBad',
+        msg('agent.installer.signatureBad', { detail: meta.signature.detail }),
+        { remedy: msg('agent.installer.corruptRemedy') },
+      );
     if (input.kernelList) {
       const list = unwrapParse(
         input.kernelList,
@@ -95,12 +92,11 @@ async function preflight(
       else {
         const support = checkKernelSupport(list, platform, kernel);
         if (support === 'unsupported')
-          throw new DsaError({
-            code: 'agent.kernel.unsupported',
-            messageKey: 'agent.kernel.unsupported',
-            params: { kernel, platform, file: input.kernelList },
-            remedyKey: 'agent.kernel.unsupportedRemedy',
-          });
+          throw fail(
+            'agent.kernel.unsupported',
+            msg('agent.kernel.unsupported', { kernel, platform, file: input.kernelList }),
+            { remedy: msg('agent.kernel.unsupportedRemedy', { platform }) },
+          );
         notes.push({
           key: support === 'supported' ? 'agent.kernel.supported' : 'agent.kernel.unknown',
           params: { kernel, platform, file: input.kernelList },
@@ -109,18 +105,17 @@ async function preflight(
     }
     const res = await checkDiskAndMemory(sys);
     if (!res.ok)
-      throw new DsaError({
-        code: 'agent.resources.insufficient',
-        messageKey: 'agent.resources.insufficient',
-        params: {
+      throw fail(
+        'agent.resources.insufficient',
+        msg('agent.resources.insufficient', {
           path: res.path,
           disk: res.diskFreeMb ?? '?',
           diskMin: res.diskMinMb,
           memory: res.memoryMb ?? '?',
           memoryMin: res.memoryMinMb,
-        },
-        remedyKey: 'agent.resources.insufficientRemedy',
-      });
+        }),
+        { remedy: msg('agent.resources.insufficientRemedy', { path: res.path }) },
+      );
     notes.push({
       key: 'agent.resources.ok',
       params: { path: res.path, disk: res.diskFreeMb ?? '?', memory: res.memoryMb ?? '?' },
@@ -140,12 +135,11 @@ async function decide(sys: SystemContext, meta: InstallerMetadata): Promise<Acti
   const cmp = compareVersions(installed.version, meta.version ?? '');
   if (cmp === 0) return { install: 'none', installedVersion: installed.version };
   if (cmp > 0)
-    throw new DsaError({
-      code: 'agent.install.newerInstalled',
-      messageKey: 'agent.install.newerInstalled',
-      params: { installed: installed.version, version: meta.version ?? '?' },
-      remedyKey: 'agent.install.newerInstalledRemedy',
-    });
+    throw fail(
+      'agent.install.newerInstalled',
+      msg('agent.install.newerInstalled', { installed: installed.version, version: meta.version ?? '?' }),
+      { remedy: msg('agent.install.newerInstalledRemedy') },
+    );
   return { install: 'upgrade', installedVersion: installed.version };
 }
 
@@ -180,11 +174,8 @@ export async function packageForInstall(
   const meta = await readInstallerMetadata(sys, pkg.file);
   if (meta.zipEntry !== pkg.entry) {
     await disposeInstaller(meta);
-    throw new DsaError({
-      code: 'apply.stalePlan',
-      messageKey: 'apply.stalePlan',
-      params: { path: `${pkg.file}!${pkg.entry}` },
-      remedyKey: 'apply.stalePlanRemedy',
+    throw fail('apply.stalePlan', msg('apply.stalePlan', { path: `${pkg.file}!${pkg.entry}` }), {
+      remedy: msg('apply.stalePlanRemedy'),
     });
   }
   return { path: meta.packageFile, dispose: () => disposeInstaller(meta) };
@@ -205,9 +196,12 @@ export const installStep: StepDescriptor<InstallStepInput> = {
   needs: ['installer'],
   fromOptions(opts) {
     if (opts.kernelList && !opts.installer)
-      throw inputError('agent.install.kernelListNeedsInstaller', 'agent.install.kernelListNeedsInstaller', {
-        file: opts.kernelList,
-      });
+      throw inputError(
+        'agent.install.kernelListNeedsInstaller',
+        msg('agent.install.kernelListNeedsInstaller', {
+          file: opts.kernelList,
+        }),
+      );
     if (!opts.installer) return null;
     return {
       installer: resolve(opts.installer),

@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 
 /** The members of a ZIP file (names only). */
 export async function listZipEntries(zipFile: string): Promise<string[]> {
@@ -30,12 +31,11 @@ export async function extractCorePackage(zipFile: string, destDir: string): Prom
   const names = await listZipEntries(zipFile);
   const entry = pickCoreEntry(names);
   if (!entry)
-    throw new DsaError({
-      code: 'agent.installer.zipNoCore',
-      messageKey: 'agent.installer.zipNoCore',
-      params: { file: zipFile, entries: names.slice(0, 10).join(', ') || '-' },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail(
+      'agent.installer.zipNoCore',
+      msg('agent.installer.zipNoCore', { file: zipFile, entries: names.slice(0, 10).join(', ') || '-' }),
+      { exit: ExitCode.badInput },
+    );
   const zip = await yauzl.openPromise(zipFile, { lazyEntries: true, autoClose: false });
   try {
     for await (const e of zip.eachEntry()) {

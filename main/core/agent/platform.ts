@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg, type Message } from '../message.js';
 import { inspectSystem, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import { extractCorePackage } from './installerZip.js';
@@ -153,12 +154,8 @@ function platformToken(...texts: (string | undefined)[]): string | null {
 }
 
 function corrupt(file: string, detail: string): DsaError {
-  return new DsaError({
-    code: 'agent.installer.corrupt',
-    messageKey: 'agent.installer.corrupt',
-    params: { file, detail: detail.trim().slice(-300) },
-    remedyKey: 'agent.installer.corruptRemedy',
-    exitCode: ExitCode.failed,
+  return fail('agent.installer.corrupt', msg('agent.installer.corrupt', { file, detail: detail.trim().slice(-300) }), {
+    remedy: msg('agent.installer.corruptRemedy'),
   });
 }
 
@@ -221,19 +218,11 @@ async function checkRpmSignature(sys: SystemContext, file: string): Promise<Inst
 export async function readInstallerMetadata(sys: SystemContext, file: string): Promise<InstallerMetadata> {
   const st = await fs.stat(file).catch(() => null);
   if (!st?.isFile())
-    throw new DsaError({
-      code: 'agent.installer.missing',
-      messageKey: 'agent.installer.missing',
-      params: { file },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail('agent.installer.missing', msg('agent.installer.missing', { file }), { exit: ExitCode.badInput });
   const kind0 = kindOf(file);
   if (!kind0)
-    throw new DsaError({
-      code: 'agent.installer.unknownType',
-      messageKey: 'agent.installer.unknownType',
-      params: { file },
-      exitCode: ExitCode.badInput,
+    throw fail('agent.installer.unknownType', msg('agent.installer.unknownType', { file }), {
+      exit: ExitCode.badInput,
     });
   let packageFile = file;
   let zipEntry: string | undefined;
@@ -365,9 +354,8 @@ export interface InstallerMatch {
   ok: boolean;
   expected: AgentPlatform | null;
   actual: { platform: string | null; arch: string | null; name: string | null; version: string | null };
-  /** Why it does not match (translation key under `agent.installer`). */
-  reasonKey?: string;
-  params?: Record<string, string | number>;
+  /** Why it does not match (a message under `agent.installer`); its remedy is the key with `Remedy` appended. */
+  reason?: Message;
   /** The package to download instead. */
   suggestedPackage?: string;
   metadata?: InstallerMetadata;
@@ -376,7 +364,7 @@ export interface InstallerMatch {
 /**
  * Checks an installer against this system (os-release ID/VERSION_ID and `uname -m`, as `inspect` sees
  * them): right package, right platform, right architecture. A corrupt package is `ok: false` with
- * reasonKey `agent.installer.corrupt`; a missing file throws (exit 2). `keep` leaves an extracted ZIP
+ * reason `agent.installer.corrupt`; a missing file throws (exit 2). `keep` leaves an extracted ZIP
  * member in place (metadata.tempDir) for the caller to install and dispose of.
  */
 export async function checkInstallerMatch(
@@ -396,8 +384,7 @@ export async function checkInstallerMatch(
         ok: false,
         expected,
         actual: { platform: null, arch: null, name: null, version: null },
-        reasonKey: e.messageKey,
-        params: e.params,
+        reason: e.info.message,
         ...(expected ? { suggestedPackage: suggestedPackageName(expected, null) } : {}),
       };
     throw e;
@@ -416,22 +403,27 @@ export async function checkInstallerMatch(
   const suggest = expected ? { suggestedPackage: suggestedPackageName(expected, ver) } : {};
   const file = basename(installerFile);
   if (!isAgentPackageName(meta.kind, meta.name))
-    return result({ reasonKey: 'agent.installer.notAgent', params: { file, name: meta.name ?? '?' }, ...suggest });
+    return result({ reason: msg('agent.installer.notAgent', { file, name: meta.name ?? '?' }), ...suggest });
   if (!expected)
     return result({
-      reasonKey: arch ? 'agent.installer.unsupportedOs' : 'agent.installer.unknownArch',
-      params: { os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`, arch: arch ?? '?' },
+      reason: msg(arch ? 'agent.installer.unsupportedOs' : 'agent.installer.unknownArch', {
+        os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`,
+        arch: arch ?? '?',
+      }),
     });
   if (meta.platform !== expected.platform)
     return result({
-      reasonKey: 'agent.installer.wrongPlatform',
-      params: { file, actual: meta.platform ?? '?', expected: expected.platform, os: ins.os.name },
+      reason: msg('agent.installer.wrongPlatform', {
+        file,
+        actual: meta.platform ?? '?',
+        expected: expected.platform,
+        os: ins.os.name,
+      }),
       ...suggest,
     });
   if (meta.arch !== expected.arch && meta.arch !== 'noarch')
     return result({
-      reasonKey: 'agent.installer.wrongArch',
-      params: { file, actual: meta.arch ?? '?', expected: expected.arch },
+      reason: msg('agent.installer.wrongArch', { file, actual: meta.arch ?? '?', expected: expected.arch }),
       ...suggest,
     });
   return { ...result({}), ok: true };

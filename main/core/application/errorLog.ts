@@ -1,9 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DsaError, toErrorInfo, type ErrorInfo } from '../errors.js';
-import { redactText } from '../secrets.js';
-import { internalErrorView } from '../ipc/contract.js';
+import { DsaError, type ErrorInfo } from '../errors.js';
+import { internalErrorInfo } from '../errorInfo.js';
+import { msg } from '../message.js';
+import { redactJson, redactText } from '../secrets.js';
 
 /**
  * Where internal errors (bugs) are logged with their stack: Windows `%ProgramData%\dsa-setup\logs`;
@@ -47,12 +48,11 @@ const OS_REMEDIES: Record<string, string> = {
 function osErrorInfo(err: unknown): ErrorInfo | null {
   const e = err as NodeJS.ErrnoException;
   if (!(err instanceof Error) || typeof e.code !== 'string' || !/^E[A-Z]+$/.test(e.code) || !e.syscall) return null;
-  return {
+  return redactJson({
     code: `os.${e.code}`,
-    messageKey: 'errors.os',
-    params: { path: e.path ?? '-', syscall: e.syscall, code: e.code },
-    remedyKey: OS_REMEDIES[e.code] ?? 'errors.osRemedy.other',
-  };
+    message: msg('errors.os', { path: e.path ?? '-', syscall: e.syscall, code: e.code }),
+    remedy: msg(OS_REMEDIES[e.code] ?? 'errors.osRemedy.other'),
+  });
 }
 
 /**
@@ -64,6 +64,6 @@ export function describeError(err: unknown, where: string, dir?: string): ErrorI
   if (err instanceof DsaError) return err.toInfo();
   const os = osErrorInfo(err);
   if (os) return os;
-  const info = toErrorInfo(err);
-  return internalErrorView(String(info.params.message), logInternalError(err, where, dir) ?? undefined);
+  const message = redactText(err instanceof Error ? err.message : String(err));
+  return internalErrorInfo(message, logInternalError(err, where, dir) ?? undefined);
 }

@@ -6,6 +6,7 @@ import { requestSecrets } from '../agent/activationArgs.js';
 import { applyPlan, type ApplyOutcome } from '../engine/apply.js';
 import { revertRun, type RevertOutcome } from '../engine/revert.js';
 import { inputError } from '../errors.js';
+import { msg, type Message } from '../message.js';
 import type { Lang } from '../i18n.js';
 import { redactJson } from '../secrets.js';
 import { PlanSchema, type Plan } from '../steps/types.js';
@@ -49,10 +50,13 @@ export type Job = JobArgs['job'];
 export async function loadJobArgs(file: string): Promise<JobArgs> {
   const r = JobArgsSchema.safeParse(await readArgsFile(file));
   if (!r.success)
-    throw inputError('elevation.badArgs', 'elevation.badArgs', {
-      file,
-      detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
-    });
+    throw inputError(
+      'elevation.badArgs',
+      msg('elevation.badArgs', {
+        file,
+        detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      }),
+    );
   return r.data;
 }
 
@@ -102,35 +106,32 @@ export async function manualCommand(
 ): Promise<ManualCommand> {
   const win = platform === 'win32';
   const pre = [...(win ? [] : ['sudo']), 'dsa-setup', ...(args.root ? ['--root', args.root] : [])];
-  const remedyKey = win ? 'elevation.manualRemedyWindows' : 'elevation.manualRemedy';
+  const manual = (argv: string[], message: Message): ManualCommand => {
+    const command = shellCommand(argv, platform);
+    return {
+      command,
+      message,
+      remedy: msg(win ? 'elevation.manualRemedyWindows' : 'elevation.manualRemedy', { command }),
+    };
+  };
   const job = args.job;
   if (job.kind === 'apply') {
     await mkdir(keepDir, { recursive: true });
     const file = await writeArgsFile(await privateJobDir(keepDir), job.plan);
-    return {
-      command: shellCommand([...pre, 'apply', '--plan', file], platform),
-      messageKey: 'elevation.manualApply',
-      params: { file },
-      remedyKey,
-    };
+    return manual([...pre, 'apply', '--plan', file], msg('elevation.manualApply', { file }));
   }
   if (job.kind === 'revert')
-    return {
-      command: shellCommand(
-        [
-          ...pre,
-          'revert',
-          '--run',
-          job.runId,
-          job.agent === 'keep' ? '--keep-agent' : '--remove-agent',
-          ...(job.deactivate ? ['--deactivate'] : []),
-        ],
-        platform,
-      ),
-      messageKey: 'elevation.manualRevert',
-      params: {},
-      remedyKey,
-    };
+    return manual(
+      [
+        ...pre,
+        'revert',
+        '--run',
+        job.runId,
+        job.agent === 'keep' ? '--keep-agent' : '--remove-agent',
+        ...(job.deactivate ? ['--deactivate'] : []),
+      ],
+      msg('elevation.manualRevert'),
+    );
   const argv = [
     ...pre,
     'activate',
@@ -140,5 +141,5 @@ export async function manualCommand(
     ...(job.reset ? ['--reset'] : []),
     ...(job.hostsFile ? ['--hosts-file', job.hostsFile] : []),
   ];
-  return { command: shellCommand(argv, platform), messageKey: 'elevation.manualActivate', params: {}, remedyKey };
+  return manual(argv, msg('elevation.manualActivate'));
 }

@@ -2,7 +2,8 @@ import { queryAgentState } from '../agent/agentState.js';
 import { Journal } from '../engine/journal.js';
 import { newerActivations } from '../engine/revert.js';
 import { isAgentPackageEvent, runSummaries } from '../engine/runs.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { RevertPreviewView } from '../ipc/contract.js';
 import type { SystemContext } from '../system.js';
 
@@ -15,12 +16,7 @@ import type { SystemContext } from '../system.js';
 export async function revertPreview(sys: SystemContext, runId: string): Promise<RevertPreviewView> {
   const me = runSummaries(sys).find((r) => r.runId === runId);
   if (!me)
-    throw new DsaError({
-      code: 'revert.noSuchRun',
-      messageKey: 'revert.noSuchRun',
-      params: { run: runId, runs: '-' },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail('revert.noSuchRun', msg('revert.noSuchRun', { run: runId, runs: '-' }), { exit: ExitCode.badInput });
   const undo: RevertPreviewView['undo'] = [];
   let removal: string | null = null;
   for (const e of Journal.open(sys, runId).events())

@@ -14,7 +14,7 @@ import { buildPlan, planIsEmpty } from '../engine/plan.js';
 import { pickRun, type AgentChoice, type RevertOutcome } from '../engine/revert.js';
 import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
 import { watchNewRuns } from '../elevation/journalTail.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
 import { atomicWrite } from '../fsx.js';
 import { readFleet } from '../fleet/read.js';
 import { groupFleet } from '../fleet/group.js';
@@ -205,21 +205,15 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     /** Applies a reviewed plan as one job; without a way to raise rights, the view carries the command to run. */
     async apply(planId: string, ctx: JobContext, lang: Lang): Promise<ApplyView> {
       const plan = plans.get(planId);
-      if (!plan)
-        throw new DsaError({
-          code: 'ui.noPlan',
-          messageKey: 'ui.apply.noPlan',
-          params: {},
-          exitCode: ExitCode.badInput,
-        });
-      if (running.has(planId)) throw new DsaError({ code: 'elevation.busy', messageKey: 'elevation.busy', params: {} });
+      if (!plan) throw fail('ui.noPlan', msg('ui.apply.noPlan'), { exit: ExitCode.badInput });
+      if (running.has(planId)) throw fail('elevation.busy', msg('elevation.busy'));
       running.add(planId);
       try {
         const r = await execute({ kind: 'apply', plan }, ctx, lang);
         const runId = r.runIds[0];
         if (r.output) return applyView(r.output as ApplyOutcome);
         if (runId) return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
-        throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+        throw fail('elevation.noResult', msg('elevation.noResult'));
       } catch (e) {
         if (e instanceof DsaError && e.code === 'elevation.manual')
           return {
@@ -229,8 +223,8 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
             rebootRequired: false,
             steps: [],
             manual: {
-              reason: e.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
-              command: String(e.params.command),
+              reason: e.info.message.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              command: String(e.info.message.params.command),
             },
           };
         throw e;
@@ -254,7 +248,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       lang: Lang,
     ): Promise<RevertOutcome> {
       const r = await execute({ kind: 'revert', runId: pickRun(sys, runId), ...choice }, ctx, lang);
-      if (!r.output) throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      if (!r.output) throw fail('elevation.noResult', msg('elevation.noResult'));
       return r.output as RevertOutcome;
     },
 
@@ -265,13 +259,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
      */
     async activate(opts: { hostname?: string; reset: boolean }, ctx: JobContext, lang: Lang): Promise<ActivationView> {
       const file = inputs.activationFile;
-      if (!file)
-        throw new DsaError({
-          code: 'ui.noActivationFile',
-          messageKey: 'ui.activate.noFile',
-          params: {},
-          exitCode: ExitCode.badInput,
-        });
+      if (!file) throw fail('ui.noActivationFile', msg('ui.activate.noFile'), { exit: ExitCode.badInput });
       const hostname = opts.hostname?.trim() || undefined;
       await activationRequest(sys, { activationFile: file, ...(hostname ? { hostname } : {}) });
       const r = await execute(
@@ -285,7 +273,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         ctx,
         lang,
       );
-      if (!r.output) throw new DsaError({ code: 'elevation.noResult', messageKey: 'elevation.noResult', params: {} });
+      if (!r.output) throw fail('elevation.noResult', msg('elevation.noResult'));
       return activationView(r.output as ActivationRun);
     },
 

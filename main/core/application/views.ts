@@ -8,18 +8,6 @@ import { statusValue } from '../statusValues.js';
 import type { ActivationView, ApplyView, CheckView, DoctorView, ProgressEvent } from '../ipc/contract.js';
 import type { ActivationRun } from './activation.js';
 
-interface Ref {
-  key: string;
-  params?: Record<string, string | number | Ref>;
-}
-
-/** A doctor text reference (nested ones too) as the one message type. */
-function asMessage(r: Ref): Message {
-  const params: Message['params'] = {};
-  for (const [k, v] of Object.entries(r.params ?? {})) params[k] = typeof v === 'object' ? asMessage(v) : v;
-  return msg(r.key, params);
-}
-
 /** An apply's outcome as the window shows it. */
 export function applyView(o: ApplyOutcome): ApplyView {
   return {
@@ -56,9 +44,9 @@ export function checkView(c: DoctorCheck): CheckView {
   return {
     id: c.id,
     status: c.status,
-    title: asMessage(c.titleRef),
-    detail: asMessage(c.detailRef),
-    ...(c.remedyRef ? { remedy: asMessage(c.remedyRef) } : {}),
+    title: c.titleRef,
+    detail: c.detailRef,
+    ...(c.remedyRef ? { remedy: c.remedyRef } : {}),
     ...(c.blockedBy ? { blockedBy: c.blockedBy } : {}),
     ms: c.ms,
   };
@@ -68,16 +56,14 @@ export function checkView(c: DoctorCheck): CheckView {
 function withBlockerTitle(v: CheckView, all: DoctorCheck[]): CheckView {
   const blocker = v.blockedBy ? all.find((c) => c.id === v.blockedBy) : undefined;
   if (!blocker || v.detail.params.check !== blocker.id) return v;
-  return { ...v, detail: msg(v.detail.key, { ...v.detail.params, check: asMessage(blocker.titleRef) }) };
+  return { ...v, detail: msg(v.detail.key, { ...v.detail.params, check: blocker.titleRef }) };
 }
 
 /** The doctor's result, untranslated: its verdict (when it names one), its checks, the summary, what a step fixes. */
 export function doctorView(r: DoctorResult, fixable: string[] = []): DoctorView {
   const v = r.verdict;
   return {
-    verdict: v
-      ? { check: v.check, class: v.class, cause: asMessage(v.causeRef), remedy: asMessage(v.remedyRef) }
-      : null,
+    verdict: v ? { check: v.check, class: v.class, cause: v.causeRef, remedy: v.remedyRef } : null,
     checks: r.checks.map((c) => withBlockerTitle(checkView(c), r.checks)),
     summary: r.summary,
     ms: r.ms,
@@ -89,20 +75,15 @@ export function doctorView(r: DoctorResult, fixable: string[] = []): DoctorView 
 export function activationView(r: ActivationRun): ActivationView {
   // Accepted but never in contact with the manager: installed is not protecting, so it is not a success.
   const noContact = r.outcome.ok && !r.ok;
-  const params = {
-    manager: r.manager,
-    detail: r.outcome.detail,
-    run: r.runId,
+  const waited = {
     seconds: Math.round((r.contact?.waitedMs ?? 0) / 1000),
     state: statusValue(r.contact?.state.agentState),
   };
   // The remedy worded for the platform and the manager in use (activationRemedy), as the CLI shows it.
-  const remedy = noContact
-    ? msg('agent.activate.noContactRemedy', params)
-    : (r.remedy ?? msg(r.outcome.remedyKey, params));
+  const remedy = noContact ? msg('agent.activate.noContactRemedy') : (r.remedy ?? r.outcome.remedy);
   return {
     ok: r.ok,
-    message: msg(noContact ? 'agent.activate.noContact' : r.outcome.messageKey, params),
+    message: noContact ? msg('agent.activate.noContact', waited) : r.outcome.message,
     ...(r.ok ? {} : { remedy }),
     checks: (r.doctor?.checks ?? []).map(checkView),
     ...(!r.outcome.ok && r.attempts.length
@@ -116,7 +97,7 @@ export function activationView(r: ActivationRun): ActivationView {
 /** The doctor's result with its texts rendered again in `lang` from their refs (the exports follow the window). */
 export function resultIn(r: DoctorResult, lang: Lang): DoctorResult {
   const t = translator(lang);
-  const render = (ref: Ref): string => renderMessage(t, asMessage(ref));
+  const render = (m: Message): string => renderMessage(t, m);
   const v = r.verdict;
   return {
     ...r,

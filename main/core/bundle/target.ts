@@ -2,6 +2,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inputError } from '../errors.js';
+import { msg } from '../message.js';
 
 /**
  * Refuses (exit 2) a `--bundle` target that would overwrite something: an existing file (unless `force`), a
@@ -10,24 +11,30 @@ import { inputError } from '../errors.js';
 export async function checkBundleTarget(file: string, force: boolean): Promise<void> {
   const st = await fs.lstat(file).catch(() => null);
   if (st?.isDirectory())
-    throw inputError('bundle.isFolder', 'report.bundle.error.isFolder', { file }, 'report.bundle.error.isFolderRemedy');
+    throw inputError(
+      'bundle.isFolder',
+      msg('report.bundle.error.isFolder', { file }),
+      msg('report.bundle.error.isFolderRemedy', { file }),
+    );
   if (st && !force)
-    throw inputError('bundle.exists', 'report.bundle.error.exists', { file }, 'report.bundle.error.existsRemedy');
+    throw inputError(
+      'bundle.exists',
+      msg('report.bundle.error.exists', { file }),
+      msg('report.bundle.error.existsRemedy'),
+    );
   const folder = dirname(resolve(file));
   const parent = await fs.stat(folder).catch(() => null);
   if (!parent)
     throw inputError(
       'bundle.noParent',
-      'report.bundle.error.noParent',
-      { folder },
-      'report.bundle.error.noParentRemedy',
+      msg('report.bundle.error.noParent', { folder }),
+      msg('report.bundle.error.noParentRemedy'),
     );
   if (!parent.isDirectory())
     throw inputError(
       'bundle.parentNotFolder',
-      'report.bundle.error.parentNotFolder',
-      { folder },
-      'report.bundle.error.noParentRemedy',
+      msg('report.bundle.error.parentNotFolder', { folder }),
+      msg('report.bundle.error.noParentRemedy'),
     );
 }
 
@@ -59,7 +66,11 @@ export async function writeAtomically(
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EEXIST')
-          throw inputError('bundle.exists', 'report.bundle.error.exists', { file }, 'report.bundle.error.existsRemedy');
+          throw inputError(
+            'bundle.exists',
+            msg('report.bundle.error.exists', { file }),
+            msg('report.bundle.error.existsRemedy'),
+          );
         // A file system without hard links (FAT): check again, then rename.
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
         await checkBundleTarget(file, false);

@@ -3,6 +3,7 @@ import { parseHostPort, type HostPort } from '../inputs/hostPort.js';
 import { managerFlavour } from '../openings.js';
 import type { Lang } from '../i18n.js';
 import { inputError } from '../errors.js';
+import { msg } from '../message.js';
 import { loadActivation, loadManagerHosts } from '../inputs/load.js';
 import { parseActivationUrl } from '../inputs/activation.js';
 import { sameHostName } from '../inputs/names.js';
@@ -31,11 +32,14 @@ export type DoctorOptionsInput = z.infer<typeof DoctorOptionsSchema>;
 export function hostPortOption(s: string, defaultPort: number | null, option: string): HostPort {
   const hp = parseHostPort(s, defaultPort);
   if (!hp)
-    throw inputError('doctor.badTarget', 'doctor.input.badTarget', {
-      option,
-      value: s,
-      expected: defaultPort === null ? 'HOST:PORT' : 'HOST[:PORT]',
-    });
+    throw inputError(
+      'doctor.badTarget',
+      msg('doctor.input.badTarget', {
+        option,
+        value: s,
+        expected: defaultPort === null ? 'HOST:PORT' : 'HOST[:PORT]',
+      }),
+    );
   return hp;
 }
 
@@ -43,9 +47,12 @@ export function hostPortOption(s: string, defaultPort: number | null, option: st
 export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<DoctorInputs> {
   const parsed = DoctorOptionsSchema.safeParse(raw);
   if (!parsed.success)
-    throw inputError('doctor.badOptions', 'doctor.input.badOptions', {
-      problem: parsed.error.issues[0]?.message ?? '',
-    });
+    throw inputError(
+      'doctor.badOptions',
+      msg('doctor.input.badOptions', {
+        problem: parsed.error.issues[0]?.message ?? '',
+      }),
+    );
   const o = parsed.data;
   const inputs: DoctorInputs = { lang, secrets: [], secretFields: [] };
   if (o.hostsFile) inputs.hostsFile = { path: o.hostsFile, entries: await loadManagerHosts(o.hostsFile) };
@@ -55,9 +62,8 @@ export async function loadDoctorInputs(raw: unknown, lang: Lang): Promise<Doctor
     if (!m)
       throw inputError(
         'doctor.badManager',
-        'doctor.input.badManager',
-        { value: o.manager },
-        'doctor.input.badManagerRemedy',
+        msg('doctor.input.badManager', { value: o.manager }),
+        msg('doctor.input.badManagerRemedy'),
       );
     inputs.manager = { ...m, saas: false, source: '--manager' };
   } else if (o.activationFile) {

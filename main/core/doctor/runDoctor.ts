@@ -5,7 +5,7 @@ import { redactJson } from '../secrets.js';
 import type { SystemContext } from '../system.js';
 import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
-import { renderText } from './renderText.js';
+import { msg, renderMessage } from '../message.js';
 import { Deadline } from '../deadline.js';
 import { inputError } from '../errors.js';
 import { agentProxyOf } from './checks/proxy.js';
@@ -14,7 +14,6 @@ import { openingsReport, type OpeningInputs } from '../openings.js';
 import { resolveLikeSystem } from './probes/dns.js';
 import { asAdmin, dsaControl, platformOf, restartAgentCommand } from '../platformText.js';
 import {
-  textRef,
   type CheckContext,
   type CheckDef,
   type CheckOutcome,
@@ -61,7 +60,7 @@ export function selected(id: string, only: readonly string[] | undefined): boole
   });
 }
 
-const k = textRef;
+const k = msg;
 
 /** The openings' inputs from the doctor's: the portal's hosts file, the manager, the relays and other targets. */
 export function openingInputsOf(inputs: DoctorInputs): OpeningInputs {
@@ -106,9 +105,9 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
   return {
     id: def.id,
     status: o.status,
-    title: renderText(t, titleRef),
-    detail: renderText(t, o.detail),
-    remedy: remedyRef ? renderText(t, remedyRef) : '',
+    title: renderMessage(t, titleRef),
+    detail: renderMessage(t, o.detail),
+    remedy: remedyRef ? renderMessage(t, remedyRef) : '',
     ms: Math.round(ms),
     ...(cls ? { class: cls } : {}),
     ...(o.phases
@@ -116,7 +115,7 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
           phases: o.phases.map((p) => ({
             name: p.name,
             status: p.status,
-            detail: renderText(t, p.detail),
+            detail: renderMessage(t, p.detail),
             detailRef: p.detail,
             ms: p.ms,
           })),
@@ -160,10 +159,13 @@ export async function runDoctor(
   const all = allChecks({ inputs });
   const defs = all.filter((d) => selected(d.id, opts.only));
   if (defs.length === 0)
-    throw inputError('doctor.noSuchCheck', 'doctor.input.noSuchCheck', {
-      only: (opts.only ?? []).join(', '),
-      ids: all.map((d) => d.id).join(', '),
-    });
+    throw inputError(
+      'doctor.noSuchCheck',
+      msg('doctor.input.noSuchCheck', {
+        only: (opts.only ?? []).join(', '),
+        ids: all.map((d) => d.id).join(', '),
+      }),
+    );
   const ctx: CheckContext = {
     sys,
     inputs,

@@ -2,7 +2,7 @@ import type { Lang, Translate } from '../i18n.js';
 import type { SystemContext } from '../system.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { ManagerAddress } from '../inputs/activation.js';
-import { msg, type Message, type MessageParam } from '../message.js';
+import type { Message, MessageParam } from '../message.js';
 
 /** `blocked`: not judged because a prerequisite check failed first (`blockedBy` names it). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'blocked';
@@ -10,28 +10,20 @@ export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'blocked';
 /** The phase class of a failure, so scripts can branch on it. */
 export type FailClass = 'dns' | 'tcp' | 'tls' | 'clock' | 'proxy' | 'agent' | 'conflict' | 'input';
 
-export type TextParam = MessageParam;
-
-/** A translatable text: the app's one message type (a key and its parameters). */
-export type TextRef = Message;
-
-/** A text by key, with its parameters. */
-export const textRef = (key: string, params?: Record<string, TextParam>): TextRef => msg(key, params);
-
 /** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
 export interface PhaseOutcome {
   name: 'dns' | 'tcp' | 'tls' | 'manager';
   status: CheckStatus;
-  detail: TextRef;
+  detail: Message;
   ms: number;
 }
 
 /** What a check found, before translation. */
 export interface CheckOutcome {
   status: CheckStatus;
-  detail: TextRef;
+  detail: Message;
   /** Required unless the status is `pass`. */
-  remedy?: TextRef;
+  remedy?: Message;
   class?: FailClass;
   phases?: PhaseOutcome[];
 }
@@ -84,7 +76,7 @@ export interface CheckContext {
 export interface CheckDef {
   id: string;
   titleKey: string;
-  titleParams?: Record<string, TextParam>;
+  titleParams?: Record<string, MessageParam>;
   /** The class of a failure of this check when the check itself does not say. */
   defaultClass: FailClass;
   /** The check this one builds on (hosts → dns → tcp → tls; installed → service → activated): when it fails,
@@ -98,7 +90,7 @@ export interface DoctorPhase {
   name: PhaseOutcome['name'];
   status: CheckStatus;
   detail: string;
-  detailRef: TextRef;
+  detailRef: Message;
   ms: number;
 }
 
@@ -112,9 +104,9 @@ export interface DoctorCheck {
   ms: number;
   class?: FailClass;
   phases?: DoctorPhase[];
-  titleRef: TextRef;
-  detailRef: TextRef;
-  remedyRef?: TextRef;
+  titleRef: Message;
+  detailRef: Message;
+  remedyRef?: Message;
   /** For `blocked`: the failed check this one depends on. */
   blockedBy?: string;
 }

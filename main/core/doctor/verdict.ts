@@ -1,6 +1,6 @@
 import type { Translate } from '../i18n.js';
-import { renderText } from './renderText.js';
-import { textRef as k, type CheckDef, type DoctorCheck, type Verdict } from './types.js';
+import { renderMessage, msg as k } from '../message.js';
+import { type CheckDef, type DoctorCheck, type Verdict } from './types.js';
 
 /** Display order of statuses: what needs action first, then what passed, then what was not judged. */
 const STATUS_ORDER: Record<DoctorCheck['status'], number> = { fail: 0, warn: 1, pass: 2, blocked: 3, skip: 4 };
@@ -47,7 +47,14 @@ export function applyPrerequisites(
       // The admin reads the check's title; the id stays in `blockedBy` for scripts.
       const detailRef = k('doctor.blocked.detail', { check: byId.get(root)?.titleRef ?? root });
       const { remedy: _r, remedyRef: _rr, class: _c, phases: _p, ...rest } = c;
-      result = { ...rest, status: 'blocked', detail: renderText(t, detailRef), detailRef, remedy: '', blockedBy: root };
+      result = {
+        ...rest,
+        status: 'blocked',
+        detail: renderMessage(t, detailRef),
+        detailRef,
+        remedy: '',
+        blockedBy: root,
+      };
       break;
     }
     out.set(c.id, result);
@@ -69,8 +76,8 @@ export function verdictOf(t: Translate, checks: DoctorCheck[]): Verdict | null {
   return {
     check: c.id,
     class: c.class ?? 'input',
-    cause: renderText(t, c.detailRef),
-    remedy: renderText(t, remedyRef),
+    cause: renderMessage(t, c.detailRef),
+    remedy: renderMessage(t, remedyRef),
     causeRef: c.detailRef,
     remedyRef,
   };

@@ -1,7 +1,8 @@
 import { lstat, mkdtemp, open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 
 /** The args file's name inside its private directory. */
 const ARGS_NAME = 'job.json';
@@ -27,12 +28,7 @@ export async function writeArgsFile(dir: string, value: unknown): Promise<string
 }
 
 function badArgs(file: string, detail: string): DsaError {
-  return new DsaError({
-    code: 'elevation.badArgs',
-    messageKey: 'elevation.badArgs',
-    params: { file, detail },
-    exitCode: ExitCode.badInput,
-  });
+  return fail('elevation.badArgs', msg('elevation.badArgs', { file, detail }), { exit: ExitCode.badInput });
 }
 
 /**

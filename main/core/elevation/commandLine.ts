@@ -1,4 +1,5 @@
-import { DsaError, ExitCode } from '../errors.js';
+import { fail } from '../errors.js';
+import { msg } from '../message.js';
 
 /**
  * Characters @vscode/sudo-prompt passes through unharmed. It takes one command string (it runs it
@@ -15,12 +16,8 @@ export function sudoPromptCommand(args: readonly string[], platform: NodeJS.Plat
   return args
     .map((a) => {
       if (!(win ? SAFE_WINDOWS : SAFE_POSIX).test(a))
-        throw new DsaError({
-          code: 'prep.elevation.unsafePath',
-          messageKey: 'prep.elevation.unsafePath',
-          params: { value: a },
-          remedyKey: 'prep.elevation.unsafePathRemedy',
-          exitCode: ExitCode.failed,
+        throw fail('prep.elevation.unsafePath', msg('prep.elevation.unsafePath', { value: a }), {
+          remedy: msg('prep.elevation.unsafePathRemedy'),
         });
       return win ? `"${a}"` : `'${a}'`;
     })

@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises';
-import { DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { ErrorInfoSchema } from '../errorInfo.js';
+import { msg, type Message } from '../message.js';
 import type { StampedEvent } from '../engine/journal.js';
 import { redactText } from '../secrets.js';
 import { privateJobDir, writeArgsFile } from './argsFile.js';
@@ -55,13 +57,12 @@ export interface ElevatedJobOptions {
   pollMs?: number;
 }
 
-/** The command to run by hand and how to say so (keys of the message and of its remedy). */
+/** The command to run by hand and how to say so. */
 export interface ManualCommand {
   command: string;
-  messageKey: string;
-  params: Record<string, string | number>;
-  /** Where to run it (a terminal with sudo; on Windows an administrator terminal). */
-  remedyKey: string;
+  message: Message;
+  /** Where to run it (a terminal with sudo; on Windows an administrator terminal), naming the command. */
+  remedy: Message;
 }
 
 export interface ElevatedJobResult {
@@ -74,22 +75,16 @@ export interface ElevatedJobResult {
 
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
 export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'): DsaError {
-  return new DsaError({
-    code: 'elevation.manual',
-    messageKey: m.messageKey,
-    params: { ...m.params, command: m.command, reason },
-    remedyKey: m.remedyKey,
-    exitCode: ExitCode.needsAdmin,
+  return fail('elevation.manual', msg(m.message.key, { ...m.message.params, command: m.command, reason }), {
+    remedy: m.remedy,
+    exit: ExitCode.needsAdmin,
   });
 }
 
-function jobError(code: string, params: Record<string, string | number> = {}, remedyKey?: string): DsaError {
-  return new DsaError({
-    code: `elevation.${code}`,
-    messageKey: `elevation.${code}`,
-    params,
-    ...(remedyKey ? { remedyKey } : {}),
-    exitCode: code === 'cancelled' ? ExitCode.needsAdmin : ExitCode.failed,
+function jobError(code: string, params: Record<string, string | number> = {}, remedy?: Message): DsaError {
+  return fail(`elevation.${code}`, msg(`elevation.${code}`, params), {
+    ...(remedy ? { remedy } : {}),
+    exit: code === 'cancelled' ? ExitCode.needsAdmin : ExitCode.failed,
   });
 }
 
@@ -98,8 +93,9 @@ function parseOutput(stdout: string): { value?: unknown; error?: ErrorInfo } {
   const text = stdout.trim();
   if (!text.startsWith('{')) return {};
   try {
-    const j = JSON.parse(text) as { ok?: unknown; error?: ErrorInfo };
-    if (j.ok === false && j.error && typeof j.error.code === 'string') return { error: j.error };
+    const j = JSON.parse(text) as { ok?: unknown; error?: unknown };
+    const error = j.ok === false ? ErrorInfoSchema.safeParse(j.error) : null;
+    if (error?.success) return { error: error.data };
     return { value: j };
   } catch {
     return {};
@@ -137,8 +133,8 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
       const onAbort = () =>
         reject(
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
-            ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, 'elevation.timedOutRemedy')
-            : jobError('cancelled', {}, 'elevation.cancelledRemedy'),
+            ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, msg('elevation.timedOutRemedy'))
+            : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
         );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -150,12 +146,12 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     const events = await stop();
     const runIds = watcher.runIds();
     const parsed = parseOutput(r.stdout);
-    if (parsed.error) throw new DsaError({ ...parsed.error, exitCode: ExitCode.failed });
+    if (parsed.error) throw new DsaError(parsed.error);
     if (parsed.value !== undefined) return { output: parsed.value, runIds, events };
     // The run started (its journal exists), so whatever sudo-prompt said, this was not a cancel.
     if (runIds.length) return { output: null, runIds, events };
     if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manualError(await o.manual(), 'noPolkit');
-    if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, 'elevation.cancelledRemedy');
+    if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, msg('elevation.cancelledRemedy'));
     const detail =
       redactText(`${r.error?.message ?? ''} ${r.stderr}`)
         .trim()

@@ -1,4 +1,6 @@
-import { DsaError, ExitCode, toErrorInfo, type ErrorInfo } from '../errors.js';
+import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
+import { describeError } from '../application/errorLog.js';
+import { msg } from '../message.js';
 import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';
 import { PlanSchema, type Plan, type Message } from '../steps/types.js';
@@ -45,27 +47,23 @@ export function parsePlan(file: string, text: string): Plan {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new DsaError({
-      code: 'plan.notJson',
-      messageKey: 'plan.notJson',
-      params: { file, detail: (e as Error).message.slice(0, 200) },
-      exitCode: ExitCode.badInput,
+    throw fail('plan.notJson', msg('plan.notJson', { file, detail: (e as Error).message.slice(0, 200) }), {
+      exit: ExitCode.badInput,
     });
   }
   const r = PlanSchema.safeParse(json);
   if (!r.success) {
-    throw new DsaError({
-      code: 'plan.invalid',
-      messageKey: 'plan.invalid',
-      params: {
+    throw fail(
+      'plan.invalid',
+      msg('plan.invalid', {
         file,
         detail: r.error.issues
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
           .join('; ')
           .slice(0, 400),
-      },
-      exitCode: ExitCode.badInput,
-    });
+      }),
+      { exit: ExitCode.badInput },
+    );
   }
   return r.data;
 }
@@ -73,23 +71,16 @@ export function parsePlan(file: string, text: string): Plan {
 /** Refuses a plan made for another system, naming paths outside it, or whose bytes do not match their hash. */
 function checkPlanShape(sys: SystemContext, plan: Plan): void {
   if (plan.os !== sys.os || plan.root !== sys.root) {
-    throw new DsaError({
-      code: 'apply.otherSystem',
-      messageKey: 'apply.otherSystem',
-      params: { planRoot: plan.root, root: sys.root },
-      exitCode: ExitCode.badInput,
+    throw fail('apply.otherSystem', msg('apply.otherSystem', { planRoot: plan.root, root: sys.root }), {
+      exit: ExitCode.badInput,
     });
   }
   for (const step of plan.steps) for (const c of step.changes) if (c.kind === 'file') pathInSystem(sys, c.path, 'plan');
 }
 
 function staleAction(step: string, action: string): DsaError {
-  return new DsaError({
-    code: 'apply.staleAction',
-    messageKey: 'apply.staleAction',
-    params: { path: `[${step}] ${action}` },
-    remedyKey: 'apply.stalePlanRemedy',
-    exitCode: ExitCode.failed,
+  return fail('apply.staleAction', msg('apply.staleAction', { path: `[${step}] ${action}` }), {
+    remedy: msg('apply.stalePlanRemedy'),
   });
 }
 
@@ -108,11 +99,8 @@ async function checkPlanFresh(sys: SystemContext, plan: Plan): Promise<void> {
     if (d?.reviewed?.kind === 'file') {
       const now = await readIfExists(sys.path(d.reviewed.path), { root: sys.root });
       if ((now ? sha256(now) : null) !== d.reviewed.beforeSha)
-        throw new DsaError({
-          code: 'apply.stalePlan',
-          messageKey: 'apply.stalePlan',
-          params: { path: d.reviewed.path },
-          remedyKey: 'apply.stalePlanRemedy',
+        throw fail('apply.stalePlan', msg('apply.stalePlan', { path: d.reviewed.path }), {
+          remedy: msg('apply.stalePlanRemedy'),
         });
     }
     if (d) throw staleAction(sp.id, describeAction((d.reviewed ?? d.fresh)!));
@@ -126,19 +114,17 @@ function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
   const since = runSummaries(sys).filter((r) => r.lastAt >= plan.createdAt && r.changed);
   const by = since[since.length - 1];
   if (!by) return e;
-  return new DsaError({
-    code: e.code,
-    messageKey: 'apply.staleBy',
-    params: {
-      what: String(e.params.path),
+  return fail(
+    e.code,
+    msg('apply.staleBy', {
+      what: String(e.info.message.params.path),
       command: by.job,
       pid: by.pid ?? '?',
       started: by.startedAt,
       run: by.runId,
-    },
-    remedyKey: 'apply.stalePlanRemedy',
-    exitCode: ExitCode.failed,
-  });
+    }),
+    { remedy: msg('apply.stalePlanRemedy') },
+  );
 }
 
 /**
@@ -277,12 +263,12 @@ async function execute(
     try {
       for (const action of sp.changes)
         await runAction({ sys, journal, step: sp.id, n: ++n, secrets, progress }, action);
-      if (sp.blocked) throw new DsaError({ ...sp.blocked, exitCode: ExitCode.failed });
+      if (sp.blocked) throw new DsaError(sp.blocked);
       const v = await step.verify(sys, inputs.get(sp.id));
       journal.append({ type: 'step.done', step: sp.id, verified: v.ok, detail: v.detail });
       outcomes.push({ id: sp.id, status: 'applied', verified: v.ok, detail: v.detail });
     } catch (e) {
-      const error = toErrorInfo(e);
+      const error = describeError(e, 'apply');
       journal.append({ type: 'step.failed', step: sp.id, error });
       // An OS error the admin can fix (immutable file, read-only mount, disk full) keeps its exit code (2).
       const exitCode = e instanceof DsaError ? e.exitCode : ExitCode.failed;

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { atomicWrite, readIfExists, sha256, sha256OfFile } from '../fsx.js';
-import { DsaError } from '../errors.js';
+import { fail, DsaError } from '../errors.js';
+import { msg } from '../message.js';
 import { redactText } from '../secrets.js';
 import { decodeLogText } from '../inputs/textFile.js';
 import type { ExecResult } from '../exec.js';
@@ -29,12 +30,7 @@ export interface ActionContext {
 }
 
 function staleError(c: FileAction): DsaError {
-  return new DsaError({
-    code: 'apply.stalePlan',
-    messageKey: 'apply.stalePlan',
-    params: { path: c.path },
-    remedyKey: 'apply.stalePlanRemedy',
-  });
+  return fail('apply.stalePlan', msg('apply.stalePlan', { path: c.path }), { remedy: msg('apply.stalePlanRemedy') });
 }
 
 /**
@@ -69,11 +65,7 @@ async function runFile(ctx: ActionContext, a: FileAction): Promise<void> {
     written = { ...(w.path !== host ? { target: w.path } : {}), ...(w.inPlace ? { inPlace: true } : {}) };
   } else await fs.rm(host, { force: true });
   if ((await sha256OfFile(host, { root: ctx.sys.root })) !== a.afterSha)
-    throw new DsaError({
-      code: 'apply.readBackFailed',
-      messageKey: 'apply.readBackFailed',
-      params: { path: a.path },
-    });
+    throw fail('apply.readBackFailed', msg('apply.readBackFailed', { path: a.path }));
   ctx.journal.append({ type: after ? 'file.write' : 'file.delete', ...record, ...written });
 }
 
@@ -91,17 +83,16 @@ function undoOf(a: CommandAction, r: ExecResult): Argv | undefined {
 
 function execFailed(command: string, args: string[], r: ExecResult, mask: (s: string) => string): DsaError {
   const code = r.notFound ? 'exec.notFound' : r.timedOut ? 'exec.timedOut' : 'exec.failed';
-  return new DsaError({
+  return fail(
     code,
-    messageKey: code,
-    params: {
+    msg(code, {
       command: [command, ...args.map(mask)].join(' '),
       code: String(r.exitCode),
       output: mask(tail(r.stderr || r.stdout))
         .trim()
         .slice(-500),
-    },
-  });
+    }),
+  );
 }
 
 /**
@@ -169,12 +160,11 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
   if (a.service) {
     const waited = await waitForAgentService(sys, { timeoutMs: a.service.waitSec * 1000, progress: ctx.progress });
     if (waited.state !== 'running' && waited.state !== 'unknown')
-      throw new DsaError({
-        code: 'agent.install.serviceNotRunning',
-        messageKey: 'agent.install.serviceNotRunning',
-        params: { seconds: Math.round(waited.waitedMs / 1000), state: waited.state },
-        remedyKey: 'agent.install.serviceNotRunningRemedy',
-      });
+      throw fail(
+        'agent.install.serviceNotRunning',
+        msg('agent.install.serviceNotRunning', { seconds: Math.round(waited.waitedMs / 1000), state: waited.state }),
+        { remedy: msg('agent.install.serviceNotRunningRemedy') },
+      );
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Message } from '../message.js';
+import type { ErrorInfo } from '../errorInfo.js';
 import {
   chmodSync,
   chownSync,
@@ -18,8 +19,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SystemContext } from '../system.js';
 import { redactJson, redactText } from '../secrets.js';
-
-type Params = Record<string, string | number>;
 
 /** What the journal records of a file action: enough for revert to bring the original back. */
 export interface FileRecord {
@@ -100,7 +99,7 @@ export type JournalEvent =
   | { type: 'step.progress'; step: string; key: string; params: Message['params'] }
   | { type: 'step.done'; step: string; verified: boolean; detail: Message }
   | { type: 'step.skipped'; step: string }
-  | { type: 'step.failed'; step: string; error: { code: string; messageKey: string; params: Params } }
+  | { type: 'step.failed'; step: string; error: ErrorInfo }
   | { type: 'run.done'; ok: boolean; rebootRequired: boolean }
   | { type: 'run.interrupted'; runId: string }
   | { type: 'revert.start'; pid?: number }

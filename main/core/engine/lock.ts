@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail } from '../errors.js';
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 
 /** Who holds a system's lock. */
@@ -126,13 +127,17 @@ export async function acquireSystemLock(
     }
     if (Date.now() >= deadline) {
       const h = current ?? { pid: 0, command: '?', startedAt: '?', host: '?' };
-      throw new DsaError({
-        code: 'lock.busy',
-        messageKey: 'lock.busy',
-        params: { pid: h.pid, command: h.command, started: h.startedAt, seconds: Math.round(waitMs / 1000), file },
-        remedyKey: 'lock.busyRemedy',
-        exitCode: ExitCode.failed,
-      });
+      throw fail(
+        'lock.busy',
+        msg('lock.busy', {
+          pid: h.pid,
+          command: h.command,
+          started: h.startedAt,
+          seconds: Math.round(waitMs / 1000),
+          file,
+        }),
+        { remedy: msg('lock.busyRemedy', { file }) },
+      );
     }
     if (current && !told) {
       told = true;

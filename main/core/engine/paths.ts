@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 
 /** Cuts a value quoted in a message at about 200 characters. */
@@ -43,12 +44,11 @@ export function pathInSystem(sys: SystemContext, systemPath: string, from: strin
     inside(resolve(sys.root), resolve(host)) &&
     inside(root, realish(dirname(host)));
   if (!ok)
-    throw new DsaError({
-      code: 'journal.pathOutside',
-      messageKey: 'journal.pathOutside',
-      params: { path: cut(String(systemPath)), root: sys.root, file: from },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail(
+      'journal.pathOutside',
+      msg('journal.pathOutside', { path: cut(String(systemPath)), root: sys.root, file: from }),
+      { exit: ExitCode.badInput },
+    );
   return host;
 }
 
@@ -57,12 +57,11 @@ export function backupInRun(runDir: string, rel: string, from: string): string {
   const p = resolve(runDir, rel);
   const ok = typeof rel === 'string' && !rel.includes('\0') && !isAbsolute(rel) && inside(realish(runDir), realish(p));
   if (!ok || !inside(resolve(runDir), p))
-    throw new DsaError({
-      code: 'journal.backupOutside',
-      messageKey: 'journal.backupOutside',
-      params: { path: cut(String(rel)), dir: runDir, file: from },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail(
+      'journal.backupOutside',
+      msg('journal.backupOutside', { path: cut(String(rel)), dir: runDir, file: from }),
+      { exit: ExitCode.badInput },
+    );
   return p;
 }
 
@@ -77,10 +76,9 @@ export function checkRootDir(root: string | undefined): void {
     }
   })();
   if (!st || !st.isDirectory())
-    throw new DsaError({
-      code: st ? 'cli.rootNotDir' : 'cli.rootMissing',
-      messageKey: st ? 'cli.rootNotDir' : 'cli.rootMissing',
-      params: { root: cut(root) },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail(
+      st ? 'cli.rootNotDir' : 'cli.rootMissing',
+      msg(st ? 'cli.rootNotDir' : 'cli.rootMissing', { root: cut(root) }),
+      { exit: ExitCode.badInput },
+    );
 }

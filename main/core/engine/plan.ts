@@ -1,6 +1,7 @@
 import { findStep } from '../steps/registry.js';
 import { ChangeSchema, PLAN_FORMAT, type Change, type Plan, type StepPlan } from '../steps/types.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 
 /** A step to plan, with its input. */
@@ -12,21 +13,17 @@ export interface StepRequest {
 /** Validates a step's input with the step's own schema. */
 export function stepInput(stepId: string, input: unknown): unknown {
   const step = findStep(stepId);
-  if (!step)
-    throw new DsaError({
-      code: 'plan.unknownStep',
-      messageKey: 'plan.unknownStep',
-      params: { step: stepId },
-      exitCode: ExitCode.badInput,
-    });
+  if (!step) throw fail('plan.unknownStep', msg('plan.unknownStep', { step: stepId }), { exit: ExitCode.badInput });
   const r = step.input.safeParse(input);
   if (!r.success) {
-    throw new DsaError({
-      code: 'plan.badInput',
-      messageKey: 'plan.badInput',
-      params: { step: stepId, detail: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') },
-      exitCode: ExitCode.badInput,
-    });
+    throw fail(
+      'plan.badInput',
+      msg('plan.badInput', {
+        step: stepId,
+        detail: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      }),
+      { exit: ExitCode.badInput },
+    );
   }
   return r.data;
 }

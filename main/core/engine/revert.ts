@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail as failWith, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
 import type { SystemContext } from '../system.js';
@@ -50,30 +51,17 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   const runs = runSummaries(sys);
   if (runId !== undefined) {
     if (!runs.some((r) => r.runId === runId)) {
-      throw new DsaError({
-        code: runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
-        messageKey: runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
-        params: {
-          run: cut(runId),
-          runs:
-            runs
-              .slice(-5)
-              .map((r) => r.runId)
-              .join(', ') || '-',
-        },
-        exitCode: ExitCode.badInput,
-      });
+      const recent = runs.slice(-5).map((r) => r.runId);
+      throw fail(
+        runId === '' ? 'revert.emptyRun' : 'revert.noSuchRun',
+        { run: cut(runId), runs: recent.join(', ') || '-' },
+        ExitCode.badInput,
+      );
     }
     return runId;
   }
   const last = [...runs].reverse().find((r) => r.changed && !r.reverted && r.job !== 'activate');
-  if (!last)
-    throw new DsaError({
-      code: 'revert.noRuns',
-      messageKey: 'revert.noRuns',
-      params: { dir: sys.stateDir },
-      exitCode: ExitCode.failed,
-    });
+  if (!last) throw fail('revert.noRuns', { dir: sys.stateDir }, ExitCode.failed);
   return last.runId;
 }
 
@@ -94,14 +82,9 @@ export function checkNotReverted(run: RunSummary, opts: Pick<RevertOptions, 'age
   throw fail('revert.already', { run: run.runId }, ExitCode.failed);
 }
 
-function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedyKey?: string) {
-  return new DsaError({
-    code,
-    messageKey: code,
-    params,
-    ...(remedyKey ? { remedyKey } : {}),
-    exitCode,
-  });
+/** A revert error: its message key is its code, and the remedy (a key) reads the same parameters. */
+function fail(code: string, params: Record<string, string | number>, exitCode: ExitCode, remedy?: string) {
+  return failWith(code, msg(code, params), { exit: exitCode, ...(remedy ? { remedy: msg(remedy, params) } : {}) });
 }
 
 /**

@@ -390,7 +390,7 @@ export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
     const full = resolve(p);
     const st = await fs.stat(full).catch((e: NodeJS.ErrnoException) => e);
     if (st instanceof Error) {
-      if (st.code === 'ENOENT') throw inputError('fleet.notFound', 'fleet.error.notFound', { file: p });
+      if (st.code === 'ENOENT') throw inputError('fleet.notFound', msg('fleet.error.notFound', { file: p }));
       candidates.push({ path: full, source: p });
     } else if (st.isDirectory()) walkSync(full, full, candidates);
     else candidates.push({ path: full, source: p });

@@ -1,5 +1,6 @@
 import type { HostsEntry } from '../inputs/managerHosts.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { addressKey, canonicalAddress } from './inetAddress.js';
 import { DEFAULT_RESOLVER, type ResolverOptions } from './hostConf.js';
 import { resolverAnswers, resolverLine, sameName, type Mapping, type ResolverLine } from './hostsResolver.js';
@@ -143,11 +144,8 @@ export function findBlock(doc: HostsDocument, file: string): { begin: number; en
   if (begin < 0) return null;
   const end = markerLine(doc, '# <<< dsa-setup', doc.lineStart(begin + 1));
   if (end < 0) {
-    throw new DsaError({
-      code: 'hosts.brokenBlock',
-      messageKey: 'hosts.brokenBlock',
-      params: { file, line: begin + 1 },
-      remedyKey: 'hosts.brokenBlockRemedy',
+    throw fail('hosts.brokenBlock', msg('hosts.brokenBlock', { file, line: begin + 1 }), {
+      remedy: msg('hosts.brokenBlockRemedy'),
     });
   }
   return { begin, end };
@@ -278,12 +276,9 @@ export interface HostsChange {
 
 /** The refusal for a UTF-16 hosts file: the resolver ignores it, and appending UTF-8 would mix encodings. */
 export function utf16Refusal(file: string, encoding: HostsEncoding): DsaError {
-  return new DsaError({
-    code: 'hosts.utf16',
-    messageKey: 'hosts.utf16',
-    params: { file, encoding: encoding.toUpperCase() },
-    remedyKey: 'hosts.utf16Remedy',
-    exitCode: ExitCode.badInput,
+  return fail('hosts.utf16', msg('hosts.utf16', { file, encoding: encoding.toUpperCase() }), {
+    remedy: msg('hosts.utf16Remedy', { file }),
+    exit: ExitCode.badInput,
   });
 }
 

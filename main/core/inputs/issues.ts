@@ -1,14 +1,19 @@
 import { z } from 'zod';
+import { MessageSchema, msg, type Message, type MessageParam } from '../message.js';
 
-/** One problem found in an input file: where it is and what was expected, as translation keys. */
+/** One problem found in an input file: where it is and what was expected, as a message. */
 export const ParseIssueSchema = z.object({
   file: z.string(),
   line: z.number().int().nonnegative(),
   column: z.number().int().nonnegative(),
-  messageKey: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  message: MessageSchema,
 });
-export type ParseIssue = z.infer<typeof ParseIssueSchema>;
+export interface ParseIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: Message;
+}
 
 /** A parser's result: the value, or every problem it found. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: ParseIssue[] };
@@ -18,8 +23,8 @@ export function issueAt(
   file: string,
   line: number,
   column: number,
-  messageKey: string,
-  params: Record<string, string | number> = {},
+  key: string,
+  params: Record<string, MessageParam> = {},
 ): ParseIssue {
-  return { file, line, column, messageKey, params };
+  return { file, line, column, message: msg(key, params) };
 }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { issueAt, type ParseResult } from './issues.js';
 import { parseManagerHosts, type HostsEntry } from './managerHosts.js';
 import { parseActivation, type ActivationInput } from './activation.js';
@@ -7,12 +8,9 @@ import { parseActivation, type ActivationInput } from './activation.js';
 /** Turns a parser's problems into one bad-input error (exit 2) that lists them all. */
 export function unwrapParse<T>(file: string, r: ParseResult<T>): T {
   if (r.ok) return r.value;
-  throw new DsaError({
-    code: 'input.invalid',
-    messageKey: 'inputs.invalidFile',
-    params: { file, n: r.issues.length },
+  throw fail('input.invalid', msg('inputs.invalidFile', { file, n: r.issues.length }), {
     issues: r.issues,
-    exitCode: ExitCode.badInput,
+    exit: ExitCode.badInput,
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageSchema } from '../message.js';
+import { ErrorInfoSchema, type ErrorInfo } from '../errorInfo.js';
 import { FleetViewSchema } from '../fleet/view.js';
 
 /**
@@ -7,34 +8,10 @@ import { FleetViewSchema } from '../fleet/view.js';
  * register the handler table built from this (ipcMain.handle vs page.exposeBinding), and the preload exposes
  * one verb per channel (verbs.ts). Shared by the Node side and the renderer: no Node imports here.
  */
-const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 
-export const IssueSchema = z.object({
-  file: z.string(),
-  line: z.number(),
-  column: z.number(),
-  messageKey: z.string(),
-  params: Params,
-});
-
-export const ErrorInfoSchema = z.object({
-  code: z.string(),
-  messageKey: z.string(),
-  params: Params,
-  remedyKey: z.string().optional(),
-  issues: z.array(IssueSchema).optional(),
-});
-export type ErrorInfoView = z.infer<typeof ErrorInfoSchema>;
-
-/** The error a bug shows as ("Internal error: …"); the Node side adds the log file that keeps the stack. */
-export function internalErrorView(message: string, log?: string): ErrorInfoView {
-  return {
-    code: 'internal',
-    messageKey: 'errors.internal',
-    params: { message, log: log ?? '-' },
-    remedyKey: 'errors.internalRemedy',
-  };
-}
+/** Errors cross IPC as their ErrorInfo (`{code, message, remedy?, issues?}`, messages untranslated). */
+export { ErrorInfoSchema, internalErrorInfo } from '../errorInfo.js';
+export type ErrorInfoView = ErrorInfo;
 
 /** The one message type (`{key, params}`, main/core/message.ts): every text crosses IPC untranslated. */
 export const MessageViewSchema = MessageSchema;

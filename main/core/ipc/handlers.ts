@@ -3,6 +3,7 @@ import { createAppService, type ShellServices } from '../application/service.js'
 import type { JobContext } from '../application/jobContext.js';
 import { progressEvent } from '../application/views.js';
 import { detectLang } from '../i18n.js';
+import { msg } from '../message.js';
 import { redactJson } from '../secrets.js';
 import { isAdmin, type SystemContext } from '../system.js';
 import { channels, type ChannelName, type ParsedRequest, type Reply, type Response } from './contract.js';
@@ -76,7 +77,7 @@ async function dispatchRaw(table: HandlerTable, channel: string, payload: unknow
   if (!Object.hasOwn(channels, channel))
     return {
       ok: false,
-      error: { code: 'ipc.unknownChannel', messageKey: 'errors.ipcUnknownChannel', params: { channel } },
+      error: { code: 'ipc.unknownChannel', message: msg('errors.ipcUnknownChannel', { channel }) },
     };
   const name = channel as ChannelName;
   const req = channels[name].request.safeParse(payload ?? {});
@@ -84,7 +85,7 @@ async function dispatchRaw(table: HandlerTable, channel: string, payload: unknow
     const detail = req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     return {
       ok: false,
-      error: { code: 'ipc.badRequest', messageKey: 'errors.ipcBadRequest', params: { channel, detail } },
+      error: { code: 'ipc.badRequest', message: msg('errors.ipcBadRequest', { channel, detail }) },
     };
   }
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, DsaError, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
 import {
@@ -105,13 +106,7 @@ function defenderCommands(state: AntivirusState): Command[] {
 }
 
 async function avWork(sys: SystemContext): Promise<AvWork> {
-  if (sys.os !== 'windows')
-    throw new DsaError({
-      code: 'prep.av.notWindows',
-      messageKey: 'prep.av.notWindows',
-      params: {},
-      exitCode: ExitCode.badInput,
-    });
+  if (sys.os !== 'windows') throw fail('prep.av.notWindows', msg('prep.av.notWindows'), { exit: ExitCode.badInput });
   const state = await detectAntivirus(sys);
   const notes: Message[] = [...state.reasons];
   const commands = scepCommands(state);
@@ -129,12 +124,8 @@ async function avWork(sys: SystemContext): Promise<AvWork> {
 }
 
 function tamperError(): DsaError {
-  return new DsaError({
-    code: 'prep.av.tamperProtected',
-    messageKey: 'prep.av.tamperProtected',
-    params: {},
-    remedyKey: 'prep.av.tamperProtectedRemedy',
-    exitCode: ExitCode.failed,
+  return fail('prep.av.tamperProtected', msg('prep.av.tamperProtected'), {
+    remedy: msg('prep.av.tamperProtectedRemedy'),
   });
 }
 

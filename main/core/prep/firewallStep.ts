@@ -14,8 +14,8 @@ import type {
   Verification,
 } from '../steps/types.js';
 import { inputError } from '../errors.js';
-import { firewallRules, parseAllowTargets, resolveAllowTargets } from './requests.js';
 import { msg } from '../message.js';
+import { firewallRules, parseAllowTargets, resolveAllowTargets } from './requests.js';
 import { platformOf, type PlatformKind } from '../platformText.js';
 import {
   SUSEFIREWALL2_CONFIG,
@@ -301,7 +301,8 @@ export const firewallStep: StepDescriptor<FirewallStepInput> = {
   async fromOptions(opts, ctx) {
     if (!opts.openFirewall) return null;
     const rules = firewallRules(ctx.entries, opts, await allowRules(opts, ctx.sys));
-    if (rules.length === 0) throw inputError('prep.fw.noTargets', 'prep.fw.noTargets', {}, 'prep.fw.noTargetsRemedy');
+    if (rules.length === 0)
+      throw inputError('prep.fw.noTargets', msg('prep.fw.noTargets'), msg('prep.fw.noTargetsRemedy'));
     return { rules };
   },
 

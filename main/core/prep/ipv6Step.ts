@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { readIfExists } from '../fsx.js';
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { detectOs, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, FileAction, Message, StepDescriptor, Verification } from '../steps/types.js';
@@ -209,21 +210,12 @@ async function protocolWork(
 
 /** Works out what the step does on this target: its ordered actions and notes. */
 async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6Work> {
-  if (sys.os !== 'linux')
-    throw new DsaError({
-      code: 'prep.ipv6.notLinux',
-      messageKey: 'prep.ipv6.notLinux',
-      params: {},
-      exitCode: ExitCode.badInput,
-    });
+  if (sys.os !== 'linux') throw fail('prep.ipv6.notLinux', msg('prep.ipv6.notLinux'), { exit: ExitCode.badInput });
   const os = await detectOs(sys);
   if (os.family === 'unknown' || os.family === 'windows')
-    throw new DsaError({
-      code: 'prep.ipv6.unknownOs',
-      messageKey: 'prep.ipv6.unknownOs',
-      params: { id: os.id },
-      remedyKey: 'prep.ipv6.unknownOsRemedy',
-      exitCode: ExitCode.badInput,
+    throw fail('prep.ipv6.unknownOs', msg('prep.ipv6.unknownOs', { id: os.id }), {
+      remedy: msg('prep.ipv6.unknownOsRemedy'),
+      exit: ExitCode.badInput,
     });
   const state = await detectIpv6(sys);
   const method = ipv6MethodFor(os, input.method);

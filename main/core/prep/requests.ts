@@ -2,6 +2,7 @@ import { isIPv6 } from 'node:net';
 import { issueAt, type ParseIssue, type ParseResult } from '../inputs/issues.js';
 import { isHostName, isIpAddress } from '../inputs/names.js';
 import { inputError } from '../errors.js';
+import { msg } from '../message.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { StepOptions } from '../steps/types.js';
 import { AGENT_PORTS, type FirewallRule } from './firewall.js';
@@ -49,7 +50,11 @@ export async function resolveAllowTargets(
     }
     const addresses = await lookup(t.host).catch(() => [] as string[]);
     if (addresses.length === 0)
-      throw inputError('prep.fw.unresolved', 'prep.fw.unresolved', { host: t.host }, 'prep.fw.unresolvedRemedy');
+      throw inputError(
+        'prep.fw.unresolved',
+        msg('prep.fw.unresolved', { host: t.host }),
+        msg('prep.fw.unresolvedRemedy'),
+      );
     for (const address of addresses) rules.push({ direction: 'out', address, port: t.port, host: t.host });
   }
   return rules;

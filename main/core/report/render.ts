@@ -1,14 +1,14 @@
 import type { Translate } from '../i18n.js';
-import { renderText } from '../doctor/renderText.js';
+import { renderMessage } from '../message.js';
 import type { DoctorCheck, DoctorResult } from '../doctor/types.js';
 import { displayOrder } from '../doctor/verdict.js';
 
 /** A check's texts in the report's language (re-rendered from their keys). */
 function texts(t: Translate, c: DoctorCheck): { title: string; detail: string; remedy: string } {
   return {
-    title: renderText(t, c.titleRef),
-    detail: renderText(t, c.detailRef),
-    remedy: c.remedyRef ? renderText(t, c.remedyRef) : c.remedy,
+    title: renderMessage(t, c.titleRef),
+    detail: renderMessage(t, c.detailRef),
+    remedy: c.remedyRef ? renderMessage(t, c.remedyRef) : c.remedy,
   };
 }
 
@@ -41,8 +41,11 @@ dt{font-weight:bold}ol.phases{margin:.3em 0 0 1.2em;padding:0}
 function verdictTexts(t: Translate, r: DoctorResult): { head: string; remedy: string } | null {
   const v = r.verdict;
   if (!v) return null;
-  const cause = renderText(t, v.causeRef);
-  return { head: t('doctor.table.verdict', { id: v.check, cls: v.class, cause }), remedy: renderText(t, v.remedyRef) };
+  const cause = renderMessage(t, v.causeRef);
+  return {
+    head: t('doctor.table.verdict', { id: v.check, cls: v.class, cause }),
+    remedy: renderMessage(t, v.remedyRef),
+  };
 }
 
 function verdictHtml(t: Translate, r: DoctorResult): string {
@@ -63,7 +66,7 @@ export function renderHtml(t: Translate, r: DoctorResult, lang: string): string 
         ? `<ol class="phases">${c.phases
             .map(
               (p) =>
-                `<li>${e(t(`doctor.table.phase.${p.name}`))}: ${st(p.status)} — ${e(renderText(t, p.detailRef))}</li>`,
+                `<li>${e(t(`doctor.table.phase.${p.name}`))}: ${st(p.status)} — ${e(renderMessage(t, p.detailRef))}</li>`,
             )
             .join('')}</ol>`
         : '';
@@ -141,7 +144,7 @@ export function renderMarkdown(t: Translate, r: DoctorResult): string {
         c.phases
           .map(
             (p) =>
-              `${md(t(`doctor.table.phase.${p.name}`))}: ${md(t(`doctor.table.status.${p.status}`))} — ${md(renderText(t, p.detailRef))}`,
+              `${md(t(`doctor.table.phase.${p.name}`))}: ${md(t(`doctor.table.status.${p.status}`))} — ${md(renderMessage(t, p.detailRef))}`,
           )
           .join('<br>')
       : '';

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { DoctorResult } from '../doctor/types.js';
 import { MessageSchema } from '../message.js';
 
-const TextRefSchema = MessageSchema;
 const Status = z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']);
 const Class = z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']);
 
@@ -14,8 +13,8 @@ export const DoctorResultSchema = z.object({
       class: Class,
       cause: z.string(),
       remedy: z.string(),
-      causeRef: TextRefSchema,
-      remedyRef: TextRefSchema,
+      causeRef: MessageSchema,
+      remedyRef: MessageSchema,
     })
     .nullable()
     .default(null),
@@ -45,14 +44,14 @@ export const DoctorResultSchema = z.object({
             name: z.enum(['dns', 'tcp', 'tls', 'manager']),
             status: Status,
             detail: z.string(),
-            detailRef: TextRefSchema,
+            detailRef: MessageSchema,
             ms: z.number(),
           }),
         )
         .optional(),
-      titleRef: TextRefSchema,
-      detailRef: TextRefSchema,
-      remedyRef: TextRefSchema.optional(),
+      titleRef: MessageSchema,
+      detailRef: MessageSchema,
+      remedyRef: MessageSchema.optional(),
     }),
   ),
   summary: z.object({

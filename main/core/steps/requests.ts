@@ -1,4 +1,5 @@
-import { DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { msg } from '../message.js';
 import { buildPlan, type StepRequest } from '../engine/plan.js';
 import type { SystemContext } from '../system.js';
 import type { Plan, StepOptions } from './types.js';
@@ -33,7 +34,6 @@ export function hasStepOptions(opts: StepOptions): boolean {
 /** The plan for the steps the options select; no step selected is bad input (exit 2). */
 export async function planFromOptions(sys: SystemContext, opts: StepOptions): Promise<Plan> {
   const requests = await stepRequests(opts, sys);
-  if (requests.length === 0)
-    throw new DsaError({ code: 'cli.noSteps', messageKey: 'cli.noSteps', params: {}, exitCode: ExitCode.badInput });
+  if (requests.length === 0) throw fail('cli.noSteps', msg('cli.noSteps'), { exit: ExitCode.badInput });
   return buildPlan(sys, requests);
 }

@@ -4,6 +4,7 @@ import type { OsFamily } from '../platform/inspect.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 
 import { MessageSchema, type Message } from '../message.js';
+import { ErrorInfoSchema } from '../errorInfo.js';
 export { MessageSchema, type Message };
 
 /** A command line: what runs, for real even under a sandbox root when `real` (rpm/dpkg take the root themselves). */
@@ -107,18 +108,11 @@ export const StepPlanSchema = z.object({
   /** Nothing to do: the system already is as the step wants it. */
   upToDate: z.boolean(),
   /** What keeps the step from completing (applying it runs its actions, then fails with this error). */
-  blocked: z
-    .object({
-      code: z.string(),
-      messageKey: z.string(),
-      params: z.record(z.string(), z.union([z.string(), z.number()])),
-      remedyKey: z.string().optional(),
-    })
-    .optional(),
+  blocked: ErrorInfoSchema.optional(),
 });
 export type StepPlan = z.infer<typeof StepPlanSchema>;
 
-export const PLAN_FORMAT = 'dsa-setup-plan/2';
+export const PLAN_FORMAT = 'dsa-setup-plan/3';
 export const PlanSchema = z.object({
   format: z.literal(PLAN_FORMAT),
   createdAt: z.string(),

@@ -1,6 +1,5 @@
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfoView } from '../../../main/core/ipc/contract';
-import { msg } from '../../../main/core/message';
 import { useMessage } from '../i18n';
 import { CommandBlock } from './CommandBlock';
 import { RemedyForms } from './RemedyForms';
@@ -11,12 +10,13 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
   // Message and remedy in the window's wording (a screen or a button, never a CLI flag); the CLI form folded.
   const m = useMessage();
   if (!error) return null;
-  const remedy = error.remedyKey ? msg(error.remedyKey, error.params) : undefined;
+  const remedy = error.remedy;
+  const command = error.message.params.command;
   return (
     <div className="error" role="alert" data-testid={testId ?? 'error'}>
       <p className="error-message">
         <span aria-hidden="true">✖ </span>
-        {m(msg(error.messageKey, error.params))}
+        {m(error.message)}
       </p>
       {error.issues && error.issues.length > 0 && (
         <ul className="issues">
@@ -27,7 +27,7 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
                   ? t('ui.error.where', { file: i.file, line: i.line, column: i.column })
                   : t('ui.error.whereFile', { file: i.file })}
               </code>{' '}
-              {t(i.messageKey, i.params)}
+              {m(i.message)}
             </li>
           ))}
         </ul>
@@ -38,9 +38,7 @@ export function ErrorPanel({ error, testId }: { error: ErrorInfoView | undefined
         </p>
       )}
       {remedy && <RemedyForms remedy={remedy} testId="error-remedy-forms" goTestId="error-remedy-go" />}
-      {typeof error.params.command === 'string' && (
-        <CommandBlock command={error.params.command} testId="error-command" />
-      )}
+      {typeof command === 'string' && <CommandBlock command={command} testId="error-command" />}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { Component, type ReactNode } from 'react';
-import { internalErrorView } from '../../../main/core/ipc/contract';
+import { internalErrorInfo } from '../../../main/core/ipc/contract';
 import { ErrorPanel } from './ErrorPanel';
 
 /**
@@ -12,7 +12,7 @@ export class ScreenBoundary extends Component<{ children: ReactNode }, { error: 
     return { error };
   }
   override render() {
-    if (this.state.error) return <ErrorPanel error={internalErrorView(this.state.error.message)} />;
+    if (this.state.error) return <ErrorPanel error={internalErrorInfo(this.state.error.message)} />;
     return this.props.children;
   }
 }

@@ -1,6 +1,7 @@
 import { isSameManager } from '../../agent/managerIdentity.js';
+import { msg, type Message } from '../../message.js';
 import { agentStateOf } from '../facts.js';
-import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
+import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { activationUrl } from '../../inputs/activation.js';
 import {
   activateCommand,
@@ -13,13 +14,13 @@ import {
   type PlatformKind,
 } from '../../platformText.js';
 
-const k = textRef;
+const k = msg;
 
 /** A program the agent checks ran that did not end in time (a hung `dsa_query`, `rpm`): the finding, named. */
 async function hungCommand(
   ctx: CheckContext,
   which: RegExp,
-  remedyKey = 'doctor.common.commandHungRemedy',
+  remedyBase = 'doctor.common.commandHungRemedy',
 ): Promise<CheckOutcome | null> {
   const hung = ctx.stoppedCommands().find((c) => which.test(c.command));
   if (!hung) return null;
@@ -28,7 +29,7 @@ async function hungCommand(
     status: 'fail',
     class: 'agent',
     detail: k('doctor.common.commandHung', { command: hung.command, ms: hung.ms }),
-    remedy: k(`${remedyKey}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
+    remedy: k(`${remedyBase}${ctx.sys.os === 'windows' ? 'Windows' : ''}`, {
       command: hung.command,
       restart: asAdmin(kind, restartAgentCommand(kind)),
       diag: dsaControl(kind, ['-d']),
@@ -38,14 +39,14 @@ async function hungCommand(
 }
 
 /** How to start the agent's service on the platform (`service` on RHEL 6, systemctl, an administrator PowerShell). */
-export function agentServiceRemedy(kind: PlatformKind): TextRef {
+export function agentServiceRemedy(kind: PlatformKind): Message {
   return k(kind === 'windows' ? 'doctor.agent.serviceRemedyWindows' : 'doctor.agent.serviceRemedy', {
     command: asAdmin(kind, startAgentCommand(kind)),
   });
 }
 
 /** How to activate on the platform: dsa_control by its full path with the manager's URL (or the file's command). */
-export function notActivatedRemedy(kind: PlatformKind, url: string | null): TextRef {
+export function notActivatedRemedy(kind: PlatformKind, url: string | null): Message {
   return k('doctor.agent.notActivatedRemedy', { command: activateCommand(kind, url) });
 }
 

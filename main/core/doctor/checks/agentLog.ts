@@ -1,6 +1,7 @@
 import { redactText } from '../../secrets.js';
+import { msg } from '../../message.js';
 import { agentLogPaths, readTextTail, systemPathOf } from '../agentFiles.js';
-import { textRef, type CheckDef, type CheckOutcome, type FailClass } from '../types.js';
+import { type CheckDef, type CheckOutcome, type FailClass } from '../types.js';
 
 /** Bytes read from the end of each log. */
 export const LOG_TAIL_BYTES = 256 * 1024;
@@ -60,7 +61,7 @@ export function lastSignature(text: string): { sig: LogSignature; line: string; 
   return null;
 }
 
-const k = textRef;
+const k = msg;
 
 /** agent.log: the tail of the agent's logs matched against known failure signatures. */
 export const agentLogCheck: CheckDef = {

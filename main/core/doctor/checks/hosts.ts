@@ -1,12 +1,13 @@
 import { readIfExists } from '../../fsx.js';
+import { msg } from '../../message.js';
 import { analyzeHosts, readHostsDocument } from '../../hosts/hostsDocument.js';
 import { resolverOptions } from '../../hosts/hostConf.js';
 import { canonicalAddress } from '../../hosts/inetAddress.js';
 import { hostsFilePath } from '../../system.js';
 import { DsaError } from '../../errors.js';
-import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
+import { type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = textRef;
+const k = msg;
 
 /**
  * hosts.entries: the hosts file, read the way the resolver reads it (host.conf's `multi`), answers every
@@ -41,8 +42,8 @@ export const hostsEntriesCheck: CheckDef = {
       return {
         status: 'fail',
         class: 'input',
-        detail: k(e.messageKey, e.params),
-        remedy: k(e.remedyKey ?? 'doctor.hosts.addRemedy', { ...e.params, source: input.path }),
+        detail: e.info.message,
+        remedy: e.info.remedy ?? k('doctor.hosts.addRemedy', { file, source: input.path }),
       };
     }
     if (analysis.encoding !== 'bytes')

@@ -1,13 +1,12 @@
 import {
-  textRef,
   type CheckContext,
   type CheckDef,
   type CheckOutcome,
   type FailClass,
   type PhaseOutcome,
   type Target,
-  type TextRef,
 } from '../types.js';
+import { msg, type Message } from '../../message.js';
 import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { timeRef } from '../../statusValues.js';
@@ -34,7 +33,7 @@ function expectedAddress(ctx: CheckContext, host: string): string | null {
   return null;
 }
 
-const k = textRef;
+const k = msg;
 
 type Judged = PhaseOutcome & { outcome: CheckOutcome };
 
@@ -84,7 +83,7 @@ function dnsPhase(ctx: CheckContext, t: Target, r: Resolution): Judged {
 }
 
 /** The exact firewall rule a dropped or rejected connection needs (and the inbound one for the manager's 4118). */
-function ruleFor(ctx: CheckContext, t: Target, address: string): TextRef {
+function ruleFor(ctx: CheckContext, t: Target, address: string): Message {
   const outbound = k('doctor.tcp.ruleOutbound', { address, port: t.port });
   return t.role === 'manager'
     ? k('doctor.tcp.ruleWithInbound', { outbound, address, agentPort: AGENT_PORT })
@@ -102,7 +101,7 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   const rule = ruleFor(ctx, t, c.address);
   const route = c.route;
   const asked = route?.asked ?? '';
-  const fail = (detail: TextRef, remedy: TextRef): Judged =>
+  const fail = (detail: Message, remedy: Message): Judged =>
     judged('tcp', c.ms, { status: 'fail', class: 'tcp', detail, remedy });
   // A refusal is about the way out: the outbound rule only.
   if (c.outcome === 'refused')
@@ -170,8 +169,8 @@ function isSaas(ctx: CheckContext, t: Target): boolean {
 }
 
 /** The certificate chain as a message: "subject ← issuer (from … to)" per link, the times local with the zone. */
-function chainRef(tls: TlsProbe): TextRef {
-  const links = tls.chain.reduceRight<TextRef | null>(
+function chainRef(tls: TlsProbe): Message {
+  const links = tls.chain.reduceRight<Message | null>(
     (rest, c) =>
       k('doctor.tls.chainLink', {
         subject: c.subject,
@@ -260,7 +259,7 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
 }
 
 /** A phase cut off by the run's deadline: what it was waiting for, never a verdict on the network. */
-function cutAtDeadline(ctx: CheckContext, what: TextRef): CheckOutcome {
+function cutAtDeadline(ctx: CheckContext, what: Message): CheckOutcome {
   return {
     status: 'fail',
     detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),

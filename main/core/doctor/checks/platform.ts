@@ -1,13 +1,14 @@
 import { basename } from 'node:path';
+import { msg } from '../../message.js';
 import { inspectionOf } from '../facts.js';
 import { expectedAgentPlatform, checkInstallerMatch } from '../../agent/platform.js';
 import { parseKernelList, checkKernelSupport } from '../../agent/kernelList.js';
 import { checkDiskAndMemory } from '../../agent/resources.js';
 import { readInputFile } from '../../inputs/load.js';
 import { DsaError } from '../../errors.js';
-import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
+import { type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = textRef;
+const k = msg;
 
 /** os.supported, kernel.supported, installer.match, disk.space: thin adapters over the agent issue's logic. */
 export const platformChecks: CheckDef[] = [
@@ -49,7 +50,7 @@ export const platformChecks: CheckDef[] = [
         return {
           status: 'fail',
           class: 'input',
-          detail: k('doctor.platform.kernelListBad', { file, line: i.line, problem: k(i.messageKey, i.params) }),
+          detail: k('doctor.platform.kernelListBad', { file, line: i.line, problem: i.message }),
           remedy: k('doctor.platform.kernelListBadRemedy', { file }),
         };
       }
@@ -86,8 +87,8 @@ export const platformChecks: CheckDef[] = [
         return {
           status: 'fail',
           class: 'input',
-          detail: k(e.messageKey, e.params),
-          remedy: k(e.remedyKey ?? 'doctor.platform.installerRemedy', { ...e.params, file }),
+          detail: e.info.message,
+          remedy: e.info.remedy ?? k('doctor.platform.installerRemedy'),
         };
       }
       const name = basename(file);
@@ -104,7 +105,7 @@ export const platformChecks: CheckDef[] = [
       return {
         status: 'fail',
         class: 'agent',
-        detail: k(m.reasonKey ?? 'doctor.platform.installerMismatch', { file: name, ...m.params }),
+        detail: m.reason ?? k('doctor.platform.installerMismatch', { file: name }),
         remedy: k(m.suggestedPackage ? 'doctor.platform.installerSuggest' : 'doctor.platform.installerRemedy', {
           file: name,
           suggested: m.suggestedPackage ?? '',

@@ -1,10 +1,11 @@
 import { detectIpv6 } from '../../prep/ipv6.js';
+import { msg } from '../../message.js';
 import { detectAntivirus } from '../../prep/antivirus.js';
 import { inspectionOf } from '../facts.js';
 import { statusValue } from '../../statusValues.js';
-import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
+import { type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = textRef;
+const k = msg;
 
 /** av.conflict (Windows) and ipv6.state (Linux): adapters over the preparation issue's detection. */
 export const prepChecks: CheckDef[] = [

@@ -1,11 +1,12 @@
 import { readIfExists } from '../../fsx.js';
+import { msg } from '../../message.js';
 import { agentConfigPaths } from '../agentFiles.js';
 import { proxyApplies, readProxyEnv } from '../probes/proxyEnv.js';
 import type { AgentProxy } from '../probes/managerProbe.js';
 import type { SystemContext } from '../../system.js';
-import { textRef, type CheckDef, type CheckOutcome } from '../types.js';
+import { type CheckDef, type CheckOutcome } from '../types.js';
 
-const k = textRef;
+const k = msg;
 
 /** The agent's own proxy setting (`dsm_proxy://` / `relay_proxy://` / a proxy line in its configuration), if any. */
 export async function agentProxySetting(sys: SystemContext): Promise<{ value: string; file: string } | null> {

@@ -1,9 +1,10 @@
 import { timeRef } from '../../statusValues.js';
+import { msg, type Message } from '../../message.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { readIfExists } from '../../fsx.js';
 import type { SystemContext } from '../../system.js';
-import { textRef, type CheckContext, type CheckDef, type CheckOutcome, type TextRef } from '../types.js';
+import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
 import { detectOs } from '../../platform/inspect.js';
@@ -12,7 +13,7 @@ import { detectOs } from '../../platform/inspect.js';
 export const SKEW_WARN_MS = 60_000;
 export const SKEW_FAIL_MS = 300_000;
 
-const k = textRef;
+const k = msg;
 
 /** The first NTP server named in chrony, ntpd or systemd-timesyncd configuration of the target, with its file. */
 export async function configuredNtpServer(sys: SystemContext): Promise<{ server: string; file: string } | null> {
@@ -77,15 +78,15 @@ function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> 
 
 const seconds = (ms: number): string => (Math.abs(ms) / 1000).toFixed(1);
 /** `ahead` when the other clock is behind this one (a negative offset), else `behind`. */
-const direction = (offsetMs: number): TextRef => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
+const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
-const managerDirection = (offsetMs: number): TextRef => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
+const managerDirection = (offsetMs: number): Message => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 
 /**
  * How to set this clock from `server` on this platform, with its real host and port: the time service
  * `timeSyncPlatform` names (the one `doctor --fix` plans), or chrony / systemd-timesyncd when that is what runs.
  */
-export async function clockRemedy(ctx: CheckContext, server: string, services: string[] | null): Promise<TextRef> {
+export async function clockRemedy(ctx: CheckContext, server: string, services: string[] | null): Promise<Message> {
   const { host, port } = parseNtpServer(server);
   if (ctx.sys.os === 'windows')
     return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
@@ -141,7 +142,7 @@ export const timeSkewCheck: CheckDef = {
       m ? beforeDeadline(ctx, ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls()) : null,
       runningTimeService(ctx.sys),
     ]);
-    const seen: TextRef[] = [];
+    const seen: Message[] = [];
     const ntpOffset = ntp?.ok ? ntp.offsetMs : null;
     if (ntp?.ok)
       seen.push(
@@ -176,7 +177,7 @@ export const timeSkewCheck: CheckDef = {
         : services.length
           ? k('doctor.time.serviceRunning', { names: services.join(', ') })
           : k('doctor.time.serviceNone');
-    const parts: Record<string, TextRef | string> = { service, now: timeRef(Date.now()) };
+    const parts: Record<string, Message | string> = { service, now: timeRef(Date.now()) };
     seen.forEach((x, i) => (parts[`s${i}`] = x));
     const text = k(`doctor.time.seen${seen.length}`, parts);
     const level = (offset: number): 'pass' | 'warn' | 'fail' =>
