@@ -5,7 +5,7 @@ import { statusValue } from '../core/statusValues.js';
 
 /** The agent's output, indented under a heading, so it cannot be read as dsa-setup's own text. */
 function outputBlock(t: Translate, output: string, exitCode: number | null): string[] {
-  const head = t('agent.activate.output', { exit: exitCode ?? '?' });
+  const head = t('agent.activate.output', { exit: exitCode ?? t('value.unknown') });
   if (!output.trim()) return [head, `  ${t('agent.activate.outputEmpty')}`];
   return [head, ...output.split(/\r?\n/).map((l) => `  | ${l}`)];
 }
@@ -17,7 +17,7 @@ function outputBlock(t: Translate, output: string, exitCode: number | null): str
 export function activateText(t: Translate, r: ActivateResult): string {
   const lines: string[] = [];
   for (const p of r.identity) lines.push(t(`agent.activate.identity.${p.kind}`, p.params));
-  if (r.reset) lines.push(t('agent.activate.didReset', { was: r.previousManager ?? '?' }));
+  if (r.reset) lines.push(t('agent.activate.didReset', { was: r.previousManager ?? t('value.unknown') }));
   for (const a of r.attempts)
     lines.push(
       t('agent.activate.attemptLine', {

@@ -16,7 +16,11 @@ export function doctorText(t: Translate, r: DoctorResult, paintText: PaintText =
   const badgeW = Math.max(...(['pass', 'warn', 'fail', 'skip', 'blocked'] as const).map((s) => displayWidth(badge(s))));
   const titleW = Math.min(36, Math.max(0, ...r.checks.map((c) => displayWidth(c.title))));
   const lines = [
-    t('doctor.table.header', { host: r.host.hostname ?? '?', os: r.host.os, kernel: r.host.kernel ?? '?' }),
+    t('doctor.table.header', {
+      host: r.host.hostname ?? t('value.unknown'),
+      os: r.host.os,
+      kernel: r.host.kernel ?? t('value.unknown'),
+    }),
     '',
   ];
   // The one answer first: the root cause and what to do.

@@ -92,7 +92,8 @@ export function registerRevert(program: Command, t: Translate): void {
         if (pkg?.removal && me?.agentKept && agent === 'remove')
           ctx.warn(ctx.t('revert.keptAgentWillBeRemoved', { run: runId, command: pkg.removal }));
         else if (pkg?.removal && !me?.reverted)
-          if (agent === 'keep') ctx.say(ctx.t('revert.agentWillStay', { version: pkg.version ?? '?' }));
+          if (agent === 'keep')
+            ctx.say(ctx.t('revert.agentWillStay', { version: pkg.version ?? ctx.t('value.unknown') }));
           else ctx.warn(ctx.t('revert.agentWillBeRemoved', { command: pkg.removal }));
         if (opts.deactivate) ctx.warn(ctx.t('revert.deactivateSays'));
         for (const a of newerActivations(ctx.sys, runId)) ctx.warn(ctx.t('revert.activationKept', { run: a.runId }));

@@ -1,4 +1,4 @@
-import { msg, type Message } from './message.js';
+import { msg, type Message, type MessageParam } from './message.js';
 
 /**
  * The status values tools report (the agent's state, service and module states, where a value was read from),
@@ -65,6 +65,16 @@ export function statusValue(raw: string | null | undefined): Message {
   if (!key) return msg('value.raw', { raw });
   // Plain English words read the same in English: the raw value follows only where it is a tool's jargon.
   return PLAIN.has(key) ? msg(key) : msg('value.withRaw', { value: msg(key), raw });
+}
+
+/** A value for a message, or the words for "unknown" when there is none (never a bare `?`). */
+export function orUnknown(value: string | number | null | undefined): MessageParam {
+  return value === null || value === undefined || value === '' ? msg('value.unknown') : value;
+}
+
+/** A size in MiB for a message ("512 MiB"), or the words for "unknown" when it could not be measured. */
+export function mib(n: number | null | undefined): MessageParam {
+  return n === null || n === undefined ? msg('value.unknown') : msg('value.mib', { n });
 }
 
 /**

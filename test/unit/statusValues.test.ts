@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
-import { localTime, statusValue, STATUS_VALUE_KEYS, timeRef } from '../../main/core/statusValues.js';
+import { localTime, mib, orUnknown, statusValue, STATUS_VALUE_KEYS, timeRef } from '../../main/core/statusValues.js';
+import { msg } from '../../main/core/message.js';
 import { moduleLine, statusRows } from '../../main/core/ipc/statusRows.js';
 
 const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
@@ -74,5 +75,29 @@ describe('status values in the reader’s words', () => {
     expect(rows.get(ja('agent.status.lastContact'))).not.toContain('T07:04');
     expect(rows.get(ja('agent.status.lastContact'))).toMatch(/^2026\/11\/30 \d\d:04:05 /);
     expect(moduleLine(ja, view.modules[0]!)).toBe('AM: オン (20.0.0-2395)');
+  });
+});
+
+describe('values that could not be read', () => {
+  it('say "unknown" in the reader’s words, never a bare "?" (memory, version, manager)', () => {
+    const unknownMemory = msg('doctor.platform.diskOk', {
+      path: '/opt',
+      disk: mib(2048),
+      diskMin: 1024,
+      memory: mib(null),
+      memoryMin: 512,
+    });
+    expect(renderMessage(ja, unknownMemory)).toBe(
+      '/opt の空き 2048 MiB（最低 1024 MiB）、メモリ 不明（最低 512 MiB）。',
+    );
+    expect(renderMessage(en, unknownMemory)).toBe(
+      '2048 MiB free at /opt (minimum 1024 MiB), unknown memory (minimum 512 MiB).',
+    );
+    const version = msg('doctor.agent.installed', { version: orUnknown(undefined) });
+    expect(renderMessage(ja, version)).toContain('不明');
+    expect(renderMessage(ja, version)).not.toContain('?');
+    expect(renderMessage(en, msg('doctor.agent.installed', { version: orUnknown('20.0.1-3530') }))).toContain(
+      '20.0.1-3530',
+    );
   });
 });

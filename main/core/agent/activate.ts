@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
-import { msg, type Message } from '../message.js';
-import { statusValue } from '../statusValues.js';
+import { msg, type Message, type MessageParam } from '../message.js';
+import { statusValue, orUnknown } from '../statusValues.js';
 import { Journal } from '../engine/journal.js';
 import type { ExecResult } from '../exec.js';
 import { inspectSystem } from '../platform/inspect.js';
@@ -165,10 +165,7 @@ export async function activateAgent(
   const willReset = identity.length > 0 && (opts.reset || opts.forceReset === true);
   if (willReset && !opts.forceReset) {
     // A reset toward a manager this machine cannot reach would leave a working agent deactivated.
-    opts.progress?.({
-      key: 'agent.activate.checkingManager',
-      params: { manager: `${req.manager.host}:${req.manager.port}` },
-    });
+    opts.progress?.(msg('agent.activate.checkingManager', { manager: `${req.manager.host}:${req.manager.port}` }));
     const d = await checkManager(sys, req, {
       lang: opts.check?.lang ?? 'en',
       ...opts.check,
@@ -178,7 +175,7 @@ export async function activateAgent(
       throw fail(
         'agent.activate.resetRefused',
         msg('agent.activate.resetRefused', {
-          was: previousManager ?? '?',
+          was: orUnknown(previousManager),
           manager: `${req.manager.host}:${req.manager.port}`,
           check: d.verdict?.check ?? '',
           cause: d.verdict?.causeRef ?? '',
@@ -192,9 +189,9 @@ export async function activateAgent(
   journal.append({ type: 'step.start', step: 'activate' });
   const mask = (s: string): string => redactText(s, secrets);
   // This job's progress goes to its own journal and to its caller only.
-  const reportProgress = (key: string, params: Record<string, string | number>): void => {
+  const reportProgress = (key: string, params: Record<string, MessageParam>): void => {
     journal.append({ type: 'step.progress', step: 'activate', key, params });
-    opts.progress?.({ key, params });
+    opts.progress?.(msg(key, params));
   };
   const run = async (args: string[]): Promise<ExecResult> => {
     const c = agentTool(sys, 'dsa_control', args);
@@ -220,7 +217,7 @@ export async function activateAgent(
   let outcome: ActivationOutcome | null = null;
   let didReset = false;
   if (willReset) {
-    reportProgress('agent.activate.resetting', { was: previousManager ?? '?' });
+    reportProgress('agent.activate.resetting', { was: orUnknown(previousManager) });
     const r = await run(buildResetArgs(req));
     const o = classifyActivation(r);
     if (!o.ok) outcome = o;
@@ -296,7 +293,7 @@ export async function activateAgent(
       type: 'step.done',
       step: 'activate',
       verified: true,
-      detail: { key: 'agent.activate.done', params: { manager: `${req.manager.host}:${req.manager.port}` } },
+      detail: msg('agent.activate.done', { manager: `${req.manager.host}:${req.manager.port}` }),
     });
   else
     journal.append({

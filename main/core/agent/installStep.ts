@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fail, inputError, DsaError } from '../errors.js';
 import { msg } from '../message.js';
 import { readInputFile, unwrapParse } from '../inputs/load.js';
-import { statusValue } from '../statusValues.js';
+import { statusValue, mib, orUnknown } from '../statusValues.js';
 import { detectAgentPackage, inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
 import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
@@ -54,16 +54,15 @@ async function preflight(
   const meta = match.metadata;
   const notes: Message[] = [];
   try {
-    notes.push({
-      key: 'agent.installer.matches',
-      params: {
-        platform: meta.platform ?? '?',
-        arch: meta.arch ?? '?',
-        version: meta.version ?? '?',
+    notes.push(
+      msg('agent.installer.matches', {
+        platform: orUnknown(meta.platform),
+        arch: orUnknown(meta.arch),
+        version: orUnknown(meta.version),
         // "the package's metadata" / "the file name", not the raw token.
         from: statusValue(meta.platformFrom),
-      },
-    });
+      }),
+    );
     notes.push(
       meta.signature.checked
         ? {
@@ -88,7 +87,7 @@ async function preflight(
       );
       const kernel = (await inspectSystem(sys)).kernel;
       const platform = match.expected!.platform;
-      if (!kernel) notes.push({ key: 'agent.kernel.cannotTell', params: { file: input.kernelList } });
+      if (!kernel) notes.push(msg('agent.kernel.cannotTell', { file: input.kernelList }));
       else {
         const support = checkKernelSupport(list, platform, kernel);
         if (support === 'unsupported')
@@ -109,17 +108,14 @@ async function preflight(
         'agent.resources.insufficient',
         msg('agent.resources.insufficient', {
           path: res.path,
-          disk: res.diskFreeMb ?? '?',
+          disk: mib(res.diskFreeMb),
           diskMin: res.diskMinMb,
-          memory: res.memoryMb ?? '?',
+          memory: mib(res.memoryMb),
           memoryMin: res.memoryMinMb,
         }),
         { remedy: msg('agent.resources.insufficientRemedy', { path: res.path }) },
       );
-    notes.push({
-      key: 'agent.resources.ok',
-      params: { path: res.path, disk: res.diskFreeMb ?? '?', memory: res.memoryMb ?? '?' },
-    });
+    notes.push(msg('agent.resources.ok', { path: res.path, disk: mib(res.diskFreeMb), memory: mib(res.memoryMb) }));
     return { meta, notes };
   } catch (e) {
     await disposeInstaller(meta);
@@ -137,7 +133,7 @@ async function decide(sys: SystemContext, meta: InstallerMetadata): Promise<Acti
   if (cmp > 0)
     throw fail(
       'agent.install.newerInstalled',
-      msg('agent.install.newerInstalled', { installed: installed.version, version: meta.version ?? '?' }),
+      msg('agent.install.newerInstalled', { installed: installed.version, version: orUnknown(meta.version) }),
       { remedy: msg('agent.install.newerInstalledRemedy') },
     );
   return { install: 'upgrade', installedVersion: installed.version };
@@ -231,7 +227,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
         timeoutSec: 15 * 60,
         reason: {
           key: action.install === 'upgrade' ? 'agent.install.reasonUpgrade' : 'agent.install.reasonInstall',
-          params: { version: meta.version ?? '?', installed: action.installedVersion ?? '-' },
+          params: { version: orUnknown(meta.version), installed: action.installedVersion ?? '-' },
         },
         package: {
           file: meta.file,
@@ -241,8 +237,8 @@ export const installStep: StepDescriptor<InstallStepInput> = {
         },
         ...(undo ? { undo: { command: undo.command, args: undo.args, real: undo.real } } : {}),
       });
-      if (action.install === 'upgrade') notes.push({ key: 'agent.install.upgradeNotReverted', params: {} });
-    } else notes.push({ key: 'agent.install.sameVersion', params: { version: action.installedVersion ?? '?' } });
+      if (action.install === 'upgrade') notes.push(msg('agent.install.upgradeNotReverted'));
+    } else notes.push(msg('agent.install.sameVersion', { version: orUnknown(action.installedVersion) }));
     const service = action.install === 'none' ? await queryServiceState(sys) : 'absent';
     const start = plannedStart(sys, action.install !== 'none');
     if (service !== 'running' && service !== 'unknown' && start)
@@ -254,7 +250,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
         real: start.real,
         ...(start.env ? { env: start.env } : {}),
         timeoutSec: 60,
-        reason: { key: 'agent.install.reasonStart', params: { seconds: input.serviceWaitSec } },
+        reason: msg('agent.install.reasonStart', { seconds: input.serviceWaitSec }),
         service: { name: 'ds_agent', waitSec: input.serviceWaitSec },
       });
     return { changes, notes, rebootRequired: false, upToDate: changes.length === 0 };
@@ -279,15 +275,16 @@ export const installStep: StepDescriptor<InstallStepInput> = {
           detail: {
             key: 'agent.install.verified',
             // The service's state in the reader's words ("実行中"), never the raw value alone.
-            params: { version: pkg.version ?? '?', service: statusValue(service) },
+            params: { version: orUnknown(pkg.version), service: statusValue(service) },
           },
         }
       : {
           ok,
-          detail: {
-            key: 'agent.install.notVerified',
-            params: { version: pkg.version ?? '-', want: want || '?', service: statusValue(service) },
-          },
+          detail: msg('agent.install.notVerified', {
+            version: pkg.version ?? '-',
+            want: want || '?',
+            service: statusValue(service),
+          }),
         };
   },
 };

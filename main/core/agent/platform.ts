@@ -1,3 +1,4 @@
+import { orUnknown } from '../statusValues.js';
 import { promises as fs } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -403,19 +404,19 @@ export async function checkInstallerMatch(
   const suggest = expected ? { suggestedPackage: suggestedPackageName(expected, ver) } : {};
   const file = basename(installerFile);
   if (!isAgentPackageName(meta.kind, meta.name))
-    return result({ reason: msg('agent.installer.notAgent', { file, name: meta.name ?? '?' }), ...suggest });
+    return result({ reason: msg('agent.installer.notAgent', { file, name: orUnknown(meta.name) }), ...suggest });
   if (!expected)
     return result({
       reason: msg(arch ? 'agent.installer.unsupportedOs' : 'agent.installer.unknownArch', {
         os: `${ins.os.name} (${ins.os.id} ${ins.os.versionId})`,
-        arch: arch ?? '?',
+        arch: orUnknown(arch),
       }),
     });
   if (meta.platform !== expected.platform)
     return result({
       reason: msg('agent.installer.wrongPlatform', {
         file,
-        actual: meta.platform ?? '?',
+        actual: orUnknown(meta.platform),
         expected: expected.platform,
         os: ins.os.name,
       }),
@@ -423,7 +424,7 @@ export async function checkInstallerMatch(
     });
   if (meta.arch !== expected.arch && meta.arch !== 'noarch')
     return result({
-      reason: msg('agent.installer.wrongArch', { file, actual: meta.arch ?? '?', expected: expected.arch }),
+      reason: msg('agent.installer.wrongArch', { file, actual: orUnknown(meta.arch), expected: expected.arch }),
       ...suggest,
     });
   return { ...result({}), ok: true };

@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 import { queryServiceState, type ServiceState } from './agentTools.js';
 import { noProgress, sleep, type Progress } from '../progress.js';
@@ -17,10 +18,12 @@ export async function waitForAgentService(
     const waitedMs = Date.now() - started;
     if (state === 'running' || state === 'unknown') return { state, waitedMs };
     if (waitedMs >= opts.timeoutMs) return { state, waitedMs };
-    (opts.progress ?? noProgress)({
-      key: 'agent.install.waitingService',
-      params: { seconds: Math.round(waitedMs / 1000), max: Math.round(opts.timeoutMs / 1000) },
-    });
+    (opts.progress ?? noProgress)(
+      msg('agent.install.waitingService', {
+        seconds: Math.round(waitedMs / 1000),
+        max: Math.round(opts.timeoutMs / 1000),
+      }),
+    );
     await sleep(Math.min(poll, Math.max(0, opts.timeoutMs - waitedMs)));
   }
 }

@@ -1,3 +1,4 @@
+import { orUnknown } from '../statusValues.js';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
 import { describeError } from '../application/errorLog.js';
 import { msg } from '../message.js';
@@ -119,7 +120,7 @@ function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
     msg('apply.staleBy', {
       what: String(e.info.message.params.path),
       command: by.job,
-      pid: by.pid ?? '?',
+      pid: orUnknown(by.pid),
       started: by.startedAt,
       run: by.runId,
     }),
@@ -133,8 +134,8 @@ function staleBy(sys: SystemContext, plan: Plan, e: unknown): unknown {
  */
 export async function noticeInterrupted(sys: SystemContext, notice: (m: Message) => void): Promise<RunSummary[]> {
   const runs = interruptedRuns(sys);
-  for (const r of runs) notice({ key: 'apply.interruptedRun', params: { run: r.runId, started: r.startedAt } });
-  for (const f of await removeLeftoverTemps(sys, runs)) notice({ key: 'apply.tempRemoved', params: { file: f } });
+  for (const r of runs) notice(msg('apply.interruptedRun', { run: r.runId, started: r.startedAt }));
+  for (const f of await removeLeftoverTemps(sys, runs)) notice(msg('apply.tempRemoved', { file: f }));
   return runs;
 }
 
@@ -150,9 +151,9 @@ export async function withSystemLock<T>(
 ): Promise<T> {
   const notice = onNotice ?? (() => undefined);
   const params = (h: LockHolder) => ({ pid: h.pid, command: h.command, started: h.startedAt });
-  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice({ key: 'lock.waiting', params: params(h) }) });
+  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice(msg('lock.waiting', params(h))) });
   try {
-    if (lock.tookOverFrom) notice({ key: 'lock.tookOver', params: params(lock.tookOverFrom) });
+    if (lock.tookOverFrom) notice(msg('lock.tookOver', params(lock.tookOverFrom)));
     await noticeInterrupted(sys, notice);
     return await fn();
   } finally {

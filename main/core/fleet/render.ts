@@ -81,8 +81,8 @@ function htmlParts(t: Translate) {
       : '';
     const facts = t('fleet.hostFacts', {
       os: h.os,
-      kernel: h.kernel ?? '?',
-      arch: h.arch ?? '?',
+      kernel: h.kernel ?? t('value.unknown'),
+      arch: h.arch ?? t('value.unknown'),
       version: h.version,
       generated: h.generatedAt || '?',
     });
@@ -185,7 +185,7 @@ export function renderFleetMarkdown(t: Translate, r: FleetReport): string {
     const v = h.verdict;
     const lines = [
       `- **${md(hostLabel(h))}**${v ? ` — ${md(x.tr(v.cause))} (\`${v.check.replace(/`/g, '')}\`)${v.derived ? ` ${md(t('fleet.derivedBadge'))}` : ''}` : ''}`,
-      `  - ${md(t('fleet.hostFacts', { os: h.os, kernel: h.kernel ?? '?', arch: h.arch ?? '?', version: h.version, generated: h.generatedAt || '?' }))}; ${md(t('fleet.source'))}: ${md(h.source)}`,
+      `  - ${md(t('fleet.hostFacts', { os: h.os, kernel: h.kernel ?? t('value.unknown'), arch: h.arch ?? t('value.unknown'), version: h.version, generated: h.generatedAt || '?' }))}; ${md(t('fleet.source'))}: ${md(h.source)}`,
     ];
     for (const c of h.checks)
       lines.push(

@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { parseRegQuery } from '../platform/osRelease.js';
@@ -218,8 +219,7 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const active = defenderIsActive(status, defService);
   const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
   const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
-  if (managedDefender)
-    reasons.push({ key: 'prep.av.why.managedDefender', params: { name: unv.DisplayName ?? 'SCEP' } });
+  if (managedDefender) reasons.push(msg('prep.av.why.managedDefender', { name: unv.DisplayName ?? 'SCEP' }));
   if (scepInstalled)
     reasons.push({
       key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',
@@ -234,7 +234,7 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
         : 'prep.av.why.defenderInactive',
       params: { mode: status?.amRunningMode ?? (defService.running ? '?' : 'stopped') },
     });
-  if (status?.isTamperProtected) reasons.push({ key: 'prep.av.why.tamper', params: {} });
+  if (status?.isTamperProtected) reasons.push(msg('prep.av.why.tamper'));
   const realTimeOn = scepRealtimeOn || defenderRealtimeOn === true ? true : defenderRealtimeOn === null ? null : false;
   return {
     applicable: true,

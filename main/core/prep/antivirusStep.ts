@@ -1,3 +1,4 @@
+import { orUnknown } from '../statusValues.js';
 import { z } from 'zod';
 import { fail, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
@@ -67,7 +68,7 @@ function scepCommands(state: AntivirusState): Command[] {
         command: 'reg',
         args: prev === null ? regDeleteValue(p.key, p.value) : regAddDword(p.key, p.value, prev),
       },
-      reason: { key: `prep.av.reason.scep.${which}`, params: { prev: prev === null ? '-' : prev } },
+      reason: msg(`prep.av.reason.scep.${which}`, { prev: prev === null ? '-' : prev }),
       what: `SCEP ${p.value}`,
     });
   }
@@ -89,7 +90,7 @@ function defenderCommands(state: AntivirusState): Command[] {
         command: POWERSHELL,
         args: powershellArgs(setRealtimeScript(pref?.disableRealtimeMonitoring === true)),
       },
-      reason: { key: 'prep.av.reason.defender.realtime', params: {} },
+      reason: msg('prep.av.reason.defender.realtime'),
       what: 'Defender DisableRealtimeMonitoring',
     });
   }
@@ -98,7 +99,7 @@ function defenderCommands(state: AntivirusState): Command[] {
       command: POWERSHELL,
       args: powershellArgs(setScanDayScript(SCHEDULE_NEVER)),
       revert: { command: POWERSHELL, args: powershellArgs(setScanDayScript(pref?.scanScheduleDay ?? 0)) },
-      reason: { key: 'prep.av.reason.defender.scan', params: { prev: pref?.scanScheduleDay ?? '?' } },
+      reason: msg('prep.av.reason.defender.scan', { prev: orUnknown(pref?.scanScheduleDay) }),
       what: 'Defender ScanScheduleDay',
     });
   }
@@ -115,11 +116,11 @@ async function avWork(sys: SystemContext): Promise<AvWork> {
   if (defender.length && state.defender.status?.isTamperProtected) {
     tamperBlocked = true;
     defender = [];
-    notes.push({ key: 'prep.av.note.tamperBlocks', params: {} });
+    notes.push(msg('prep.av.note.tamperBlocks'));
   }
   commands.push(...defender);
-  if (!state.scep.installed && !state.defender.service.exists) notes.push({ key: 'prep.av.note.none', params: {} });
-  if (commands.length) notes.push({ key: 'prep.av.note.verifyByReading', params: {} });
+  if (!state.scep.installed && !state.defender.service.exists) notes.push(msg('prep.av.note.none'));
+  if (commands.length) notes.push(msg('prep.av.note.verifyByReading'));
   return { state, commands, tamperBlocked, notes };
 }
 
@@ -162,15 +163,15 @@ export const antivirusStep: StepDescriptor<AntivirusStepInput> = {
 
   async verify(sys): Promise<Verification> {
     const w = await avWork(sys);
-    if (w.tamperBlocked) return { ok: false, detail: { key: 'prep.av.tamperStillOn', params: {} } };
+    if (w.tamperBlocked) return { ok: false, detail: msg('prep.av.tamperStillOn') };
     if (w.commands.length)
       return {
         ok: false,
         // Defender's real-time protection that stays on after Set-MpPreference is Tamper Protection's doing.
         detail: w.state.defender.status?.isTamperProtected
-          ? { key: 'prep.av.tamperStillOn', params: {} }
-          : { key: 'prep.av.notVerified', params: { what: w.commands.map((c) => c.what).join(', ') } },
+          ? msg('prep.av.tamperStillOn')
+          : msg('prep.av.notVerified', { what: w.commands.map((c) => c.what).join(', ') }),
       };
-    return { ok: true, detail: { key: 'prep.av.verified', params: {} } };
+    return { ok: true, detail: msg('prep.av.verified') };
   },
 };

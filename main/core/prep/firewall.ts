@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import { z } from 'zod';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
@@ -299,7 +300,7 @@ async function detectWindowsFirewall(sys: SystemContext): Promise<FirewallState>
   const s = empty();
   const r = await runConsole(sys, 'netsh', ['advfirewall', 'show', 'allprofiles'], { timeoutMs: 15_000 });
   if (r.exitCode !== 0) {
-    s.reasons.push({ key: 'prep.fw.why.unreadable', params: { tool: 'netsh' } });
+    s.reasons.push(msg('prep.fw.why.unreadable', { tool: 'netsh' }));
     return s;
   }
   s.windowsProfiles = parseNetshProfiles(r.stdout);
@@ -338,7 +339,7 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
       filtersInbound: true,
       filtersOutbound: false,
       richRules: rich.stdout.split(/\r?\n/).filter(Boolean),
-      reasons: [{ key: 'prep.fw.why.firewalld', params: {} }],
+      reasons: [msg('prep.fw.why.firewalld')],
     };
   }
   const ufw = await sys.exec.run('ufw', ['status', 'verbose'], C_ENV);
@@ -352,7 +353,7 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
         filtersInbound: u.denyIncoming,
         filtersOutbound: u.denyOutgoing,
         dsaRules: u.tagged,
-        reasons: [{ key: 'prep.fw.why.ufw', params: {} }],
+        reasons: [msg('prep.fw.why.ufw')],
       };
   }
   const ipt = await sys.exec.run('iptables-save', ['-t', 'filter'], C_ENV);
@@ -371,9 +372,7 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
         dsaRules: p.tagged,
         accepts: p.accepts,
         reasons: [
-          suse
-            ? { key: 'prep.fw.why.suseFirewall2', params: { file: SUSEFIREWALL2_CONFIG } }
-            : { key: 'prep.fw.why.iptables', params: {} },
+          suse ? msg('prep.fw.why.suseFirewall2', { file: SUSEFIREWALL2_CONFIG }) : msg('prep.fw.why.iptables'),
         ],
       };
   }
@@ -391,16 +390,13 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
         dsaRules: p.tagged,
         accepts: p.accepts,
         reasons: [
-          {
-            key: 'prep.fw.why.nftables',
-            params: {
-              chains: p.chains.map((c) => `${c.family} ${c.table} ${c.name} (${c.hook}, ${c.policy})`).join('; '),
-            },
-          },
+          msg('prep.fw.why.nftables', {
+            chains: p.chains.map((c) => `${c.family} ${c.table} ${c.name} (${c.hook}, ${c.policy})`).join('; '),
+          }),
         ],
       };
   }
-  s.reasons.push({ key: 'prep.fw.why.none', params: {} });
+  s.reasons.push(msg('prep.fw.why.none'));
   return s;
 }
 

@@ -148,10 +148,8 @@ export function parseNftHandle(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-const alreadyAllowed = (r: FirewallRule, where = ''): Message => ({
-  key: 'prep.fw.note.alreadyAllowed',
-  params: { address: r.address, port: r.port, where },
-});
+const alreadyAllowed = (r: FirewallRule, where = ''): Message =>
+  msg('prep.fw.note.alreadyAllowed', { address: r.address, port: r.port, where });
 
 const has = (s: FirewallState, tag: string, where?: string): boolean =>
   s.dsaRules.some((d) => d.tag === tag && (where === undefined || d.where === where));
@@ -179,11 +177,11 @@ export function firewallCommands(
 ): { commands: FwCommand[]; notes: Message[] } {
   const commands: FwCommand[] = [];
   const notes: Message[] = [];
-  if (!s.active) return { commands, notes: [{ key: 'prep.fw.note.inactive', params: {} }] };
+  if (!s.active) return { commands, notes: [msg('prep.fw.note.inactive')] };
   const filtered = (r: FirewallRule): boolean => (r.direction === 'out' ? s.filtersOutbound : s.filtersInbound);
   for (const dir of ['out', 'in'] as const) {
     if (rules.some((r) => r.direction === dir) && !(dir === 'out' ? s.filtersOutbound : s.filtersInbound))
-      notes.push({ key: `prep.fw.note.notFiltered.${dir}`, params: { tool: s.tool ?? '-' } });
+      notes.push(msg(`prep.fw.note.notFiltered.${dir}`, { tool: s.tool ?? '-' }));
   }
   for (const r of rules) {
     if (!filtered(r)) continue;
@@ -320,14 +318,11 @@ export const firewallStep: StepDescriptor<FirewallStepInput> = {
     if (w.commands.length === 0)
       return {
         ok: true,
-        detail: { key: 'prep.fw.verified', params: { n: input.rules.length, tool: w.state.tool ?? '-' } },
+        detail: msg('prep.fw.verified', { n: input.rules.length, tool: w.state.tool ?? '-' }),
       };
     return {
       ok: false,
-      detail: {
-        key: 'prep.fw.notVerified',
-        params: { rules: [...new Set(w.commands.map((c) => ruleTag(c.rule)))].join(', ') },
-      },
+      detail: msg('prep.fw.notVerified', { rules: [...new Set(w.commands.map((c) => ruleTag(c.rule)))].join(', ') }),
     };
   },
 };

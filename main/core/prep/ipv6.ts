@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import type { OsInfo } from '../platform/inspect.js';
@@ -191,12 +192,12 @@ export async function detectIpv6(sys: SystemContext): Promise<Ipv6State> {
   let runtime: Ipv6State['runtime'] = 'unknown';
   if (cmdlineDisabled) {
     runtime = 'off';
-    reasons.push({ key: 'prep.ipv6.why.cmdline', params: {} });
+    reasons.push(msg('prep.ipv6.why.cmdline'));
   } else if (haveProcSys && !haveIpv6Sys) {
     runtime = 'off';
     // No /proc/sys/net/ipv6: the module is absent, or (EL6, the Cloudn manual's method) loaded with disable=1.
     const why = module === 'loaded' || module === 'builtin' ? 'noStackDisabled' : 'noStack';
-    reasons.push({ key: `prep.ipv6.why.${why}`, params: {} });
+    reasons.push(msg(`prep.ipv6.why.${why}`));
   } else if (haveIpv6Sys) {
     const all = sysctl['net.ipv6.conf.all.disable_ipv6'];
     runtime = all === 1 ? 'off' : 'on';
@@ -216,16 +217,16 @@ export async function detectIpv6(sys: SystemContext): Promise<Ipv6State> {
 
   const lastValue = (key: string): string | undefined => sysctlSettings.filter((s) => s.key === key).pop()?.value;
   const sysctlConfiguredOff = lastValue('net.ipv6.conf.all.disable_ipv6') === '1';
-  for (const f of modprobeFiles) reasons.push({ key: 'prep.ipv6.why.modprobe', params: { file: f } });
-  if (grubDefaultDisabled) reasons.push({ key: 'prep.ipv6.why.grub', params: { file: GRUB_DEFAULT } });
+  for (const f of modprobeFiles) reasons.push(msg('prep.ipv6.why.modprobe', { file: f }));
+  if (grubDefaultDisabled) reasons.push(msg('prep.ipv6.why.grub', { file: GRUB_DEFAULT }));
   if (sysctlConfiguredOff) {
     const s = sysctlSettings.filter((x) => x.key === 'net.ipv6.conf.all.disable_ipv6').pop()!;
-    reasons.push({ key: 'prep.ipv6.why.sysctlConf', params: { file: s.path, line: s.line } });
+    reasons.push(msg('prep.ipv6.why.sysctlConf', { file: s.path, line: s.line }));
   }
   const configured: Ipv6State['configured'] =
     modprobeFiles.length > 0 || grubDefaultDisabled || sysctlConfiguredOff ? 'off' : 'on';
   const rebootPending = configured === 'off' && runtime === 'on';
-  if (rebootPending) reasons.push({ key: 'prep.ipv6.why.rebootPending', params: {} });
+  if (rebootPending) reasons.push(msg('prep.ipv6.why.rebootPending'));
   return {
     runtime,
     configured,

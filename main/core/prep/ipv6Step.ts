@@ -97,10 +97,10 @@ async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[
     const text = before ? before.toString('utf8') : '';
     const after = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${MODPROBE_LINE}\n`;
     actions.push({ kind: 'file', path: MODPROBE_FILE, before, after });
-  } else notes.push({ key: 'prep.ipv6.note.modprobeThere', params: { files: state.modprobeFiles.join(', ') } });
+  } else notes.push(msg('prep.ipv6.note.modprobeThere', { files: state.modprobeFiles.join(', ') }));
   const list = await sys.exec.run('chkconfig', ['--list', 'ip6tables'], C_LOCALE);
   if (list.notFound || (list.exitCode !== 0 && !/:on|:off/.test(list.stdout))) {
-    notes.push({ key: 'prep.ipv6.note.noIp6tables', params: {} });
+    notes.push(msg('prep.ipv6.note.noIp6tables'));
     return;
   }
   const { levels, known } = parseChkconfigList(list.stdout);
@@ -113,7 +113,7 @@ async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[
       command: 'chkconfig',
       args: levels.length ? ['--level', levels.join(''), 'ip6tables', 'on'] : ['ip6tables', 'on'],
     },
-    reason: { key: 'prep.ipv6.reason.chkconfig', params: { levels: levels.join('') || '?' } },
+    reason: msg('prep.ipv6.reason.chkconfig', { levels: levels.join('') || '?' }),
   });
 }
 
@@ -123,9 +123,9 @@ async function addressingWork(
   actions: Action[],
   notes: Message[],
 ): Promise<void> {
-  notes.push({ key: 'prep.ipv6.note.addressing', params: {} });
+  notes.push(msg('prep.ipv6.note.addressing'));
   if (state.cmdlineDisabled) {
-    notes.push({ key: 'prep.ipv6.note.alreadyKernelOff', params: {} });
+    notes.push(msg('prep.ipv6.note.alreadyKernelOff'));
     return;
   }
   const before = await readIfExists(sys.path(SYSCTL_DROPIN));
@@ -142,8 +142,7 @@ async function addressingWork(
       (IPV6_SYSCTL_KEYS as readonly string[]).includes(s.key) &&
       readOrder(s.path) > readOrder(SYSCTL_DROPIN),
   );
-  for (const s of after)
-    notes.push({ key: 'prep.ipv6.note.overridden', params: { file: s.path, line: s.line, key: s.key } });
+  for (const s of after) notes.push(msg('prep.ipv6.note.overridden', { file: s.path, line: s.line, key: s.key }));
   if (fileOk && state.runtime !== 'on') return;
   const prev = IPV6_SYSCTL_KEYS.map((k) => `${k}=${state.sysctl[k] ?? 0}`);
   actions.push({
@@ -151,7 +150,7 @@ async function addressingWork(
     command: 'sysctl',
     args: ['--system'],
     revert: { command: 'sysctl', args: ['-w', ...prev] },
-    reason: { key: 'prep.ipv6.reason.sysctlSystem', params: {} },
+    reason: msg('prep.ipv6.reason.sysctlSystem'),
   });
 }
 
@@ -162,13 +161,13 @@ async function protocolWork(
   actions: Action[],
   notes: Message[],
 ): Promise<void> {
-  notes.push({ key: 'prep.ipv6.note.protocol', params: {} });
+  notes.push(msg('prep.ipv6.note.protocol'));
   const before = await readIfExists(sys.path(GRUB_DEFAULT));
   const text = before ? before.toString('utf8') : '';
   const after = addGrubKernelArg(text);
   const grubChange: Action | null =
     before !== null && after !== text ? { kind: 'file', path: GRUB_DEFAULT, before, after } : null;
-  if (before === null) notes.push({ key: 'prep.ipv6.note.noGrubDefault', params: { file: GRUB_DEFAULT } });
+  if (before === null) notes.push(msg('prep.ipv6.note.noGrubDefault', { file: GRUB_DEFAULT }));
   const regen = grubRegen(os);
   if (regen) {
     const cfg = await readSysText(sys, regen.cfg);
@@ -181,14 +180,14 @@ async function protocolWork(
         command: regen.probe[0]!,
         args: regen.probe.slice(1),
         revert: { command: regen.regen[0]!, args: regen.regen.slice(1) },
-        reason: { key: 'prep.ipv6.reason.grubProbe', params: {} },
+        reason: msg('prep.ipv6.reason.grubProbe'),
       });
       if (grubChange) actions.push(grubChange);
       actions.push({
         kind: 'command',
         command: regen.regen[0]!,
         args: regen.regen.slice(1),
-        reason: { key: 'prep.ipv6.reason.grubRegen', params: { file: regen.cfg } },
+        reason: msg('prep.ipv6.reason.grubRegen', { file: regen.cfg }),
       });
     }
     return;
@@ -203,7 +202,7 @@ async function protocolWork(
       command: 'grubby',
       args: ['--update-kernel=ALL', '--args', KERNEL_ARG],
       revert: { command: 'grubby', args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG] },
-      reason: { key: 'prep.ipv6.reason.grubby', params: {} },
+      reason: msg('prep.ipv6.reason.grubby'),
     });
   }
 }
@@ -222,23 +221,22 @@ async function ipv6Work(sys: SystemContext, input: Ipv6StepInput): Promise<Ipv6W
   const actions: Action[] = [];
   const notes: Message[] = [];
   if (method === 'module') {
-    notes.push({ key: 'prep.ipv6.note.module', params: { os: os.name } });
-    if (input.method === 'protocol') notes.push({ key: 'prep.ipv6.note.el6Method', params: {} });
+    notes.push(msg('prep.ipv6.note.module', { os: os.name }));
+    if (input.method === 'protocol') notes.push(msg('prep.ipv6.note.el6Method'));
     await moduleWork(sys, state, actions, notes);
   } else {
     // RHEL 7+: the Cloudn manual's modprobe method is for RHEL 6; say so, and what this plan does instead.
     if (os.family === 'rhel')
-      notes.push({
-        key: `prep.ipv6.note.manualRhel6${method === 'protocol' ? 'Protocol' : 'Addressing'}`,
-        params: { os: os.name },
-      });
+      notes.push(
+        msg(`prep.ipv6.note.manualRhel6${method === 'protocol' ? 'Protocol' : 'Addressing'}`, { os: os.name }),
+      );
     if (method === 'addressing') await addressingWork(sys, state, actions, notes);
     else await protocolWork(sys, os, state, actions, notes);
   }
   const rebootRequired =
     actions.length > 0 &&
     (method === 'protocol' ? state.cmdlineDisabled !== true : method === 'module' && state.runtime !== 'off');
-  if (actions.length === 0 && state.rebootPending) notes.push({ key: 'prep.ipv6.note.rebootPending', params: {} });
+  if (actions.length === 0 && state.rebootPending) notes.push(msg('prep.ipv6.note.rebootPending'));
   return { method, os, state, actions, notes, rebootRequired };
 }
 
@@ -258,11 +256,8 @@ async function toChange(sys: SystemContext, a: Action): Promise<FileAction | Com
 function writtenNotRunning(state: Ipv6State): Message {
   const last = state.sysctlSettings.filter((x) => x.key === 'net.ipv6.conf.all.disable_ipv6').pop();
   if (last && last.path !== SYSCTL_DROPIN && last.value !== '1')
-    return {
-      key: 'prep.ipv6.writtenOverridden',
-      params: { file: SYSCTL_DROPIN, other: last.path, line: last.line },
-    };
-  return { key: 'prep.ipv6.writtenNotRunning', params: { file: SYSCTL_DROPIN } };
+    return msg('prep.ipv6.writtenOverridden', { file: SYSCTL_DROPIN, other: last.path, line: last.line });
+  return msg('prep.ipv6.writtenNotRunning', { file: SYSCTL_DROPIN });
 }
 
 /** IPv6 off on Linux, by generation: EL6 modprobe option, else sysctl.d drop-in or the kernel argument. */
@@ -283,7 +278,7 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
     for (const a of w.actions) changes.push(await toChange(sys, a));
     return {
       changes,
-      notes: [{ key: `prep.ipv6.method.${w.method}`, params: {} }, ...w.notes],
+      notes: [msg(`prep.ipv6.method.${w.method}`), ...w.notes],
       rebootRequired: w.rebootRequired,
       // EL6: the module option is read at boot, so turning IPv6 back on also takes a reboot.
       revertNeedsReboot: w.method === 'module' && w.actions.length > 0,
@@ -297,11 +292,11 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
     if (method === 'module') {
       const ok = state.modprobeFiles.length > 0;
       return ok
-        ? { ok, detail: { key: 'prep.ipv6.verified.afterReboot', params: { file: state.modprobeFiles[0]! } } }
-        : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: MODPROBE_FILE } } };
+        ? { ok, detail: msg('prep.ipv6.verified.afterReboot', { file: state.modprobeFiles[0]! }) }
+        : { ok, detail: msg('prep.ipv6.notVerified', { file: MODPROBE_FILE }) };
     }
     if (method === 'addressing') {
-      if (state.cmdlineDisabled) return { ok: true, detail: { key: 'prep.ipv6.why.cmdline', params: {} } };
+      if (state.cmdlineDisabled) return { ok: true, detail: msg('prep.ipv6.why.cmdline') };
       const text = await readSysText(sys, SYSCTL_DROPIN);
       const ok = text === sysctlDropinText() && state.runtime !== 'on';
       return ok
@@ -315,13 +310,13 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
         : text === sysctlDropinText()
           ? // The file is as written; the running kernel has not taken it: say what was seen, and why.
             { ok, detail: writtenNotRunning(state) }
-          : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: SYSCTL_DROPIN } } };
+          : { ok, detail: msg('prep.ipv6.notVerified', { file: SYSCTL_DROPIN }) };
     }
     const grub = await readSysText(sys, GRUB_DEFAULT);
     // No /etc/default/grub (rare on EL with BLS only): grubby alone carries the argument.
     const ok = grub === null || cmdlineHasIpv6Disable(grubCmdline(grub) ?? '');
     return ok
-      ? { ok, detail: { key: 'prep.ipv6.verified.afterReboot', params: { file: GRUB_DEFAULT } } }
-      : { ok, detail: { key: 'prep.ipv6.notVerified', params: { file: GRUB_DEFAULT } } };
+      ? { ok, detail: msg('prep.ipv6.verified.afterReboot', { file: GRUB_DEFAULT }) }
+      : { ok, detail: msg('prep.ipv6.notVerified', { file: GRUB_DEFAULT }) };
   },
 };

@@ -77,14 +77,14 @@ export function renderHtml(t: Translate, r: DoctorResult, lang: string): string 
   const s = r.summary;
   return `<!DOCTYPE html>
 <html lang="${e(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</title><style>${CSS}</style></head>
-<body><h1>${e(t('report.title', { host: r.host.hostname ?? '?' }))}</h1>
+<title>${e(t('report.title', { host: r.host.hostname ?? t('value.unknown') }))}</title><style>${CSS}</style></head>
+<body><h1>${e(t('report.title', { host: r.host.hostname ?? t('value.unknown') }))}</h1>
 ${verdictHtml(t, r)}
 <h2>${e(t('report.hostFacts'))}</h2><dl>
-<dt>${e(t('report.hostname'))}</dt><dd>${e(r.host.hostname ?? '?')}</dd>
+<dt>${e(t('report.hostname'))}</dt><dd>${e(r.host.hostname ?? t('value.unknown'))}</dd>
 <dt>${e(t('report.os'))}</dt><dd>${e(r.host.os)}</dd>
-<dt>${e(t('report.kernel'))}</dt><dd>${e(r.host.kernel ?? '?')}</dd>
-<dt>${e(t('report.arch'))}</dt><dd>${e(r.host.arch ?? '?')}</dd>
+<dt>${e(t('report.kernel'))}</dt><dd>${e(r.host.kernel ?? t('value.unknown'))}</dd>
+<dt>${e(t('report.arch'))}</dt><dd>${e(r.host.arch ?? t('value.unknown'))}</dd>
 <dt>${e(t('report.generated'))}</dt><dd>${e(r.generatedAt)} (dsa-setup ${e(r.version)})</dd>
 <dt>${e(t('report.totalTime'))}</dt><dd>${r.ms} ms</dd></dl>
 <h2>${e(t('report.summary'))}</h2><p>${e(t('doctor.table.summary', { ...s, ms: r.ms }))}</p>
@@ -111,7 +111,7 @@ export function renderMarkdown(t: Translate, r: DoctorResult): string {
   const s = r.summary;
   const v = verdictTexts(t, r);
   const lines = [
-    `# ${md(t('report.title', { host: r.host.hostname ?? '?' }))}`,
+    `# ${md(t('report.title', { host: r.host.hostname ?? t('value.unknown') }))}`,
     '',
     `## ${md(t('report.verdict'))}`,
     '',
@@ -121,10 +121,10 @@ export function renderMarkdown(t: Translate, r: DoctorResult): string {
     '',
     `## ${md(t('report.hostFacts'))}`,
     '',
-    `- ${md(t('report.hostname'))}: ${md(r.host.hostname ?? '?')}`,
+    `- ${md(t('report.hostname'))}: ${md(r.host.hostname ?? t('value.unknown'))}`,
     `- ${md(t('report.os'))}: ${md(r.host.os)}`,
-    `- ${md(t('report.kernel'))}: ${md(r.host.kernel ?? '?')}`,
-    `- ${md(t('report.arch'))}: ${md(r.host.arch ?? '?')}`,
+    `- ${md(t('report.kernel'))}: ${md(r.host.kernel ?? t('value.unknown'))}`,
+    `- ${md(t('report.arch'))}: ${md(r.host.arch ?? t('value.unknown'))}`,
     `- ${md(t('report.generated'))}: ${md(r.generatedAt)} (dsa-setup ${md(r.version)})`,
     `- ${md(t('report.totalTime'))}: ${r.ms} ms`,
     '',

@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import { z } from 'zod';
 import { HostsEntrySchema, type HostsEntry } from '../inputs/managerHosts.js';
 import { readBackHosts } from '../hosts/readBack.js';
@@ -65,12 +66,11 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
       changes: [await fileWriteAction(sys, path, exists ? data : null, change.bytes, diff)],
       notes: [
         ...(change.rewrittenFrom
-          ? [{ key: 'steps.hosts.rewriteUtf16', params: { encoding: change.rewrittenFrom.toUpperCase() } }]
+          ? [msg('steps.hosts.rewriteUtf16', { encoding: change.rewrittenFrom.toUpperCase() })]
           : []),
-        ...change.shadowing.map((s) => ({
-          key: 'steps.hosts.shadowed',
-          params: { line: s.line, name: s.name, address: s.address, expected: s.expected },
-        })),
+        ...change.shadowing.map((s) =>
+          msg('steps.hosts.shadowed', { line: s.line, name: s.name, address: s.address, expected: s.expected }),
+        ),
       ],
       rebootRequired: false,
       upToDate: false,
@@ -90,7 +90,7 @@ export const hostsStep: StepDescriptor<HostsStepInput> = {
 export async function verifyHosts(sys: SystemContext, entries: HostsEntry[], file: string): Promise<Verification> {
   const results = await readBackHosts(sys, entries, file);
   const bad = results.filter((r) => !r.ok);
-  if (bad.length === 0) return { ok: true, detail: { key: 'steps.hosts.verified', params: { n: results.length } } };
+  if (bad.length === 0) return { ok: true, detail: msg('steps.hosts.verified', { n: results.length }) };
   const r = bad[0]!;
   const want = canonicalAddress(r.expected);
   const wrong = r.state.mappings.find((m) => !m.inBlock && canonicalAddress(m.address) !== want);
@@ -98,12 +98,12 @@ export async function verifyHosts(sys: SystemContext, entries: HostsEntry[], fil
   if (wrong) {
     return {
       ok: false,
-      detail: { key: 'steps.hosts.wrongLine', params: { ...common, line: wrong.line, address: wrong.address } },
+      detail: msg('steps.hosts.wrongLine', { ...common, line: wrong.line, address: wrong.address }),
     };
   }
-  if (r.answers.length === 0) return { ok: false, detail: { key: 'steps.hosts.notResolved', params: common } };
+  if (r.answers.length === 0) return { ok: false, detail: msg('steps.hosts.notResolved', common) };
   return {
     ok: false,
-    detail: { key: 'steps.hosts.resolvesElsewhere', params: { ...common, answers: r.answers.join(', ') } },
+    detail: msg('steps.hosts.resolvesElsewhere', { ...common, answers: r.answers.join(', ') }),
   };
 }

@@ -1,3 +1,4 @@
+import { orUnknown } from '../../statusValues.js';
 import { isSameManager } from '../../agent/managerIdentity.js';
 import { msg, type Message } from '../../message.js';
 import { agentStateOf } from '../facts.js';
@@ -65,7 +66,8 @@ export const agentChecks: CheckDef[] = [
       );
       if (hung) return hung;
       if (s.installed === null) return { status: 'skip', detail: k('doctor.agent.noPackageDb') };
-      if (s.installed) return { status: 'pass', detail: k('doctor.agent.installed', { version: s.version ?? '?' }) };
+      if (s.installed)
+        return { status: 'pass', detail: k('doctor.agent.installed', { version: orUnknown(s.version) }) };
       return {
         status: 'fail',
         class: 'agent',
@@ -115,7 +117,7 @@ export const agentChecks: CheckDef[] = [
           detail: k('doctor.agent.notActivated'),
           remedy: notActivatedRemedy(kind, ctx.inputs.manager ? activationUrl(ctx.inputs.manager) : null),
         };
-      const params = { url: s.dsmUrl ?? '?', state: s.agentState ?? '?', last: s.lastContact ?? '?' };
+      const params = { url: orUnknown(s.dsmUrl), state: orUnknown(s.agentState), last: orUnknown(s.lastContact) };
       const m = ctx.inputs.manager;
       if (m && s.dsmUrl && isSameManager(s.dsmUrl, m) === false)
         return {

@@ -9,7 +9,7 @@ import {
 import { msg, type Message } from '../../message.js';
 import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
-import { timeRef } from '../../statusValues.js';
+import { timeRef, orUnknown } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
@@ -125,8 +125,8 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
     return fail(
       k(down ? 'doctor.tcp.hostDown' : 'doctor.tcp.noAnswer', {
         ...p,
-        dev: route?.dev ?? '?',
-        neighbour: route?.neighbour ?? '?',
+        dev: orUnknown(route?.dev),
+        neighbour: orUnknown(route?.neighbour),
         asked,
       }),
       k('doctor.tcp.noAnswerRemedy', { ...p, rule }),
@@ -247,8 +247,8 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
     return done({
       status: 'warn',
       class: 'tls',
-      detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: leaf?.fingerprint256 ?? '?' }),
-      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: leaf?.fingerprint256 ?? '?' }),
+      detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: orUnknown(leaf?.fingerprint256) }),
+      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: orUnknown(leaf?.fingerprint256) }),
     });
   return done({
     status: 'fail',

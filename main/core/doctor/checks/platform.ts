@@ -1,3 +1,4 @@
+import { mib, orUnknown } from '../../statusValues.js';
 import { basename } from 'node:path';
 import { msg } from '../../message.js';
 import { inspectionOf } from '../facts.js';
@@ -27,7 +28,7 @@ export const platformChecks: CheckDef[] = [
         return {
           status: 'fail',
           class: 'agent',
-          detail: k('doctor.platform.osUnsupported', { os, arch: ins.arch ?? '?' }),
+          detail: k('doctor.platform.osUnsupported', { os, arch: orUnknown(ins.arch) }),
           remedy: k('doctor.platform.osUnsupportedRemedy'),
         };
       return { status: 'pass', detail: k('doctor.platform.osOk', { os, platform: p.platform, arch: p.arch }) };
@@ -97,9 +98,9 @@ export const platformChecks: CheckDef[] = [
           status: 'pass',
           detail: k('doctor.platform.installerOk', {
             file: name,
-            platform: m.actual.platform ?? '?',
-            arch: m.actual.arch ?? '?',
-            version: m.actual.version ?? '?',
+            platform: orUnknown(m.actual.platform),
+            arch: orUnknown(m.actual.arch),
+            version: orUnknown(m.actual.version),
           }),
         };
       return {
@@ -121,9 +122,9 @@ export const platformChecks: CheckDef[] = [
       const r = await checkDiskAndMemory(ctx.sys);
       const params = {
         path: r.path,
-        disk: r.diskFreeMb ?? '?',
+        disk: mib(r.diskFreeMb),
         diskMin: r.diskMinMb,
-        memory: r.memoryMb ?? '?',
+        memory: mib(r.memoryMb),
         memoryMin: r.memoryMinMb,
       };
       if (r.diskOk === null && r.memoryOk === null)
