@@ -31,6 +31,7 @@ function runLine(ctx: CliContext, r: RunSummary): string {
 /** The closing line of a revert: what happened to the agent package the run installed, in the admin's words. */
 function doneLine(ctx: CliContext, o: RevertOutcome): string {
   if (o.agent === 'kept') return ctx.t('revert.doneAgentKept', { run: o.runId });
+  if (o.agent === 'alreadyRemoved') return ctx.t('revert.doneAgentAlreadyRemoved', { run: o.runId });
   if (o.agent === 'removed')
     return ctx.t(o.deactivated ? 'revert.doneAgentDeactivatedRemoved' : 'revert.doneAgentRemoved', { run: o.runId });
   return ctx.t(o.deactivated ? 'revert.deactivated' : 'revert.done', { run: o.runId });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,24 @@ describe('revert keeping the agent package the run installed', () => {
       .at(-1)!
       .events.find((e) => e.type === 'revert.command' && e.command === 'rpm');
     expect(rpmUndo).toMatchObject({ exitCode: 0, agentInstalled: false });
+    expect(await listed(root, runId)).toMatchObject({ reverted: true, agentKept: false, state: 'reverted' });
+  });
+
+  it('an agent package removed by hand since the run is not removed again: the revert says it was already gone', async () => {
+    const { root, runId } = await appliedRoot();
+    execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-e', '--noscripts', 'ds_agent'], {
+      stdio: 'pipe',
+    });
+    expect(rpmInstalled(root)).toBeNull();
+    const rv = await runCliJson<OutcomeJson>(['--root', root, 'revert', '--yes']);
+    expect(rv.exitCode, rv.stderr).toBe(0);
+    expect(rv.json).toMatchObject({ ok: true, agent: 'alreadyRemoved', deactivated: false });
+    expect(rv.json.commands.map((c) => c.command.split('/').pop())).not.toContain('rpm');
+    expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(ORIGINAL);
+    const undo = runEvents(root)
+      .at(-1)!
+      .events.find((e) => e.type === 'revert.command');
+    expect(undo).toMatchObject({ skipped: 'alreadyRemoved', agentInstalled: false });
     expect(await listed(root, runId)).toMatchObject({ reverted: true, agentKept: false, state: 'reverted' });
   });
 

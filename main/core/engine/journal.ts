@@ -111,6 +111,8 @@ export type JournalEvent =
       exitCode: number | null;
       /** After removing the agent package: whether the package database still lists it (null: cannot tell). */
       agentInstalled?: boolean | null;
+      /** Not run: the agent package had already been removed (by hand) since the run installed it. */
+      skipped?: 'alreadyRemoved';
     }
   | {
       /** The undo of the agent package install, not run on purpose: the package stays installed. */

@@ -25,7 +25,7 @@ export interface RevertOutcome {
   /** The agent was deactivated with `dsa_control -r` (an activation run, or before its package was removed). */
   deactivated: boolean;
   /** The agent package this run installed: removed, kept installed on purpose, or null (the run installed none). */
-  agent: 'removed' | 'kept' | null;
+  agent: 'removed' | 'alreadyRemoved' | 'kept' | null;
 }
 
 /** What a revert does with the agent package the run installed: remove it, or keep it installed. */
@@ -160,6 +160,20 @@ async function runUndo(
   outcome: RevertOutcome,
 ): Promise<string | null> {
   const u = item.undo;
+  // A package removed by hand since the run is not removed again (the removal would fail and the revert with
+  // it): it is journaled as found already removed, and said so.
+  if (item.agentPackage && (await detectAgentPackage(sys).catch(() => null))?.installed === false) {
+    journal.append({
+      type: 'revert.command',
+      command: u.command,
+      args: u.args,
+      exitCode: null,
+      skipped: 'alreadyRemoved',
+      agentInstalled: false,
+    });
+    outcome.agent = 'alreadyRemoved';
+    return null;
+  }
   const r = await (u.real ? sys.exec.runReal : sys.exec.run)(u.command, u.args, {
     timeoutMs: 120_000,
     ...(u.env ? { env: u.env } : {}),

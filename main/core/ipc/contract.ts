@@ -304,7 +304,7 @@ export const channels = {
       /** The agent was reset (`dsa_control -r`): it is no longer activated. */
       deactivated: z.boolean().default(false),
       /** The agent package this run installed: removed, kept installed, or null (the run installed none). */
-      agent: z.enum(['removed', 'kept']).nullable().default(null),
+      agent: z.enum(['removed', 'alreadyRemoved', 'kept']).nullable().default(null),
     }),
   },
   activate: {

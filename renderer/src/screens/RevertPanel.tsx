@@ -139,7 +139,9 @@ export function RevertedSummary() {
       <p data-testid="reverted-kept">
         {r.agent === 'removed'
           ? t(r.deactivated ? 'ui.revert.after.agentDeactivatedRemoved' : 'ui.revert.after.agentRemoved')
-          : r.agent === 'kept'
+          : r.agent === 'alreadyRemoved'
+            ? t('ui.revert.after.agentAlreadyRemoved')
+            : r.agent === 'kept'
             ? t(r.agentInstalled === false ? 'ui.revert.agentGone' : 'ui.revert.after.agentKept')
             : r.agentInstalled === true
               ? t('ui.revert.after.agentStays')
