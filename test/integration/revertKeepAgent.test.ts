@@ -100,7 +100,9 @@ describe('revert keeping the agent package the run installed', () => {
     // A plain revert goes one further back (there is nothing), never to this run again.
     const next = await runCli(['--root', root, 'revert', '--yes']);
     expect(next.exitCode).toBe(1);
-    expect(next.stderr).toContain('nothing to revert');
+    // It says every run is reverted (not that none is recorded) and names the way to remove the kept agent.
+    expect(next.stderr).toContain('nothing left to revert');
+    expect(next.stderr).toContain(`dsa-setup revert --run ${runId} --remove-agent`);
     expect(rpmInstalled(root)).toBe('20.0.0-2395.el8');
   });
 

@@ -61,7 +61,14 @@ export function pickRun(sys: SystemContext, runId?: string): string {
     return runId;
   }
   const last = [...runs].reverse().find((r) => r.changed && !r.reverted && r.job !== 'activate');
-  if (!last) throw fail('revert.noRuns', { dir: sys.stateDir }, ExitCode.failed);
+  if (!last) {
+    const changed = runs.filter((r) => r.changed && r.job !== 'activate');
+    if (changed.length === 0) throw fail('revert.noRuns', { dir: sys.stateDir }, ExitCode.failed);
+    // Every run is reverted: say so, and name the run whose agent package was kept on purpose, if any.
+    const kept = [...changed].reverse().find((r) => r.agentKept);
+    const params = { dir: sys.stateDir, n: changed.length, run: kept?.runId ?? '' };
+    throw fail('revert.allReverted', params, ExitCode.failed, kept ? 'revert.agentKeptRemedy' : undefined);
+  }
   return last.runId;
 }
 
