@@ -142,10 +142,10 @@ export function RevertedSummary() {
           : r.agent === 'alreadyRemoved'
             ? t('ui.revert.after.agentAlreadyRemoved')
             : r.agent === 'kept'
-            ? t(r.agentInstalled === false ? 'ui.revert.agentGone' : 'ui.revert.after.agentKept')
-            : r.agentInstalled === true
-              ? t('ui.revert.after.agentStays')
-              : ''}{' '}
+              ? t(r.agentInstalled === false ? 'ui.revert.agentGone' : 'ui.revert.after.agentKept')
+              : r.agentInstalled === true
+                ? t('ui.revert.after.agentStays')
+                : ''}{' '}
         {r.activationsReset > 0
           ? t('ui.revert.after.activationReset')
           : r.activationsKept > 0
