@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../core/errors.js';
-import { describeError } from '../core/application/errorLog.js';
+import { describeError } from '../core/errorLog.js';
 import { detectLang, translator, type Lang, type Translate } from '../core/i18n.js';
 import { msg, renderMessage } from '../core/message.js';
 import { createSystemContext, isAdmin, type SystemContext } from '../core/system.js';

@@ -1,5 +1,5 @@
-import { redactJson, redactText } from './secrets.js';
-import { internalErrorInfo, type ErrorInfo } from './errorInfo.js';
+import { redactJson } from './secrets.js';
+import type { ErrorInfo } from './errorInfo.js';
 import type { Message } from './message.js';
 import type { ParseIssue } from './inputs/issues.js';
 
@@ -70,10 +70,4 @@ export function fail(code: string, message: Message, o: FailOptions = {}): DsaEr
 /** Builds a bad-input error (exit 2). */
 export function inputError(code: string, message: Message, remedy?: Message): DsaError {
   return fail(code, message, { exit: ExitCode.badInput, ...(remedy ? { remedy } : {}) });
-}
-
-/** Converts anything thrown into ErrorInfo; an unexpected error is reported as an internal bug with its message. */
-export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof DsaError) return err.toInfo();
-  return internalErrorInfo(redactText(err instanceof Error ? err.message : String(err)));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeError, errorLogDir } from '../../main/core/application/errorLog.js';
+import { describeError, errorLogDir } from '../../main/core/errorLog.js';
 import { reportError } from '../../main/commands/common.js';
 import { fail } from '../../main/core/errors.js';
 import { msg, renderMessage } from '../../main/core/message.js';

@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSystemContext } from '../../main/core/system.js';
 import { Journal, runsDir } from '../../main/core/engine/journal.js';
 import { createHandlers, dispatch, type HandlerTable } from '../../main/core/ipc/handlers.js';
-import { fail, toErrorInfo } from '../../main/core/errors.js';
+import { fail } from '../../main/core/errors.js';
+import { describeError } from '../../main/core/errorLog.js';
 import { msg } from '../../main/core/message.js';
 import { registerProcessSecrets } from '../../main/core/secrets.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -64,8 +66,10 @@ describe('errors', () => {
   it('mask their parameters and an internal error message when made', () => {
     const e = fail('x', msg('x', { value: `dsm://admin:${GIVEN.managerPassword}@h:4120/` }));
     expect(JSON.stringify(e.toInfo()) + e.message).not.toContain(GIVEN.managerPassword);
-    const internal = toErrorInfo(new Error(`spawn failed: dsa_control -p ${GIVEN.agentPassword}`));
+    const logDir = mkdtempSync(join(tmpdir(), 'dsa-errlog-'));
+    const internal = describeError(new Error(`spawn failed: dsa_control -p ${GIVEN.agentPassword}`), 'test', logDir);
     expect(JSON.stringify(internal)).not.toContain(GIVEN.agentPassword);
+    rmSync(logDir, { recursive: true, force: true });
   });
 });
 

@@ -1,6 +1,6 @@
 import { orUnknown } from '../statusValues.js';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
-import { describeError } from '../application/errorLog.js';
+import { describeError } from '../errorLog.js';
 import { msg } from '../message.js';
 import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';

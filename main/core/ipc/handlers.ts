@@ -1,4 +1,4 @@
-import { describeError } from '../application/errorLog.js';
+import { describeError } from '../errorLog.js';
 import { createAppService, type ShellServices } from '../application/service.js';
 import type { JobContext } from '../application/jobContext.js';
 import { progressEvent } from '../application/views.js';

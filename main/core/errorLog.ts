@@ -1,10 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DsaError, type ErrorInfo } from '../errors.js';
-import { internalErrorInfo } from '../errorInfo.js';
-import { msg } from '../message.js';
-import { redactJson, redactText } from '../secrets.js';
+import { DsaError, type ErrorInfo } from './errors.js';
+import { internalErrorInfo } from './errorInfo.js';
+import { msg } from './message.js';
+import { redactJson, redactText } from './secrets.js';
 
 /**
  * Where internal errors (bugs) are logged with their stack: Windows `%ProgramData%\dsa-setup\logs`;
