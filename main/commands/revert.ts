@@ -90,12 +90,12 @@ export function registerRevert(program: Command, t: Translate): void {
         ctx.say(ctx.t('revert.about', { run: runId }));
         // What becomes of the agent package this run installed is said before the question.
         const pkg = me?.agentInstalled ? (await revertPreview(ctx.sys, runId)).agent : null;
-        if (pkg?.removal && me?.agentKept && agent === 'remove')
-          ctx.warn(ctx.t('revert.keptAgentWillBeRemoved', { run: runId, command: pkg.removal }));
-        else if (pkg?.removal && !me?.reverted)
-          if (agent === 'keep')
-            ctx.say(ctx.t('revert.agentWillStay', { version: pkg.version ?? ctx.t('value.unknown') }));
-          else ctx.warn(ctx.t('revert.agentWillBeRemoved', { command: pkg.removal }));
+        const removal = pkg?.removal;
+        if (removal && me?.agentKept && agent === 'remove')
+          ctx.warn(ctx.t('revert.keptAgentWillBeRemoved', { run: runId, command: removal }));
+        else if (removal && !me?.reverted && agent === 'keep')
+          ctx.say(ctx.t('revert.agentWillStay', { version: pkg.version ?? ctx.t('value.unknown') }));
+        else if (removal && !me?.reverted) ctx.warn(ctx.t('revert.agentWillBeRemoved', { command: removal }));
         if (opts.deactivate) ctx.warn(ctx.t('revert.deactivateSays'));
         for (const a of newerActivations(ctx.sys, runId)) ctx.warn(ctx.t('revert.activationKept', { run: a.runId }));
         if (!(await confirmOrRefuse(ctx, opts.yes, 'revert.confirm'))) {

@@ -172,19 +172,8 @@ export async function applyPlan(
   plan: Plan,
   opts: { secrets?: string[] } & JobHooks = {},
 ): Promise<ApplyOutcome> {
-  checkPlanShape(sys, plan);
-  const todo = plan.steps.filter((s) => !s.upToDate);
-  if (todo.length === 0) {
-    return {
-      runId: null,
-      journalDir: null,
-      ok: true,
-      rebootRequired: false,
-      steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
-    };
-  }
-  // Every step's input is validated before anything is written: a bad plan changes nothing and creates no run.
-  const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
+  const inputs = stepsToRun(sys, plan);
+  if (!inputs) return unchangedOutcome(plan);
   return withSystemLock(sys, 'apply', opts.onNotice, async () => {
     await checkPlanFresh(sys, plan).catch((e: unknown) => {
       throw staleBy(sys, plan, e);
@@ -208,13 +197,31 @@ export async function planAndApply(
 ): Promise<{ plan: Plan; outcome: ApplyOutcome | null }> {
   return withSystemLock(sys, 'apply', opts.onNotice, async () => {
     const plan = await makePlan();
-    checkPlanShape(sys, plan);
+    const inputs = stepsToRun(sys, plan);
     show(plan);
-    const todo = plan.steps.filter((s) => !s.upToDate);
-    if (todo.length === 0) return { plan, outcome: null };
-    const inputs = new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)]));
-    return { plan, outcome: await execute(sys, plan, inputs, opts) };
+    return { plan, outcome: inputs ? await execute(sys, plan, inputs, opts) : null };
   });
+}
+
+/**
+ * The validated input of every step that has something to do, by step id, or null when none has: a plan for
+ * another system, a path outside it or a bad step input is refused before anything is written (no run).
+ */
+function stepsToRun(sys: SystemContext, plan: Plan): Map<string, unknown> | null {
+  checkPlanShape(sys, plan);
+  const todo = plan.steps.filter((s) => !s.upToDate);
+  return todo.length ? new Map(todo.map((s) => [s.id, stepInput(s.id, s.input)])) : null;
+}
+
+/** The outcome of a plan with nothing to do: every step unchanged, no run. */
+function unchangedOutcome(plan: Plan): ApplyOutcome {
+  return {
+    runId: null,
+    journalDir: null,
+    ok: true,
+    rebootRequired: false,
+    steps: plan.steps.map((s) => ({ id: s.id, status: 'unchanged' })),
+  };
 }
 
 async function execute(

@@ -336,9 +336,10 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
   }
 
   // The agent package the run installed: kept when asked (then it is not deactivated either), else removed.
-  const keepAgent = opts.agent === 'keep';
-  const items = undoItems(events).filter((i) => !(keepAgent && i.kind === 'undo' && i.agentPackage));
-  const kept = keepAgent ? undoItems(events).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : [])) : [];
+  const isKept = (i: Item): boolean => opts.agent === 'keep' && i.kind === 'undo' && i.agentPackage;
+  const all = undoItems(events);
+  const items = all.filter((i) => !isKept(i));
+  const kept = all.flatMap((i) => (i.kind === 'undo' && isKept(i) ? [i] : []));
   // Removing an activated agent leaves its computer in the manager's console: deactivate it first, when asked.
   const removesAgent = items.some((i) => i.kind === 'undo' && i.agentPackage);
   const activatedWith = removesAgent ? await activatedManager(sys) : null;

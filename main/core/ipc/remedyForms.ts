@@ -55,7 +55,8 @@ const RESET: GuiAction = { kind: 'activateReset' };
 const DOCTOR: GuiAction = { kind: 'doctor' };
 const REVIEW: GuiAction = { kind: 'go', screen: 'plan' };
 const APPLY: GuiAction = { kind: 'go', screen: 'apply' };
-const FIX_CLI = 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
+/** The command line of the doctor's fix plan and its apply (what **Fix** does). */
+export const FIX_CLI = 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
 const HOSTS_CLI = 'dsa-setup apply --hosts-file {{source}}';
 const DOCTOR_CLI = 'dsa-setup doctor --hosts-file FILE --activation-file FILE';
 const ACTIVATE_CLI = 'dsa-setup activate --activation-file FILE';
@@ -178,6 +179,26 @@ export const REMEDY_RULES: ReadonlyArray<readonly [RegExp, RemedyForm]> = [
   [/^agent\.activate\.remedy\.untrustedPeer/, RESET_FORM],
   [/^agent\.activate\.remedy\.(?!ok$)/, { action: ACTIVATE, cli: ACTIVATE_CLI }],
 ];
+
+/** The screen of the window where a check's finding is fixed, when its remedy names none and no step does it. */
+export const CHECK_SCREENS: Readonly<Record<string, GuiAction>> = {
+  'hosts.entries': HOSTS,
+  'installer.match': INSTALLER,
+  'kernel.supported': INSTALLER,
+  'agent.installed': REVIEW,
+  'agent.service': REVIEW,
+  'ipv6.state': REVIEW,
+  'agent.activated': ACTIVATE,
+};
+
+/** The command behind a screen, for a remedy whose key names no command of its own. */
+export function screenCli(action: GuiAction | undefined): string | undefined {
+  if (action?.kind !== 'go') return undefined;
+  if (action.screen === 'inputs' || action.screen === 'plan')
+    return 'dsa-setup plan --hosts-file FILE --activation-file FILE --installer FILE';
+  if (action.screen === 'activate') return ACTIVATE_CLI;
+  return undefined;
+}
 
 /** The window form of a remedy key: its own entry, else its family's rule. */
 function formOf(key: string): RemedyForm | undefined {

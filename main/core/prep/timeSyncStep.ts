@@ -1,3 +1,4 @@
+import { msg } from '../message.js';
 import { z } from 'zod';
 import { readIfExists } from '../fsx.js';
 import { fileWriteAction } from '../steps/fileAction.js';
@@ -29,8 +30,6 @@ interface SyncWork {
   post: SyncCommand[];
   notes: Message[];
 }
-
-const m = (key: string, params: Message['params'] = {}): Message => ({ key, params });
 
 /** Which time service to point at the server: chrony, ntpd (RHEL 6, SLES 12), or w32time. */
 async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
@@ -66,12 +65,12 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
                 command: 'w32tm',
                 args: ['/config', `/manualpeerlist:${host}`, '/syncfromflags:manual', '/update'],
                 revert: { command: 'w32tm', args: undo },
-                reason: m('prep.time.reason.w32config', { host }),
+                reason: msg('prep.time.reason.w32config', { host }),
               },
             ]),
-        { command: 'w32tm', args: ['/resync'], reason: m('prep.time.reason.resync', { host }) },
+        { command: 'w32tm', args: ['/resync'], reason: msg('prep.time.reason.resync', { host }) },
       ],
-      notes: port === 123 ? [] : [m('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
+      notes: port === 123 ? [] : [msg('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
     };
   }
   const before = await readIfExists(sys.path(platform.conf));
@@ -93,32 +92,32 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
               command: 'chkconfig',
               args: ['--list', 'ntpd'],
               revert: { command: 'service', args: ['ntpd', 'restart'] },
-              reason: m('prep.time.reason.check', { service }),
+              reason: msg('prep.time.reason.check', { service }),
             }
           : {
               command: 'systemctl',
               args: ['is-enabled', service],
               revert: { command: 'systemctl', args: ['try-restart', service] },
-              reason: m('prep.time.reason.check', { service }),
+              reason: msg('prep.time.reason.check', { service }),
             },
       ];
   const post: SyncCommand[] =
     platform.kind === 'chrony'
       ? [
-          { command: 'systemctl', args: ['restart', service], reason: m('prep.time.reason.restart', { service }) },
-          { command: 'chronyc', args: ['makestep'], reason: m('prep.time.reason.step', { host }) },
+          { command: 'systemctl', args: ['restart', service], reason: msg('prep.time.reason.restart', { service }) },
+          { command: 'chronyc', args: ['makestep'], reason: msg('prep.time.reason.step', { host }) },
         ]
       : sysv
         ? [
-            { command: 'service', args: ['ntpd', 'stop'], reason: m('prep.time.reason.stop', { service }) },
-            { command: 'ntpdate', args: ['-u', host], reason: m('prep.time.reason.step', { host }) },
-            { command: 'service', args: ['ntpd', 'start'], reason: m('prep.time.reason.restart', { service }) },
+            { command: 'service', args: ['ntpd', 'stop'], reason: msg('prep.time.reason.stop', { service }) },
+            { command: 'ntpdate', args: ['-u', host], reason: msg('prep.time.reason.step', { host }) },
+            { command: 'service', args: ['ntpd', 'start'], reason: msg('prep.time.reason.restart', { service }) },
           ]
         : [
             // SLES 12: ntpd itself sets the clock once from the servers of /etc/ntp.conf (-g: however far off).
-            { command: 'systemctl', args: ['stop', 'ntpd'], reason: m('prep.time.reason.stop', { service }) },
-            { command: 'ntpd', args: ['-gq'], reason: m('prep.time.reason.step', { host }) },
-            { command: 'systemctl', args: ['start', 'ntpd'], reason: m('prep.time.reason.restart', { service }) },
+            { command: 'systemctl', args: ['stop', 'ntpd'], reason: msg('prep.time.reason.stop', { service }) },
+            { command: 'ntpd', args: ['-gq'], reason: msg('prep.time.reason.step', { host }) },
+            { command: 'systemctl', args: ['start', 'ntpd'], reason: msg('prep.time.reason.restart', { service }) },
           ];
   return {
     platform,
@@ -126,7 +125,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
     pre,
     post,
     notes:
-      platform.kind === 'ntpd' && port !== 123 ? [m('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
+      platform.kind === 'ntpd' && port !== 123 ? [msg('prep.time.note.portIgnored', { host, port, tool: 'ntpd' })] : [],
   };
 }
 
@@ -173,9 +172,12 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
     if (w.platform.kind === 'w32time') {
       const r = await sys.exec.run('w32tm', ['/query', '/source'], { timeoutMs: 15_000 });
       const ok = r.stdout.toLowerCase().includes(host.toLowerCase());
-      return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }) };
+      return {
+        ok,
+        detail: msg(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }),
+      };
     }
     const ok = w.file === null;
-    return { ok, detail: m(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: w.platform.conf }) };
+    return { ok, detail: msg(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: w.platform.conf }) };
   },
 };

@@ -1,32 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import type { Message } from '../../../main/core/message';
-import { remedyForm, type GuiAction } from '../../../main/core/ipc/remedyForms';
+import { CHECK_SCREENS, FIX_CLI, remedyForm, screenCli, type GuiAction } from '../../../main/core/ipc/remedyForms';
 import { useCliMessage, useMessage } from '../i18n';
 import { useApp } from '../store';
 import { CommandBlock } from './CommandBlock';
-
-/** The screen of the window where a check's finding is fixed, when its remedy names none and no step does it. */
-const SCREEN_FOR: Record<string, GuiAction> = {
-  'hosts.entries': { kind: 'go', screen: 'inputs', focus: 'pick-hosts' },
-  'installer.match': { kind: 'go', screen: 'inputs', focus: 'pick-installer' },
-  'kernel.supported': { kind: 'go', screen: 'inputs', focus: 'pick-installer' },
-  'agent.installed': { kind: 'go', screen: 'plan' },
-  'agent.service': { kind: 'go', screen: 'plan' },
-  'ipv6.state': { kind: 'go', screen: 'plan' },
-  'agent.activated': { kind: 'go', screen: 'activate', focus: 'activate' },
-};
-
-/** The command line of the doctor's fix plan and its apply. */
-const FIX_CLI = 'dsa-setup doctor --fix --out fix-plan.json\ndsa-setup apply --plan fix-plan.json';
-
-/** The command behind a screen, for a remedy whose key names no command of its own. */
-function screenCli(action: GuiAction | undefined): string | undefined {
-  if (action?.kind !== 'go') return undefined;
-  if (action.screen === 'inputs' || action.screen === 'plan')
-    return 'dsa-setup plan --hosts-file FILE --activation-file FILE --installer FILE';
-  if (action.screen === 'activate') return 'dsa-setup activate --activation-file FILE';
-  return undefined;
-}
 
 /** The label of a remedy's button: the field it opens, the screen, or what it does. */
 function useActionLabel(): (a: GuiAction) => string {
@@ -72,7 +49,7 @@ export function RemedyForms(props: RemedyFormsProps) {
   const label = useActionLabel();
   const form = props.remedy ? remedyForm(props.remedy) : {};
   const here = props.actions !== false;
-  const found = form.action ?? (props.check ? SCREEN_FOR[props.check] : undefined);
+  const found = form.action ?? (props.check ? CHECK_SCREENS[props.check] : undefined);
   const action = here ? found : undefined;
   const command = props.canFix ? FIX_CLI : (form.command ?? screenCli(found));
   const cliText = props.remedy ? cli(props.remedy) : '';

@@ -7,7 +7,7 @@ import type { SystemContext } from '../../system.js';
 import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
-import { detectOs } from '../../platform/inspect.js';
+import { inspectionOf } from '../facts.js';
 
 /** Warn above this offset, fail above the next (ms). */
 export const SKEW_WARN_MS = 60_000;
@@ -90,7 +90,7 @@ export async function clockRemedy(ctx: CheckContext, server: string, services: s
   const { host, port } = parseNtpServer(server);
   if (ctx.sys.os === 'windows')
     return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
-  const os = await detectOs(ctx.sys).catch(() => null);
+  const os = (await inspectionOf(ctx).catch(() => null))?.os ?? null;
   let p = timeSyncPlatform(os, false);
   if (p.kind === 'ntpd' && p.init === 'sysv')
     return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
@@ -119,7 +119,7 @@ async function offsetCommand(ctx: CheckContext, services: string[] | null): Prom
   if (services?.includes('chronyd')) return 'chronyc -n tracking';
   if (services?.includes('ntpd')) return 'ntpq -pn';
   if (services?.includes('systemd-timesyncd')) return 'timedatectl timesync-status';
-  const p = timeSyncPlatform(await detectOs(ctx.sys).catch(() => null), false);
+  const p = timeSyncPlatform((await inspectionOf(ctx).catch(() => null))?.os ?? null, false);
   return p.kind === 'ntpd' ? 'ntpq -pn' : 'chronyc -n tracking';
 }
 
