@@ -8,7 +8,7 @@ import { translator } from '../../main/core/i18n.js';
 import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
 import { sandboxExecLog } from '../../main/core/system.js';
 import { buildAgentDeb, buildAgentRpm, buildAgentZip, corruptCopy } from '../fixtures/agent/packages.js';
-import { makeAgentRoot, rpmInstalled, runEvents, setStandIn } from '../fixtures/agent/sandbox.js';
+import { makeAgentRoot, rpmInstalled, runEvents, runsInOrder, setStandIn } from '../fixtures/agent/sandbox.js';
 
 let out: string;
 let el8: string;
@@ -320,7 +320,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(r.stdout).toContain('state: absent');
     // The installer's own log is kept in the run's journal, readable as UTF-8, even though the step failed.
     const runs = join(root, 'ProgramData/dsa-setup/runs');
-    const run = readdirSync(runs).sort().at(-1)!;
+    const run = runsInOrder(runs).at(-1)!.runId;
     expect(readFileSync(join(runs, run, 'logs/msiexec-install.log'), 'utf8')).toBe(msiLogText);
     const events = readFileSync(join(runs, run, 'events.jsonl'), 'utf8');
     expect(events).toContain('"type":"log.kept"');
