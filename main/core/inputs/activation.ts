@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeTextFile, type TextLine } from './textFile.js';
+import { decodeTextFile, lookalikeIssue, type TextLine } from './textFile.js';
 import { issueAt, ParseIssueSchema, type ParseIssue, type ParseResult } from './issues.js';
 import { formatHostPort, parseEndpoint } from './hostPort.js';
 import { isHostName, isIpAddress } from './names.js';
@@ -125,10 +125,12 @@ interface Word {
   col: number;
   /** Variables in it the script does not define as a literal (the word's value has them removed). */
   outside: { from: string; at: number }[];
+  /** A look-alike character (a typographic quote, a full-width letter) in a variable's literal it took. */
+  look?: ParseIssue;
 }
 
-/** What a script variable holds: a literal, or a value from outside (and where from). */
-type VarValue = { value: string } | { from: string };
+/** What a script variable holds: a literal (and a look-alike character in it), or a value from outside. */
+type VarValue = { value: string; look?: ParseIssue } | { from: string };
 
 interface Dialect {
   powershell: boolean;
@@ -180,8 +182,10 @@ function splitWords(text: string, vars: Map<string, VarValue>, d: Dialect): { wo
     }
     const key = name.replace(/^env:/i, '').toUpperCase();
     const v = /^env:/i.test(name) ? vars.get(`ENV:${key}`) : vars.get(key);
-    if (v && 'value' in v) w.value += v.value;
-    else if (v) w.outside.push({ from: v.from, at: i + 1 });
+    if (v && 'value' in v) {
+      w.value += v.value;
+      w.look ??= v.look;
+    } else if (v) w.outside.push({ from: v.from, at: i + 1 });
     else if (fallback !== undefined) w.value += fallback;
     else w.outside.push({ from: /^env:/i.test(name) ? `$env:${name.slice(4)}` : `$${name}`, at: i + 1 });
     i += 1 + len;
@@ -258,6 +262,12 @@ const PARAM_ENTRY = /^\s*(?:\[[^\]]*(?:\([^)]*\))?[^\]]*\]\s*)*\$([A-Za-z_][A-Za
 /** Words that end the activation arguments: pipes, redirections, command separators. */
 const END_OF_ARGS = /^(\||\|\||&&|;|>.*|\d?>.*|2>&1)$/;
 
+/** The words of a command up to a comment or the end of its arguments. */
+function commandWords(words: Word[]): Word[] {
+  const end = words.findIndex((w, i) => i > 0 && (END_OF_ARGS.test(w.value) || w.value.startsWith('#')));
+  return end < 0 ? words : words.slice(0, end);
+}
+
 function isDsaControl(word: string): boolean {
   return /(^|[\\/])dsa_control(\.cmd|\.exe)?$/i.test(word);
 }
@@ -267,7 +277,8 @@ function assignedValue(raw: string, vars: Map<string, VarValue>, d: Dialect): Va
   const { words, unterminatedAt } = splitWords(raw, vars, d);
   if (unterminatedAt !== undefined || words.length !== 1) return null;
   const w = words[0]!;
-  return w.outside.length ? { from: w.outside[0]!.from } : { value: w.value };
+  if (w.outside.length) return { from: w.outside[0]!.from };
+  return w.look ? { value: w.value, look: w.look } : { value: w.value };
 }
 
 /**
@@ -287,6 +298,13 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   const warnings: ParseIssue[] = [];
   const external: ExternalValue[] = [];
   const d: Dialect = { powershell: lines.some((l) => /^\s*(&\s|\$[A-Za-z_]\w*\s*=|param\s*\()/i.test(l.text)) };
+  /** A script variable's literal, with the first look-alike character of its text (on the line it is set). */
+  const literalAt = (raw: string, line: TextLine): VarValue | null => {
+    const v = assignedValue(raw, vars, d);
+    if (!v || !('value' in v)) return v;
+    const look = lookalikeIssue(file, line.no, raw, Math.max(0, line.text.indexOf(raw))) ?? v.look;
+    return look ? { ...v, look } : v;
+  };
   let isScript = false;
   let inParam = 0;
   let paramNext = false;
@@ -315,7 +333,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
       const m = PARAM_ENTRY.exec(body.replace(/\)\s*$/, ''));
       if (m) {
         const key = m[1]!.toUpperCase();
-        const def = m[2] !== undefined ? assignedValue(m[2], vars, d) : null;
+        const def = m[2] !== undefined ? literalAt(m[2], line) : null;
         vars.set(key, def ?? { from: `param $${m[1]}` });
       }
       continue;
@@ -325,7 +343,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     if ((ps || sh) && !/dsa_control/i.test(line.text)) {
       isScript = true;
       const key = ps ? (ps[1] ? `ENV:${ps[2]!.toUpperCase()}` : ps[2]!.toUpperCase()) : sh![1]!.toUpperCase();
-      const v = assignedValue(ps ? ps[3]! : sh![2]!, vars, d);
+      const v = literalAt(ps ? ps[3]! : sh![2]!, line);
       if (v) vars.set(key, v);
       if (ps && ps[1] && v) vars.set(ps[2]!.toUpperCase(), v);
       continue;
@@ -333,6 +351,16 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     const { words, unterminatedAt } = splitWords(line.text, vars, d);
     const at = words.findIndex((w) => isDsaControl(w.value));
     if (at < 0) continue;
+    // A typographic quote or a full-width character pasted into the command (or a variable it uses) would reach
+    // the agent as part of a value: the manager would refuse a token that only looks right.
+    const looks = commandWords(words.slice(at)).flatMap((w) => {
+      const i = w.look ?? lookalikeIssue(file, line.no, w.value, w.col - 1);
+      return i ? [i] : [];
+    });
+    if (looks.length) {
+      issues.push(...looks);
+      continue;
+    }
     if (unterminatedAt !== undefined) {
       issues.push(issueAt(file, line.no, unterminatedAt, 'inputs.activation.unterminatedQuote'));
       continue;

@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
-import { fail, DsaError, ExitCode } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
-import { issueAt, type ParseResult } from './issues.js';
+import type { ParseResult } from './issues.js';
+import { readBoundedSync } from './readFile.js';
 import { parseManagerHosts, type HostsEntry } from './managerHosts.js';
 import { parseActivation, type ActivationInput } from './activation.js';
 
@@ -14,30 +14,14 @@ export function unwrapParse<T>(file: string, r: ParseResult<T>): T {
   });
 }
 
-/** Reads an input file; a missing or unreadable one is a bad-input error naming it. */
+/**
+ * Reads an input file (bounded, never blocking on a pipe or a device); a missing, unreadable or unsuitable one is
+ * a bad-input error (exit 2) naming it and why.
+ */
 export async function readInputFile(file: string): Promise<Buffer> {
-  try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    if (st.size > 16 * 1024 * 1024)
-      return unwrapParse(file, { ok: false, issues: [issueAt(file, 0, 0, 'inputs.tooLarge', { max: '16 MiB' })] });
-    return await fs.readFile(file);
-  } catch (e) {
-    if (e instanceof DsaError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    return unwrapParse(file, {
-      ok: false,
-      issues: [
-        issueAt(
-          file,
-          0,
-          0,
-          code === 'ENOENT' ? 'inputs.notFound' : code === 'EISDIR' ? 'inputs.isDirectory' : 'inputs.unreadable',
-          { code },
-        ),
-      ],
-    });
-  }
+  const r = readBoundedSync(file);
+  if (r.ok) return r.data;
+  return unwrapParse(file, { ok: false, issues: [{ file, line: 0, column: 0, message: r.reason }] });
 }
 
 /** Reads and parses the manager hosts file (`VMSecurity_hosts_cln.txt`). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeTextFile } from './textFile.js';
+import { decodeTextFile, lookalikeIssue } from './textFile.js';
 import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
 import { isHostName } from './names.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
@@ -38,6 +38,11 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
     const wide = body.indexOf('\u3000');
     if (wide >= 0) {
       issues.push(issueAt(file, no, wide + 1, 'inputs.hosts.wideSpace'));
+      continue;
+    }
+    const look = lookalikeIssue(file, no, body);
+    if (look) {
+      issues.push(look);
       continue;
     }
     const [addr, ...names] = fields;

@@ -1,4 +1,4 @@
-import { issueAt, type ParseResult } from './issues.js';
+import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
 
 export interface TextLine {
   /** 1-based line number. */
@@ -14,23 +14,50 @@ export function decodeLogText(data: Buffer): string {
   return data.toString('utf8').replace(/^\uFEFF/, '');
 }
 
+/** UTF-16 without a BOM, told by where its NUL bytes fall (ASCII text has one in every pair); null if not. */
+function utf16WithoutBom(data: Buffer): 'le' | 'be' | null {
+  const n = Math.min(data.length, 4096) & ~1;
+  if (n < 4 || data.length % 2 !== 0) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (data[i] === 0) even++;
+    if (data[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd >= pairs * 0.3 && even <= pairs * 0.02) return 'le';
+  if (even >= pairs * 0.3 && odd <= pairs * 0.02) return 'be';
+  return null;
+}
+
 /**
- * Decodes an input file as a download portal hands it out: UTF-8 with or without BOM, or UTF-16 with BOM
- * (Notepad's "Unicode"); CRLF or LF. Bytes that are not valid UTF-8, or NUL bytes, are an error at their line.
+ * Decodes an input file as a user hands it over: UTF-8 with or without BOM; UTF-16 LE/BE with or without BOM
+ * (Notepad's "Unicode", PowerShell 5's `>`); Shift_JIS (CP932, Japanese Notepad's "ANSI") when it is not UTF-8;
+ * CRLF, LF or CR line ends; a DOS end-of-file mark (Ctrl-Z) at the end dropped. Bytes that are none of these, a
+ * NUL or another control character (a binary file) are an error at their line and column.
  */
 export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine[]> {
   let text: string;
+  const u16 = utf16WithoutBom(data);
   if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) text = decodeLogText(data);
+  else if (u16 === 'le') text = data.toString('utf16le');
+  else if (u16 === 'be') text = Buffer.from(data).swap16().toString('utf16le');
   else {
     const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(body);
     } catch {
-      const bad = firstInvalidUtf8(body);
-      const line = body.subarray(0, bad).toString('latin1').split('\n').length;
-      return { ok: false, issues: [issueAt(file, line, 0, 'inputs.badEncoding')] };
+      try {
+        text = new TextDecoder('shift_jis', { fatal: true }).decode(body);
+      } catch {
+        const bad = firstInvalidUtf8(body);
+        const line = body.subarray(0, bad).toString('latin1').split('\n').length;
+        return { ok: false, issues: [issueAt(file, line, 0, 'inputs.badEncoding')] };
+      }
     }
   }
+  // A DOS end-of-file mark (Ctrl-Z, which `copy` appends) ends the text; it is not part of the last value.
+  while (text.endsWith('\u001a')) text = text.slice(0, -1);
   const raw = text.split(/\r\n|\n|\r/);
   if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
   const lines: TextLine[] = [];
@@ -38,9 +65,69 @@ export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine
     const t = raw[i]!;
     const nul = t.indexOf('\0');
     if (nul >= 0) return { ok: false, issues: [issueAt(file, i + 1, nul + 1, 'inputs.notText')] };
+    // eslint-disable-next-line no-control-regex
+    const ctl = /[\x01-\x08\x0b-\x1f\x7f-\x9f]/.exec(t);
+    if (ctl)
+      return {
+        ok: false,
+        issues: [issueAt(file, i + 1, ctl.index + 1, 'inputs.controlChar', { code: codePoint(ctl[0]) })],
+      };
     lines.push({ no: i + 1, text: t });
   }
   return { ok: true, value: lines };
+}
+
+/** `U+200B` for a character. */
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Invisible characters a web page or a word processor leaves in pasted text (zero-width, bidi marks, NBSP…). */
+const INVISIBLE = /[\u00a0\u00ad\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\ufeff]/;
+/** Typographic quotes and primes a web page or a word processor puts for `"` and `'`. */
+const SMART_QUOTES: Record<string, string> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201b': "'",
+  '\u2032': "'",
+  '\u00b4': "'",
+  '\uff07': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u201f': '"',
+  '\u2033': '"',
+  '\u301d': '"',
+  '\u301e': '"',
+  '\u301f': '"',
+  '\uff02': '"',
+};
+
+/**
+ * The first character of a command or an address that only looks like what the program reads: a typographic
+ * quote, a full-width letter, digit, sign or space (an IME left on), or an invisible one (zero-width space,
+ * no-break space) — each pasted from a web page or a document. An issue at its column saying which ASCII
+ * character was meant; null when there is none. The character is named, never the text around it (a secret).
+ */
+export function lookalikeIssue(file: string, line: number, text: string, offset = 0): ParseIssue | null {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const col = offset + i + 1;
+    const quote = SMART_QUOTES[ch];
+    if (quote)
+      return issueAt(file, line, col, 'inputs.lookalike.quote', { char: ch, code: codePoint(ch), ascii: quote });
+    const c = ch.charCodeAt(0);
+    if (c >= 0xff01 && c <= 0xff5e)
+      return issueAt(file, line, col, 'inputs.lookalike.fullWidth', {
+        char: ch,
+        code: codePoint(ch),
+        ascii: String.fromCharCode(c - 0xfee0),
+      });
+    if (c === 0x3000) return issueAt(file, line, col, 'inputs.lookalike.wideSpace', { code: codePoint(ch) });
+    if (INVISIBLE.test(ch)) return issueAt(file, line, col, 'inputs.lookalike.invisible', { code: codePoint(ch) });
+  }
+  return null;
 }
 
 function firstInvalidUtf8(b: Buffer): number {
