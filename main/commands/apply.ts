@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/engine/apply.js';
@@ -6,7 +5,8 @@ import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
-import { issueAt } from '../core/inputs/issues.js';
+import { readInputFile, unwrapParse } from '../core/inputs/load.js';
+import { decodeTextFile } from '../core/inputs/textFile.js';
 import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -46,15 +46,10 @@ function nothingToDo(ctx: CliContext, plan: Plan): number {
   return ExitCode.ok;
 }
 
-/** Reads and validates a plan file (`apply --plan FILE`). */
+/** Reads and validates a plan file (`apply --plan FILE`): bounded, in any encoding an editor saves it in. */
 async function readPlanFile(file: string): Promise<Plan> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw fail('input.invalid', msg('inputs.invalidFile', { file, n: 1 }), {
-      issues: [issueAt(file, 0, 0, 'inputs.notFound')],
-      exit: ExitCode.badInput,
-    });
-  });
-  return parsePlan(file, text);
+  const lines = unwrapParse(file, decodeTextFile(file, await readInputFile(file)));
+  return parsePlan(file, lines.map((l) => l.text).join('\n'));
 }
 
 /** Registers `dsa-setup apply`. */

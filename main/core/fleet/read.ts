@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, promises as fs, readSync, readdirSync, type Dirent } from 'node:fs';
+import { promises as fs, readdirSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -8,6 +8,8 @@ import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';
 import type { FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
+import { errnoReason, readBoundedSync } from '../inputs/readFile.js';
+import { decodeText } from '../inputs/textFile.js';
 
 /** The verdict classes, in the order the fleet report lists them. */
 export const FLEET_CLASSES = [
@@ -290,11 +292,13 @@ interface Candidate {
 }
 
 /** Files under a directory the fleet report reads: `*.json` and bundles; in an unpacked bundle, its doctor.json. */
-function walkSync(dir: string, base: string, out: Candidate[]): void {
+function walkSync(dir: string, base: string, out: Candidate[], apart: SetApart[]): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    // A folder that cannot be listed may hold results: it is named, never silently left out of the count.
+    apart.push({ source: relative(base, dir) || dir, reason: msg('fleet.apart.folder', { reason: errnoReason(e) }) });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -303,34 +307,9 @@ function walkSync(dir: string, base: string, out: Candidate[]): void {
   for (const e of entries) {
     const path = join(dir, e.name);
     if (e.isDirectory())
-      walkSync(path, base, out); // symbolic links to directories are not followed
+      walkSync(path, base, out, apart); // symbolic links to directories are not followed
     else if (unpacked ? e.name === 'doctor.json' : /\.json$/i.test(e.name) || isBundleName(e.name))
       out.push({ path, source: relative(base, path) || basename(path) });
-  }
-}
-
-const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'EIO';
-
-/** A regular file's bytes up to `max` (open, fstat, read, close: no second look-up by name); else why not. */
-function readBoundedSync(path: string, max: number): Buffer | Message {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    return msg('fleet.apart.unreadable', { code: errCode(e) });
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return msg('fleet.apart.notFile');
-    if (st.size > max) return msg('fleet.apart.tooLarge', { max: '16 MiB' });
-    const buf = Buffer.allocUnsafe(st.size);
-    let at = 0;
-    for (let n = 1; at < st.size && n > 0; at += n) n = readSync(fd, buf, at, st.size - at, at);
-    return buf.subarray(0, at);
-  } catch (e) {
-    return msg('fleet.apart.unreadable', { code: errCode(e) });
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -344,13 +323,15 @@ async function readBundle(path: string): Promise<Buffer | Message> {
     if (b.why === 'badArchive') return msg('fleet.apart.badArchive', { message: b.message });
     return b.why === 'tooLarge' ? msg('fleet.apart.tooLarge', { max: '16 MiB' }) : msg('fleet.apart.bundleNoDoctor');
   } catch (e) {
-    return msg('fleet.apart.unreadable', { code: errCode(e) });
+    return errnoReason(e);
   }
 }
 
 /** Turns one file's bytes into a host or a reason to set it apart. */
 function parseOne(source: string, data: Buffer, intern: Interner): FleetHost | SetApart {
-  const text = data.toString('utf8').replace(/^\uFEFF/, '');
+  // PowerShell 5's `doctor --json > FILE` writes UTF-16 with a BOM; an editor may add a UTF-8 BOM.
+  const text = decodeText(data);
+  if (typeof text !== 'string') return { source, reason: msg('fleet.apart.notText') };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -386,17 +367,17 @@ function latestPerHost(hosts: FleetHost[], apart: SetApart[]): FleetHost[] {
  */
 export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
   const candidates: Candidate[] = [];
+  const apart: SetApart[] = [];
   for (const p of paths) {
     const full = resolve(p);
     const st = await fs.stat(full).catch((e: NodeJS.ErrnoException) => e);
     if (st instanceof Error) {
       if (st.code === 'ENOENT') throw inputError('fleet.notFound', msg('fleet.error.notFound', { file: p }));
       candidates.push({ path: full, source: p });
-    } else if (st.isDirectory()) walkSync(full, full, candidates);
+    } else if (st.isDirectory()) walkSync(full, full, candidates, apart);
     else candidates.push({ path: full, source: p });
   }
   const intern = new Interner();
-  const apart: SetApart[] = [];
   const hosts: FleetHost[] = [];
   // Small files are read synchronously (faster than one thread hop per file), in slices between which the
   // event loop runs (the desktop app reads in its main process); bundles are unpacked asynchronously.
@@ -410,7 +391,7 @@ export async function readFleet(paths: readonly string[]): Promise<FleetInput> {
         : { source: c.source, reason: data };
     } else {
       const data = readBoundedSync(c.path, MAX_RESULT_BYTES);
-      r = Buffer.isBuffer(data) ? parseOne(c.source, data, intern) : { source: c.source, reason: data };
+      r = data.ok ? parseOne(c.source, data.data, intern) : { source: c.source, reason: data.reason };
     }
     if ('reason' in r) apart.push(r);
     else hosts.push(r);

@@ -31,30 +31,37 @@ function utf16WithoutBom(data: Buffer): 'le' | 'be' | null {
 }
 
 /**
+ * A file's text in the encodings users hand files over in: UTF-8 with or without BOM, UTF-16 LE/BE with or
+ * without BOM, else Shift_JIS (CP932); when it is none of these, the offset of the first byte that is not UTF-8.
+ */
+export function decodeText(data: Buffer): string | { badAt: number } {
+  const u16 = utf16WithoutBom(data);
+  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) return decodeLogText(data);
+  if (u16 === 'le') return data.toString('utf16le');
+  if (u16 === 'be') return Buffer.from(data).swap16().toString('utf16le');
+  const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    try {
+      return new TextDecoder('shift_jis', { fatal: true }).decode(body);
+    } catch {
+      return { badAt: firstInvalidUtf8(body) + (body === data ? 0 : 3) };
+    }
+  }
+}
+
+/**
  * Decodes an input file as a user hands it over: UTF-8 with or without BOM; UTF-16 LE/BE with or without BOM
  * (Notepad's "Unicode", PowerShell 5's `>`); Shift_JIS (CP932, Japanese Notepad's "ANSI") when it is not UTF-8;
  * CRLF, LF or CR line ends; a DOS end-of-file mark (Ctrl-Z) at the end dropped. Bytes that are none of these, a
  * NUL or another control character (a binary file) are an error at their line and column.
  */
 export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine[]> {
-  let text: string;
-  const u16 = utf16WithoutBom(data);
-  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) text = decodeLogText(data);
-  else if (u16 === 'le') text = data.toString('utf16le');
-  else if (u16 === 'be') text = Buffer.from(data).swap16().toString('utf16le');
-  else {
-    const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-    } catch {
-      try {
-        text = new TextDecoder('shift_jis', { fatal: true }).decode(body);
-      } catch {
-        const bad = firstInvalidUtf8(body);
-        const line = body.subarray(0, bad).toString('latin1').split('\n').length;
-        return { ok: false, issues: [issueAt(file, line, 0, 'inputs.badEncoding')] };
-      }
-    }
+  let text = decodeText(data);
+  if (typeof text !== 'string') {
+    const line = data.subarray(0, text.badAt).toString('latin1').split('\n').length;
+    return { ok: false, issues: [issueAt(file, line, 0, 'inputs.badEncoding')] };
   }
   // A DOS end-of-file mark (Ctrl-Z, which `copy` appends) ends the text; it is not part of the last value.
   while (text.endsWith('\u001a')) text = text.slice(0, -1);
