@@ -6,7 +6,7 @@ import { checkRootDir } from '../core/engine/paths.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
 import { readInputFile, unwrapParse } from '../core/inputs/load.js';
-import { decodeTextFile } from '../core/inputs/textFile.js';
+import { parseJsonInput } from '../core/inputs/json.js';
 import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -48,8 +48,7 @@ function nothingToDo(ctx: CliContext, plan: Plan): number {
 
 /** Reads and validates a plan file (`apply --plan FILE`): bounded, in any encoding an editor saves it in. */
 async function readPlanFile(file: string): Promise<Plan> {
-  const lines = unwrapParse(file, decodeTextFile(file, await readInputFile(file)));
-  return parsePlan(file, lines.map((l) => l.text).join('\n'));
+  return parsePlan(file, unwrapParse(file, parseJsonInput(file, await readInputFile(file))));
 }
 
 /** Registers `dsa-setup apply`. */

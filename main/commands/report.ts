@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { readInputFile } from '../core/inputs/load.js';
+import { readInputFile, unwrapParse } from '../core/inputs/load.js';
+import { parseJsonInput } from '../core/inputs/json.js';
 import { inputError } from '../core/errors.js';
 import { msg } from '../core/message.js';
 import { parseDoctorResult } from '../core/report/schema.js';
@@ -28,19 +29,8 @@ export function registerReport(program: Command, t: Translate): void {
             'report.usage',
             msg(opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet'),
           );
-        const data = await readInputFile(opts.from);
-        let value: unknown;
-        try {
-          value = JSON.parse(data.toString('utf8').replace(/^\uFEFF/, ''));
-        } catch (e) {
-          throw inputError(
-            'report.notJson',
-            msg('report.error.notJson', {
-              file: opts.from,
-              message: (e as Error).message,
-            }),
-          );
-        }
+        // PowerShell 5's `doctor --json > FILE` writes UTF-16: read as the other input files are.
+        const value = unwrapParse(opts.from, parseJsonInput(opts.from, await readInputFile(opts.from)));
         const parsed = parseDoctorResult(value);
         if (!parsed.ok)
           throw inputError(

@@ -2,7 +2,6 @@ import { orUnknown } from '../statusValues.js';
 import { fail, DsaError, ExitCode, type ErrorInfo } from '../errors.js';
 import { describeError } from '../errorLog.js';
 import { msg } from '../message.js';
-import { issueAt } from '../inputs/issues.js';
 import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';
 import { PlanSchema, type Plan, type Message } from '../steps/types.js';
@@ -44,25 +43,7 @@ export interface JobHooks {
 }
 
 /** Validates a plan read from a file (the elevated helper never trusts its input). */
-export function parsePlan(file: string, text: string): Plan {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    // Where the JSON breaks, as a line and column (V8 says "at position N"); never a slice of the text.
-    const m = (e as Error).message;
-    const at = /at position (\d+)/.exec(m);
-    const pos = at ? Number(at[1]) : /end of (JSON )?input/i.test(m) ? text.length : null;
-    const before = pos === null ? null : text.slice(0, pos).split('\n');
-    throw fail('plan.notJson', msg('plan.notJson', { file }), {
-      issues: [
-        before
-          ? issueAt(file, before.length, before[before.length - 1]!.length + 1, 'plan.jsonSyntax')
-          : issueAt(file, 0, 0, 'plan.jsonSyntax'),
-      ],
-      exit: ExitCode.badInput,
-    });
-  }
+export function parsePlan(file: string, json: unknown): Plan {
   const r = PlanSchema.safeParse(json);
   if (!r.success) {
     throw fail(

@@ -31,6 +31,20 @@ function utf16WithoutBom(data: Buffer): 'le' | 'be' | null {
 }
 
 /**
+ * Shift_JIS as Windows writes it (CP932). ICU's table (Node's TextDecoder) swaps three control bytes the IBM way
+ * (0x1A→U+001C, 0x1C→U+007F, 0x7F→U+001A): they are put back, so a Ctrl-Z stays a Ctrl-Z. Throws when the
+ * bytes are not Shift_JIS.
+ */
+function decodeShiftJis(body: Buffer): string {
+  const decoder = new TextDecoder('shift_jis', { fatal: true });
+  const text = decoder.decode(body);
+  if (decoder.decode(Buffer.from([0x1a])) !== '\u001c') return text;
+  const back: Record<string, string> = { '\u001c': '\u001a', '\u007f': '\u001c', '\u001a': '\u007f' };
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u001a\u001c\u007f]/g, (c) => back[c]!);
+}
+
+/**
  * A file's text in the encodings users hand files over in: UTF-8 with or without BOM, UTF-16 LE/BE with or
  * without BOM, else Shift_JIS (CP932); when it is none of these, the offset of the first byte that is not UTF-8.
  */
@@ -44,7 +58,7 @@ export function decodeText(data: Buffer): string | { badAt: number } {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     try {
-      return new TextDecoder('shift_jis', { fatal: true }).decode(body);
+      return decodeShiftJis(body);
     } catch {
       return { badAt: firstInvalidUtf8(body) + (body === data ? 0 : 3) };
     }

@@ -1,0 +1,285 @@
+// Input files as users really hand them over: every encoding Windows and Linux editors save in, every OS error a
+// path can give, and the look-alike characters a web page or an input method leaves in a pasted command.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DsaError } from '../../main/core/errors.js';
+import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
+import { parseActivation } from '../../main/core/inputs/activation.js';
+import { parseManagerHosts } from '../../main/core/inputs/managerHosts.js';
+import { parseJsonInput } from '../../main/core/inputs/json.js';
+import { loadActivation, loadManagerHosts } from '../../main/core/inputs/load.js';
+import { readBoundedSync } from '../../main/core/inputs/readFile.js';
+import { READ_MAJOR, readFleet } from '../../main/core/fleet/read.js';
+import type { ParseResult } from '../../main/core/inputs/issues.js';
+
+const en = translator('en');
+const ja = translator('ja');
+const dir = mkdtempSync(join(tmpdir(), `dsa-inputs-${process.pid}-`));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const COMMAND =
+  '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ "tenantID:1A2B3C4D-0000-1111-2222-333344445555" "policyid:5" token:7F8E9D0C-AAAA-BBBB-CCCC-DDDDEEEEFFFF';
+const ARGS = [
+  { key: 'tenantID', value: '1A2B3C4D-0000-1111-2222-333344445555', secret: true },
+  { key: 'policyid', value: '5', secret: false },
+  { key: 'token', value: '7F8E9D0C-AAAA-BBBB-CCCC-DDDDEEEEFFFF', secret: true },
+];
+
+/** The text in an encoding, as the editor named saves it. */
+function encode(text: string, how: string): Buffer {
+  const utf16le = Buffer.from(text, 'utf16le');
+  switch (how) {
+    case 'UTF-8':
+      return Buffer.from(text, 'utf8');
+    case 'UTF-8 with BOM':
+      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    case 'UTF-16LE with BOM':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le]);
+    case 'UTF-16LE without BOM':
+      return utf16le;
+    case 'UTF-16BE with BOM':
+      return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(utf16le).swap16()]);
+    case 'UTF-16BE without BOM':
+      return Buffer.from(utf16le).swap16();
+    case 'Shift_JIS': {
+      // glibc's CP932 table swaps the control bytes 0x1A and 0x1C; Windows writes a Ctrl-Z as 0x1A.
+      const body = text.replace(/\u001a+$/, '');
+      const sjis = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: body });
+      return Buffer.concat([sjis, Buffer.alloc(text.length - body.length, 0x1a)]);
+    }
+    default:
+      throw new Error(how);
+  }
+}
+const ENCODINGS = [
+  'UTF-8',
+  'UTF-8 with BOM',
+  'UTF-16LE with BOM',
+  'UTF-16LE without BOM',
+  'UTF-16BE with BOM',
+  'UTF-16BE without BOM',
+  'Shift_JIS',
+];
+/** Line ends: between lines, and after the last one. */
+const LINE_ENDS: [string, string, string][] = [
+  ['CRLF', '\r\n', '\r\n'],
+  ['LF', '\n', '\n'],
+  ['CR only', '\r', '\r'],
+  ['CRLF and a trailing Ctrl-Z', '\r\n', '\r\n\u001a'],
+  ['Ctrl-Z right after the last value', '\r\n', '\u001a'],
+];
+
+function valueOf<T>(r: ParseResult<T>): T {
+  if (!r.ok) throw new Error(`expected a value, got ${JSON.stringify(r.issues)}`);
+  return r.value;
+}
+/** Every problem as the CLI prints it: file:line:col: message. */
+function errors<T>(file: string, r: ParseResult<T>, t = en): string[] {
+  if (r.ok) throw new Error(`expected errors, got ${JSON.stringify(r.value)}`);
+  return r.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${renderMessage(t, i.message)}`);
+}
+/** The bad-input error a loader throws, as the CLI prints its problems; and its exit code. */
+async function loadError(load: () => Promise<unknown>, t = en): Promise<{ exit: number; lines: string[] }> {
+  const e = await load().then(
+    () => null,
+    (x: unknown) => x,
+  );
+  if (!(e instanceof DsaError)) throw new Error(`expected a bad-input error, got ${String(e)}`);
+  return {
+    exit: e.exitCode,
+    lines: [
+      renderMessage(t, e.info.message),
+      ...(e.info.issues ?? []).map((i) => `${i.file}:${i.line}: ${renderMessage(t, i.message)}`),
+    ],
+  };
+}
+
+describe('activation file: every encoding and line end gives the same command', () => {
+  for (const enc of ENCODINGS)
+    for (const [ends, eol, last] of LINE_ENDS)
+      it(`${enc}, ${ends}, with a Japanese comment`, () => {
+        const text = `# 本番環境の有効化コマンド(東京)${eol}${COMMAND}${last}`;
+        const a = valueOf(parseActivation('cln12345_Activation_Command.txt', encode(text, enc)));
+        // The token is exactly the token: no Ctrl-Z, no line end, no BOM in it.
+        expect(a.args).toEqual(ARGS);
+        expect(a.manager).toEqual({ host: 'agents.example.com', port: 443 });
+        expect(a.line).toBe(2);
+      });
+});
+
+describe('manager hosts file: every encoding and line end gives the same entries', () => {
+  for (const enc of ENCODINGS)
+    for (const [ends, eol, last] of LINE_ENDS)
+      it(`${enc}, ${ends}`, () => {
+        const text = `# マネージャー${eol}203.0.113.10 dsm01.example.jp${eol}2001:db8::10\tdsm01-v6.example.jp${last}`;
+        expect(valueOf(parseManagerHosts('VMSecurity_hosts_cln.txt', encode(text, enc)))).toEqual([
+          { address: '203.0.113.10', names: ['dsm01.example.jp'], line: 2 },
+          { address: '2001:db8::10', names: ['dsm01-v6.example.jp'], line: 3 },
+        ]);
+      });
+
+  it('bytes in no encoding it reads are an error at their line, in both languages', () => {
+    const data = Buffer.concat([Buffer.from('203.0.113.10 a.example.jp\n# '), Buffer.from([0x80, 0xff, 0x0a])]);
+    expect(errors('h', parseManagerHosts('h', data))).toEqual([
+      'h:2:0: this line is not text in an encoding this tool reads; expected the text file as downloaded (UTF-8, UTF-16 or Shift_JIS)',
+    ]);
+    expect(errors('h', parseManagerHosts('h', data), ja)).toEqual([
+      'h:2:0: この行はこのツールが読める文字コードのテキストではありません。ダウンロードしたままのテキストファイル(UTF-8、UTF-16 または Shift_JIS)が必要です',
+    ]);
+  });
+
+  it('a control character inside a line (a damaged file) is named, not taken into a host name', () => {
+    expect(errors('h', parseManagerHosts('h', Buffer.from('203.0.113.10 dsm01.example.jp\u001b[0m\n')))).toEqual([
+      'h:1:30: a control character (U+001B) that text does not contain: this is not a text file, or it was damaged; expected the text file as downloaded',
+    ]);
+  });
+});
+
+describe('characters pasted from a web page or typed with the input method on', () => {
+  const act = (text: string, t = en): string[] => errors('a.txt', parseActivation('a.txt', Buffer.from(text)), t);
+
+  it('typographic quotes around the arguments: each named with the plain quote expected', () => {
+    const text = '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ “tenantID:T1” “token:SECRETTOKEN1”\n';
+    expect(act(text)).toEqual([
+      'a.txt:1:60: typographic quote “ (U+201C), as a web page or a document shows quotes; expected the plain quote " (retype it, or copy the text from the downloaded file)',
+      'a.txt:1:74: typographic quote “ (U+201C), as a web page or a document shows quotes; expected the plain quote " (retype it, or copy the text from the downloaded file)',
+    ]);
+    expect(act(text, ja)[0]).toBe(
+      'a.txt:1:60: Web ページや文書で表示される引用符 “ (U+201C) があります。半角の引用符 " が必要です(入力し直すか、ダウンロードしたファイルからコピーしてください)',
+    );
+  });
+
+  it('a typographic quote in a script variable the command uses is found on the line that sets it', () => {
+    const script = `#!/bin/bash\nTOKEN=‘SECRETTOKEN2’\n/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ "tenantID:T1" "token:$TOKEN"\n`;
+    expect(act(script)).toEqual([
+      "a.txt:2:7: typographic quote ‘ (U+2018), as a web page or a document shows quotes; expected the plain quote ' (retype it, or copy the text from the downloaded file)",
+    ]);
+  });
+
+  it('a variable the command does not use may hold Japanese full-width text', () => {
+    const script = `#!/bin/bash\nMSG="インストール(完了)"\n/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/\n`;
+    expect(valueOf(parseActivation('a.sh', Buffer.from(script))).manager.port).toBe(443);
+  });
+
+  it('a full-width colon or digit: named with the ASCII character expected', () => {
+    expect(act('/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ policyid:５\n')).toEqual([
+      'a.txt:1:69: full-width character ５ (U+FF15); expected the ASCII character 5 (turn the input method off and retype it)',
+    ]);
+    expect(act('/opt/ds_agent/dsa_control -a dsm://agents.example.com：443/\n')).toEqual([
+      'a.txt:1:54: full-width character ： (U+FF1A); expected the ASCII character : (turn the input method off and retype it)',
+    ]);
+  });
+
+  it('a zero-width space inside the token: an error at its column that does not show the token', () => {
+    const lines = act(
+      '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ tenantID:T1 token:SECRET\u200bTOKEN3\n',
+    );
+    expect(lines).toEqual([
+      'a.txt:1:84: an invisible character (U+200B, such as a zero-width or no-break space pasted from a web page); expected plain ASCII text (retype this part, or copy it from the downloaded file)',
+    ]);
+    expect(lines.join()).not.toContain('SECRET');
+  });
+
+  it('a hosts line with a full-width dot or a no-break space is named, not "not a valid host name"', () => {
+    expect(errors('h', parseManagerHosts('h', Buffer.from('203.0.113.10 dsm01．example.jp\n')))).toEqual([
+      'h:1:19: full-width character ． (U+FF0E); expected the ASCII character . (turn the input method off and retype it)',
+    ]);
+    expect(errors('h', parseManagerHosts('h', Buffer.from('203.0.113.10\u00a0dsm01.example.jp\n')))).toEqual([
+      'h:1:13: an invisible character (U+00A0, such as a zero-width or no-break space pasted from a web page); expected plain ASCII text (retype this part, or copy it from the downloaded file)',
+    ]);
+  });
+});
+
+describe('input files that are not files, or cannot be read', () => {
+  it('a named pipe with no writer is refused at once (no hang), naming the file, exit 2', async () => {
+    const fifo = join(dir, 'cln12345_Activation_Command.txt');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    const r = await loadError(() => loadActivation(fifo));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r).toEqual({
+      exit: 2,
+      lines: [
+        `${fifo} cannot be used (1 problem(s)):`,
+        `${fifo}:0: this is a named pipe (FIFO), not a file: it is not read (it could block or never end); expected the text file itself`,
+      ],
+    });
+    expect((await loadError(() => loadManagerHosts(fifo), ja)).lines[1]).toBe(
+      `${fifo}:0: これはファイルではなく名前付きパイプ (FIFO)です。読み取りが止まったり終わらなかったりするため読み取りません。テキストファイルそのものを指定してください`,
+    );
+  });
+
+  it('/dev/zero (a device that never ends) is refused without reading it', async () => {
+    expect((await loadError(() => loadManagerHosts('/dev/zero'))).lines[1]).toBe(
+      '/dev/zero:0: this is a device, not a file: it is not read (it could block or never end); expected the text file itself',
+    );
+  });
+
+  it('a file whose size says 0 but that goes on (/proc) is read only up to the bound', () => {
+    const r = readBoundedSync('/proc/self/maps', 64);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason.key).toBe('inputs.tooLarge');
+    const all = readBoundedSync('/proc/self/maps');
+    expect(all.ok && all.data.length > 64).toBe(true);
+  });
+
+  it('a symbolic link loop and a path through a file say so', async () => {
+    symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    writeFileSync(join(dir, 'plain'), 'x');
+    expect((await loadError(() => loadActivation(join(dir, 'loop-a')))).lines[1]).toBe(
+      `${join(dir, 'loop-a')}:0: the symbolic links on this path lead back to themselves (ELOOP); expected a path that ends at the file`,
+    );
+    expect((await loadError(() => loadActivation(join(dir, 'plain', 'x.txt')))).lines[1]).toBe(
+      `${join(dir, 'plain', 'x.txt')}:0: a part of this path is a file, not a folder (ENOTDIR); expected a path to the file`,
+    );
+  });
+});
+
+describe('JSON input files (plans, doctor results)', () => {
+  const doctor = {
+    version: `${READ_MAJOR}.0.0`,
+    lang: 'en',
+    generatedAt: '2026-11-30T10:00:00.000Z',
+    host: { hostname: 'web01', os: 'Rocky Linux 9.4', kernel: '5.14.0', arch: 'x86_64' },
+    checks: [{ id: 'proxy', status: 'pass', title: 'Proxy', detail: 'no proxy', remedy: '', ms: 1 }],
+  };
+
+  it('a result PowerShell 5 wrote with `>` (UTF-16LE with BOM) or Notepad saved with a BOM is read', () => {
+    const json = JSON.stringify(doctor, null, 2).replace(/\n/g, '\r\n');
+    expect(parseJsonInput('d.json', encode(json, 'UTF-16LE with BOM'))).toEqual({ ok: true, value: doctor });
+    expect(parseJsonInput('d.json', encode(json, 'UTF-8 with BOM'))).toEqual({ ok: true, value: doctor });
+  });
+
+  it('a cut-off or malformed file names the line and column, never its text', () => {
+    expect(
+      errors('plan.json', parseJsonInput('plan.json', Buffer.from('{\n  "token": "SECRET4",\n  "a": 1,\n}\n'))),
+    ).toEqual([
+      'plan.json:4:1: the JSON breaks off or is malformed here; expected the file as dsa-setup wrote it (make it again rather than editing it)',
+    ]);
+    expect(errors('plan.json', parseJsonInput('plan.json', Buffer.from('{\n  "steps": [\n')))).toEqual([
+      'plan.json:2:13: the JSON breaks off or is malformed here; expected the file as dsa-setup wrote it (make it again rather than editing it)',
+    ]);
+  });
+
+  it('the fleet report reads UTF-16 results and sets a named pipe apart without waiting on it', async () => {
+    const fleet = join(dir, 'fleet');
+    mkdirSync(fleet);
+    writeFileSync(join(fleet, 'web01.json'), encode(JSON.stringify(doctor), 'UTF-16LE with BOM'));
+    execFileSync('mkfifo', [join(fleet, 'web02.json')]);
+    const started = Date.now();
+    const r = await readFleet([fleet]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.hosts.map((h) => h.source)).toEqual(['web01.json']);
+    expect(r.apart.map((a) => [a.source, renderMessage(en, a.reason)])).toEqual([
+      [
+        'web02.json',
+        'this is a named pipe (FIFO), not a file: it is not read (it could block or never end); expected the text file itself',
+      ],
+    ]);
+  });
+});
