@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { activationRequest } from '../../main/core/agent/activationRequest.js';
 import { DsaError } from '../../main/core/errors.js';
+import { createSystemContext } from '../../main/core/system.js';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
 import { parseActivation } from '../../main/core/inputs/activation.js';
@@ -280,6 +282,41 @@ describe('JSON input files (plans, doctor results)', () => {
         'web02.json',
         'this is a named pipe (FIFO), not a file: it is not read (it could block or never end); expected the text file itself',
       ],
+    ]);
+  });
+});
+
+describe('values given for the activation (options and the app fields)', () => {
+  const sys = createSystemContext({ root: dir });
+  const refusal = async (o: Parameters<typeof activationRequest>[1], t = en): Promise<[number, string]> => {
+    const e = await activationRequest(sys, { manager: 'dsm://agents.example.com:443/', ...o }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    if (!(e instanceof DsaError)) throw new Error(`expected a bad-input error, got ${String(e)}`);
+    return [e.exitCode, renderMessage(t, e.info.message)];
+  };
+
+  it('a token with a zero-width space or a typographic quote pasted in: exit 2 naming the character, not the token', async () => {
+    const zw = await refusal({ tenantId: 'T-1', token: 'SECRET\u200bTOKEN5' });
+    expect(zw).toEqual([
+      2,
+      'The value given for token, at character 7: an invisible character (U+200B, such as a zero-width or no-break space pasted from a web page); expected plain ASCII text (retype this part, or copy it from the downloaded file).',
+    ]);
+    expect(await refusal({ tenantId: '“T-1”', token: 'SECRETTOKEN5' }, ja)).toEqual([
+      2,
+      'tenantID に指定された値の 1 文字目: Web ページや文書で表示される引用符 “ (U+201C) があります。半角の引用符 " が必要です(入力し直すか、ダウンロードしたファイルからコピーしてください)。',
+    ]);
+  });
+
+  it('an empty token or one with a space copied around it: exit 2, never "token:" sent to the manager', async () => {
+    expect(await refusal({ tenantId: 'T-1', token: '' })).toEqual([
+      2,
+      'The value given for token is empty: expected the value from the activation file or the console.',
+    ]);
+    expect(await refusal({ tenantId: 'T-1', token: 'SECRETTOKEN6 ' })).toEqual([
+      2,
+      'The value given for token, at character 13: a space; expected the value without spaces (copy it again without the spaces around it).',
     ]);
   });
 });

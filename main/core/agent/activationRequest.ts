@@ -3,6 +3,7 @@ import { loadActivation, unwrapParse } from '../inputs/load.js';
 import { parseActivationUrl, type ActivationArg, type ActivationInput } from '../inputs/activation.js';
 import { formatHostPort, parseHostPort } from '../inputs/hostPort.js';
 import { issueAt } from '../inputs/issues.js';
+import { lookalikeIssue } from '../inputs/textFile.js';
 import { isHostName, isIpAddress } from '../inputs/names.js';
 import { inspectSystem } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
@@ -56,8 +57,42 @@ function requireExternalValues(fileName: string, file: ActivationInput, o: Activ
   });
 }
 
+/**
+ * Refuses (exit 2) a value given for the activation that is empty, has a space, or a character pasted from a web
+ * page or typed with the input method on (a typographic quote, a full-width or invisible character): the agent
+ * would send it as it is and the manager refuse a token that only looks right. Names the value and the character,
+ * never the value itself (a secret).
+ */
+function checkGivenValues(o: ActivationRequestOptions): void {
+  const given: [string, string | undefined][] = [
+    ['manager', o.manager],
+    ['tenantID', o.tenantId],
+    ['token', o.token],
+    ['policyid', o.policyId],
+    ['groupid', o.groupId],
+    ['hostname', o.hostname],
+    ['proxy', o.proxy],
+  ];
+  for (const [key, value] of given) {
+    if (value === undefined) continue;
+    if (value.trim() === '') throw inputError('agent.activate.emptyValue', msg('agent.activate.emptyValue', { key }));
+    const look = lookalikeIssue('', 0, value);
+    const space = /\s/.exec(value);
+    if (look || space)
+      throw inputError(
+        'agent.activate.badCharacter',
+        msg('agent.activate.badCharacter', {
+          key,
+          column: look?.column ?? space!.index + 1,
+          problem: look?.message ?? msg('agent.activate.space'),
+        }),
+      );
+  }
+}
+
 /** Builds the activation request from the activation file and the flags (flags win); exit 2 on bad input. */
 export async function activationRequest(sys: SystemContext, o: ActivationRequestOptions): Promise<ActivationRequest> {
+  checkGivenValues(o);
   const file = o.activationFile ? await loadActivation(o.activationFile) : null;
   if (file && o.activationFile) requireExternalValues(o.activationFile, file, o);
   let manager = file?.manager ?? null;
