@@ -216,8 +216,10 @@ describe('report --fleet over 200 hosts made by the real doctor', () => {
       `written by dsa-setup ${READ_MAJOR + 1}.0.0, another format: this report reads results of dsa-setup ${READ_MAJOR}.x`,
     );
     expect(why['broken/inventory.json']).toBe('not a doctor result: it has no list of checks');
-    expect(why['broken/locked.json']).toBe('cannot be read (EACCES)');
-    expect(why['broken/gone.json']).toBe('cannot be read (ENOENT)');
+    expect(why['broken/locked.json']).toBe(
+      'permission denied (EACCES): the user running dsa-setup cannot read it; expected something this user can read (run dsa-setup as its owner or an administrator, or let this user read it)',
+    );
+    expect(why['broken/gone.json']).toBe('file not found');
     expect(why['broken/no-doctor.tar.gz']).toBe('a support bundle without doctor.json');
     expect(why['clock-001/earlier.json']).toBe(
       'an older result of the same host; the newer one is counted (clock-001/doctor.json)',
