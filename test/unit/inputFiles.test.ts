@@ -320,3 +320,34 @@ describe('values given for the activation (options and the app fields)', () => {
     ]);
   });
 });
+
+describe('a wrong or huge file is answered quickly, with a short error', () => {
+  it('1 MiB of continued lines is parsed in linear time (it took minutes when each line re-read the ones before)', () => {
+    const data = Buffer.from('a \\\n'.repeat(256 * 1024 - 1));
+    const started = Date.now();
+    expect(errors('big.sh', parseActivation('big.sh', data))).toEqual([
+      'big.sh:0:0: no activation command found; expected a line "dsa_control -a dsm://HOST:PORT/ …" (the <cln-number>_Activation_Command.txt file or a deployment script)',
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an activation or hosts file over 1 MiB is refused before it is parsed', () => {
+    const data = Buffer.alloc(1024 * 1024 + 1, 0x61);
+    expect(errors('log.txt', parseActivation('log.txt', data))).toEqual([
+      'log.txt:0:0: larger than 1 MiB; expected a small text file',
+    ]);
+    expect(errors('log.txt', parseManagerHosts('log.txt', data))).toEqual([
+      'log.txt:0:0: larger than 1 MiB; expected a small text file',
+    ]);
+  });
+
+  it('thousands of problems: the first 20 are listed, the rest counted', async () => {
+    const file = join(dir, 'many.txt');
+    writeFileSync(file, `/opt/ds_agent/dsa_control -a dsm://a.example.com:443/ ${'x:y '.repeat(1000)}\n`);
+    const r = await loadError(() => loadActivation(file));
+    expect(r.exit).toBe(2);
+    expect(r.lines).toHaveLength(1 + 20 + 1);
+    expect(r.lines[0]).toBe(`${file} cannot be used (999 problem(s)):`);
+    expect(r.lines[21]).toBe(`${file}:0: and 979 more problem(s) not listed: is this the right file?`);
+  });
+});

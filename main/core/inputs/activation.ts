@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeTextFile, lookalikeIssue, type TextLine } from './textFile.js';
+import { MAX_TEXT_INPUT_BYTES } from './readFile.js';
 import { issueAt, ParseIssueSchema, type ParseIssue, type ParseResult } from './issues.js';
 import { formatHostPort, parseEndpoint } from './hostPort.js';
 import { isHostName, isIpAddress } from './names.js';
@@ -234,25 +235,33 @@ function splitWords(text: string, vars: Map<string, VarValue>, d: Dialect): { wo
   return { words };
 }
 
-/** Joins continued lines as the shell does: a trailing `\` (bash) or backtick (PowerShell) continues the line. */
+/**
+ * Joins continued lines as the shell does: a trailing `\` (bash) or backtick (PowerShell) continues the line.
+ * Linear in the file's size: the pieces are joined once, and only the last two characters are looked at.
+ */
 function logicalLines(lines: TextLine[]): TextLine[] {
   const out: TextLine[] = [];
   let first: number | null = null;
-  let acc = '';
+  let parts: string[] = [];
   for (const l of lines) {
-    const text: string = acc + l.text;
     const no: number = first ?? l.no;
-    const cont = /(?:^|[^\\])\\$/.test(text) ? 'bash' : /`$/.test(text) ? 'ps' : null;
+    if (l.text !== '') parts.push(l.text);
+    const last = parts[parts.length - 1] ?? '';
+    const end = last.length >= 2 || parts.length < 2 ? last.slice(-2) : parts[parts.length - 2]!.slice(-1) + last;
+    const cont = /(?:^|[^\\])\\$/.test(end) ? 'bash' : end.endsWith('`') ? 'ps' : null;
     if (cont) {
       first = no;
-      acc = text.slice(0, -1) + (cont === 'ps' ? ' ' : '');
+      // The continuation character goes; PowerShell's backtick leaves a space.
+      if (last.length === 1) parts.pop();
+      else parts[parts.length - 1] = last.slice(0, -1);
+      if (cont === 'ps') parts.push(' ');
       continue;
     }
-    out.push({ no, text });
+    out.push({ no, text: parts.join('') });
     first = null;
-    acc = '';
+    parts = [];
   }
-  if (first !== null) out.push({ no: first, text: acc });
+  if (first !== null) out.push({ no: first, text: parts.join('') });
   return out;
 }
 
@@ -289,7 +298,7 @@ function assignedValue(raw: string, vars: Map<string, VarValue>, d: Dialect): Va
  * with the option that gives it. Continued lines are joined as the shell joins them.
  */
 export function parseActivation(file: string, data: Buffer): ParseResult<ActivationInput> {
-  const decoded = decodeTextFile(file, data);
+  const decoded = decodeTextFile(file, data, MAX_TEXT_INPUT_BYTES);
   if (!decoded.ok) return decoded;
   registerActivationSecrets(decoded.value.map((l) => l.text).join('\n'));
   const lines = logicalLines(decoded.value);

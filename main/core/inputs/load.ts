@@ -1,15 +1,22 @@
 import { fail, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
-import type { ParseResult } from './issues.js';
+import { issueAt, type ParseResult } from './issues.js';
 import { readBoundedSync } from './readFile.js';
 import { parseManagerHosts, type HostsEntry } from './managerHosts.js';
 import { parseActivation, type ActivationInput } from './activation.js';
 
-/** Turns a parser's problems into one bad-input error (exit 2) that lists them all. */
+/** Problems of one file listed in an error; the rest are counted. */
+const MAX_ISSUES_SHOWN = 20;
+
+/** Turns a parser's problems into one bad-input error (exit 2) that lists them (the first 20, and how many more). */
 export function unwrapParse<T>(file: string, r: ParseResult<T>): T {
   if (r.ok) return r.value;
+  // A wrong file (a log, a whole web page) can have thousands of problems: the first ones say what is wrong.
+  const shown = r.issues.slice(0, MAX_ISSUES_SHOWN);
+  if (r.issues.length > MAX_ISSUES_SHOWN)
+    shown.push(issueAt(file, 0, 0, 'inputs.moreIssues', { n: r.issues.length - MAX_ISSUES_SHOWN }));
   throw fail('input.invalid', msg('inputs.invalidFile', { file, n: r.issues.length }), {
-    issues: r.issues,
+    issues: shown,
     exit: ExitCode.badInput,
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeTextFile, lookalikeIssue } from './textFile.js';
+import { MAX_TEXT_INPUT_BYTES } from './readFile.js';
 import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
 import { isHostName } from './names.js';
 import { canonicalAddress } from '../hosts/inetAddress.js';
@@ -24,7 +25,7 @@ export type HostsEntry = z.infer<typeof HostsEntrySchema>;
  * An IPv6 zone id (`fe80::1%eth0`) is an error: the resolver ignores a hosts line that has one.
  */
 export function parseManagerHosts(file: string, data: Buffer): ParseResult<HostsEntry[]> {
-  const decoded = decodeTextFile(file, data);
+  const decoded = decodeTextFile(file, data, MAX_TEXT_INPUT_BYTES);
   if (!decoded.ok) return decoded;
   const issues: ParseIssue[] = [];
   const entries: HostsEntry[] = [];

@@ -4,6 +4,17 @@ import { msg, type Message } from '../message.js';
 /** The largest input file read (a real activation file, hosts file, plan or doctor result is a few KiB). */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The largest activation file or manager hosts file read: real ones are a few KiB (a deployment script ~10 KiB);
+ * the bound keeps parsing a wrong file (a log, an image) short.
+ */
+export const MAX_TEXT_INPUT_BYTES = 1024 * 1024;
+
+/** `16 MiB`, `512 KiB`: a size bound as messages show it. */
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
 /** A file's bytes, or why they cannot be had (a message naming the cause and what was expected). */
 export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: Message };
 
@@ -52,7 +63,7 @@ export function readBoundedSync(path: string, max: number = MAX_INPUT_BYTES): Re
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, reason: kindOf(st) };
-    const tooLarge = { ok: false as const, reason: msg('inputs.tooLarge', { max: `${max / 1024 / 1024} MiB` }) };
+    const tooLarge = { ok: false as const, reason: msg('inputs.tooLarge', { max: formatBytes(max) }) };
     if (st.size > max) return tooLarge;
     // One byte more than allowed tells a file that grew past the bound from one that is exactly at it.
     let buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));

@@ -1,4 +1,5 @@
 import { issueAt, type ParseIssue, type ParseResult } from './issues.js';
+import { formatBytes, MAX_INPUT_BYTES } from './readFile.js';
 
 export interface TextLine {
   /** 1-based line number. */
@@ -69,9 +70,12 @@ export function decodeText(data: Buffer): string | { badAt: number } {
  * Decodes an input file as a user hands it over: UTF-8 with or without BOM; UTF-16 LE/BE with or without BOM
  * (Notepad's "Unicode", PowerShell 5's `>`); Shift_JIS (CP932, Japanese Notepad's "ANSI") when it is not UTF-8;
  * CRLF, LF or CR line ends; a DOS end-of-file mark (Ctrl-Z) at the end dropped. Bytes that are none of these, a
- * NUL or another control character (a binary file) are an error at their line and column.
+ * NUL or another control character (a binary file) are an error at their line and column; a file over `max`
+ * bytes is an error before any of it is decoded.
  */
-export function decodeTextFile(file: string, data: Buffer): ParseResult<TextLine[]> {
+export function decodeTextFile(file: string, data: Buffer, max: number = MAX_INPUT_BYTES): ParseResult<TextLine[]> {
+  if (data.length > max)
+    return { ok: false, issues: [issueAt(file, 0, 0, 'inputs.tooLarge', { max: formatBytes(max) })] };
   let text = decodeText(data);
   if (typeof text !== 'string') {
     const line = data.subarray(0, text.badAt).toString('latin1').split('\n').length;
