@@ -351,3 +351,36 @@ describe('a wrong or huge file is answered quickly, with a short error', () => {
     expect(r.lines[21]).toBe(`${file}:0: and 979 more problem(s) not listed: is this the right file?`);
   });
 });
+
+describe('the command as shells end it: separators, comments, redirections, continued lines', () => {
+  const CMD = '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ "tenantID:T-1" "token:K-2"';
+  const WANT = [
+    { key: 'tenantID', value: 'T-1', secret: true },
+    { key: 'token', value: 'K-2', secret: true },
+  ];
+  const shapes: [string, string][] = [
+    ['a semicolon right after the token', `${CMD};\n`],
+    ['a background & right after the token', `${CMD}&\n`],
+    ['&& and another command', `${CMD} && echo activated\n`],
+    ['a redirection with its file descriptor', `${CMD} 2>&1 | tee /var/log/dsa-activate.log\n`],
+    ['a redirection written without spaces', `${CMD}>/tmp/out.log\n`],
+    ['a trailing comment in Japanese', `${CMD} # 本番(東京リージョン)\n`],
+    [
+      'a cmd.exe command continued with ^',
+      '"C:\\Program Files\\Trend Micro\\Deep Security Agent\\dsa_control" -a dsm://agents.example.com:443/ ^\r\n  "tenantID:T-1" "token:K-2"\r\n',
+    ],
+    [
+      'a script variable set with a trailing semicolon',
+      `T='T-1';\nK="K-2";\n${CMD.replace('T-1', '$T').replace('K-2', '$K')}\n`,
+    ],
+  ];
+  for (const [what, text] of shapes)
+    it(`${what}: the values are exactly the tenant ID and the token`, () => {
+      expect(valueOf(parseActivation('a.txt', Buffer.from(text))).args).toEqual(WANT);
+    });
+
+  it('a quoted value that starts with # or holds ; is a value, not a comment or a separator', () => {
+    const a = valueOf(parseActivation('a.sh', Buffer.from(`${CMD} "description:#1; web;tier"\n`)));
+    expect(a.args.at(-1)).toEqual({ key: 'description', value: '#1; web;tier', secret: false });
+  });
+});

@@ -128,6 +128,8 @@ interface Word {
   outside: { from: string; at: number }[];
   /** A look-alike character (a typographic quote, a full-width letter) in a variable's literal it took. */
   look?: ParseIssue;
+  /** An unquoted operator (`;`, `&`, `&&`, `|`, `>`, `2>&1`…): it ends the command's arguments. */
+  op?: boolean;
 }
 
 /** What a script variable holds: a literal (and a look-alike character in it), or a value from outside. */
@@ -191,12 +193,27 @@ function splitWords(text: string, vars: Map<string, VarValue>, d: Dialect): { wo
     else w.outside.push({ from: /^env:/i.test(name) ? `$env:${name.slice(4)}` : `$${name}`, at: i + 1 });
     i += 1 + len;
   };
+  // Unquoted, these end a word as the shell ends it (`"token:K";` is the token K, then a command separator).
+  const meta = d.powershell ? /[;&|<>{}]/ : /[;&|<>()]/;
   while (i < text.length) {
     while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (i >= text.length) break;
+    // An unquoted `#` at a word's start begins a comment (bash and PowerShell alike).
+    if (i >= text.length || text[i] === '#') break;
+    if (meta.test(text[i]!)) {
+      const start = i;
+      while (i < text.length && meta.test(text[i]!)) i++;
+      if (/[<>]&$/.test(text.slice(start, i)) && /\d/.test(text[i] ?? '')) i++;
+      words.push({ value: text.slice(start, i), col: start + 1, outside: [], op: true });
+      continue;
+    }
     const w: Word = { value: '', col: i + 1, outside: [] };
     while (i < text.length && !/\s/.test(text[i]!)) {
       const c = text[i]!;
+      if (meta.test(c)) {
+        // `2>&1`, `2>/dev/null`: a file descriptor's number belongs to its redirection.
+        if (/[<>]/.test(c) && /^\d+$/.test(text.slice(w.col - 1, i))) w.op = true;
+        break;
+      }
       if (c === "'") {
         const end = text.indexOf("'", i + 1);
         if (end < 0) return { words, unterminatedAt: i + 1 };
@@ -236,7 +253,8 @@ function splitWords(text: string, vars: Map<string, VarValue>, d: Dialect): { wo
 }
 
 /**
- * Joins continued lines as the shell does: a trailing `\` (bash) or backtick (PowerShell) continues the line.
+ * Joins continued lines as the shell does: a trailing `\` (bash), backtick (PowerShell) or `^` (cmd.exe) continues
+ * the line.
  * Linear in the file's size: the pieces are joined once, and only the last two characters are looked at.
  */
 function logicalLines(lines: TextLine[]): TextLine[] {
@@ -248,10 +266,16 @@ function logicalLines(lines: TextLine[]): TextLine[] {
     if (l.text !== '') parts.push(l.text);
     const last = parts[parts.length - 1] ?? '';
     const end = last.length >= 2 || parts.length < 2 ? last.slice(-2) : parts[parts.length - 2]!.slice(-1) + last;
-    const cont = /(?:^|[^\\])\\$/.test(end) ? 'bash' : end.endsWith('`') ? 'ps' : null;
+    const cont = /(?:^|[^\\])\\$/.test(end)
+      ? 'bash'
+      : end.endsWith('`')
+        ? 'ps'
+        : /(?:^|[^^])\^$/.test(end)
+          ? 'cmd'
+          : null;
     if (cont) {
       first = no;
-      // The continuation character goes; PowerShell's backtick leaves a space.
+      // The continuation character goes; PowerShell's backtick leaves a space (cmd.exe's caret does not).
       if (last.length === 1) parts.pop();
       else parts[parts.length - 1] = last.slice(0, -1);
       if (cont === 'ps') parts.push(' ');
@@ -268,12 +292,14 @@ function logicalLines(lines: TextLine[]): TextLine[] {
 const ASSIGN_SH = /^\s*(?:(?:export|readonly|local|declare(?:\s+-\w+)?)\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 const ASSIGN_PS = /^\s*(?:\[[^\]]+\]\s*)*\$(env:)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*[;,]?\s*$/i;
 const PARAM_ENTRY = /^\s*(?:\[[^\]]*(?:\([^)]*\))?[^\]]*\]\s*)*\$([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*?))?\s*,?\s*$/;
-/** Words that end the activation arguments: pipes, redirections, command separators. */
-const END_OF_ARGS = /^(\||\|\||&&|;|>.*|\d?>.*|2>&1)$/;
+/** A word that ends a command's arguments: an operator (a pipe, a redirection, a separator) or a block's end. */
+function isEnd(w: Word): boolean {
+  return w.op === true || w.value === '}';
+}
 
-/** The words of a command up to a comment or the end of its arguments. */
+/** The words of a command up to the end of its arguments. */
 function commandWords(words: Word[]): Word[] {
-  const end = words.findIndex((w, i) => i > 0 && (END_OF_ARGS.test(w.value) || w.value.startsWith('#')));
+  const end = words.findIndex(isEnd);
   return end < 0 ? words : words.slice(0, end);
 }
 
@@ -283,7 +309,9 @@ function isDsaControl(word: string): boolean {
 
 /** The value a script assignment gives a variable: its literal, or where it comes from at run time. */
 function assignedValue(raw: string, vars: Map<string, VarValue>, d: Dialect): VarValue | null {
-  const { words, unterminatedAt } = splitWords(raw, vars, d);
+  const { words: all, unterminatedAt } = splitWords(raw, vars, d);
+  // `VAR='x';`: the separator after the value is not part of it.
+  const words = commandWords(all);
   if (unterminatedAt !== undefined || words.length !== 1) return null;
   const w = words[0]!;
   if (w.outside.length) return { from: w.outside[0]!.from };
@@ -376,7 +404,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     }
     for (let k = at + 1; k < words.length; k++) {
       const opt = words[k]!.value;
-      if (END_OF_ARGS.test(opt)) break;
+      if (isEnd(words[k]!)) break;
       if (opt === '-a') {
         activations.push({ line, words, at: k });
         break;
@@ -409,7 +437,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   };
 
   const urlWord = words[at + 1];
-  if (!urlWord || END_OF_ARGS.test(urlWord.value))
+  if (!urlWord || isEnd(urlWord))
     return { ok: false, issues: [issueAt(file, line.no, words[at]!.col + 2, 'inputs.activation.noUrl')] };
   if (urlWord.outside.length) {
     const o = urlWord.outside[0]!;
@@ -435,7 +463,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   const args: ActivationArg[] = [];
   const seen = new Set<string>();
   for (const w of words.slice(at + 2)) {
-    if (END_OF_ARGS.test(w.value)) break;
+    if (isEnd(w)) break;
     const colon = w.value.indexOf(':');
     const rawKey = colon > 0 ? w.value.slice(0, colon) : '';
     if (!KEY_FORM.test(rawKey)) {
@@ -483,7 +511,7 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     const which = p.opt === '-x' || p.opt === '-u' ? 'proxy' : 'relayProxy';
     const isAuth = p.opt === '-u' || p.opt === '-w';
     const key = isAuth ? `${which}Auth` : which;
-    if (!p.word || END_OF_ARGS.test(p.word.value)) {
+    if (!p.word || isEnd(p.word)) {
       issues.push(issueAt(file, p.line.no, p.flagCol, 'inputs.activation.noProxyValue', { option: p.opt }));
       continue;
     }
