@@ -384,3 +384,12 @@ describe('the command as shells end it: separators, comments, redirections, cont
     expect(a.args.at(-1)).toEqual({ key: 'description', value: '#1; web;tier', secret: false });
   });
 });
+
+describe('hosts lines in another order', () => {
+  it('a name before its address says to swap them, in Japanese too', () => {
+    const data = Buffer.from('dsm01.example.jp 203.0.113.10\n');
+    expect(errors('h', parseManagerHosts('h', data), ja)).toEqual([
+      'h:1:1: 名前がアドレスより前にあります。hosts ファイルと同じくアドレスを先に書いてください:「203.0.113.10 dsm01.example.jp」',
+    ]);
+  });
+});

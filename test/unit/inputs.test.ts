@@ -54,7 +54,7 @@ describe('manager hosts file (VMSecurity_hosts_cln.txt)', () => {
     [
       'name first',
       'dsm.example.jp 203.0.113.10\n',
-      'h:1:1: "dsm.example.jp" is not an IP address; expected an IPv4 (192.0.2.10) or IPv6 (2001:db8::10) address first on the line',
+      'h:1:1: the name comes before the address; expected the address first, as in a hosts file: "203.0.113.10 dsm.example.jp"',
     ],
     [
       'address without a name',

@@ -53,7 +53,13 @@ export function parseManagerHosts(file: string, data: Buffer): ParseResult<Hosts
       continue;
     }
     if (!isResolverAddress(addr.value)) {
-      issues.push(issueAt(file, no, addr.col, 'inputs.hosts.badAddress', { value: addr.value }));
+      // `dsm.example.jp 203.0.113.10`: the order of another tool's list, not of a hosts file.
+      const swapped = isHostName(addr.value) && names.find((n) => isResolverAddress(n.value));
+      issues.push(
+        swapped
+          ? issueAt(file, no, addr.col, 'inputs.hosts.swapped', { name: addr.value, address: swapped.value })
+          : issueAt(file, no, addr.col, 'inputs.hosts.badAddress', { value: addr.value }),
+      );
       continue;
     }
     if (names.length === 0) {
