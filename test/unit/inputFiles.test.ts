@@ -1,12 +1,13 @@
 // Input files as users really hand them over: every encoding Windows and Linux editors save in, every OS error a
 // path can give, and the look-alike characters a web page or an input method leaves in a pasted command.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activationRequest } from '../../main/core/agent/activationRequest.js';
 import { DsaError } from '../../main/core/errors.js';
+import { SessionInputs } from '../../main/core/application/inputs.js';
 import { createSystemContext } from '../../main/core/system.js';
 import { translator } from '../../main/core/i18n.js';
 import { renderMessage } from '../../main/core/message.js';
@@ -391,5 +392,15 @@ describe('hosts lines in another order', () => {
     expect(errors('h', parseManagerHosts('h', data), ja)).toEqual([
       'h:1:1: 名前がアドレスより前にあります。hosts ファイルと同じくアドレスを先に書いてください:「203.0.113.10 dsm01.example.jp」',
     ]);
+  });
+});
+
+describe('a file dropped on the window', () => {
+  it('is kept under a name the file system can hold, whatever name came with it', async () => {
+    const inputs = new SessionInputs();
+    for (const name of ['..', '.', 'a\0b.txt', '..\\..\\hosts.txt'])
+      await inputs.fromBytes('hosts', name, Buffer.from('203.0.113.10 dsm01.example.jp\n'));
+    expect(readFileSync(inputs.hostsFile!, 'utf8')).toBe('203.0.113.10 dsm01.example.jp\n');
+    expect(basename(inputs.hostsFile!)).toBe('.._.._hosts.txt');
   });
 });

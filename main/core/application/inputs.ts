@@ -60,7 +60,9 @@ export class SessionInputs {
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     }
     const dir = await fs.mkdtemp(join(this.dropDir, 'f-'));
-    const file = join(dir, basename(name));
+    // The name as the file system can hold it: no separator, NUL, "." or ".." (a name is not a path).
+    const safe = basename(name).replace(/[\0/\\:]/g, '_');
+    const file = join(dir, safe === '.' || safe === '..' || safe === '' ? 'dropped.txt' : safe);
     await fs.writeFile(file, data, { mode: 0o600, flag: 'wx' });
     return file;
   }
