@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activationRequest } from '../../main/core/agent/activationRequest.js';
@@ -17,6 +18,7 @@ import { parseJsonInput } from '../../main/core/inputs/json.js';
 import { loadActivation, loadManagerHosts } from '../../main/core/inputs/load.js';
 import { readBoundedSync } from '../../main/core/inputs/readFile.js';
 import { READ_MAJOR, readFleet } from '../../main/core/fleet/read.js';
+import { readBundleDoctorJson } from '../../main/core/fleet/archive.js';
 import type { ParseResult } from '../../main/core/inputs/issues.js';
 
 const en = translator('en');
@@ -402,5 +404,26 @@ describe('a file dropped on the window', () => {
       await inputs.fromBytes('hosts', name, Buffer.from('203.0.113.10 dsm01.example.jp\n'));
     expect(readFileSync(inputs.hostsFile!, 'utf8')).toBe('203.0.113.10 dsm01.example.jp\n');
     expect(basename(inputs.hostsFile!)).toBe('.._.._hosts.txt');
+  });
+});
+
+describe('support bundles in the fleet report: bounded unpacking', () => {
+  it('a .tar.gz of zeros (a damaged or hostile bundle) is answered at once, not unpacked for minutes', async () => {
+    const file = join(dir, 'zeros.tar.gz');
+    writeFileSync(file, gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 1 }));
+    const started = Date.now();
+    expect(await readBundleDoctorJson(file, 16 * 1024 * 1024)).toEqual({ ok: false, why: 'noDoctorJson' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a bundle that unpacks past the bound before doctor.json is refused as too large', async () => {
+    const src = join(dir, 'bundle-src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'filler.bin'), Buffer.alloc(2 * 1024 * 1024, 0x41));
+    writeFileSync(join(src, 'doctor.json'), '{}');
+    const file = join(dir, 'big.tar.gz');
+    execFileSync('tar', ['-czf', file, '-C', src, 'filler.bin', 'doctor.json']);
+    expect(await readBundleDoctorJson(file, 16 * 1024 * 1024, 1024 * 1024)).toEqual({ ok: false, why: 'tooLarge' });
+    expect(await readBundleDoctorJson(file, 16 * 1024 * 1024)).toEqual({ ok: true, data: Buffer.from('{}') });
   });
 });

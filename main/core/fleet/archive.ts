@@ -1,5 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 
@@ -20,8 +22,14 @@ export function isBundleName(name: string): boolean {
 
 const isDoctorEntry = (path: string): boolean => path.replace(/^\.\//, '') === BUNDLE_DOCTOR_JSON;
 
-/** doctor.json from a `.tar.gz` bundle, read in memory (nothing is extracted to disk). */
-async function fromTarGz(file: string, max: number): Promise<BundleRead> {
+/**
+ * How much a `.tar.gz` may unpack to while doctor.json is looked for: a real bundle is a few MiB; a damaged or
+ * hostile one (a gzip of zeros) would otherwise keep the report unpacking for minutes.
+ */
+export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+
+/** doctor.json from a `.tar.gz` bundle, read in memory (nothing is extracted to disk), unpacking at most `limit`. */
+async function fromTarGz(file: string, max: number, limit: number): Promise<BundleRead> {
   let found: Buffer | null = null;
   let tooLarge = false;
   const parser = new tar.Parser({
@@ -40,9 +48,25 @@ async function fromTarGz(file: string, max: number): Promise<BundleRead> {
       });
     },
   });
+  let unpacked = 0;
+  // The archive's end (two empty blocks): what follows is padding, or a gzip of zeros the parser would buffer.
+  let end = false;
+  parser.on('eof', () => (end = true));
+  const bounded = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (end) return done(new Error('end of archive'));
+      unpacked += chunk.length;
+      // Past the bound the stream stops; what was found before it counts.
+      if (unpacked > limit) done(found ? new Error('found') : new Error('tooLarge'));
+      else done(null, chunk);
+    },
+  });
   try {
-    await pipeline(createReadStream(file), parser);
+    await pipeline(createReadStream(file), createGunzip(), bounded, parser);
   } catch (e) {
+    if (found) return { ok: true, data: found };
+    if (end) return { ok: false, why: 'noDoctorJson' };
+    if (unpacked > limit) return { ok: false, why: 'tooLarge' };
     return { ok: false, why: 'badArchive', message: (e as Error).message };
   }
   if (found) return { ok: true, data: found };
@@ -87,7 +111,11 @@ function fromZip(file: string, max: number): Promise<BundleRead> {
 }
 
 /** Reads doctor.json out of a support bundle (`.zip` by name or by its `PK` signature, else `.tar.gz`). */
-export async function readBundleDoctorJson(file: string, max: number): Promise<BundleRead> {
+export async function readBundleDoctorJson(
+  file: string,
+  max: number,
+  limit: number = MAX_UNPACKED_BYTES,
+): Promise<BundleRead> {
   const fh = await fs.open(file, 'r');
   const head = Buffer.alloc(2);
   try {
@@ -96,5 +124,5 @@ export async function readBundleDoctorJson(file: string, max: number): Promise<B
     await fh.close();
   }
   const zip = head[0] === 0x50 && head[1] === 0x4b;
-  return zip ? fromZip(file, max) : fromTarGz(file, max);
+  return zip ? fromZip(file, max) : fromTarGz(file, max, limit);
 }
