@@ -50,12 +50,8 @@ function encode(text: string, how: string): Buffer {
       return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(utf16le).swap16()]);
     case 'UTF-16BE without BOM':
       return Buffer.from(utf16le).swap16();
-    case 'Shift_JIS': {
-      // glibc's CP932 table swaps the control bytes 0x1A and 0x1C; Windows writes a Ctrl-Z as 0x1A.
-      const body = text.replace(/\u001a+$/, '');
-      const sjis = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: body });
-      return Buffer.concat([sjis, Buffer.alloc(text.length - body.length, 0x1a)]);
-    }
+    case 'Shift_JIS':
+      return execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: text });
     default:
       throw new Error(how);
   }
