@@ -423,3 +423,19 @@ describe('support bundles in the fleet report: bounded unpacking', () => {
     expect(await readBundleDoctorJson(file, 16 * 1024 * 1024)).toEqual({ ok: true, data: Buffer.from('{}') });
   });
 });
+
+describe('fleet results that are not JSON', () => {
+  it('say where they break, never a slice of their text', async () => {
+    const fleet = join(dir, 'fleet-bad');
+    mkdirSync(fleet);
+    writeFileSync(join(fleet, 'activation.json'), 'P4ssw0rdXYZ-not-json\n');
+    writeFileSync(join(fleet, 'cut.json'), '{\n  "version": "1.0.0",\n  "checks": [\n');
+    const r = await readFleet([fleet]);
+    const why = r.apart.map((a) => [a.source, renderMessage(en, a.reason)]);
+    expect(why).toEqual([
+      ['activation.json', 'not JSON: it breaks at line 1, column 1'],
+      ['cut.json', 'truncated (the JSON ends early, at line 4, column 1)'],
+    ]);
+    expect(renderMessage(ja, r.apart[1]!.reason)).toBe('途中で切れています (4 行 1 列目で JSON が終わっています)');
+  });
+});

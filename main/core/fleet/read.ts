@@ -10,6 +10,7 @@ import type { FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
 import { errnoReason, readBoundedSync } from '../inputs/readFile.js';
 import { decodeText } from '../inputs/textFile.js';
+import { jsonErrorAt } from '../inputs/json.js';
 
 /** The verdict classes, in the order the fleet report lists them. */
 export const FLEET_CLASSES = [
@@ -276,13 +277,15 @@ export function toFleetHost(value: unknown, source: string, intern: Interner = n
   };
 }
 
-/** Why JSON.parse refused a text: a document that starts as JSON and breaks off at its very end is truncated. */
+/**
+ * Why JSON.parse refused a text, with where (never a slice of the text: it may hold a secret). A document that
+ * starts as JSON and breaks off at its very end is truncated.
+ */
 function notJson(e: unknown, text: string): Message {
-  const message = e instanceof Error ? e.message : String(e);
-  const at = /at position (\d+)/.exec(message);
-  const atEnd = /end of (JSON )?input|Unterminated/i.test(message) || (at && Number(at[1]) >= text.trimEnd().length);
-  if (atEnd && /^\s*[[{]/.test(text)) return msg('fleet.apart.truncated', { message });
-  return msg('fleet.apart.notJson', { message });
+  const at = jsonErrorAt(text, e);
+  const where = at ? msg('fleet.apart.at', { line: at.line, column: at.column }) : msg('fleet.apart.atUnknown');
+  if (at?.atEnd && /^\s*[[{]/.test(text)) return msg('fleet.apart.truncated', { where });
+  return msg('fleet.apart.notJson', { where });
 }
 
 /** One candidate file: where it is, and how to name it in the report. */
