@@ -439,3 +439,14 @@ describe('fleet results that are not JSON', () => {
     expect(renderMessage(ja, r.apart[1]!.reason)).toBe('途中で切れています (4 行 1 列目で JSON が終わっています)');
   });
 });
+
+describe('a missing token', () => {
+  it('names which of the pair is missing, without showing the other', () => {
+    const text = '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/ "tenantID:TENANT-SECRET-7" "policyid:5"\n';
+    const lines = errors('a.txt', parseActivation('a.txt', Buffer.from(text)));
+    expect(lines).toEqual([
+      'a.txt:1:1: tenantID is given but token is missing; expected tenantID and token together (both from the same activation command), or neither',
+    ]);
+    expect(lines.join()).not.toContain('TENANT-SECRET-7');
+  });
+});

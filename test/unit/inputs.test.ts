@@ -224,7 +224,7 @@ describe('activation input', () => {
     [
       'a token without a tenant',
       '/opt/ds_agent/dsa_control -a dsm://d.example.jp:4120/ "token:abc"\n',
-      'a:1:1: tenantID and token go together; expected both or neither',
+      'a:1:1: token is given but tenantID is missing; expected tenantID and token together (both from the same activation command), or neither',
     ],
     [
       'an unterminated quote',

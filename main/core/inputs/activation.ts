@@ -502,7 +502,12 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
   }
   const has = (k: string): boolean => args.some((a) => a.key === k) || external.some((e) => e.key === k);
   if (has('tenantID') !== (has('token') || has('tenantPassword')))
-    issues.push(issueAt(file, line.no, 1, 'inputs.activation.tenantTokenPair'));
+    issues.push(
+      issueAt(file, line.no, 1, 'inputs.activation.tenantTokenPair', {
+        given: has('tenantID') ? 'tenantID' : has('token') ? 'token' : 'tenantPassword',
+        missing: has('tenantID') ? 'token' : 'tenantID',
+      }),
+    );
 
   // The agent's proxies, from the lines that set them.
   const proxy: Partial<Record<'proxy' | 'relayProxy', ProxySetting>> = {};
