@@ -450,3 +450,23 @@ describe('a missing token', () => {
     expect(lines.join()).not.toContain('TENANT-SECRET-7');
   });
 });
+
+describe('hand-edited deployment scripts as published', () => {
+  const FIX = join(import.meta.dirname, '../fixtures/inputs');
+
+  it('a policy id ending in a typographic quote is named at its column (the agent would get "49808’")', () => {
+    const file = 'deploy-pasted-quote.ps1';
+    expect(errors(file, parseActivation(file, readFileSync(join(FIX, file))))).toEqual([
+      `${file}:5:223: typographic quote ’ (U+2019), as a web page or a document shows quotes; expected the plain quote ' (retype it, or copy the text from the downloaded file)`,
+    ]);
+  });
+
+  it('user data with "sleep 30 && dsa_control -r" and a backgrounded "dsa_control -m … &" has one activation', () => {
+    const a = valueOf(parseActivation('u.sh', readFileSync(join(FIX, 'userdata-sleep-and.sh'))));
+    expect(a).toMatchObject({
+      manager: { host: '10.0.248.42', port: 4120 },
+      args: [{ key: 'policyid', value: '14', secret: false }],
+      line: 7,
+    });
+  });
+});
