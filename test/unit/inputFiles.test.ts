@@ -470,3 +470,22 @@ describe('hand-edited deployment scripts as published', () => {
     });
   });
 });
+
+describe('Japanese in the values that are names or free text', () => {
+  it('a description or a policy name may hold full-width characters; its key may not', () => {
+    const cmd = '/opt/ds_agent/dsa_control -a dsm://agents.example.com:443/';
+    const a = valueOf(
+      parseActivation(
+        'a.txt',
+        Buffer.from(`${cmd} "description:本番サーバー（東京）" "policyname:基本ポリシー　Ｗｅｂ"\n`),
+      ),
+    );
+    expect(a.args).toEqual([
+      { key: 'description', value: '本番サーバー（東京）', secret: false },
+      { key: 'policyname', value: '基本ポリシー　Ｗｅｂ', secret: false },
+    ]);
+    expect(errors('a.txt', parseActivation('a.txt', Buffer.from(`${cmd} "ｄescription:本番"\n`)))).toEqual([
+      'a.txt:1:60: full-width character ｄ (U+FF44); expected the ASCII character d (turn the input method off and retype it)',
+    ]);
+  });
+});

@@ -28,6 +28,8 @@ export const ACTIVATION_KEYS = {
 } as const;
 export type ActivationKey = (typeof ACTIVATION_KEYS)[keyof typeof ACTIVATION_KEYS];
 const NUMERIC_KEYS = new Set<string>(['policyid', 'groupid', 'relaygroupid', 'relayid']);
+/** Keys whose values are names or free text an admin may write in Japanese. */
+const FREE_TEXT_KEYS = new Set<string>(['description', 'displayname', 'policy', 'policyname', 'group', 'relaygroup']);
 /** Keys whose values are secrets: never shown, never part of an error. */
 export const SECRET_KEYS = new Set<string>(['tenantID', 'tenantPassword', 'token']);
 /** The option of `dsa-setup activate` that gives a value a script takes from outside. */
@@ -390,8 +392,13 @@ export function parseActivation(file: string, data: Buffer): ParseResult<Activat
     if (at < 0) continue;
     // A typographic quote or a full-width character pasted into the command (or a variable it uses) would reach
     // the agent as part of a value: the manager would refuse a token that only looks right.
+    // A name or a description may be Japanese (full-width parentheses and all): there only the key is checked.
     const looks = commandWords(words.slice(at)).flatMap((w) => {
-      const i = w.look ?? lookalikeIssue(file, line.no, w.value, w.col - 1);
+      const colon = w.value.indexOf(':');
+      const free = colon > 0 && FREE_TEXT_KEYS.has(w.value.slice(0, colon).toLowerCase());
+      const i = free
+        ? lookalikeIssue(file, line.no, w.value.slice(0, colon), w.col - 1)
+        : (w.look ?? lookalikeIssue(file, line.no, w.value, w.col - 1));
       return i ? [i] : [];
     });
     if (looks.length) {
