@@ -4,11 +4,12 @@ import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { ManagerAddress } from '../inputs/activation.js';
 import type { Message, MessageParam } from '../message.js';
 
+import type { FailClass } from './failClass.js';
+
+export { FAIL_CLASSES, type FailClass } from './failClass.js';
+
 /** `blocked`: not judged because a prerequisite check failed first (`blockedBy` names it). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'blocked';
-
-/** The phase class of a failure, so scripts can branch on it. */
-export type FailClass = 'dns' | 'tcp' | 'tls' | 'clock' | 'proxy' | 'agent' | 'conflict' | 'input';
 
 /** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
 export interface PhaseOutcome {

@@ -6,20 +6,11 @@ import { inputError } from '../errors.js';
 import { msg, type Message } from '../message.js';
 import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';
-import type { FailClass } from '../doctor/types.js';
+import { FAIL_CLASSES, type FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
 
 /** The verdict classes, in the order the fleet report lists them. */
-export const FLEET_CLASSES = [
-  'dns',
-  'tcp',
-  'tls',
-  'clock',
-  'proxy',
-  'agent',
-  'conflict',
-  'input',
-] as const satisfies readonly FailClass[];
+export const FLEET_CLASSES = FAIL_CLASSES;
 
 /** Largest doctor.json read (a real one is a few tens of KiB). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;

@@ -8,6 +8,7 @@ import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
 import { inspectionOf } from '../facts.js';
+import type { HttpAnswer } from '../probes/tls.js';
 
 /** Warn above this offset, fail above the next (ms). */
 export const SKEW_WARN_MS = 60_000;
@@ -46,6 +47,13 @@ export async function configuredNtpServer(sys: SystemContext): Promise<{ server:
   return null;
 }
 
+/** The manager's clock against this one from its HTTP `Date` (ms, positive when the manager is ahead); null without one. */
+export function managerOffsetOf(answer: HttpAnswer | null | undefined): number | null {
+  const managerMs = answer?.date ? Date.parse(answer.date) : NaN;
+  // The Date header has a 1 s resolution: compare with the middle of that second.
+  return answer && !Number.isNaN(managerMs) ? managerMs + 500 - answer.receivedAt : null;
+}
+
 const TIME_DAEMONS = ['chronyd', 'ntpd', 'systemd-timesyn', 'openntpd', 'timedatex'];
 
 /** Which time service runs: chronyd / ntpd / systemd-timesyncd (from /proc), w32time (sc query); null when unknown. */
@@ -70,7 +78,7 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
 }
 
 /** The value of `p`, or null when it is not there shortly before the run's deadline. */
-function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
+export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ctx.remainingMs() - 150))));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
@@ -156,12 +164,9 @@ export const timeSkewCheck: CheckDef = {
     else if (ntp) seen.push(k('doctor.time.ntpFailed', { server: ntp.server, code: ntp.code, reason: ntp.detail }));
     else seen.push(k('doctor.time.noNtpServer'));
     // The manager's Date is read over the TLS connection whether or not its certificate is trusted.
-    let managerOffset: number | null = null;
     const answer = tls?.answer;
-    const managerMs = answer?.date ? Date.parse(answer.date) : NaN;
-    if (answer && !Number.isNaN(managerMs)) {
-      // The Date header has a 1 s resolution: compare with the middle of that second.
-      managerOffset = managerMs + 500 - answer.receivedAt;
+    const managerOffset = managerOffsetOf(answer);
+    if (answer && managerOffset !== null) {
       seen.push(
         k('doctor.time.managerOffset', {
           host: m!.host,
