@@ -361,6 +361,14 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
       detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: orUnknown(leaf?.fingerprint256) }),
       remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: orUnknown(leaf?.fingerprint256) }),
     });
+  // The first bytes back were not TLS at all: another service (plain HTTP, SSH…) listens on that port.
+  if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE)$/.test(code))
+    return done({
+      status: 'fail',
+      class: 'tls',
+      detail: k('doctor.tls.notTls', { ...base, code, message: tls.message }),
+      remedy: k('doctor.tls.notTlsRemedy', base),
+    });
   return done({
     status: 'fail',
     class: 'tls',

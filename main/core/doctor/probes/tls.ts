@@ -256,9 +256,18 @@ export function tlsHandshake(
       if (secured) return;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ok: false, code: e.code ?? 'ERR_TLS', message: e.message, chain: [], ms: ms() });
+      resolve({ ok: false, code: e.code ?? 'ERR_TLS', message: openSslReason(e.message), chain: [], ms: ms() });
     });
   });
+}
+
+/**
+ * OpenSSL's reason from its error line (`C0…:error:0A00010B:SSL routines:tls_validate_record_header:wrong
+ * version number:../deps/…:77:` → `wrong version number`); other messages as they are, on one line.
+ */
+export function openSslReason(message: string): string {
+  const line = message.split('\n')[0]!.trim();
+  return /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(line)?.[1]?.trim() ?? line;
 }
 
 /** The chain as presented, leaf first, as DER. */
