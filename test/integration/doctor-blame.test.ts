@@ -284,3 +284,29 @@ describe("the agent's proxy: reached but not tunnelling is told apart from unrea
       expect(r.json.verdict).toMatchObject({ check: 'proxy', class: 'proxy' });
     });
 });
+
+describe("this machine's files the doctor reads: a named pipe or a device never holds the run", () => {
+  it('/etc/hosts a named pipe, chrony.conf a device: each check says what the file is, and the process ends at once', async () => {
+    const sandbox = makeRoot({ ...OS_RELEASE.el9 });
+    await execa('mkfifo', [join(sandbox, 'etc/hosts')]);
+    await execa('mknod', [join(sandbox, 'etc/chrony.conf'), 'c', '1', '5']); // /dev/zero's numbers
+    const t0 = performance.now();
+    const r = await execa(
+      process.execPath,
+      [CLI, 'doctor', '--json', '--root', sandbox, '--manager', `dsm://${NAME}:4120/`, '--deadline', '2000'],
+      { reject: false, env: { LANG: 'C' }, stdin: 'ignore', timeout: 15_000 },
+    );
+    expect(r.timedOut).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(2_000 + 500 + 1_500);
+    const json = JSON.parse(String(r.stdout)) as DoctorResult;
+    const dns = check(json, 'dns.manager');
+    expect(dns.status).toBe('fail');
+    expect(dns.detail).toContain(`${sandbox}/etc/hosts is a named pipe (FIFO), not a regular file`);
+    expect(dns.remedy).toContain(`ls -l ${sandbox}/etc/hosts`);
+    const time = check(json, 'time.skew');
+    expect(time.status).toBe('fail');
+    expect(time.detail).toContain(`${sandbox}/etc/chrony.conf is a device, not a regular file`);
+    expect(json.verdict).toMatchObject({ check: 'dns.manager' });
+    expect(r.exitCode).toBe(1);
+  });
+});
