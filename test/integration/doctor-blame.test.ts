@@ -285,6 +285,46 @@ describe("the agent's proxy: reached but not tunnelling is told apart from unrea
     });
 });
 
+describe("the proxy's remedies fit the platform", () => {
+  it("407 on CONNECT: the agent's credential command as Windows runs it (no sudo, no /opt), and as EL9 runs it", async () => {
+    const port = await listen(
+      createServer((c) => {
+        c.on('error', () => undefined);
+        c.once('data', () => c.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n'));
+      }),
+    );
+    const windows = makeRoot({ windows: true, hosts: `127.0.0.1 localhost\r\n${LOOPBACK} ${NAME}\r\n` });
+    const remedies: string[] = [];
+    for (const sandbox of [windows, root()]) {
+      const r = await execa(
+        process.execPath,
+        [
+          CLI,
+          'doctor',
+          '--json',
+          '--root',
+          sandbox,
+          '--manager',
+          `dsm://${NAME}:4120/`,
+          '--proxy',
+          `${LOOPBACK}:${port}`,
+          '--only',
+          'proxy',
+        ],
+        { reject: false, env: { LANG: 'C' }, stdin: 'ignore' },
+      );
+      const p = check(JSON.parse(String(r.stdout)) as DoctorResult, 'proxy');
+      expect(p.detailRef.key).toBe('doctor.tcp.proxyAuth');
+      remedies.push(p.remedy);
+    }
+    expect(remedies[0]).toContain(
+      "& 'C:\\Program Files\\Trend Micro\\Deep Security Agent\\dsa_control.cmd' -u USER:PASSWORD (in an administrator PowerShell)",
+    );
+    expect(remedies[0]).not.toMatch(/sudo|\/opt\//);
+    expect(remedies[1]).toContain('sudo /opt/ds_agent/dsa_control -u USER:PASSWORD');
+  });
+});
+
 describe("this machine's files the doctor reads: a named pipe or a device never holds the run", () => {
   it('/etc/hosts a named pipe, chrony.conf a device: each check says what the file is, and the process ends at once', async () => {
     const sandbox = makeRoot({ ...OS_RELEASE.el9 });

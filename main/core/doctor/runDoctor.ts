@@ -170,6 +170,7 @@ export async function runDoctor(
     sys,
     inputs,
     timeoutMs,
+    platform: kind,
     signal: deadline.signal,
     deadlineMs,
     remainingMs: () => deadline.remaining(),

@@ -62,6 +62,8 @@ export interface CheckContext {
   inputs: DoctorInputs;
   /** Per-operation timeout (connect, handshake, NTP query), ms. */
   timeoutMs: number;
+  /** The platform the remedies are worded for (RHEL 6, Windows…). */
+  platform: import('../platformText.js').PlatformKind;
   probes: import('./probes/managerProbe.js').ProbeCache;
   /** Aborted at the run's deadline: every lookup, connection and child process stops then. */
   signal: AbortSignal;

@@ -13,6 +13,7 @@ import { timeRef, orUnknown } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
+import { dsaControl } from '../../platformText.js';
 import { beforeDeadline, clockRemedy, configuredNtpServer, managerOffsetOf, runningTimeService } from './time.js';
 
 /** The port the manager connects to on the agent (manager-initiated communication). */
@@ -181,7 +182,12 @@ export function proxyRefusal(ctx: CheckContext, t: Pick<Target, 'host' | 'port'>
     status: 'fail',
     class: 'proxy',
     detail: k(`doctor.tcp.${which}`, { ...p, status: status ?? '', line }),
-    remedy: k(`doctor.tcp.${which}Remedy`, p),
+    remedy: k(`doctor.tcp.${which}Remedy`, {
+      ...p,
+      // The agent's own commands, as this platform runs them (Windows has no sudo and no /opt).
+      setAuth: dsaControl(ctx.platform, ['-u', 'USER:PASSWORD']),
+      clear: dsaControl(ctx.platform, ['-x', '']),
+    }),
   };
 }
 
