@@ -3,6 +3,8 @@ import { execa } from 'execa';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js';
 import { CLI } from '../helpers/cli.js';
@@ -49,7 +51,7 @@ const listen = (s: Server | TlsServer): Promise<number> => {
 };
 
 /** A TLS server on LOOPBACK with `certs` that answers `GET /` as `answer` says, with this clock's Date. */
-function manager(certs: CertSet, answer: Answer): Promise<number> {
+function manager(certs: Pick<CertSet, 'cert' | 'key'>, answer: Answer): Promise<number> {
   const s = createTlsServer({ cert: certs.cert, key: certs.key }, (c: TLSSocket) => {
     c.on('error', () => undefined);
     let head = '';
@@ -236,6 +238,51 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
     expect(c.detail).toContain('wrong version number');
     expect(c.detail).not.toMatch(/\n|deps\/openssl/);
     expect(c.remedy).toContain('4120');
+  });
+
+  it("a manager's own self-signed certificate (the on-premises default): a warning that says so, with the fingerprint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsa-selfsigned-'));
+    await execa('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${NAME}`,
+      '-addext',
+      `subjectAltName=DNS:${NAME}`,
+    ]);
+    const own = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    const port = await manager(own, { status: 200 });
+    rmSync(dir, { recursive: true, force: true });
+    const r = await doctor(port, null, ['--only', 'tls.manager']);
+    const c = check(r.json, 'tls.manager');
+    expect(c).toMatchObject({ status: 'warn', class: 'tls' });
+    expect(c.detailRef.key).toBe('doctor.tls.privateCa');
+    expect(c.detail).toContain('self-signed');
+    expect(c.phases!.find((p) => p.name === 'manager')).toMatchObject({ status: 'pass' });
+  });
+
+  it('issued by a CA this machine does not trust (a re-signing device or an own CA): a warning naming that CA, never "self-signed"', async () => {
+    const resigned = makeCertificates({ names: [NAME], ips: [LOOPBACK], caName: 'Corp Gateway CA' });
+    const port = await manager(resigned, { status: 200 });
+    const r = await doctor(port, null, ['--only', 'tls.manager']);
+    const c = check(r.json, 'tls.manager');
+    expect(c).toMatchObject({ status: 'warn', class: 'tls' });
+    expect(c.detailRef.key).toBe('doctor.tls.privateIssuer');
+    expect(c.detail).toContain('CN=Corp Gateway CA');
+    expect(c.detail).not.toContain('self-signed');
+    expect(c.remedy).toMatch(/SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    expect(r.exitCode).toBe(0);
   });
 
   it('a certificate for another name from a trusted CA: says whose name it carries, never "not from a public CA"', async () => {

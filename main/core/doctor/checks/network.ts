@@ -360,13 +360,18 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
   const untrusted = /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(
     code,
   );
-  if (untrusted && tls.chain.length)
+  if (untrusted && leaf) {
+    // A manager's default certificate is self-signed; one issued by another CA this machine does not trust is
+    // the organisation's CA or a device that re-signs: either is possible, and the text says both.
+    const selfSigned = leaf.subject === leaf.issuer;
+    const p = { ...base, code, issuer: leaf.issuer, fingerprint: orUnknown(leaf.fingerprint256) };
     return done({
       status: 'warn',
       class: 'tls',
-      detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: orUnknown(leaf?.fingerprint256) }),
-      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: orUnknown(leaf?.fingerprint256) }),
+      detail: k(selfSigned ? 'doctor.tls.privateCa' : 'doctor.tls.privateIssuer', p),
+      remedy: k('doctor.tls.privateCaRemedy', p),
     });
+  }
   // The first bytes back were not TLS at all: another service (plain HTTP, SSH…) listens on that port.
   if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE)$/.test(code))
     return done({
