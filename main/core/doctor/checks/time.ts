@@ -84,7 +84,13 @@ export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T |
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-const seconds = (ms: number): string => (Math.abs(ms) / 1000).toFixed(1);
+/** An offset's size in the unit a person reads it in: seconds up to an hour, hours up to two days, then days. */
+export function durationRef(ms: number): Message {
+  const s = Math.abs(ms) / 1000;
+  if (s < 3_600) return k('doctor.time.duration.seconds', { n: s.toFixed(1) });
+  if (s < 2 * 86_400) return k('doctor.time.duration.hours', { n: (s / 3_600).toFixed(1) });
+  return k('doctor.time.duration.days', { n: (s / 86_400).toFixed(1) });
+}
 /** `ahead` when the other clock is behind this one (a negative offset), else `behind`. */
 const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
@@ -156,7 +162,7 @@ export const timeSkewCheck: CheckDef = {
       seen.push(
         k('doctor.time.ntpOffset', {
           server: ntp.server,
-          offset: seconds(ntp.offsetMs),
+          offset: durationRef(ntp.offsetMs),
           direction: direction(ntp.offsetMs),
           stratum: ntp.stratum,
         }),
@@ -170,7 +176,7 @@ export const timeSkewCheck: CheckDef = {
       seen.push(
         k('doctor.time.managerOffset', {
           host: m!.host,
-          offset: seconds(managerOffset),
+          offset: durationRef(managerOffset),
           direction: managerDirection(managerOffset),
           date: answer.date!,
         }),
@@ -195,7 +201,7 @@ export const timeSkewCheck: CheckDef = {
         status: level(ntpOffset),
         class: 'clock',
         detail: k('doctor.time.thisClockWrong', {
-          offset: seconds(ntpOffset),
+          offset: durationRef(ntpOffset),
           direction: direction(ntpOffset),
           server: server!,
           text,
@@ -209,7 +215,7 @@ export const timeSkewCheck: CheckDef = {
           status: level(managerOffset),
           class: 'clock',
           detail: k('doctor.time.managerClockWrong', {
-            offset: seconds(managerOffset),
+            offset: durationRef(managerOffset),
             direction: managerDirection(managerOffset),
             host: m!.host,
             server: server!,
@@ -217,7 +223,7 @@ export const timeSkewCheck: CheckDef = {
           }),
           remedy: k('doctor.time.managerClockWrongRemedy', {
             host: m!.host,
-            offset: seconds(managerOffset),
+            offset: durationRef(managerOffset),
             direction: managerDirection(managerOffset),
             server: server!,
           }),
@@ -226,7 +232,7 @@ export const timeSkewCheck: CheckDef = {
         status: level(managerOffset),
         class: 'clock',
         detail: k('doctor.time.cannotTell', {
-          offset: seconds(managerOffset),
+          offset: durationRef(managerOffset),
           direction: managerDirection(managerOffset),
           host: m!.host,
           text,
