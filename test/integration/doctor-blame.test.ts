@@ -334,6 +334,39 @@ describe("the agent's proxy: reached but not tunnelling is told apart from unrea
     });
 });
 
+describe('a proxy that answers CONNECT with 200 and then carries nothing', () => {
+  for (const [what, after] of [
+    ['stays silent', () => undefined],
+    ['hangs up', (c: Socket) => setTimeout(() => c.destroy(), 20)],
+  ] as const)
+    it(`${what} in the tunnel while the manager answers directly: the proxy is blamed, not TLS`, async () => {
+      const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK] });
+      const mgr = await manager(certs, { status: 200 });
+      const port = await listen(
+        createServer((c) => {
+          c.on('error', () => undefined);
+          c.once('data', () => {
+            c.write('HTTP/1.1 200 Connection established\r\n\r\n');
+            after(c);
+          });
+        }),
+      );
+      const r = await doctor(mgr, certs, [
+        '--proxy',
+        `${LOOPBACK}:${port}`,
+        '--only',
+        'tls.manager',
+        '--timeout',
+        '1000',
+      ]);
+      const c = check(r.json, 'tls.manager');
+      expect(c).toMatchObject({ status: 'fail', class: 'proxy' });
+      expect(c.detailRef.key).toBe('doctor.tls.tunnelBroken');
+      expect(c.remedy).toContain(`${LOOPBACK}:${port}`);
+      expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'proxy' });
+    });
+});
+
 describe("the proxy's remedies fit the platform", () => {
   it("407 on CONNECT: the agent's credential command as Windows runs it (no sudo, no /opt), and as EL9 runs it", async () => {
     const port = await listen(

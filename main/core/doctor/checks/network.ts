@@ -372,6 +372,14 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
       remedy: k('doctor.tls.privateCaRemedy', p),
     });
   }
+  // Through the proxy no handshake, directly the manager's certificate: the proxy opened a tunnel it does not carry.
+  if (tls.viaProxy && !tls.chain.length && tls.directChain?.length)
+    return done({
+      status: 'fail',
+      class: 'proxy',
+      detail: k('doctor.tls.tunnelBroken', { ...base, proxy: tls.viaProxy, code, message: tls.message }),
+      remedy: k('doctor.tls.tunnelBrokenRemedy', { ...base, proxy: tls.viaProxy }),
+    });
   // The first bytes back were not TLS at all: another service (plain HTTP, SSH…) listens on that port.
   if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE)$/.test(code))
     return done({
