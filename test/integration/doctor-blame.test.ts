@@ -3,8 +3,6 @@ import { execa } from 'execa';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js';
 import { CLI } from '../helpers/cli.js';
@@ -243,29 +241,8 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
   });
 
   it("a manager's own self-signed certificate (the on-premises default): a warning that says so, with the fingerprint", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dsa-selfsigned-'));
-    await execa('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '30',
-      '-subj',
-      `/CN=${NAME}`,
-      '-addext',
-      `subjectAltName=DNS:${NAME}`,
-    ]);
-    const own = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    const own = makeCertificates({ names: [NAME], selfSigned: true });
     const port = await manager(own, { status: 200 });
-    rmSync(dir, { recursive: true, force: true });
     const r = await doctor(port, null, ['--only', 'tls.manager']);
     const c = check(r.json, 'tls.manager');
     expect(c).toMatchObject({ status: 'warn', class: 'tls' });
