@@ -288,6 +288,11 @@ describe("the agent's proxy: reached but not tunnelling is told apart from unrea
     ['stays silent after CONNECT', () => undefined, 'doctor.tcp.proxySilent'],
     ['hangs up on CONNECT', (c: Socket) => c.destroy(), 'doctor.tcp.proxyClosed'],
     ['answers in another protocol', (c: Socket) => c.end('SSH-2.0-OpenSSH_9.6\r\n'), 'doctor.tcp.proxyNotHttp'],
+    [
+      'cannot reach the manager itself (502)',
+      (c: Socket) => c.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'),
+      'doctor.tcp.proxyUpstream',
+    ],
   ] as const)
     it(`a proxy that ${what}: fail, class proxy, never "did not accept a connection"`, async () => {
       const port = await proxy(behave);
@@ -306,6 +311,8 @@ describe("the agent's proxy: reached but not tunnelling is told apart from unrea
       expect(p.detailRef.key).toBe(key);
       expect(p.detail).toContain(`${LOOPBACK}:${port}`);
       expect(p.detail).not.toContain('did not accept a connection');
+      // Only a proxy that reached nothing upstream is told that it resolves the name without this hosts file.
+      expect(p.remedy.includes("without this machine's hosts file")).toBe(key === 'doctor.tcp.proxyUpstream');
       expect(check(r.json, 'net.manager')).toMatchObject({ status: 'blocked', blockedBy: 'proxy' });
       expect(r.json.verdict).toMatchObject({ check: 'proxy', class: 'proxy' });
     });

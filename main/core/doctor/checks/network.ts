@@ -169,15 +169,17 @@ export function proxyRefusal(ctx: CheckContext, t: Pick<Target, 'host' | 'port'>
   const which =
     status === 407
       ? 'proxyAuth'
-      : status !== null
-        ? 'proxyDenied'
-        : !connected
-          ? 'proxyUnreachable'
-          : line
-            ? 'proxyNotHttp'
-            : c.code === 'ETIMEDOUT'
-              ? 'proxySilent'
-              : 'proxyClosed';
+      : status === 502 || status === 503 || status === 504
+        ? 'proxyUpstream'
+        : status !== null
+          ? 'proxyDenied'
+          : !connected
+            ? 'proxyUnreachable'
+            : line
+              ? 'proxyNotHttp'
+              : c.code === 'ETIMEDOUT'
+                ? 'proxySilent'
+                : 'proxyClosed';
   return {
     status: 'fail',
     class: 'proxy',
