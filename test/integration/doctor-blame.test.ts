@@ -211,6 +211,31 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       expect(r.exitCode).toBe(1);
     });
 
+  it("doctor --fix: a service that does not answer as the manager is left to the manager's administrator, with its port", async () => {
+    const port = await manager(certs, { raw: 'SSH-2.0-OpenSSH_9.6\r\n' });
+    const sandbox = root();
+    const fix = await execa(
+      process.execPath,
+      [
+        CLI,
+        'doctor',
+        '--root',
+        sandbox,
+        '--manager',
+        `dsm://${NAME}:${port}/`,
+        '--only',
+        'tls.manager',
+        '--fix',
+        '--out',
+        join(sandbox, 'plan.json'),
+      ],
+      { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: certs.caFile }, stdin: 'ignore' },
+    );
+    expect(fix.stdout).toContain(
+      `tls.manager: the manager's administrator — check the service at ${NAME}:${port}: it does not answer as the manager`,
+    );
+  });
+
   it('a manager that never answers after the handshake: the answer is what was awaited at the deadline', async () => {
     const port = await manager(certs, 'never');
     const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '5000', '--deadline', '2000']);
