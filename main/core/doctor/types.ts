@@ -3,7 +3,6 @@ import type { SystemContext } from '../system.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { ManagerAddress } from '../inputs/activation.js';
 import type { Message, MessageParam } from '../message.js';
-
 import type { FailClass } from './failClass.js';
 
 export { FAIL_CLASSES, type FailClass } from './failClass.js';
