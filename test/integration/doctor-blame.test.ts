@@ -82,6 +82,18 @@ async function doctor(
   return { json: JSON.parse(String(r.stdout)) as DoctorResult, exitCode: r.exitCode ?? -1, wallMs };
 }
 
+/** `doctor --fix --out` of tls.manager against NAME:port (the CA of `certs` trusted): what it printed. */
+async function doctorFix(port: number, certs: CertSet): Promise<{ stdout: string }> {
+  const sandbox = root();
+  const argv = ['doctor', '--root', sandbox, '--manager', `dsm://${NAME}:${port}/`, '--only', 'tls.manager'];
+  const r = await execa(process.execPath, [CLI, ...argv, '--fix', '--out', join(sandbox, 'plan.json')], {
+    reject: false,
+    env: { LANG: 'C', NODE_EXTRA_CA_CERTS: certs.caFile },
+    stdin: 'ignore',
+  });
+  return { stdout: String(r.stdout) };
+}
+
 describe("a certificate's dates: this clock or the manager's certificate, by another clock", () => {
   it("expired, and the manager's clock agrees with this one: the manager's certificate is blamed, not this clock", async () => {
     const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK], shiftClock: '-400 days', days: 30 });
@@ -99,24 +111,7 @@ describe("a certificate's dates: this clock or the manager's certificate, by ano
       else expect(c.remedy).toContain('renew its certificate');
     }
     // doctor --fix: nothing for this machine; the manager's administrator renews the certificate.
-    const sandbox = root();
-    const fix = await execa(
-      process.execPath,
-      [
-        CLI,
-        'doctor',
-        '--root',
-        sandbox,
-        '--manager',
-        `dsm://${NAME}:${port}/`,
-        '--only',
-        'tls.manager',
-        '--fix',
-        '--out',
-        join(sandbox, 'plan.json'),
-      ],
-      { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: certs.caFile }, stdin: 'ignore' },
-    );
+    const fix = await doctorFix(port, certs);
     expect(fix.stdout).toContain('Nothing found that this machine can fix');
     expect(fix.stdout).toContain(
       `tls.manager: the manager's administrator — renew the certificate of the manager ${NAME} (this machine's clock is right)`,
@@ -213,24 +208,7 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
 
   it("doctor --fix: a service that does not answer as the manager is left to the manager's administrator, with its port", async () => {
     const port = await manager(certs, { raw: 'SSH-2.0-OpenSSH_9.6\r\n' });
-    const sandbox = root();
-    const fix = await execa(
-      process.execPath,
-      [
-        CLI,
-        'doctor',
-        '--root',
-        sandbox,
-        '--manager',
-        `dsm://${NAME}:${port}/`,
-        '--only',
-        'tls.manager',
-        '--fix',
-        '--out',
-        join(sandbox, 'plan.json'),
-      ],
-      { reject: false, env: { LANG: 'C', NODE_EXTRA_CA_CERTS: certs.caFile }, stdin: 'ignore' },
-    );
+    const fix = await doctorFix(port, certs);
     expect(fix.stdout).toContain(
       `tls.manager: the manager's administrator — check the service at ${NAME}:${port}: it does not answer as the manager`,
     );
