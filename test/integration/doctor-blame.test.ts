@@ -27,9 +27,10 @@ const root = (): string => makeRoot({ ...OS_RELEASE.el9, hosts: `127.0.0.1\tloca
 
 /**
  * What the server at the manager's address does once TLS is up and `GET /` came in: answer with a status,
- * send raw bytes (then close), hang up at once, or never answer.
+ * send raw bytes (then close), send bytes and then nothing more (the connection kept open), hang up at once, or
+ * never answer.
  */
-type Answer = { status: number } | { raw: string } | 'hangUp' | 'never';
+type Answer = { status: number } | { raw: string } | { stall: string } | 'hangUp' | 'never';
 
 const servers: (Server | TlsServer)[] = [];
 const sockets = new Set<Socket>();
@@ -59,6 +60,7 @@ function manager(certs: Pick<CertSet, 'cert' | 'key'>, answer: Answer): Promise<
       if (answer === 'never') return;
       if (answer === 'hangUp') return void c.destroy();
       if ('raw' in answer) return void c.end(answer.raw);
+      if ('stall' in answer) return void c.write(answer.stall);
       c.end(`HTTP/1.1 ${answer.status} X\r\nDate: ${new Date().toUTCString()}\r\nContent-Length: 0\r\n\r\n`);
     });
   });
@@ -187,10 +189,17 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       'HTTP/1.1 200 OK',
     ],
     ['a hang-up without an answer', 'hangUp', 'manager', 'doctor.manager.closed', 'closed the connection'],
+    [
+      'a header that stops mid-way on an open connection',
+      { stall: 'HTTP/1.1 200 OK\r\nServer: x\r\n' },
+      'manager',
+      'doctor.manager.cut',
+      'stopped sending after',
+    ],
   ] as const)
     it(`${what}: fail, class ${cls}`, async () => {
       const port = await manager(certs, answer);
-      const r = await doctor(port, certs, ['--only', 'tls.manager']);
+      const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '1500']);
       const c = check(r.json, 'tls.manager');
       expect(c).toMatchObject({ status: 'fail', class: cls });
       expect(c.detailRef.key).toBe(key);
