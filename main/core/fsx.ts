@@ -82,6 +82,30 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   }
 }
 
+/** Whether an OS error's system call read (stat, readdir…) rather than wrote. */
+const READ_CALLS = new Set(['read', 'stat', 'lstat', 'scandir', 'readlink', 'access', 'opendir']);
+
+/**
+ * An OS error met outside any one file operation (the run's journal, the lock, a step's read) as the DsaError
+ * `fileSystemError` gives: exit 2, naming the file (`e.path`, else `fallback`) and the fix. Anything else is
+ * returned unchanged.
+ */
+export async function osFailure(e: unknown, fallback: string): Promise<unknown> {
+  if (e instanceof DsaError || !isSystemError(e)) return e;
+  const op = READ_CALLS.has(e.syscall ?? '') ? 'read' : 'write';
+  return fileSystemError(e, e.path ?? fallback, op);
+}
+
+/** Runs a synchronous file operation on `path`, naming it in the OS error when the call did not (write, fsync). */
+export function onPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isSystemError(e) && !e.path) e.path = path;
+    throw e;
+  }
+}
+
 /**
  * Reads a file, or null when it does not exist; any other OS error is a DsaError naming the cause (exit 2).
  * With `root` (a system tree at `--root`), symbolic links are followed inside that tree.

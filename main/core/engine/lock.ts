@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
+import { onPath } from '../fsx.js';
 import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 
@@ -59,11 +60,17 @@ function tryCreate(file: string, holder: LockHolder): boolean {
     throw e;
   }
   try {
-    writeSync(fd, JSON.stringify(holder) + '\n');
-    fsyncSync(fd);
-  } finally {
+    onPath(file, () => {
+      writeSync(fd, JSON.stringify(holder) + '\n');
+      fsyncSync(fd);
+    });
+  } catch (e) {
+    // A full disk: no empty lock file is left behind for the next job to wait on.
     closeSync(fd);
+    rmSync(file, { force: true });
+    throw e;
   }
+  closeSync(fd);
   return true;
 }
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
-import { fail as failWith, ExitCode } from '../errors.js';
+import { atomicWrite, osFailure, readIfExists, sha256 } from '../fsx.js';
+import { fail as failWith, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
@@ -353,6 +353,8 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
 
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];
+  // The first OS error a file met (read-only /etc, a full disk): what the admin fixes before reverting again.
+  let cause: DsaError | null = null;
   if (kept.length) {
     const version = await agentVersion(sys);
     for (const k of kept)
@@ -379,12 +381,14 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
         const data = await fs.readFile(f.backup!);
         await atomicWrite(f.host, data, { root: sys.root, ...(f.first.mode !== null ? { mode: f.first.mode } : {}) });
       } else await fs.rm(f.host, { force: true });
-    } catch {
-      // The read-back below names the file and its backup.
+    } catch (e) {
+      // The read-back below decides; the cause is kept for the message.
+      const os = await osFailure(e, f.host);
+      if (os instanceof DsaError) cause ??= os;
     }
     const now = await readIfExists(f.host, { root: sys.root });
     if ((now ? sha256(now) : null) !== f.first.beforeSha) {
-      failures.push(`${item.path} (${f.backup ?? '-'})`);
+      failures.push(f.backup ? `${item.path} (${f.backup})` : item.path);
       continue;
     }
     const restored = f.first.existed ? 'bytes' : 'deleted';
@@ -392,8 +396,15 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     outcome.files.push({ path: item.path, restored });
   }
   journal.append({ type: 'revert.done', ok: failures.length === 0 });
-  if (failures.length)
-    throw fail('revert.incomplete', { run: runId, what: failures.join('; '), dir: journal.dir }, ExitCode.failed);
+  if (failures.length) {
+    const params = { run: runId, what: failures.join('; '), dir: journal.dir };
+    if (cause)
+      throw failWith('revert.incomplete', msg('revert.incompleteBecause', { ...params, cause: cause.info.message }), {
+        exit: cause.exitCode,
+        ...(cause.info.remedy ? { remedy: cause.info.remedy } : {}),
+      });
+    throw fail('revert.incomplete', params, ExitCode.failed);
+  }
   outcome.rebootRequired = events.some((e) => e.type === 'step.start' && e.revertNeedsReboot === true);
   if (kept.length) outcome.agent = 'kept';
   return outcome;

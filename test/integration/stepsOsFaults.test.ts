@@ -1,0 +1,103 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inMountNamespace } from '../helpers/mountNamespace.js';
+import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
+
+// The preparation steps under faults the admin's own machine causes: the file system holding the run journals
+// full, or out of inodes. Each runs in a private mount namespace (unshare -m) on a tmpfs made there.
+
+afterAll(cleanupRoots);
+
+const DROPIN = 'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf';
+
+/** An EL8 root whose IPv6 is on, with the sysctl tools answering as they do when they succeed. */
+function el8Root(files: Record<string, string> = {}): string {
+  const root = makeRoot({
+    ...OS_RELEASE.el8,
+    files: {
+      'etc/sysctl.conf': 'kernel.sysrq = 16\n',
+      'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+      'proc/sys/net/ipv6/conf/default/disable_ipv6': '0\n',
+      'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+      ...files,
+    },
+    replies: [
+      { command: 'sysctl', args: ['--system'], stdout: `* Applying /${DROPIN} ...\n` },
+      { command: 'sysctl', args: ['-w'] },
+    ],
+  });
+  mkdirSync(join(root, 'var/lib/dsa-setup'), { recursive: true });
+  return root;
+}
+
+/** Runs `apply --disable-ipv6` with /var/lib/dsa-setup on a tmpfs mounted with `options`, then lists that tmpfs. */
+async function applyWithStateOn(root: string, options: string, fill: boolean) {
+  const state = join(root, 'var/lib/dsa-setup');
+  const r = await inMountNamespace(
+    [
+      'state="$1"; shift',
+      `mount -t tmpfs -o ${options} tmpfs "$state"`,
+      ...(fill ? ['dd if=/dev/zero of="$state/fill" bs=4k 2>/dev/null'] : []),
+      '"$NODE" "$CLI" "$@"; echo "@@rc $?"',
+      'find "$state" -type f ! -name fill | sort',
+    ].join('; '),
+    [state, 'apply', '--root', root, '--disable-ipv6', '--yes'],
+  );
+  const m = /@@rc (\d+)\n?([\s\S]*)$/.exec(r.stdout);
+  return { code: m?.[1], files: (m?.[2] ?? '').split('\n').filter(Boolean), all: r.stdout + r.stderr };
+}
+
+describe('the file system holding the run journals cannot take more', () => {
+  it('full before the run starts: exit 2 naming the lock file and the fix, no lock left behind, nothing written', async () => {
+    const root = el8Root();
+    const r = await applyWithStateOn(root, 'size=64k', true);
+    expect(r.code, r.all).toBe('2');
+    expect(r.all).toContain('no space left');
+    expect(r.all).toContain('var/lib/dsa-setup/lock');
+    expect(r.all).toMatch(/df -h \S*var\/lib\/dsa-setup/);
+    expect(r.all).not.toMatch(/Internal error|refused to write -/);
+    // An empty lock file would make the next job wait for nobody.
+    expect(r.files).toEqual([]);
+    expect(() => readFileSync(join(root, DROPIN))).toThrow(/ENOENT/);
+  });
+
+  it('no inode left for the backup of the file to change: exit 2 naming the backup, the file unchanged', async () => {
+    const root = el8Root({ [DROPIN]: '# kept by the admin\n' });
+    // The tmpfs root, the lock, runs/, the run, backups/, events.jsonl and plan.json: no inode for the backup.
+    const r = await applyWithStateOn(root, 'nr_inodes=7', false);
+    expect(r.code, r.all).toBe('2');
+    expect(r.all).toMatch(/no space left[^\n]*backups\/001\.bak/);
+    expect(r.all).not.toMatch(/Internal error/);
+    expect(readFileSync(join(root, DROPIN), 'utf8')).toBe('# kept by the admin\n');
+    // The journal says the step failed, so `status` and revert know the run did nothing.
+    const events = r.files.find((f) => f.endsWith('events.jsonl'));
+    expect(events).toBeDefined();
+  });
+});
+
+describe('a read-only /etc', () => {
+  it('revert cannot restore the file: exit 2 naming the mount and the fix, never "reverted"', async () => {
+    const root = el8Root();
+    writeFileSync(join(root, 'etc/marker'), 'x');
+    const r = await inMountNamespace(
+      [
+        'root="$1"; shift',
+        '"$NODE" "$CLI" apply --root "$root" --disable-ipv6 --yes >/dev/null; echo "@@apply $?"',
+        'mount --bind "$root/etc" "$root/etc" && mount -o remount,bind,ro "$root/etc"',
+        '"$NODE" "$CLI" revert --root "$root" --yes; echo "@@revert $?"',
+        'cat "$root/etc/sysctl.d/90-dsa-setup-disable-ipv6.conf" | head -1',
+      ].join('; '),
+      [root],
+    );
+    const all = r.stdout + r.stderr;
+    // The sandbox's /proc files do not change, so apply itself ends unconfirmed (exit 1): the file is written.
+    expect(all).toMatch(/@@apply [01]\b/);
+    expect(all, all).toContain('@@revert 2');
+    expect(all).toMatch(/read-only file system/);
+    expect(all).toMatch(/mount -o remount,rw/);
+    expect(all).toMatch(/NOT fully reverted: could not restore \/etc\/sysctl\.d\/90-dsa-setup-disable-ipv6\.conf\. /);
+    expect(all).not.toMatch(/Run \S+ reverted\./);
+    expect(all).not.toMatch(/Internal error/);
+  });
+});
