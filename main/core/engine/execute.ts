@@ -12,6 +12,7 @@ import { parseNftHandle } from '../prep/firewallStep.js';
 import { applyEdit } from '../steps/fileAction.js';
 import { packageForInstall } from '../agent/installStep.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
+import { statusValue } from '../statusValues.js';
 import type { Journal } from './journal.js';
 import { pathInSystem } from './paths.js';
 
@@ -159,12 +160,17 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
   }
   if (a.service) {
     const waited = await waitForAgentService(sys, { timeoutMs: a.service.waitSec * 1000, progress: ctx.progress });
+    const params = { seconds: Math.round(waited.waitedMs / 1000), state: statusValue(waited.state) };
+    if (waited.died)
+      throw fail('agent.install.serviceDied', msg('agent.install.serviceDied', params), {
+        remedy: msg(
+          sys.os === 'windows' ? 'agent.install.serviceDiedRemedyWindows' : 'agent.install.serviceDiedRemedy',
+        ),
+      });
     if (waited.state !== 'running' && waited.state !== 'unknown')
-      throw fail(
-        'agent.install.serviceNotRunning',
-        msg('agent.install.serviceNotRunning', { seconds: Math.round(waited.waitedMs / 1000), state: waited.state }),
-        { remedy: msg('agent.install.serviceNotRunningRemedy') },
-      );
+      throw fail('agent.install.serviceNotRunning', msg('agent.install.serviceNotRunning', params), {
+        remedy: msg('agent.install.serviceNotRunningRemedy'),
+      });
   }
 }
 
