@@ -11,6 +11,7 @@ import type { Argv, Change, CommandAction, FileAction, Message } from '../steps/
 import { parseNftHandle } from '../prep/firewallStep.js';
 import { applyEdit } from '../steps/fileAction.js';
 import { packageForInstall } from '../agent/installStep.js';
+import { packageDatabaseBusy } from '../agent/packageLock.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
 import { statusValue } from '../statusValues.js';
 import type { Journal } from './journal.js';
@@ -143,6 +144,11 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     ...(undo ? { revert: maskArgv(undo) } : {}),
   });
   const ok = r.exitCode !== null && (a.okExitCodes ?? [0]).includes(r.exitCode);
+  // Another package manager holding the database is the admin's to wait for (exit 2), not a failed install.
+  if (!ok && a.role === 'package') {
+    const busy = packageDatabaseBusy(a.command, r);
+    if (busy) throw busy;
+  }
   if (!ok) throw execFailed(a.command, a.args, r, mask);
   if (a.readBack) {
     const rb = await run(a.readBack, 30_000);
