@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,30 @@ describe('install: another package manager holds the package database', () => {
     expect(r.stdout).not.toMatch(/\[install\] applied|Internal error/);
     const status = readFileSync(join(admin, 'status'), 'utf8');
     expect(status).not.toMatch(/^Package: ds-agent$/m);
+  });
+});
+
+describe('install: the package tool says it succeeded, but installed nothing', () => {
+  it('exit 1 naming what rpm printed and that the database does not list the agent; the service is not started', async () => {
+    const root = makeAgentRoot();
+    // An `rpm` earlier on PATH (a wrapper) that answers an install with its progress bar and exit 0, doing nothing.
+    const bin = join(out, 'wrapper-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, 'rpm'),
+      '#!/bin/sh\nfor a in "$@"; do case "$a" in -ivh|-Uvh) echo "Verifying...                          ################################# [100%]"; exit 0;; esac; done\nexec /usr/bin/rpm "$@"\n',
+      { mode: 0o755 },
+    );
+    const r = await runCli(['--root', root, 'apply', '--installer', el8, '--yes'], {
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(
+      'rpm ended with success, but the package database does not list the agent 20.0.0-2395.el8 (found: -). What it printed: Verifying...',
+    );
+    expect(r.stdout).toContain('`type rpm`');
+    expect(r.stdout).not.toMatch(/\[install\] applied|Internal error|cannot run/);
+    expect(rpmInstalled(root)).toBeNull();
   });
 });
 

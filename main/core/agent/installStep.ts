@@ -234,6 +234,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
           ...(meta.zipEntry ? { entry: meta.zipEntry } : {}),
           shown,
           ...(meta.kind === 'msi' ? { msiLog: msiLog(sys) } : {}),
+          ...(meta.version ? { version: meta.version } : {}),
         },
         ...(undo ? { undo: { command: undo.command, args: undo.args, real: undo.real } } : {}),
       });

@@ -12,6 +12,8 @@ import { parseNftHandle } from '../prep/firewallStep.js';
 import { applyEdit } from '../steps/fileAction.js';
 import { packageForInstall } from '../agent/installStep.js';
 import { packageDatabaseBusy } from '../agent/packageLock.js';
+import { compareVersions } from '../agent/agentPackage.js';
+import { detectAgentPackage } from '../platform/inspect.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
 import { statusValue } from '../statusValues.js';
 import type { Journal } from './journal.js';
@@ -150,6 +152,7 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     if (busy) throw busy;
   }
   if (!ok) throw execFailed(a.command, a.args, r, mask);
+  if (a.role === 'package' && a.package) await readBackPackage(ctx, a, r, mask);
   if (a.readBack) {
     const rb = await run(a.readBack, 30_000);
     journal.append({
@@ -178,6 +181,36 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
         remedy: msg('agent.install.serviceNotRunningRemedy'),
       });
   }
+}
+
+/**
+ * After rpm or dpkg said it installed the agent, reads the package database back: a package tool (or a wrapper
+ * of it) that exits 0 having installed nothing, or another version, fails here, naming what it printed.
+ */
+async function readBackPackage(
+  ctx: ActionContext,
+  a: CommandAction,
+  r: ExecResult,
+  mask: (s: string) => string,
+): Promise<void> {
+  if (ctx.sys.os !== 'linux') return;
+  const pkg = await detectAgentPackage(ctx.sys);
+  if (pkg.installed === null) return;
+  const want = a.package?.version;
+  if (pkg.installed && (!want || !pkg.version || compareVersions(pkg.version, want) === 0)) return;
+  throw fail(
+    'agent.install.notInstalledAfter',
+    msg('agent.install.notInstalledAfter', {
+      command: a.command,
+      want: want ?? '?',
+      found: pkg.installed ? (pkg.version ?? '?') : '-',
+      output:
+        mask(tail(r.stdout + r.stderr))
+          .trim()
+          .slice(-300) || '-',
+    }),
+    { remedy: msg('agent.install.notInstalledAfterRemedy', { command: a.command }) },
+  );
 }
 
 /** Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked. */
