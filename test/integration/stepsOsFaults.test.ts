@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { inMountNamespace } from '../helpers/mountNamespace.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 
@@ -99,5 +101,33 @@ describe('a read-only /etc', () => {
     expect(all).toMatch(/NOT fully reverted: could not restore \/etc\/sysctl\.d\/90-dsa-setup-disable-ipv6\.conf\. /);
     expect(all).not.toMatch(/Run \S+ reverted\./);
     expect(all).not.toMatch(/Internal error/);
+  });
+});
+
+describe('configuration files of the system tree that are links or not what they should be', () => {
+  it('a sysctl.d file linked to an absolute path is read inside the system tree, never from this machine', async () => {
+    // A file on this machine only: an offline image's link must not make the plan show (or rewrite) it.
+    const host = mkdtempSync(join(tmpdir(), `dsa-host-only-${process.pid}-`));
+    try {
+      writeFileSync(join(host, 'sysctl.conf'), 'net.ipv6.conf.all.disable_ipv6 = 0 # HOST-ONLY-LINE\n');
+      const root = el8Root();
+      mkdirSync(join(root, 'etc/sysctl.d'), { recursive: true });
+      symlinkSync(join(host, 'sysctl.conf'), join(root, DROPIN));
+      symlinkSync(join(host, 'sysctl.conf'), join(root, 'etc/sysctl.d/99-sysctl.conf'));
+      const r = await runCli(['plan', '--root', root, '--disable-ipv6']);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('HOST-ONLY-LINE');
+      expect(r.stdout).toContain('/etc/sysctl.d/90-dsa-setup-disable-ipv6.conf (create)');
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+  });
+
+  it('a file where the sysctl.d directory should be: plan exits 2 naming it, not an empty directory', async () => {
+    const root = el8Root({ 'usr/lib/sysctl.d': 'not a directory\n' });
+    const r = await runCli(['plan', '--root', root, '--disable-ipv6']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(root, 'usr/lib/sysctl.d')} is a file where a directory is expected (ENOTDIR)`);
+    expect(r.stderr).not.toMatch(/Internal error/);
   });
 });

@@ -1,6 +1,6 @@
 import { msg } from '../message.js';
 import { z } from 'zod';
-import { readIfExists } from '../fsx.js';
+import { readSysFile } from './sysFiles.js';
 import { fileWriteAction } from '../steps/fileAction.js';
 import { detectOs } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
@@ -73,7 +73,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
       notes: port === 123 ? [] : [msg('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
     };
   }
-  const before = await readIfExists(sys.path(platform.conf));
+  const before = await readSysFile(sys, platform.conf);
   const text = before?.toString('utf8') ?? '';
   const line =
     platform.kind === 'chrony'
