@@ -72,6 +72,9 @@ describe('the file system holding the run journals cannot take more', () => {
     expect(r.all).toMatch(/no space left[^\n]*backups\/001\.bak/);
     expect(r.all).not.toMatch(/Internal error/);
     expect(readFileSync(join(root, DROPIN), 'utf8')).toBe('# kept by the admin\n');
+    // Nothing was touched: no revert to offer.
+    expect(r.all).toContain('Nothing on this machine was changed by this run.');
+    expect(r.all).not.toContain('can be undone');
     // The journal says the step failed, so `status` and revert know the run did nothing.
     const events = r.files.find((f) => f.endsWith('events.jsonl'));
     expect(events).toBeDefined();
