@@ -37,13 +37,21 @@ async function holdLock(file: string): Promise<number> {
   return child.pid!;
 }
 
+/** Ends a lock holder this file started (its process group) and waits until it is gone, so its lock is free. */
+async function releaseLock(pid: number): Promise<void> {
+  const child = holders.find((c) => c.pid === pid)!;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-pid, 'SIGKILL');
+  await gone;
+}
+
 beforeAll(() => {
   el8 = buildAgentRpm({ platform: 'RedHat_EL8', version: '20.0.0', build: '2395', outDir: out });
   deb = buildAgentDeb({ platform: 'Ubuntu_22.04', version: '20.0.0', build: '2395', outDir: out });
 });
 afterAll(() => {
   // Only the processes this file started, by their process group.
-  for (const c of holders) if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
+  for (const c of holders) if (c.pid && c.exitCode === null && c.signalCode === null) process.kill(-c.pid, 'SIGKILL');
   cleanupRoots();
   rmSync(out, { recursive: true, force: true });
 });
@@ -73,6 +81,27 @@ describe('install: another package manager holds the package database', () => {
     expect(r.stdout).not.toMatch(/\[install\] applied|Internal error/);
     const status = readFileSync(join(admin, 'status'), 'utf8');
     expect(status).not.toMatch(/^Package: ds-agent$/m);
+  });
+});
+
+describe('revert: another package manager holds the rpm database while the agent package is removed', () => {
+  it('exit 2, "NOT fully reverted" with the cause and what to wait for; the next revert, after it ended, removes it', async () => {
+    const root = makeAgentRoot();
+    const applied = await runCli(['--root', root, 'apply', '--installer', el8, '--yes']);
+    expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
+    const pid = await holdLock(join(root, 'var/lib/rpm/.rpm.lock'));
+    const r = await runCli(['--root', root, 'revert', '--yes']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /is NOT fully reverted: could not restore or undo rpm [^\n]* -e ds_agent\. Another program is using the rpm database/,
+    );
+    expect(r.stderr).toContain('Wait for the other package manager to finish');
+    expect(r.stdout + r.stderr).not.toMatch(/Run \S+ reverted\.|Internal error/);
+    expect(rpmInstalled(root)).toBe('20.0.0-2395.el8');
+    await releaseLock(pid);
+    const again = await runCli(['--root', root, 'revert', '--yes']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(rpmInstalled(root)).toBeNull();
   });
 });
 
