@@ -166,6 +166,41 @@ describe('IPv6 on RHEL 7+: where the plan departs from the Cloudn manual, and a 
   });
 });
 
+describe('IPv6 addressing when another sysctl file names a key this kernel lacks', () => {
+  it('sysctl --system exits 1 for that other file yet sets ours: read back off, applied (not blamed on our step)', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      files: {
+        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+        'proc/sys/net/ipv6/conf/default/disable_ipv6': '0\n',
+        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+        // Kubernetes hosts: set before br_netfilter is loaded, this key does not exist yet.
+        'etc/sysctl.d/99-kubernetes-cri.conf': 'net.bridge.bridge-nf-call-iptables = 1\n',
+      },
+    });
+    const exec: Executor = {
+      run: async (c, a) => {
+        if (c === 'sysctl' && a[0] === '--system') {
+          // What procps-ng does: every line it can apply is applied, and the run still exits 1.
+          for (const k of ['all', 'default', 'lo'])
+            writeFileSync(join(root, `proc/sys/net/ipv6/conf/${k}/disable_ipv6`), '1\n');
+          return {
+            ...ok(c, a, '* Applying /etc/sysctl.d/90-dsa-setup-disable-ipv6.conf ...\n', 1),
+            stderr: 'sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables: No such file or directory\n',
+          };
+        }
+        return { ...ok(c, a), exitCode: null, notFound: true };
+      },
+      runReal: async (c, a) => ok(c, a),
+    };
+    const sys = createSystemContext({ root, exec });
+    const plan = await buildPlan(sys, [{ stepId: 'ipv6', input: { method: 'addressing' } }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    expect(out.ok).toBe(true);
+  });
+});
+
 describe('IPv6 on EL6 with an existing modprobe file', () => {
   it('appends the option to it and revert restores its exact bytes', async () => {
     const original = '# local settings\r\nalias net-pf-10 off';
