@@ -23,10 +23,15 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string 
   );
 }
 
-/** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
+/**
+ * The mount point holding a path (for a remount remedy), asked of its nearest existing directory (a file that could
+ * not be created does not exist), or the path itself when findmnt cannot tell.
+ */
 async function mountPointOf(path: string): Promise<string> {
   if (process.platform === 'win32') return path;
-  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', path], { timeoutMs: 5000 });
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', at], { timeoutMs: 5000 });
   return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim().split('\n')[0]! : path;
 }
 

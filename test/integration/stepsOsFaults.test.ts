@@ -81,6 +81,26 @@ describe('the file system holding the run journals cannot take more', () => {
   });
 });
 
+describe('the run journals on a read-only mount', () => {
+  it('exit 2 naming the mount to remount (not the lock file that could not be made), nothing written', async () => {
+    const root = el8Root();
+    const state = join(root, 'var/lib/dsa-setup');
+    const r = await inMountNamespace(
+      [
+        'state="$1"; shift',
+        'mount --bind "$state" "$state" && mount -o remount,bind,ro "$state"',
+        '"$NODE" "$CLI" "$@"; echo "@@rc $?"',
+      ].join('; '),
+      [state, 'apply', '--root', root, '--disable-ipv6', '--yes'],
+    );
+    const all = r.stdout + r.stderr;
+    expect(all, all).toContain('@@rc 2');
+    expect(all).toContain(`${state}/lock is on a read-only file system (mounted at ${state})`);
+    expect(all).toContain(`mount -o remount,rw ${state}\``);
+    expect(() => readFileSync(join(root, DROPIN))).toThrow(/ENOENT/);
+  });
+});
+
 describe('a read-only /etc', () => {
   it('revert cannot restore the file: exit 2 naming the mount and the fix, never "reverted"', async () => {
     const root = el8Root();
@@ -101,7 +121,9 @@ describe('a read-only /etc', () => {
     expect(all, all).toContain('@@revert 2');
     expect(all).toMatch(/read-only file system/);
     expect(all).toMatch(/mount -o remount,rw/);
-    expect(all).toMatch(/NOT fully reverted: could not restore or undo \/etc\/sysctl\.d\/90-dsa-setup-disable-ipv6\.conf\. /);
+    expect(all).toMatch(
+      /NOT fully reverted: could not restore or undo \/etc\/sysctl\.d\/90-dsa-setup-disable-ipv6\.conf\. /,
+    );
     expect(all).not.toMatch(/Run \S+ reverted\./);
     expect(all).not.toMatch(/Internal error/);
   });
