@@ -162,3 +162,15 @@ describe('install: the agent service starts, then stops', () => {
     ).toBeGreaterThan(0);
   });
 });
+
+describe('install: --service-wait', () => {
+  it('a value that is not whole seconds from 0 to 3600 is exit 2 naming it, in words (not the step input schema)', async () => {
+    const root = makeAgentRoot();
+    for (const v of ['abc', '-5', '1.5', '99999']) {
+      const r = await runCli(['--root', root, 'plan', '--installer', el8, '--service-wait', v]);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--service-wait takes whole seconds from 0 to 3600 (given: ${v})`);
+      expect(r.stderr).not.toContain('serviceWaitSec');
+    }
+  });
+});
