@@ -333,22 +333,17 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
   const fwd = await sys.exec.run('firewall-cmd', ['--state'], C_ENV);
   if (!fwd.notFound && fwd.stdout.trim() === 'running') {
     const rich = await sys.exec.run('firewall-cmd', ['--list-rich-rules'], C_ENV);
-    return {
-      ...s,
-      active: true,
-      tool: 'firewalld',
-      filtersInbound: true,
-      filtersOutbound: false,
-      richRules: rich.stdout.split(/\r?\n/).filter(Boolean),
-      reasons: [msg('prep.fw.why.firewalld')],
-    };
+    return firewalldState(s, 'firewalld', rich.stdout, msg('prep.fw.why.firewalld'));
   }
   // Stopped now but started at boot: rules added to the running kernel now would be gone at the next boot, when
   // firewalld loads its permanent configuration. That configuration is what gets the openings.
   if (!fwd.notFound && fwd.stdout.trim() === 'not running') {
     const enabled = await sys.exec.run('systemctl', ['is-enabled', 'firewalld'], C_ENV);
-    const offline = enabled.stdout.trim() === 'enabled' ? await firewalldOffline(sys) : null;
-    if (offline) return { ...s, ...offline };
+    if (enabled.stdout.trim() === 'enabled') {
+      const rich = await sys.exec.run('firewall-offline-cmd', ['--list-rich-rules'], C_ENV);
+      if (!rich.notFound && rich.exitCode === 0)
+        return firewalldState(s, 'firewall-offline-cmd', rich.stdout, msg('prep.fw.why.firewalldStopped'));
+    }
   }
   const ufw = await sys.exec.run('ufw', ['status', 'verbose'], C_ENV);
   if (!ufw.notFound) {
@@ -408,17 +403,21 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
   return s;
 }
 
-/** firewalld's permanent configuration read with `firewall-offline-cmd` (firewalld stopped), or null without it. */
-async function firewalldOffline(sys: SystemContext): Promise<Partial<FirewallState> | null> {
-  const rich = await sys.exec.run('firewall-offline-cmd', ['--list-rich-rules'], C_ENV);
-  if (rich.notFound || rich.exitCode !== 0) return null;
+/** firewalld's state, running (`firewall-cmd`) or stopped (`firewall-offline-cmd`): inbound filtered, its rich rules. */
+function firewalldState(
+  s: FirewallState,
+  tool: 'firewalld' | 'firewall-offline-cmd',
+  richRules: string,
+  why: Message,
+): FirewallState {
   return {
+    ...s,
     active: true,
-    tool: 'firewall-offline-cmd',
+    tool,
     filtersInbound: true,
     filtersOutbound: false,
-    richRules: rich.stdout.split(/\r?\n/).filter(Boolean),
-    reasons: [msg('prep.fw.why.firewalldStopped')],
+    richRules: richRules.split(/\r?\n/).filter(Boolean),
+    reasons: [why],
   };
 }
 
