@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,16 @@ describe('revert: another package manager holds the rpm database while the agent
     const again = await runCli(['--root', root, 'revert', '--yes']);
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
     expect(rpmInstalled(root)).toBeNull();
+  });
+});
+
+describe('install: an Ubuntu machine that also has rpm installed (an empty rpm database)', () => {
+  it('the deb installed by dpkg is read back from dpkg, not from the empty rpm database: applied', async () => {
+    const root = makeAgentRoot({ os: 'ubuntu2204' });
+    execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb'], { stdio: 'pipe' });
+    const r = await runCli(['--root', root, 'apply', '--installer', deb, '--yes']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\[install\] applied: agent 20\.0\.0-2395 installed, service running/);
   });
 });
 

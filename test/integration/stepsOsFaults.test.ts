@@ -101,6 +101,22 @@ describe('the run journals on a read-only mount', () => {
   });
 });
 
+describe("something in the way of the run's lock", () => {
+  it('a directory where the lock file goes: exit 2 naming it and the fix, never "Internal error", nothing written', async () => {
+    const root = el8Root();
+    const lock = join(root, 'var/lib/dsa-setup/lock');
+    mkdirSync(lock);
+    const r = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes'], {
+      env: { DSA_SETUP_LOCK_WAIT_MS: '2000' },
+    });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${lock} is in the way of dsa-setup's lock: it is a directory or a link`);
+    expect(r.stderr).toContain(`Move ${lock} aside`);
+    expect(r.stderr).not.toMatch(/Internal error/);
+    expect(() => readFileSync(join(root, DROPIN))).toThrow(/ENOENT/);
+  });
+});
+
 describe('a read-only /etc', () => {
   it('revert cannot restore the file: exit 2 naming the mount and the fix, never "reverted"', async () => {
     const root = el8Root();

@@ -16,6 +16,7 @@ import { compareVersions } from '../agent/agentPackage.js';
 import { detectAgentPackage } from '../platform/inspect.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
 import { statusValue } from '../statusValues.js';
+import { platformOf, type PlatformKind } from '../platformText.js';
 import type { Journal } from './journal.js';
 import { pathInSystem } from './paths.js';
 
@@ -172,9 +173,7 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     const params = { seconds: Math.round(waited.waitedMs / 1000), state: statusValue(waited.state) };
     if (waited.died)
       throw fail('agent.install.serviceDied', msg('agent.install.serviceDied', params), {
-        remedy: msg(
-          sys.os === 'windows' ? 'agent.install.serviceDiedRemedyWindows' : 'agent.install.serviceDiedRemedy',
-        ),
+        remedy: msg(`agent.install.serviceDiedRemedy${DIED_REMEDY[await platformOf(sys)] ?? ''}`),
       });
     if (waited.state !== 'running' && waited.state !== 'unknown')
       throw fail('agent.install.serviceNotRunning', msg('agent.install.serviceNotRunning', params), {
@@ -212,6 +211,9 @@ async function readBackPackage(
     { remedy: msg('agent.install.notInstalledAfterRemedy', { command: a.command }) },
   );
 }
+
+/** Which remedy an agent that started and stopped gets: where that platform logs why, and how it starts a service. */
+const DIED_REMEDY: Partial<Record<PlatformKind, string>> = { windows: 'Windows', el6: 'El6' };
 
 /** Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked. */
 async function keepLog(ctx: ActionContext, systemPath: string, name: string): Promise<void> {
