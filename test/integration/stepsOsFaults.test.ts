@@ -81,6 +81,32 @@ describe('the file system holding the run journals cannot take more', () => {
   });
 });
 
+describe('the journal fills up between two steps', () => {
+  it('the first step applied, the second refused before it touched anything: exit 2, the run named for revert, and revert undoes the first', async () => {
+    const portal = join(import.meta.dirname, '../fixtures/inputs/VMSecurity_hosts_cln.txt');
+    const root = el8Root({ [DROPIN]: '# kept by the admin\n', 'etc/hosts': '127.0.0.1 localhost\n' });
+    const state = join(root, 'var/lib/dsa-setup');
+    // Inodes for the tmpfs root, the lock, runs/, the run, backups/, events.jsonl, plan.json and one backup.
+    const r = await inMountNamespace(
+      [
+        'state="$1"; root="$2"; shift 2',
+        'mount -t tmpfs -o nr_inodes=8 tmpfs "$state"',
+        '"$NODE" "$CLI" "$@"; echo "@@rc $?"',
+        '"$NODE" "$CLI" revert --root "$root" --yes; echo "@@revert $?"',
+      ].join('; '),
+      [state, root, 'apply', '--root', root, '--hosts-file', portal, '--disable-ipv6', '--yes'],
+    );
+    const all = r.stdout + r.stderr;
+    expect(all, all).toContain('@@rc 2');
+    expect(all).toMatch(/\[hosts\] applied/);
+    expect(all).toMatch(/no space left[^\n]*backups\/002\.bak/);
+    expect(all).toMatch(/What was applied can be undone with: dsa-setup revert --run \S+/);
+    expect(readFileSync(join(root, DROPIN), 'utf8')).toBe('# kept by the admin\n');
+    expect(all).toContain('@@revert 0');
+    expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe('127.0.0.1 localhost\n');
+  });
+});
+
 describe('the run journals on a read-only mount', () => {
   it('exit 2 naming the mount to remount (not the lock file that could not be made), nothing written', async () => {
     const root = el8Root();

@@ -273,18 +273,20 @@ async function execute(
       continue;
     }
     if (sp.upToDate) {
-      journal.append({ type: 'step.skipped', step: sp.id });
+      appendIfPossible(journal, { type: 'step.skipped', step: sp.id });
       outcomes.push({ id: sp.id, status: 'unchanged' });
       continue;
     }
     const step = findStep(sp.id)!;
-    journal.append({ type: 'step.start', step: sp.id, ...(sp.revertNeedsReboot ? { revertNeedsReboot: true } : {}) });
     // This job's progress goes to its own journal (the app and the elevated path read it) and to its caller.
     const progress = (m: Message): void => {
       journal.append({ type: 'step.progress', step: sp.id, key: m.key, params: m.params });
       opts.onProgress?.(sp.id, m);
     };
     try {
+      // Inside: a journal that cannot be written (a full disk) fails this step, and the outcome still names the
+      // run whose earlier steps are to revert.
+      journal.append({ type: 'step.start', step: sp.id, ...(sp.revertNeedsReboot ? { revertNeedsReboot: true } : {}) });
       for (const action of sp.changes)
         await runAction({ sys, journal, step: sp.id, n: ++n, secrets, progress }, action);
       if (sp.blocked) throw new DsaError(sp.blocked);
