@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs, constants as fsc, existsSync } from 'node:fs';
+import { promises as fs, constants as fsc, existsSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { fail, DsaError, ExitCode } from './errors.js';
@@ -23,10 +24,15 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string 
   );
 }
 
-/** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
+/**
+ * The mount point holding a path (for a remount remedy), asked of its nearest existing directory (a file that could
+ * not be created does not exist), or the path itself when findmnt cannot tell.
+ */
 async function mountPointOf(path: string): Promise<string> {
   if (process.platform === 'win32') return path;
-  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', path], { timeoutMs: 5000 });
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', at], { timeoutMs: 5000 });
   return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim().split('\n')[0]! : path;
 }
 
@@ -82,13 +88,66 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
   }
 }
 
+/** Whether an OS error's system call read (stat, readdir…) rather than wrote. */
+const READ_CALLS = new Set(['read', 'stat', 'lstat', 'scandir', 'readlink', 'access', 'opendir']);
+
+/**
+ * An OS error met outside any one file operation (the run's journal, the lock, a step's read) as the DsaError
+ * `fileSystemError` gives: exit 2, naming the file (`e.path`, else `fallback`) and the fix. Anything else is
+ * returned unchanged.
+ */
+export async function osFailure(e: unknown, fallback: string): Promise<unknown> {
+  if (e instanceof DsaError || !isSystemError(e)) return e;
+  const op = READ_CALLS.has(e.syscall ?? '') ? 'read' : 'write';
+  return fileSystemError(e, e.path ?? fallback, op);
+}
+
+/** Runs a synchronous file operation on `path`, naming it in the OS error when the call did not (write, fsync). */
+export function onPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isSystemError(e) && !e.path) e.path = path;
+    throw e;
+  }
+}
+
+/**
+ * Opens a file to read without waiting on it, and only a regular file: a named pipe with no writer would block
+ * the open for ever (and a blocked open holds even `process.exit`), a device such as /dev/zero never ends. A
+ * directory is EISDIR; a pipe, a device or a socket is a DsaError naming what it is (exit 2).
+ */
+async function openRegular(path: string, shown: string): Promise<FileHandle> {
+  const fh = await fs.open(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOCTTY ?? 0));
+  try {
+    const st = await fh.stat();
+    if (st.isFile()) return fh;
+    if (st.isDirectory())
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+    const kind = st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'device';
+    const params = { path: shown, kind: msg(`fsx.kind.${kind}`) };
+    throw fail('fs.notRegular', msg('fsx.notRegular', params), {
+      remedy: msg('fsx.notRegularRemedy', params),
+      exit: ExitCode.badInput,
+    });
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
 /**
  * Reads a file, or null when it does not exist; any other OS error is a DsaError naming the cause (exit 2).
  * With `root` (a system tree at `--root`), symbolic links are followed inside that tree.
  */
 export async function readIfExists(path: string, opts: { root?: string } = {}): Promise<Buffer | null> {
   try {
-    return await fs.readFile(opts.root ? await resolveLinkTarget(path, opts.root) : path);
+    const fh = await openRegular(opts.root ? await resolveLinkTarget(path, opts.root) : path, path);
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw await fileSystemError(e, path, 'read');
@@ -102,7 +161,8 @@ export async function readIfExists(path: string, opts: { root?: string } = {}): 
 export async function sha256OfFile(path: string, opts: { root?: string } = {}): Promise<string | null> {
   try {
     const hash = createHash('sha256');
-    await pipeline(createReadStream(opts.root ? await resolveLinkTarget(path, opts.root) : path), hash);
+    const fh = await openRegular(opts.root ? await resolveLinkTarget(path, opts.root) : path, path);
+    await pipeline(fh.createReadStream(), hash);
     return hash.digest('hex');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;

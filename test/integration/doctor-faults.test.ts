@@ -245,10 +245,10 @@ describe('the manager over TLS: the on-premises default certificate, a SaaS chai
     const port = await serve(certs, 503);
     const r = await doctorAt(NAME, port, ['--only', 'tls.manager'], { NODE_EXTRA_CA_CERTS: certs.caFile });
     const c = check(r.json, 'tls.manager');
-    expect(c).toMatchObject({ status: 'fail', class: 'agent' });
+    expect(c).toMatchObject({ status: 'fail', class: 'manager' });
     expect(c.detail).toContain('HTTP 503');
     expect(c.remedy).toContain(`${NAME}:${port}`);
-    expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'agent' });
+    expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'manager' });
     expect(r.exitCode).toBe(1);
   });
 });

@@ -134,7 +134,7 @@ describe('doctor against the test manager on loopback (TLS)', () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it('a certificate that is not yet valid: tls.manager fails with the two validity dates and this clock (class clock)', async () => {
+  it("a certificate not yet valid while the manager's clock agrees with this one: the certificate is blamed (class manager), with its dates and both clocks", async () => {
     const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK], shiftClock: '+2 days' });
     const future = await startStandInManager({ host: LOOPBACK, names: [NAME], certs });
     try {
@@ -157,10 +157,11 @@ describe('doctor against the test manager on loopback (TLS)', () => {
         const c = check(r.json, 'tls.manager');
         expect(r.exitCode).toBe(1);
         expect(c.status).toBe('fail');
-        expect(c.class).toBe('clock');
-        // From, to and this clock, in local time with the zone (never a UTC ISO string).
+        expect(c.class).toBe('manager');
+        expect(c.detailRef.key).toBe('doctor.tls.notYetValidCertificate');
+        // From, to, this clock and the manager's, in local time with the zone (never a UTC ISO string).
         const time = /\d{4}\/\d\d\/\d\d,? \d\d:\d\d:\d\d \S+|\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d \S+/g;
-        expect(c.detail.match(time)?.length, c.detail).toBe(3);
+        expect(c.detail.match(time)?.length, c.detail).toBe(4);
         expect(c.detail).not.toMatch(/\d{4}-\d\d-\d\dT\d\d/);
         expect(c.remedy).not.toBe('');
         if (lang === 'ja') expect(c.remedy).toMatch(JA);

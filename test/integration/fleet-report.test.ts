@@ -173,6 +173,7 @@ describe('report --fleet over 200 hosts made by the real doctor', () => {
       tls: 20,
       clock: 20,
       proxy: 20,
+      manager: 0,
       agent: 30,
       conflict: 15,
       input: 15,

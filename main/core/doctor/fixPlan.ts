@@ -77,7 +77,11 @@ export async function doctorFixPlan(
       const port = inputs.manager?.port ?? 0;
       if (c.class === 'proxy') other(c.id, 'proxy', msg('doctor.fix.what.inspection', { host, port }));
       else if (/serverError/.test(key)) other(c.id, 'manager', msg('doctor.fix.what.managerError', { host }));
-      else if (c.class === 'clock') other(c.id, 'manager', msg('doctor.fix.what.certificate', { host }));
+      else if (/Certificate$/.test(key)) other(c.id, 'manager', msg('doctor.fix.what.certificateDates', { host }));
+      else if (c.class === 'manager') other(c.id, 'manager', msg('doctor.fix.what.managerAnswer', { host, port }));
+      // This clock wrong by another clock: time.skew plans the time-sync step; no other clock: which is wrong.
+      else if (c.class === 'clock' && !/ThisClock$/.test(key))
+        other(c.id, 'manager', msg('doctor.fix.what.certificate', { host }));
       continue;
     }
     if (c.id === 'time.skew') {

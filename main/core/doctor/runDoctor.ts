@@ -7,7 +7,7 @@ import { allChecks } from './checks/index.js';
 import { ProbeCache } from './probes/managerProbe.js';
 import { msg, renderMessage } from '../message.js';
 import { Deadline } from '../deadline.js';
-import { inputError } from '../errors.js';
+import { DsaError, inputError } from '../errors.js';
 import { agentProxyOf } from './checks/proxy.js';
 import { applyPrerequisites, displayOrder, verdictOf } from './verdict.js';
 import { openingsReport, type OpeningInputs } from '../openings.js';
@@ -170,6 +170,7 @@ export async function runDoctor(
     sys,
     inputs,
     timeoutMs,
+    platform: kind,
     signal: deadline.signal,
     deadlineMs,
     remainingMs: () => deadline.remaining(),
@@ -200,11 +201,20 @@ export async function runDoctor(
       const outcome = await within<CheckOutcome>(
         deadline
           .runAs(def.id, () => def.run(ctx))
-          .catch((e: unknown): CheckOutcome => ({
-            status: 'fail',
-            detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
-            remedy: k('doctor.remedy.generic'),
-          })),
+          .catch((e: unknown): CheckOutcome =>
+            // An error the tool explains (a system file that is a pipe, unreadable…) keeps its text and remedy.
+            e instanceof DsaError
+              ? {
+                  status: 'fail',
+                  detail: k('doctor.common.crashed', { message: e.info.message }),
+                  remedy: e.info.remedy ?? k('doctor.remedy.generic'),
+                }
+              : {
+                  status: 'fail',
+                  detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
+                  remedy: k('doctor.remedy.generic'),
+                },
+          ),
         guard,
         (): CheckOutcome => {
           const pastDeadline = performance.now() >= deadlineAt - 5;

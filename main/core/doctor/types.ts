@@ -3,12 +3,12 @@ import type { SystemContext } from '../system.js';
 import type { HostsEntry } from '../inputs/managerHosts.js';
 import type { ManagerAddress } from '../inputs/activation.js';
 import type { Message, MessageParam } from '../message.js';
+import type { FailClass } from './failClass.js';
+
+export { FAIL_CLASSES, type FailClass } from './failClass.js';
 
 /** `blocked`: not judged because a prerequisite check failed first (`blockedBy` names it). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'blocked';
-
-/** The phase class of a failure, so scripts can branch on it. */
-export type FailClass = 'dns' | 'tcp' | 'tls' | 'clock' | 'proxy' | 'agent' | 'conflict' | 'input';
 
 /** One phase of a check toward the manager (DNS → TCP → TLS → the manager answering). */
 export interface PhaseOutcome {
@@ -61,6 +61,8 @@ export interface CheckContext {
   inputs: DoctorInputs;
   /** Per-operation timeout (connect, handshake, NTP query), ms. */
   timeoutMs: number;
+  /** The platform the remedies are worded for (RHEL 6, Windows…). */
+  platform: import('../platformText.js').PlatformKind;
   probes: import('./probes/managerProbe.js').ProbeCache;
   /** Aborted at the run's deadline: every lookup, connection and child process stops then. */
   signal: AbortSignal;

@@ -1,6 +1,7 @@
 import type { FailClass } from '../doctor/types.js';
 import type { Message } from '../message.js';
-import { FLEET_CLASSES, type FleetHost, type FleetInput, type SetApart } from './read.js';
+import { type FleetHost, type FleetInput, type SetApart } from './read.js';
+import { FAIL_CLASSES } from '../doctor/failClass.js';
 
 /** One remedy shared by some hosts of a group, shown once with the hosts it applies to. */
 export interface SharedRemedy {
@@ -36,13 +37,13 @@ const byName = (a: FleetHost, b: FleetHost): number =>
 
 /** Groups hosts by their verdict's class; the remedies of a group are listed once each, most hosts first. */
 export function groupFleet(input: FleetInput, now: Date = new Date()): FleetReport {
-  const buckets = new Map<FailClass, FleetHost[]>(FLEET_CLASSES.map((c) => [c, []]));
+  const buckets = new Map<FailClass, FleetHost[]>(FAIL_CLASSES.map((c) => [c, []]));
   const clean: FleetHost[] = [];
   for (const h of input.hosts) {
     if (h.verdict) buckets.get(h.verdict.class)!.push(h);
     else clean.push(h);
   }
-  const groups = FLEET_CLASSES.map((cls): FleetGroup => {
+  const groups = FAIL_CLASSES.map((cls): FleetGroup => {
     const hosts = buckets.get(cls)!.sort(byName);
     const remedies = new Map<string, SharedRemedy>();
     hosts.forEach((h, i) => {

@@ -6,23 +6,11 @@ import { inputError } from '../errors.js';
 import { msg, type Message } from '../message.js';
 import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';
-import type { FailClass } from '../doctor/types.js';
+import { FAIL_CLASSES, type FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
 import { errnoReason, readBoundedSync } from '../inputs/readFile.js';
 import { decodeText } from '../inputs/textFile.js';
 import { jsonErrorAt } from '../inputs/json.js';
-
-/** The verdict classes, in the order the fleet report lists them. */
-export const FLEET_CLASSES = [
-  'dns',
-  'tcp',
-  'tls',
-  'clock',
-  'proxy',
-  'agent',
-  'conflict',
-  'input',
-] as const satisfies readonly FailClass[];
 
 /** Largest doctor.json read (a real one is a few tens of KiB). */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
@@ -35,7 +23,7 @@ const FleetMessageSchema = z.object({
 /** The verdict the doctor puts first (issue 13): the first root cause, its class, cause and remedy. */
 const VerdictSchema = z.object({
   check: z.string(),
-  class: z.enum(FLEET_CLASSES),
+  class: z.enum(FAIL_CLASSES),
   cause: z.string(),
   remedy: z.string(),
   causeRef: FleetMessageSchema.optional(),
@@ -50,7 +38,7 @@ const FleetResultSchema = DoctorResultSchema.extend({
       .object({
         id: z.string(),
         status: z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']),
-        class: z.enum(FLEET_CLASSES).optional(),
+        class: z.enum(FAIL_CLASSES).optional(),
         title: z.string(),
         detail: z.string(),
         remedy: z.string().default(''),

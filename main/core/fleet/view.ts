@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { MessageSchema } from '../message.js';
+import { FAIL_CLASSES } from '../doctor/failClass.js';
 
 /**
  * The fleet report as the window receives it: untranslated (every text a message the window translates, so a
  * language switch re-renders it). Shared by the Node side and the renderer: no Node imports here.
  */
-const ClassSchema = z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']);
+const ClassSchema = z.enum(FAIL_CLASSES);
 
 export const FleetHostViewSchema = z.object({
   source: z.string(),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { DoctorResult } from '../doctor/types.js';
 import { MessageSchema } from '../message.js';
+import { FAIL_CLASSES } from '../doctor/failClass.js';
 
 const Status = z.enum(['pass', 'warn', 'fail', 'skip', 'blocked']);
-const Class = z.enum(['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input']);
+const Class = z.enum(FAIL_CLASSES);
 
 /** The doctor's JSON document, as `report --from` accepts it. */
 export const DoctorResultSchema = z.object({

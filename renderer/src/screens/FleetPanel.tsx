@@ -3,12 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { useMessage } from '../i18n';
 import { RemedyForms } from '../components/RemedyForms';
 import type { FleetHostView } from '../../../main/core/fleet/view';
+import { FAIL_CLASSES } from '../../../main/core/doctor/failClass';
 import { useApp } from '../store';
 import { ErrorPanel } from '../components/ErrorPanel';
 import type { CheckView } from '../../../main/core/ipc/contract';
 import { CheckTable } from './CheckTable';
-
-const CLASSES = ['dns', 'tcp', 'tls', 'clock', 'proxy', 'agent', 'conflict', 'input'] as const;
 
 /** One host: name and cause; its checks are rendered only once it is opened (a fleet has thousands). */
 function HostDetails({ host }: { host: FleetHostView }) {
@@ -110,7 +109,7 @@ export function FleetPanel() {
               </tr>
             </thead>
             <tbody>
-              {CLASSES.map((c) => (
+              {FAIL_CLASSES.map((c) => (
                 <tr key={c} data-class={c}>
                   <td>{t(`fleet.class.${c}`)}</td>
                   <td className="count">{fleet.groups.find((g) => g.class === c)?.hosts.length ?? 0}</td>

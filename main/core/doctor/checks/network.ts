@@ -6,13 +6,15 @@ import {
   type PhaseOutcome,
   type Target,
 } from '../types.js';
-import { msg, type Message } from '../../message.js';
+import { msg, type Message, type MessageParam } from '../../message.js';
 import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { timeRef, orUnknown } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
+import { dsaControl } from '../../platformText.js';
+import { beforeDeadline, clockRemedy, configuredNtpServer, managerOffsetOf, runningTimeService } from './time.js';
 
 /** The port the manager connects to on the agent (manager-initiated communication). */
 export const AGENT_PORT = 4118;
@@ -95,7 +97,7 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   const p = { host: t.host, address: c.address, port: t.port, ms: c.ms, timeout: ctx.timeoutMs, code: c.code ?? '' };
   if (c.code === 'ABORT_ERR')
     return judged('tcp', c.ms, cutAtDeadline(ctx, k('doctor.tcp.waitedConnect', { address: c.address, port: t.port })));
-  if (c.proxy) return proxyPhase(t, c);
+  if (c.proxy) return proxyPhase(ctx, t, c);
   if (c.outcome === 'open') return judged('tcp', c.ms, { status: 'pass', detail: k('doctor.tcp.open', p) });
   const role = k(`doctor.role.${t.role}`);
   const rule = ruleFor(ctx, t, c.address);
@@ -136,24 +138,59 @@ function tcpPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
 }
 
 /** Through the agent's proxy: how the proxy answered CONNECT (which proxy, its status line). */
-function proxyPhase(t: Target, c: PathResult): Judged {
-  const proxy = `${c.proxy!.host}:${c.proxy!.port}`;
-  const p = { host: t.host, port: t.port, proxy, source: c.proxy!.source, code: c.code ?? '' };
-  const tunnel = c.tunnel;
+function proxyPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   if (c.outcome === 'open')
     return judged('tcp', c.ms, {
       status: 'pass',
-      detail: k('doctor.tcp.viaProxy', { ...p, line: tunnel?.statusLine ?? '' }),
+      detail: k('doctor.tcp.viaProxy', {
+        host: t.host,
+        port: t.port,
+        proxy: `${c.proxy!.host}:${c.proxy!.port}`,
+        source: c.proxy!.source,
+        line: c.tunnel?.statusLine ?? '',
+      }),
     });
+  return judged('tcp', c.ms, proxyRefusal(ctx, t, c));
+}
+
+/**
+ * Why the agent's proxy gave no tunnel to the manager: it asks for authentication (407), refused (another
+ * status), could not be reached, took the connection and then stayed silent or closed it, or answered in
+ * something that is not HTTP (not an HTTP proxy). The run's deadline cutting the wait is said as such.
+ */
+export function proxyRefusal(ctx: CheckContext, t: Pick<Target, 'host' | 'port'>, c: PathResult): CheckOutcome {
+  const proxy = `${c.proxy!.host}:${c.proxy!.port}`;
+  const p = { host: t.host, port: t.port, proxy, source: c.proxy!.source, code: c.code ?? '', timeout: ctx.timeoutMs };
+  if (c.code === 'ABORT_ERR') return cutAtDeadline(ctx, k('doctor.tcp.waitedProxy', p));
+  const tunnel = c.tunnel;
   const status = tunnel && 'status' in tunnel ? tunnel.status : null;
   const line = tunnel?.statusLine ?? '';
-  const which = status === 407 ? 'proxyAuth' : status !== null ? 'proxyDenied' : 'proxyUnreachable';
-  return judged('tcp', c.ms, {
+  const connected = Boolean(tunnel && 'connected' in tunnel && tunnel.connected);
+  const which =
+    status === 407
+      ? 'proxyAuth'
+      : status === 502 || status === 503 || status === 504
+        ? 'proxyUpstream'
+        : status !== null
+          ? 'proxyDenied'
+          : !connected
+            ? 'proxyUnreachable'
+            : line
+              ? 'proxyNotHttp'
+              : c.code === 'ETIMEDOUT'
+                ? 'proxySilent'
+                : 'proxyClosed';
+  return {
     status: 'fail',
     class: 'proxy',
     detail: k(`doctor.tcp.${which}`, { ...p, status: status ?? '', line }),
-    remedy: k(`doctor.tcp.${which}Remedy`, p),
-  });
+    remedy: k(`doctor.tcp.${which}Remedy`, {
+      ...p,
+      // The agent's own commands, as this platform runs them (Windows has no sudo and no /opt).
+      setAuth: dsaControl(ctx.platform, ['-u', 'USER:PASSWORD']),
+      clear: dsaControl(ctx.platform, ['-x', '']),
+    }),
+  };
 }
 
 const skipped = (name: PhaseOutcome['name']): PhaseOutcome => ({
@@ -184,8 +221,87 @@ function chainRef(tls: TlsProbe): Message {
   return links ?? k('doctor.tls.chainNone');
 }
 
+const isDateFailure = (code: string): boolean => code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED';
+
+/** Another clock than this one, to judge a certificate's dates by: its offset from this clock and who says so. */
+interface ClockWitness {
+  /** The other clock minus this one (ms). */
+  offsetMs: number;
+  by: Message;
+  /** When an NTP server is the witness: how to set this clock from it on this platform. */
+  setClock?: Message;
+}
+
+/**
+ * The clock a certificate's dates are judged by, besides this one: an NTP server (`--ntp-server` or the time
+ * service's configuration) when it answers, else the manager's HTTP `Date` read over the same connection.
+ */
+async function clockWitness(ctx: CheckContext, tls: TlsProbe): Promise<ClockWitness | null> {
+  const server = ctx.inputs.ntpServer ?? (await configuredNtpServer(ctx.sys).catch(() => null))?.server;
+  if (server) {
+    const r = await beforeDeadline(ctx, ctx.probes.ntp(server));
+    if (r?.ok)
+      return {
+        offsetMs: r.offsetMs,
+        by: k('doctor.tls.byNtp', { server: r.server }),
+        setClock: await clockRemedy(ctx, server, await runningTimeService(ctx.sys).catch(() => null)),
+      };
+  }
+  const offset = managerOffsetOf(tls.answer);
+  return offset === null || !tls.answer?.date
+    ? null
+    : { offsetMs: offset, by: k('doctor.tls.byManager', { date: tls.answer.date }) };
+}
+
+/**
+ * A certificate not yet valid or expired by this clock: the clock is blamed when another clock (NTP, else the
+ * manager's Date) puts now inside the certificate's validity; the certificate (its manager) when that clock
+ * agrees with this one; and when no other clock answered, the remedy says how to tell which.
+ */
+function certificateDates(
+  ctx: CheckContext,
+  tls: TlsProbe,
+  base: { host: string; port: number; chain: Message },
+  witness: ClockWitness | null,
+): CheckOutcome {
+  const leaf = tls.chain[0];
+  const code = tls.ok ? '' : tls.code;
+  const which = code === 'CERT_NOT_YET_VALID' ? 'notYetValid' : 'expired';
+  const dates = {
+    ...base,
+    validFrom: timeRef(leaf?.validFrom),
+    validTo: timeRef(leaf?.validTo),
+    now: timeRef(Date.now()),
+  };
+  if (!witness || !leaf)
+    return {
+      status: 'fail',
+      class: 'clock',
+      detail: k(`doctor.tls.${which}`, dates),
+      remedy: k(`doctor.tls.${which}Remedy`, base),
+    };
+  const other = Date.now() + witness.offsetMs;
+  const p = { ...dates, by: witness.by, other: timeRef(other) };
+  const validThen = other >= Date.parse(leaf.validFrom) && other <= Date.parse(leaf.validTo);
+  if (validThen)
+    return {
+      status: 'fail',
+      class: 'clock',
+      detail: k(`doctor.tls.${which}ThisClock`, p),
+      remedy: witness.setClock
+        ? k('doctor.tls.thisClockRemedy', { ...p, set: witness.setClock })
+        : k('doctor.tls.thisClockRemedyNoNtp', p),
+    };
+  return {
+    status: 'fail',
+    class: 'manager',
+    detail: k(`doctor.tls.${which}Certificate`, p),
+    remedy: k(`doctor.tls.${which}CertificateRemedy`, p),
+  };
+}
+
 /** Judges the certificate: trusted, inspected by a proxy, self-signed on-premises, clock or other failure. */
-function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
+function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWitness | null): Judged {
   const leaf = tls.chain[0];
   const top = tls.chain[tls.chain.length - 1];
   const chain = chainRef(tls);
@@ -214,20 +330,7 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
       detail: k('doctor.tls.intercepted', { ...base, product, issuer: leaf.issuer }),
       remedy: k('doctor.tls.proxyRemedy', { ...base, product }),
     });
-  if (code === 'CERT_NOT_YET_VALID' || code === 'CERT_HAS_EXPIRED') {
-    const which = code === 'CERT_NOT_YET_VALID' ? 'notYetValid' : 'expired';
-    return done({
-      status: 'fail',
-      class: 'clock',
-      detail: k(`doctor.tls.${which}`, {
-        ...base,
-        validFrom: timeRef(leaf?.validFrom),
-        validTo: timeRef(leaf?.validTo),
-        now: timeRef(Date.now()),
-      }),
-      remedy: k(`doctor.tls.${which}Remedy`, base),
-    });
-  }
+  if (isDateFailure(code)) return done(certificateDates(ctx, tls, base, witness));
   // A SaaS manager's chain ends in a public root (Node's bundled store): a private root there is inspection,
   // even when this machine trusts it.
   if (isSaas(ctx, t) && tls.chain.length && !tls.publicRoot) {
@@ -240,15 +343,52 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
     });
   }
   if (tls.ok) return done({ status: 'pass', detail: k('doctor.tls.ok', { ...base, protocol: tls.protocol ?? '' }) });
-  const untrusted =
-    /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(code) ||
-    code === 'ERR_TLS_CERT_ALTNAME_INVALID';
-  if (untrusted && tls.chain.length)
+  // A trusted chain for another name: the name leads to another server, or the certificate lacks it. A SaaS
+  // manager's public certificate always carries its name.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && leaf) {
+    const p = {
+      ...base,
+      names: leaf.altNames || leaf.subject,
+      fingerprint: orUnknown(leaf.fingerprint256),
+      file: hostsFilePath(ctx.sys),
+    };
+    return done({
+      status: isSaas(ctx, t) ? 'fail' : 'warn',
+      class: 'tls',
+      detail: k('doctor.tls.wrongName', p),
+      remedy: k('doctor.tls.wrongNameRemedy', p),
+    });
+  }
+  const untrusted = /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(
+    code,
+  );
+  if (untrusted && leaf) {
+    // A manager's default certificate is self-signed; one issued by another CA this machine does not trust is
+    // the organisation's CA or a device that re-signs: either is possible, and the text says both.
+    const selfSigned = leaf.subject === leaf.issuer;
+    const p = { ...base, code, issuer: leaf.issuer, fingerprint: orUnknown(leaf.fingerprint256) };
     return done({
       status: 'warn',
       class: 'tls',
-      detail: k('doctor.tls.privateCa', { ...base, code, fingerprint: orUnknown(leaf?.fingerprint256) }),
-      remedy: k('doctor.tls.privateCaRemedy', { ...base, fingerprint: orUnknown(leaf?.fingerprint256) }),
+      detail: k(selfSigned ? 'doctor.tls.privateCa' : 'doctor.tls.privateIssuer', p),
+      remedy: k('doctor.tls.privateCaRemedy', p),
+    });
+  }
+  // Through the proxy no handshake, directly the manager's certificate: the proxy opened a tunnel it does not carry.
+  if (tls.viaProxy && !tls.chain.length && tls.directChain?.length)
+    return done({
+      status: 'fail',
+      class: 'proxy',
+      detail: k('doctor.tls.tunnelBroken', { ...base, proxy: tls.viaProxy, code, message: tls.message }),
+      remedy: k('doctor.tls.tunnelBrokenRemedy', { ...base, proxy: tls.viaProxy }),
+    });
+  // The first bytes back were not TLS at all: another service (plain HTTP, SSH…) listens on that port.
+  if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE)$/.test(code))
+    return done({
+      status: 'fail',
+      class: 'tls',
+      detail: k('doctor.tls.notTls', { ...base, code, message: tls.message }),
+      remedy: k('doctor.tls.notTlsRemedy', base),
     });
   return done({
     status: 'fail',
@@ -267,29 +407,33 @@ function cutAtDeadline(ctx: CheckContext, what: Message): CheckOutcome {
   };
 }
 
-/** The manager's HTTP answer over the same connection: a 5xx or no answer is a failure. */
+/**
+ * The manager's HTTP answer over the same connection. A pass needs a whole HTTP head with a status below 500
+ * other than 407; a 5xx is the manager failing; a 407 is a proxy inside the TLS connection; an answer cut off
+ * mid-head, bytes that are not HTTP or no answer at all are never a pass.
+ */
 function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const base = { host: t.host, port: t.port };
   const a = tls.answer;
-  if (!a && ctx.signal.aborted) return judged('manager', 0, cutAtDeadline(ctx, k('doctor.manager.waitedAnswer', base)));
-  if (a && a.status !== null && a.status < 500)
-    return judged('manager', 0, {
-      status: 'pass',
-      detail: k('doctor.manager.answered', { ...base, status: a.status }),
-    });
-  if (a && a.status !== null)
-    return judged('manager', 0, {
+  const fail = (cls: FailClass, key: string, params: Record<string, MessageParam> = {}): Judged =>
+    judged('manager', 0, {
       status: 'fail',
-      class: 'agent',
-      detail: k('doctor.manager.serverError', { ...base, status: a.status }),
-      remedy: k('doctor.manager.serverErrorRemedy', { ...base, status: a.status }),
+      class: cls,
+      detail: k(`doctor.manager.${key}`, { ...base, ...params }),
+      remedy: k(`doctor.manager.${key}Remedy`, { ...base, ...params }),
     });
-  return judged('manager', 0, {
-    status: 'fail',
-    class: 'tls',
-    detail: k('doctor.manager.silent', { ...base, reason: tls.answerError ?? '', timeout: ctx.timeoutMs }),
-    remedy: k('doctor.manager.silentRemedy', base),
-  });
+  if (!a && (ctx.signal.aborted || tls.answerError === 'aborted'))
+    return judged('manager', 0, cutAtDeadline(ctx, k('doctor.manager.waitedAnswer', base)));
+  if (!a)
+    return fail('manager', tls.answerError === 'closed' ? 'closed' : 'silent', {
+      reason: tls.answerError ?? '',
+      timeout: ctx.timeoutMs,
+    });
+  if (a.kind === 'cut') return fail('manager', 'cut', { bytes: a.bytes, line: a.firstLine });
+  if (a.kind === 'notHttp' || a.status === null) return fail('manager', 'notHttp', { line: a.firstLine });
+  if (a.status === 407) return fail('proxy', 'proxyAuth', { status: a.status, line: a.firstLine });
+  if (a.status >= 500) return fail('manager', 'serverError', { status: a.status });
+  return judged('manager', 0, { status: 'pass', detail: k('doctor.manager.answered', { ...base, status: a.status }) });
 }
 
 /**
@@ -326,7 +470,8 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
   }
   const tls = going && wanted.includes('tls') ? await probe.tls() : null;
   if (tls) {
-    going = add(tlsPhase(ctx, t, tls));
+    const witness = !tls.ok && isDateFailure(tls.code) ? await clockWitness(ctx, tls) : null;
+    going = add(tlsPhase(ctx, t, tls, witness));
     // The manager's answer is read over the same connection whenever the handshake completed (a warning,
     // such as an on-premises self-signed certificate, does not hide it).
     if (wanted.includes('manager') && tls.chain.length && (going || tls.answer)) add(managerPhase(ctx, t, tls));

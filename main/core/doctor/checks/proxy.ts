@@ -5,6 +5,7 @@ import { proxyApplies, readProxyEnv } from '../probes/proxyEnv.js';
 import type { AgentProxy } from '../probes/managerProbe.js';
 import type { SystemContext } from '../../system.js';
 import { type CheckDef, type CheckOutcome } from '../types.js';
+import { proxyRefusal } from './network.js';
 
 const k = msg;
 
@@ -86,14 +87,7 @@ export const proxyCheck: CheckDef = {
     const base = { proxy, source: p.source, host: m.host, port: m.port, env: envNote };
     if (c?.outcome === 'open')
       return { status: 'pass', detail: k('doctor.proxy.tunnelOpen', { ...base, line: c.tunnel?.statusLine ?? '' }) };
-    const status = c?.tunnel && 'status' in c.tunnel ? c.tunnel.status : null;
-    const line = c?.tunnel?.statusLine ?? '';
-    const which = status === 407 ? 'proxyAuth' : status !== null ? 'proxyDenied' : 'proxyUnreachable';
-    return {
-      status: 'fail',
-      class: 'proxy',
-      detail: k(`doctor.tcp.${which}`, { ...base, status: status ?? '', line, code: c?.code ?? '' }),
-      remedy: k(`doctor.tcp.${which}Remedy`, base),
-    };
+    // The path always goes through the proxy here (the probe has one): its answer, or why there is none.
+    return proxyRefusal(ctx, m, c ?? { outcome: 'error', code: 'EIO', ms: 0, address: p.host, proxy: p });
   },
 };

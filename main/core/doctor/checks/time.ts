@@ -8,6 +8,7 @@ import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
 import { inspectionOf } from '../facts.js';
+import type { HttpAnswer } from '../probes/tls.js';
 
 /** Warn above this offset, fail above the next (ms). */
 export const SKEW_WARN_MS = 60_000;
@@ -46,6 +47,13 @@ export async function configuredNtpServer(sys: SystemContext): Promise<{ server:
   return null;
 }
 
+/** The manager's clock against this one from its HTTP `Date` (ms, positive when the manager is ahead); null without one. */
+export function managerOffsetOf(answer: HttpAnswer | null | undefined): number | null {
+  const managerMs = answer?.date ? Date.parse(answer.date) : NaN;
+  // The Date header has a 1 s resolution: compare with the middle of that second.
+  return answer && !Number.isNaN(managerMs) ? managerMs + 500 - answer.receivedAt : null;
+}
+
 const TIME_DAEMONS = ['chronyd', 'ntpd', 'systemd-timesyn', 'openntpd', 'timedatex'];
 
 /** Which time service runs: chronyd / ntpd / systemd-timesyncd (from /proc), w32time (sc query); null when unknown. */
@@ -70,13 +78,19 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
 }
 
 /** The value of `p`, or null when it is not there shortly before the run's deadline. */
-function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
+export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ctx.remainingMs() - 150))));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-const seconds = (ms: number): string => (Math.abs(ms) / 1000).toFixed(1);
+/** An offset's size in the unit a person reads it in: seconds up to an hour, hours up to two days, then days. */
+export function durationRef(ms: number): Message {
+  const s = Math.abs(ms) / 1000;
+  if (s < 3_600) return k('doctor.time.duration.seconds', { n: s.toFixed(1) });
+  if (s < 2 * 86_400) return k('doctor.time.duration.hours', { n: (s / 3_600).toFixed(1) });
+  return k('doctor.time.duration.days', { n: (s / 86_400).toFixed(1) });
+}
 /** `ahead` when the other clock is behind this one (a negative offset), else `behind`. */
 const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
@@ -148,7 +162,7 @@ export const timeSkewCheck: CheckDef = {
       seen.push(
         k('doctor.time.ntpOffset', {
           server: ntp.server,
-          offset: seconds(ntp.offsetMs),
+          offset: durationRef(ntp.offsetMs),
           direction: direction(ntp.offsetMs),
           stratum: ntp.stratum,
         }),
@@ -156,16 +170,13 @@ export const timeSkewCheck: CheckDef = {
     else if (ntp) seen.push(k('doctor.time.ntpFailed', { server: ntp.server, code: ntp.code, reason: ntp.detail }));
     else seen.push(k('doctor.time.noNtpServer'));
     // The manager's Date is read over the TLS connection whether or not its certificate is trusted.
-    let managerOffset: number | null = null;
     const answer = tls?.answer;
-    const managerMs = answer?.date ? Date.parse(answer.date) : NaN;
-    if (answer && !Number.isNaN(managerMs)) {
-      // The Date header has a 1 s resolution: compare with the middle of that second.
-      managerOffset = managerMs + 500 - answer.receivedAt;
+    const managerOffset = managerOffsetOf(answer);
+    if (answer && managerOffset !== null) {
       seen.push(
         k('doctor.time.managerOffset', {
           host: m!.host,
-          offset: seconds(managerOffset),
+          offset: durationRef(managerOffset),
           direction: managerDirection(managerOffset),
           date: answer.date!,
         }),
@@ -190,7 +201,7 @@ export const timeSkewCheck: CheckDef = {
         status: level(ntpOffset),
         class: 'clock',
         detail: k('doctor.time.thisClockWrong', {
-          offset: seconds(ntpOffset),
+          offset: durationRef(ntpOffset),
           direction: direction(ntpOffset),
           server: server!,
           text,
@@ -204,7 +215,7 @@ export const timeSkewCheck: CheckDef = {
           status: level(managerOffset),
           class: 'clock',
           detail: k('doctor.time.managerClockWrong', {
-            offset: seconds(managerOffset),
+            offset: durationRef(managerOffset),
             direction: managerDirection(managerOffset),
             host: m!.host,
             server: server!,
@@ -212,7 +223,7 @@ export const timeSkewCheck: CheckDef = {
           }),
           remedy: k('doctor.time.managerClockWrongRemedy', {
             host: m!.host,
-            offset: seconds(managerOffset),
+            offset: durationRef(managerOffset),
             direction: managerDirection(managerOffset),
             server: server!,
           }),
@@ -221,7 +232,7 @@ export const timeSkewCheck: CheckDef = {
         status: level(managerOffset),
         class: 'clock',
         detail: k('doctor.time.cannotTell', {
-          offset: seconds(managerOffset),
+          offset: durationRef(managerOffset),
           direction: managerDirection(managerOffset),
           host: m!.host,
           text,

@@ -15,12 +15,26 @@ export interface CertInfo {
   validFrom: string;
   validTo: string;
   fingerprint256: string;
+  /** The names it is for (`DNS:a, IP Address:…` as OpenSSL prints them; empty when it has none). */
+  altNames?: string;
 }
+
+/**
+ * What came back to `GET /`: a whole HTTP response head (`http`), one cut off before its end (`cut`: the
+ * connection closed in the middle), or bytes that are not HTTP at all (`notHttp`: another service listens).
+ */
+export type AnswerKind = 'http' | 'cut' | 'notHttp';
 
 /** What the manager's HTTP answer said (status and its clock). */
 export interface HttpAnswer {
+  kind: AnswerKind;
+  /** The status of a whole `http` head; null otherwise. */
   status: number | null;
-  /** The `Date` header, when present. */
+  /** The first line received, printable characters only, at most 80 (what answered, for the message). */
+  firstLine: string;
+  /** Bytes received before the head ended or the connection closed. */
+  bytes: number;
+  /** The `Date` header of a whole head, when present. */
   date: string | null;
   /** Local clock when the answer arrived (ms since epoch). */
   receivedAt: number;
@@ -83,6 +97,7 @@ export function chainOf(socket: TLSSocket): CertInfo[] {
       validFrom: iso(c.valid_from),
       validTo: iso(c.valid_to),
       fingerprint256: c.fingerprint256,
+      ...(c.subjectaltname ? { altNames: c.subjectaltname } : {}),
     });
     c = c.issuerCertificate;
   }
@@ -101,25 +116,65 @@ function sni(servername: string): string | undefined {
   return isIP(servername) ? undefined : servername;
 }
 
-/** Reads the response head of one `GET /` over an open TLS socket (no credential is sent). */
+/** The first line of what a server sent, printable ASCII only (control bytes as `.`), at most 80 characters. */
+export function firstLineOf(buf: string): string {
+  const line = buf.split(/\r?\n/)[0] ?? '';
+  return line.slice(0, 80).replace(/[^\x20-\x7e]/g, '.');
+}
+
+/** Judges the bytes a server sent back to an HTTP request: a whole head, a head cut off, or not HTTP. */
+export function judgeHttpHead(buf: string, receivedAt: number): HttpAnswer {
+  const end = buf.search(/\r?\n\r?\n/);
+  const head = end >= 0 ? buf.slice(0, end) : buf;
+  const status = /^HTTP\/\d(?:\.\d)? (\d{3})(?: |\r?$)/.exec(head.split(/\r?\n/)[0] ?? '')?.[1];
+  const looksHttp =
+    /^HTTP\/\d(?:\.\d)? \d{3}(?: |\r?$)/.test(head) || (end < 0 && 'HTTP/1.1 '.startsWith(buf.slice(0, 9)));
+  const kind: AnswerKind = end >= 0 && status ? 'http' : looksHttp && end < 0 ? 'cut' : 'notHttp';
+  const date = kind === 'http' ? (/^date:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? null) : null;
+  return {
+    kind,
+    status: kind === 'http' ? Number(status) : null,
+    firstLine: firstLineOf(buf),
+    bytes: buf.length,
+    date,
+    receivedAt,
+  };
+}
+
+/** Largest response head read (a manager's is well under 1 KiB). */
+const MAX_HEAD = 65_536;
+
+/**
+ * Reads the response head of one `GET /` over an open TLS socket (no credential is sent). Rejects with `closed`
+ * when the connection ends before any byte, `timeout` when nothing complete came in time, `aborted` at the
+ * run's deadline; a connection closed in the middle of the head resolves as `cut`.
+ */
 function readHttpAnswer(socket: TLSSocket, host: string, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-    const done = (): void => {
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      const head = buf.split('\r\n\r\n')[0] ?? '';
-      const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head)?.[1];
-      const date = /^date:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? null;
-      resolve({ status: status ? Number(status) : null, date, receivedAt: Date.now() });
+      f();
     };
+    const timer = setTimeout(
+      () => finish(() => (buf ? resolve(judgeHttpHead(buf, Date.now())) : reject(new Error('timeout')))),
+      timeoutMs,
+    );
+    const done = (): void => finish(() => resolve(judgeHttpHead(buf, Date.now())));
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
       buf += d;
-      if (buf.includes('\r\n\r\n') || buf.length > 65536) done();
+      if (/\r?\n\r?\n/.test(buf) || buf.length > MAX_HEAD) done();
     });
-    socket.once('end', () => (buf ? done() : (clearTimeout(timer), reject(new Error('closed')))));
-    socket.once('close', () => (buf ? done() : (clearTimeout(timer), reject(new Error('closed')))));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ABORT_ERR') finish(() => reject(new Error('aborted')));
+    });
+    const closed = (): void => (buf ? done() : finish(() => reject(new Error('closed'))));
+    socket.once('end', closed);
+    socket.once('close', closed);
     socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: dsa-setup-doctor\r\nConnection: close\r\n\r\n`);
   });
 }
@@ -169,7 +224,11 @@ export function tlsHandshake(
       resolve({ ok: false, code: 'ETIMEDOUT', message: 'handshake timed out', chain: [], ms: ms() });
     }, timeoutMs);
     abortWith(signal, socket, timer);
+    // Once the handshake completed, the manager's answer settles the result (an abort then cuts the answer,
+    // not the handshake).
+    let secured = false;
     socket.once('secureConnect', () => {
+      secured = true;
       clearTimeout(timer);
       const chain = chainOf(socket);
       const raw = rawChainOf(socket);
@@ -194,11 +253,21 @@ export function tlsHandshake(
       );
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
+      if (secured) return;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ok: false, code: e.code ?? 'ERR_TLS', message: e.message, chain: [], ms: ms() });
+      resolve({ ok: false, code: e.code ?? 'ERR_TLS', message: openSslReason(e.message), chain: [], ms: ms() });
     });
   });
+}
+
+/**
+ * OpenSSL's reason from its error line (`C0…:error:0A00010B:SSL routines:tls_validate_record_header:wrong
+ * version number:../deps/…:77:` → `wrong version number`); other messages as they are, on one line.
+ */
+export function openSslReason(message: string): string {
+  const line = message.split('\n')[0]!.trim();
+  return /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(line)?.[1]?.trim() ?? line;
 }
 
 /** The chain as presented, leaf first, as DER. */
@@ -220,10 +289,21 @@ export interface ProxyTunnel {
   port: number;
 }
 
-/** How a proxy answered `CONNECT`: the tunnel, or why there is none (the status line, or the connect error). */
+/**
+ * How a proxy answered `CONNECT`: the tunnel, or why there is none — the status line, or the connect error;
+ * `connected` tells a proxy that could not be reached from one that took the connection and then did not
+ * answer in HTTP (silent, closed, or another protocol: `statusLine` then holds what it sent).
+ */
 export type TunnelResult =
   | { ok: true; socket: import('node:net').Socket; statusLine: string; ms: number }
-  | { ok: false; status: number | null; statusLine: string | null; code: string | null; ms: number };
+  | {
+      ok: false;
+      status: number | null;
+      statusLine: string | null;
+      code: string | null;
+      ms: number;
+      connected: boolean;
+    };
 
 /** Opens a CONNECT tunnel through an HTTP proxy (no credential is sent) and says how the proxy answered. */
 export function openTunnel(
@@ -239,23 +319,27 @@ export function openTunnel(
     const s = netConnect({ host: proxy.host, port: proxy.port });
     let buf = '';
     let settled = false;
+    let connected = false;
     const fail = (status: number | null, statusLine: string | null, code: string | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       s.destroy();
-      resolve({ ok: false, status, statusLine, code, ms: ms() });
+      resolve({ ok: false, status, statusLine, code, ms: ms(), connected });
     };
-    const timer = setTimeout(() => fail(null, null, 'ETIMEDOUT'), timeoutMs);
+    const timer = setTimeout(() => fail(null, buf ? firstLineOf(buf) : null, 'ETIMEDOUT'), timeoutMs);
     abortWith(signal, s, timer);
     const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-    s.once('connect', () => s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+    s.once('connect', () => {
+      connected = true;
+      s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+    });
     const onData = (d: Buffer): void => {
       buf += d.toString('latin1');
-      if (!buf.includes('\r\n\r\n')) return;
+      if (!/\r?\n\r?\n/.test(buf) && buf.length <= MAX_HEAD) return;
       s.off('data', onData);
-      const statusLine = buf.split('\r\n')[0]!.trim();
-      const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1] ?? NaN);
+      const statusLine = firstLineOf(buf).trim();
+      const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})(?: |$)/.exec(statusLine)?.[1] ?? NaN);
       if (status >= 200 && status < 300) {
         settled = true;
         clearTimeout(timer);
@@ -264,6 +348,6 @@ export function openTunnel(
     };
     s.on('data', onData);
     s.once('error', (e: NodeJS.ErrnoException) => fail(null, null, e.code ?? 'EIO'));
-    s.once('close', () => fail(null, buf.split('\r\n')[0] || null, buf ? null : 'ECONNRESET'));
+    s.once('close', () => fail(null, buf ? firstLineOf(buf) : null, buf ? null : 'ECONNRESET'));
   });
 }
