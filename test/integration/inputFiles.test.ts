@@ -35,7 +35,7 @@ describe('input files the CLI cannot or must not read', () => {
     const r = await runCli(['--lang', 'ja', 'apply', '--root', root, '--plan', fifo, '--yes'], { timeoutMs: 20_000 });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
-      `${fifo}: これはファイルではなく名前付きパイプ (FIFO)です。読み取りが止まったり終わらなかったりするため読み取りません。`,
+      `${fifo}: これはファイルではなく名前付きパイプ（FIFO）です。読み取りが止まったり終わらなかったりするため読み取りません。`,
     );
   });
 

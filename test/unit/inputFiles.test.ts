@@ -210,7 +210,7 @@ describe('input files that are not files, or cannot be read', () => {
       ],
     });
     expect((await loadError(() => loadManagerHosts(fifo), ja)).lines[1]).toBe(
-      `${fifo}:0: これはファイルではなく名前付きパイプ (FIFO)です。読み取りが止まったり終わらなかったりするため読み取りません。テキストファイルそのものを指定してください`,
+      `${fifo}:0: これはファイルではなく名前付きパイプ（FIFO）です。読み取りが止まったり終わらなかったりするため読み取りません。テキストファイルそのものを指定してください`,
     );
   });
 
@@ -477,12 +477,12 @@ describe('Japanese in the values that are names or free text', () => {
     const a = valueOf(
       parseActivation(
         'a.txt',
-        Buffer.from(`${cmd} "description:本番サーバー（東京）" "policyname:基本ポリシー　Ｗｅｂ"\n`),
+        Buffer.from(`${cmd} "description:本番サーバー（東京）" "policyname:基本ポリシー\u3000Ｗｅｂ"\n`),
       ),
     );
     expect(a.args).toEqual([
       { key: 'description', value: '本番サーバー（東京）', secret: false },
-      { key: 'policyname', value: '基本ポリシー　Ｗｅｂ', secret: false },
+      { key: 'policyname', value: '基本ポリシー\u3000Ｗｅｂ', secret: false },
     ]);
     expect(errors('a.txt', parseActivation('a.txt', Buffer.from(`${cmd} "ｄescription:本番"\n`)))).toEqual([
       'a.txt:1:60: full-width character ｄ (U+FF44); expected the ASCII character d (turn the input method off and retype it)',

@@ -44,7 +44,7 @@ export function errnoReason(e: unknown): Message {
 function kindOf(st: Stats): Message {
   if (st.isDirectory()) return msg('inputs.isDirectory');
   const kind = st.isFIFO() ? 'pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'device' : 'socket';
-  return msg('inputs.notRegular', { kind: msg(`inputs.fileKind.${kind}`) });
+  return msg('inputs.notRegular', { kind: msg(`fsx.kind.${kind}`) });
 }
 
 /**
