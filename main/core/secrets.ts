@@ -40,9 +40,20 @@ interface Known {
   kind: SecretKind;
   /** The value's encoded forms, any letter case, longest first. */
   re: RegExp;
+  /** The value broken over lines (a wrapped log or terminal copy, a `\` continuation, an escaped `\n`). */
+  wrapped: RegExp | null;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A line break inside a value, with the next line's indentation: real, continued with `\`, or JSON-escaped. */
+const BREAK = '(?:(?:\\\\?\\r?\\n|\\\\r\\\\n|\\\\n)[ \\t]*)?';
+
+/** A value that may be broken over lines anywhere (at least 6 characters: a shorter one is a pattern's job). */
+function wrappedRe(value: string): RegExp | null {
+  const chars = [...value];
+  return chars.length < 6 ? null : new RegExp(chars.map(escapeRe).join(BREAK), 'gi');
+}
 
 /** The parts of `base64(x + value + y)` that depend on the value alone, at each of the 3 alignments. */
 function base64Cores(value: string): string[] {
@@ -95,6 +106,9 @@ function knownSpans(text: string, k: Known, out: Span[]): void {
         ? { show: maskSecret(m[0]) }
         : {}),
     });
+  if (k.wrapped && /\n|\\n/.test(text))
+    for (const m of text.matchAll(k.wrapped))
+      if (/\n|\\n/.test(m[0])) out.push({ start: m.index, end: m.index + m[0].length, kind: k.kind });
   // A copy cut short (a message clipped to N characters, a log tail that starts mid-value).
   if (k.value.length < PREFIX + 4 || lower === null) return;
   const v = k.value.toLowerCase();
@@ -116,10 +130,16 @@ function knownSpans(text: string, k: Known, out: Span[]): void {
   }
 }
 
-/** Key names whose value is secret (`ProxyPassword=`, `"token":`, `tenant_id:`, `apiKey=` …). */
-const KEY =
-  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|tenant[_-]?id|api[_-]?key|access[_-]?key|private[_-]?key)';
-const KEY_EXACT = new RegExp(`^${KEY}$`, 'i');
+/** Key names whose value is secret (`ProxyPassword=`, `"token":`, `tenant_id:`, `apiKey=`, `secret_key`, `ProxyPass` …). */
+const KEY_WORDS =
+  '(?:password|passwd|passphrase|pwd|secret|token|tenant[_-]?id|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|proxy[_-]?auth|(?<=[A-Za-z0-9_.-])(?<![Bb][Yy])pass)(?:[_.-]?(?:key|value|string))?';
+const KEY = `[A-Za-z0-9_.-]*?${KEY_WORDS}`;
+/** A PowerShell parameter's name (`-ProxyPassword`): letters and digits only. */
+const KEY_PARAM = `[A-Za-z][A-Za-z0-9]*?${KEY_WORDS}`;
+/** JSON field names whose value is secret: those, and `auth` (the agent's proxy `USER:PASS`). */
+const KEY_EXACT = new RegExp(`^(?:${KEY}|[A-Za-z0-9_]*auth)$`, 'i');
+/** The same keys in Japanese (パスワード, トークン, テナント ID). */
+const KEY_JA = '(?:[^\\s:=：＝]*パスワード|トークン|テナント[ 　]?(?:ID|ＩＤ))';
 
 interface Pattern {
   re: RegExp;
@@ -130,10 +150,16 @@ interface Pattern {
   line?: RegExp;
 }
 
-const KEY_WORD = /pass|pwd|secret|token|tenant|key/i;
+const KEY_WORD = /pass|pwd|secret|token|tenant|key|cred|auth|パスワード|トークン|テナント/i;
 
 const kindOfKey = (key: string): SecretKind =>
-  /tenant/i.test(key) ? 'tenantID' : /token/i.test(key) ? 'token' : /pass|pwd/i.test(key) ? 'password' : 'secret';
+  /tenant|テナント/i.test(key)
+    ? 'tenantID'
+    : /token|トークン/i.test(key)
+      ? 'token'
+      : /pass|pwd|パスワード/i.test(key)
+        ? 'password'
+        : 'secret';
 
 /** Every pattern's value is its named group `v` (the only part masked). */
 const PATTERNS: Pattern[] = [
@@ -147,10 +173,10 @@ const PATTERNS: Pattern[] = [
     kind: 'authorization',
   },
   { re: /\bbearer\s+(?<v>[A-Za-z0-9\-._~+/]{16,}=*)/dgi, kind: 'authorization' },
-  // JSON: "password": "…", "token": 123
+  // JSON: "password": "…", "token": 123; a Python or PowerShell dictionary: 'token': '…'
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|(?<v2>-?\\d[\\w.+-]*))`,
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY})["']\\s*:\\s*(?:"(?<v>(?:[^"\\\\]|\\\\.)*)"|'(?<v3>(?:[^'\\\\]|\\\\.)*)'|(?<v2>-?\\d[\\w.+-]*))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
@@ -165,7 +191,7 @@ const PATTERNS: Pattern[] = [
   // ini / shell / log: token:…, tenantID=…, password = "…", pass=…
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9_.-])(?<k>${KEY}|pass)(?![A-Za-z0-9"'\\\\])\\s*[:=]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY}|pass|${KEY_JA})(?![A-Za-z0-9"'\\\\])\\s*[:=：＝]\\s*(?:"(?<v>[^"\\r\\n]*)"|'(?<v2>[^'\\r\\n]*)'|(?<v3>[^\\s"'&;,<>)\\]}\u3000-\u303f\uff08\uff09]+))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
@@ -189,8 +215,67 @@ const PATTERNS: Pattern[] = [
     kind: 'password',
     line: /dsa_control/i,
   },
-  // -u user:pass (curl, dsa_control's proxy credentials)
-  { re: /(?<![\w-])-u(?:[ \t]+|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"'\u3000-\u303f\uff01-\uff0f]+)/dg, kind: 'password' },
+  // -u user:pass (curl, dsa_control's proxy credentials), curl's -U / --user / --proxy-user
+  {
+    re: /(?<![\w-])(?:-[uU]|--(?:proxy-)?user)(?:[ \t]+|=|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"'\u3000-\u303f\uff01-\uff0f]+)/dg,
+    kind: 'password',
+  },
+  // dsa_control -w user:pass (the relay proxy's credentials)
+  {
+    re: /(?<![\w-])-w(?:[ \t]+|"\s*,\s*")["']?[^\s:"']*:(?<v>[^\s"'\u3000-\u303f\uff01-\uff0f]+)/dg,
+    kind: 'password',
+    line: /dsa_control/i,
+  },
+  // .curlrc / wgetrc: `proxy-user = "user:pass"`, `user: user:pass`
+  {
+    re: /^[ \t]*(?:proxy[-_])?user[ \t]*[=:]?[ \t]*["']?[^\s:"']+:(?<v>[^\s"']+)/dgim,
+    kind: 'password',
+    when: /user/i,
+  },
+  // auth=user:pass (a proxy's credentials under any `…auth` key)
+  {
+    re: /(?<![\w.-])[\w.-]*auth[ \t]*[:=][ \t]*["']?[^\s:"'=]+:(?<v>[^\s"'&;,]+)/dgi,
+    kind: 'password',
+    when: /auth/i,
+  },
+  // reg query: `    ProxyPass    REG_SZ    value`
+  {
+    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]+REG_[A-Z_]+[ \\t]+(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
+    kind: (m) => kindOfKey(m.groups!.k!),
+    when: /REG_/,
+  },
+  // XML: <Password>…</Password>, <add key="ProxyPassword" value="…"/>, <Property Id="TOKEN" Value="…"/>
+  {
+    re: new RegExp(`<(?<k>${KEY})(?:\\s[^>]*)?>(?<v>[^<]*)</\\k<k>\\s*>`, 'dgi'),
+    kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
+  },
+  {
+    re: new RegExp(
+      `\\b(?:key|name|id)\\s*=\\s*(?<q>["'])(?<k>${KEY})\\k<q>[^>]*?\\svalue\\s*=\\s*(?:"(?<v>[^"]*)"|'(?<v2>[^']*)')`,
+      'dgi',
+    ),
+    kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
+  },
+  // PowerShell: -Password X, -ProxyPassword:'X', ConvertTo-SecureString "X" -AsPlainText
+  {
+    re: new RegExp(
+      `(?<![\\w-])-(?<k>${KEY_PARAM}|${KEY_WORDS})(?:[ \\t]+|:)(?:"(?<v>[^"]*)"|'(?<v2>[^']*)'|(?<v3>[^\\s"'($-][^\\s"']*))`,
+      'dgi',
+    ),
+    kind: (m) => kindOfKey(m.groups!.k!),
+    when: KEY_WORD,
+  },
+  {
+    re: /\bConvertTo-SecureString(?:[ \t]+-String)?[ \t]+(?:"(?<v>[^"]*)"|'(?<v2>[^']*)')/dgi,
+    kind: 'password',
+  },
+  // A signed download URL: ?sig=…, &X-Amz-Signature=…, &key=…
+  {
+    re: /[?&](?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|key|apikey|auth|code)=(?<v>[^&#\s"'<>]+)/dgi,
+    kind: 'secret',
+  },
   // `invalid token 8F2E…`, `tenant 5A1C…-…` written without a separator
   { re: /\btoken\s+(?<v>[A-Za-z0-9][A-Za-z0-9_-]{15,})/dgi, kind: 'token' },
   {
@@ -202,6 +287,13 @@ const PATTERNS: Pattern[] = [
     re: /(?<=^|[\s=("'])[^\s:/@"'=]+:(?<v>[^\s"'/]*)@(?=[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5}\b)/dgm,
     kind: 'url-credentials',
     when: /@/,
+  },
+  // …and without a port, on a line about a proxy (`https_proxy=user:pass@proxy`, `Proxy Server(s) : user:pass@h`)
+  {
+    re: /(?<=^|[\s=("'])[^\s:/@"'=]+:(?<v>[^\s"'/]*)@(?=[A-Za-z0-9[])/dgm,
+    kind: 'url-credentials',
+    when: /@/,
+    line: /proxy/i,
   },
 ];
 
@@ -263,7 +355,12 @@ export class Redactor {
   add(value: string | undefined | null, kind: SecretKind = 'secret'): void {
     if (!value || value.length < 4 || value.includes(MASK)) return;
     if (this.known.some((k) => k.value === value)) return;
-    this.known.push({ value, kind, re: new RegExp(encodedForms(value).map(escapeRe).join('|'), 'gi') });
+    this.known.push({
+      value,
+      kind,
+      re: new RegExp(encodedForms(value).map(escapeRe).join('|'), 'gi'),
+      wrapped: wrappedRe(value),
+    });
     this.known.sort((a, b) => b.value.length - a.value.length);
   }
 
@@ -333,14 +430,18 @@ export class Redactor {
     return this.redactWithReport(text, extra).text;
   }
 
-  /** Masks an argument array: `-p X` (of dsa_control), `-u user:pass`, `--password X` … and every known value. */
+  /**
+   * Masks an argument array: `-p X` and `-w user:pass` (of dsa_control), `-u` / `-U` / `--proxy-user user:pass`,
+   * `--password X` … and every known value.
+   */
   argv(args: readonly string[], extra: readonly Redactor[] = [], command = ''): string[] {
     const dsa = /dsa_control/i.test(command) || args.some((a) => /dsa_control/i.test(a));
     return args.map((a, i) => {
       const prev = args[i - 1] ?? '';
       if ((prev === '-p' && dsa) || /^--(password|passwd|token|tenant-?id|proxy-auth|proxy-password)$/i.test(prev))
         return a.includes(MASK) ? a : MASK;
-      if (prev === '-u' && a.includes(':') && !a.includes(MASK)) return `${a.slice(0, a.indexOf(':'))}:${MASK}`;
+      const userPass = ['-u', '-U', '--user', '--proxy-user'].includes(prev) || (prev === '-w' && dsa);
+      if (userPass && a.includes(':') && !a.includes(MASK)) return `${a.slice(0, a.indexOf(':'))}:${MASK}`;
       return this.text(a, extra);
     });
   }
@@ -413,12 +514,40 @@ const SECRET_FLAGS: Record<string, (r: Redactor, v: string) => void> = {
   '--proxy-auth': (r, v) => r.addCredentials(v, 'password'),
   '--proxy': (r, v) => r.addUrl(v),
   '--manager': (r, v) => r.addUrl(v),
+  '--manager-url': (r, v) => r.addUrl(v),
 };
+
+/** Edit distance of two short words (an option name as typed and as spelled). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The kind of secret an option no one spelled right stands for (`--tokn`, `--tennant-id`, `--pasword`,
+ * `--activation-token`): the CLI's error names the option as typed, `--tokn=VALUE` included.
+ */
+function misspelledSecretFlag(flag: string): SecretKind | null {
+  const name = flag.replace(/^-+/, '').toLowerCase().replace(/[-_]/g, '');
+  if (name.length < 3) return null;
+  const near = (w: string): boolean => name.includes(w) || distance(name, w) <= 2;
+  if (near('token')) return 'token';
+  if (near('tenantid') || name.includes('tenant')) return 'tenantID';
+  if (near('password') || near('passwd') || near('proxyauth') || /pass|pwd|secret|cred/.test(name)) return 'password';
+  return null;
+}
 
 /**
  * Registers the secrets of a command line and environment before anything is parsed or printed: `--token`,
  * `--tenant-id`, `--password`, `--proxy-auth`, the user info of `--proxy` / `--manager` and of any URL argument,
- * DSA_SETUP_AGENT_PASSWORD and the proxy variables.
+ * the value of a misspelled secret option (`--tokn=…`), secret-shaped arguments (`token:…` pasted from an
+ * activation command), DSA_SETUP_AGENT_PASSWORD and the proxy variables.
  */
 export function registerProcessSecrets(argv: readonly string[], env: NodeJS.ProcessEnv = {}): void {
   for (let i = 0; i < argv.length; i++) {
@@ -427,7 +556,12 @@ export function registerProcessSecrets(argv: readonly string[], env: NodeJS.Proc
     const [flag, value] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, argv[i + 1]];
     const reg = SECRET_FLAGS[flag];
     if (reg && value !== undefined) reg(processSecrets, value);
+    else if (flag.startsWith('--') && value !== undefined && !(eq < 0 && value.startsWith('-'))) {
+      const kind = misspelledSecretFlag(flag);
+      if (kind) processSecrets.add(value, kind);
+    }
     if (a.includes('@')) processSecrets.addUrl(a.slice(eq + 1));
+    processSecrets.learn(a);
   }
   processSecrets.add(env.DSA_SETUP_AGENT_PASSWORD, 'password');
   for (const n of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'])

@@ -194,6 +194,27 @@ describe('no secret leaves through any output path', () => {
   });
 });
 
+describe('a command line typed wrong', () => {
+  it('a misspelled secret option is refused (exit 2) without echoing its value; pasted activation arguments too', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const runs = [
+      ['doctor', `--tokn=${GIVEN.token}`],
+      ['doctor', `--tennant-id=${GIVEN.tenantId}`],
+      ['activate', `--pasword=${GIVEN.agentPassword}`, '--no-doctor'],
+      ['activate', `--proxy-pass=${GIVEN.proxyUser}:${GIVEN.proxyPassword}`, '--no-doctor'],
+      ['activate', `--Token=${GIVEN.token}`, '--no-doctor'],
+      ['doctor', '--manager', 'dsm://dsm.example.jp:4120/', `"token:${GIVEN.token}"`],
+    ];
+    for (const args of runs)
+      for (const json of [false, true]) {
+        const r = await runCli(['--root', root, ...(json ? ['--json'] : []), ...args]);
+        expect(r.exitCode, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/error: (unknown option|too many arguments)/);
+        expect(findLeaks(r.stdout + '\n' + r.stderr), args.join(' ')).toEqual([]);
+      }
+  });
+});
+
 describe('the bundle reads only what it should', () => {
   it('does not follow a link out of the agent folder (the shadow file), and says so in the manifest', async () => {
     const { root, activation } = secretRoot();

@@ -141,3 +141,104 @@ describe('Japanese text around a secret', () => {
     expect(new Redactor().text('ログ:「password=abc123」— 原因')).toBe(`ログ:「password=${MASK}」— 原因`);
   });
 });
+
+describe('secrets no one told the tool, in the shapes proxies, package managers and Windows keep them', () => {
+  // Shapes: yum/dnf `proxy_password=` (dnf.conf(5)); apt `Acquire::http::Proxy "http://user:pass@host:port/";`
+  // (apt.conf(5)); curl's `-U`, `--proxy-user`, `.curlrc` `proxy-user = "user:pass"` (curl(1)); `reg query`
+  // output `    NAME    REG_SZ    VALUE` and `netsh winhttp show proxy` (`Proxy Server(s) :  …`); .NET
+  // `<add key="…" value="…"/>`; PowerShell `-Password`, `ConvertTo-SecureString "…" -AsPlainText`; SAS/S3 signed
+  // URLs (`?sig=`, `X-Amz-Signature=`).
+  const lines: [string, string][] = [
+    ['https_proxy=proxyop:NoPort-Pw1@proxy.example.jp', 'NoPort-Pw1'],
+    ['export HTTPS_PROXY="proxyop:NoPort-Pw2@proxy"', 'NoPort-Pw2'],
+    ['Current WinHTTP proxy settings:\r\n    Proxy Server(s) :  proxyop:Netsh-Pw3@proxy.example.jp', 'Netsh-Pw3'],
+    ['proxy-user = "proxyop:Curlrc-Pw4"', 'Curlrc-Pw4'],
+    ['curl --proxy-user proxyop:Curl-Pw5 -x http://proxy.example.jp:8080 https://x', 'Curl-Pw5'],
+    ['curl -U proxyop:Curl-Pw6 https://x', 'Curl-Pw6'],
+    ['    ProxyPass    REG_SZ    Reg-Pw7', 'Reg-Pw7'],
+    ['    DefaultPassword    REG_SZ    Reg Pw 8 with spaces', 'Reg Pw 8 with spaces'],
+    ['<add key="ProxyPassword" value="Xml-Pw9"/>', 'Xml-Pw9'],
+    ['<ProxyPassword>Xml-Pw10</ProxyPassword>', 'Xml-Pw10'],
+    ['Set-DsaProxy -Server proxy.example.jp -ProxyPassword Ps-Pw11', 'Ps-Pw11'],
+    ['$p = ConvertTo-SecureString "Ps-Pw12" -AsPlainText -Force', 'Ps-Pw12'],
+    ["{'token': 'Py-Token-13'}", 'Py-Token-13'],
+    ['secret_key=Ini-Secret-14', 'Ini-Secret-14'],
+    ['credentials=proxyop:Cred-Pw15', 'Cred-Pw15'],
+    ['proxy_auth = proxyop:Auth-Pw16', 'Auth-Pw16'],
+    ['GET /agent.rpm?sv=2024&sig=Sas-Sig-17%3D HTTP/1.1', 'Sas-Sig-17'],
+    ['https://b.s3.example/agent.rpm?X-Amz-Signature=Aws-Sig-18&X-Amz-Date=1', 'Aws-Sig-18'],
+    ['パスワード：Ja-Pw-19', 'Ja-Pw-19'],
+    ['トークン=Ja-Token-20', 'Ja-Token-20'],
+    ['password＝Fw-Pw-21', 'Fw-Pw-21'],
+    [
+      '/opt/ds_agent/dsa_control -y relay_proxy://relay.example:3128/ -w relayop:Relay-Pw22 -a dsm://h:4120/',
+      'Relay-Pw22',
+    ],
+  ];
+  it.each(lines)('%j', (line, secret) => {
+    const out = new Redactor().text(line);
+    expect(out).toContain(MASK);
+    expect(out).not.toContain(secret);
+  });
+
+  it('masks argument arrays and JSON fields of the same: -w of dsa_control, --proxy-user, a proxy `auth` field', () => {
+    const r = new Redactor();
+    expect(
+      r.argv(['-y', 'relay_proxy://r.example:3128/', '-w', 'relayop:pw9', '-a', 'dsm://h:4120/'], [], 'dsa_control'),
+    ).toEqual(['-y', 'relay_proxy://r.example:3128/', '-w', `relayop:${MASK}`, '-a', 'dsm://h:4120/']);
+    expect(r.argv(['--proxy-user', 'op:pw8', '-U', 'op:pw7', 'https://x'], [], 'curl')).toEqual([
+      '--proxy-user',
+      `op:${MASK}`,
+      '-U',
+      `op:${MASK}`,
+      'https://x',
+    ]);
+    expect(r.argv(['-w', 'a:b', 'file'], [], 'grep')).toEqual(['-w', 'a:b', 'file']);
+    expect(r.json({ proxy: { host: 'p.example', port: 8080, auth: 'op:pw6' }, authError: 'x' })).toEqual({
+      proxy: { host: 'p.example', port: 8080, auth: MASK },
+      authError: 'x',
+    });
+  });
+
+  it('leaves lines that only look alike: a bypass list, a proxy without credentials, mkdir -p, grep -w', () => {
+    const r = new Redactor();
+    for (const s of [
+      '    ProxyOverride    REG_SZ    *.local;<local>',
+      'ProxyBypass = *.local',
+      'Current WinHTTP proxy settings:\r\n    Proxy Server(s) :  proxy.example.jp:8080\r\n    Bypass List     :  (none)',
+      'proxy=http://proxy.example.jp:8080/',
+      'proxy_username=proxyop',
+      'token_expiry=3600',
+      'curl -U proxyop https://x',
+      'grep -w key:value file',
+      'git clone git@github.com:org/repo.git',
+      'contact: admin@example.com',
+      '<add key="Host" value="dsm.example.jp"/>',
+      'Get-Item -Path C:\\x -Force',
+      '--proxy-auth must be USER:PASS.',
+      'パスワードを入力してください',
+      '"summary": {"pass": 3, "warn": 1, "fail": 0}',
+    ])
+      expect(r.text(s)).toBe(s);
+    // The doctor's summary counts are numbers still.
+    expect(r.json({ summary: { pass: 3, warn: 1 } })).toEqual({ summary: { pass: 3, warn: 1 } });
+  });
+});
+
+describe('a known secret broken over lines', () => {
+  it('is masked whole wherever the line broke: a wrapped copy, a `\\` continuation, an escaped \\n', () => {
+    const r = given();
+    const t = GIVEN.token;
+    for (const text of [
+      `"token:${t.slice(0, 8)}\n${t.slice(8)}"`,
+      `${t.slice(0, 30)}\n    ${t.slice(30)} more`,
+      `"stdout":"${t.slice(0, 5)}\\n${t.slice(5)}"`,
+      `-p ${GIVEN.agentPassword.slice(0, 4)}\\\n${GIVEN.agentPassword.slice(4)} -r`,
+    ]) {
+      const out = r.text(text);
+      expect(out, text).toContain(MASK);
+      for (const piece of [t.slice(0, 5), t.slice(-5), GIVEN.agentPassword.slice(0, 4), GIVEN.agentPassword.slice(-4)])
+        expect(out, text).not.toContain(piece);
+    }
+  });
+});
