@@ -215,6 +215,37 @@ describe('a command line typed wrong', () => {
   });
 });
 
+describe("the doctor's details", () => {
+  it("never take the agent's proxy password for its proxy's address (shown, and looked up in DNS)", async () => {
+    // Credentials and the port before the address; as UTF-8, and UTF-16 as Notepad saves it.
+    const ini = `[proxy]\r\nProxyPassword=${UNKNOWN.logPassword}\r\nProxyUser=${GIVEN.proxyUser}\r\nProxyPort=1\r\nProxyServer=proxy.example.jp:1\r\n`;
+    for (const data of [Buffer.from(ini), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ini, 'utf16le')])]) {
+      const root = makeRoot({
+        ...OS_RELEASE.el9,
+        hosts: '127.0.0.1 localhost\n127.0.0.1 proxy.example.jp\n',
+        files: { 'var/opt/ds_agent/dsa_core/ds_agent.ini': data },
+      });
+      const r = await runCli([
+        'doctor',
+        '--root',
+        root,
+        '--manager',
+        'dsm://dsm.example.jp:4120/',
+        '--only',
+        'proxy',
+        '--timeout',
+        '500',
+        '--json',
+      ]);
+      const proxy = (JSON.parse(r.stdout) as { checks: { id: string; detail: string }[] }).checks.find(
+        (c) => c.id === 'proxy',
+      )!;
+      expect(findLeaks(r.stdout + r.stderr, [UNKNOWN.logPassword])).toEqual([]);
+      expect(proxy.detail).toContain("The agent's proxy proxy.example.jp:1 (/var/opt/ds_agent/dsa_core/ds_agent.ini)");
+    }
+  });
+});
+
 describe('the bundle reads only what it should', () => {
   it('does not follow a link out of the agent folder (the shadow file), and says so in the manifest', async () => {
     const { root, activation } = secretRoot();
