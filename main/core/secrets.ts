@@ -91,6 +91,20 @@ function encodedForms(value: string): string[] {
   return [...new Set(forms)].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
 }
 
+/**
+ * The value URL-encoded any way: each character other than a letter or digit as itself or percent-encoded (either
+ * hex case), a space also as `+` — what a person typing a proxy URL by hand writes (`p%40ss:word`, `p@ss%3Aword`).
+ */
+function percentRe(value: string): string {
+  return [...value]
+    .map((c) => {
+      if (/[A-Za-z0-9]/.test(c)) return c;
+      const pct = [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+      return `(?:${escapeRe(c)}|${pct}${c === ' ' ? '|\\+' : ''})`;
+    })
+    .join('');
+}
+
 const PREFIX = 12;
 
 /** Spans of a known value in text: every encoded form, and runs that are a long prefix or suffix of it. */
@@ -358,7 +372,7 @@ export class Redactor {
     this.known.push({
       value,
       kind,
-      re: new RegExp(encodedForms(value).map(escapeRe).join('|'), 'gi'),
+      re: new RegExp([percentRe(value), ...encodedForms(value).map(escapeRe)].join('|'), 'gi'),
       wrapped: wrappedRe(value),
     });
     this.known.sort((a, b) => b.value.length - a.value.length);

@@ -242,3 +242,18 @@ describe('a known secret broken over lines', () => {
     }
   });
 });
+
+describe('a known secret URL-encoded by hand', () => {
+  it('is masked however much of it was percent-encoded (an @ or : in a proxy password)', () => {
+    const r = given();
+    const pw = GIVEN.proxyPassword; // p@ss/W0rd!x@9
+    for (const form of [
+      pw.replace(/@/g, '%40'),
+      pw.replace(/@/g, '%40').replace('/', '%2f'),
+      pw.replace('@', '%40').replace('!', '%21'),
+    ]) {
+      const out = r.text(`proxy auth for ${GIVEN.proxyUser} with ${form} failed`);
+      expect(out).toBe(`proxy auth for ${GIVEN.proxyUser} with ${MASK} failed`);
+    }
+  });
+});
