@@ -400,11 +400,16 @@ export class Redactor {
     }
   }
 
-  /** Registers every value the patterns find in a text (an input file that holds secrets). */
+  /** Registers every value the patterns find in a text (an input file that holds secrets), `user:pass` as a pair. */
   learn(text: string): void {
     const spans: Span[] = [];
     patternSpans(text, spans);
-    for (const s of spans) this.add(text.slice(s.start, s.end).replace(/^["']|["']$/g, ''), s.kind);
+    for (const s of spans) {
+      const value = text.slice(s.start, s.end).replace(/^["']|["']$/g, '');
+      // `PROXY_CREDENTIAL='user:pass'`: the password alone is masked wherever it goes too (`-u $PROXY_CREDENTIAL`).
+      if (/^[^\s:/]+:\S+$/.test(value)) this.addCredentials(value, s.kind);
+      else this.add(value, s.kind);
+    }
   }
 
   /** Masks text and lists each masking with its line (of the masked text). */

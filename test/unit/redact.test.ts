@@ -257,3 +257,13 @@ describe('a known secret URL-encoded by hand', () => {
     }
   });
 });
+
+describe('secrets learned from a deployment script', () => {
+  it('the password of PROXY_CREDENTIAL=user:pass is masked alone too (where `-u $PROXY_CREDENTIAL` sends it)', () => {
+    const script = readFileSync(join(PROJECT, 'test/fixtures/inputs/AgentDeploymentScript-proxy.sh'), 'utf8');
+    const r = new Redactor();
+    r.learn(script.replace('Pr0xy-S3cret', 'Pw-2026x'));
+    expect(r.text('proxy refused dsauser / Pw-2026x (407)')).toBe(`proxy refused dsauser / ${MASK} (407)`);
+    expect(r.text('8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F')).toBe(MASK);
+  });
+});
