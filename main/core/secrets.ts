@@ -67,8 +67,20 @@ function base64Cores(value: string): string[] {
   return out;
 }
 
-/** The forms a value takes in outputs: as is, URL-encoded, JSON-escaped, HTML-escaped, base64. */
+/**
+ * The forms a value takes in outputs: as is, URL-encoded, JSON-escaped, HTML-escaped, base64, in either Unicode
+ * normalization (a Japanese password in a macOS file name is NFD), and in full-width letters (a Japanese input
+ * method's copy of a token).
+ */
 function encodedForms(value: string): string[] {
+  const variants = [value, value.normalize('NFC'), value.normalize('NFD')];
+  const fullWidth = value.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  return [...new Set([...new Set(variants)].flatMap(formsOf).concat(fullWidth))]
+    .filter((f) => f.length >= 4)
+    .sort((a, b) => b.length - a.length);
+}
+
+function formsOf(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
   const jsonAscii = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const html = value
@@ -88,7 +100,7 @@ function encodedForms(value: string): string[] {
     html.replace(/&#39;/g, '&#x27;'),
     ...base64Cores(value),
   ];
-  return [...new Set(forms)].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+  return forms;
 }
 
 /**

@@ -267,3 +267,16 @@ describe('secrets learned from a deployment script', () => {
     expect(r.text('8F2E4D6C-1A3B-4C5D-9E7F-0A1B2C3D4E5F')).toBe(MASK);
   });
 });
+
+describe('a known secret in another Unicode form', () => {
+  it('is masked decomposed (NFD, a macOS file name) and in full-width letters (a Japanese input method)', () => {
+    const r = new Redactor();
+    r.add('パスワードが秘密です2026', 'password');
+    r.add(GIVEN.token, 'token');
+    const nfd = 'パスワードが秘密です2026'.normalize('NFD');
+    expect(nfd).not.toBe('パスワードが秘密です2026');
+    expect(r.text(`/Users/a/${nfd}.txt`)).toBe(`/Users/a/${MASK}.txt`);
+    const wide = GIVEN.token.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    expect(r.text(`トークン ${wide} を貼り付け`)).toBe(`トークン ${MASK} を貼り付け`);
+  });
+});
