@@ -208,9 +208,12 @@ const PATTERNS: Pattern[] = [
     kind: (m) => kindOfKey(m.groups!.k!),
     when: KEY_WORD,
   },
-  // JSON inside a JSON string: \"password\": \"…\"
+  // JSON inside a JSON string, at any depth: \"password\": \"…\", \\\"token\\\": \\\"…\\\"
   {
-    re: new RegExp(`(?<![A-Za-z0-9_.-])(?<k>${KEY})\\\\"\\s*:\\s*\\\\"(?<v>[\\s\\S]*?)\\\\"(?=\\s*[,}\\]])`, 'dgi'),
+    re: new RegExp(
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY})(?<e>\\\\+)"\\s*:\\s*\\k<e>"(?<v>[\\s\\S]*?)\\k<e>"(?=\\s*(?:\\\\*[,}\\]]))`,
+      'dgi',
+    ),
     kind: (m) => kindOfKey(m.groups!.k!),
     when: KEY_WORD,
   },

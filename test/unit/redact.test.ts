@@ -280,3 +280,17 @@ describe('a known secret in another Unicode form', () => {
     expect(r.text(`トークン ${wide} を貼り付け`)).toBe(`トークン ${MASK} を貼り付け`);
   });
 });
+
+describe('JSON inside JSON', () => {
+  it('masks a secret-named field at any depth of escaping (a command printed JSON, kept in a journal, in a bundle)', () => {
+    const r = new Redactor();
+    let text = JSON.stringify({ password: 'Deep-Pw-9', tenantID: 'Deep-Tenant-8', note: 'a "quoted" word' });
+    for (let depth = 0; depth < 4; depth++) {
+      const out = r.text(text);
+      expect(out, text).not.toContain('Deep-Pw-9');
+      expect(out, text).not.toContain('Deep-Tenant-8');
+      expect(out).toContain('quoted');
+      text = JSON.stringify({ stdout: text });
+    }
+  });
+});
