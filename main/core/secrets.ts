@@ -430,9 +430,30 @@ export class Redactor {
   /** Masks text and lists each masking with its line (of the masked text). */
   redactWithReport(text: string, extra: readonly Redactor[] = []): { text: string; masked: Masking[] } {
     if (!text) return { text, masked: [] };
+    const known = [...this.known, ...extra.flatMap((r) => r.known)];
     const spans: Span[] = [];
-    for (const k of [...this.known, ...extra.flatMap((r) => r.known)]) knownSpans(text, k, spans);
+    for (const k of known) knownSpans(text, k, spans);
     patternSpans(text, spans);
+    // UTF-16 text read as bytes (a Windows program's output): the secret's letters stand between NULs, or between
+    // `\u0000` escapes once that text was kept in JSON.
+    if (text.includes('\0') || text.includes('\\u0000')) {
+      const at: number[] = [];
+      let view = '';
+      for (let i = 0; i < text.length; i++) {
+        if (text[i] === '\0') continue;
+        if (text.startsWith('\\u0000', i)) {
+          i += 5;
+          continue;
+        }
+        at.push(i);
+        view += text[i];
+      }
+      const found: Span[] = [];
+      for (const k of known) knownSpans(view, k, found);
+      patternSpans(view, found);
+      for (const f of found)
+        if (f.end > f.start) spans.push({ start: at[f.start]!, end: at[f.end - 1]! + 1, kind: f.kind });
+    }
     if (spans.length === 0) return { text, masked: [] };
     spans.sort((a, b) => a.start - b.start || b.end - a.end || (a.show ? -1 : b.show ? 1 : 0));
     const merged: Span[] = [];

@@ -294,3 +294,19 @@ describe('JSON inside JSON', () => {
     }
   });
 });
+
+describe('UTF-16 output read as bytes', () => {
+  it("masks a secret whose letters stand between NULs (a Windows program's output), kept in JSON too", () => {
+    const r = given();
+    const raw = Buffer.from(
+      `Agent token:${GIVEN.token}\r\nProxyPassword=${UNKNOWN.iniPassword}\r\n`,
+      'utf16le',
+    ).toString('utf8');
+    for (const out of [r.text(raw), JSON.stringify(r.json({ stdout: raw })), r.text(JSON.stringify({ stdout: raw }))]) {
+      const squeezed = out.replace(/\0|\\u0000/g, '');
+      expect(squeezed).toContain(MASK);
+      expect(squeezed).not.toContain(GIVEN.token);
+      expect(squeezed).not.toContain(UNKNOWN.iniPassword);
+    }
+  });
+});
