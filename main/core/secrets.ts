@@ -135,10 +135,27 @@ function knownSpans(text: string, k: Known, out: Span[]): void {
   if (k.wrapped && /\n|\\n/.test(text))
     for (const m of text.matchAll(k.wrapped))
       if (/\n|\\n/.test(m[0])) out.push({ start: m.index, end: m.index + m[0].length, kind: k.kind });
-  // A copy cut short (a message clipped to N characters, a log tail that starts mid-value).
-  if (k.value.length < PREFIX + 4 || lower === null) return;
+  if (lower === null) return;
   const v = k.value.toLowerCase();
   if (v.length !== k.value.length) return;
+  // A copy cut where the text ends or begins: a log written up to mid-value, a message clipped to N characters
+  // (`…` after it), a tail that starts mid-value. Six characters of the value are enough at the end, eight at the
+  // start (fewer would take a year or a word for a secret).
+  const word = /[\p{L}\p{N}]/u;
+  const end = lower.replace(/(?:…|\.\.\.)?\s*$/, '').length;
+  for (let n = Math.min(v.length - 1, end); n >= 6; n--)
+    if (lower.startsWith(v.slice(0, n), end - n) && !word.test(lower[end - n - 1] ?? ' ')) {
+      out.push({ start: end - n, end, kind: k.kind });
+      break;
+    }
+  const begin = lower.length - lower.replace(/^\s*/, '').length;
+  for (let n = Math.min(v.length - 1, lower.length - begin); n >= 8; n--)
+    if (lower.startsWith(v.slice(-n), begin) && !word.test(lower[begin + n] ?? ' ')) {
+      out.push({ start: begin, end: begin + n, kind: k.kind });
+      break;
+    }
+  // A copy cut short anywhere (a message clipped to N characters, a log tail that starts mid-value).
+  if (k.value.length < PREFIX + 4) return;
   for (let at = lower.indexOf(v.slice(0, PREFIX)); at >= 0; at = lower.indexOf(v.slice(0, PREFIX), at + 1)) {
     let end = at + PREFIX;
     while (end < lower.length && end - at < v.length && lower[end] === v[end - at]) end++;

@@ -310,3 +310,14 @@ describe('UTF-16 output read as bytes', () => {
     }
   });
 });
+
+describe('a known secret cut where the text ends', () => {
+  it('is masked from six characters on: a log written up to mid-value, a message clipped with …', () => {
+    const r = given();
+    expect(r.text(`activation failed, token ${GIVEN.token.slice(0, 11)}`)).toBe(`activation failed, token ${MASK}`);
+    expect(r.text(`self-protection ${GIVEN.agentPassword.slice(0, 7)}…`)).toBe(`self-protection ${MASK}…`);
+    // Shorter pieces, or pieces inside a word, are left alone.
+    expect(r.text(`in ${GIVEN.token.slice(0, 4)}`)).toBe(`in ${GIVEN.token.slice(0, 4)}`);
+    expect(r.text(`x${GIVEN.token.slice(0, 8)}`)).toBe(`x${GIVEN.token.slice(0, 8)}`);
+  });
+});
