@@ -23,7 +23,8 @@ import { agentToolPath } from '../agent/agentTools.js';
 import { renderHtml, renderMarkdown } from '../report/render.js';
 import { Redactor, processSecrets, type SecretKind } from '../secrets.js';
 import type { TextEncoding } from '../textDecode.js';
-import { writeAtomically } from './target.js';
+import { bundleReaders, writeAtomically } from './target.js';
+import type { Message } from '../message.js';
 
 export { checkBundleTarget } from './target.js';
 
@@ -222,8 +223,8 @@ function inputSecrets(inputs: DoctorInputs): Redactor {
 /** A bundle collected and masked, waiting to be written (the admin sees its manifest first). */
 export interface PreparedBundle {
   manifest: Manifest;
-  /** Writes the archive (atomically, 0600; never over an existing file unless `force`). */
-  write(file: string, force: boolean): Promise<void>;
+  /** Writes the archive (atomically, 0600; never over an existing file unless `force`); says who can read it. */
+  write(file: string, force: boolean): Promise<Message>;
 }
 
 /**
@@ -279,6 +280,7 @@ export async function prepareSupportBundle(
     write: async (target, force) => {
       const bytes = await archive(format, all);
       await writeAtomically(target, force, (fh) => fh.writeFile(bytes));
+      return bundleReaders(target);
     },
   };
 }
