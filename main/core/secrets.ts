@@ -589,6 +589,9 @@ const SECRET_FLAGS: Record<string, (r: Redactor, v: string) => void> = {
   '--manager-url': (r, v) => r.addUrl(v),
 };
 
+/** The shape of a Cloud One token or tenant ID. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Edit distance of two short words (an option name as typed and as spelled). */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -619,7 +622,8 @@ function misspelledSecretFlag(flag: string): SecretKind | null {
  * Registers the secrets of a command line and environment before anything is parsed or printed: `--token`,
  * `--tenant-id`, `--password`, `--proxy-auth`, the user info of `--proxy` / `--manager` and of any URL argument,
  * the value of a misspelled secret option (`--tokn=…`), secret-shaped arguments (`token:…` pasted from an
- * activation command), DSA_SETUP_AGENT_PASSWORD and the proxy variables.
+ * activation command, a token or tenant ID given to another option), DSA_SETUP_AGENT_PASSWORD and the proxy
+ * variables.
  */
 export function registerProcessSecrets(argv: readonly string[], env: NodeJS.ProcessEnv = {}): void {
   for (let i = 0; i < argv.length; i++) {
@@ -634,6 +638,9 @@ export function registerProcessSecrets(argv: readonly string[], env: NodeJS.Proc
     }
     if (a.includes('@')) processSecrets.addUrl(a.slice(eq + 1));
     processSecrets.learn(a);
+    // A token or tenant ID pasted where another value goes (`--activation-file 8F2E…`): errors repeat the value.
+    const bare = a.slice(eq + 1).replace(/^["']|["']$/g, '');
+    if (UUID.test(bare)) processSecrets.add(bare, 'token');
   }
   processSecrets.add(env.DSA_SETUP_AGENT_PASSWORD, 'password');
   for (const n of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'])
