@@ -1,12 +1,12 @@
 /**
  * Decoding of text files the tool copies or reads back (agent logs and configuration, installer logs) whatever
  * their encoding: UTF-8 (with or without BOM), UTF-16 LE/BE (with a BOM, or without one: a log tail cut past it,
- * at an odd offset too), Shift_JIS (CP932, Japanese Windows) — so that what is masked is the text a person reads,
+ * at an odd offset too), Shift_JIS (CP932, Japanese Windows), EUC-JP (older Japanese Linux) — so that what is masked is the text a person reads,
  * not bytes a secret hides between (a UTF-16 secret read as UTF-8 is one letter between two NUL bytes).
  */
 
 /** The encodings a text file is recognised in. */
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'shift_jis';
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'euc-jp';
 
 /** UTF-16 without a BOM: most code units of ASCII text have one zero byte, on the same side. */
 function utf16Without(data: Buffer, offset: number): 'utf-16le' | 'utf-16be' | null {
@@ -38,6 +38,28 @@ const decodes = (label: string, data: Buffer): boolean => {
 };
 
 /**
+ * The Japanese encoding that reads bytes as Japanese text: of Shift_JIS and EUC-JP, one that decodes them without
+ * error and gives the most kana and kanji (the other, when it decodes at all, gives half-width katakana and rare
+ * kanji); UTF-8 with replacement characters when neither does.
+ */
+function japanese(body: Buffer): TextEncoding {
+  let best: { encoding: TextEncoding; score: number } | null = null;
+  for (const encoding of ['shift_jis', 'euc-jp'] as const) {
+    let text: string;
+    try {
+      text = new TextDecoder(encoding, { fatal: true }).decode(body);
+    } catch {
+      continue;
+    }
+    const score =
+      (text.match(/[\u3040-\u30ff\u4e00-\u9fff\u3000-\u303f]/g)?.length ?? 0) -
+      (text.match(/[\uff61-\uff9f]/g)?.length ?? 0);
+    if (!best || score > best.score) best = { encoding, score };
+  }
+  return best?.encoding ?? 'utf-8';
+}
+
+/**
  * Decodes a file's bytes, or its tail (`offset`: where `data` starts in the file; `cut`: the first line may be
  * cut short and is dropped — never the last). A BOM is left out; bytes no encoding explains become U+FFFD.
  */
@@ -66,7 +88,7 @@ export function decodeText(
     const nl = data.indexOf(0x0a);
     if (nl >= 0 && nl < data.length - 1) body = data.subarray(nl + 1);
   }
-  const encoding: TextEncoding = !decodes('utf-8', body) && decodes('shift_jis', body) ? 'shift_jis' : 'utf-8';
+  const encoding = decodes('utf-8', body) ? 'utf-8' : japanese(body);
   // The UTF-8 decoder leaves a BOM out.
   return { text: new TextDecoder(encoding).decode(body), encoding };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { decodeText } from '../../main/core/textDecode.js';
 import { tailText } from '../../main/core/doctor/agentFiles.js';
 import { Redactor, MASK } from '../../main/core/secrets.js';
@@ -33,6 +34,15 @@ describe('decoding a file or its tail for masking', () => {
     // A UTF-8 tail cut inside a character is UTF-8 still (not taken for Shift_JIS).
     const u8 = Buffer.from(ja, 'utf8');
     expect(decodeText(u8.subarray(7), { offset: 7, cut: true })).toEqual({ text: '2 行目\r\n', encoding: 'utf-8' });
+  });
+
+  it('reads EUC-JP as EUC-JP, even where its bytes happen to be valid Shift_JIS', () => {
+    const ja = 'プロキシの認証に失敗しました: ヒミツ\n';
+    const euc = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'EUC-JP'], { input: ja });
+    // Read as Shift_JIS these bytes are half-width katakana: a copy a person could turn back into the secret.
+    expect(() => new TextDecoder('shift_jis', { fatal: true }).decode(euc)).not.toThrow();
+    expect(decodeText(euc)).toEqual({ text: ja, encoding: 'euc-jp' });
+    expect(decodeText(shiftJis(ja))).toEqual({ text: ja, encoding: 'shift_jis' });
   });
 
   it('a UTF-16 log tail is masked like any text (not one letter per line)', () => {
