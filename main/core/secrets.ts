@@ -142,13 +142,16 @@ function knownSpans(text: string, k: Known, out: Span[]): void {
   // (`…` after it), a tail that starts mid-value. Six characters of the value are enough at the end, eight at the
   // start (fewer would take a year or a word for a secret).
   const word = /[\p{L}\p{N}]/u;
-  const end = lower.replace(/(?:…|\.\.\.)?\s*$/, '').length;
+  // (Found by hand: `\s*$` would try every position of a long run of spaces.)
+  let end = lower.trimEnd().length;
+  if (lower.endsWith('…', end)) end = lower.slice(0, end - 1).trimEnd().length;
+  else if (lower.endsWith('...', end)) end = lower.slice(0, end - 3).trimEnd().length;
   for (let n = Math.min(v.length - 1, end); n >= 6; n--)
     if (lower.startsWith(v.slice(0, n), end - n) && !word.test(lower[end - n - 1] ?? ' ')) {
       out.push({ start: end - n, end, kind: k.kind });
       break;
     }
-  const begin = lower.length - lower.replace(/^\s*/, '').length;
+  const begin = lower.length - lower.trimStart().length;
   for (let n = Math.min(v.length - 1, lower.length - begin); n >= 8; n--)
     if (lower.startsWith(v.slice(-n), begin) && !word.test(lower[begin + n] ?? ' ')) {
       out.push({ start: begin, end: begin + n, kind: k.kind });
@@ -182,7 +185,7 @@ const KEY_PARAM = `[A-Za-z][A-Za-z0-9]*?${KEY_WORDS}`;
 /** JSON field names whose value is secret: those, and `auth` (the agent's proxy `USER:PASS`). */
 const KEY_EXACT = new RegExp(`^(?:${KEY}|[A-Za-z0-9_]*auth)$`, 'i');
 /** The same keys in Japanese (パスワード, トークン, テナント ID). */
-const KEY_JA = '(?:[^\\s:=：＝]*パスワード|トークン|テナント[ 　]?(?:ID|ＩＤ))';
+const KEY_JA = '(?:[^\\s:=：＝]{0,16}パスワード|トークン|テナント[ 　]?(?:ID|ＩＤ))';
 
 interface Pattern {
   re: RegExp;
@@ -228,7 +231,7 @@ const PATTERNS: Pattern[] = [
   // JSON inside a JSON string, at any depth: \"password\": \"…\", \\\"token\\\": \\\"…\\\"
   {
     re: new RegExp(
-      `(?<![A-Za-z0-9_.-])(?<k>${KEY})(?<e>\\\\+)"\\s*:\\s*\\k<e>"(?<v>[\\s\\S]*?)\\k<e>"(?=\\s*(?:\\\\*[,}\\]]))`,
+      `(?<![A-Za-z0-9_.-])(?<k>${KEY})(?<e>\\\\+)"\\s*:\\s*\\k<e>"(?<v>[\\s\\S]{0,2048}?)\\k<e>"(?=\\s*(?:\\\\*[,}\\]]))`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
@@ -245,7 +248,7 @@ const PATTERNS: Pattern[] = [
   },
   // An ini line keeps spaces in its value: `password = two words`
   {
-    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=[ \\t]*(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
+    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]*=(?<v>[^\\r\\n]*)`, 'dgim'),
     kind: (m) => kindOfKey(m.groups!.k!),
     when: KEY_WORD,
   },
@@ -286,19 +289,19 @@ const PATTERNS: Pattern[] = [
   },
   // reg query: `    ProxyPass    REG_SZ    value`
   {
-    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]+REG_[A-Z_]+[ \\t]+(?<v>[^\\r\\n]*?)[ \\t]*$`, 'dgim'),
+    re: new RegExp(`^[ \\t]*(?<k>${KEY})[ \\t]+REG_[A-Z_]+[ \\t](?<v>[^\\r\\n]*)`, 'dgim'),
     kind: (m) => kindOfKey(m.groups!.k!),
     when: /REG_/,
   },
   // XML: <Password>…</Password>, <add key="ProxyPassword" value="…"/>, <Property Id="TOKEN" Value="…"/>
   {
-    re: new RegExp(`<(?<k>${KEY})(?:\\s[^>]*)?>(?<v>[^<]*)</\\k<k>\\s*>`, 'dgi'),
+    re: new RegExp(`<(?<k>${KEY})(?:\\s[^>]{0,1000})?>(?<v>[^<]{0,4096})</\\k<k>\\s*>`, 'dgi'),
     kind: (m) => kindOfKey(m.groups!.k!),
     when: KEY_WORD,
   },
   {
     re: new RegExp(
-      `\\b(?:key|name|id)\\s*=\\s*(?<q>["'])(?<k>${KEY})\\k<q>[^>]*?\\svalue\\s*=\\s*(?:"(?<v>[^"]*)"|'(?<v2>[^']*)')`,
+      `\\b(?:key|name|id)\\s*=\\s*(?<q>["'])(?<k>${KEY})\\k<q>[^>]{0,1000}?\\svalue\\s*=\\s*(?:"(?<v>[^"]*)"|'(?<v2>[^']*)')`,
       'dgi',
     ),
     kind: (m) => kindOfKey(m.groups!.k!),
@@ -378,7 +381,10 @@ function patternSpans(text: string, out: Span[]): void {
       if (m[0].length === 0) p.re.lastIndex++;
       const name = ['v', 'v2', 'v3'].find((g) => m!.groups?.[g] !== undefined);
       if (!name) continue;
-      const [start, end] = m.indices!.groups![name]!;
+      let [start, end] = m.indices!.groups![name]!;
+      // The value without the blanks around it (patterns take a whole ini line, then trim it: linear).
+      while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+      while (end > start && /[ \t\r]/.test(text[end - 1]!)) end--;
       const value = text.slice(start, end);
       if (end <= start || value.includes(MASK.slice(0, -1)) || PLACEHOLDER.test(value) || PLACEHOLDER_WORD.test(value))
         continue;

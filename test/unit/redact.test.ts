@@ -321,3 +321,25 @@ describe('a known secret cut where the text ends', () => {
     expect(r.text(`x${GIVEN.token.slice(0, 8)}`)).toBe(`x${GIVEN.token.slice(0, 8)}`);
   });
 });
+
+describe('masking time', () => {
+  // Each shape below made a pattern try every position of a long run (seconds for 100 000 characters, minutes for
+  // a 1 MiB log line); masking is linear now. The bound is generous: a slow machine stays far below it.
+  it('stays linear on long runs of blanks, Japanese text, unclosed tags and escaped quotes', () => {
+    const r = given();
+    const n = 100_000;
+    const shapes = {
+      blanks: `password =${' '.repeat(n)}x`,
+      regBlanks: `    ProxyPass${' \t'.repeat(n / 2)}REG`,
+      japanese: `${'ログ'.repeat(n / 2)} パスワード=x`,
+      tags: '<password '.repeat(n / 10),
+      attributes: 'key="password" '.repeat(n / 15),
+      escapedJson: 'password\\":\\"'.repeat(n / 13),
+    };
+    for (const [name, text] of Object.entries(shapes)) {
+      const t0 = performance.now();
+      r.text(text);
+      expect(performance.now() - t0, name).toBeLessThan(3000);
+    }
+  });
+});
