@@ -423,6 +423,13 @@ export class Redactor {
     if (colon < 0) return this.add(userPass, kind);
     this.add(userPass.slice(colon + 1), kind);
     this.add(userPass, kind);
+    // Given URL-encoded (`bob:p%40ss`), it reaches a program's output decoded (`p@ss`).
+    try {
+      const decoded = decodeURIComponent(userPass.slice(colon + 1));
+      if (decoded !== userPass.slice(colon + 1)) this.add(decoded, kind);
+    } catch {
+      /* not URL-encoded */
+    }
   }
 
   /** Registers the user info of a URL (`scheme://user:pass@host`, `user:pass@host:port`). */

@@ -343,3 +343,11 @@ describe('masking time', () => {
     }
   });
 });
+
+describe('credentials given URL-encoded', () => {
+  it('--proxy-auth bob:p%40ss… is masked decoded too (as the agent writes it)', () => {
+    const r = new Redactor();
+    r.addCredentials(`${GIVEN.proxyUser}:${encodeURIComponent('p@ss:W0rd')}`);
+    expect(r.text('proxy said 407 to p@ss:W0rd')).toBe(`proxy said 407 to ${MASK}`);
+  });
+});
