@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { configText, findLeaks, GIVEN, logLines, UNKNOWN } from '../fixtures/secrets/corpus.js';
 
@@ -366,5 +366,46 @@ describe('the bundle reads only what it should', () => {
     expect(statSync(existing).mode & 0o777).toBe(0o600);
     // No temporary file is left next to it.
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('an error no command caught', () => {
+  it('a callback that throws or a promise nobody awaited: masked "Internal error", logged masked, never the raw stack', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const logDir = mkdtempSync(join(out, 'log-'));
+    // A bug stands in for itself: code loaded before the CLI fails 30 ms into the run, naming the token.
+    const faults = [
+      `setTimeout(() => { throw new Error("stray failure near token ${GIVEN.token}") }, 30)`,
+      `setTimeout(() => { Promise.reject(new Error("stray rejection, proxy password ${GIVEN.proxyPassword}")) }, 30)`,
+    ];
+    for (const fault of faults) {
+      const r = await execa(
+        process.execPath,
+        [
+          '--import',
+          `data:text/javascript,${encodeURIComponent(fault)}`,
+          CLI,
+          'doctor',
+          '--root',
+          root,
+          '--token',
+          GIVEN.token,
+          '--manager',
+          'dsm://127.0.0.1:9/',
+          '--timeout',
+          '3000',
+        ],
+        { reject: false, env: { ...ENV, DSA_SETUP_LOG_DIR: logDir, LANG: 'C' } },
+      );
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).not.toContain('unknown option');
+      expect(r.stderr).toContain('Internal error: stray');
+      expect(r.stderr).toContain(join(logDir, 'errors.log'));
+      expect(findLeaks(r.stdout + r.stderr), r.stderr).toEqual([]);
+    }
+    const log = readFileSync(join(logDir, 'errors.log'), 'utf8');
+    expect(log).toContain('stray failure near token [masked]');
+    expect(log).toContain('stray rejection, proxy password [masked]');
+    expect(findLeaks(log)).toEqual([]);
   });
 });
