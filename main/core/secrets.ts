@@ -1,12 +1,16 @@
 /**
  * The one redactor. Every output path (terminal text, --json, stderr, error messages, the journal, reports, the
- * support bundle, IPC replies) passes its text through it. It masks:
+ * support bundle, IPC replies, the error log) passes its text through it. It masks:
  * - known values: every secret this process was given (registered once, before anything prints), in any letter
- *   case and in its usual encodings (URL-encoded, JSON-escaped, HTML-escaped, base64 — `user:pass` included),
- *   and truncated copies of long ones;
- * - patterns, whatever the values: `Authorization: Basic|Bearer …`, `"password": …`, `password=…`, `token:…`,
- *   `tenantID:…`, `--password X`, `dsa_control … -p X`, `-u user:pass`, `scheme://user:pass@host`
- *   (a password holding `@` too), `user:pass@host:port`, PEM private keys.
+ *   case and in its usual encodings (URL-encoded however much, JSON-escaped, HTML-escaped, base64 — `user:pass`
+ *   included —, NFC/NFD, full-width), broken over lines, between the NULs of UTF-16 read as bytes, and cut copies
+ *   (a long piece anywhere, six characters where a text ends);
+ * - patterns, whatever the values: `Authorization: Basic|Bearer …`, `"password": …` (in JSON inside JSON too,
+ *   and Python/PowerShell dictionaries), `password=…` (full-width `＝`, Japanese keys), `token:…`, `tenantID:…`,
+ *   `--password X`, `dsa_control … -p X` / `-w user:pass`, `-u` / `-U` / `--proxy-user user:pass`, `.curlrc`,
+ *   `reg query` values, XML settings, PowerShell `-Password X`, `scheme://user:pass@host` (a password holding `@`
+ *   too), `user:pass@host:port` (and without a port on a proxy line), signed-URL signatures, PEM private keys.
+ * Every pattern is linear in the text's length (no retry at every position of a long run).
  */
 
 /** What a masked span was (the manifest's `kind`). */
@@ -142,7 +146,7 @@ function knownSpans(text: string, k: Known, out: Span[]): void {
   // (`…` after it), a tail that starts mid-value. Six characters of the value are enough at the end, eight at the
   // start (fewer would take a year or a word for a secret).
   const word = /[\p{L}\p{N}]/u;
-  // (Found by hand: `\s*$` would try every position of a long run of spaces.)
+  // (trimEnd, not `\s*$`: that regex would retry at every blank of a long run.)
   let end = lower.trimEnd().length;
   if (lower.endsWith('…', end)) end = lower.slice(0, end - 1).trimEnd().length;
   else if (lower.endsWith('...', end)) end = lower.slice(0, end - 3).trimEnd().length;
