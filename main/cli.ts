@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { detectLang, translator, type Lang } from './core/i18n.js';
 import { ExitCode } from './core/errors.js';
-import { redactJson, redactText, registerProcessSecrets } from './core/secrets.js';
+import { redactArgv, redactJson, redactText, registerProcessSecrets } from './core/secrets.js';
 import { reportError } from './commands/common.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlan } from './commands/plan.js';
@@ -69,6 +69,9 @@ function reportStray(argv: readonly string[], err: unknown, json: boolean): void
 /** Runs the CLI; usage errors exit 2 (the contract), help and version exit 0. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   registerProcessSecrets(argv.slice(2), process.env);
+  // Other users see a command line (`ps`, /proc/PID/cmdline): from here on it is the masked one. (On Windows the
+  // title is the console window's, and other users do not see this process's command line.)
+  if (process.platform !== 'win32') process.title = ['dsa-setup', ...redactArgv('dsa-setup', argv.slice(2))].join(' ');
   // A callback's error may come after the command printed its one JSON document: stderr only then.
   const stray = (err: unknown): void => {
     reportStray(argv.slice(2), err, false);

@@ -409,3 +409,37 @@ describe('an error no command caught', () => {
     expect(findLeaks(log)).toEqual([]);
   });
 });
+
+describe('the command line other users see', () => {
+  it('is the masked one while the CLI runs (ps, /proc/PID/cmdline)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const seen = join(mkdtempSync(join(out, 'cmdline-')), 'cmdline');
+    // What `ps` would show, read by the process itself as it exits.
+    const probe = `import { readFileSync, writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(seen)}, readFileSync('/proc/self/cmdline')));`;
+    const r = await execa(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(probe)}`,
+        CLI,
+        'doctor',
+        '--root',
+        root,
+        '--token',
+        GIVEN.token,
+        `--tenant-id=${GIVEN.tenantId}`,
+        '--manager',
+        'dsm://127.0.0.1:9/',
+        '--timeout',
+        '500',
+      ],
+      { reject: false, env: { LANG: 'C' } },
+    );
+    expect(r.exitCode, r.stderr).toBe(1);
+    const cmdline = readFileSync(seen).toString('utf8').replace(/\0/g, ' ').trim();
+    expect(cmdline).toMatch(
+      /^dsa-setup doctor --root \S+ --token \[masked\] --tenant-id=\[masked\] --manager dsm:\/\/127\.0\.0\.1:9\//,
+    );
+    expect(findLeaks(cmdline)).toEqual([]);
+  });
+});
