@@ -10,7 +10,7 @@ if [ "${1:-}" = "--test-deps" ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
     rpm dpkg-dev faketime chrony nftables iproute2 util-linux openssl curl ca-certificates \
-    chromium fonts-noto-cjk ansible-core ansible-lint attr acl e2fsprogs tar gzip >/dev/null
+    chromium fonts-noto-cjk ansible-core ansible-lint attr acl e2fsprogs tar gzip python3 >/dev/null
 fi
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }

@@ -4,6 +4,7 @@ import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/engine/apply.js';
 import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
+import { runSummaries } from '../core/engine/runs.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
 import { issueAt } from '../core/inputs/issues.js';
@@ -29,7 +30,11 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
     return s.detail ? `${head}: ${renderMessage(ctx.t, s.detail)}` : head;
   });
   if (o.runId) lines.push(ctx.t('apply.journal', { run: o.runId, dir: o.journalDir ?? '' }));
-  if (o.runId && !o.ok) lines.push(ctx.t('apply.revertHint', { run: o.runId }));
+  if (o.runId && !o.ok) {
+    // A run that failed before it touched anything (a full disk at the first backup) has nothing to undo.
+    const changed = runSummaries(ctx.sys).find((r) => r.runId === o.runId)?.changed ?? true;
+    lines.push(changed ? ctx.t('apply.revertHint', { run: o.runId }) : ctx.t('apply.nothingChanged'));
+  }
   if (o.rebootRequired) lines.push(ctx.t('apply.rebootNow'));
   return lines.join('\n');
 }

@@ -23,10 +23,15 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string 
   );
 }
 
-/** The mount point holding a path (for a remount remedy), or the path itself when findmnt cannot tell. */
+/**
+ * The mount point holding a path (for a remount remedy), asked of its nearest existing directory (a file that could
+ * not be created does not exist), or the path itself when findmnt cannot tell.
+ */
 async function mountPointOf(path: string): Promise<string> {
   if (process.platform === 'win32') return path;
-  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', path], { timeoutMs: 5000 });
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  const r = await execCommand('findmnt', ['-n', '-o', 'TARGET', '-T', at], { timeoutMs: 5000 });
   return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim().split('\n')[0]! : path;
 }
 
@@ -79,6 +84,30 @@ export async function fileSystemError(e: unknown, path: string, op: 'read' | 'wr
       return make('fsx.busy', {}, WIN ? 'fsx.busyRemedyWindows' : 'fsx.busyRemedy');
     default:
       return make('fsx.osError', { detail: e.message.slice(0, 200) });
+  }
+}
+
+/** Whether an OS error's system call read (stat, readdir…) rather than wrote. */
+const READ_CALLS = new Set(['read', 'stat', 'lstat', 'scandir', 'readlink', 'access', 'opendir']);
+
+/**
+ * An OS error met outside any one file operation (the run's journal, the lock, a step's read) as the DsaError
+ * `fileSystemError` gives: exit 2, naming the file (`e.path`, else `fallback`) and the fix. Anything else is
+ * returned unchanged.
+ */
+export async function osFailure(e: unknown, fallback: string): Promise<unknown> {
+  if (e instanceof DsaError || !isSystemError(e)) return e;
+  const op = READ_CALLS.has(e.syscall ?? '') ? 'read' : 'write';
+  return fileSystemError(e, e.path ?? fallback, op);
+}
+
+/** Runs a synchronous file operation on `path`, naming it in the OS error when the call did not (write, fsync). */
+export function onPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isSystemError(e) && !e.path) e.path = path;
+    throw e;
   }
 }
 

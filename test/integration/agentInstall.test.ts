@@ -317,7 +317,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(calls).toContainEqual({ command: 'sc', args: ['start', 'ds_agent'] });
     // sc query still answers 1060 (the canned reply): the service never appears, which the step reports.
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('state: absent');
+    expect(r.stdout).toContain('(state: not registered (absent))');
     // The installer's own log is kept in the run's journal, readable as UTF-8, even though the step failed.
     const runs = join(root, 'ProgramData/dsa-setup/runs');
     const run = runsInOrder(runs).at(-1)!.runId;

@@ -157,6 +157,7 @@ describe('time.skew against chronyd serving time on loopback', () => {
         // What systemctl and chronyc answer (chrony's `makestep` prints `200 OK`).
         '.sandbox/exec-replies.json': JSON.stringify([
           { command: 'systemctl', args: ['is-enabled'], stdout: 'enabled\n' },
+          { command: 'systemctl', args: ['is-active'], stdout: 'active\n' },
           { command: 'systemctl', args: ['restart'] },
           { command: 'systemctl', args: ['try-restart'] },
           { command: 'chronyc', args: ['makestep'], stdout: '200 OK\n' },

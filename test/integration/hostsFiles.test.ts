@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, runCliJson } from '../helpers/cli.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import { inMountNamespace } from '../helpers/mountNamespace.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 
 // Hosts files as they are on real machines: a symlink, a bind mount (containers), extended attributes and an
@@ -30,20 +31,6 @@ afterAll(() => {
   cleanupRoots();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Runs `sh -c script` in a private mount namespace, with the CLI as $CLI and $NODE. */
-async function inMountNamespace(
-  script: string,
-  args: string[] = [],
-  opts: { network?: boolean } = {},
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(
-    'unshare',
-    ['-m', ...(opts.network === false ? ['-n'] : []), '--propagation', 'private', 'sh', '-c', script, 'sh', ...args],
-    { reject: false, env: { LANG: 'C', NODE: process.execPath, CLI }, timeout: 120_000 },
-  );
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
 
 /** `apply --root ROOT --hosts-file PORTAL --yes`. */
 const applyArgs = (root: string): string[] => ['apply', '--root', root, '--hosts-file', PORTAL, '--yes'];

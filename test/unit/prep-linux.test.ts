@@ -166,6 +166,41 @@ describe('IPv6 on RHEL 7+: where the plan departs from the Cloudn manual, and a 
   });
 });
 
+describe('IPv6 addressing when another sysctl file names a key this kernel lacks', () => {
+  it('sysctl --system exits 1 for that other file yet sets ours: read back off, applied (not blamed on our step)', async () => {
+    const root = makeRoot({
+      ...OS_RELEASE.el8,
+      files: {
+        'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n',
+        'proc/sys/net/ipv6/conf/default/disable_ipv6': '0\n',
+        'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
+        // Kubernetes hosts: set before br_netfilter is loaded, this key does not exist yet.
+        'etc/sysctl.d/99-kubernetes-cri.conf': 'net.bridge.bridge-nf-call-iptables = 1\n',
+      },
+    });
+    const exec: Executor = {
+      run: async (c, a) => {
+        if (c === 'sysctl' && a[0] === '--system') {
+          // What procps-ng does: every line it can apply is applied, and the run still exits 1.
+          for (const k of ['all', 'default', 'lo'])
+            writeFileSync(join(root, `proc/sys/net/ipv6/conf/${k}/disable_ipv6`), '1\n');
+          return {
+            ...ok(c, a, '* Applying /etc/sysctl.d/90-dsa-setup-disable-ipv6.conf ...\n', 1),
+            stderr: 'sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables: No such file or directory\n',
+          };
+        }
+        return { ...ok(c, a), exitCode: null, notFound: true };
+      },
+      runReal: async (c, a) => ok(c, a),
+    };
+    const sys = createSystemContext({ root, exec });
+    const plan = await buildPlan(sys, [{ stepId: 'ipv6', input: { method: 'addressing' } }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    expect(out.ok).toBe(true);
+  });
+});
+
 describe('IPv6 on EL6 with an existing modprobe file', () => {
   it('appends the option to it and revert restores its exact bytes', async () => {
     const original = '# local settings\r\nalias net-pf-10 off';
@@ -530,6 +565,45 @@ describe('firewall step apply → verify → revert with the tool answering befo
       ['firewall-cmd', '--permanent', `--remove-rich-rule=${rich}`],
       ['firewall-cmd', `--remove-rich-rule=${rich}`],
     ]);
+  });
+
+  it('firewalld stopped but enabled at boot: the opening goes into its permanent configuration (firewall-offline-cmd), never "nothing to open"', async () => {
+    const rich = 'rule family="ipv4" source address="203.0.113.10" port port="4118" protocol="tcp" accept';
+    // firewall-cmd --state prints "not running" (exit 252, NOT_RUNNING) when the daemon is stopped.
+    const before = {
+      'firewall-cmd --state': 'not running\n',
+      'systemctl is-enabled firewalld': 'enabled\n',
+      'firewall-offline-cmd --list-rich-rules': '',
+    };
+    const after = { ...before, 'firewall-offline-cmd --list-rich-rules': rich + '\n' };
+    const f = flipFirewall('firewall-offline-cmd', before, after, (a) => a.some((x) => x.startsWith('--remove')));
+    const sys = createSystemContext({ root: makeRoot(OS_RELEASE.el9), exec: f.exec });
+    const plan = await buildPlan(sys, [{ stepId: 'firewall', input: { rules } }]);
+    expect(plan.steps[0]).toMatchObject({ upToDate: false });
+    const t = translator('en');
+    expect(plan.steps[0]!.notes.map((n) => t(n.key, n.params))).toContain(
+      'firewalld is stopped now but starts at boot (enabled): the openings go into its permanent configuration with firewall-offline-cmd and take effect when firewalld starts (`systemctl start firewalld`, or the next boot)',
+    );
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    expect(f.calls()).toEqual([['firewall-offline-cmd', `--add-rich-rule=${rich}`]]);
+    await revertRun(sys, out.runId!);
+    expect(f.calls().slice(1)).toEqual([['firewall-offline-cmd', `--remove-rich-rule=${rich}`]]);
+  });
+
+  it('firewalld stopped and disabled: no host firewall filters, nothing to open', async () => {
+    const exec: Executor = {
+      run: async (c, a) => {
+        const key = [c, ...a].join(' ');
+        if (key === 'firewall-cmd --state') return ok(c, a, 'not running\n', 252);
+        if (key === 'systemctl is-enabled firewalld') return ok(c, a, 'disabled\n', 1);
+        return { ...ok(c, a), exitCode: null, notFound: true };
+      },
+      runReal: async (c, a) => ok(c, a),
+    };
+    const sys = createSystemContext({ root: makeRoot(OS_RELEASE.el8), exec });
+    const plan = await buildPlan(sys, [{ stepId: 'firewall', input: { rules } }]);
+    expect(plan.steps[0]).toMatchObject({ upToDate: true, changes: [] });
   });
 
   it('no host firewall: nothing to open, the plan says so (the Cloudn manual: only where one is enabled)', async () => {

@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSystemContext } from '../../main/core/system.js';
+import { createSystemContext, type SandboxReply } from '../../main/core/system.js';
+import { buildPlan } from '../../main/core/engine/plan.js';
+import { applyPlan } from '../../main/core/engine/apply.js';
+import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
 import { timeSyncStep } from '../../main/core/prep/timeSyncStep.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 
@@ -86,5 +90,45 @@ describe("time-sync step: the platform's own tool, with the real server and port
   it('a server that is not a host name is refused before anything is written (no configuration injection)', () => {
     expect(timeSyncStep.input.safeParse({ server: 'x\nallow all' }).success).toBe(false);
     expect(timeSyncStep.input.safeParse({ server: 'ntp.corp.example:11123' }).success).toBe(true);
+  });
+});
+
+describe('time-sync step: applied only when the time service runs with the server', () => {
+  const CONF = 'pool 2.rhel.pool.ntp.org iburst\n';
+  /** An EL9 root whose systemctl and chronyc answer as given (`is-active` last: what the read-back sees). */
+  const el9 = (replies: SandboxReply[]): string =>
+    makeRoot({ ...OS_RELEASE.el9, files: { 'etc/chrony.conf': CONF }, replies });
+  const t = translator('en');
+
+  it('chronyd disabled (is-enabled exits 1 "disabled") is no failure: it is restarted, read back running, applied', async () => {
+    const sys = createSystemContext({
+      root: el9([
+        { command: 'systemctl', args: ['is-enabled'], stdout: 'disabled\n', exitCode: 1 },
+        { command: 'systemctl', args: ['restart'] },
+        { command: 'chronyc', args: ['makestep'], stdout: '200 OK\n' },
+        { command: 'systemctl', args: ['is-active'], stdout: 'active\n' },
+      ]),
+    });
+    const plan = await buildPlan(sys, [{ stepId: 'time-sync', input: { server: '10.0.0.5' } }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+  });
+
+  it('chronyd not running after the restart: not confirmed, saying which service, its state and what to do', async () => {
+    const sys = createSystemContext({
+      root: el9([
+        { command: 'systemctl', args: ['is-enabled'], stdout: 'enabled\n' },
+        { command: 'systemctl', args: ['restart'] },
+        { command: 'chronyc', args: ['makestep'], stdout: '200 OK\n' },
+        { command: 'systemctl', args: ['is-active'], stdout: 'failed\n', exitCode: 3 },
+      ]),
+    });
+    const plan = await buildPlan(sys, [{ stepId: 'time-sync', input: { server: '10.0.0.5' } }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: false });
+    expect(renderMessage(t, out.steps[0]!.detail!)).toBe(
+      '/etc/chrony.conf names 10.0.0.5, but the time service chronyd is not running (state: failed): start it (`systemctl start chronyd`) and see why it stopped (`journalctl -u chronyd`).',
+    );
   });
 });

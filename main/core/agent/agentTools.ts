@@ -91,8 +91,9 @@ export async function queryServiceState(sys: SystemContext): Promise<ServiceStat
   if (sys.os === 'windows') return agentServiceState(r.stdout + r.stderr, r.exitCode);
   if (c.command === 'systemctl') {
     const s = r.stdout.trim();
-    if (s === 'active' || s === 'activating' || s === 'reloading') return 'running';
-    if (s === 'inactive' || s === 'failed' || s === 'deactivating') {
+    if (s === 'active' || s === 'reloading') return 'running';
+    // `activating` is not running yet: also what a unit that keeps dying shows between restarts (auto-restart).
+    if (s === 'inactive' || s === 'failed' || s === 'deactivating' || s === 'activating') {
       const load = await sys.exec.run('systemctl', ['show', '-p', 'LoadState', '--value', AGENT_SERVICE], {
         timeoutMs: 15_000,
       });

@@ -38,6 +38,13 @@ export function mismatchError(m: InstallerMatch): DsaError {
   return fail(reason.key, reason, { remedy });
 }
 
+/** `--service-wait`: whole seconds from 0 to 3600, else exit 2 naming the value given. */
+function serviceWaitSeconds(value: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (Number.isInteger(n) && n <= 3600) return n;
+  throw inputError('agent.install.badServiceWait', msg('agent.install.badServiceWait', { value: value.slice(0, 40) }));
+}
+
 /** Checks before anything is installed: installer match, kernel support, disk and memory. Returns notes. */
 async function preflight(
   sys: SystemContext,
@@ -202,7 +209,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
     return {
       installer: resolve(opts.installer),
       ...(opts.kernelList ? { kernelList: resolve(opts.kernelList) } : {}),
-      ...(opts.serviceWait !== undefined ? { serviceWaitSec: Number(opts.serviceWait) } : {}),
+      ...(opts.serviceWait !== undefined ? { serviceWaitSec: serviceWaitSeconds(opts.serviceWait) } : {}),
     };
   },
 
@@ -234,6 +241,7 @@ export const installStep: StepDescriptor<InstallStepInput> = {
           ...(meta.zipEntry ? { entry: meta.zipEntry } : {}),
           shown,
           ...(meta.kind === 'msi' ? { msiLog: msiLog(sys) } : {}),
+          ...(meta.version ? { version: meta.version } : {}),
         },
         ...(undo ? { undo: { command: undo.command, args: undo.args, real: undo.real } } : {}),
       });

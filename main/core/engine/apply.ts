@@ -6,14 +6,14 @@ import { redactJson } from '../secrets.js';
 import { findStep } from '../steps/registry.js';
 import { PlanSchema, type Plan, type Message } from '../steps/types.js';
 import type { SystemContext } from '../system.js';
-import { Journal } from './journal.js';
+import { Journal, type JournalEvent } from './journal.js';
 import { describeAction, firstDifference, planStep, stepInput } from './plan.js';
 import { runAction } from './execute.js';
 import { applyEdit } from '../steps/fileAction.js';
 import { acquireSystemLock, type LockHolder } from './lock.js';
 import { pathInSystem } from './paths.js';
 import { interruptedRuns, removeLeftoverTemps, runSummaries, type RunSummary } from './runs.js';
-import { readIfExists, sha256 } from '../fsx.js';
+import { osFailure, readIfExists, sha256 } from '../fsx.js';
 
 export interface StepOutcome {
   id: string;
@@ -151,11 +151,18 @@ export async function withSystemLock<T>(
 ): Promise<T> {
   const notice = onNotice ?? (() => undefined);
   const params = (h: LockHolder) => ({ pid: h.pid, command: h.command, started: h.startedAt });
-  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice(msg('lock.waiting', params(h))) });
+  // A full disk or a read-only mount met by the lock, the journal or a step is the admin's to fix (exit 2).
+  const lock = await acquireSystemLock(sys, job, { onWait: (h) => notice(msg('lock.waiting', params(h))) }).catch(
+    async (e: unknown) => {
+      throw await osFailure(e, sys.stateDir);
+    },
+  );
   try {
     if (lock.tookOverFrom) notice(msg('lock.tookOver', params(lock.tookOverFrom)));
     await noticeInterrupted(sys, notice);
     return await fn();
+  } catch (e) {
+    throw await osFailure(e, sys.stateDir);
   } finally {
     lock.release();
   }
@@ -224,6 +231,15 @@ function unchangedOutcome(plan: Plan): ApplyOutcome {
   };
 }
 
+/** Appends an event when the journal can still be written (after a failure that may be the journal's own). */
+function appendIfPossible(journal: Journal, event: JournalEvent): void {
+  try {
+    journal.append(event);
+  } catch {
+    // Already reported as the step's error; revert reads the intents that were written.
+  }
+}
+
 async function execute(
   sys: SystemContext,
   plan: Plan,
@@ -257,27 +273,31 @@ async function execute(
       continue;
     }
     if (sp.upToDate) {
-      journal.append({ type: 'step.skipped', step: sp.id });
+      appendIfPossible(journal, { type: 'step.skipped', step: sp.id });
       outcomes.push({ id: sp.id, status: 'unchanged' });
       continue;
     }
     const step = findStep(sp.id)!;
-    journal.append({ type: 'step.start', step: sp.id, ...(sp.revertNeedsReboot ? { revertNeedsReboot: true } : {}) });
     // This job's progress goes to its own journal (the app and the elevated path read it) and to its caller.
     const progress = (m: Message): void => {
       journal.append({ type: 'step.progress', step: sp.id, key: m.key, params: m.params });
       opts.onProgress?.(sp.id, m);
     };
     try {
+      // Inside: a journal that cannot be written (a full disk) fails this step, and the outcome still names the
+      // run whose earlier steps are to revert.
+      journal.append({ type: 'step.start', step: sp.id, ...(sp.revertNeedsReboot ? { revertNeedsReboot: true } : {}) });
       for (const action of sp.changes)
         await runAction({ sys, journal, step: sp.id, n: ++n, secrets, progress }, action);
       if (sp.blocked) throw new DsaError(sp.blocked);
       const v = await step.verify(sys, inputs.get(sp.id));
       journal.append({ type: 'step.done', step: sp.id, verified: v.ok, detail: v.detail });
       outcomes.push({ id: sp.id, status: 'applied', verified: v.ok, detail: v.detail });
-    } catch (e) {
+    } catch (raw) {
+      const e = await osFailure(raw, journal.dir);
       const error = describeError(e, 'apply');
-      journal.append({ type: 'step.failed', step: sp.id, error });
+      // The journal itself may be what failed (a full disk): the outcome is still told, with the run to revert.
+      appendIfPossible(journal, { type: 'step.failed', step: sp.id, error });
       // An OS error the admin can fix (immutable file, read-only mount, disk full) keeps its exit code (2).
       const exitCode = e instanceof DsaError ? e.exitCode : ExitCode.failed;
       outcomes.push({ id: sp.id, status: 'failed', error, ...(exitCode !== ExitCode.failed ? { exitCode } : {}) });
@@ -286,6 +306,6 @@ async function execute(
   }
   const ok = !failed && outcomes.every((o) => o.verified !== false);
   const rebootRequired = !failed && plan.rebootRequired;
-  journal.append({ type: 'run.done', ok, rebootRequired });
+  appendIfPossible(journal, { type: 'run.done', ok, rebootRequired });
   return { runId: journal.runId, journalDir: journal.dir, ok, rebootRequired, steps: outcomes };
 }

@@ -11,7 +11,12 @@ import type { Argv, Change, CommandAction, FileAction, Message } from '../steps/
 import { parseNftHandle } from '../prep/firewallStep.js';
 import { applyEdit } from '../steps/fileAction.js';
 import { packageForInstall } from '../agent/installStep.js';
+import { packageDatabaseBusy } from '../agent/packageLock.js';
+import { compareVersions } from '../agent/agentPackage.js';
+import { detectAgentPackage } from '../platform/inspect.js';
 import { waitForAgentService } from '../agent/serviceWait.js';
+import { statusValue } from '../statusValues.js';
+import { platformOf, type PlatformKind } from '../platformText.js';
 import type { Journal } from './journal.js';
 import { pathInSystem } from './paths.js';
 
@@ -142,7 +147,13 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
     ...(undo ? { revert: maskArgv(undo) } : {}),
   });
   const ok = r.exitCode !== null && (a.okExitCodes ?? [0]).includes(r.exitCode);
+  // Another package manager holding the database is the admin's to wait for (exit 2), not a failed install.
+  if (!ok && a.role === 'package') {
+    const busy = packageDatabaseBusy(a.command, r);
+    if (busy) throw busy;
+  }
   if (!ok) throw execFailed(a.command, a.args, r, mask);
+  if (a.role === 'package' && a.package) await readBackPackage(ctx, a, r, mask);
   if (a.readBack) {
     const rb = await run(a.readBack, 30_000);
     journal.append({
@@ -159,14 +170,50 @@ async function runCommand(ctx: ActionContext, a: CommandAction): Promise<void> {
   }
   if (a.service) {
     const waited = await waitForAgentService(sys, { timeoutMs: a.service.waitSec * 1000, progress: ctx.progress });
+    const params = { seconds: Math.round(waited.waitedMs / 1000), state: statusValue(waited.state) };
+    if (waited.died)
+      throw fail('agent.install.serviceDied', msg('agent.install.serviceDied', params), {
+        remedy: msg(`agent.install.serviceDiedRemedy${DIED_REMEDY[await platformOf(sys)] ?? ''}`),
+      });
     if (waited.state !== 'running' && waited.state !== 'unknown')
-      throw fail(
-        'agent.install.serviceNotRunning',
-        msg('agent.install.serviceNotRunning', { seconds: Math.round(waited.waitedMs / 1000), state: waited.state }),
-        { remedy: msg('agent.install.serviceNotRunningRemedy') },
-      );
+      throw fail('agent.install.serviceNotRunning', msg('agent.install.serviceNotRunning', params), {
+        remedy: msg('agent.install.serviceNotRunningRemedy'),
+      });
   }
 }
+
+/**
+ * After rpm or dpkg said it installed the agent, reads the package database back: a package tool (or a wrapper
+ * of it) that exits 0 having installed nothing, or another version, fails here, naming what it printed.
+ */
+async function readBackPackage(
+  ctx: ActionContext,
+  a: CommandAction,
+  r: ExecResult,
+  mask: (s: string) => string,
+): Promise<void> {
+  if (ctx.sys.os !== 'linux') return;
+  const pkg = await detectAgentPackage(ctx.sys);
+  if (pkg.installed === null) return;
+  const want = a.package?.version;
+  if (pkg.installed && (!want || !pkg.version || compareVersions(pkg.version, want) === 0)) return;
+  throw fail(
+    'agent.install.notInstalledAfter',
+    msg('agent.install.notInstalledAfter', {
+      command: a.command,
+      want: want ?? '?',
+      found: pkg.installed ? (pkg.version ?? '?') : '-',
+      output:
+        mask(tail(r.stdout + r.stderr))
+          .trim()
+          .slice(-300) || '-',
+    }),
+    { remedy: msg('agent.install.notInstalledAfterRemedy', { command: a.command }) },
+  );
+}
+
+/** Which remedy an agent that started and stopped gets: where that platform logs why, and how it starts a service. */
+const DIED_REMEDY: Partial<Record<PlatformKind, string>> = { windows: 'Windows', el6: 'El6' };
 
 /** Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked. */
 async function keepLog(ctx: ActionContext, systemPath: string, name: string): Promise<void> {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SystemContext } from '../system.js';
 import { redactJson, redactText } from '../secrets.js';
+import { onPath } from '../fsx.js';
 
 /** What the journal records of a file action: enough for revert to bring the original back. */
 export interface FileRecord {
@@ -134,35 +135,41 @@ export function runsDir(sys: SystemContext): string {
 
 /** Appends one line and fsyncs it: the line is on disk before the caller goes on. */
 function appendDurable(file: string, line: string): void {
-  const fd = openSync(file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
-  try {
-    writeSync(fd, line);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  onPath(file, () => {
+    const fd = openSync(file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+    try {
+      writeSync(fd, line);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 /** Writes a file and fsyncs it and its directory. */
 function writeDurable(file: string, data: Buffer | string, dir: string): void {
-  const fd = openSync(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  onPath(file, () => {
+    const fd = openSync(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
   fsyncDir(dir);
 }
 
 function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  onPath(dir, () => {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 /** An open run journal: a directory with `events.jsonl`, `plan.json` and `backups/`. */

@@ -1,7 +1,18 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { fail } from '../errors.js';
+import { fail, ExitCode } from '../errors.js';
+import { onPath } from '../fsx.js';
 import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 
@@ -59,11 +70,17 @@ function tryCreate(file: string, holder: LockHolder): boolean {
     throw e;
   }
   try {
-    writeSync(fd, JSON.stringify(holder) + '\n');
-    fsyncSync(fd);
-  } finally {
+    onPath(file, () => {
+      writeSync(fd, JSON.stringify(holder) + '\n');
+      fsyncSync(fd);
+    });
+  } catch (e) {
+    // A full disk: no empty lock file is left behind for the next job to wait on.
     closeSync(fd);
+    rmSync(file, { force: true });
+    throw e;
   }
+  closeSync(fd);
   return true;
 }
 
@@ -85,6 +102,21 @@ function removeStale(file: string, stale: LockHolder): boolean {
   } finally {
     rmSync(guard, { force: true });
   }
+}
+
+/** Refuses (exit 2) a directory, link or anything else than a plain file where the lock file goes: no job could take it. */
+function notInTheWay(file: string): void {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return; // gone meanwhile: the next try creates it
+  }
+  if (st.isFile()) return;
+  throw fail('lock.notAFile', msg('lock.notAFile', { file }), {
+    remedy: msg('lock.notAFileRemedy', { file }),
+    exit: ExitCode.badInput,
+  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -109,6 +141,7 @@ export async function acquireSystemLock(
   let told = false;
   for (;;) {
     if (tryCreate(file, holder)) break;
+    notInTheWay(file);
     const current = readHolder(file);
     if (current && holderDead(current)) {
       if (removeStale(file, current)) tookOverFrom = current;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { atomicWrite, readIfExists, sha256 } from '../fsx.js';
-import { fail as failWith, ExitCode } from '../errors.js';
+import { atomicWrite, osFailure, readIfExists, sha256 } from '../fsx.js';
+import { fail as failWith, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
@@ -9,6 +9,7 @@ import type { SystemContext } from '../system.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
 import { detectAgentPackage } from '../platform/inspect.js';
+import { packageDatabaseBusy } from '../agent/packageLock.js';
 import { isAgentPackageEvent, runSummaries, type RunSummary } from './runs.js';
 import { withSystemLock, type JobHooks } from './apply.js';
 
@@ -95,6 +96,18 @@ function fail(code: string, params: Record<string, string | number>, exitCode: E
 }
 
 /**
+ * "Not fully reverted", naming what was not undone; with the first OS or package-database error met (a read-only
+ * /etc, another rpm holding its lock) as the cause, its remedy and its exit code (2: the admin's to fix).
+ */
+function incomplete(params: { run: string; what: string; dir: string }, cause: DsaError | null) {
+  if (!cause) return fail('revert.incomplete', params, ExitCode.failed);
+  return failWith('revert.incomplete', msg('revert.incompleteBecause', { ...params, cause: cause.info.message }), {
+    exit: cause.exitCode,
+    ...(cause.info.remedy ? { remedy: cause.info.remedy } : {}),
+  });
+}
+
+/**
  * Reverts a run from its journal, holding the system's lock. Before touching anything it checks every
  * path (inside the system; backups inside the run's folder, exit 2), that no newer run changed the same
  * files (naming the run to revert first), and that each file is as the run left it or still original.
@@ -165,7 +178,7 @@ async function runUndo(
   journal: Journal,
   item: { undo: Undo; agentPackage: boolean },
   outcome: RevertOutcome,
-): Promise<string | null> {
+): Promise<{ what: string; cause?: DsaError } | null> {
   const u = item.undo;
   // A package removed by hand since the run is not removed again (the removal would fail and the revert with
   // it): it is journaled as found already removed, and said so.
@@ -197,7 +210,11 @@ async function runUndo(
     ...(left !== undefined ? { agentInstalled: left } : {}),
   });
   outcome.commands.push({ command: u.command, args: u.args, exitCode: r.exitCode });
-  if (r.exitCode !== 0 || left === true) return cut([u.command, ...u.args].join(' '));
+  if (r.exitCode !== 0 || left === true) {
+    // Another package manager holding the database: the admin waits for it and reverts again.
+    const busy = r.exitCode !== 0 ? packageDatabaseBusy(u.command, r) : null;
+    return { what: cut([u.command, ...u.args].join(' ')), ...(busy ? { cause: busy } : {}) };
+  }
   if (item.agentPackage) outcome.agent = 'removed';
   return null;
 }
@@ -230,17 +247,14 @@ async function removeKeptAgent(
   journal.append({ type: 'revert.start', pid: process.pid });
   if (activatedWith !== null) await deactivateAgent(sys, journal, outcome);
   const failures: string[] = [];
+  let cause: DsaError | null = null;
   for (const item of pkgItems.reverse()) {
     const failed = await runUndo(sys, journal, item, outcome);
-    if (failed) failures.push(failed);
+    if (failed) failures.push(failed.what);
+    if (failed?.cause) cause ??= failed.cause;
   }
   journal.append({ type: 'revert.done', ok: failures.length === 0 });
-  if (failures.length)
-    throw fail(
-      'revert.incomplete',
-      { run: outcome.runId, what: failures.join('; '), dir: journal.dir },
-      ExitCode.failed,
-    );
+  if (failures.length) throw incomplete({ run: outcome.runId, what: failures.join('; '), dir: journal.dir }, cause);
   return outcome;
 }
 
@@ -353,6 +367,8 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
 
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];
+  // The first OS error a file met (read-only /etc, a full disk): what the admin fixes before reverting again.
+  let cause: DsaError | null = null;
   if (kept.length) {
     const version = await agentVersion(sys);
     for (const k of kept)
@@ -366,7 +382,8 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     }
     if (item.kind === 'undo') {
       const failed = await runUndo(sys, journal, item, outcome);
-      if (failed) failures.push(failed);
+      if (failed) failures.push(failed.what);
+      if (failed?.cause) cause ??= failed.cause;
       continue;
     }
     const f = byPath.get(item.path)!;
@@ -379,12 +396,14 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
         const data = await fs.readFile(f.backup!);
         await atomicWrite(f.host, data, { root: sys.root, ...(f.first.mode !== null ? { mode: f.first.mode } : {}) });
       } else await fs.rm(f.host, { force: true });
-    } catch {
-      // The read-back below names the file and its backup.
+    } catch (e) {
+      // The read-back below decides; the cause is kept for the message.
+      const os = await osFailure(e, f.host);
+      if (os instanceof DsaError) cause ??= os;
     }
     const now = await readIfExists(f.host, { root: sys.root });
     if ((now ? sha256(now) : null) !== f.first.beforeSha) {
-      failures.push(`${item.path} (${f.backup ?? '-'})`);
+      failures.push(f.backup ? `${item.path} (${f.backup})` : item.path);
       continue;
     }
     const restored = f.first.existed ? 'bytes' : 'deleted';
@@ -392,8 +411,7 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     outcome.files.push({ path: item.path, restored });
   }
   journal.append({ type: 'revert.done', ok: failures.length === 0 });
-  if (failures.length)
-    throw fail('revert.incomplete', { run: runId, what: failures.join('; '), dir: journal.dir }, ExitCode.failed);
+  if (failures.length) throw incomplete({ run: runId, what: failures.join('; '), dir: journal.dir }, cause);
   outcome.rebootRequired = events.some((e) => e.type === 'step.start' && e.revertNeedsReboot === true);
   if (kept.length) outcome.agent = 'kept';
   return outcome;

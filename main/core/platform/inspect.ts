@@ -173,7 +173,9 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
         timeoutMs: 15_000,
       },
     );
-    if (!r.notFound)
+    // A Debian or Ubuntu machine can have rpm installed too (an empty /var/lib/rpm): there dpkg's answer counts.
+    const dpkgToo = await exists(sys.path('/var/lib/dpkg/status'));
+    if (!r.notFound && (r.exitCode === 0 || !dpkgToo))
       return r.exitCode === 0
         ? { installed: true, version: r.stdout.trim(), via: 'rpm' }
         : { installed: false, via: 'rpm' };

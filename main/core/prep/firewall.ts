@@ -19,7 +19,8 @@ export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
 /** The ports of the agent's traffic: 4120 manager heartbeat, 4122 relay, 443 SaaS manager, 4118 manager-initiated. */
 export const AGENT_PORTS = { manager: 4120, relay: 4122, saas: 443, agent: 4118 } as const;
 
-export type FirewallTool = 'firewalld' | 'ufw' | 'iptables' | 'nftables' | 'windows';
+/** `firewall-offline-cmd`: firewalld stopped now but enabled at boot (its permanent configuration is what counts). */
+export type FirewallTool = 'firewalld' | 'firewall-offline-cmd' | 'ufw' | 'iptables' | 'nftables' | 'windows';
 
 /** A filtering base chain of nftables (hook input or output). */
 export interface NftChain {
@@ -332,15 +333,17 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
   const fwd = await sys.exec.run('firewall-cmd', ['--state'], C_ENV);
   if (!fwd.notFound && fwd.stdout.trim() === 'running') {
     const rich = await sys.exec.run('firewall-cmd', ['--list-rich-rules'], C_ENV);
-    return {
-      ...s,
-      active: true,
-      tool: 'firewalld',
-      filtersInbound: true,
-      filtersOutbound: false,
-      richRules: rich.stdout.split(/\r?\n/).filter(Boolean),
-      reasons: [msg('prep.fw.why.firewalld')],
-    };
+    return firewalldState(s, 'firewalld', rich.stdout, msg('prep.fw.why.firewalld'));
+  }
+  // Stopped now but started at boot: rules added to the running kernel now would be gone at the next boot, when
+  // firewalld loads its permanent configuration. That configuration is what gets the openings.
+  if (!fwd.notFound && fwd.stdout.trim() === 'not running') {
+    const enabled = await sys.exec.run('systemctl', ['is-enabled', 'firewalld'], C_ENV);
+    if (enabled.stdout.trim() === 'enabled') {
+      const rich = await sys.exec.run('firewall-offline-cmd', ['--list-rich-rules'], C_ENV);
+      if (!rich.notFound && rich.exitCode === 0)
+        return firewalldState(s, 'firewall-offline-cmd', rich.stdout, msg('prep.fw.why.firewalldStopped'));
+    }
   }
   const ufw = await sys.exec.run('ufw', ['status', 'verbose'], C_ENV);
   if (!ufw.notFound) {
@@ -398,6 +401,24 @@ export async function detectFirewall(sys: SystemContext): Promise<FirewallState>
   }
   s.reasons.push(msg('prep.fw.why.none'));
   return s;
+}
+
+/** firewalld's state, running (`firewall-cmd`) or stopped (`firewall-offline-cmd`): inbound filtered, its rich rules. */
+function firewalldState(
+  s: FirewallState,
+  tool: 'firewalld' | 'firewall-offline-cmd',
+  richRules: string,
+  why: Message,
+): FirewallState {
+  return {
+    ...s,
+    active: true,
+    tool,
+    filtersInbound: true,
+    filtersOutbound: false,
+    richRules: richRules.split(/\r?\n/).filter(Boolean),
+    reasons: [why],
+  };
 }
 
 /** Whether an accept rule already there lets this opening through in that chain. */

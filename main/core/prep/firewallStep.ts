@@ -67,6 +67,17 @@ export function firewalldCommands(r: FirewallRule): FwCommand[] {
   ];
 }
 
+/** firewall-offline-cmd's command (with its undo) for an inbound opening: firewalld's permanent configuration. */
+export function firewalldOfflineCommand(r: FirewallRule): FwCommand {
+  const rich = richRule(r);
+  return {
+    command: 'firewall-offline-cmd',
+    args: [`--add-rich-rule=${rich}`],
+    revert: { command: 'firewall-offline-cmd', args: [`--remove-rich-rule=${rich}`] },
+    rule: r,
+  };
+}
+
 /** The ufw command (with its undo) for an opening. */
 export function ufwCommand(r: FirewallRule): FwCommand {
   const spec =
@@ -189,6 +200,9 @@ export function firewallCommands(
     switch (s.tool) {
       case 'firewalld':
         if (!s.richRules.includes(richRule(r))) commands.push(...firewalldCommands(r));
+        break;
+      case 'firewall-offline-cmd':
+        if (!s.richRules.includes(richRule(r))) commands.push(firewalldOfflineCommand(r));
         break;
       case 'ufw':
         if (!has(s, tag)) commands.push(ufwCommand(r));

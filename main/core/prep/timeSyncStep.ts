@@ -1,6 +1,6 @@
 import { msg } from '../message.js';
 import { z } from 'zod';
-import { readIfExists } from '../fsx.js';
+import { readSysFile } from './sysFiles.js';
 import { fileWriteAction } from '../steps/fileAction.js';
 import { detectOs } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
@@ -19,6 +19,8 @@ interface SyncCommand {
   args: string[];
   revert?: { command: string; args: string[] };
   reason: Message;
+  /** Exit codes that are an answer, not a failure (`systemctl is-enabled` of a disabled service exits 1). */
+  okExitCodes?: number[];
 }
 
 /** What the step does on this machine: the configuration line to add (if any) and the commands around it. */
@@ -43,6 +45,22 @@ async function w32Current(sys: SystemContext): Promise<{ peers: string; type: st
   const peers = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'time.windows.com,0x8';
   const type = /Type:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'NTP';
   return { peers, type };
+}
+
+/** The time service's name: chronyd / chrony, or ntpd. */
+function serviceName(p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): string {
+  return p.kind === 'chrony' ? p.service : 'ntpd';
+}
+
+/** Whether the time service runs now: `systemctl is-active` (`active`, `inactive`, `failed`…), or SysV `service … status`. */
+async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): Promise<string> {
+  const name = serviceName(p);
+  if (p.kind === 'ntpd' && p.init === 'sysv') {
+    const r = await sys.exec.run('service', [name, 'status'], { timeoutMs: 15_000, env: { LC_ALL: 'C' } });
+    return r.exitCode === 0 ? 'active' : 'inactive';
+  }
+  const r = await sys.exec.run('systemctl', ['is-active', name], { timeoutMs: 15_000 });
+  return r.stdout.trim() || 'unknown';
 }
 
 async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
@@ -73,7 +91,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
       notes: port === 123 ? [] : [msg('prep.time.note.portIgnored', { host, port, tool: 'w32time' })],
     };
   }
-  const before = await readIfExists(sys.path(platform.conf));
+  const before = await readSysFile(sys, platform.conf);
   const text = before?.toString('utf8') ?? '';
   const line =
     platform.kind === 'chrony'
@@ -93,12 +111,15 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
               args: ['--list', 'ntpd'],
               revert: { command: 'service', args: ['ntpd', 'restart'] },
               reason: msg('prep.time.reason.check', { service }),
+              okExitCodes: [0, 1],
             }
           : {
               command: 'systemctl',
               args: ['is-enabled', service],
               revert: { command: 'systemctl', args: ['try-restart', service] },
               reason: msg('prep.time.reason.check', { service }),
+              // A disabled service answers "disabled" with exit 1: the restart below still runs it now.
+              okExitCodes: [0, 1],
             },
       ];
   const post: SyncCommand[] =
@@ -150,6 +171,7 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
       timeoutSec: 60,
       reason: c.reason,
       ...(c.revert ? { undo: c.revert } : {}),
+      ...(c.okExitCodes ? { okExitCodes: c.okExitCodes } : {}),
     });
     const changes: StepPlanBody['changes'] = [
       ...w.pre.map(cmd),
@@ -177,7 +199,19 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
         detail: msg(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }),
       };
     }
-    const ok = w.file === null;
-    return { ok, detail: msg(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: w.platform.conf }) };
+    if (w.file !== null) return { ok: false, detail: msg('prep.time.notVerified', { host, source: w.platform.conf }) };
+    // The configuration names the server; the service that reads it must also be running.
+    const state = await serviceState(sys, w.platform);
+    if (state !== 'active')
+      return {
+        ok: false,
+        detail: msg(
+          w.platform.kind === 'ntpd' && w.platform.init === 'sysv'
+            ? 'prep.time.notRunningSysv'
+            : 'prep.time.notRunning',
+          { host, source: w.platform.conf, service: serviceName(w.platform), state },
+        ),
+      };
+    return { ok: true, detail: msg('prep.time.verified', { host, source: w.platform.conf }) };
   },
 };

@@ -81,6 +81,8 @@ export const CommandActionSchema = z.object({
       /** The argument of `args` that names the package (replaced by the extracted file of a ZIP). */
       shown: z.string(),
       msiLog: z.string().optional(),
+      /** The version the package installs (read back from the package database after the install). */
+      version: z.string().optional(),
     })
     .optional(),
   /** A service action: the service must run within `waitSec` after it. */
