@@ -369,6 +369,27 @@ describe('the bundle reads only what it should', () => {
   });
 });
 
+/** `dsa-setup doctor --root ROOT --token … --manager dsm://127.0.0.1:9/ …more` with `code` loaded before the CLI. */
+function doctorWith(code: string, root: string, more: string[], env: Record<string, string>) {
+  return execa(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(code)}`,
+      CLI,
+      'doctor',
+      '--root',
+      root,
+      '--token',
+      GIVEN.token,
+      '--manager',
+      'dsm://127.0.0.1:9/',
+      ...more,
+    ],
+    { reject: false, env: { LANG: 'C', ...env } },
+  );
+}
+
 describe('an error no command caught', () => {
   it('a callback that throws or a promise nobody awaited: masked "Internal error", logged masked, never the raw stack', async () => {
     const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
@@ -379,24 +400,7 @@ describe('an error no command caught', () => {
       `setTimeout(() => { Promise.reject(new Error("stray rejection, proxy password ${GIVEN.proxyPassword}")) }, 30)`,
     ];
     for (const fault of faults) {
-      const r = await execa(
-        process.execPath,
-        [
-          '--import',
-          `data:text/javascript,${encodeURIComponent(fault)}`,
-          CLI,
-          'doctor',
-          '--root',
-          root,
-          '--token',
-          GIVEN.token,
-          '--manager',
-          'dsm://127.0.0.1:9/',
-          '--timeout',
-          '3000',
-        ],
-        { reject: false, env: { ...ENV, DSA_SETUP_LOG_DIR: logDir, LANG: 'C' } },
-      );
+      const r = await doctorWith(fault, root, ['--timeout', '3000'], { ...ENV, DSA_SETUP_LOG_DIR: logDir });
       expect(r.exitCode, r.stderr).toBe(1);
       expect(r.stderr).not.toContain('unknown option');
       expect(r.stderr).toContain('Internal error: stray');
@@ -416,29 +420,11 @@ describe('the command line other users see', () => {
     const seen = join(mkdtempSync(join(out, 'cmdline-')), 'cmdline');
     // What `ps` would show, read by the process itself as it exits.
     const probe = `import { readFileSync, writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(seen)}, readFileSync('/proc/self/cmdline')));`;
-    const r = await execa(
-      process.execPath,
-      [
-        '--import',
-        `data:text/javascript,${encodeURIComponent(probe)}`,
-        CLI,
-        'doctor',
-        '--root',
-        root,
-        '--token',
-        GIVEN.token,
-        `--tenant-id=${GIVEN.tenantId}`,
-        '--manager',
-        'dsm://127.0.0.1:9/',
-        '--timeout',
-        '500',
-      ],
-      { reject: false, env: { LANG: 'C' } },
-    );
+    const r = await doctorWith(probe, root, [`--tenant-id=${GIVEN.tenantId}`, '--timeout', '500'], {});
     expect(r.exitCode, r.stderr).toBe(1);
     const cmdline = readFileSync(seen).toString('utf8').replace(/\0/g, ' ').trim();
     expect(cmdline).toMatch(
-      /^dsa-setup doctor --root \S+ --token \[masked\] --tenant-id=\[masked\] --manager dsm:\/\/127\.0\.0\.1:9\//,
+      /^dsa-setup doctor --root \S+ --token \[masked\] --manager dsm:\/\/127\.0\.0\.1:9\/ --tenant-id=\[masked\]/,
     );
     expect(findLeaks(cmdline)).toEqual([]);
   });
