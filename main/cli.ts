@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { detectLang, translator, type Lang } from './core/i18n.js';
 import { ExitCode } from './core/errors.js';
-import { redactText, registerProcessSecrets } from './core/secrets.js';
+import { redactArgv, redactJson, redactText, registerProcessSecrets } from './core/secrets.js';
+import { reportError } from './commands/common.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
@@ -49,9 +50,35 @@ export function buildProgram(lang: Lang): Command {
   return program;
 }
 
+/**
+ * Reports an error no command caught — thrown outside a command's action, or by a callback or a promise nobody
+ * awaited — the way commands report theirs (masked, logged with its stack as a bug), never as Node's raw stack.
+ */
+function reportStray(argv: readonly string[], err: unknown, json: boolean): void {
+  process.exitCode = reportError(
+    {
+      t: translator(langFromArgv(argv)),
+      json,
+      warn: (text) => process.stderr.write(redactText(text.endsWith('\n') ? text : text + '\n')),
+      printJson: (value) => process.stdout.write(JSON.stringify(redactJson(value), null, 2) + '\n'),
+    },
+    err,
+  );
+}
+
 /** Runs the CLI; usage errors exit 2 (the contract), help and version exit 0. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   registerProcessSecrets(argv.slice(2), process.env);
+  // Other users see a command line (`ps`, /proc/PID/cmdline): from here on it is the masked one. (On Windows the
+  // title is the console window's, and other users do not see this process's command line.)
+  if (process.platform !== 'win32') process.title = ['dsa-setup', ...redactArgv('dsa-setup', argv.slice(2))].join(' ');
+  // A callback's error may come after the command printed its one JSON document: stderr only then.
+  const stray = (err: unknown): void => {
+    reportStray(argv.slice(2), err, false);
+    process.exit();
+  };
+  process.on('uncaughtException', stray);
+  process.on('unhandledRejection', stray);
   const program = buildProgram(langFromArgv(argv.slice(2)));
   try {
     await program.parseAsync(argv);
@@ -63,7 +90,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
           : ExitCode.badInput;
       return;
     }
-    throw e;
+    reportStray(argv.slice(2), e, argv.includes('--json'));
   }
 }
 

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import sudoPrompt from '@vscode/sudo-prompt';
 import { createSystemContext, isAdmin } from '../core/system.js';
@@ -11,6 +11,10 @@ import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppR
 import { guardWebContents, isAllowedRequest } from './navigationGuard.js';
 import { restrictPermissions } from './permissions.js';
 import { menuLanguage } from './menu.js';
+import { describeError } from '../core/errorLog.js';
+import { detectLang, translator } from '../core/i18n.js';
+import { renderMessage } from '../core/message.js';
+import { redactText } from '../core/secrets.js';
 
 /** `--root=DIR` (or `--root DIR`): run the app against a system tree mounted at DIR (an image, a test sandbox). */
 function rootArg(argv: readonly string[]): string | undefined {
@@ -64,6 +68,17 @@ function createWindow(stateFile: string): BrowserWindow {
   void win.loadURL(devUrl ?? APP_INDEX_URL);
   return win;
 }
+
+// An error no handler caught (a callback, a promise nobody awaited) is a bug: logged with its stack, masked, and
+// shown masked — Electron's own box would show the raw stack, secrets included.
+const strayError = (err: unknown): void => {
+  const info = describeError(err, 'app');
+  const t = translator(detectLang());
+  const text = [info.message, info.remedy].flatMap((m) => (m ? [renderMessage(t, m)] : [])).join('\n\n');
+  dialog.showErrorBox('dsa-setup', redactText(text));
+};
+process.on('uncaughtException', strayError);
+process.on('unhandledRejection', strayError);
 
 // Before `ready`: every renderer sandboxed, and the app scheme privileged (an origin of its own, secure).
 app.enableSandbox();

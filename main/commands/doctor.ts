@@ -4,7 +4,7 @@ import { runDoctor, DEFAULT_CHECK_TIMEOUT_MS } from '../core/doctor/runDoctor.js
 import { loadDoctorInputs } from '../core/doctor/inputs.js';
 import { checkBundleTarget, manifestSummary, prepareSupportBundle } from '../core/bundle/bundle.js';
 import { inputError, ExitCode } from '../core/errors.js';
-import { msg } from '../core/message.js';
+import { msg, renderMessage } from '../core/message.js';
 import { intIn } from './common.js';
 import { doctorText } from './doctorText.js';
 import { painter } from './textLayout.js';
@@ -89,8 +89,8 @@ const doctorAction = afterPrinting(async (ctx, opts: DoctorCliOptions) => {
     const prepared = await prepareSupportBundle(ctx.sys, bundle, { result, inputs, t: ctx.t });
     const show = (text: string): void => (ctx.json ? ctx.warn(text) : ctx.say(text));
     show('\n' + manifestSummary(ctx.t, bundle, prepared.manifest));
-    await prepared.write(bundle, Boolean(force));
-    show(ctx.t('report.bundle.written', { file: bundle }));
+    // Who can read it, as read back (Windows and FAT keep no 0600).
+    show(renderMessage(ctx.t, await prepared.write(bundle, Boolean(force))));
   }
   // With --json the one document comes last, so a failed bundle leaves only its error on stdout.
   if (ctx.json) ctx.printJson(result);

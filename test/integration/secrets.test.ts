@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 import { configText, findLeaks, GIVEN, logLines, UNKNOWN } from '../fixtures/secrets/corpus.js';
 
@@ -194,6 +194,62 @@ describe('no secret leaves through any output path', () => {
   });
 });
 
+describe('a command line typed wrong', () => {
+  it('a misspelled secret option is refused (exit 2) without echoing its value; pasted activation arguments too', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const runs = [
+      ['doctor', `--tokn=${GIVEN.token}`],
+      ['doctor', `--tennant-id=${GIVEN.tenantId}`],
+      ['activate', `--pasword=${GIVEN.agentPassword}`, '--no-doctor'],
+      ['activate', `--proxy-pass=${GIVEN.proxyUser}:${GIVEN.proxyPassword}`, '--no-doctor'],
+      ['activate', `--Token=${GIVEN.token}`, '--no-doctor'],
+      ['doctor', '--manager', 'dsm://dsm.example.jp:4120/', `"token:${GIVEN.token}"`],
+      // The token pasted where a file or a URL goes: the error names the value.
+      ['doctor', '--activation-file', GIVEN.token],
+      ['doctor', `--manager=${GIVEN.tenantId}`],
+    ];
+    // --json changes nothing for these (commander refuses before any command runs): two are enough.
+    const all = [...runs, ['--json', ...runs[0]!], ['--json', ...runs[6]!]];
+    const results = await Promise.all(all.map((args) => runCli(['--root', root, ...args])));
+    results.forEach((r, i) => {
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/error: (unknown option|too many arguments|.*\[masked\])/);
+      expect(findLeaks(r.stdout + '\n' + r.stderr), all[i]!.join(' ')).toEqual([]);
+    });
+  });
+});
+
+describe("the doctor's details", () => {
+  it("never take the agent's proxy password for its proxy's address (shown, and looked up in DNS)", async () => {
+    // Credentials and the port before the address; as UTF-8, and UTF-16 as Notepad saves it.
+    const ini = `[proxy]\r\nProxyPassword=${UNKNOWN.logPassword}\r\nProxyUser=${GIVEN.proxyUser}\r\nProxyPort=1\r\nProxyServer=proxy.example.jp:1\r\n`;
+    for (const data of [Buffer.from(ini), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ini, 'utf16le')])]) {
+      const root = makeRoot({
+        ...OS_RELEASE.el9,
+        hosts: '127.0.0.1 localhost\n127.0.0.1 proxy.example.jp\n',
+        files: { 'var/opt/ds_agent/dsa_core/ds_agent.ini': data },
+      });
+      const r = await runCli([
+        'doctor',
+        '--root',
+        root,
+        '--manager',
+        'dsm://dsm.example.jp:4120/',
+        '--only',
+        'proxy',
+        '--timeout',
+        '500',
+        '--json',
+      ]);
+      const proxy = (JSON.parse(r.stdout) as { checks: { id: string; detail: string }[] }).checks.find(
+        (c) => c.id === 'proxy',
+      )!;
+      expect(findLeaks(r.stdout + r.stderr, [UNKNOWN.logPassword])).toEqual([]);
+      expect(proxy.detail).toContain("The agent's proxy proxy.example.jp:1 (/var/opt/ds_agent/dsa_core/ds_agent.ini)");
+    }
+  });
+});
+
 describe('the bundle reads only what it should', () => {
   it('does not follow a link out of the agent folder (the shadow file), and says so in the manifest', async () => {
     const { root, activation } = secretRoot();
@@ -310,5 +366,66 @@ describe('the bundle reads only what it should', () => {
     expect(statSync(existing).mode & 0o777).toBe(0o600);
     // No temporary file is left next to it.
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
+
+/** `dsa-setup doctor --root ROOT --token … --manager dsm://127.0.0.1:9/ …more` with `code` loaded before the CLI. */
+function doctorWith(code: string, root: string, more: string[], env: Record<string, string>) {
+  return execa(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(code)}`,
+      CLI,
+      'doctor',
+      '--root',
+      root,
+      '--token',
+      GIVEN.token,
+      '--manager',
+      'dsm://127.0.0.1:9/',
+      ...more,
+    ],
+    { reject: false, env: { LANG: 'C', ...env } },
+  );
+}
+
+describe('an error no command caught', () => {
+  it('a callback that throws or a promise nobody awaited: masked "Internal error", logged masked, never the raw stack', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const logDir = mkdtempSync(join(out, 'log-'));
+    // A bug stands in for itself: code loaded before the CLI fails 30 ms into the run, naming the token.
+    const faults = [
+      `setTimeout(() => { throw new Error("stray failure near token ${GIVEN.token}") }, 30)`,
+      `setTimeout(() => { Promise.reject(new Error("stray rejection, proxy password ${GIVEN.proxyPassword}")) }, 30)`,
+    ];
+    for (const fault of faults) {
+      const r = await doctorWith(fault, root, ['--timeout', '3000'], { ...ENV, DSA_SETUP_LOG_DIR: logDir });
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).not.toContain('unknown option');
+      expect(r.stderr).toContain('Internal error: stray');
+      expect(r.stderr).toContain(join(logDir, 'errors.log'));
+      expect(findLeaks(r.stdout + r.stderr), r.stderr).toEqual([]);
+    }
+    const log = readFileSync(join(logDir, 'errors.log'), 'utf8');
+    expect(log).toContain('stray failure near token [masked]');
+    expect(log).toContain('stray rejection, proxy password [masked]');
+    expect(findLeaks(log)).toEqual([]);
+  });
+});
+
+describe('the command line other users see', () => {
+  it('is the masked one while the CLI runs (ps, /proc/PID/cmdline)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, hosts: '127.0.0.1 localhost\n' });
+    const seen = join(mkdtempSync(join(out, 'cmdline-')), 'cmdline');
+    // What `ps` would show, read by the process itself as it exits.
+    const probe = `import { readFileSync, writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(seen)}, readFileSync('/proc/self/cmdline')));`;
+    const r = await doctorWith(probe, root, [`--tenant-id=${GIVEN.tenantId}`, '--timeout', '500'], {});
+    expect(r.exitCode, r.stderr).toBe(1);
+    const cmdline = readFileSync(seen).toString('utf8').replace(/\0/g, ' ').trim();
+    expect(cmdline).toMatch(
+      /^dsa-setup doctor --root \S+ --token \[masked\] --manager dsm:\/\/127\.0\.0\.1:9\/ --tenant-id=\[masked\]/,
+    );
+    expect(findLeaks(cmdline)).toEqual([]);
   });
 });

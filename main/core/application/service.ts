@@ -22,6 +22,7 @@ import { msg } from '../message.js';
 import { translator, type Lang } from '../i18n.js';
 import { inspectSystem } from '../platform/inspect.js';
 import { renderHtml } from '../report/render.js';
+import { registerProcessSecrets } from '../secrets.js';
 import { stepRequests } from '../steps/requests.js';
 import { optionsForChoices } from '../steps/registry.js';
 import type { Plan } from '../steps/types.js';
@@ -114,6 +115,9 @@ function outcomeFromEvents(plan: Plan, runId: string, dir: string, events: Stamp
  * it after validating; the CLI runs the same jobs (`runJob`, `runActivation`). Results are untranslated.
  */
 export function createAppService(sys: SystemContext, shell: ShellServices) {
+  // What the CLI registers from its environment before anything prints: the proxy variables' credentials and
+  // DSA_SETUP_AGENT_PASSWORD are masked in every reply, report and bundle of the app too.
+  registerProcessSecrets([], sys.env);
   const inputs = new SessionInputs();
   const plans = new Map<string, Plan>();
   const running = new Set<string>();

@@ -22,7 +22,9 @@ import {
 import { agentToolPath } from '../agent/agentTools.js';
 import { renderHtml, renderMarkdown } from '../report/render.js';
 import { Redactor, processSecrets, type SecretKind } from '../secrets.js';
-import { writeAtomically } from './target.js';
+import type { TextEncoding } from '../textDecode.js';
+import { bundleReaders, writeAtomically } from './target.js';
+import type { Message } from '../message.js';
 
 export { checkBundleTarget } from './target.js';
 
@@ -46,6 +48,8 @@ export interface ManifestFile {
   truncated: boolean;
   /** NUL bytes (a sparse or pre-allocated log) left out of the copy. */
   nulBytes?: number;
+  /** The encoding of the original when it was not UTF-8 (the copy is UTF-8, so that it could be masked). */
+  encoding?: Exclude<TextEncoding, 'utf-8'>;
   /** How it was masked: `text` (scanned and masked) or `opaque` (a binary package the agent made, not scanned). */
   redaction: 'text' | 'opaque';
 }
@@ -82,6 +86,7 @@ interface Entry {
   source: string;
   truncated: boolean;
   nulBytes?: number;
+  encoding?: TextEncoding;
   opaque?: boolean;
 }
 
@@ -131,6 +136,7 @@ class Collector {
       source: systemPathOf(this.sys, real),
       truncated: r.truncated,
       ...(r.nulBytes ? { nulBytes: r.nulBytes } : {}),
+      encoding: r.encoding,
     });
   }
 
@@ -217,8 +223,8 @@ function inputSecrets(inputs: DoctorInputs): Redactor {
 /** A bundle collected and masked, waiting to be written (the admin sees its manifest first). */
 export interface PreparedBundle {
   manifest: Manifest;
-  /** Writes the archive (atomically, 0600; never over an existing file unless `force`). */
-  write(file: string, force: boolean): Promise<void>;
+  /** Writes the archive (atomically, 0600; never over an existing file unless `force`); says who can read it. */
+  write(file: string, force: boolean): Promise<Message>;
 }
 
 /**
@@ -245,20 +251,23 @@ export async function prepareSupportBundle(
   };
   const files: { path: string; data: Buffer }[] = [];
   for (const e of c.entries) {
+    // A file name can hold a secret too (a diagnostic package or a kept log named after the token).
+    const path = processSecrets.text(e.path, extra);
     let data = e.data;
     if (!e.opaque) {
       const r = processSecrets.redactWithReport(e.data.toString('utf8'), extra);
       data = Buffer.from(r.text, 'utf8');
-      for (const m of r.masked) manifest.masked.push({ file: e.path, ...m });
+      for (const m of r.masked) manifest.masked.push({ file: path, ...m });
     }
-    files.push({ path: e.path, data });
+    files.push({ path, data });
     manifest.files.push({
-      path: e.path,
+      path,
       source: processSecrets.text(e.source, extra),
       bytes: data.length,
       sha256: sha256(data),
       truncated: e.truncated,
       ...(e.nulBytes ? { nulBytes: e.nulBytes } : {}),
+      ...(e.encoding && e.encoding !== 'utf-8' ? { encoding: e.encoding } : {}),
       redaction: e.opaque ? 'opaque' : 'text',
     });
   }
@@ -271,6 +280,7 @@ export async function prepareSupportBundle(
     write: async (target, force) => {
       const bytes = await archive(format, all);
       await writeAtomically(target, force, (fh) => fh.writeFile(bytes));
+      return bundleReaders(target);
     },
   };
 }
@@ -326,6 +336,9 @@ export function manifestSummary(t: Translate, file: string, m: Manifest): string
         `  ${f.path}  ${(f.bytes / 1024).toFixed(1)} KiB`,
         f.truncated ? t('report.bundle.truncated') : '',
         f.nulBytes ? t('report.bundle.nul', { n: f.nulBytes }) : '',
+        f.encoding
+          ? t('report.bundle.encoding', { encoding: f.encoding.toUpperCase().replace('SHIFT_JIS', 'Shift_JIS') })
+          : '',
         f.redaction === 'opaque' ? t('report.bundle.opaque') : '',
       ]
         .filter(Boolean)

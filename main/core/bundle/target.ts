@@ -2,7 +2,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inputError } from '../errors.js';
-import { msg } from '../message.js';
+import { msg, type Message } from '../message.js';
 
 /**
  * Refuses (exit 2) a `--bundle` target that would overwrite something: an existing file (unless `force`), a
@@ -80,4 +80,16 @@ export async function writeAtomically(
   } finally {
     await fs.rm(tmp, { force: true });
   }
+}
+
+/**
+ * Who can read a written bundle, as read back from the file system: its owner only (mode 0600 kept), or others too
+ * — Windows keeps the permissions of the folder, a FAT or network share keeps no mode at all.
+ */
+export async function bundleReaders(file: string, platform: NodeJS.Platform = process.platform): Promise<Message> {
+  if (platform === 'win32') return msg('report.bundle.writtenWindows', { file });
+  const mode = (await fs.stat(file)).mode & 0o777;
+  return (mode & 0o077) === 0
+    ? msg('report.bundle.written', { file })
+    : msg('report.bundle.writtenShared', { file, mode: mode.toString(8).padStart(4, '0') });
 }

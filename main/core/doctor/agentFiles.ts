@@ -2,6 +2,7 @@ import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { SystemContext } from '../system.js';
+import { decodeText, type TextEncoding } from '../textDecode.js';
 
 const WIN_DATA = 'C:\\ProgramData\\Trend Micro\\Deep Security Agent';
 
@@ -110,23 +111,26 @@ export async function readNoFollow(
 }
 
 /**
- * The text of a log tail: a cut first line dropped (never the last line, with or without a final newline), runs
- * of NUL bytes (a sparse or pre-allocated log) left out, the text on either side kept on lines of its own.
+ * The text of a log tail in whatever encoding it was written (UTF-8, UTF-16 with or without BOM, Shift_JIS: see
+ * decodeText; `offset`: where `data` starts in the file): a cut first line dropped (never the last line, with or
+ * without a final newline), runs of NUL bytes (a sparse or pre-allocated log) left out, the text on either side
+ * kept on lines of its own.
  */
-export function tailText(data: Buffer, truncated: boolean): { text: string; nulBytes: number } {
-  let text = data.toString('utf8');
-  if (truncated) {
-    const nl = text.indexOf('\n');
-    if (nl >= 0 && nl < text.length - 1) text = text.slice(nl + 1);
-  }
+export function tailText(
+  data: Buffer,
+  truncated: boolean,
+  offset = 0,
+): { text: string; nulBytes: number; encoding: TextEncoding } {
+  const decoded = decodeText(data, { offset, cut: truncated });
+  const wide = decoded.encoding.startsWith('utf-16') ? 2 : 1;
   let nulBytes = 0;
-  text = text.replace(/\0+/g, (run: string, off: number, s: string) => {
-    nulBytes += run.length;
+  const text = decoded.text.replace(/\0+/g, (run: string, off: number, s: string) => {
+    nulBytes += run.length * wide;
     const before = off > 0 ? s[off - 1] : '\n';
     const after = s[off + run.length] ?? '\n';
     return before !== '\n' && after !== '\n' ? '\n' : '';
   });
-  return { text, nulBytes };
+  return { text, nulBytes, encoding: decoded.encoding };
 }
 
 /** The last `max` bytes of a text file as text (see readNoFollow and tailText). */
@@ -134,11 +138,11 @@ export async function readTextTail(
   base: string,
   real: string,
   max: number,
-): Promise<(Omit<FileBytes, 'data'> & { text: string; nulBytes: number }) | FileSkip> {
+): Promise<(Omit<FileBytes, 'data'> & { text: string; nulBytes: number; encoding: TextEncoding }) | FileSkip> {
   const r = await readNoFollow(base, real, max);
   if (!r.ok) return r;
   const { data, ...rest } = r;
-  return { ...rest, ...tailText(data, r.truncated) };
+  return { ...rest, ...tailText(data, r.truncated, r.truncated ? r.size - data.length : 0) };
 }
 
 /** A path of the target system for a path under its root (what manifests and messages show). */

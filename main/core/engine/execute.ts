@@ -4,7 +4,7 @@ import { atomicWrite, readIfExists, sha256, sha256OfFile } from '../fsx.js';
 import { fail, DsaError } from '../errors.js';
 import { msg } from '../message.js';
 import { redactText } from '../secrets.js';
-import { decodeLogText } from '../inputs/textFile.js';
+import { decodeText } from '../textDecode.js';
 import type { ExecResult } from '../exec.js';
 import type { SystemContext } from '../system.js';
 import type { Argv, Change, CommandAction, FileAction, Message } from '../steps/types.js';
@@ -218,7 +218,7 @@ const DIED_REMEDY: Partial<Record<PlatformKind, string>> = { windows: 'Windows',
 /** Keeps the log a program wrote (msiexec's `/l*v`) in the run's journal as `logs/NAME`, secrets masked. */
 async function keepLog(ctx: ActionContext, systemPath: string, name: string): Promise<void> {
   const data = await readIfExists(ctx.sys.path(systemPath), { root: ctx.sys.root });
-  const text = data ? redactText(decodeLogText(data), ctx.secrets) : '';
+  const text = data ? redactText(decodeText(data).text, ctx.secrets) : '';
   const file = data ? ctx.journal.saveLog(name, text) : '';
   ctx.journal.append({ type: 'log.kept', step: ctx.step, source: systemPath, file });
 }

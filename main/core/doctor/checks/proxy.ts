@@ -1,5 +1,6 @@
 import { readIfExists } from '../../fsx.js';
 import { msg } from '../../message.js';
+import { decodeText } from '../../textDecode.js';
 import { agentConfigPaths } from '../agentFiles.js';
 import { proxyApplies, readProxyEnv } from '../probes/proxyEnv.js';
 import type { AgentProxy } from '../probes/managerProbe.js';
@@ -9,15 +10,22 @@ import { proxyRefusal } from './network.js';
 
 const k = msg;
 
+/**
+ * Keys of a proxy line that do not name the proxy's address: its credentials (never taken for a host name, looked
+ * up in DNS and shown), its port alone, what bypasses it, whether it is on.
+ */
+const NOT_ADDRESS = /pass|pwd|user|auth|cred|secret|token|key|port|bypass|override|exclu|no_?proxy|enable|type|mode/i;
+
 /** The agent's own proxy setting (`dsm_proxy://` / `relay_proxy://` / a proxy line in its configuration), if any. */
 export async function agentProxySetting(sys: SystemContext): Promise<{ value: string; file: string } | null> {
   for (const p of agentConfigPaths(sys)) {
     const data = await readIfExists(sys.path(p));
     if (!data) continue;
-    const text = data.toString('utf8');
-    const m =
-      /((?:dsm|relay)_proxy:\/\/[^\s"']+)/i.exec(text) ?? /^\s*[\w.]*proxy[\w.]*\s*[=:]\s*["']?([^\s"']+)/im.exec(text);
-    if (m) return { value: m[1]!, file: p };
+    const text = decodeText(data).text;
+    const url = /((?:dsm|relay)_proxy:\/\/[^\s"']+)/i.exec(text);
+    if (url) return { value: url[1]!, file: p };
+    for (const m of text.matchAll(/^\s*([\w.]*proxy[\w.]*)\s*[=:]\s*["']?([^\s"']+)/gim))
+      if (!NOT_ADDRESS.test(m[1]!)) return { value: m[2]!, file: p };
   }
   return null;
 }
