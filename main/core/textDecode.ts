@@ -90,7 +90,19 @@ export function decodeText(
   }
   const encoding = decodes('utf-8', body) ? 'utf-8' : japanese(body);
   // The UTF-8 decoder leaves a BOM out.
-  return { text: new TextDecoder(encoding).decode(body), encoding };
+  const text = new TextDecoder(encoding).decode(body);
+  return { text: encoding === 'shift_jis' ? windowsControls(text) : text, encoding };
+}
+
+/**
+ * Shift_JIS as Windows writes it (CP932): ICU's table (Node's TextDecoder) swaps three control bytes the IBM way
+ * (0x1A→U+001C, 0x1C→U+007F, 0x7F→U+001A). They are put back, so a Ctrl-Z at a file's end stays a Ctrl-Z.
+ */
+function windowsControls(text: string): string {
+  if (new TextDecoder('shift_jis').decode(Buffer.from([0x1a])) !== '\u001c') return text;
+  const back: Record<string, string> = { '\u001c': '\u001a', '\u007f': '\u001c', '\u001a': '\u007f' };
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u001a\u001c\u007f]/g, (c) => back[c]!);
 }
 
 function dropCutLine(text: string, cut: boolean | undefined): string {

@@ -126,10 +126,10 @@ describe('manager hosts file: every encoding and line end gives the same entries
   it('bytes in no encoding it reads are an error at their line, in both languages', () => {
     const data = Buffer.concat([Buffer.from('203.0.113.10 a.example.jp\n# '), Buffer.from([0x80, 0xff, 0x0a])]);
     expect(errors('h', parseManagerHosts('h', data))).toEqual([
-      'h:2:0: this line is not text in an encoding this tool reads; expected the text file as downloaded (UTF-8, UTF-16 or Shift_JIS)',
+      'h:2:0: this line is not text in an encoding this tool reads; expected the text file as downloaded (UTF-8, UTF-16, Shift_JIS or EUC-JP)',
     ]);
     expect(errors('h', parseManagerHosts('h', data), ja)).toEqual([
-      'h:2:0: この行はこのツールが読める文字コードのテキストではありません。ダウンロードしたままのテキストファイル(UTF-8、UTF-16 または Shift_JIS)が必要です',
+      'h:2:0: この行はこのツールが読める文字コードのテキストではありません。ダウンロードしたままのテキストファイル(UTF-8、UTF-16、Shift_JIS または EUC-JP)が必要です',
     ]);
   });
 

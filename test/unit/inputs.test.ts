@@ -89,7 +89,7 @@ describe('manager hosts file (VMSecurity_hosts_cln.txt)', () => {
     [
       'bytes in no encoding it reads',
       '',
-      'h:1:0: this line is not text in an encoding this tool reads; expected the text file as downloaded (UTF-8, UTF-16 or Shift_JIS)',
+      'h:1:0: this line is not text in an encoding this tool reads; expected the text file as downloaded (UTF-8, UTF-16, Shift_JIS or EUC-JP)',
     ],
     [
       'a binary file',

@@ -9,7 +9,7 @@ import { DoctorResultSchema } from '../report/schema.js';
 import { FAIL_CLASSES, type FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
 import { errnoReason, readBoundedSync } from '../inputs/readFile.js';
-import { decodeText } from '../inputs/textFile.js';
+import { decodeText } from '../textDecode.js';
 import { jsonErrorAt } from '../inputs/json.js';
 
 /** Largest doctor.json read (a real one is a few tens of KiB). */
@@ -321,8 +321,8 @@ async function readBundle(path: string): Promise<Buffer | Message> {
 /** Turns one file's bytes into a host or a reason to set it apart. */
 function parseOne(source: string, data: Buffer, intern: Interner): FleetHost | SetApart {
   // PowerShell 5's `doctor --json > FILE` writes UTF-16 with a BOM; an editor may add a UTF-8 BOM.
-  const text = decodeText(data);
-  if (typeof text !== 'string') return { source, reason: msg('fleet.apart.notText') };
+  const { text } = decodeText(data);
+  if (text.includes('\uFFFD')) return { source, reason: msg('fleet.apart.notText') };
   let value: unknown;
   try {
     value = JSON.parse(text);
