@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, constants as fsc, existsSync } from 'node:fs';
+import { promises as fs, constants as fsc, existsSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { dirname, basename, isAbsolute, join, resolve, sep } from 'node:path';
@@ -112,20 +112,27 @@ export function onPath<T>(path: string, fn: () => T): T {
   }
 }
 
+/** Flags to open a file for reading without waiting on it (a named pipe with no writer) or taking it as a terminal. */
+export const OPEN_READ_NONBLOCKING = fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOCTTY ?? 0);
+
+/** What a file that is neither regular nor a directory is: a named pipe, a socket or a device. */
+export function specialFileKind(st: Stats): 'pipe' | 'socket' | 'device' {
+  return st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'device';
+}
+
 /**
  * Opens a file to read without waiting on it, and only a regular file: a named pipe with no writer would block
  * the open for ever (and a blocked open holds even `process.exit`), a device such as /dev/zero never ends. A
  * directory is EISDIR; a pipe, a device or a socket is a DsaError naming what it is (exit 2).
  */
 async function openRegular(path: string, shown: string): Promise<FileHandle> {
-  const fh = await fs.open(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOCTTY ?? 0));
+  const fh = await fs.open(path, OPEN_READ_NONBLOCKING);
   try {
     const st = await fh.stat();
     if (st.isFile()) return fh;
     if (st.isDirectory())
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
-    const kind = st.isFIFO() ? 'pipe' : st.isSocket() ? 'socket' : 'device';
-    const params = { path: shown, kind: msg(`fsx.kind.${kind}`) };
+    const params = { path: shown, kind: msg(`fsx.kind.${specialFileKind(st)}`) };
     throw fail('fs.notRegular', msg('fsx.notRegular', params), {
       remedy: msg('fsx.notRegularRemedy', params),
       exit: ExitCode.badInput,

@@ -1,4 +1,5 @@
-import { closeSync, constants as fsc, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { OPEN_READ_NONBLOCKING, specialFileKind } from '../fsx.js';
 import { msg, type Message } from '../message.js';
 
 /** The largest input file read (a real activation file, hosts file, plan or doctor result is a few KiB). */
@@ -43,8 +44,7 @@ export function errnoReason(e: unknown): Message {
 /** What a non-regular file is, as a message (a pipe, a device, a socket). */
 function kindOf(st: Stats): Message {
   if (st.isDirectory()) return msg('inputs.isDirectory');
-  const kind = st.isFIFO() ? 'pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'device' : 'socket';
-  return msg('inputs.notRegular', { kind: msg(`fsx.kind.${kind}`) });
+  return msg('inputs.notRegular', { kind: msg(`fsx.kind.${specialFileKind(st)}`) });
 }
 
 /**
@@ -56,7 +56,7 @@ function kindOf(st: Stats): Message {
 export function readBoundedSync(path: string, max: number = MAX_INPUT_BYTES): ReadResult {
   let fd: number;
   try {
-    fd = openSync(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOCTTY ?? 0));
+    fd = openSync(path, OPEN_READ_NONBLOCKING);
   } catch (e) {
     return { ok: false, reason: errnoReason(e) };
   }
