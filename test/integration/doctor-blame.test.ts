@@ -189,6 +189,31 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       'HTTP/1.1 200 OK',
     ],
     ['a hang-up without an answer', 'hangUp', 'manager', 'doctor.manager.closed', 'closed the connection'],
+    // Squid's refusal as published (https://www.fixwikihub.com/articles/fix-squid-proxy-access-denied):
+    // "HTTP/1.1 403 Forbidden" with "X-Squid-Error: ERR_ACCESS_DENIED 0".
+    [
+      "a proxy's 403 block page inside TLS",
+      {
+        raw: 'HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n',
+      },
+      'proxy',
+      'doctor.manager.proxyAnswered',
+      'Server: squid/5.7',
+    ],
+    [
+      "a proxy's 503 that could not reach the manager",
+      { raw: 'HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_CONNECT_FAIL 111\r\nContent-Length: 0\r\n\r\n' },
+      'proxy',
+      'doctor.manager.proxyAnswered',
+      'X-Squid-Error: ERR_CONNECT_FAIL 111',
+    ],
+    [
+      "a WAF's 403 block page",
+      { raw: 'HTTP/1.1 403 Forbidden\r\nServer: FortiWeb\r\nContent-Length: 0\r\n\r\n' },
+      'tcp',
+      'doctor.manager.firewallAnswered',
+      'Server: FortiWeb',
+    ],
     [
       'a header that stops mid-way on an open connection',
       { stall: 'HTTP/1.1 200 OK\r\nServer: x\r\n' },
@@ -214,6 +239,25 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: cls });
       expect(r.exitCode).toBe(1);
     });
+
+  it("a refusal the manager signs itself (no proxy's or firewall's header) is the manager answering", async () => {
+    const port = await manager(certs, { raw: 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' });
+    const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '1500']);
+    expect(check(r.json, 'tls.manager')).toMatchObject({ status: 'pass' });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("a load balancer's 403 in front of one's own manager: a warning for the manager's administrator, never a pass", async () => {
+    const port = await manager(certs, {
+      raw: 'HTTP/1.1 403 Forbidden\r\nServer: awselb/2.0\r\nContent-Length: 0\r\n\r\n',
+    });
+    const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '1500', '--lang', 'ja']);
+    const c = check(r.json, 'tls.manager');
+    expect(c).toMatchObject({ status: 'warn', class: 'manager' });
+    expect(c.detailRef.key).toBe('doctor.manager.balancerAnswered');
+    expect(c.detail).toContain('Server: awselb/2.0');
+    expect(c.remedy).toMatch(JA);
+  });
 
   it("doctor --fix: a service that does not answer as the manager is left to the manager's administrator, with its port", async () => {
     const port = await manager(certs, { raw: 'SSH-2.0-OpenSSH_9.6\r\n' });
