@@ -274,6 +274,9 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
     expect(c.status).toBe('fail');
     expect(c.detailRef.key).toBe('doctor.common.cutAtDeadline');
     expect(c.detail).toContain(`The manager's answer from ${NAME}:${port}`);
+    // Nothing was judged: no party is blamed (not the manager, not TLS).
+    expect(c.class).toBeUndefined();
+    expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'input' });
     // The handshake itself completed and was judged.
     expect(c.phases!.find((p) => p.name === 'tls')).toMatchObject({ status: 'pass' });
     // deadline + 0.5 s, with generous slack for a loaded machine

@@ -24,7 +24,8 @@ export interface CheckOutcome {
   detail: Message;
   /** Required unless the status is `pass`. */
   remedy?: Message;
-  class?: FailClass;
+  /** Who the failure is on; null when nothing was judged (the check was cut off by the deadline or its timeout). */
+  class?: FailClass | null;
   phases?: PhaseOutcome[];
 }
 

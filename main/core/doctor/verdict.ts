@@ -63,14 +63,18 @@ export function applyPrerequisites(
   return checks.map(resolveOne);
 }
 
-/** The first root cause: the first failing check in chain order, else the first warning; null when all is well. */
+/**
+ * The first root cause: the first failing check in chain order, else the first warning; null when all is well.
+ * A failing check that judged something (it has a class) comes before one cut off by the deadline; when only
+ * cut-off checks failed, the verdict is the run's own time limit (class `input`: give it a longer deadline).
+ */
 export function verdictOf(t: Translate, checks: DoctorCheck[]): Verdict | null {
-  const pick = (status: 'fail' | 'warn'): DoctorCheck | undefined =>
+  const pick = (status: 'fail' | 'warn', judged: boolean): DoctorCheck | undefined =>
     checks
       .map((c, i) => ({ c, i }))
-      .filter(({ c }) => c.status === status)
+      .filter(({ c }) => c.status === status && (c.class !== undefined) === judged)
       .sort((a, b) => rank(a.c.id) - rank(b.c.id) || a.i - b.i)[0]?.c;
-  const c = pick('fail') ?? pick('warn');
+  const c = pick('fail', true) ?? pick('fail', false) ?? pick('warn', true) ?? pick('warn', false);
   if (!c) return null;
   const remedyRef = c.remedyRef ?? k('doctor.remedy.generic');
   return {

@@ -402,6 +402,7 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
 function cutAtDeadline(ctx: CheckContext, what: Message): CheckOutcome {
   return {
     status: 'fail',
+    class: null,
     detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),
     remedy: k('doctor.common.timedOutRemedy', { ms: ctx.timeoutMs }),
   };
@@ -498,7 +499,7 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
   const firstBad = results.find((p) => p.status === 'fail') ?? results.find((p) => p.status === 'warn');
   const last = results[results.length - 1]!;
   const verdict = firstBad ?? last;
-  const cls: FailClass | undefined = verdict.outcome.class;
+  const cls: FailClass | null | undefined = verdict.outcome.class;
   return {
     status: verdict.outcome.status,
     detail: firstBad
@@ -511,7 +512,7 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
           })
         : last.outcome.detail,
     ...(verdict.outcome.remedy ? { remedy: verdict.outcome.remedy } : {}),
-    ...(cls && verdict.status !== 'pass' ? { class: cls } : {}),
+    ...(cls !== undefined && verdict.status !== 'pass' ? { class: cls } : {}),
     phases,
   };
 }
