@@ -85,6 +85,11 @@ export interface CheckDef {
   /** The check this one builds on (hosts → dns → tcp → tls; installed → service → activated): when it fails,
    *  this one is `blocked` instead of repeating its failure. */
   after?: string[];
+  /**
+   * Checks that explain a failure of this one of the given class (time.skew explains tls.manager's clock failure):
+   * when such a check failed and this one failed with that class, this one is `blocked` by it.
+   */
+  explainedBy?: { check: string; class: FailClass }[];
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }
 

@@ -25,10 +25,13 @@ const rank = (id: string): number => {
   return i < 0 ? ROOT_CAUSE_ORDER.length : i;
 };
 
-/** Marks a check `blocked` when a prerequisite it builds on failed (or was itself blocked): names the root one. */
+/**
+ * Marks a check `blocked` when a prerequisite it builds on failed (or was itself blocked), or when a failed check
+ * explains its failure (`explainedBy`): names the root one.
+ */
 export function applyPrerequisites(
   t: Translate,
-  defs: Pick<CheckDef, 'id' | 'after'>[],
+  defs: Pick<CheckDef, 'id' | 'after' | 'explainedBy'>[],
   checks: DoctorCheck[],
 ): DoctorCheck[] {
   const byId = new Map(checks.map((c) => [c.id, c]));
@@ -38,7 +41,12 @@ export function applyPrerequisites(
     if (done) return done;
     const def = defs.find((d) => d.id === c.id);
     let result = c;
-    for (const pre of def?.after ?? []) {
+    // A failure of this check's own class that another failed check explains (the clock, for a certificate's
+    // dates) is that check's, not a second one.
+    const explainers = (def?.explainedBy ?? [])
+      .filter((e) => c.status === 'fail' && c.class === e.class && byId.get(e.check)?.status === 'fail')
+      .map((e) => e.check);
+    for (const pre of [...(def?.after ?? []), ...explainers]) {
       const p = byId.get(pre);
       if (!p) continue;
       const judgedPre = resolveOne(p);

@@ -544,6 +544,8 @@ export function networkChecks(ctx: Pick<CheckContext, 'inputs'>): CheckDef[] {
       titleKey: 'doctor.title.tlsManager',
       defaultClass: 'tls',
       after: ['net.manager'],
+      // This clock wrong by NTP (time.skew) is why a valid certificate reads as expired or not yet valid.
+      explainedBy: [{ check: 'time.skew', class: 'clock' }],
       run: async (c) => (manager ? phasedOutcome(c, manager, 'manager') : noManager()),
     },
   ];
