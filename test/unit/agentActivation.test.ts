@@ -127,6 +127,32 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     },
   );
 
+  it('"certificate or clock": the doctor\'s checks name which one, in the remedy', () => {
+    const o = r('SSL certificate problem: certificate is not yet valid\n', 1);
+    const clock = explainWithDoctor(o, {
+      checks: [
+        { id: 'time.skew', status: 'fail', class: 'clock' },
+        { id: 'tls.manager', status: 'blocked' },
+      ],
+    });
+    expect(clock.remedy.key).toBe('agent.activate.remedy.tlsOrClockClock');
+    const inspected = explainWithDoctor(o, {
+      checks: [
+        { id: 'time.skew', status: 'pass' },
+        { id: 'tls.manager', status: 'fail', class: 'proxy' },
+      ],
+    });
+    expect(inspected.remedy.key).toBe('agent.activate.remedy.tlsOrClockInspected');
+    const en = translator('en');
+    expect(
+      renderMessage(en, activationRemedy(inspected, { platform: 'el', flavour: 'on-premises', manager: 'dsm01:4120' })),
+    ).toContain('inspects TLS to dsm01:4120');
+    // Nothing found: the remedy stays the one that names both.
+    expect(explainWithDoctor(o, { checks: [{ id: 'tls.manager', status: 'pass' }] }).remedy.key).toBe(
+      'agent.activate.remedy.tlsOrClock',
+    );
+  });
+
   it('no output at all is "the agent said nothing", not "failed (exit 0)"', () => {
     expect(r('', 0)).toMatchObject({ reason: 'noAnswer', detail: 'exit 0', retryable: true });
   });

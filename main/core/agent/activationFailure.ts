@@ -179,10 +179,18 @@ export function classifyActivation(r: {
  */
 export function explainWithDoctor(
   o: ActivationOutcome,
-  d: { checks: readonly { id: string; status: string }[] },
+  d: { checks: readonly { id: string; status: string; class?: string }[] },
 ): ActivationOutcome {
   const status = (id: string): string | undefined => d.checks.find((c) => c.id === id)?.status;
   const open = (s: string | undefined): boolean => s === 'pass' || s === 'warn';
+  // "Certificate or clock": the checks tell which — a clock the doctor found wrong, or a device inspecting TLS.
+  if (o.reason === 'tlsOrClock') {
+    const tls = d.checks.find((c) => c.id === 'tls.manager');
+    if (status('time.skew') === 'fail' || (tls?.status === 'fail' && tls.class === 'clock'))
+      return { ...o, remedy: msg('agent.activate.remedy.tlsOrClockClock') };
+    if (tls?.status === 'fail' && tls.class === 'proxy')
+      return { ...o, remedy: msg('agent.activate.remedy.tlsOrClockInspected') };
+  }
   if (
     (o.reason === 'unreachable' || o.reason === 'timeout') &&
     open(status('net.manager')) &&
