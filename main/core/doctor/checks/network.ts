@@ -11,6 +11,7 @@ import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { timeRef, orUnknown } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
+import { cutAtDeadline } from '../cutAtDeadline.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
 import { dsaControl } from '../../platformText.js';
@@ -396,16 +397,6 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
     detail: k('doctor.tls.failed', { ...base, code, message: tls.message }),
     remedy: k('doctor.tls.failedRemedy', base),
   });
-}
-
-/** A phase cut off by the run's deadline: what it was waiting for, never a verdict on the network. */
-function cutAtDeadline(ctx: CheckContext, what: Message): CheckOutcome {
-  return {
-    status: 'fail',
-    class: null,
-    detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),
-    remedy: k('doctor.common.timedOutRemedy', { ms: ctx.timeoutMs }),
-  };
 }
 
 /**
