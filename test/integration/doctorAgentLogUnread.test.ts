@@ -86,3 +86,28 @@ describe('agent.log: a log that is there but cannot be read', () => {
     expect(c.detailRef.key).toBe('doctor.agentLog.none');
   });
 });
+
+describe("agent.log: a remedy's reset is this platform's command", () => {
+  const line = '2026-11-23 09:00:05 [error] HTTP Status: 403 - Forbidden - untrusted peer\n';
+  it("an untrusted peer: not 'check the token'; the reset with sudo on Linux, dsa_control.cmd on Windows", async () => {
+    const linux = makeRoot({
+      ...OS_RELEASE.el9,
+      hosts: '127.0.0.1 localhost\n',
+      files: { [`${DIAG}/ds_agent.log`]: line },
+    });
+    const c = await agentLog(linux);
+    expect(c).toMatchObject({ status: 'fail', class: 'agent' });
+    expect(c.detail).toContain('untrusted peer');
+    expect(c.remedy).toContain('sudo /opt/ds_agent/dsa_control -r');
+    const windows = makeRoot({
+      windows: true,
+      hosts: '127.0.0.1 localhost\r\n',
+      files: { 'ProgramData/Trend Micro/Deep Security Agent/diag/ds_agent.log': line },
+    });
+    const w = await agentLog(windows, 'ja');
+    expect(w).toMatchObject({ status: 'fail', class: 'agent' });
+    expect(w.remedy).toContain('dsa_control.cmd');
+    expect(w.remedy).not.toContain('sudo');
+    expect(w.remedy).toMatch(JA);
+  });
+});

@@ -1,6 +1,6 @@
 import { redactText } from '../../secrets.js';
 import { msg, type Message } from '../../message.js';
-import { asAdmin, restartAgentCommand } from '../../platformText.js';
+import { asAdmin, dsaControl, restartAgentCommand } from '../../platformText.js';
 import { agentLogPaths, readTextTail, systemPathOf, type FileSkip } from '../agentFiles.js';
 import { type CheckDef, type CheckOutcome, type FailClass } from '../types.js';
 
@@ -25,6 +25,19 @@ export const LOG_SIGNATURES: LogSignature[] = [
     id: 'inboundBlocked',
     pattern: /CHTTPServer::AcceptSSL\b.*BIO_do_handshake\(\) failed/i,
     class: 'tcp',
+  },
+  {
+    // "403 - Forbidden - untrusted peer": the manager does not trust the identity this agent presents — not its token.
+    id: 'untrustedPeer',
+    pattern: /untrusted peer/i,
+    class: 'agent',
+  },
+  {
+    // The agent's proxy, not the manager (libcurl's words: "Received HTTP code 407 from proxy after CONNECT").
+    id: 'proxy',
+    pattern:
+      /HTTP code \d{3} from proxy|could ?n[o']t resolve proxy|Proxy Authentication Required|HTTP Status:? ?407\b/i,
+    class: 'proxy',
   },
   {
     id: 'tlsHandshake',
@@ -127,6 +140,8 @@ export const agentLogCheck: CheckDef = {
       return { status: 'skip', detail: k('doctor.agentLog.none', { files: agentLogPaths(ctx.sys)[0]! }) };
     if (!newest) return { status: 'pass', detail: k('doctor.agentLog.clean', { files: read.join(', ') }) };
     const line = redactText(newest.line.trim(), ctx.inputs.secrets ?? []).slice(0, 300);
+    // The reset a remedy asks for, as this platform runs it (dsa_control.cmd in an administrator PowerShell…).
+    const reset = dsaControl(ctx.platform, ['-r']);
     return {
       status: 'fail',
       class: newest.sig.class,
@@ -139,10 +154,10 @@ export const agentLogCheck: CheckDef = {
       // Cloud One has no order form and no portal hosts file: its own wording where the Cloudn one would mislead.
       remedy:
         ctx.inputs.manager?.saas && CLOUD_ONE_WORDED.has(newest.sig.id)
-          ? k(`doctor.agentLog.sig.${newest.sig.id}RemedyCloudOne`, { host: ctx.inputs.manager.host })
+          ? k(`doctor.agentLog.sig.${newest.sig.id}RemedyCloudOne`, { host: ctx.inputs.manager.host, reset })
           : ctx.inputs.manager?.host
-            ? k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager.host })
-            : k(`doctor.agentLog.sig.${newest.sig.id}RemedyNoHost`),
+            ? k(`doctor.agentLog.sig.${newest.sig.id}Remedy`, { host: ctx.inputs.manager.host, reset })
+            : k(`doctor.agentLog.sig.${newest.sig.id}RemedyNoHost`, { reset }),
     };
   },
 };
