@@ -44,6 +44,11 @@ export interface ElevatedJobOptions {
   onEvent?: (e: StampedEvent) => void;
   /** Whether a new run is this job's, by its first event (another job may journal at the same time). */
   acceptRun?: (first: StampedEvent) => boolean;
+  /**
+   * Whether the job journals a run of its own (default true). A revert writes into the run it undoes, so no
+   * new run tells that it started: its failure without a result is never "failed before it started".
+   */
+  newRun?: boolean;
   /** The caller's cancel; the job's own deadline is added to it. */
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -156,6 +161,9 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
       redactText(`${r.error?.message ?? ''} ${r.stderr}`)
         .trim()
         .slice(-500) || '-';
+    // "Before it started" only when the journal was seen and the job would have written a run there.
+    if (o.newRun === false || watcher.blind())
+      throw jobError('unknownOutcome', { detail }, msg('elevation.unknownOutcomeRemedy'));
     throw jobError('failed', { detail });
   } finally {
     await stop();
