@@ -110,7 +110,7 @@ describe('the window and its elevated job under faults', () => {
     expect(renderMessage(en, ipv6.error!.message)).toBe(
       `the run as administrator stopped during this step (run ${view.runId}): it may have changed files, and nothing was read back`,
     );
-    expect(renderMessage(ja, ipv6.error!.message)).toContain(`実行 ${view.runId}`);
+    expect(renderMessage(ja, ipv6.error!.message)).toContain(`実行 ID ${view.runId}`);
     // The hosts step did write: the run is there to revert.
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain('203.0.113.10');
   });
