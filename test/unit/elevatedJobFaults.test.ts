@@ -11,7 +11,7 @@ import { createSystemContext, SANDBOX_DIR, type SystemContext } from '../../main
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { runsDir } from '../../main/core/engine/journal.js';
 import { stepRequests } from '../../main/core/steps/requests.js';
-import { runElevatedJob, type SudoPromptExec } from '../../main/core/elevation/elevatedJob.js';
+import { runElevatedJob, SUDO_PERMISSION_DENIED, type SudoPromptExec } from '../../main/core/elevation/elevatedJob.js';
 import { jobArgs, manualCommand, type Job } from '../../main/core/application/jobs.js';
 import { createAppService } from '../../main/core/application/service.js';
 import { DsaError } from '../../main/core/errors.js';
@@ -223,5 +223,47 @@ describe('an elevated run that ends without a result says only what is known', (
       (x: unknown) => x,
     )) as DsaError;
     expect(e.code).toBe('elevation.unknownOutcome');
+  });
+
+  /** sudo-prompt's answer when pkexec was not elevated: its message replaced, Node's exit status kept (`code`). */
+  const pkexecExit =
+    (code: number, stderr: string): SudoPromptExec =>
+    (_command, _o, cb) =>
+      cb(Object.assign(new Error(SUDO_PERMISSION_DENIED), { code }), 'ignored', stderr);
+
+  it('pkexec refused (exit 127, "Not authorized"): not a cancel; the command to run in a terminal, nothing changed', async () => {
+    const { root, portal, sys } = el8();
+    const before = readFileSync(join(root, 'etc/hosts'), 'utf8');
+    // pkexec's own words when polkit refuses (published in many issue reports, e.g. systemd/systemd#15634).
+    const refused = pkexecExit(
+      127,
+      'Error executing command as another user: Not authorized\n\nThis incident has been reported.\n',
+    );
+    const e = (await run(sys, await plan(sys, portal), refused).catch((x: unknown) => x)) as DsaError;
+    expect(e).toMatchObject({
+      code: 'elevation.manual',
+      exitCode: 3,
+      info: { message: { params: { reason: 'refused' } } },
+    });
+    expect(String(e.info.message.params.command)).toMatch(/^sudo dsa-setup --root \S+ apply --plan \S+$/);
+    // The window: the reason in its words and the command, the system untouched.
+    const app = windowService(sys, refused);
+    await app.loadInput('hosts', portal);
+    const view = await app.apply(
+      (await app.plan({ hosts: true, ipv6: false })).plan!.planId,
+      { progress: () => {} },
+      'en',
+    );
+    expect(view).toMatchObject({ outcome: 'manual', ok: false, manual: { reason: 'refused' } });
+    expect(en('ui.apply.refused')).toMatch(/refused.*Nothing was changed\.$/);
+    expect(ja('ui.apply.refused')).toContain('拒否');
+    expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toBe(before);
+  });
+
+  it('the prompt dismissed (pkexec exit 126) stays a cancel: try again with the password', async () => {
+    const { portal, sys } = el8();
+    const e = (await run(sys, await plan(sys, portal), pkexecExit(126, '')).catch((x: unknown) => x)) as DsaError;
+    expect(e.code).toBe('elevation.cancelled');
+    expect(renderMessage(en, e.info.remedy!)).toBe("try again and enter an administrator's password when asked");
   });
 });

@@ -12,7 +12,7 @@ import type { ApplyOutcome } from '../engine/apply.js';
 import { runsDir, type StampedEvent } from '../engine/journal.js';
 import { buildPlan, planIsEmpty } from '../engine/plan.js';
 import { pickRun, type AgentChoice, type RevertOutcome } from '../engine/revert.js';
-import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
+import { runElevatedJob, type ElevationService, type ManualReason } from '../elevation/elevatedJob.js';
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { fail, DsaError, ExitCode } from '../errors.js';
 import { atomicWrite } from '../fsx.js';
@@ -114,6 +114,11 @@ function outcomeFromEvents(plan: Plan, runId: string, dir: string, events: Stamp
     rebootRequired: done?.type === 'run.done' ? done.rebootRequired : false,
     steps,
   };
+}
+
+/** The reason a manual-command error carries, as the window names it. */
+function manualReason(r: unknown): ManualReason {
+  return r === 'noPolkit' || r === 'refused' ? r : 'noElevation';
 }
 
 /**
@@ -257,7 +262,7 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
             rebootRequired: false,
             steps: [],
             manual: {
-              reason: e.info.message.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              reason: manualReason(e.info.message.params.reason),
               command: String(e.info.message.params.command),
             },
           };

@@ -78,8 +78,14 @@ export interface ElevatedJobResult {
   events: StampedEvent[];
 }
 
+/** Why the job needs the command run by hand: no way to ask, no polkit agent, or the system refused the prompt. */
+export type ManualReason = 'noPolkit' | 'noElevation' | 'refused';
+
+/** pkexec's exit status when the caller is not authorized or authorization failed (126: the dialog was dismissed). */
+export const PKEXEC_NOT_AUTHORIZED = 127;
+
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
-export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'): DsaError {
+export function manualError(m: ManualCommand, reason: ManualReason): DsaError {
   return fail('elevation.manual', msg(m.message.key, { ...m.message.params, command: m.command, reason }), {
     remedy: m.remedy,
     exit: ExitCode.needsAdmin,
@@ -156,6 +162,10 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     // The run started (its journal exists), so whatever sudo-prompt said, this was not a cancel.
     if (runIds.length) return { output: null, runIds, events };
     if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manualError(await o.manual(), 'noPolkit');
+    // pkexec refused (exit 127: "Not authorized", no session for the agent, not setuid root): not the admin's
+    // cancel, and asking again will not help; the command never ran, so the way on is a terminal with sudo.
+    if (r.error?.message === SUDO_PERMISSION_DENIED && (r.error as { code?: unknown }).code === PKEXEC_NOT_AUTHORIZED)
+      throw manualError(await o.manual(), 'refused');
     if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, msg('elevation.cancelledRemedy'));
     const detail =
       redactText(`${r.error?.message ?? ''} ${r.stderr}`)

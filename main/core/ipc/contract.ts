@@ -138,8 +138,8 @@ export const ApplyViewSchema = z.object({
   ok: z.boolean(),
   rebootRequired: z.boolean(),
   steps: z.array(StepOutcomeViewSchema),
-  /** For `manual`: why (no polkit agent, or a shell that cannot elevate), and the command to run instead. */
-  manual: z.object({ reason: z.enum(['noPolkit', 'noElevation']), command: z.string() }).optional(),
+  /** For `manual`: why (no polkit agent, a shell that cannot elevate, pkexec refused), and the command to run instead. */
+  manual: z.object({ reason: z.enum(['noPolkit', 'noElevation', 'refused']), command: z.string() }).optional(),
 });
 export type ApplyView = z.infer<typeof ApplyViewSchema>;
 
