@@ -115,6 +115,36 @@ describe('the window and its elevated job under faults', () => {
     expect(readFileSync(join(root, 'etc/hosts'), 'utf8')).toContain('203.0.113.10');
   });
 
+  it('an activation killed after its run started names its run: it may have changed the agent, never "nothing changed"', async () => {
+    const { sys } = el8();
+    const runs = runsDir(sys);
+    const exec: SudoPromptExec = (command, _o, cb) => {
+      // What a killed `job` leaves: the activation's run directory with its first events, then no output.
+      const dir = join(runs, '20261130T201500Z-0a1b2c');
+      mkdirSync(dir, { recursive: true });
+      const t = new Date().toISOString();
+      writeFileSync(
+        join(dir, 'events.jsonl'),
+        [
+          { t, type: 'run.start', runId: '20261130T201500Z-0a1b2c', root: sys.root, steps: ['activate'], seq: 1 },
+          { t, type: 'step.start', step: 'activate' },
+        ]
+          .map((e) => JSON.stringify(e) + '\n')
+          .join(''),
+      );
+      setTimeout(() => cb(new Error(`Command failed: ${command}`), '', 'Killed\n'), 50);
+    };
+    const app = windowService(sys, exec);
+    await app.loadInput('activation', join(import.meta.dirname, '../fixtures/inputs/cln12345_Activation_Command.txt'));
+    const e = (await app.activate({ reset: false }, { progress: () => {} }, 'en').catch((x: unknown) => x)) as DsaError;
+    expect(e.code).toBe('elevation.interrupted');
+    expect(renderMessage(en, e.info.message)).toBe(
+      'the run as administrator stopped before it gave its result (run 20261130T201500Z-0a1b2c): it may have changed this system, and nothing was read back',
+    );
+    expect(renderMessage(en, e.info.remedy!)).toContain('dsa-setup revert --run 20261130T201500Z-0a1b2c');
+    expect(renderMessage(ja, e.info.message)).toContain('実行 ID 20261130T201500Z-0a1b2c');
+  });
+
   it('a second job while one runs is refused, whatever its kind or plan; the next one after it runs', async () => {
     const { portal, sys } = el8();
     let release!: () => void;
