@@ -145,6 +145,36 @@ describe('the window and its elevated job under faults', () => {
     expect(renderMessage(ja, e.info.message)).toContain('実行 ID 20261130T201500Z-0a1b2c');
   });
 
+  it('no result and two apply runs in the journal (a terminal applied at the same time): neither is taken for this plan', async () => {
+    const { portal, sys } = el8();
+    const runs = runsDir(sys);
+    const exec: SudoPromptExec = (command, _o, cb) => {
+      const t = new Date().toISOString();
+      for (const [i, id] of ['20261130T201500Z-0a1b2c', '20261130T201501Z-3d4e5f'].entries()) {
+        mkdirSync(join(runs, id), { recursive: true });
+        writeFileSync(
+          join(runs, id, 'events.jsonl'),
+          [
+            { t, type: 'run.start', runId: id, root: sys.root, steps: ['hosts'], seq: i + 1 },
+            { t, type: 'step.start', step: 'hosts' },
+            { t, type: 'step.done', step: 'hosts', verified: true, detail: { key: 'x', params: {} } },
+            { t, type: 'run.done', ok: true, rebootRequired: false },
+          ]
+            .map((e) => JSON.stringify(e) + '\n')
+            .join(''),
+        );
+      }
+      // sudo-prompt lost the output (kdesudo reports "User did not grant permission" after the run).
+      setTimeout(() => cb(new Error(SUDO_PERMISSION_DENIED), '', ''), 50);
+    };
+    const app = windowService(sys, exec);
+    await app.loadInput('hosts', portal);
+    const { plan } = await app.plan({ hosts: true, ipv6: false });
+    const e = (await app.apply(plan!.planId, { progress: () => {} }, 'en').catch((x: unknown) => x)) as DsaError;
+    expect(e.code).toBe('elevation.interrupted');
+    expect(renderMessage(en, e.info.message)).toContain('20261130T201500Z-0a1b2c, 20261130T201501Z-3d4e5f');
+  });
+
   it('a second job while one runs is refused, whatever its kind or plan; the next one after it runs', async () => {
     const { portal, sys } = el8();
     let release!: () => void;

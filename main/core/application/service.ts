@@ -251,8 +251,11 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
         const r = await oneJob(() => execute({ kind: 'apply', plan }, ctx, lang));
         const runId = r.runIds[0];
         if (r.output) return applyView(r.output as ApplyOutcome);
-        if (runId) return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
-        throw noResult([]);
+        // The journal stands in for the result only when it is this job's one run: another apply started at the
+        // same time (a terminal's) journals too, and its events are not this plan's.
+        if (runId && r.runIds.length === 1)
+          return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
+        throw noResult(r.runIds);
       } catch (e) {
         if (e instanceof DsaError && e.code === 'elevation.manual')
           return {
