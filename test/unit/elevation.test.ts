@@ -711,6 +711,36 @@ describe('an elevated run that ends without a result says only what is known', (
     (_command, _o, cb) =>
       cb(Object.assign(new Error(SUDO_PERMISSION_DENIED), { code }), 'ignored', stderr);
 
+  it('cancelled after the run started: the app stopped waiting (the run goes on), never "nothing was changed"', async () => {
+    const { portal, sys } = el8();
+    const id = '20261130T201500Z-0a1b2c';
+    const started: string[] = [];
+    const never: SudoPromptExec = () => {
+      // The elevated run has begun its journal and is still running (sudo-prompt has not answered).
+      mkdirSync(join(runsDir(sys), id), { recursive: true });
+      const t = new Date().toISOString();
+      writeFileSync(
+        join(runsDir(sys), id, 'events.jsonl'),
+        JSON.stringify({ t, type: 'run.start', runId: id, root: sys.root, steps: ['hosts'], seq: 1 }) + '\n',
+      );
+    };
+    const ac = new AbortController();
+    const pending = job(sys, await plan(sys, portal), never, {
+      pollMs: 10,
+      signal: ac.signal,
+      onEvent: (e) => {
+        started.push(e.type);
+        ac.abort();
+      },
+    }).catch((x: unknown) => x);
+    const e = (await pending) as DsaError;
+    expect(started).toEqual(['run.start']);
+    expect(e.code).toBe('elevation.stoppedWaiting');
+    expect(renderMessage(en, e.info.message)).toBe(
+      `the app stopped waiting for the run as administrator (run ${id}); it had already started and may still be changing this system`,
+    );
+  });
+
   it('pkexec refused (exit 127, "Not authorized"): not a cancel; the command to run in a terminal, nothing changed', async () => {
     const { root, portal, sys } = el8();
     const before = readFileSync(join(root, 'etc/hosts'), 'utf8');

@@ -141,11 +141,14 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     const file = await writeArgsFile(dir, o.args);
     const command = sudoPromptCommand([el.execPath, el.cliPath, 'job', '--args', file, '--json'], platform);
     const r = await new Promise<{ error?: Error; stdout: string; stderr: string }>((resolve, reject) => {
+      // A cancel once the run has started stops the waiting, not the run: never "nothing was changed" then.
       const onAbort = () =>
         reject(
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
             ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, msg('elevation.timedOutRemedy'))
-            : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
+            : watcher.runIds().length
+              ? jobError('stoppedWaiting', { run: watcher.runIds().join(', ') }, msg('elevation.timedOutRemedy'))
+              : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
         );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
