@@ -155,6 +155,8 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'agent.activate.resetRefusedRemedy': { action: DOCTOR, cli: 'dsa-setup activate --activation-file FILE --reset' },
   'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
+  'elevation.interruptedRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup revert --run {{run}}' },
+  'elevation.unknownOutcomeRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup doctor' },
 };
 
 /**
