@@ -250,11 +250,87 @@ const GRUB_UBUNTU =
 const GRUBBY_INFO = (args: string): string =>
   `index=0\nkernel="/boot/vmlinuz-5.14.0-427.el9.x86_64"\nargs="${args}"\nroot="/dev/mapper/rl-root"\ntitle="Rocky Linux (5.14.0-427.el9.x86_64) 9.4"\nindex=1\nkernel="/boot/vmlinuz-0-rescue"\nargs="${args}"\n`;
 
+/** A grub.cfg as update-grub writes it on Ubuntu 22.04 (kernel, recovery and memtest86+ entries). */
+const GRUB_CFG = (extra: string): string =>
+  [
+    '### BEGIN /etc/grub.d/10_linux ###',
+    "menuentry 'Ubuntu' --class ubuntu --class gnu-linux --class gnu --class os $menuentry_id_option 'gnulinux-simple-x' {",
+    `\tlinux\t/boot/vmlinuz-5.15.0-91-generic root=UUID=0b1c ro ${extra} quiet splash $vt_handoff`,
+    '\tinitrd\t/boot/initrd.img-5.15.0-91-generic',
+    '}',
+    "\tmenuentry 'Ubuntu, with Linux 5.15.0-91-generic (recovery mode)' --class ubuntu $menuentry_id_option 'x' {",
+    `\t\tlinux\t/boot/vmlinuz-5.15.0-91-generic root=UUID=0b1c ro recovery nomodeset dis_ucode_ldr ${extra}`,
+    '\t}',
+    '### BEGIN /etc/grub.d/20_memtest86+ ###',
+    "menuentry 'Memory test (memtest86+.bin)' {",
+    '\tlinux16\t/boot/memtest86+.bin',
+    '}',
+    '',
+  ].join('\n');
+
+describe('IPv6 off, "disable the protocol": the boot configuration is read back, not the tool\'s exit code', () => {
+  it('EL9: grubby exits 0 but lists the kernels without ipv6.disable=1: not applied (exit 1), naming them', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root, [
+      { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+    ]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(1);
+    expect(apply.stdout).toContain('still lists 2 of 2 boot entries without ipv6.disable=1');
+    expect(apply.stdout).toContain('/boot/vmlinuz-5.14.0-427.el9.x86_64, /boot/vmlinuz-0-rescue');
+    // grubby that lists nothing (exit 1, as when it finds no boot loader): unknown, never applied.
+    const root2 = makeRoot({ ...OS_RELEASE.el8, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root2, [
+      {
+        command: 'grubby',
+        args: ['--info=ALL'],
+        exitCode: 1,
+        stderr: 'grubby fatal error: unable to find a suitable template\n',
+      },
+    ]);
+    const ja = await runCli(['apply', '--root', root2, '--disable-ipv6', 'protocol', '--yes', '--lang', 'ja']);
+    expect(ja.exitCode, ja.stderr).toBe(1);
+    expect(ja.stdout).toContain('`grubby --info=ALL` が何も表示しませんでした(終了コード 1:grubby fatal error');
+  });
+
+  for (const [os, regen, cfg] of [
+    ['ubuntu2204', 'update-grub', 'boot/grub/grub.cfg'],
+    ['sles15', 'grub2-mkconfig', 'boot/grub2/grub.cfg'],
+  ] as const) {
+    it(`${os}: ${regen} exits 0 but grub.cfg lacks the argument (or is not there): not applied (exit 1)`, async () => {
+      const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU, [cfg]: GRUB_CFG('') } });
+      setReplies(root, [
+        { command: 'grub-mkconfig', args: ['--version'], stdout: 'grub-mkconfig (GRUB) 2.06-2ubuntu7.2\n' },
+        { command: 'grub2-mkconfig', args: ['--version'], stdout: 'grub2-mkconfig (GRUB2) 2.06\n' },
+      ]);
+      const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+      expect(apply.exitCode, apply.stderr).toBe(1);
+      // The memtest86+ entry never carries kernel arguments: 2 kernel entries, not 3.
+      expect(apply.stdout).toContain(`/${cfg} still boots 2 of its 2 kernel entries without ipv6.disable=1`);
+      const bare = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
+      setReplies(bare, [
+        { command: 'grub-mkconfig', args: ['--version'], stdout: 'grub-mkconfig (GRUB) 2.06-2ubuntu7.2\n' },
+        { command: 'grub2-mkconfig', args: ['--version'], stdout: 'grub2-mkconfig (GRUB2) 2.06\n' },
+      ]);
+      const none = await runCli(['apply', '--root', bare, '--disable-ipv6', 'protocol', '--yes']);
+      expect(none.exitCode, none.stderr).toBe(1);
+      expect(none.stdout).toContain(`/${cfg} lists no Linux kernel after`);
+    });
+  }
+});
+
 describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', () => {
   for (const os of ['el7', 'el8', 'el9'] as const) {
     it(`${os}: grubby --update-kernel=ALL --args and GRUB_CMDLINE_LINUX`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_EL } });
       setReplies(root, [
+        // What grubby lists once it added the argument (the read-back after apply).
+        {
+          command: 'grubby',
+          args: ['--info=ALL'],
+          after: ['grubby', '--update-kernel=ALL', '--args'],
+          stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
+        },
         { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
       ]);
       const before = snapshot(root);
@@ -333,7 +409,13 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
     it(`${os}: GRUB_CMDLINE_LINUX + ${regen}; revert regenerates from the restored file`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
       const [tool, ...args] = probe.split(' ');
-      setReplies(root, [{ command: tool!, args, stdout: version }]);
+      const cfg = os === 'ubuntu2204' ? 'boot/grub/grub.cfg' : 'boot/grub2/grub.cfg';
+      const [regenTool, ...regenArgs] = regen.split(' ');
+      // The regeneration writes grub.cfg from /etc/default/grub, as the real tool does.
+      setReplies(root, [
+        { command: tool!, args, stdout: version },
+        { command: regenTool!, args: regenArgs, writes: { [cfg]: GRUB_CFG('ipv6.disable=1') } },
+      ]);
       const mode = statSync(join(root, 'etc/default/grub')).mode;
       const before = snapshot(root);
       const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
@@ -354,7 +436,9 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       expect(again.json.runId).toBeNull();
       const revert = await runCli(['revert', '--root', root, '--yes']);
       expect(revert.exitCode, revert.stderr).toBe(0);
-      expect(snapshot(root)).toEqual(before);
+      const after = snapshot(root);
+      after.delete(cfg); // regenerated by the (canned) tool on revert as well
+      expect(after).toEqual(before);
       expect(statSync(join(root, 'etc/default/grub')).mode).toBe(mode);
       expect(mutating(root)).toEqual([probe, regen, regen]);
     });
