@@ -39,6 +39,8 @@ function mutating(root: string): string[] {
 const TOOLS_SUCCEED: SandboxReply[] = [
   { command: 'sysctl', args: ['--system'], stdout: '* Applying /etc/sysctl.d/90-dsa-setup-disable-ipv6.conf ...\n' },
   { command: 'sysctl', args: ['-w'] },
+  // The running values as `sysctl -n` prints them once revert set them back (IPv6 on everywhere).
+  { command: 'sysctl', args: ['-n'], stdout: '0\n0\n0\n' },
   { command: 'grubby', args: ['--update-kernel=ALL'] },
   { command: 'chkconfig', args: ['ip6tables', 'off'] },
   { command: 'chkconfig', args: ['--level', '2345', 'ip6tables', 'on'] },
@@ -71,6 +73,8 @@ interface PlanJson {
 
 const SYSCTL_CONF = '# distribution defaults\r\nkernel.sysrq = 16\r\n';
 const DROPIN = 'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf';
+const ADDRESSING_READ_BACK =
+  'sysctl -n net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6';
 const ADDRESSING_REVERT =
   'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0';
 
@@ -132,7 +136,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
       const revert = await runCli(['revert', '--root', root, '--yes']);
       expect(revert.exitCode, revert.stderr).toBe(0);
       expect(snapshot(root)).toEqual(before);
-      expect(mutating(root)).toEqual(['sysctl --system', ADDRESSING_REVERT]);
+      expect(mutating(root)).toEqual(['sysctl --system', ADDRESSING_REVERT, ADDRESSING_READ_BACK]);
     });
   }
 
@@ -146,7 +150,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
         'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
       },
     });
-    setReplies(root);
+    setReplies(root, [{ command: 'sysctl', args: ['-n'], stdout: '0\n1\n0\n' }]);
     const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'addressing']);
     const notes = plan.json.steps[0]!.notes.map((n) => n.key);
     expect(notes).toContain('prep.ipv6.note.overridden');
@@ -156,10 +160,12 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
     // It says what it saw: the drop-in is as written, a later file sets the value back.
     expect(apply.stdout).toContain('is written as planned, but');
     expect(apply.stdout).not.toContain('not as written');
-    await runCli(['revert', '--root', root, '--yes']);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stderr).toBe(0);
     expect(mutating(root)).toEqual([
       'sysctl --system',
       'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=0',
+      'sysctl -n net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6',
     ]);
   });
 });
@@ -359,6 +365,13 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       expect(apply.stdout).toMatch(/reboot/i);
       expect(mutating(root)).toEqual(['grubby --update-kernel=ALL --args ipv6.disable=1']);
       setReplies(root, [
+        // What grubby lists once revert removed the argument again (revert reads it back).
+        {
+          command: 'grubby',
+          args: ['--info=ALL'],
+          after: ['grubby', '--update-kernel=ALL', '--remove-args'],
+          stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet'),
+        },
         {
           command: 'grubby',
           args: ['--info=ALL'],
@@ -443,4 +456,41 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       expect(mutating(root)).toEqual([probe, regen, regen]);
     });
   }
+});
+
+describe('IPv6 revert reads the undo back: "reverted" only when the old state is there again', () => {
+  it('sysctl -w exits 0 but the running values still say off: NOT fully reverted (exit 1), naming what it read', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/sysctl.conf': SYSCTL_CONF } });
+    // As when another agent (a tuned profile, a container's read-only /proc/sys) keeps the values.
+    setReplies(root, [{ command: 'sysctl', args: ['-n'], stdout: '1\n1\n1\n' }]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    const out = revert.stdout + revert.stderr;
+    expect(out).toContain('NOT fully reverted');
+    expect(out).toContain(`${ADDRESSING_REVERT} (${ADDRESSING_READ_BACK}: 1 | 1 | 1)`);
+    expect(out).not.toMatch(/\breverted run\b|^reverted/im);
+  });
+
+  it('grubby --remove-args exits 0 but --info=ALL still lists ipv6.disable=1: NOT fully reverted (exit 1)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root, [
+      {
+        command: 'grubby',
+        args: ['--info=ALL'],
+        after: ['grubby', '--update-kernel=ALL', '--args'],
+        stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
+      },
+      { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+    ]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(4);
+    const revert = await runCli(['revert', '--root', root, '--yes', '--lang', 'ja']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    const out = revert.stdout + revert.stderr;
+    expect(out).toContain('grubby --update-kernel=ALL --remove-args ipv6.disable=1 (grubby --info=ALL:');
+    // /etc/default/grub is restored all the same (read back byte for byte).
+    expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(GRUB_EL);
+  });
 });

@@ -4,7 +4,14 @@ import { fail, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { detectOs, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { CommandActionInput, FileAction, Message, StepDescriptor, Verification } from '../steps/types.js';
+import type {
+  CommandActionInput,
+  FileAction,
+  Message,
+  StepDescriptor,
+  UndoCheck,
+  Verification,
+} from '../steps/types.js';
 import { fileWriteAction } from '../steps/fileAction.js';
 import {
   GRUB_DEFAULT,
@@ -37,7 +44,7 @@ type Action =
       kind: 'command';
       command: string;
       args: string[];
-      revert?: { command: string; args: string[] };
+      revert?: { command: string; args: string[]; check?: UndoCheck };
       reason: Message;
       /** Exit codes that do not fail the step (the read-back decides). */
       okExitCodes?: number[];
@@ -174,12 +181,18 @@ async function addressingWork(
   );
   for (const s of after) notes.push(msg('prep.ipv6.note.overridden', { file: s.path, line: s.line, key: s.key }));
   if (fileOk && state.runtime !== 'on') return;
-  const prev = IPV6_SYSCTL_KEYS.map((k) => `${k}=${state.sysctl[k] ?? 0}`);
+  const prevValues = IPV6_SYSCTL_KEYS.map((k) => String(state.sysctl[k] ?? 0));
+  const prev = IPV6_SYSCTL_KEYS.map((k, i) => `${k}=${prevValues[i]}`);
   actions.push({
     kind: 'command',
     command: 'sysctl',
     args: ['--system'],
-    revert: { command: 'sysctl', args: ['-w', ...prev] },
+    revert: {
+      command: 'sysctl',
+      args: ['-w', ...prev],
+      // Reverted only when the running values read back as they were.
+      check: { command: 'sysctl', args: ['-n', ...IPV6_SYSCTL_KEYS], stdout: prevValues.join('\n') },
+    },
     reason: msg('prep.ipv6.reason.sysctlSystem'),
     // sysctl exits 1 when any file sets a key this kernel lacks (net.bridge.* without br_netfilter loaded) yet
     // applies every other line: the read-back of the running values decides, not another file's error.
@@ -234,7 +247,11 @@ async function protocolWork(
       kind: 'command',
       command: 'grubby',
       args: ['--update-kernel=ALL', '--args', KERNEL_ARG],
-      revert: { command: 'grubby', args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG] },
+      revert: {
+        command: 'grubby',
+        args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG],
+        check: { command: 'grubby', args: ['--info=ALL'], absent: KERNEL_ARG },
+      },
       reason: msg('prep.ipv6.reason.grubby'),
     });
   }
