@@ -296,7 +296,7 @@ describe('IPv6 off, "disable the protocol": the boot configuration is read back,
     ]);
     const ja = await runCli(['apply', '--root', root2, '--disable-ipv6', 'protocol', '--yes', '--lang', 'ja']);
     expect(ja.exitCode, ja.stderr).toBe(1);
-    expect(ja.stdout).toContain('`grubby --info=ALL` が何も表示しませんでした(終了コード 1:grubby fatal error');
+    expect(ja.stdout).toContain('grubby がブートエントリを何も表示しませんでした(終了コード 1:grubby fatal error');
   });
 
   for (const [os, regen, cfg] of [
