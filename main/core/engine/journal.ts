@@ -116,7 +116,7 @@ export type JournalEvent =
       /** Not run: the agent package had already been removed (by hand) since the run installed it. */
       skipped?: 'alreadyRemoved';
       /** The undo's read-back: what it printed, and whether it showed the undo took. */
-      check?: { command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean };
+      check?: { command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean; seen: string };
     }
   | {
       /** The undo of the agent package install, not run on purpose: the package stays installed. */

@@ -214,9 +214,10 @@ async function runUndo(
   });
   outcome.commands.push({ command: u.command, args: u.args, exitCode: r.exitCode });
   if (check && !check.ok) {
-    // The undo exited 0, but what it undoes is still there: named with what the read-back printed.
-    const seen = cut(check.stdout.trim().split('\n').slice(-3).join(' | ') || `exit ${String(check.exitCode)}`);
-    return { what: `${cut([u.command, ...u.args].join(' '))} (${[check.command, ...check.args].join(' ')}: ${seen})` };
+    // The undo exited 0, but what it undoes is still there: named with what the read-back showed.
+    return {
+      what: `${cut([u.command, ...u.args].join(' '))} (${[check.command, ...check.args].join(' ')}: ${check.seen})`,
+    };
   }
   if (r.exitCode !== 0 || left === true) {
     // Another package manager holding the database: the admin waits for it and reverts again.
@@ -227,19 +228,24 @@ async function runUndo(
   return null;
 }
 
-/** Runs an undo's read-back: whether it shows the undo took (its exit code, its exact output, a word gone). */
+/**
+ * Runs an undo's read-back: whether it shows the undo took (its exit code, its exact output, a word gone), and
+ * what it showed otherwise (the line still holding the word, else its last line or its exit code).
+ */
 async function readBackUndo(
   sys: SystemContext,
   c: UndoCheck,
-): Promise<{ command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean }> {
+): Promise<{ command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean; seen: string }> {
   const r = await sys.exec.run(c.command, c.args, { timeoutMs: 30_000, env: { LC_ALL: 'C' } });
-  const word = (w: string): RegExp =>
-    new RegExp(`(^|[\\s"'])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s"']|$)`, 'm');
-  const ok =
-    r.exitCode === (c.exitCode ?? 0) &&
-    (c.stdout === undefined || r.stdout.trim() === c.stdout.trim()) &&
-    (c.absent === undefined || !word(c.absent).test(r.stdout));
-  return { command: c.command, args: c.args, exitCode: r.exitCode, stdout: r.stdout.slice(-2000), ok };
+  const esc = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const word = c.absent === undefined ? null : new RegExp(`(^|[\\s"'])${esc(c.absent)}(?=[\\s"']|$)`);
+  const lines = r.stdout.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim());
+  const still = word ? lines.find((l) => word.test(l)) : undefined;
+  const codeOk = r.exitCode === (c.exitCode ?? 0);
+  const ok = codeOk && (c.stdout === undefined || r.stdout.trim() === c.stdout.trim()) && still === undefined;
+  const last = lines.filter(Boolean);
+  const seen = still ?? (codeOk && last.length ? last.slice(-3).join(' | ') : `exit ${String(r.exitCode)}`);
+  return { command: c.command, args: c.args, exitCode: r.exitCode, stdout: r.stdout.slice(-2000), ok, seen: cut(seen) };
 }
 
 /** The agent's version read back now (null: not installed, or cannot tell). */
