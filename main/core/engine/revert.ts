@@ -238,13 +238,19 @@ async function readBackUndo(
 ): Promise<{ command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean; seen: string }> {
   const r = await sys.exec.run(c.command, c.args, { timeoutMs: 30_000, env: { LC_ALL: 'C' } });
   const esc = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const word = c.absent === undefined ? null : new RegExp(`(^|[\\s"'])${esc(c.absent)}(?=[\\s"']|$)`);
+  const wordOf = (w: string): RegExp => new RegExp(`(^|[\\s"'])${esc(w.replace(/\s+/g, ' ').trim())}(?=[\\s"']|$)`);
   const lines = r.stdout.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim());
-  const still = word ? lines.find((l) => word.test(l)) : undefined;
+  const gone = c.absent === undefined ? null : wordOf(c.absent);
+  const still = gone ? lines.find((l) => gone.test(l)) : undefined;
+  const back = c.present === undefined ? null : wordOf(c.present);
   const codeOk = r.exitCode === (c.exitCode ?? 0);
-  const ok = codeOk && (c.stdout === undefined || r.stdout.trim() === c.stdout.trim()) && still === undefined;
+  const ok =
+    codeOk &&
+    (c.stdout === undefined || r.stdout.trim() === c.stdout.trim()) &&
+    still === undefined &&
+    (back === null || lines.some((l) => back.test(l)));
   const last = lines.filter(Boolean);
-  const seen = still ?? (codeOk && last.length ? last.slice(-3).join(' | ') : `exit ${String(r.exitCode)}`);
+  const seen = still ?? (last.length ? last.slice(-3).join(' | ') : `exit ${String(r.exitCode)}`);
   return { command: c.command, args: c.args, exitCode: r.exitCode, stdout: r.stdout.slice(-2000), ok, seen: cut(seen) };
 }
 

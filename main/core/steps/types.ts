@@ -9,8 +9,8 @@ export { MessageSchema, type Message };
 
 /**
  * How revert reads an undo back: it runs `command args` after the undo, which counts only when that exits with
- * `exitCode` (default 0), prints exactly `stdout` (trimmed) when given, and no longer shows `absent` (a word of
- * its output: the kernel argument, the rule's handle) when given.
+ * `exitCode` (default 0), prints exactly `stdout` (trimmed) when given, no longer shows `absent` (a word of its
+ * output: the kernel argument, the rule's handle) and shows `present` again (the previous setting), when given.
  */
 export const UndoCheckSchema = z.object({
   command: z.string().min(1),
@@ -18,6 +18,8 @@ export const UndoCheckSchema = z.object({
   exitCode: z.number().int().optional(),
   stdout: z.string().optional(),
   absent: z.string().optional(),
+  /** A text its output must show again (the previous setting), whitespace runs read as one space. */
+  present: z.string().optional(),
 });
 export type UndoCheck = z.infer<typeof UndoCheckSchema>;
 
