@@ -256,6 +256,17 @@ const GRUB_UBUNTU =
 const GRUBBY_INFO = (args: string): string =>
   `index=0\nkernel="/boot/vmlinuz-5.14.0-427.el9.x86_64"\nargs="${args}"\nroot="/dev/mapper/rl-root"\ntitle="Rocky Linux (5.14.0-427.el9.x86_64) 9.4"\nindex=1\nkernel="/boot/vmlinuz-0-rescue"\nargs="${args}"\n`;
 
+/** grubby's boot entries without the argument, then, once `grubby --update-kernel=ALL --args` ran, with it. */
+const GRUBBY_ADDS: SandboxReply[] = [
+  {
+    command: 'grubby',
+    args: ['--info=ALL'],
+    after: ['grubby', '--update-kernel=ALL', '--args'],
+    stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
+  },
+  { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+];
+
 /** A grub.cfg as update-grub writes it on Ubuntu 22.04 (kernel, recovery and memtest86+ entries). */
 const GRUB_CFG = (extra: string): string =>
   [
@@ -329,16 +340,7 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
   for (const os of ['el7', 'el8', 'el9'] as const) {
     it(`${os}: grubby --update-kernel=ALL --args and GRUB_CMDLINE_LINUX`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_EL } });
-      setReplies(root, [
-        // What grubby lists once it added the argument (the read-back after apply).
-        {
-          command: 'grubby',
-          args: ['--info=ALL'],
-          after: ['grubby', '--update-kernel=ALL', '--args'],
-          stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
-        },
-        { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
-      ]);
+      setReplies(root, GRUBBY_ADDS);
       const before = snapshot(root);
       const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'protocol']);
       const step = plan.json.steps[0]!;
@@ -475,15 +477,7 @@ describe('IPv6 revert reads the undo back: "reverted" only when the old state is
 
   it('grubby --remove-args exits 0 but --info=ALL still lists ipv6.disable=1: NOT fully reverted (exit 1)', async () => {
     const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/default/grub': GRUB_EL } });
-    setReplies(root, [
-      {
-        command: 'grubby',
-        args: ['--info=ALL'],
-        after: ['grubby', '--update-kernel=ALL', '--args'],
-        stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
-      },
-      { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
-    ]);
+    setReplies(root, GRUBBY_ADDS);
     const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
     expect(apply.exitCode, apply.stderr).toBe(4);
     const revert = await runCli(['revert', '--root', root, '--yes', '--lang', 'ja']);
