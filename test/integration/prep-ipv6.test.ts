@@ -214,8 +214,14 @@ describe('IPv6 off on EL6: the method of the Cloudn manual (modprobe.d option + 
     expect(readFileSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'), 'utf8')).toBe('options ipv6 disable=1\n');
     expect(mutating(root)).toEqual(['chkconfig ip6tables off']);
 
-    // What chkconfig did on a real EL6: the service is now off in every runlevel.
+    // What chkconfig did on a real EL6: the service is now off in every runlevel (on again once revert ran).
     setReplies(root, [
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        after: ['chkconfig', '--level', '2345', 'ip6tables', 'on'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:on\t3:on\t4:on\t5:on\t6:off\n',
+      },
       {
         command: 'chkconfig',
         args: ['--list', 'ip6tables'],
@@ -473,6 +479,33 @@ describe('IPv6 revert reads the undo back: "reverted" only when the old state is
     expect(out).toContain('NOT fully reverted');
     expect(out).toContain(`${ADDRESSING_REVERT} (${ADDRESSING_READ_BACK}: 1 | 1 | 1)`);
     expect(out).not.toMatch(/\breverted run\b|^reverted/im);
+  });
+
+  it('EL6: chkconfig exits 0 but ip6tables stays off in runlevels 3 and 5: NOT fully reverted, the file restored', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el6 });
+    setReplies(root, [
+      // On in 3 and 5 only before; off everywhere after apply, and still so after revert's chkconfig.
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        after: ['chkconfig', 'ip6tables', 'off'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:off\t3:off\t4:off\t5:off\t6:off\n',
+      },
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:off\t3:on\t4:off\t5:on\t6:off\n',
+      },
+      { command: 'chkconfig', args: ['--level', '35', 'ip6tables', 'on'] },
+    ]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(4);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    expect(revert.stdout + revert.stderr).toContain(
+      'chkconfig --level 35 ip6tables on (chkconfig --list ip6tables: ip6tables 0:off 1:off 2:off 3:off 4:off 5:off 6:off)',
+    );
+    expect(existsSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'))).toBe(false);
   });
 
   it('grubby --remove-args exits 0 but --info=ALL still lists ipv6.disable=1: NOT fully reverted (exit 1)', async () => {

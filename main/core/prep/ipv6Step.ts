@@ -128,6 +128,14 @@ export function grubCfgHasArg(text: string): boolean | null {
   return k.total === 0 ? null : k.without.length === 0;
 }
 
+/** The runlevels from the first to the last given, as `chkconfig --list` prints them (`3:on 4:off 5:on`). */
+function levelRun(on: string[]): string {
+  const n = on.map(Number);
+  const out: string[] = [];
+  for (let l = Math.min(...n); l <= Math.max(...n); l++) out.push(`${l}:${n.includes(l) ? 'on' : 'off'}`);
+  return out.join(' ');
+}
+
 async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[], notes: Message[]): Promise<void> {
   if (state.modprobeFiles.length === 0) {
     const before = await readSysFile(sys, MODPROBE_FILE);
@@ -149,6 +157,10 @@ async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[
     revert: {
       command: 'chkconfig',
       args: levels.length ? ['--level', levels.join(''), 'ip6tables', 'on'] : ['ip6tables', 'on'],
+      // Read back: the runlevels it was on are on again (`… 2:on 3:on 4:on 5:on …`).
+      ...(levels.length
+        ? { check: { command: 'chkconfig', args: ['--list', 'ip6tables'], present: levelRun(levels) } }
+        : {}),
     },
     reason: msg('prep.ipv6.reason.chkconfig', { levels: levels.join('') || '?' }),
   });
