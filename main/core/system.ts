@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { execCommand, type Executor, type ExecOptions, type ExecResult } from './exec.js';
 
 export type OsKind = 'linux' | 'windows';
@@ -30,6 +30,10 @@ export interface SandboxReply {
   exitCode?: number;
   stdout?: string;
   stderr?: string;
+  /** Used only once the log holds a call starting with these words (what a tool prints after another changed it). */
+  after?: string[];
+  /** Files (relative to the root) the call writes, as the real tool would (update-grub writes grub.cfg). */
+  writes?: Record<string, string>;
 }
 
 /** Exit code the sandbox answers a command with when it has no canned reply for it (as a shell's "not found"). */
@@ -57,7 +61,14 @@ export function sandboxExecutor(root: string): Executor {
       let replies: SandboxReply[] = [];
       const file = join(dir, 'exec-replies.json');
       if (existsSync(file)) replies = JSON.parse(readFileSync(file, 'utf8')) as SandboxReply[];
-      const hit = replies.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
+      const logged = sandboxExecLog(root).map((c) => [c.command, ...c.args]);
+      const seen = (words: string[]): boolean => logged.some((l) => words.every((w, i) => l[i] === w));
+      const hit = replies.find(
+        (r) =>
+          r.command === command &&
+          (r.args ?? []).every((a, i) => args[i] === a) &&
+          (r.after === undefined || seen(r.after)),
+      );
       const call: SandboxCall = {
         command,
         args: [...args],
@@ -65,6 +76,12 @@ export function sandboxExecutor(root: string): Executor {
       };
       if (!hit) call.unanswered = true;
       appendFileSync(join(dir, 'exec-log.jsonl'), JSON.stringify(call) + '\n');
+      for (const [rel, text] of Object.entries(hit?.writes ?? {})) {
+        const file = resolve(root, rel);
+        if (!file.startsWith(resolve(root) + sep)) continue;
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
       return {
         command,
         args: [...args],

@@ -66,6 +66,8 @@ afterAll(async () => {
 const EL8_REPLIES = [
   { command: 'sysctl', args: ['--system'] },
   { command: 'sysctl', args: ['-w'] },
+  // The running values revert reads back after `sysctl -w` (IPv6 on again).
+  { command: 'sysctl', args: ['-n'], stdout: '0\n0\n0\n' },
 ];
 
 function rhelRoot(): string {

@@ -80,7 +80,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(cmd.revert).toBeUndefined();
     // An older package than the installed one is refused, nothing changes.
     const older = await runCli(['--root', root, 'apply', '--installer', el8, '--yes']);
-    expect(older.exitCode).toBe(1);
+    expect(older.exitCode).toBe(2);
     expect(older.stderr).toContain('A newer agent (20.0.0-2400.el8) is already installed');
     expect(rpmInstalled(root)).toBe('20.0.0-2400.el8');
   });
@@ -88,7 +88,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
   it('refuses a package for another platform and names the one to download', async () => {
     const root = makeAgentRoot();
     const r = await runCli(['--root', root, 'apply', '--installer', ubuntu, '--yes']);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
       'is for Ubuntu_22.04, but this system (Red Hat Enterprise Linux 8.10 (Ootpa)) needs RedHat_EL8',
     );
@@ -103,14 +103,14 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     const renamed = join(mkdtempSync(join(tmpdir(), 'dsa-renamed-')), 'Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm');
     copyFileSync(el7, renamed);
     const r = await runCli(['--root', root, 'plan', '--installer', renamed]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('is for RedHat_EL7');
   });
 
   it('refuses a package for another architecture (real aarch64 rpm)', async () => {
     const root = makeAgentRoot();
     const r = await runCli(['--root', root, 'apply', '--installer', el8Arm, '--yes', '--lang', 'ja']);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('aarch64 用にビルドされていますが、このシステムは x86_64 です');
     expect(r.stderr).toContain('Agent-Core-RedHat_EL8-20.0.0-2395.x86_64.rpm');
     expect(rpmInstalled(root)).toBeNull();
@@ -125,7 +125,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
       '--installer',
       corruptCopy(el8),
     ]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.json.error.code).toBe('agent.installer.corrupt');
     expect(r.stderr).toContain('cannot be read');
     expect(rpmInstalled(root)).toBeNull();

@@ -70,7 +70,7 @@ describe('the agent package on SUSE', () => {
   it('SLES 12 SP5 (no ID_LIKE in its os-release) needs SuSE_12: the SuSE_15 package is refused and SuSE_12 named', async () => {
     const root = suseRoot('sles12');
     const r = await runCli(['--root', root, 'apply', '--installer', sles15, '--yes']);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('is for SuSE_15, but this system (SUSE Linux Enterprise Server 12 SP5) needs SuSE_12');
     expect(r.stderr).toContain('Download Agent-Core-SuSE_12-20.0.0-2395.x86_64.rpm instead');
     expect(rpmInstalled(root)).toBeNull();
@@ -80,7 +80,7 @@ describe('the agent package on SUSE', () => {
   it('a RHEL package on SLES 15 is refused, naming the SuSE_15 package', async () => {
     const root = suseRoot('sles15');
     const r = await runCli(['--root', root, 'apply', '--installer', el8, '--yes']);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('Download Agent-Core-SuSE_15-20.0.0-2395.x86_64.rpm instead');
     expect(rpmInstalled(root)).toBeNull();
   });

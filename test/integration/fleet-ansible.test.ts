@@ -68,7 +68,14 @@ function rebootRoot(hostname: string): string {
     files: {
       'etc/default/grub': 'GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX="crashkernel=auto rhgb quiet"\n',
       'proc/cmdline': CMDLINE + '\n',
-      '.sandbox/exec-replies.json': JSON.stringify(grubby('ro crashkernel=auto rhgb quiet')),
+      // Once grubby added the argument, --info=ALL lists it (the step reads the boot entries back).
+      '.sandbox/exec-replies.json': JSON.stringify([
+        {
+          ...grubby('ro crashkernel=auto rhgb quiet ipv6.disable=1')[0],
+          after: ['grubby', '--update-kernel=ALL', '--args'],
+        },
+        ...grubby('ro crashkernel=auto rhgb quiet'),
+      ]),
       '.after-reboot/exec-replies.json': JSON.stringify(grubby('ro crashkernel=auto rhgb quiet ipv6.disable=1')),
       'boot-id': '1\n',
     },

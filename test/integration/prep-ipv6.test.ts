@@ -39,6 +39,8 @@ function mutating(root: string): string[] {
 const TOOLS_SUCCEED: SandboxReply[] = [
   { command: 'sysctl', args: ['--system'], stdout: '* Applying /etc/sysctl.d/90-dsa-setup-disable-ipv6.conf ...\n' },
   { command: 'sysctl', args: ['-w'] },
+  // The running values as `sysctl -n` prints them once revert set them back (IPv6 on everywhere).
+  { command: 'sysctl', args: ['-n'], stdout: '0\n0\n0\n' },
   { command: 'grubby', args: ['--update-kernel=ALL'] },
   { command: 'chkconfig', args: ['ip6tables', 'off'] },
   { command: 'chkconfig', args: ['--level', '2345', 'ip6tables', 'on'] },
@@ -71,6 +73,8 @@ interface PlanJson {
 
 const SYSCTL_CONF = '# distribution defaults\r\nkernel.sysrq = 16\r\n';
 const DROPIN = 'etc/sysctl.d/90-dsa-setup-disable-ipv6.conf';
+const ADDRESSING_READ_BACK =
+  'sysctl -n net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6';
 const ADDRESSING_REVERT =
   'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0';
 
@@ -132,7 +136,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
       const revert = await runCli(['revert', '--root', root, '--yes']);
       expect(revert.exitCode, revert.stderr).toBe(0);
       expect(snapshot(root)).toEqual(before);
-      expect(mutating(root)).toEqual(['sysctl --system', ADDRESSING_REVERT]);
+      expect(mutating(root)).toEqual(['sysctl --system', ADDRESSING_REVERT, ADDRESSING_READ_BACK]);
     });
   }
 
@@ -146,7 +150,7 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
         'proc/sys/net/ipv6/conf/lo/disable_ipv6': '0\n',
       },
     });
-    setReplies(root);
+    setReplies(root, [{ command: 'sysctl', args: ['-n'], stdout: '0\n1\n0\n' }]);
     const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'addressing']);
     const notes = plan.json.steps[0]!.notes.map((n) => n.key);
     expect(notes).toContain('prep.ipv6.note.overridden');
@@ -156,10 +160,12 @@ describe('IPv6 off, "disable addressing" (sysctl.d drop-in + sysctl --system) on
     // It says what it saw: the drop-in is as written, a later file sets the value back.
     expect(apply.stdout).toContain('is written as planned, but');
     expect(apply.stdout).not.toContain('not as written');
-    await runCli(['revert', '--root', root, '--yes']);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stderr).toBe(0);
     expect(mutating(root)).toEqual([
       'sysctl --system',
       'sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=0',
+      'sysctl -n net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.lo.disable_ipv6',
     ]);
   });
 });
@@ -208,8 +214,14 @@ describe('IPv6 off on EL6: the method of the Cloudn manual (modprobe.d option + 
     expect(readFileSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'), 'utf8')).toBe('options ipv6 disable=1\n');
     expect(mutating(root)).toEqual(['chkconfig ip6tables off']);
 
-    // What chkconfig did on a real EL6: the service is now off in every runlevel.
+    // What chkconfig did on a real EL6: the service is now off in every runlevel (on again once revert ran).
     setReplies(root, [
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        after: ['chkconfig', '--level', '2345', 'ip6tables', 'on'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:on\t3:on\t4:on\t5:on\t6:off\n',
+      },
       {
         command: 'chkconfig',
         args: ['--list', 'ip6tables'],
@@ -250,13 +262,91 @@ const GRUB_UBUNTU =
 const GRUBBY_INFO = (args: string): string =>
   `index=0\nkernel="/boot/vmlinuz-5.14.0-427.el9.x86_64"\nargs="${args}"\nroot="/dev/mapper/rl-root"\ntitle="Rocky Linux (5.14.0-427.el9.x86_64) 9.4"\nindex=1\nkernel="/boot/vmlinuz-0-rescue"\nargs="${args}"\n`;
 
+/** grubby's boot entries without the argument, then, once `grubby --update-kernel=ALL --args` ran, with it. */
+const GRUBBY_ADDS: SandboxReply[] = [
+  {
+    command: 'grubby',
+    args: ['--info=ALL'],
+    after: ['grubby', '--update-kernel=ALL', '--args'],
+    stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet ipv6.disable=1'),
+  },
+  { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+];
+
+/** A grub.cfg as update-grub writes it on Ubuntu 22.04 (kernel, recovery and memtest86+ entries). */
+const GRUB_CFG = (extra: string): string =>
+  [
+    '### BEGIN /etc/grub.d/10_linux ###',
+    "menuentry 'Ubuntu' --class ubuntu --class gnu-linux --class gnu --class os $menuentry_id_option 'gnulinux-simple-x' {",
+    `\tlinux\t/boot/vmlinuz-5.15.0-91-generic root=UUID=0b1c ro ${extra} quiet splash $vt_handoff`,
+    '\tinitrd\t/boot/initrd.img-5.15.0-91-generic',
+    '}',
+    "\tmenuentry 'Ubuntu, with Linux 5.15.0-91-generic (recovery mode)' --class ubuntu $menuentry_id_option 'x' {",
+    `\t\tlinux\t/boot/vmlinuz-5.15.0-91-generic root=UUID=0b1c ro recovery nomodeset dis_ucode_ldr ${extra}`,
+    '\t}',
+    '### BEGIN /etc/grub.d/20_memtest86+ ###',
+    "menuentry 'Memory test (memtest86+.bin)' {",
+    '\tlinux16\t/boot/memtest86+.bin',
+    '}',
+    '',
+  ].join('\n');
+
+describe('IPv6 off, "disable the protocol": the boot configuration is read back, not the tool\'s exit code', () => {
+  it('EL9: grubby exits 0 but lists the kernels without ipv6.disable=1: not applied (exit 1), naming them', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root, [
+      { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
+    ]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(1);
+    expect(apply.stdout).toContain('still lists 2 of 2 boot entries without ipv6.disable=1');
+    expect(apply.stdout).toContain('/boot/vmlinuz-5.14.0-427.el9.x86_64, /boot/vmlinuz-0-rescue');
+    // grubby that lists nothing (exit 1, as when it finds no boot loader): unknown, never applied.
+    const root2 = makeRoot({ ...OS_RELEASE.el8, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root2, [
+      {
+        command: 'grubby',
+        args: ['--info=ALL'],
+        exitCode: 1,
+        stderr: 'grubby fatal error: unable to find a suitable template\n',
+      },
+    ]);
+    const ja = await runCli(['apply', '--root', root2, '--disable-ipv6', 'protocol', '--yes', '--lang', 'ja']);
+    expect(ja.exitCode, ja.stderr).toBe(1);
+    expect(ja.stdout).toContain('grubby がブートエントリを何も表示しませんでした(終了コード 1:grubby fatal error');
+  });
+
+  for (const [os, regen, cfg] of [
+    ['ubuntu2204', 'update-grub', 'boot/grub/grub.cfg'],
+    ['sles15', 'grub2-mkconfig', 'boot/grub2/grub.cfg'],
+  ] as const) {
+    it(`${os}: ${regen} exits 0 but grub.cfg lacks the argument (or is not there): not applied (exit 1)`, async () => {
+      const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU, [cfg]: GRUB_CFG('') } });
+      setReplies(root, [
+        { command: 'grub-mkconfig', args: ['--version'], stdout: 'grub-mkconfig (GRUB) 2.06-2ubuntu7.2\n' },
+        { command: 'grub2-mkconfig', args: ['--version'], stdout: 'grub2-mkconfig (GRUB2) 2.06\n' },
+      ]);
+      const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+      expect(apply.exitCode, apply.stderr).toBe(1);
+      // The memtest86+ entry never carries kernel arguments: 2 kernel entries, not 3.
+      expect(apply.stdout).toContain(`/${cfg} still boots 2 of its 2 kernel entries without ipv6.disable=1`);
+      const bare = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
+      setReplies(bare, [
+        { command: 'grub-mkconfig', args: ['--version'], stdout: 'grub-mkconfig (GRUB) 2.06-2ubuntu7.2\n' },
+        { command: 'grub2-mkconfig', args: ['--version'], stdout: 'grub2-mkconfig (GRUB2) 2.06\n' },
+      ]);
+      const none = await runCli(['apply', '--root', bare, '--disable-ipv6', 'protocol', '--yes']);
+      expect(none.exitCode, none.stderr).toBe(1);
+      expect(none.stdout).toContain(`/${cfg} lists no Linux kernel after`);
+    });
+  }
+});
+
 describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', () => {
   for (const os of ['el7', 'el8', 'el9'] as const) {
     it(`${os}: grubby --update-kernel=ALL --args and GRUB_CMDLINE_LINUX`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_EL } });
-      setReplies(root, [
-        { command: 'grubby', args: ['--info=ALL'], stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet') },
-      ]);
+      setReplies(root, GRUBBY_ADDS);
       const before = snapshot(root);
       const plan = await runCliJson<PlanJson>(['plan', '--root', root, '--disable-ipv6', 'protocol']);
       const step = plan.json.steps[0]!;
@@ -283,6 +373,13 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       expect(apply.stdout).toMatch(/reboot/i);
       expect(mutating(root)).toEqual(['grubby --update-kernel=ALL --args ipv6.disable=1']);
       setReplies(root, [
+        // What grubby lists once revert removed the argument again (revert reads it back).
+        {
+          command: 'grubby',
+          args: ['--info=ALL'],
+          after: ['grubby', '--update-kernel=ALL', '--remove-args'],
+          stdout: GRUBBY_INFO('ro crashkernel=auto rhgb quiet'),
+        },
         {
           command: 'grubby',
           args: ['--info=ALL'],
@@ -333,7 +430,13 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
     it(`${os}: GRUB_CMDLINE_LINUX + ${regen}; revert regenerates from the restored file`, async () => {
       const root = makeRoot({ ...OS_RELEASE[os], files: { 'etc/default/grub': GRUB_UBUNTU } });
       const [tool, ...args] = probe.split(' ');
-      setReplies(root, [{ command: tool!, args, stdout: version }]);
+      const cfg = os === 'ubuntu2204' ? 'boot/grub/grub.cfg' : 'boot/grub2/grub.cfg';
+      const [regenTool, ...regenArgs] = regen.split(' ');
+      // The regeneration writes grub.cfg from /etc/default/grub, as the real tool does.
+      setReplies(root, [
+        { command: tool!, args, stdout: version },
+        { command: regenTool!, args: regenArgs, writes: { [cfg]: GRUB_CFG('ipv6.disable=1') } },
+      ]);
       const mode = statSync(join(root, 'etc/default/grub')).mode;
       const before = snapshot(root);
       const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
@@ -354,9 +457,67 @@ describe('IPv6 off, "disable the protocol" (kernel argument ipv6.disable=1)', ()
       expect(again.json.runId).toBeNull();
       const revert = await runCli(['revert', '--root', root, '--yes']);
       expect(revert.exitCode, revert.stderr).toBe(0);
-      expect(snapshot(root)).toEqual(before);
+      const after = snapshot(root);
+      after.delete(cfg); // regenerated by the (canned) tool on revert as well
+      expect(after).toEqual(before);
       expect(statSync(join(root, 'etc/default/grub')).mode).toBe(mode);
       expect(mutating(root)).toEqual([probe, regen, regen]);
     });
   }
+});
+
+describe('IPv6 revert reads the undo back: "reverted" only when the old state is there again', () => {
+  it('sysctl -w exits 0 but the running values still say off: NOT fully reverted (exit 1), naming what it read', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/sysctl.conf': SYSCTL_CONF } });
+    // As when another agent (a tuned profile, a container's read-only /proc/sys) keeps the values.
+    setReplies(root, [{ command: 'sysctl', args: ['-n'], stdout: '1\n1\n1\n' }]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    const out = revert.stdout + revert.stderr;
+    expect(out).toContain('NOT fully reverted');
+    expect(out).toContain(`${ADDRESSING_REVERT} (${ADDRESSING_READ_BACK}: 1 | 1 | 1)`);
+    expect(out).not.toMatch(/\breverted run\b|^reverted/im);
+  });
+
+  it('EL6: chkconfig exits 0 but ip6tables stays off in runlevels 3 and 5: NOT fully reverted, the file restored', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el6 });
+    setReplies(root, [
+      // On in 3 and 5 only before; off everywhere after apply, and still so after revert's chkconfig.
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        after: ['chkconfig', 'ip6tables', 'off'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:off\t3:off\t4:off\t5:off\t6:off\n',
+      },
+      {
+        command: 'chkconfig',
+        args: ['--list', 'ip6tables'],
+        stdout: 'ip6tables      \t0:off\t1:off\t2:off\t3:on\t4:off\t5:on\t6:off\n',
+      },
+      { command: 'chkconfig', args: ['--level', '35', 'ip6tables', 'on'] },
+    ]);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(4);
+    const revert = await runCli(['revert', '--root', root, '--yes']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    expect(revert.stdout + revert.stderr).toContain(
+      'chkconfig --level 35 ip6tables on (chkconfig --list ip6tables: ip6tables 0:off 1:off 2:off 3:off 4:off 5:off 6:off)',
+    );
+    expect(existsSync(join(root, 'etc/modprobe.d/disable-ipv6.conf'))).toBe(false);
+  });
+
+  it('grubby --remove-args exits 0 but --info=ALL still lists ipv6.disable=1: NOT fully reverted (exit 1)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/default/grub': GRUB_EL } });
+    setReplies(root, GRUBBY_ADDS);
+    const apply = await runCli(['apply', '--root', root, '--disable-ipv6', 'protocol', '--yes']);
+    expect(apply.exitCode, apply.stderr).toBe(4);
+    const revert = await runCli(['revert', '--root', root, '--yes', '--lang', 'ja']);
+    expect(revert.exitCode, revert.stdout).toBe(1);
+    const out = revert.stdout + revert.stderr;
+    expect(out).toContain('grubby --update-kernel=ALL --remove-args ipv6.disable=1 (grubby --info=ALL:');
+    // /etc/default/grub is restored all the same (read back byte for byte).
+    expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(GRUB_EL);
+  });
 });

@@ -27,6 +27,8 @@ function el8Root(files: Record<string, string> = {}): string {
     replies: [
       { command: 'sysctl', args: ['--system'], stdout: `* Applying /${DROPIN} ...\n` },
       { command: 'sysctl', args: ['-w'] },
+      // The running values read back after revert's `sysctl -w` (IPv6 on again).
+      { command: 'sysctl', args: ['-n'], stdout: '0\n0\n0\n' },
     ],
   });
   mkdirSync(join(root, 'var/lib/dsa-setup'), { recursive: true });

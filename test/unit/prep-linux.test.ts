@@ -546,8 +546,16 @@ describe('firewall step apply → verify → revert with the tool answering befo
 
   it('firewalld: inbound 4118 as a rich rule, runtime and permanent; outbound left as firewalld does not filter it', async () => {
     const rich = 'rule family="ipv4" source address="203.0.113.10" port port="4118" protocol="tcp" accept';
-    const before = { 'firewall-cmd --state': 'running\n', 'firewall-cmd --list-rich-rules': '' };
-    const after = { ...before, 'firewall-cmd --list-rich-rules': rich + '\n' };
+    const before = {
+      'firewall-cmd --state': 'running\n',
+      'firewall-cmd --list-rich-rules': '',
+      'firewall-cmd --permanent --list-rich-rules': '',
+    };
+    const after = {
+      ...before,
+      'firewall-cmd --list-rich-rules': rich + '\n',
+      'firewall-cmd --permanent --list-rich-rules': rich + '\n',
+    };
     const f = flipFirewall('firewall-cmd', before, after, (a) => a.some((x) => x.startsWith('--remove')));
     const sys = createSystemContext({ root: makeRoot(OS_RELEASE.el9), exec: f.exec });
     const s = await detectFirewall(sys);
@@ -565,6 +573,34 @@ describe('firewall step apply → verify → revert with the tool answering befo
       ['firewall-cmd', '--permanent', `--remove-rich-rule=${rich}`],
       ['firewall-cmd', `--remove-rich-rule=${rich}`],
     ]);
+  });
+
+  it('revert reads the rule list back: a ufw delete that exits 0 and leaves the rule is NOT reverted, naming it', async () => {
+    const after = {
+      'ufw status verbose':
+        UFW_STATUS +
+        '203.0.113.10 4118/tcp      ALLOW IN    203.0.113.10                # dsa-setup/in/tcp/203.0.113.10/4118\n',
+    };
+    const before = { 'ufw status verbose': UFW_STATUS.replace(/^203.*$/m, '') };
+    // Adding flips the tool's state; deleting (exit 0) changes nothing, as a ufw whose rule got another form would.
+    const f = flipFirewall('ufw', before, after, () => false);
+    const sys = createSystemContext({ root: makeRoot(OS_RELEASE.ubuntu2204), exec: f.exec });
+    const plan = await buildPlan(sys, [{ stepId: 'firewall', input: { rules } }]);
+    const out = await applyPlan(sys, plan);
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    const t = translator('en');
+    const e = await revertRun(sys, out.runId!).then(
+      () => null,
+      (x: unknown) => x as DsaError,
+    );
+    expect(e?.code).toBe('revert.incomplete');
+    const text = t(e!.info.message.key, e!.info.message.params);
+    expect(text).toContain('NOT fully reverted');
+    expect(text).toContain('ufw delete allow in proto tcp from 203.0.113.10 to any port 4118 (ufw status verbose:');
+    // The line the rule list still shows, not the whole list.
+    expect(text).toContain(
+      '(ufw status verbose: 203.0.113.10 4118/tcp ALLOW IN 203.0.113.10 # dsa-setup/in/tcp/203.0.113.10/4118)',
+    );
   });
 
   it('firewalld stopped but enabled at boot: the opening goes into its permanent configuration (firewall-offline-cmd), never "nothing to open"', async () => {

@@ -23,6 +23,8 @@ import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
 import { translator } from '../../main/core/i18n.js';
+import { DsaError } from '../../main/core/errors.js';
+import { renderMessage } from '../../main/core/message.js';
 
 const fx = (name: string): string => fixture(`windows/${name}`);
 
@@ -127,6 +129,11 @@ class FakeWindows implements Executor {
           0,
           JSON.stringify({ DisableRealtimeMonitoring: Boolean(s.disableRealtime), ScanScheduleDay: s.scanDay ?? 0 }),
         );
+      // One property read back: PowerShell prints a boolean as True/False, a number as its digits.
+      if (script.endsWith('(Get-MpPreference).DisableRealtimeMonitoring'))
+        return result(command, args, 0, `${s.disableRealtime ? 'True' : 'False'}\r\n`);
+      if (script.endsWith('(Get-MpPreference).ScanScheduleDay'))
+        return result(command, args, 0, `${s.scanDay ?? 0}\r\n`);
       const rt = /Set-MpPreference -DisableRealtimeMonitoring \$(true|false)$/.exec(script);
       if (rt) {
         if (!s.tamper) s.disableRealtime = rt[1] === 'true';
@@ -328,6 +335,24 @@ describe('antivirus step (SCEP / Defender) on a sandbox Windows answering in the
       ps('Set-MpPreference -DisableRealtimeMonitoring $false'),
     ]);
     expect(fake.s).toMatchObject({ disableRealtime: false, scanDay: 3 });
+  });
+
+  it('Tamper Protection turned on after apply: Set-MpPreference exits 0 changing nothing, so revert is NOT reverted, naming both settings', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'running', scanDay: 3 });
+    const sys = sysFor(fake);
+    const out = await applyPlan(sys, await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]));
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    fake.s.tamper = true;
+    const e = await revertRun(sys, out.runId!).then(
+      () => null,
+      (x: unknown) => x as DsaError,
+    );
+    expect(e?.code).toBe('revert.incomplete');
+    const text = renderMessage(translator('en'), e!.info.message);
+    expect(text).toContain('Set-MpPreference -ScanScheduleDay 3 (powershell.exe');
+    expect(text).toContain('(Get-MpPreference).ScanScheduleDay: 8)');
+    expect(text).toContain('(Get-MpPreference).DisableRealtimeMonitoring: True)');
+    expect(fake.s).toMatchObject({ disableRealtime: true, scanDay: 8 });
   });
 
   it('Defender in passive mode (another antivirus is primary) is left alone', async () => {

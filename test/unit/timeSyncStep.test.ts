@@ -3,6 +3,11 @@ import { createSystemContext, type SandboxReply } from '../../main/core/system.j
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { translator } from '../../main/core/i18n.js';
+import { revertRun } from '../../main/core/engine/revert.js';
+import { DsaError } from '../../main/core/errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandboxExecLog } from '../../main/core/system.js';
 import { renderMessage } from '../../main/core/message.js';
 import { timeSyncStep } from '../../main/core/prep/timeSyncStep.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
@@ -130,5 +135,69 @@ describe('time-sync step: applied only when the time service runs with the serve
     expect(renderMessage(t, out.steps[0]!.detail!)).toBe(
       '/etc/chrony.conf names 10.0.0.5, but the time service chronyd is not running (state: failed): start it (`systemctl start chronyd`) and see why it stopped (`journalctl -u chronyd`).',
     );
+  });
+});
+
+describe('time-sync revert: the service as it was before, read back', () => {
+  const CONF = 'pool 2.rhel.pool.ntp.org iburst\n';
+  const stoppedBefore = (stopWorks: boolean): SandboxReply[] => [
+    ...(stopWorks
+      ? [{ command: 'systemctl', args: ['is-active'], after: ['systemctl', 'stop'], stdout: 'inactive\n', exitCode: 3 }]
+      : []),
+    { command: 'systemctl', args: ['is-active'], after: ['systemctl', 'restart'], stdout: 'active\n' },
+    { command: 'systemctl', args: ['is-active'], stdout: 'inactive\n', exitCode: 3 },
+    { command: 'systemctl', args: ['is-enabled'], stdout: 'disabled\n', exitCode: 1 },
+    { command: 'systemctl', args: ['restart'] },
+    { command: 'systemctl', args: ['stop'] },
+    { command: 'chronyc', args: ['makestep'], stdout: '200 OK\n' },
+  ];
+
+  it('chronyd was stopped: the step starts it, revert stops it again (not a restart that leaves it running)', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/chrony.conf': CONF }, replies: stoppedBefore(true) });
+    const sys = createSystemContext({ root });
+    const out = await applyPlan(sys, await buildPlan(sys, [{ stepId: 'time-sync', input: { server: '10.0.0.5' } }]));
+    expect(out.steps[0]).toMatchObject({ status: 'applied', verified: true });
+    await revertRun(sys, out.runId!);
+    expect(readFileSync(join(root, 'etc/chrony.conf'), 'utf8')).toBe(CONF);
+    const calls = sandboxExecLog(root).map((c) => [c.command, ...c.args].join(' '));
+    expect(calls.slice(-2)).toEqual(['systemctl stop chronyd', 'systemctl is-active chronyd']);
+    expect(calls).not.toContain('systemctl try-restart chronyd');
+  });
+
+  it('a stop that exits 0 and leaves chronyd running is NOT reverted, naming the command and the state read', async () => {
+    const root = makeRoot({ ...OS_RELEASE.el9, files: { 'etc/chrony.conf': CONF }, replies: stoppedBefore(false) });
+    const sys = createSystemContext({ root });
+    const out = await applyPlan(sys, await buildPlan(sys, [{ stepId: 'time-sync', input: { server: '10.0.0.5' } }]));
+    const e = await revertRun(sys, out.runId!).then(
+      () => null,
+      (x: unknown) => x as DsaError,
+    );
+    expect(e?.code).toBe('revert.incomplete');
+    expect(renderMessage(translator('en'), e!.info.message)).toContain(
+      'could not restore or undo systemctl stop chronyd (systemctl is-active chronyd: active)',
+    );
+    // The configuration file is restored all the same.
+    expect(readFileSync(join(root, 'etc/chrony.conf'), 'utf8')).toBe(CONF);
+  });
+
+  it('Windows: the previous peer list must read back from w32tm /query /configuration', async () => {
+    const root = makeRoot({
+      windows: true,
+      files: {
+        '.sandbox/exec-replies.json': JSON.stringify([
+          { command: 'w32tm', args: ['/query'], stdout: W32TM_CONFIGURATION },
+          { command: 'w32tm', args: ['/config'] },
+          { command: 'w32tm', args: ['/resync'] },
+        ]),
+      },
+    });
+    const sys = createSystemContext({ root });
+    const plan = await buildPlan(sys, [{ stepId: 'time-sync', input: { server: 'ntp.corp.example' } }]);
+    const undo = plan.steps[0]!.changes.find((c) => c.kind === 'command' && c.undo)!;
+    expect(undo.kind === 'command' && undo.undo).toEqual({
+      command: 'w32tm',
+      args: ['/config', '/manualpeerlist:time.windows.com,0x9', '/syncfromflags:manual', '/update'],
+      check: { command: 'w32tm', args: ['/query', '/configuration'], present: 'NtpServer: time.windows.com,0x9' },
+    });
   });
 });

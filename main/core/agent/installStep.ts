@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { fail, inputError, DsaError } from '../errors.js';
+import { fail, inputError, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { readInputFile, unwrapParse } from '../inputs/load.js';
 import { statusValue, mib, orUnknown } from '../statusValues.js';
@@ -29,13 +29,16 @@ export const InstallStepInput = z.object({
 });
 export type InstallStepInput = z.infer<typeof InstallStepInput>;
 
-/** The error for an installer that does not fit this system: the exact reason and the package to get instead. */
+/**
+ * The error for an installer that does not fit this system (another platform or architecture, not the agent, not a
+ * package at all): the exact reason and the package to get instead. The file given is the input to change: exit 2.
+ */
 export function mismatchError(m: InstallerMatch): DsaError {
   const reason = m.reason ?? msg('agent.installer.unsupportedOs', { os: '?', arch: '?' });
   const remedy = m.suggestedPackage
     ? msg('agent.installer.downloadInstead', { package: m.suggestedPackage })
     : msg(`${reason.key}Remedy`, reason.params);
-  return fail(reason.key, reason, { remedy });
+  return fail(reason.key, reason, { remedy, exit: ExitCode.badInput });
 }
 
 /** `--service-wait`: whole seconds from 0 to 3600, else exit 2 naming the value given. */
@@ -85,7 +88,7 @@ async function preflight(
       throw fail(
         'agent.installer.signatureBad',
         msg('agent.installer.signatureBad', { detail: meta.signature.detail }),
-        { remedy: msg('agent.installer.corruptRemedy') },
+        { remedy: msg('agent.installer.corruptRemedy'), exit: ExitCode.badInput },
       );
     if (input.kernelList) {
       const list = unwrapParse(
@@ -141,7 +144,8 @@ async function decide(sys: SystemContext, meta: InstallerMetadata): Promise<Acti
     throw fail(
       'agent.install.newerInstalled',
       msg('agent.install.newerInstalled', { installed: installed.version, version: orUnknown(meta.version) }),
-      { remedy: msg('agent.install.newerInstalledRemedy') },
+      // An older package than the one installed is the wrong file to give here (exit 2).
+      { remedy: msg('agent.install.newerInstalledRemedy'), exit: ExitCode.badInput },
     );
   return { install: 'upgrade', installedVersion: installed.version };
 }

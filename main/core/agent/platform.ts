@@ -157,6 +157,7 @@ function platformToken(...texts: (string | undefined)[]): string | null {
 function corrupt(file: string, detail: string): DsaError {
   return fail('agent.installer.corrupt', msg('agent.installer.corrupt', { file, detail: detail.trim().slice(-300) }), {
     remedy: msg('agent.installer.corruptRemedy'),
+    exit: ExitCode.badInput,
   });
 }
 

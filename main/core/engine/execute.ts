@@ -81,7 +81,16 @@ function undoOf(a: CommandAction, r: ExecResult): Argv | undefined {
   if (u?.kind === 'nftHandle') {
     const handle = parseNftHandle(r.stdout);
     if (handle !== null)
-      return { command: 'nft', args: ['delete', 'rule', u.family, u.table, u.chain, 'handle', String(handle)] };
+      return {
+        command: 'nft',
+        args: ['delete', 'rule', u.family, u.table, u.chain, 'handle', String(handle)],
+        // Reverted when the chain no longer lists that handle.
+        check: {
+          command: 'nft',
+          args: ['--handle', 'list', 'chain', u.family, u.table, u.chain],
+          absent: `# handle ${handle}`,
+        },
+      };
   }
   return undefined;
 }

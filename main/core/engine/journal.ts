@@ -1,5 +1,6 @@
 import type { Message } from '../message.js';
 import type { ErrorInfo } from '../errorInfo.js';
+import type { UndoCheck } from '../steps/types.js';
 import {
   chmodSync,
   chownSync,
@@ -71,7 +72,7 @@ export type JournalEvent =
       role?: 'package';
       command: string;
       args: string[];
-      undo?: { command: string; args: string[]; real?: boolean; env?: Record<string, string> };
+      undo?: { command: string; args: string[]; real?: boolean; env?: Record<string, string>; check?: UndoCheck };
     }
   | {
       type: 'command';
@@ -87,7 +88,7 @@ export type JournalEvent =
       /** A read-back (its output shows what the action left), not an action. */
       readBack?: boolean;
       /** The command that undoes this one, run by `revert`. */
-      revert?: { command: string; args: string[]; real?: boolean; env?: Record<string, string> };
+      revert?: { command: string; args: string[]; real?: boolean; env?: Record<string, string>; check?: UndoCheck };
     }
   | {
       type: 'log.kept';
@@ -114,6 +115,8 @@ export type JournalEvent =
       agentInstalled?: boolean | null;
       /** Not run: the agent package had already been removed (by hand) since the run installed it. */
       skipped?: 'alreadyRemoved';
+      /** The undo's read-back: what it printed, and whether it showed the undo took. */
+      check?: { command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean; seen: string };
     }
   | {
       /** The undo of the agent package install, not run on purpose: the package stays installed. */

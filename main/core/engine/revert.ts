@@ -6,6 +6,7 @@ import { msg } from '../message.js';
 import { agentTool, runAgentCommand } from '../agent/agentTools.js';
 import { queryAgentState } from '../agent/agentState.js';
 import type { SystemContext } from '../system.js';
+import type { UndoCheck } from '../steps/types.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
 import { detectAgentPackage } from '../platform/inspect.js';
@@ -14,7 +15,7 @@ import { isAgentPackageEvent, runSummaries, type RunSummary } from './runs.js';
 import { withSystemLock, type JobHooks } from './apply.js';
 
 type FileIntent = Extract<StampedEvent, { type: 'file.intent' | 'file.write' | 'file.delete' }>;
-type Undo = { command: string; args: string[]; real?: boolean; env?: Record<string, string> };
+type Undo = { command: string; args: string[]; real?: boolean; env?: Record<string, string>; check?: UndoCheck };
 
 export interface RevertOutcome {
   runId: string;
@@ -202,14 +203,22 @@ async function runUndo(
     item.agentPackage && r.exitCode === 0
       ? ((await detectAgentPackage(sys).catch(() => null))?.installed ?? null)
       : undefined;
+  const check = r.exitCode === 0 && u.check ? await readBackUndo(sys, u.check) : null;
   journal.append({
     type: 'revert.command',
     command: u.command,
     args: u.args,
     exitCode: r.exitCode,
     ...(left !== undefined ? { agentInstalled: left } : {}),
+    ...(check ? { check } : {}),
   });
   outcome.commands.push({ command: u.command, args: u.args, exitCode: r.exitCode });
+  if (check && !check.ok) {
+    // The undo exited 0, but what it undoes is still there: named with what the read-back showed.
+    return {
+      what: `${cut([u.command, ...u.args].join(' '))} (${[check.command, ...check.args].join(' ')}: ${check.seen})`,
+    };
+  }
   if (r.exitCode !== 0 || left === true) {
     // Another package manager holding the database: the admin waits for it and reverts again.
     const busy = r.exitCode !== 0 ? packageDatabaseBusy(u.command, r) : null;
@@ -217,6 +226,32 @@ async function runUndo(
   }
   if (item.agentPackage) outcome.agent = 'removed';
   return null;
+}
+
+/**
+ * Runs an undo's read-back: whether it shows the undo took (its exit code, its exact output, a word gone), and
+ * what it showed otherwise (the line still holding the word, else its last line or its exit code).
+ */
+async function readBackUndo(
+  sys: SystemContext,
+  c: UndoCheck,
+): Promise<{ command: string; args: string[]; exitCode: number | null; stdout: string; ok: boolean; seen: string }> {
+  const r = await sys.exec.run(c.command, c.args, { timeoutMs: 30_000, env: { LC_ALL: 'C' } });
+  const esc = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const wordOf = (w: string): RegExp => new RegExp(`(^|[\\s"'])${esc(w.replace(/\s+/g, ' ').trim())}(?=[\\s"']|$)`);
+  const lines = r.stdout.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim());
+  const gone = c.absent === undefined ? null : wordOf(c.absent);
+  const still = gone ? lines.find((l) => gone.test(l)) : undefined;
+  const back = c.present === undefined ? null : wordOf(c.present);
+  const codeOk = r.exitCode === (c.exitCode ?? 0);
+  const ok =
+    codeOk &&
+    (c.stdout === undefined || r.stdout.trim() === c.stdout.trim()) &&
+    still === undefined &&
+    (back === null || lines.some((l) => back.test(l)));
+  const last = lines.filter(Boolean);
+  const seen = still ?? (last.length ? last.slice(-3).join(' | ') : `exit ${String(r.exitCode)}`);
+  return { command: c.command, args: c.args, exitCode: r.exitCode, stdout: r.stdout.slice(-2000), ok, seen: cut(seen) };
 }
 
 /** The agent's version read back now (null: not installed, or cannot tell). */

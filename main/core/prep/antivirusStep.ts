@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { fail, DsaError, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
-import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
+import type {
+  CommandActionInput,
+  Message,
+  StepDescriptor,
+  StepPlanBody,
+  UndoCheck,
+  Verification,
+} from '../steps/types.js';
 import {
   POWERSHELL,
   SCEP_POLICY,
@@ -19,7 +26,8 @@ export type AntivirusStepInput = z.infer<typeof AntivirusStepInput>;
 type Command = {
   command: string;
   args: string[];
-  revert: { command: string; args: string[] };
+  /** The undo, and how revert reads it back (the value as it was, or gone). */
+  revert: { command: string; args: string[]; check: UndoCheck };
   reason: Message;
   /** The setting it changes, for messages. */
   what: string;
@@ -67,6 +75,15 @@ function scepCommands(state: AntivirusState): Command[] {
       revert: {
         command: 'reg',
         args: prev === null ? regDeleteValue(p.key, p.value) : regAddDword(p.key, p.value, prev),
+        // `reg query` exits 1 for a value that does not exist; a DWORD prints as `NAME REG_DWORD 0x…`.
+        check:
+          prev === null
+            ? { command: 'reg', args: ['query', p.key, '/v', p.value], exitCode: 1 }
+            : {
+                command: 'reg',
+                args: ['query', p.key, '/v', p.value],
+                present: `${p.value} REG_DWORD 0x${Math.trunc(prev).toString(16)}`,
+              },
       },
       reason: msg(`prep.av.reason.scep.${which}`, { prev: prev === null ? '-' : prev }),
       what: `SCEP ${p.value}`,
@@ -89,6 +106,12 @@ function defenderCommands(state: AntivirusState): Command[] {
       revert: {
         command: POWERSHELL,
         args: powershellArgs(setRealtimeScript(pref?.disableRealtimeMonitoring === true)),
+        // Tamper Protection makes Set-MpPreference exit 0 having changed nothing: the value is read back.
+        check: {
+          command: POWERSHELL,
+          args: powershellArgs('(Get-MpPreference).DisableRealtimeMonitoring'),
+          stdout: pref?.disableRealtimeMonitoring === true ? 'True' : 'False',
+        },
       },
       reason: msg('prep.av.reason.defender.realtime'),
       what: 'Defender DisableRealtimeMonitoring',
@@ -98,7 +121,15 @@ function defenderCommands(state: AntivirusState): Command[] {
     out.push({
       command: POWERSHELL,
       args: powershellArgs(setScanDayScript(SCHEDULE_NEVER)),
-      revert: { command: POWERSHELL, args: powershellArgs(setScanDayScript(pref?.scanScheduleDay ?? 0)) },
+      revert: {
+        command: POWERSHELL,
+        args: powershellArgs(setScanDayScript(pref?.scanScheduleDay ?? 0)),
+        check: {
+          command: POWERSHELL,
+          args: powershellArgs('(Get-MpPreference).ScanScheduleDay'),
+          stdout: String(pref?.scanScheduleDay ?? 0),
+        },
+      },
       reason: msg('prep.av.reason.defender.scan', { prev: orUnknown(pref?.scanScheduleDay) }),
       what: 'Defender ScanScheduleDay',
     });

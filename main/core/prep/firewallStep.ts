@@ -11,6 +11,7 @@ import type {
   StepDescriptor,
   StepOptions,
   StepPlanBody,
+  UndoCheck,
   Verification,
 } from '../steps/types.js';
 import { inputError } from '../errors.js';
@@ -36,7 +37,8 @@ export type FirewallStepInput = z.infer<typeof FirewallStepInput>;
 interface FwCommand {
   command: string;
   args: string[];
-  revert?: { command: string; args: string[] };
+  /** The undo, and how revert reads it back: the rule no longer listed by the tool. */
+  revert?: { command: string; args: string[]; check?: UndoCheck };
   /** nftables: the inserted rule's handle is read from the echo (the undo), then the chain is read back. */
   nftChain?: NftChain;
   rule: FirewallRule;
@@ -55,13 +57,21 @@ export function firewalldCommands(r: FirewallRule): FwCommand[] {
     {
       command: 'firewall-cmd',
       args: [`--add-rich-rule=${rich}`],
-      revert: { command: 'firewall-cmd', args: [`--remove-rich-rule=${rich}`] },
+      revert: {
+        command: 'firewall-cmd',
+        args: [`--remove-rich-rule=${rich}`],
+        check: { command: 'firewall-cmd', args: ['--list-rich-rules'], absent: rich },
+      },
       rule: r,
     },
     {
       command: 'firewall-cmd',
       args: ['--permanent', `--add-rich-rule=${rich}`],
-      revert: { command: 'firewall-cmd', args: ['--permanent', `--remove-rich-rule=${rich}`] },
+      revert: {
+        command: 'firewall-cmd',
+        args: ['--permanent', `--remove-rich-rule=${rich}`],
+        check: { command: 'firewall-cmd', args: ['--permanent', '--list-rich-rules'], absent: rich },
+      },
       rule: r,
     },
   ];
@@ -73,7 +83,11 @@ export function firewalldOfflineCommand(r: FirewallRule): FwCommand {
   return {
     command: 'firewall-offline-cmd',
     args: [`--add-rich-rule=${rich}`],
-    revert: { command: 'firewall-offline-cmd', args: [`--remove-rich-rule=${rich}`] },
+    revert: {
+      command: 'firewall-offline-cmd',
+      args: [`--remove-rich-rule=${rich}`],
+      check: { command: 'firewall-offline-cmd', args: ['--list-rich-rules'], absent: rich },
+    },
     rule: r,
   };
 }
@@ -87,7 +101,11 @@ export function ufwCommand(r: FirewallRule): FwCommand {
   return {
     command: 'ufw',
     args: ['allow', ...spec, 'comment', ruleTag(r)],
-    revert: { command: 'ufw', args: ['delete', 'allow', ...spec] },
+    revert: {
+      command: 'ufw',
+      args: ['delete', 'allow', ...spec],
+      check: { command: 'ufw', args: ['status', 'verbose'], absent: ruleTag(r) },
+    },
     rule: r,
   };
 }
@@ -104,7 +122,11 @@ export function iptablesCommand(r: FirewallRule): FwCommand {
   return {
     command: cmd,
     args: ['-I', chain, ...rest],
-    revert: { command: cmd, args: ['-D', chain, ...rest] },
+    revert: {
+      command: cmd,
+      args: ['-D', chain, ...rest],
+      check: { command: cmd, args: ['-S', chain], absent: ruleTag(r) },
+    },
     rule: r,
   };
 }
@@ -148,7 +170,12 @@ export function netshCommand(r: FirewallRule): FwCommand {
   return {
     command: 'netsh',
     args: ['advfirewall', 'firewall', 'add', 'rule', name, ...spec],
-    revert: { command: 'netsh', args: ['advfirewall', 'firewall', 'delete', 'rule', name] },
+    // `show rule` exits 1 ("No rules match the specified criteria.") once the rule is gone.
+    revert: {
+      command: 'netsh',
+      args: ['advfirewall', 'firewall', 'delete', 'rule', name],
+      check: { command: 'netsh', args: ['advfirewall', 'firewall', 'show', 'rule', name], exitCode: 1 },
+    },
     rule: r,
   };
 }

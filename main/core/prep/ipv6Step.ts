@@ -4,7 +4,14 @@ import { fail, ExitCode } from '../errors.js';
 import { msg } from '../message.js';
 import { detectOs, type OsInfo } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { CommandActionInput, FileAction, Message, StepDescriptor, Verification } from '../steps/types.js';
+import type {
+  CommandActionInput,
+  FileAction,
+  Message,
+  StepDescriptor,
+  UndoCheck,
+  Verification,
+} from '../steps/types.js';
 import { fileWriteAction } from '../steps/fileAction.js';
 import {
   GRUB_DEFAULT,
@@ -37,7 +44,7 @@ type Action =
       kind: 'command';
       command: string;
       args: string[];
-      revert?: { command: string; args: string[] };
+      revert?: { command: string; args: string[]; check?: UndoCheck };
       reason: Message;
       /** Exit codes that do not fail the step (the read-back decides). */
       okExitCodes?: number[];
@@ -65,11 +72,29 @@ export function parseChkconfigList(text: string): { levels: string[]; known: boo
   return { levels, known };
 }
 
+/** One boot entry of `grubby --info=ALL`: its kernel (when printed) and its arguments. */
+export interface GrubbyEntry {
+  kernel: string | null;
+  args: string;
+}
+
+/** Parses `grubby --info=ALL` (`index=N`, `kernel="…"`, `args="…"` lines per entry) into its kernel entries. */
+export function parseGrubbyEntries(text: string): GrubbyEntry[] {
+  const out: GrubbyEntry[] = [];
+  let kernel: string | null = null;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^index=/.test(line)) kernel = null;
+    const k = /^kernel="?(.*?)"?\s*$/.exec(line);
+    if (k) kernel = k[1]!;
+    const a = /^args="?(.*?)"?\s*$/.exec(line);
+    if (a) out.push({ kernel, args: a[1]! });
+  }
+  return out;
+}
+
 /** Parses `grubby --info=ALL` into the args of each kernel entry. */
 export function parseGrubbyInfo(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/^args="?(.*?)"?\s*$/gm)) out.push(m[1]!);
-  return out;
+  return parseGrubbyEntries(text).map((e) => e.args);
 }
 
 /** How the boot loader configuration is regenerated on a distribution without grubby. */
@@ -85,11 +110,30 @@ function grubRegen(os: OsInfo): { probe: string[]; regen: string[]; cfg: string 
   return null;
 }
 
-/** Whether every `linux` line of a generated grub.cfg carries the kernel argument (null: no such lines). */
+/**
+ * The Linux kernel lines of a generated grub.cfg (`linux`, `linuxefi`, `linux16`), without memtest86+ (also
+ * loaded with `linux`/`linux16`, and never given GRUB_CMDLINE_LINUX), and those lacking the kernel argument.
+ */
+export function grubCfgKernelLines(text: string): { total: number; without: string[] } {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^linux(efi|16)?\s/.test(l) && !/memtest/i.test(l.split(/\s+/)[1] ?? ''));
+  return { total: lines.length, without: lines.filter((l) => !cmdlineHasIpv6Disable(l)) };
+}
+
+/** Whether every kernel line of a generated grub.cfg carries the kernel argument (null: no such lines). */
 export function grubCfgHasArg(text: string): boolean | null {
-  const lines = text.split(/\r?\n/).filter((l) => /^\s*linux(efi|16)?\s/.test(l));
-  if (lines.length === 0) return null;
-  return lines.every((l) => cmdlineHasIpv6Disable(l.trim()));
+  const k = grubCfgKernelLines(text);
+  return k.total === 0 ? null : k.without.length === 0;
+}
+
+/** The runlevels from the first to the last given, as `chkconfig --list` prints them (`3:on 4:off 5:on`). */
+function levelRun(on: string[]): string {
+  const n = on.map(Number);
+  const out: string[] = [];
+  for (let l = Math.min(...n); l <= Math.max(...n); l++) out.push(`${l}:${n.includes(l) ? 'on' : 'off'}`);
+  return out.join(' ');
 }
 
 async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[], notes: Message[]): Promise<void> {
@@ -113,6 +157,10 @@ async function moduleWork(sys: SystemContext, state: Ipv6State, actions: Action[
     revert: {
       command: 'chkconfig',
       args: levels.length ? ['--level', levels.join(''), 'ip6tables', 'on'] : ['ip6tables', 'on'],
+      // Read back: the runlevels it was on are on again (`… 2:on 3:on 4:on 5:on …`).
+      ...(levels.length
+        ? { check: { command: 'chkconfig', args: ['--list', 'ip6tables'], present: levelRun(levels) } }
+        : {}),
     },
     reason: msg('prep.ipv6.reason.chkconfig', { levels: levels.join('') || '?' }),
   });
@@ -145,12 +193,18 @@ async function addressingWork(
   );
   for (const s of after) notes.push(msg('prep.ipv6.note.overridden', { file: s.path, line: s.line, key: s.key }));
   if (fileOk && state.runtime !== 'on') return;
-  const prev = IPV6_SYSCTL_KEYS.map((k) => `${k}=${state.sysctl[k] ?? 0}`);
+  const prevValues = IPV6_SYSCTL_KEYS.map((k) => String(state.sysctl[k] ?? 0));
+  const prev = IPV6_SYSCTL_KEYS.map((k, i) => `${k}=${prevValues[i]}`);
   actions.push({
     kind: 'command',
     command: 'sysctl',
     args: ['--system'],
-    revert: { command: 'sysctl', args: ['-w', ...prev] },
+    revert: {
+      command: 'sysctl',
+      args: ['-w', ...prev],
+      // Reverted only when the running values read back as they were.
+      check: { command: 'sysctl', args: ['-n', ...IPV6_SYSCTL_KEYS], stdout: prevValues.join('\n') },
+    },
     reason: msg('prep.ipv6.reason.sysctlSystem'),
     // sysctl exits 1 when any file sets a key this kernel lacks (net.bridge.* without br_netfilter loaded) yet
     // applies every other line: the read-back of the running values decides, not another file's error.
@@ -205,7 +259,11 @@ async function protocolWork(
       kind: 'command',
       command: 'grubby',
       args: ['--update-kernel=ALL', '--args', KERNEL_ARG],
-      revert: { command: 'grubby', args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG] },
+      revert: {
+        command: 'grubby',
+        args: ['--update-kernel=ALL', '--remove-args', KERNEL_ARG],
+        check: { command: 'grubby', args: ['--info=ALL'], absent: KERNEL_ARG },
+      },
       reason: msg('prep.ipv6.reason.grubby'),
     });
   }
@@ -319,9 +377,50 @@ export const ipv6Step: StepDescriptor<Ipv6StepInput> = {
     }
     const grub = await readSysText(sys, GRUB_DEFAULT);
     // No /etc/default/grub (rare on EL with BLS only): grubby alone carries the argument.
-    const ok = grub === null || cmdlineHasIpv6Disable(grubCmdline(grub) ?? '');
-    return ok
-      ? { ok, detail: msg('prep.ipv6.verified.afterReboot', { file: GRUB_DEFAULT }) }
-      : { ok, detail: msg('prep.ipv6.notVerified', { file: GRUB_DEFAULT }) };
+    if (grub !== null && !cmdlineHasIpv6Disable(grubCmdline(grub) ?? ''))
+      return { ok: false, detail: msg('prep.ipv6.notVerified', { file: GRUB_DEFAULT }) };
+    // What the boot loader reads: a grubby or update-grub that exits 0 having changed nothing is not "applied".
+    const boot = await bootConfigMissing(sys, os);
+    return boot
+      ? { ok: false, detail: boot }
+      : { ok: true, detail: msg('prep.ipv6.verified.afterReboot', { file: grub === null ? 'grubby' : GRUB_DEFAULT }) };
   },
 };
+
+/**
+ * Reads the boot loader's configuration back after the kernel argument was added: the generated grub.cfg
+ * (Debian, Ubuntu, SUSE) or `grubby --info=ALL` (RHEL and its rebuilds). Returns what lacks it, or null.
+ */
+async function bootConfigMissing(sys: SystemContext, os: OsInfo): Promise<Message | null> {
+  const regen = grubRegen(os);
+  if (regen) {
+    const cfg = await readSysText(sys, regen.cfg);
+    const k = cfg === null ? { total: 0, without: [] } : grubCfgKernelLines(cfg);
+    if (k.total === 0) return msg('prep.ipv6.grubCfgNoKernels', { file: regen.cfg, command: regen.regen.join(' ') });
+    if (k.without.length === 0) return null;
+    return msg('prep.ipv6.grubCfgWithout', {
+      file: regen.cfg,
+      count: k.without.length,
+      total: k.total,
+      line: k.without[0]!.slice(0, 160),
+      command: regen.regen.join(' '),
+    });
+  }
+  const info = await sys.exec.run('grubby', ['--info=ALL'], C_LOCALE);
+  const entries = parseGrubbyEntries(info.stdout);
+  if (entries.length === 0)
+    return msg('prep.ipv6.grubbyNoEntries', {
+      code: String(info.exitCode),
+      output: (info.stderr || info.stdout).trim().slice(-200) || '-',
+    });
+  const without = entries.filter((e) => !cmdlineHasIpv6Disable(e.args));
+  if (without.length === 0) return null;
+  return msg('prep.ipv6.grubbyWithout', {
+    count: without.length,
+    total: entries.length,
+    kernels: without
+      .map((e) => e.kernel ?? '?')
+      .join(', ')
+      .slice(0, 300),
+  });
+}

@@ -4,7 +4,14 @@ import { readSysFile } from './sysFiles.js';
 import { fileWriteAction } from '../steps/fileAction.js';
 import { detectOs } from '../platform/inspect.js';
 import type { SystemContext } from '../system.js';
-import type { CommandActionInput, Message, StepDescriptor, StepPlanBody, Verification } from '../steps/types.js';
+import type {
+  CommandActionInput,
+  Message,
+  StepDescriptor,
+  StepPlanBody,
+  UndoCheck,
+  Verification,
+} from '../steps/types.js';
 import { isNtpServer, parseNtpServer, timeSyncPlatform, type TimeSyncPlatform } from './timeSync.js';
 
 export const TimeSyncStepInput = z.object({
@@ -17,7 +24,8 @@ export type TimeSyncStepInput = z.infer<typeof TimeSyncStepInput>;
 interface SyncCommand {
   command: string;
   args: string[];
-  revert?: { command: string; args: string[] };
+  /** The undo, and how revert reads it back (the previous peers; the service running or stopped as before). */
+  revert?: { command: string; args: string[]; check?: UndoCheck };
   reason: Message;
   /** Exit codes that are an answer, not a failure (`systemctl is-enabled` of a disabled service exits 1). */
   okExitCodes?: number[];
@@ -40,11 +48,11 @@ async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
 }
 
 /** Reads the current w32time peer list and sync type (for the undo). */
-async function w32Current(sys: SystemContext): Promise<{ peers: string; type: string }> {
+async function w32Current(sys: SystemContext): Promise<{ peers: string; type: string; read: boolean }> {
   const r = await sys.exec.run('w32tm', ['/query', '/configuration'], { timeoutMs: 15_000 });
-  const peers = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'time.windows.com,0x8';
+  const found = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1];
   const type = /Type:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'NTP';
-  return { peers, type };
+  return { peers: found ?? 'time.windows.com,0x8', type, read: found !== undefined };
 }
 
 /** The time service's name: chronyd / chrony, or ntpd. */
@@ -61,6 +69,30 @@ async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { k
   }
   const r = await sys.exec.run('systemctl', ['is-active', name], { timeoutMs: 15_000 });
   return r.stdout.trim() || 'unknown';
+}
+
+/**
+ * The undo of the time service's restart: restart it again (it ran before), or stop it (it did not: the step's
+ * restart started it); read back with its status (running: exit 0; LSB and systemd say "not running" with 3).
+ * Another state (no answer, `activating`…) restarts it as before, without a read-back to judge by.
+ */
+function serviceUndo(
+  tool: string[],
+  was: string,
+  status: string[],
+  unit?: string,
+): { command: string; args: string[]; check?: UndoCheck } {
+  const [command, ...pre] = tool as [string, ...string[]];
+  const [statusCmd, ...statusArgs] = status as [string, ...string[]];
+  const verb = (systemd: string, sysv: string): string[] => (unit ? [...pre, systemd, unit] : [...pre, sysv]);
+  if (was === 'active')
+    return {
+      command,
+      args: verb('try-restart', 'restart'),
+      check: { command: statusCmd, args: statusArgs },
+    };
+  if (was !== 'inactive' && was !== 'failed') return { command, args: verb('try-restart', 'restart') };
+  return { command, args: verb('stop', 'stop'), check: { command: statusCmd, args: statusArgs, exitCode: 3 } };
 }
 
 async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
@@ -82,7 +114,20 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
               {
                 command: 'w32tm',
                 args: ['/config', `/manualpeerlist:${host}`, '/syncfromflags:manual', '/update'],
-                revert: { command: 'w32tm', args: undo },
+                revert: {
+                  command: 'w32tm',
+                  args: undo,
+                  // Read back only when the peers were read (a default put back cannot be told from the output).
+                  ...(cur.read
+                    ? {
+                        check: {
+                          command: 'w32tm',
+                          args: ['/query', '/configuration'],
+                          present: `NtpServer: ${cur.peers}`,
+                        },
+                      }
+                    : {}),
+                },
                 reason: msg('prep.time.reason.w32config', { host }),
               },
             ]),
@@ -101,7 +146,9 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
   const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
   const sysv = platform.kind === 'ntpd' && platform.init === 'sysv';
-  // When reverted, the service restarts after its original configuration is back.
+  // When reverted, the service restarts after its original configuration is back — or, when it was not running
+  // before (the restart below starts it), is stopped again; either is read back.
+  const was = present ? 'active' : await serviceState(sys, platform);
   const pre: SyncCommand[] = present
     ? []
     : [
@@ -109,14 +156,14 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
           ? {
               command: 'chkconfig',
               args: ['--list', 'ntpd'],
-              revert: { command: 'service', args: ['ntpd', 'restart'] },
+              revert: serviceUndo(['service', 'ntpd'], was, ['service', 'ntpd', 'status']),
               reason: msg('prep.time.reason.check', { service }),
               okExitCodes: [0, 1],
             }
           : {
               command: 'systemctl',
               args: ['is-enabled', service],
-              revert: { command: 'systemctl', args: ['try-restart', service] },
+              revert: serviceUndo(['systemctl'], was, ['systemctl', 'is-active', service], service),
               reason: msg('prep.time.reason.check', { service }),
               // A disabled service answers "disabled" with exit 1: the restart below still runs it now.
               okExitCodes: [0, 1],

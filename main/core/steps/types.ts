@@ -7,12 +7,30 @@ import { MessageSchema, type Message } from '../message.js';
 import { ErrorInfoSchema } from '../errorInfo.js';
 export { MessageSchema, type Message };
 
+/**
+ * How revert reads an undo back: it runs `command args` after the undo, which counts only when that exits with
+ * `exitCode` (default 0), prints exactly `stdout` (trimmed) when given, no longer shows `absent` (a word of its
+ * output: the kernel argument, the rule's handle) and shows `present` again (the previous setting), when given.
+ */
+export const UndoCheckSchema = z.object({
+  command: z.string().min(1),
+  args: z.array(z.string()),
+  exitCode: z.number().int().optional(),
+  stdout: z.string().optional(),
+  absent: z.string().optional(),
+  /** A text its output must show again (the previous setting), whitespace runs read as one space. */
+  present: z.string().optional(),
+});
+export type UndoCheck = z.infer<typeof UndoCheckSchema>;
+
 /** A command line: what runs, for real even under a sandbox root when `real` (rpm/dpkg take the root themselves). */
 export const ArgvSchema = z.object({
   command: z.string().min(1),
   args: z.array(z.string()),
   real: z.boolean().optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /** An undo's read-back (see UndoCheckSchema). */
+  check: UndoCheckSchema.optional(),
 });
 export type Argv = z.infer<typeof ArgvSchema>;
 
