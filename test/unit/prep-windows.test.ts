@@ -23,6 +23,9 @@ import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
 import { translator } from '../../main/core/i18n.js';
+import { renderMessage } from '../../main/core/message.js';
+import { agentServiceState } from '../../main/core/agent/agentTools.js';
+import { prepChecks } from '../../main/core/doctor/checks/prep.js';
 
 const fx = (name: string): string => fixture(`windows/${name}`);
 
@@ -60,7 +63,10 @@ class FakeWindows implements Executor {
       scep: boolean;
       /** The uninstall entry without SCEP's service: Managed Defender on Server 2016+. */
       managedDefender?: boolean;
-      defender: 'running' | 'stopped' | 'missing';
+      /** `denied`: `sc query WinDefend` answers OpenService error 5 (its DACL refuses the caller). */
+      defender: 'running' | 'stopped' | 'missing' | 'denied';
+      /** Get-MpComputerStatus fails (0x800106ba) instead of answering. */
+      mpError?: boolean;
       mode?: string;
       tamper?: boolean;
       disableRealtime?: boolean;
@@ -98,6 +104,7 @@ class FakeWindows implements Executor {
         : result(command, args, 1060, fx('sc-query-missing.ja.txt'));
     if (command === 'sc' && args[1] === 'WinDefend') {
       if (s.defender === 'missing') return result(command, args, 1060, fx('sc-query-missing.ja.txt'));
+      if (s.defender === 'denied') return result(command, args, 5, fx('sc-query-denied.ja.txt'));
       return result(
         command,
         args,
@@ -107,6 +114,8 @@ class FakeWindows implements Executor {
     }
     if (command === 'powershell.exe') {
       const script = args[3]!;
+      if (s.mpError && (script.endsWith(MP_STATUS_SCRIPT) || script.endsWith(MP_PREFERENCE_SCRIPT)))
+        return result(command, args, 1, '', fx('get-mpcomputerstatus.error.ja.txt'));
       if (script.endsWith(MP_STATUS_SCRIPT))
         return result(
           command,
@@ -203,6 +212,16 @@ describe('parsers of recorded Windows outputs (English and Japanese)', () => {
       stateCode: null,
       running: false,
     });
+    // The same error line read without its exit code (a wrapper that lost it) is still "not installed".
+    expect(parseScQuery(fx('sc-query-missing.ja.txt'), 1).exists).toBe(false);
+  });
+
+  it('sc query refused (OpenService error 5, Japanese) or cut short is "could not tell", never "not installed"', () => {
+    expect(parseScQuery(fx('sc-query-denied.ja.txt'), 5)).toEqual({ exists: null, stateCode: null, running: false });
+    expect(parseScQuery('', null).exists).toBeNull();
+    expect(parseScQuery(fx('sc-query-windefend-running.en.txt').slice(0, 40), 1).exists).toBeNull();
+    expect(agentServiceState(fx('sc-query-denied.ja.txt'), 5)).toBe('unknown');
+    expect(agentServiceState(fx('sc-query-missing.ja.txt'), 1060)).toBe('absent');
   });
 
   it('netsh advfirewall show allprofiles: English and Japanese', () => {
@@ -355,6 +374,41 @@ describe('antivirus step (SCEP / Defender) on a sandbox Windows answering in the
       error: { code: 'prep.av.tamperProtected', remedy: { key: 'prep.av.tamperProtectedRemedy' } },
     });
     expect(fake.changes()).toEqual([]);
+  });
+});
+
+describe('antivirus that cannot be read is never "off"', () => {
+  it('WinDefend refused by sc and Get-MpComputerStatus failing: unknown in inspect, the doctor skips, apply fails naming it', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'denied', mpError: true });
+    const sys = sysFor(fake);
+    const av = await detectAntivirus(sys);
+    expect(av.realTimeOn).toBeNull();
+    expect(av.conflict).toBe(false);
+    expect(av.unreadable.map((m) => m.params.command)).toEqual(['sc query WinDefend']);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    const step = plan.steps[0]!;
+    expect(step.upToDate).toBe(false);
+    expect(step.notes.map((n) => n.key)).not.toContain('prep.av.note.none');
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(out.steps[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'prep.av.unreadable', remedy: { key: 'prep.av.unreadableRemedy' } },
+    });
+    const ja = translator('ja');
+    expect(ja('prep.av.unreadableRemedy')).toContain('sc.exe query WinDefend');
+    expect(renderMessage(ja, av.unreadable[0]!)).toContain('アクセスが拒否されました');
+    const doctor = await prepChecks.find((c) => c.id === 'av.conflict')!.run({ sys } as never);
+    expect(doctor.status).toBe('skip');
+  });
+
+  it('WinDefend refused by sc but Defender answers Get-MpComputerStatus: judged by what Defender says', async () => {
+    const sys = sysFor(new FakeWindows({ scep: false, defender: 'denied' }));
+    const av = await detectAntivirus(sys);
+    expect(av).toMatchObject({ realTimeOn: true, conflict: true, unreadable: [] });
+    expect(av.defender.active).toBe(true);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    expect(plan.steps[0]!.changes.length).toBe(2);
   });
 });
 

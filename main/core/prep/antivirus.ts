@@ -67,6 +67,8 @@ export interface AntivirusState {
   };
   /** Real-time protection of some other antivirus is on (null: could not tell). */
   realTimeOn: boolean | null;
+  /** What could not be read (a service `sc` did not answer for), so nothing here may read as "off". */
+  unreadable: Message[];
   /** An antivirus that conflicts with the agent is active. */
   conflict: boolean;
   reasons: Message[];
@@ -147,7 +149,8 @@ export async function readRegDword(sys: SystemContext, key: string, name: string
  * Defender is the primary antivirus too — so there real-time protection decides.
  */
 export function defenderIsActive(status: MpStatus | null, service: ServiceState): boolean {
-  if (!service.running) return false;
+  // A service `sc` could not tell about (access denied) is judged by what Defender itself reports.
+  if (service.exists === null ? !status : !service.running) return false;
   if (!status) return true;
   if (status.amServiceEnabled === false) return false;
   const mode = status.amRunningMode?.trim() ?? '';
@@ -163,7 +166,21 @@ export function defenderIsActive(status: MpStatus | null, service: ServiceState)
  */
 export function isManagedDefenderEntry(entry: Record<string, string>, scepService: ServiceState): boolean {
   const where = `${entry.UninstallString ?? ''} ${entry.InstallLocation ?? ''}`;
-  return /Managed Defender/i.test(where) && !scepService.exists;
+  return /Managed Defender/i.test(where) && scepService.exists !== true;
+}
+
+/** "sc query NAME did not say" with what it printed (its lines joined, bounded) and its exit code. */
+function scUnreadable(service: string, r: { stdout: string; stderr: string; exitCode: number | null }): Message {
+  const said = `${r.stdout}\n${r.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return msg('prep.av.why.serviceUnreadable', {
+    command: `sc query ${service}`,
+    code: r.exitCode ?? '-',
+    said: said.slice(0, 200) || '-',
+  });
 }
 
 const NOT_APPLICABLE: AntivirusState = {
@@ -182,6 +199,7 @@ const NOT_APPLICABLE: AntivirusState = {
     active: false,
   },
   realTimeOn: null,
+  unreadable: [],
   conflict: false,
   reasons: [],
 };
@@ -210,22 +228,31 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
   let status: MpStatus | null = null;
   let preference: MpPreference | null = null;
-  if (defService.exists) {
+  if (defService.exists !== false) {
     const st = await sys.exec.run(POWERSHELL, powershellArgs(MP_STATUS_SCRIPT), { timeoutMs: 30_000 });
     status = st.exitCode === 0 ? parseMpComputerStatus(st.stdout) : null;
     const pr = await sys.exec.run(POWERSHELL, powershellArgs(MP_PREFERENCE_SCRIPT), { timeoutMs: 30_000 });
     preference = pr.exitCode === 0 ? parseMpPreference(pr.stdout) : null;
   }
+  const unreadable: Message[] = [];
+  const scepUnknown = scepInstalled && scepService.exists === null;
+  if (scepUnknown) unreadable.push(scUnreadable('MsMpSvc', scepSvcR));
+  const defUnknown = defService.exists === null && !status;
+  if (defUnknown) unreadable.push(scUnreadable('WinDefend', defSvcR));
   const active = defenderIsActive(status, defService);
-  const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
-  const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
+  const scepRealtimeOn = scepUnknown
+    ? policy.realtime === 1
+      ? false
+      : null
+    : scepInstalled && scepService.running && policy.realtime !== 1;
+  const defenderRealtimeOn = defUnknown ? null : active ? (status?.realTimeProtectionEnabled ?? null) : false;
   if (managedDefender) reasons.push(msg('prep.av.why.managedDefender', { name: unv.DisplayName ?? 'SCEP' }));
   if (scepInstalled)
     reasons.push({
       key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',
       params: { name: unv.DisplayName ?? 'SCEP' },
     });
-  if (defService.exists)
+  if (defService.exists !== false && !defUnknown)
     reasons.push({
       key: active
         ? defenderRealtimeOn === false
@@ -235,7 +262,13 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
       params: { mode: status?.amRunningMode ?? (defService.running ? '?' : 'stopped') },
     });
   if (status?.isTamperProtected) reasons.push(msg('prep.av.why.tamper'));
-  const realTimeOn = scepRealtimeOn || defenderRealtimeOn === true ? true : defenderRealtimeOn === null ? null : false;
+  reasons.push(...unreadable);
+  const realTimeOn =
+    scepRealtimeOn === true || defenderRealtimeOn === true
+      ? true
+      : scepRealtimeOn === null || defenderRealtimeOn === null
+        ? null
+        : false;
   return {
     applicable: true,
     scep: {
@@ -247,6 +280,7 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
     },
     defender: { service: defService, status, preference, active },
     realTimeOn,
+    unreadable,
     conflict: realTimeOn === true,
     reasons,
   };
