@@ -18,7 +18,8 @@ import {
   powershellArgs,
 } from '../../main/core/prep/antivirus.js';
 import { parseNetshProfiles, parseNetshRuleNames, detectFirewall } from '../../main/core/prep/firewall.js';
-import { firewallCommands, netshCommand } from '../../main/core/prep/firewallStep.js';
+import { firewallCommands, firewallStep, netshCommand } from '../../main/core/prep/firewallStep.js';
+import { inspectPrep, prepInspectionRows } from '../../main/core/prep/inspectPrep.js';
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
@@ -409,6 +410,41 @@ describe('antivirus that cannot be read is never "off"', () => {
     expect(av.defender.active).toBe(true);
     const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
     expect(plan.steps[0]!.changes.length).toBe(2);
+  });
+});
+
+describe('a firewall netsh cannot show is never "inactive"', () => {
+  const rules = [{ direction: 'out' as const, address: '203.0.113.10', port: 4120 }];
+  const netsh = (exitCode: number, stdout: string): Executor => ({
+    run: async (c, a) =>
+      a.join(' ') === 'advfirewall show allprofiles' ? result(c, a, exitCode, stdout) : result(c, a, 1, ''),
+    runReal: async (c, a) => result(c, a, 1, ''),
+  });
+  const ja = fx('netsh-allprofiles.ja.txt');
+  // netsh failing outright; its Japanese output cut before the first profile's State; a State value we do not know.
+  const cases: [string, Executor][] = [
+    ['netsh fails', netsh(1, '')],
+    ['cut before State', netsh(0, ja.slice(0, ja.indexOf('State')))],
+    ['unknown State value', netsh(0, ja.replace(/(State\s+)オフ/, '$1???'))],
+  ];
+  for (const [name, exec] of cases)
+    it(`${name}: inspect says "could not be read", the plan is blocked, verify is not OK`, async () => {
+      const sys = sysFor(exec);
+      const s = await detectFirewall(sys);
+      expect(s.unknown?.key).toBe('prep.fw.why.netshUnreadable');
+      const p = await inspectPrep(sys);
+      expect(p.firewall.ports.every((x) => x.allowed === null)).toBe(true);
+      const rows = prepInspectionRows(translator('ja'), p);
+      expect(rows.find(([k]) => k === translator('ja')('prep.inspect.fw.label'))![1]).toMatch(/^読み取れません/);
+      const plan = await buildPlan(sys, [{ stepId: 'firewall', input: { rules } }]);
+      expect(plan.steps[0]).toMatchObject({ upToDate: false, changes: [], blocked: { code: 'prep.fw.unreadable' } });
+      const v = await firewallStep.verify(sys, { rules });
+      expect(v.ok).toBe(false);
+    });
+  it('the recorded Japanese output still reads as profiles on and off', async () => {
+    const s = await detectFirewall(sysFor(netsh(0, ja)));
+    expect(s.unknown).toBeUndefined();
+    expect(s.windowsProfiles.map((p) => p.on)).toEqual([true, true, false]);
   });
 });
 
