@@ -516,3 +516,13 @@ describe('Windows Defender Firewall openings', () => {
     });
   });
 });
+
+describe('Windows remedies are commands an administrator PowerShell runs as written', () => {
+  it('no translated text tells the user `sc start|query|stop` (in Windows PowerShell `sc` is Set-Content): sc.exe', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const lang of ['en', 'ja']) {
+      const text = readFileSync(join(__dirname, `../../resources/locales/${lang}.json`), 'utf8');
+      expect(text.match(/(?<![\w.])sc (?:start|query|stop|config|qc)\b[^"]*/g) ?? []).toEqual([]);
+    }
+  });
+});
