@@ -68,6 +68,8 @@ class FakeWindows implements Executor {
       defender: 'running' | 'stopped' | 'missing' | 'denied';
       /** Get-MpComputerStatus fails (0x800106ba) instead of answering. */
       mpError?: boolean;
+      /** `reg query` of SCEP's policy values is refused (ERROR: Access is denied.). */
+      policyDenied?: boolean;
       mode?: string;
       tamper?: boolean;
       disableRealtime?: boolean;
@@ -86,6 +88,7 @@ class FakeWindows implements Executor {
           ? result(command, args, 0, fx('reg-query-scep-uninstall.txt'))
           : result(command, args, 1, '', fx('reg-query-not-found.ja.txt'));
     if (command === 'reg' && args[0] === 'query' && args[2] === '/v') {
+      if (s.policyDenied) return result(command, args, 1, '', 'エラー: アクセスが拒否されました。\r\n');
       const v = this.reg.get(`${args[1]}|${args[3]}`);
       return v === undefined
         ? result(command, args, 1, '', fx('reg-query-not-found.ja.txt'))
@@ -401,6 +404,26 @@ describe('antivirus that cannot be read is never "off"', () => {
     expect(renderMessage(ja, av.unreadable[0]!)).toContain('アクセスが拒否されました');
     const doctor = await prepChecks.find((c) => c.id === 'av.conflict')!.run({ sys } as never);
     expect(doctor.status).toBe('skip');
+  });
+
+  it('SCEP policy values reg refuses to show: no SCEP change (its undo would delete a value), apply fails, doctor skips', async () => {
+    const fake = new FakeWindows({ scep: true, defender: 'missing', policyDenied: true });
+    const sys = sysFor(fake);
+    const av = await detectAntivirus(sys);
+    expect(av.scep.policyUnreadable).toBe(true);
+    expect(av.realTimeOn).toBeNull();
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    expect(plan.steps[0]).toMatchObject({ upToDate: false, changes: [], blocked: { code: 'prep.av.unreadable' } });
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(fake.changes()).toEqual([]);
+    const doctor = await prepChecks.find((c) => c.id === 'av.conflict')!.run({ sys } as never);
+    expect(doctor.status).toBe('skip');
+    // reg's own "not found" is "not set": the plan sets both values and its undo deletes them.
+    const unset = await buildPlan(sysFor(new FakeWindows({ scep: true, defender: 'missing' })), [
+      { stepId: 'antivirus', input: {} },
+    ]);
+    expect(unset.steps[0]!.changes.length).toBe(2);
   });
 
   it('WinDefend refused by sc but Defender answers Get-MpComputerStatus: judged by what Defender says', async () => {

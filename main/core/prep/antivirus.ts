@@ -57,6 +57,8 @@ export interface AntivirusState {
     service: ServiceState;
     /** Current policy values (null: not set). */
     policy: { realtime: number | null; scan: number | null };
+    /** reg did not say whether a policy value is set (access denied, a timeout): no SCEP change may be planned. */
+    policyUnreadable: boolean;
   };
   defender: {
     service: ServiceState;
@@ -136,11 +138,22 @@ export function parseMpPreference(text: string): MpPreference | null {
   return { disableRealtimeMonitoring: toBool(o.DisableRealtimeMonitoring), scanScheduleDay: toNum(o.ScanScheduleDay) };
 }
 
-/** Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when it does not exist. */
-export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null> {
+/**
+ * reg's "not found" as recorded (`ERROR: The system was unable to find the specified registry key or value.`,
+ * `エラー: 指定されたレジストリ キーまたは値が見つかりませんでした。`); other wording reads as "could not tell".
+ */
+const REG_NOT_FOUND =
+  /unable to find the specified registry key or value|レジストリ キーまたは値が見つかりませんでした/i;
+
+/**
+ * Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when reg says it does not exist,
+ * undefined when reg said neither (access denied, a timeout, a value that is no number): never "not set" then,
+ * since its undo would delete the value.
+ */
+export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null | undefined> {
   const r = await runConsole(sys, 'reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
-  if (r.exitCode !== 0) return null;
-  return toNum(parseRegQuery(r.stdout)[name]);
+  if (r.exitCode === 0) return toNum(parseRegQuery(r.stdout)[name]) ?? undefined;
+  return r.exitCode === 1 && !r.timedOut && REG_NOT_FOUND.test(`${r.stdout}\n${r.stderr}`) ? null : undefined;
 }
 
 /**
@@ -191,6 +204,7 @@ const NOT_APPLICABLE: AntivirusState = {
     version: null,
     service: { exists: false, stateCode: null, running: false },
     policy: { realtime: null, scan: null },
+    policyUnreadable: false,
   },
   defender: {
     service: { exists: false, stateCode: null, running: false },
@@ -218,12 +232,14 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
   const managedDefender = un.exitCode === 0 && isManagedDefenderEntry(unv, scepService);
   const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound && !managedDefender;
-  const policy = scepInstalled
+  const read = scepInstalled
     ? {
         realtime: await readRegDword(sys, SCEP_POLICY.realtime.key, SCEP_POLICY.realtime.value),
         scan: await readRegDword(sys, SCEP_POLICY.scan.key, SCEP_POLICY.scan.value),
       }
     : { realtime: null, scan: null };
+  const policyUnreadable = read.realtime === undefined || read.scan === undefined;
+  const policy = { realtime: read.realtime ?? null, scan: read.scan ?? null };
   const defSvcR = await runConsole(sys, 'sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
   const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
   let status: MpStatus | null = null;
@@ -235,7 +251,9 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
     preference = pr.exitCode === 0 ? parseMpPreference(pr.stdout) : null;
   }
   const unreadable: Message[] = [];
-  const scepUnknown = scepInstalled && scepService.exists === null;
+  if (policyUnreadable)
+    unreadable.push(msg('prep.av.why.policyUnreadable', { key: SCEP_POLICY_ROOT, name: unv.DisplayName ?? 'SCEP' }));
+  const scepUnknown = scepInstalled && (scepService.exists === null || policyUnreadable);
   if (scepUnknown) unreadable.push(scUnreadable('MsMpSvc', scepSvcR));
   const defUnknown = defService.exists === null && !status;
   if (defUnknown) unreadable.push(scUnreadable('WinDefend', defSvcR));
@@ -277,6 +295,7 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
       version: unv.DisplayVersion ?? null,
       service: scepService,
       policy,
+      policyUnreadable,
     },
     defender: { service: defService, status, preference, active },
     realTimeOn,

@@ -58,7 +58,7 @@ interface AvWork {
 
 function scepCommands(state: AntivirusState): Command[] {
   const out: Command[] = [];
-  if (!state.scep.installed) return out;
+  if (!state.scep.installed || state.scep.policyUnreadable) return out;
   for (const which of ['realtime', 'scan'] as const) {
     const p = SCEP_POLICY[which];
     const prev = state.scep.policy[which];
@@ -124,7 +124,8 @@ async function avWork(sys: SystemContext): Promise<AvWork> {
   if (!state.scep.installed && state.defender.service.exists === false) notes.push(msg('prep.av.note.none'));
   if (commands.length) notes.push(msg('prep.av.note.verifyByReading'));
   // Nothing to change because nothing could be read is no "up to date": applying fails, naming what was not read.
-  const unreadable = commands.length === 0 && state.unreadable.length > 0;
+  // SCEP's policy values unread block all: their undo ("delete a value not set") could erase the admin's own.
+  const unreadable = (commands.length === 0 && state.unreadable.length > 0) || state.scep.policyUnreadable;
   return { state, commands, tamperBlocked, unreadable, notes };
 }
 
