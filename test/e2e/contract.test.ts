@@ -55,6 +55,28 @@ describe('the IPC contract', () => {
     expect(tooBig.ok).toBe(false);
   });
 
+  it('refuses a dropped path that is relative, climbs from the working directory or holds NUL; takes Japanese, spaces and Windows paths', async () => {
+    const t = table();
+    for (const path of ['../../etc/shadow', 'hosts.txt', '/tmp/a\0b', 'C:hosts.txt']) {
+      const r = await dispatch(t, 'inputs:load', { kind: 'hosts', path });
+      expect(r.ok ? 'ok' : r.error.code).toBe('ipc.badRequest');
+      if (!r.ok)
+        expect(String(r.error.message.params.detail)).toBe('path: expected an absolute path without NUL characters');
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dsa-ipc-path-'));
+    try {
+      const file = join(dir, 'ホスト ファイル (1).txt');
+      writeFileSync(file, '203.0.113.10 dsm01.example.jp\r\n');
+      const r = await dispatch(t, 'inputs:load', { kind: 'hosts', path: file });
+      expect(r).toMatchObject({ ok: true, value: { kind: 'hosts', entries: [{ address: '203.0.113.10' }] } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A Windows path passes the contract (it is then read, and not found here: a translated input error).
+    const win = await dispatch(t, 'inputs:load', { kind: 'hosts', path: 'C:\\Users\\管理者\\hosts.txt' });
+    expect(win.ok ? 'ok' : win.error.code).toBe('input.invalid');
+  });
+
   it('carries an input file error across with its keys, file, line and column', async () => {
     const r = await dispatch(table(), 'inputs:parse', {
       kind: 'hosts',

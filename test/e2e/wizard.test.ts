@@ -986,6 +986,40 @@ describe('rights and platforms', () => {
     }
   });
 
+  it.each(['en', 'ja'] as const)(
+    'a step the read-back did not confirm never reads "applied" or done: not confirmed, in the result and the steps (%s)',
+    async (lang) => {
+      const t = translator(lang);
+      // The kernel keeps IPv6 on after `sysctl --system` (the running value stays 0): the file is written, not taken.
+      const root = makeRoot({
+        ...OS_RELEASE.el8,
+        hosts: ORIGINAL_HOSTS,
+        files: { 'proc/sys/net/ipv6/conf/all/disable_ipv6': '0\n' },
+        replies: EL8_REPLIES,
+      });
+      const app = await open(lang, root);
+      const { page } = app;
+      try {
+        await page.getByTestId('nav-plan').click();
+        await expect.poll(() => page.getByTestId('toggle-ipv6').isChecked()).toBe(true);
+        await page.getByTestId('to-apply').click();
+        await page.getByTestId('apply').click();
+        const result = page.getByTestId('apply-result');
+        await expect.poll(() => result.isVisible(), { timeout: 30_000 }).toBe(true);
+        const title = (await result.locator('.result-title').textContent()) ?? '';
+        const run = /\d{8}T\d{6}Z-[0-9a-f]{6}/.exec(title)?.[0] ?? '?';
+        expect(title).toBe(t('ui.apply.notConfirmed', { run }));
+        const step = (await page.getByTestId('result-step-ipv6').textContent()) ?? '';
+        expect(step).toContain(t('ui.apply.status.notConfirmed'));
+        expect(step).not.toContain(`${t('ui.apply.stepName.ipv6')}: ${t('ui.apply.status.applied')}`);
+        expect(await page.getByTestId('run-step-ipv6').getAttribute('data-state')).toBe('unconfirmed');
+        expect(await page.getByTestId('run-step-ipv6').textContent()).toContain(t('ui.apply.stepState.unconfirmed'));
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
   it('says a restart is needed, before and after applying, when the plan needs one (IPv6 off on RHEL 6)', async () => {
     const t = translator('ja');
     const root = makeRoot({ ...OS_RELEASE.el6, hosts: ORIGINAL_HOSTS });

@@ -12,7 +12,7 @@ import type { ApplyOutcome } from '../engine/apply.js';
 import { runsDir, type StampedEvent } from '../engine/journal.js';
 import { buildPlan, planIsEmpty } from '../engine/plan.js';
 import { pickRun, type AgentChoice, type RevertOutcome } from '../engine/revert.js';
-import { runElevatedJob, type ElevationService } from '../elevation/elevatedJob.js';
+import { runElevatedJob, type ElevationService, type ManualReason } from '../elevation/elevatedJob.js';
 import { watchNewRuns } from '../elevation/journalTail.js';
 import { fail, DsaError, ExitCode } from '../errors.js';
 import { atomicWrite } from '../fsx.js';
@@ -98,6 +98,13 @@ function outcomeFromEvents(plan: Plan, runId: string, dir: string, events: Stamp
     if (failed && failed.type === 'step.failed') return { id: s.id, status: 'failed' as const, error: failed.error };
     if (ok && ok.type === 'step.done')
       return { id: s.id, status: 'applied' as const, verified: ok.verified, detail: ok.detail };
+    // Started and never finished (the run was killed): it may have changed things, and nothing read them back.
+    if (events.some((e) => e.type === 'step.start' && e.step === s.id))
+      return {
+        id: s.id,
+        status: 'failed' as const,
+        error: { code: 'elevation.stepInterrupted', message: msg('elevation.stepInterrupted', { run: runId }) },
+      };
     return { id: s.id, status: s.upToDate ? ('unchanged' as const) : ('not-run' as const) };
   });
   return {
@@ -107,6 +114,22 @@ function outcomeFromEvents(plan: Plan, runId: string, dir: string, events: Stamp
     rebootRequired: done?.type === 'run.done' ? done.rebootRequired : false,
     steps,
   };
+}
+
+/** The reason a manual-command error carries, as the window names it. */
+function manualReason(r: unknown): ManualReason {
+  return r === 'noPolkit' || r === 'refused' ? r : 'noElevation';
+}
+
+/**
+ * A job that printed no result: with no run of its own seen, nothing is known to have changed; with one, the run
+ * stopped part-way, and its journal (revert can read it) is what is known.
+ */
+function noResult(runIds: string[]): DsaError {
+  if (!runIds.length) return fail('elevation.noResult', msg('elevation.noResult'));
+  return fail('elevation.interrupted', msg('elevation.interrupted', { run: runIds.join(', ') }), {
+    remedy: msg('elevation.interruptedRemedy', { run: runIds[0]! }),
+  });
 }
 
 /**
@@ -120,7 +143,8 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
   registerProcessSecrets([], sys.env);
   const inputs = new SessionInputs();
   const plans = new Map<string, Plan>();
-  const running = new Set<string>();
+  /** The one job (apply, revert, activate) this window runs at a time: a second one would follow the first's journal. */
+  let running = false;
   /** The files this session exported: the only ones "open folder" shows. */
   const exportedFiles = new Set<string>();
   /** Keeps a built plan for review and `apply`, under a fresh id. */
@@ -136,6 +160,17 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     const di = await loadDoctorInputs(inputs.options(), shell.lang());
     lastDoctor = { result: await runDoctor(sys, di), inputs: di };
     return lastDoctor;
+  };
+
+  /** Runs `f` as the window's one job: refused while another runs (checked before it picks a plan or a run). */
+  const oneJob = async <T>(f: () => Promise<T>): Promise<T> => {
+    if (running) throw fail('elevation.busy', msg('elevation.busy'));
+    running = true;
+    try {
+      return await f();
+    } finally {
+      running = false;
+    }
   };
 
   /**
@@ -161,6 +196,8 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
           if (e.type === 'step.progress') ctx.progress(msg(e.key, e.params));
         },
         acceptRun,
+        // A revert journals into the run it undoes, which the watcher cannot tell from an older write.
+        newRun: job.kind !== 'revert',
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         manual: () => manualCommand(args),
       })) as { output: JobOutput | null; runIds: string[]; events: StampedEvent[] };
@@ -210,14 +247,15 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
     async apply(planId: string, ctx: JobContext, lang: Lang): Promise<ApplyView> {
       const plan = plans.get(planId);
       if (!plan) throw fail('ui.noPlan', msg('ui.apply.noPlan'), { exit: ExitCode.badInput });
-      if (running.has(planId)) throw fail('elevation.busy', msg('elevation.busy'));
-      running.add(planId);
       try {
-        const r = await execute({ kind: 'apply', plan }, ctx, lang);
+        const r = await oneJob(() => execute({ kind: 'apply', plan }, ctx, lang));
         const runId = r.runIds[0];
         if (r.output) return applyView(r.output as ApplyOutcome);
-        if (runId) return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
-        throw fail('elevation.noResult', msg('elevation.noResult'));
+        // The journal stands in for the result only when it is this job's one run: another apply started at the
+        // same time (a terminal's) journals too, and its events are not this plan's.
+        if (runId && r.runIds.length === 1)
+          return applyView(outcomeFromEvents(plan, runId, join(runsDir(sys), runId), r.events));
+        throw noResult(r.runIds);
       } catch (e) {
         if (e instanceof DsaError && e.code === 'elevation.manual')
           return {
@@ -227,13 +265,11 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
             rebootRequired: false,
             steps: [],
             manual: {
-              reason: e.info.message.params.reason === 'noPolkit' ? 'noPolkit' : 'noElevation',
+              reason: manualReason(e.info.message.params.reason),
               command: String(e.info.message.params.command),
             },
           };
         throw e;
-      } finally {
-        running.delete(planId);
       }
     },
 
@@ -251,8 +287,9 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       ctx: JobContext,
       lang: Lang,
     ): Promise<RevertOutcome> {
-      const r = await execute({ kind: 'revert', runId: pickRun(sys, runId), ...choice }, ctx, lang);
-      if (!r.output) throw fail('elevation.noResult', msg('elevation.noResult'));
+      // The run is picked inside the one job: while another job runs, "the latest run" may be the one it writes.
+      const r = await oneJob(() => execute({ kind: 'revert', runId: pickRun(sys, runId), ...choice }, ctx, lang));
+      if (!r.output) throw noResult(r.runIds);
       return r.output as RevertOutcome;
     },
 
@@ -266,18 +303,20 @@ export function createAppService(sys: SystemContext, shell: ShellServices) {
       if (!file) throw fail('ui.noActivationFile', msg('ui.activate.noFile'), { exit: ExitCode.badInput });
       const hostname = opts.hostname?.trim() || undefined;
       await activationRequest(sys, { activationFile: file, ...(hostname ? { hostname } : {}) });
-      const r = await execute(
-        {
-          kind: 'activate',
-          activationFile: file,
-          reset: opts.reset,
-          ...(hostname ? { hostname } : {}),
-          ...(inputs.hostsFile ? { hostsFile: inputs.hostsFile } : {}),
-        },
-        ctx,
-        lang,
+      const r = await oneJob(() =>
+        execute(
+          {
+            kind: 'activate',
+            activationFile: file,
+            reset: opts.reset,
+            ...(hostname ? { hostname } : {}),
+            ...(inputs.hostsFile ? { hostsFile: inputs.hostsFile } : {}),
+          },
+          ctx,
+          lang,
+        ),
       );
-      if (!r.output) throw fail('elevation.noResult', msg('elevation.noResult'));
+      if (!r.output) throw noResult(r.runIds);
       return activationView(r.output as ActivationRun);
     },
 

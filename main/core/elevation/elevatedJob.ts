@@ -44,6 +44,11 @@ export interface ElevatedJobOptions {
   onEvent?: (e: StampedEvent) => void;
   /** Whether a new run is this job's, by its first event (another job may journal at the same time). */
   acceptRun?: (first: StampedEvent) => boolean;
+  /**
+   * Whether the job journals a run of its own (default true). A revert writes into the run it undoes, so no
+   * new run tells that it started: its failure without a result is never "failed before it started".
+   */
+  newRun?: boolean;
   /** The caller's cancel; the job's own deadline is added to it. */
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -73,8 +78,14 @@ export interface ElevatedJobResult {
   events: StampedEvent[];
 }
 
+/** Why the job needs the command run by hand: no way to ask, no polkit agent, or the system refused the prompt. */
+export type ManualReason = 'noPolkit' | 'noElevation' | 'refused';
+
+/** pkexec's exit status when the caller is not authorized or authorization failed (126: the dialog was dismissed). */
+export const PKEXEC_NOT_AUTHORIZED = 127;
+
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
-export function manualError(m: ManualCommand, reason: 'noPolkit' | 'noElevation'): DsaError {
+export function manualError(m: ManualCommand, reason: ManualReason): DsaError {
   return fail('elevation.manual', msg(m.message.key, { ...m.message.params, command: m.command, reason }), {
     remedy: m.remedy,
     exit: ExitCode.needsAdmin,
@@ -130,11 +141,14 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     const file = await writeArgsFile(dir, o.args);
     const command = sudoPromptCommand([el.execPath, el.cliPath, 'job', '--args', file, '--json'], platform);
     const r = await new Promise<{ error?: Error; stdout: string; stderr: string }>((resolve, reject) => {
+      // A cancel once the run has started stops the waiting, not the run: never "nothing was changed" then.
       const onAbort = () =>
         reject(
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
             ? jobError('timedOut', { minutes: Math.round(timeoutMs / 60_000) }, msg('elevation.timedOutRemedy'))
-            : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
+            : watcher.runIds().length
+              ? jobError('stoppedWaiting', { run: watcher.runIds().join(', ') }, msg('elevation.timedOutRemedy'))
+              : jobError('cancelled', {}, msg('elevation.cancelledRemedy')),
         );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -151,11 +165,18 @@ export async function runElevatedJob(o: ElevatedJobOptions): Promise<ElevatedJob
     // The run started (its journal exists), so whatever sudo-prompt said, this was not a cancel.
     if (runIds.length) return { output: null, runIds, events };
     if (r.error?.message === SUDO_NO_POLKIT_AGENT) throw manualError(await o.manual(), 'noPolkit');
+    // pkexec refused (exit 127: "Not authorized", no session for the agent, not setuid root): not the admin's
+    // cancel, and asking again will not help; the command never ran, so the way on is a terminal with sudo.
+    if (r.error?.message === SUDO_PERMISSION_DENIED && (r.error as { code?: unknown }).code === PKEXEC_NOT_AUTHORIZED)
+      throw manualError(await o.manual(), 'refused');
     if (r.error?.message === SUDO_PERMISSION_DENIED) throw jobError('cancelled', {}, msg('elevation.cancelledRemedy'));
     const detail =
       redactText(`${r.error?.message ?? ''} ${r.stderr}`)
         .trim()
         .slice(-500) || '-';
+    // "Before it started" only when the journal was seen and the job would have written a run there.
+    if (o.newRun === false || watcher.blind())
+      throw jobError('unknownOutcome', { detail }, msg('elevation.unknownOutcomeRemedy'));
     throw jobError('failed', { detail });
   } finally {
     await stop();

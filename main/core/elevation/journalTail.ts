@@ -9,6 +9,11 @@ export interface RunWatcher {
   stop(): Promise<StampedEvent[]>;
   /** Ids of the runs that appeared since the watcher started. */
   runIds(): string[];
+  /**
+   * Whether the watcher could not see everything: the runs directory could not be listed, or a new run's
+   * journal could not be read. Then "no run of the job appeared" is unknown, not a fact.
+   */
+  blind(): boolean;
 }
 
 interface Followed {
@@ -35,10 +40,13 @@ export function watchNewRuns(
 ): RunWatcher {
   // An unreadable runs directory (EACCES when the elevated run made it 0700) means no progress, never a crash:
   // the result still comes back from the run's output.
+  let blind = false;
   const list = (): string[] => {
     try {
-      return existsSync(runsDir) ? readdirSync(runsDir) : [];
-    } catch {
+      return readdirSync(runsDir);
+    } catch (e) {
+      // Not made yet is an empty list; any other error (EACCES, ENOTDIR, EIO) hides what the job did.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') blind = true;
       return [];
     }
   };
@@ -79,7 +87,10 @@ export function watchNewRuns(
       for (const id of list().sort()) {
         if (!before.has(id) && !followed.has(id)) followed.set(id, { id, offset: 0, partial: '', ours: null });
       }
-      for (const f of followed.values()) await readRun(f).catch(() => undefined);
+      for (const f of followed.values())
+        await readRun(f).catch(() => {
+          blind = true;
+        });
     });
     return busy;
   };
@@ -96,5 +107,7 @@ export function watchNewRuns(
       return [...seen];
     },
     runIds: () => [...followed.values()].filter((f) => f.ours).map((f) => f.id),
+    // A new run whose first event was never read might be the job's.
+    blind: () => blind || [...followed.values()].some((f) => f.ours === null),
   };
 }

@@ -138,8 +138,8 @@ export const ApplyViewSchema = z.object({
   ok: z.boolean(),
   rebootRequired: z.boolean(),
   steps: z.array(StepOutcomeViewSchema),
-  /** For `manual`: why (no polkit agent, or a shell that cannot elevate), and the command to run instead. */
-  manual: z.object({ reason: z.enum(['noPolkit', 'noElevation']), command: z.string() }).optional(),
+  /** For `manual`: why (no polkit agent, a shell that cannot elevate, pkexec refused), and the command to run instead. */
+  manual: z.object({ reason: z.enum(['noPolkit', 'noElevation', 'refused']), command: z.string() }).optional(),
 });
 export type ApplyView = z.infer<typeof ApplyViewSchema>;
 
@@ -211,6 +211,18 @@ export const RevertPreviewViewSchema = z.object({
 });
 export type RevertPreviewView = z.infer<typeof RevertPreviewViewSchema>;
 
+/**
+ * A dropped file's path as Electron gives it: absolute (POSIX, a drive letter or UNC) and without NUL. A relative
+ * path would be read against the shell's working directory, and the elevated job's is another one.
+ */
+export const DroppedPathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p) && !p.includes('\0'), {
+    message: 'expected an absolute path without NUL characters',
+  });
+
 const Empty = z.object({});
 const Lang = z.enum(['ja', 'en']);
 /** What an export wrote: where, its size, and for a bundle how many files, maskings and left-out items. */
@@ -271,7 +283,7 @@ export const channels = {
   },
   /** A file dropped on the window, by its path on this machine (Electron knows it; the installer is too large to send). */
   'inputs:load': {
-    request: z.object({ kind: InputKindSchema, path: z.string().min(1).max(4096) }),
+    request: z.object({ kind: InputKindSchema, path: DroppedPathSchema }),
     response: InputSummarySchema,
   },
   /** Plans the chosen steps (`selected` overrides the platform defaults per step id). */

@@ -52,7 +52,7 @@ function Elapsed({ since }: { since: number }) {
   return <span className="elapsed">{t('ui.apply.elapsed', { s: Math.max(0, Math.floor((now - since) / 1000)) })}</span>;
 }
 
-type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+type StepState = 'pending' | 'running' | 'done' | 'unconfirmed' | 'failed' | 'skipped';
 
 /** Step n/N of the running plan: each step with its state, the running one with a spinner and its time. */
 function RunSteps({ plan, progress }: { plan: PlanView; progress: ProgressEvent[] }) {
@@ -64,7 +64,8 @@ function RunSteps({ plan, progress }: { plan: PlanView; progress: ProgressEvent[
     for (const e of progress)
       if (e.step === id)
         if (e.type === 'step.start') st = 'running';
-        else if (e.type === 'step.done') st = 'done';
+        // Done is what the read-back confirmed; a step it did not confirm never shows a tick.
+        else if (e.type === 'step.done') st = e.verified === false ? 'unconfirmed' : 'done';
         else if (e.type === 'step.failed') st = 'failed';
         else if (e.type === 'step.skipped') st = 'skipped';
     return st;
@@ -84,7 +85,7 @@ function RunSteps({ plan, progress }: { plan: PlanView; progress: ProgressEvent[
               <span className="spinner" aria-hidden="true" />
             ) : (
               <span aria-hidden="true" className="run-step-icon">
-                {{ pending: '○', done: '✔', failed: '✖', skipped: '–', running: '' }[states[i]!]}
+                {{ pending: '○', done: '✔', unconfirmed: '!', failed: '✖', skipped: '–', running: '' }[states[i]!]}
               </span>
             )}{' '}
             {t(s.titleKey)} <span className="run-step-state">{t(`ui.apply.stepState.${states[i]}`)}</span>
@@ -149,12 +150,19 @@ export function Apply() {
               ? t('ui.apply.nothing')
               : applied.ok
                 ? t('ui.apply.done', { run: applied.runId ?? '' })
-                : t('ui.apply.failed', { run: applied.runId ?? '' })}
+                : applied.steps.some((s) => s.status === 'failed')
+                  ? t('ui.apply.failed', { run: applied.runId ?? '' })
+                  : t('ui.apply.notConfirmed', { run: applied.runId ?? '' })}
           </p>
           <ul>
             {applied.steps.map((s) => (
-              <li key={s.id}>
-                {stepName(t, s.id)}: {t(`ui.apply.status.${s.status}`)}
+              <li key={s.id} data-testid={`result-step-${s.id}`}>
+                {stepName(t, s.id)}:{' '}
+                {t(
+                  s.status === 'applied' && s.verified === false
+                    ? 'ui.apply.status.notConfirmed'
+                    : `ui.apply.status.${s.status}`,
+                )}
                 {s.detail && ` — ${m(s.detail)}`}
                 <ErrorPanel error={s.error} />
               </li>
