@@ -255,22 +255,26 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(rpmInstalled(root)).toBe('20.0.0-2395.el8');
   });
 
+  /** A Windows Server 2022 x64 as `reg query` shows its version and architecture. */
+  const WINDOWS_2022_REPLIES = [
+    {
+      command: 'reg',
+      args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'],
+      stdout: '    ProductName    REG_SZ    Windows Server 2022 Datacenter\r\n    CurrentBuild    REG_SZ    20348\r\n',
+    },
+    {
+      command: 'reg',
+      args: ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'],
+      stdout: '    PROCESSOR_ARCHITECTURE    REG_SZ    AMD64\r\n',
+    },
+  ];
+
   it('a Windows registry that refuses the Uninstall search: apply fails naming it and runs no msiexec (nothing for revert to uninstall)', async () => {
     const root = makeRoot({
       windows: true,
       files: {
         '.sandbox/exec-replies.json': JSON.stringify([
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'],
-            stdout:
-              '    ProductName    REG_SZ    Windows Server 2022 Datacenter\r\n    CurrentBuild    REG_SZ    20348\r\n',
-          },
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'],
-            stdout: '    PROCESSOR_ARCHITECTURE    REG_SZ    AMD64\r\n',
-          },
+          ...WINDOWS_2022_REPLIES,
           {
             command: 'reg',
             args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
@@ -295,17 +299,7 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
       windows: true,
       files: {
         '.sandbox/exec-replies.json': JSON.stringify([
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'],
-            stdout:
-              '    ProductName    REG_SZ    Windows Server 2022 Datacenter\r\n    CurrentBuild    REG_SZ    20348\r\n',
-          },
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'],
-            stdout: '    PROCESSOR_ARCHITECTURE    REG_SZ    AMD64\r\n',
-          },
+          ...WINDOWS_2022_REPLIES,
           {
             command: 'reg',
             args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
