@@ -149,22 +149,30 @@ describe("a certificate's dates: this clock or the manager's certificate, by ano
     });
     afterAll(() => chrony?.stop());
 
-    it('this clock 40 days ahead (faketime): the clock is blamed with how to set it here, never the manager', async () => {
+    it('this clock 40 days ahead (faketime): the clock is blamed once, with how to set it here, never the manager', async () => {
       const certs = makeCertificates({ names: [NAME], ips: [LOOPBACK] });
       const port = await manager(certs, { status: 200 });
       const ntp = `${NTP_ADDR}:${chrony.port}`;
       const r = await doctor(port, certs, ['--ntp-server', ntp], '+40d');
-      const c = check(r.json, 'tls.manager');
+      // time.skew found the clock wrong: the certificate's dates are its consequence, not a second failure.
+      expect(r.json.verdict).toMatchObject({ check: 'time.skew', class: 'clock' });
+      const skew = check(r.json, 'time.skew');
+      expect(skew.remedy).toContain(`server ${NTP_ADDR} port ${chrony.port} iburst`);
+      // An offset of weeks reads in days, not millions of seconds.
+      expect(skew.detail).toMatch(/This clock is 40\.0 days ahead/);
+      expect(check(r.json, 'tls.manager')).toMatchObject({ status: 'blocked', blockedBy: 'time.skew', remedy: '' });
+      expect(r.json.checks.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['time.skew']);
+      expect(r.json.checks.some((x) => x.class === 'manager' || x.class === 'tls')).toBe(false);
+
+      // Alone, tls.manager says it itself.
+      const only = await doctor(port, certs, ['--ntp-server', ntp, '--only', 'tls.manager'], '+40d');
+      const c = check(only.json, 'tls.manager');
       expect(c).toMatchObject({ status: 'fail', class: 'clock' });
       expect(c.detailRef.key).toBe('doctor.tls.expiredThisClock');
       expect(c.detail).toContain(`the NTP server ${ntp}`);
       // EL9: chrony's own syntax with the real server and port, then the step.
       expect(c.remedy).toContain(`server ${NTP_ADDR} port ${chrony.port} iburst`);
       expect(c.remedy).toContain('chronyc makestep');
-      expect(r.json.verdict).toMatchObject({ check: 'time.skew', class: 'clock' });
-      // An offset of weeks reads in days, not millions of seconds.
-      expect(check(r.json, 'time.skew').detail).toMatch(/This clock is 40\.0 days ahead/);
-      expect(r.json.checks.some((x) => x.class === 'manager' || x.class === 'tls')).toBe(false);
     });
   });
 });
@@ -189,6 +197,31 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       'HTTP/1.1 200 OK',
     ],
     ['a hang-up without an answer', 'hangUp', 'manager', 'doctor.manager.closed', 'closed the connection'],
+    // Squid's refusal as published (https://www.fixwikihub.com/articles/fix-squid-proxy-access-denied):
+    // "HTTP/1.1 403 Forbidden" with "X-Squid-Error: ERR_ACCESS_DENIED 0".
+    [
+      "a proxy's 403 block page inside TLS",
+      {
+        raw: 'HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n',
+      },
+      'proxy',
+      'doctor.manager.proxyAnswered',
+      'Server: squid/5.7',
+    ],
+    [
+      "a proxy's 503 that could not reach the manager",
+      { raw: 'HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_CONNECT_FAIL 111\r\nContent-Length: 0\r\n\r\n' },
+      'proxy',
+      'doctor.manager.proxyAnswered',
+      'X-Squid-Error: ERR_CONNECT_FAIL 111',
+    ],
+    [
+      "a WAF's 403 block page",
+      { raw: 'HTTP/1.1 403 Forbidden\r\nServer: FortiWeb\r\nContent-Length: 0\r\n\r\n' },
+      'tcp',
+      'doctor.manager.firewallAnswered',
+      'Server: FortiWeb',
+    ],
     [
       'a header that stops mid-way on an open connection',
       { stall: 'HTTP/1.1 200 OK\r\nServer: x\r\n' },
@@ -215,6 +248,25 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
       expect(r.exitCode).toBe(1);
     });
 
+  it("a refusal the manager signs itself (no proxy's or firewall's header) is the manager answering", async () => {
+    const port = await manager(certs, { raw: 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' });
+    const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '1500']);
+    expect(check(r.json, 'tls.manager')).toMatchObject({ status: 'pass' });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("a load balancer's 403 in front of one's own manager: a warning for the manager's administrator, never a pass", async () => {
+    const port = await manager(certs, {
+      raw: 'HTTP/1.1 403 Forbidden\r\nServer: awselb/2.0\r\nContent-Length: 0\r\n\r\n',
+    });
+    const r = await doctor(port, certs, ['--only', 'tls.manager', '--timeout', '1500', '--lang', 'ja']);
+    const c = check(r.json, 'tls.manager');
+    expect(c).toMatchObject({ status: 'warn', class: 'manager' });
+    expect(c.detailRef.key).toBe('doctor.manager.balancerAnswered');
+    expect(c.detail).toContain('Server: awselb/2.0');
+    expect(c.remedy).toMatch(JA);
+  });
+
   it("doctor --fix: a service that does not answer as the manager is left to the manager's administrator, with its port", async () => {
     const port = await manager(certs, { raw: 'SSH-2.0-OpenSSH_9.6\r\n' });
     const fix = await doctorFix(port, certs);
@@ -230,6 +282,9 @@ describe("the manager's answer over TLS: a pass needs a whole HTTP answer from t
     expect(c.status).toBe('fail');
     expect(c.detailRef.key).toBe('doctor.common.cutAtDeadline');
     expect(c.detail).toContain(`The manager's answer from ${NAME}:${port}`);
+    // Nothing was judged: no party is blamed (not the manager, not TLS).
+    expect(c.class).toBeUndefined();
+    expect(r.json.verdict).toMatchObject({ check: 'tls.manager', class: 'input' });
     // The handshake itself completed and was judged.
     expect(c.phases!.find((p) => p.name === 'tls')).toMatchObject({ status: 'pass' });
     // deadline + 0.5 s, with generous slack for a loaded machine

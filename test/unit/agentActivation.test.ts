@@ -105,6 +105,54 @@ describe('classifyActivation: dsa_control exit status and output', () => {
     expect(r(out, 1)).toMatchObject({ reason: 'unknown', detail: 'Error: module store locked (code 7731)' });
   });
 
+  // The proxy's own failures in libcurl's words, as curl prints them (a published `curl -v` through Squid:
+  // "curl: (56) Received HTTP code 407 from proxy after CONNECT"; libcurl's "Could not resolve proxy: NAME").
+  it.each([
+    ['Could not resolve proxy: proxy.corp.example', 'proxy'],
+    ['Received HTTP code 403 from proxy after CONNECT', 'proxy'],
+    ['Received HTTP code 502 from proxy after CONNECT', 'proxy'],
+    ['Received HTTP code 407 from proxy after CONNECT', 'proxyAuth'],
+    ['HTTP Status: 407 - Proxy Authentication Required', 'proxyAuth'],
+  ] as const)("the agent's proxy failing (%s) blames the proxy, not the manager's name or path", (line, reason) => {
+    const o = r(`${line}\n`, 1);
+    expect(o).toMatchObject({ reason, retryable: false, detail: line });
+    expect(o.doctorChecks).toContain('proxy');
+  });
+
+  it.each(['HTTP Status: 500 - Internal Server Error', 'HTTP Status: 503 - Service Unavailable'])(
+    '%s: the manager answered and is failing; retried later, not "unknown"',
+    (line) => {
+      const o = r(`${line}\nResponse:\n`, 1);
+      expect(o).toMatchObject({ reason: 'managerError', retryable: true, detail: line });
+    },
+  );
+
+  it('"certificate or clock": the doctor\'s checks name which one, in the remedy', () => {
+    const o = r('SSL certificate problem: certificate is not yet valid\n', 1);
+    const clock = explainWithDoctor(o, {
+      checks: [
+        { id: 'time.skew', status: 'fail', class: 'clock' },
+        { id: 'tls.manager', status: 'blocked' },
+      ],
+    });
+    expect(clock.remedy.key).toBe('agent.activate.remedy.tlsOrClockClock');
+    const inspected = explainWithDoctor(o, {
+      checks: [
+        { id: 'time.skew', status: 'pass' },
+        { id: 'tls.manager', status: 'fail', class: 'proxy' },
+      ],
+    });
+    expect(inspected.remedy.key).toBe('agent.activate.remedy.tlsOrClockInspected');
+    const en = translator('en');
+    expect(
+      renderMessage(en, activationRemedy(inspected, { platform: 'el', flavour: 'on-premises', manager: 'dsm01:4120' })),
+    ).toContain('inspects TLS to dsm01:4120');
+    // Nothing found: the remedy stays the one that names both.
+    expect(explainWithDoctor(o, { checks: [{ id: 'tls.manager', status: 'pass' }] }).remedy.key).toBe(
+      'agent.activate.remedy.tlsOrClock',
+    );
+  });
+
   it('no output at all is "the agent said nothing", not "failed (exit 0)"', () => {
     expect(r('', 0)).toMatchObject({ reason: 'noAnswer', detail: 'exit 0', retryable: true });
   });
@@ -130,6 +178,25 @@ describe('activation remedies worded for the platform and the manager', () => {
     const win = text('agentNotRunning', { platform: 'windows' });
     expect(win).toContain('Start-Service ds_agent (in an administrator PowerShell)');
     expect(win).not.toContain('sudo');
+  });
+
+  it("the proxy's user and password, and the reset of an untrusted peer: the platform's dsa_control, sudo only off Windows", () => {
+    expect(text('proxyAuth', { platform: 'el' })).toContain('sudo /opt/ds_agent/dsa_control -u USER:PASSWORD');
+    expect(text('proxyAuth')).toContain('dsm01:4120');
+    expect(text('proxy', { platform: 'debian' })).toContain(
+      'sudo /opt/ds_agent/dsa_control -x dsm_proxy://PROXY:PORT/',
+    );
+    expect(text('untrustedPeer', { platform: 'el' })).toContain('sudo /opt/ds_agent/dsa_control -r');
+    for (const reason of ['proxyAuth', 'untrustedPeer'] as const) {
+      const win = text(reason, { platform: 'windows' });
+      expect(win).toContain('dsa_control.cmd');
+      expect(win).not.toContain('sudo');
+    }
+  });
+
+  it("a manager's server error: its administrator on premises, the service status page for Cloud One", () => {
+    expect(text('managerError')).toContain("ask the manager's administrator");
+    expect(text('managerError', { flavour: 'cloud-one' })).toContain('Cloud One service status page');
   });
 
   it('the support bundle command: sudo and .tar.gz on Linux, an administrator PowerShell and .zip on Windows', () => {

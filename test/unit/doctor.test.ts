@@ -92,6 +92,16 @@ describe('doctor probes and matchers', () => {
     expect(lastSignature('Event ID: 4012 Heartbeat Server Failed')?.sig.id).toBe('unreachable');
     expect(lastSignature('HTTP Status: 409 already registered')?.sig.id).toBe('alreadyRegistered');
     expect(lastSignature('Agent-initiated activation is not allowed')?.sig.id).toBe('activationRefused');
+    // An untrusted identity is not a refused token; the agent's proxy is not the manager.
+    expect(lastSignature('HTTP Status: 403 - Forbidden - untrusted peer')?.sig).toMatchObject({
+      id: 'untrustedPeer',
+      class: 'agent',
+    });
+    expect(lastSignature('curl: (56) Received HTTP code 407 from proxy after CONNECT')?.sig).toMatchObject({
+      id: 'proxy',
+      class: 'proxy',
+    });
+    expect(lastSignature('Could not resolve proxy: proxy.corp.example')?.sig.id).toBe('proxy');
     expect(lastSignature('all good\nstill good')).toBeNull();
     // Shape: Trend's "Agent activation failed" help page, "Blocked port" (ds_agent.log of a failed manager → agent connection).
     expect(

@@ -1,12 +1,15 @@
 import { msg, type Message } from '../message.js';
 import type { ManagerFlavour } from '../openings.js';
-import { asAdmin, startAgentCommand, type PlatformKind } from '../platformText.js';
+import { asAdmin, dsaControl, startAgentCommand, type PlatformKind } from '../platformText.js';
 
 /** Why `dsa_control -a` did not activate the agent (or `ok`). */
 export type ActivationReason =
   | 'ok'
   | 'nameNotResolvable'
   | 'unreachable'
+  | 'proxy'
+  | 'proxyAuth'
+  | 'managerError'
   | 'tlsOrClock'
   | 'agentInitiatedRefused'
   | 'alreadyActivated'
@@ -45,6 +48,16 @@ const RULES: { reason: Exclude<ActivationReason, 'ok' | 'timeout' | 'unknown'>; 
     re: /agent (service )?(is )?not running|failed to connect to (the )?(local )?agent|unable to (contact|connect to) (the )?(local )?agent|ds_agent (is )?not running|connection to (the )?agent (failed|refused)/i,
   },
   {
+    // The agent's proxy asks for its user and password (libcurl: "Received HTTP code 407 from proxy after CONNECT").
+    reason: 'proxyAuth',
+    re: /HTTP Status:\s*407\b|Proxy Authentication Required|HTTP code 407 from proxy/i,
+  },
+  {
+    // The agent's proxy, not the manager: its name does not resolve, or it refused the tunnel (libcurl's words).
+    reason: 'proxy',
+    re: /could ?n[o']t resolve proxy|unable to resolve proxy|HTTP code \d{3} from proxy|proxy CONNECT (aborted|failed)|failed to connect to (the )?proxy|proxy (connection )?(refused|error)/i,
+  },
+  {
     reason: 'nameNotResolvable',
     re: /could ?n[o']t resolve|unable to resolve|name or service not known|unknown host|resolve host|getaddrinfo|no address associated/i,
   },
@@ -72,6 +85,11 @@ const RULES: { reason: Exclude<ActivationReason, 'ok' | 'timeout' | 'unknown'>; 
     re: /invalid[- ]token|token (is )?(invalid|not valid|expired)|tenant.*(invalid|not valid)|unauthori[sz]ed|not authori[sz]ed|forbidden|HTTP Status:\s*40[13]|activation (was )?(rejected|refused|denied)/i,
   },
   {
+    // The manager answered, with a server error (or its load balancer had no manager behind it).
+    reason: 'managerError',
+    re: /HTTP Status:\s*5\d\d\b/i,
+  },
+  {
     reason: 'unreachable',
     re: /connection (refused|timed out|reset)|couldn'?t connect|could not connect|failed to connect|unable to connect|no route to host|network is unreachable|empty reply|connection closed|timed out|operation timeout/i,
   },
@@ -81,6 +99,9 @@ const DOCTOR: Record<ActivationReason, string[]> = {
   ok: [],
   nameNotResolvable: ['hosts.entries', 'dns.manager'],
   unreachable: ['hosts.entries', 'dns.manager', 'net.manager', 'proxy'],
+  proxy: ['proxy', 'net.manager'],
+  proxyAuth: ['proxy'],
+  managerError: ['tls.manager'],
   tlsOrClock: ['tls.manager', 'time.skew'],
   agentInitiatedRefused: [],
   alreadyActivated: ['agent.activated'],
@@ -93,7 +114,14 @@ const DOCTOR: Record<ActivationReason, string[]> = {
   unknown: ['hosts.entries', 'dns.manager', 'net.manager', 'tls.manager', 'time.skew', 'agent.service'],
 };
 
-const RETRYABLE = new Set<ActivationReason>(['unreachable', 'timeout', 'unknown', 'noAnswer', 'agentNotRunning']);
+const RETRYABLE = new Set<ActivationReason>([
+  'unreachable',
+  'timeout',
+  'unknown',
+  'noAnswer',
+  'agentNotRunning',
+  'managerError',
+]);
 
 /** Commands the manager sent, from lines like `Received a 'GetHostInfo' command from the manager.` */
 export function managerCommands(output: string): string[] {
@@ -151,10 +179,18 @@ export function classifyActivation(r: {
  */
 export function explainWithDoctor(
   o: ActivationOutcome,
-  d: { checks: readonly { id: string; status: string }[] },
+  d: { checks: readonly { id: string; status: string; class?: string }[] },
 ): ActivationOutcome {
   const status = (id: string): string | undefined => d.checks.find((c) => c.id === id)?.status;
   const open = (s: string | undefined): boolean => s === 'pass' || s === 'warn';
+  // "Certificate or clock": the checks tell which — a clock the doctor found wrong, or a device inspecting TLS.
+  if (o.reason === 'tlsOrClock') {
+    const tls = d.checks.find((c) => c.id === 'tls.manager');
+    if (status('time.skew') === 'fail' || (tls?.status === 'fail' && tls.class === 'clock'))
+      return { ...o, remedy: msg('agent.activate.remedy.tlsOrClockClock') };
+    if (tls?.status === 'fail' && tls.class === 'proxy')
+      return { ...o, remedy: msg('agent.activate.remedy.tlsOrClockInspected') };
+  }
   if (
     (o.reason === 'unreachable' || o.reason === 'timeout') &&
     open(status('net.manager')) &&
@@ -199,6 +235,17 @@ export function activationRemedy(o: ActivationOutcome, c: RemedyContext): Messag
       });
     case 'unknown':
       return msg(o.remedy.key, { ...base, bundle: bundleCommand(c.platform) });
+    case 'untrustedPeer':
+      return msg(o.remedy.key, { ...base, reset: dsaControl(c.platform, ['-r']) });
+    case 'proxy':
+    case 'proxyAuth':
+      return msg(o.remedy.key, {
+        ...base,
+        show: dsaControl(c.platform, ['-x', 'dsm_proxy://PROXY:PORT/']),
+        auth: dsaControl(c.platform, ['-u', 'USER:PASSWORD']),
+      });
+    case 'managerError':
+      return msg(`${o.remedy.key}${cloudOne ? 'CloudOne' : ''}`, base);
     default:
       return msg(o.remedy.key, base);
   }

@@ -122,8 +122,17 @@ class Collector {
   skipped(skip: FileSkip, quietWhenMissing: boolean): void {
     if (skip.reason === 'missing' && quietWhenMissing) return;
     const reason: OmitReason =
-      skip.reason === 'not-a-file' ? 'notFile' : skip.reason === 'too-large' ? 'tooLarge' : skip.reason;
-    this.omit(systemPathOf(this.sys, skip.at), reason, skip.target ? { target: skip.target } : {});
+      skip.reason === 'not-a-file'
+        ? 'notFile'
+        : skip.reason === 'too-large'
+          ? 'tooLarge'
+          : skip.reason === 'unreadable'
+            ? 'failed'
+            : skip.reason;
+    this.omit(systemPathOf(this.sys, skip.at), reason, {
+      ...(skip.target ? { target: skip.target } : {}),
+      ...(skip.code ? { detail: skip.code } : {}),
+    });
   }
 
   /** Adds the tail of a text file of the target system, read without following links. */

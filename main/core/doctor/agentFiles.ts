@@ -2,6 +2,7 @@ import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { SystemContext } from '../system.js';
+import { specialFileKind } from '../fsx.js';
 import { decodeText, type TextEncoding } from '../textDecode.js';
 
 const WIN_DATA = 'C:\\ProgramData\\Trend Micro\\Deep Security Agent';
@@ -40,7 +41,11 @@ export function agentConfigPaths(sys: SystemContext): string[] {
 /** Why a file was not read: absent, unreadable, a link (not followed), not a regular file, too large. */
 export interface FileSkip {
   ok: false;
-  reason: 'missing' | 'permission' | 'link' | 'not-a-file' | 'too-large';
+  reason: 'missing' | 'permission' | 'link' | 'not-a-file' | 'too-large' | 'unreadable';
+  /** For `not-a-file`: what is there instead. */
+  kind?: 'pipe' | 'socket' | 'device' | 'directory';
+  /** For `unreadable`: the operating system's error code (EIO…). */
+  code?: string;
   /** The path (of this machine) where it stopped: the file, or the folder that is a link or cannot be read. */
   at: string;
   /** Where a link points. */
@@ -56,8 +61,18 @@ export interface FileBytes {
   mtimeMs: number;
 }
 
-const skipOf = (code: string | undefined): FileSkip['reason'] =>
-  code === 'EACCES' || code === 'EPERM' ? 'permission' : code === 'ELOOP' ? 'link' : 'missing';
+/** Why a file could not be read, from the error of the call: only "no such file" is missing. */
+function skipOf(e: unknown, at: string): FileSkip {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return { ok: false, reason: 'permission', at };
+  if (code === 'ELOOP') return { ok: false, reason: 'link', at };
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing', at };
+  if (code === 'EISDIR') return { ok: false, reason: 'not-a-file', at, kind: 'directory' };
+  return { ok: false, reason: 'unreadable', at, code: code ?? 'EIO' };
+}
+
+/** What a file that is not a regular file is (a folder, a pipe, a socket, a device). */
+const kindOf = (st: Stats): NonNullable<FileSkip['kind']> => (st.isDirectory() ? 'directory' : specialFileKind(st));
 
 /**
  * Reads a regular file (its last `max` bytes; `whole`: all of it, or too-large) without following a link anywhere
@@ -72,27 +87,31 @@ export async function readNoFollow(
   const rel = relative(base, real);
   const parts = rel.split(sep).filter(Boolean);
   let at = base;
+  let last: Stats | null = null;
   for (const part of parts) {
     at = join(at, part);
     let st: Stats;
     try {
       st = await fs.lstat(at);
     } catch (e) {
-      const reason = skipOf((e as NodeJS.ErrnoException).code);
+      const skip = skipOf(e, at);
       // Permission denied on a name means its folder cannot be searched: name the folder.
-      return { ok: false, reason, at: reason === 'permission' ? dirname(at) : at };
+      return skip.reason === 'permission' ? { ...skip, at: dirname(at) } : skip;
     }
     if (st.isSymbolicLink()) return { ok: false, reason: 'link', at, target: await fs.readlink(at).catch(() => '?') };
+    last = st;
   }
+  // A socket cannot be opened at all (ENXIO): what is there is known from its lstat.
+  if (last && !last.isFile()) return { ok: false, reason: 'not-a-file', at: real, kind: kindOf(last) };
   let fh: FileHandle;
   try {
     fh = await fs.open(real, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0));
   } catch (e) {
-    return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at: real };
+    return skipOf(e, real);
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) return { ok: false, reason: 'not-a-file', at: real };
+    if (!st.isFile()) return { ok: false, reason: 'not-a-file', at: real, kind: kindOf(st) };
     if (opts.whole && st.size > max) return { ok: false, reason: 'too-large', at: real };
     const len = Math.min(st.size, max);
     const data = Buffer.alloc(len);
@@ -104,7 +123,7 @@ export async function readNoFollow(
     }
     return { ok: true, data: data.subarray(0, got), size: st.size, truncated: st.size > max, mtimeMs: st.mtimeMs };
   } catch (e) {
-    return { ok: false, reason: skipOf((e as NodeJS.ErrnoException).code), at: real };
+    return skipOf(e, real);
   } finally {
     await fh.close();
   }

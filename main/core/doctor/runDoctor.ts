@@ -101,7 +101,9 @@ export function toDoctorCheck(t: Translate, def: CheckDef, o: CheckOutcome, ms: 
     o.status === 'pass' || o.status === 'blocked'
       ? undefined
       : (o.remedy ?? (o.status === 'skip' ? undefined : k('doctor.remedy.generic')));
-  const cls = o.status === 'fail' || o.status === 'warn' ? (o.class ?? def.defaultClass) : undefined;
+  // A check cut off before it judged anything has no class: it would blame a party nobody observed.
+  const cls =
+    (o.status === 'fail' || o.status === 'warn') && o.class !== null ? (o.class ?? def.defaultClass) : undefined;
   return {
     id: def.id,
     status: o.status,
@@ -233,6 +235,7 @@ export async function runDoctor(
             };
           return {
             status: 'fail',
+            class: null,
             detail: pastDeadline
               ? k('doctor.common.pastDeadline', { ms: deadlineMs })
               : k('doctor.common.timedOut', { ms: Math.round(guard) }),

@@ -24,7 +24,8 @@ export interface CheckOutcome {
   detail: Message;
   /** Required unless the status is `pass`. */
   remedy?: Message;
-  class?: FailClass;
+  /** Who the failure is on; null when nothing was judged (the check was cut off by the deadline or its timeout). */
+  class?: FailClass | null;
   phases?: PhaseOutcome[];
 }
 
@@ -84,6 +85,11 @@ export interface CheckDef {
   /** The check this one builds on (hosts → dns → tcp → tls; installed → service → activated): when it fails,
    *  this one is `blocked` instead of repeating its failure. */
   after?: string[];
+  /**
+   * Checks that explain a failure of this one of the given class (time.skew explains tls.manager's clock failure):
+   * when such a check failed and this one failed with that class, this one is `blocked` by it.
+   */
+  explainedBy?: { check: string; class: FailClass }[];
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }
 

@@ -25,10 +25,13 @@ const rank = (id: string): number => {
   return i < 0 ? ROOT_CAUSE_ORDER.length : i;
 };
 
-/** Marks a check `blocked` when a prerequisite it builds on failed (or was itself blocked): names the root one. */
+/**
+ * Marks a check `blocked` when a prerequisite it builds on failed (or was itself blocked), or when a failed check
+ * explains its failure (`explainedBy`): names the root one.
+ */
 export function applyPrerequisites(
   t: Translate,
-  defs: Pick<CheckDef, 'id' | 'after'>[],
+  defs: Pick<CheckDef, 'id' | 'after' | 'explainedBy'>[],
   checks: DoctorCheck[],
 ): DoctorCheck[] {
   const byId = new Map(checks.map((c) => [c.id, c]));
@@ -38,7 +41,12 @@ export function applyPrerequisites(
     if (done) return done;
     const def = defs.find((d) => d.id === c.id);
     let result = c;
-    for (const pre of def?.after ?? []) {
+    // A failure of this check's own class that another failed check explains (the clock, for a certificate's
+    // dates) is that check's, not a second one.
+    const explainers = (def?.explainedBy ?? [])
+      .filter((e) => c.status === 'fail' && c.class === e.class && byId.get(e.check)?.status === 'fail')
+      .map((e) => e.check);
+    for (const pre of [...(def?.after ?? []), ...explainers]) {
       const p = byId.get(pre);
       if (!p) continue;
       const judgedPre = resolveOne(p);
@@ -63,14 +71,18 @@ export function applyPrerequisites(
   return checks.map(resolveOne);
 }
 
-/** The first root cause: the first failing check in chain order, else the first warning; null when all is well. */
+/**
+ * The first root cause: the first failing check in chain order, else the first warning; null when all is well.
+ * A failing check that judged something (it has a class) comes before one cut off by the deadline; when only
+ * cut-off checks failed, the verdict is the run's own time limit (class `input`: give it a longer deadline).
+ */
 export function verdictOf(t: Translate, checks: DoctorCheck[]): Verdict | null {
-  const pick = (status: 'fail' | 'warn'): DoctorCheck | undefined =>
+  const pick = (status: 'fail' | 'warn', judged: boolean): DoctorCheck | undefined =>
     checks
       .map((c, i) => ({ c, i }))
-      .filter(({ c }) => c.status === status)
+      .filter(({ c }) => c.status === status && (c.class !== undefined) === judged)
       .sort((a, b) => rank(a.c.id) - rank(b.c.id) || a.i - b.i)[0]?.c;
-  const c = pick('fail') ?? pick('warn');
+  const c = pick('fail', true) ?? pick('fail', false) ?? pick('warn', true) ?? pick('warn', false);
   if (!c) return null;
   const remedyRef = c.remedyRef ?? k('doctor.remedy.generic');
   return {

@@ -150,9 +150,13 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'agent.activate.remedy.timeout': RETRY,
   'agent.activate.remedy.unreachablePathOpen': RETRY,
   'agent.activate.remedy.timeoutPathOpen': RETRY,
+  'agent.activate.remedy.managerError': RETRY,
+  'agent.activate.remedy.managerErrorCloudOne': RETRY,
   'agent.activate.resetRefusedRemedy': { action: DOCTOR, cli: 'dsa-setup activate --activation-file FILE --reset' },
   'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
+  'elevation.interruptedRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup revert --run {{run}}' },
+  'elevation.unknownOutcomeRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup doctor' },
 };
 
 /**

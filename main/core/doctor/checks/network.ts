@@ -11,6 +11,7 @@ import type { Resolution } from '../probes/dns.js';
 import type { PathResult, TlsProbe } from '../probes/managerProbe.js';
 import { timeRef, orUnknown } from '../../statusValues.js';
 import { interceptorNamedBy } from '../interceptors.js';
+import { cutAtDeadline } from '../cutAtDeadline.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
 import { dsaControl } from '../../platformText.js';
@@ -398,19 +399,11 @@ function tlsPhase(ctx: CheckContext, t: Target, tls: TlsProbe, witness: ClockWit
   });
 }
 
-/** A phase cut off by the run's deadline: what it was waiting for, never a verdict on the network. */
-function cutAtDeadline(ctx: CheckContext, what: Message): CheckOutcome {
-  return {
-    status: 'fail',
-    detail: k('doctor.common.cutAtDeadline', { what, ms: ctx.deadlineMs }),
-    remedy: k('doctor.common.timedOutRemedy', { ms: ctx.timeoutMs }),
-  };
-}
-
 /**
  * The manager's HTTP answer over the same connection. A pass needs a whole HTTP head with a status below 500
- * other than 407; a 5xx is the manager failing; a 407 is a proxy inside the TLS connection; an answer cut off
- * mid-head, bytes that are not HTTP or no answer at all are never a pass.
+ * other than 407, not a refusal signed by a proxy, firewall or WAF; a 5xx is the manager failing; a 407 or a
+ * signed refusal is the device in the path answering; an answer cut off mid-head, bytes that are not HTTP or no
+ * answer at all are never a pass.
  */
 function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   const base = { host: t.host, port: t.port };
@@ -432,6 +425,23 @@ function managerPhase(ctx: CheckContext, t: Target, tls: TlsProbe): Judged {
   if (a.kind === 'cut') return fail('manager', 'cut', { bytes: a.bytes, line: a.firstLine });
   if (a.kind === 'notHttp' || a.status === null) return fail('manager', 'notHttp', { line: a.firstLine });
   if (a.status === 407) return fail('proxy', 'proxyAuth', { status: a.status, line: a.firstLine });
+  // A refusal signed by a proxy, firewall or WAF is that device's answer, not the manager's (its block page).
+  const mb = a.status >= 400 ? a.middlebox : null;
+  if (mb?.kind === 'proxy' || mb?.kind === 'firewall')
+    return fail(mb.kind === 'proxy' ? 'proxy' : 'tcp', mb.kind === 'proxy' ? 'proxyAnswered' : 'firewallAnswered', {
+      status: a.status,
+      line: a.firstLine,
+      header: mb.header,
+    });
+  // A load balancer's refusal in front of one's own manager: it may not have reached the manager at all. (Cloud
+  // One's own front end is the manager's answer.)
+  if (mb?.kind === 'loadBalancer' && !ctx.inputs.manager?.saas && a.status < 500)
+    return judged('manager', 0, {
+      status: 'warn',
+      class: 'manager',
+      detail: k('doctor.manager.balancerAnswered', { ...base, status: a.status, header: mb.header }),
+      remedy: k('doctor.manager.balancerAnsweredRemedy', { ...base, status: a.status, header: mb.header }),
+    });
   if (a.status >= 500) return fail('manager', 'serverError', { status: a.status });
   return judged('manager', 0, { status: 'pass', detail: k('doctor.manager.answered', { ...base, status: a.status }) });
 }
@@ -480,7 +490,7 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
   const firstBad = results.find((p) => p.status === 'fail') ?? results.find((p) => p.status === 'warn');
   const last = results[results.length - 1]!;
   const verdict = firstBad ?? last;
-  const cls: FailClass | undefined = verdict.outcome.class;
+  const cls: FailClass | null | undefined = verdict.outcome.class;
   return {
     status: verdict.outcome.status,
     detail: firstBad
@@ -493,7 +503,7 @@ export async function phasedOutcome(ctx: CheckContext, t: Target, upTo: PhaseOut
           })
         : last.outcome.detail,
     ...(verdict.outcome.remedy ? { remedy: verdict.outcome.remedy } : {}),
-    ...(cls && verdict.status !== 'pass' ? { class: cls } : {}),
+    ...(cls !== undefined && verdict.status !== 'pass' ? { class: cls } : {}),
     phases,
   };
 }
@@ -525,6 +535,8 @@ export function networkChecks(ctx: Pick<CheckContext, 'inputs'>): CheckDef[] {
       titleKey: 'doctor.title.tlsManager',
       defaultClass: 'tls',
       after: ['net.manager'],
+      // This clock wrong by NTP (time.skew) is why a valid certificate reads as expired or not yet valid.
+      explainedBy: [{ check: 'time.skew', class: 'clock' }],
       run: async (c) => (manager ? phasedOutcome(c, manager, 'manager') : noManager()),
     },
   ];

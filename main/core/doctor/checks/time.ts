@@ -11,6 +11,7 @@ import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
 import { inspectionOf } from '../facts.js';
+import { cutAtDeadline } from '../cutAtDeadline.js';
 import type { HttpAnswer } from '../probes/tls.js';
 
 /** Warn above this offset, fail above the next (ms). */
@@ -251,6 +252,9 @@ export const timeSkewCheck: CheckDef = {
       };
     }
     if (ntpOffset !== null || managerOffset !== null) return { status: 'pass', detail: text };
+    // The NTP server's answer was still awaited at the run's deadline: nothing says its path is closed.
+    if (ntp && !ntp.ok && ntp.detail === 'deadline')
+      return cutAtDeadline(ctx, k('doctor.time.waitedNtp', { server: ntp.server }));
     if (ntp && !ntp.ok)
       return {
         status: 'warn',

@@ -38,6 +38,56 @@ export interface HttpAnswer {
   date: string | null;
   /** Local clock when the answer arrived (ms since epoch). */
   receivedAt: number;
+  /**
+   * A header that names a device other than the manager answering (a proxy, firewall or WAF): its kind and the
+   * header line as received (printable characters, at most 80). null when no header names one.
+   */
+  middlebox: { kind: MiddleboxKind; header: string } | null;
+}
+
+/** What answered in the manager's place: a forward/inspecting proxy, or a firewall, WAF or load balancer. */
+export type MiddleboxKind = 'proxy' | 'firewall' | 'loadBalancer';
+
+/**
+ * Headers by which a proxy, firewall, WAF or load balancer signs its own answer (Squid's `X-Squid-Error` and
+ * `Server: squid/…`, a `Via` a proxy adds, FortiGate/FortiWeb, F5 BIG-IP, Palo Alto, Imperva's `X-Iinfo`,
+ * Zscaler, Blue Coat, McAfee/Skyhigh Web Gateway, AWS's `awselb`, Cloudflare, Akamai…). A Deep Security Manager
+ * answers with none of them.
+ */
+const MIDDLEBOX_HEADERS: { name: RegExp; value: RegExp; kind: MiddleboxKind }[] = [
+  { name: /^x-squid-error$/, value: /./, kind: 'proxy' },
+  { name: /^(via|proxy-agent|proxy-connection)$/, value: /./, kind: 'proxy' },
+  {
+    name: /^server$/,
+    value: /squid|bluecoat|blue coat|proxysg|zscaler|mcafee web gateway|skyhigh|websense|forcepoint|netcache/i,
+    kind: 'proxy',
+  },
+  {
+    name: /^server$/,
+    value:
+      /forti(gate|web|net)|big-?ip|palo ?alto|pan-os|barracuda|sophos|check ?point|netscaler|citrix|imperva|incapsula|modsecurity|sonicwall|watchguard/i,
+    kind: 'firewall',
+  },
+  { name: /^(x-iinfo|x-cdn|x-fw-[a-z-]+|x-fortinet[a-z-]*|x-waf-[a-z-]+)$/, value: /./, kind: 'firewall' },
+  {
+    name: /^server$/,
+    value: /awselb|cloudflare|akamaighost|microsoft-azure-application-gateway|gfe\/|envoy|haproxy/i,
+    kind: 'loadBalancer',
+  },
+  { name: /^(x-amzn-waf-[a-z-]+|cf-ray|x-azure-ref)$/, value: /./, kind: 'loadBalancer' },
+];
+
+/** The first header of a response head that signs the answer as a proxy's, firewall's or load balancer's. */
+export function middleboxOf(head: string): HttpAnswer['middlebox'] {
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.toLowerCase();
+    const value = m[2]!;
+    const hit = MIDDLEBOX_HEADERS.find((h) => h.name.test(name) && h.value.test(value));
+    if (hit) return { kind: hit.kind, header: firstLineOf(line) };
+  }
+  return null;
 }
 
 /** A handshake that completed: the chain, whether it ends in a public root, and the manager's HTTP answer. */
@@ -138,6 +188,7 @@ export function judgeHttpHead(buf: string, receivedAt: number): HttpAnswer {
     bytes: buf.length,
     date,
     receivedAt,
+    middlebox: kind === 'http' ? middleboxOf(head) : null,
   };
 }
 
