@@ -255,26 +255,57 @@ describe('install step with real rpm and dpkg in a sandbox root', () => {
     expect(rpmInstalled(root)).toBe('20.0.0-2395.el8');
   });
 
+  /** A Windows Server 2022 x64 as `reg query` shows its version and architecture. */
+  const WINDOWS_2022_REPLIES = [
+    {
+      command: 'reg',
+      args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'],
+      stdout: '    ProductName    REG_SZ    Windows Server 2022 Datacenter\r\n    CurrentBuild    REG_SZ    20348\r\n',
+    },
+    {
+      command: 'reg',
+      args: ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'],
+      stdout: '    PROCESSOR_ARCHITECTURE    REG_SZ    AMD64\r\n',
+    },
+  ];
+
+  it('a Windows registry that refuses the Uninstall search: apply fails naming it and runs no msiexec (nothing for revert to uninstall)', async () => {
+    const root = makeRoot({
+      windows: true,
+      files: {
+        '.sandbox/exec-replies.json': JSON.stringify([
+          ...WINDOWS_2022_REPLIES,
+          {
+            command: 'reg',
+            args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
+            exitCode: 1,
+            stderr: 'ERROR: Access is denied.\r\n',
+          },
+          { command: 'msiexec', args: ['/i'] },
+        ]),
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dsa-msi-'));
+    const msi = join(dir, 'Agent-Core-Windows-20.0.0-5995.x86_64.msi');
+    writeFileSync(msi, 'not really an msi');
+    const r = await runCli(['--root', root, 'apply', '--installer', msi, '--service-wait', '0', '--yes']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain(translator('en')('agent.install.registryUnreadableRemedy').slice(0, 40));
+    expect(sandboxExecLog(root).some((c) => c.command === 'msiexec')).toBe(false);
+  });
+
   it('builds the exact msiexec call on a Windows root (recorded, not run)', async () => {
     const root = makeRoot({
       windows: true,
       files: {
         '.sandbox/exec-replies.json': JSON.stringify([
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'],
-            stdout:
-              '    ProductName    REG_SZ    Windows Server 2022 Datacenter\r\n    CurrentBuild    REG_SZ    20348\r\n',
-          },
-          {
-            command: 'reg',
-            args: ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'],
-            stdout: '    PROCESSOR_ARCHITECTURE    REG_SZ    AMD64\r\n',
-          },
+          ...WINDOWS_2022_REPLIES,
           {
             command: 'reg',
             args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
             exitCode: 1,
+            // reg's search with no match (its real last line; an empty answer is "could not tell").
+            stdout: '\r\nEnd of search: 0 match(es) found.\r\n',
           },
           { command: 'msiexec', args: ['/i'] },
           { command: 'sc', args: ['start', 'ds_agent'] },

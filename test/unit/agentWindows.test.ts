@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   agentTool,
   agentToolPath,
@@ -7,7 +7,9 @@ import {
   serviceCommand,
 } from '../../main/core/agent/agentTools.js';
 import { installCommand, uninstallCommand } from '../../main/core/agent/agentPackage.js';
-import type { SystemContext } from '../../main/core/system.js';
+import { createSystemContext, type SystemContext } from '../../main/core/system.js';
+import { detectAgentPackage, noSearchMatch } from '../../main/core/platform/inspect.js';
+import { cleanupRoots, makeRoot } from '../helpers/sandbox.js';
 
 function win(env: NodeJS.ProcessEnv, live = true): SystemContext {
   return {
@@ -82,5 +84,35 @@ describe('Windows agent paths and commands', () => {
         1060,
       ),
     ).toBe('absent');
+  });
+});
+
+describe('Windows agent package: only a finished search with no match is "not installed"', () => {
+  afterAll(() => cleanupRoots());
+  const reply = (r: object) =>
+    createSystemContext({
+      root: makeRoot({ windows: true, files: { '.sandbox/exec-replies.json': JSON.stringify([r]) } }),
+    });
+  const uninstall = {
+    command: 'reg',
+    args: ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'],
+  };
+
+  it('reg counting 0 matches (English, Russian as published) is not installed', async () => {
+    expect(noSearchMatch('\r\nEnd of search: 0 match(es) found.\r\n')).toBe(true);
+    expect(noSearchMatch('\r\nПоиск завершен: найдено совпадений: 0.\r\n')).toBe(true);
+    expect(noSearchMatch('\r\nEnd of search: 10 match(es) found.\r\n')).toBe(false);
+    const pkg = await detectAgentPackage(
+      reply({ ...uninstall, exitCode: 1, stdout: '\r\nEnd of search: 0 match(es) found.\r\n' }),
+    );
+    expect(pkg).toMatchObject({ installed: false, via: 'registry' });
+  });
+
+  it('reg refused (Japanese "アクセスが拒否されました") or answering nothing is "cannot tell", never "not installed"', async () => {
+    const denied = reply({ ...uninstall, exitCode: 1, stderr: 'エラー: アクセスが拒否されました。\r\n' });
+    expect(await detectAgentPackage(denied)).toMatchObject({ installed: null, via: 'registry-unreadable' });
+    expect(await detectAgentPackage(reply({ ...uninstall, exitCode: 0, stdout: '' }))).toMatchObject({
+      installed: null,
+    });
   });
 });

@@ -18,13 +18,16 @@ import {
   powershellArgs,
 } from '../../main/core/prep/antivirus.js';
 import { parseNetshProfiles, parseNetshRuleNames, detectFirewall } from '../../main/core/prep/firewall.js';
-import { firewallCommands, netshCommand } from '../../main/core/prep/firewallStep.js';
+import { firewallCommands, firewallStep, netshCommand } from '../../main/core/prep/firewallStep.js';
+import { inspectPrep, prepInspectionRows } from '../../main/core/prep/inspectPrep.js';
 import { buildPlan } from '../../main/core/engine/plan.js';
 import { applyPlan } from '../../main/core/engine/apply.js';
 import { revertRun } from '../../main/core/engine/revert.js';
 import { translator } from '../../main/core/i18n.js';
 import { DsaError } from '../../main/core/errors.js';
 import { renderMessage } from '../../main/core/message.js';
+import { agentServiceState } from '../../main/core/agent/agentTools.js';
+import { prepChecks } from '../../main/core/doctor/checks/prep.js';
 
 const fx = (name: string): string => fixture(`windows/${name}`);
 
@@ -62,7 +65,12 @@ class FakeWindows implements Executor {
       scep: boolean;
       /** The uninstall entry without SCEP's service: Managed Defender on Server 2016+. */
       managedDefender?: boolean;
-      defender: 'running' | 'stopped' | 'missing';
+      /** `denied`: `sc query WinDefend` answers OpenService error 5 (its DACL refuses the caller). */
+      defender: 'running' | 'stopped' | 'missing' | 'denied';
+      /** Get-MpComputerStatus fails (0x800106ba) instead of answering. */
+      mpError?: boolean;
+      /** `reg query` of SCEP's policy values is refused (ERROR: Access is denied.). */
+      policyDenied?: boolean;
       mode?: string;
       tamper?: boolean;
       disableRealtime?: boolean;
@@ -81,6 +89,7 @@ class FakeWindows implements Executor {
           ? result(command, args, 0, fx('reg-query-scep-uninstall.txt'))
           : result(command, args, 1, '', fx('reg-query-not-found.ja.txt'));
     if (command === 'reg' && args[0] === 'query' && args[2] === '/v') {
+      if (s.policyDenied) return result(command, args, 1, '', 'エラー: アクセスが拒否されました。\r\n');
       const v = this.reg.get(`${args[1]}|${args[3]}`);
       return v === undefined
         ? result(command, args, 1, '', fx('reg-query-not-found.ja.txt'))
@@ -100,6 +109,7 @@ class FakeWindows implements Executor {
         : result(command, args, 1060, fx('sc-query-missing.ja.txt'));
     if (command === 'sc' && args[1] === 'WinDefend') {
       if (s.defender === 'missing') return result(command, args, 1060, fx('sc-query-missing.ja.txt'));
+      if (s.defender === 'denied') return result(command, args, 5, fx('sc-query-denied.ja.txt'));
       return result(
         command,
         args,
@@ -109,6 +119,8 @@ class FakeWindows implements Executor {
     }
     if (command === 'powershell.exe') {
       const script = args[3]!;
+      if (s.mpError && (script.endsWith(MP_STATUS_SCRIPT) || script.endsWith(MP_PREFERENCE_SCRIPT)))
+        return result(command, args, 1, '', fx('get-mpcomputerstatus.error.ja.txt'));
       if (script.endsWith(MP_STATUS_SCRIPT))
         return result(
           command,
@@ -210,6 +222,16 @@ describe('parsers of recorded Windows outputs (English and Japanese)', () => {
       stateCode: null,
       running: false,
     });
+    // The same error line read without its exit code (a wrapper that lost it) is still "not installed".
+    expect(parseScQuery(fx('sc-query-missing.ja.txt'), 1).exists).toBe(false);
+  });
+
+  it('sc query refused (OpenService error 5, Japanese) or cut short is "could not tell", never "not installed"', () => {
+    expect(parseScQuery(fx('sc-query-denied.ja.txt'), 5)).toEqual({ exists: null, stateCode: null, running: false });
+    expect(parseScQuery('', null).exists).toBeNull();
+    expect(parseScQuery(fx('sc-query-windefend-running.en.txt').slice(0, 40), 1).exists).toBeNull();
+    expect(agentServiceState(fx('sc-query-denied.ja.txt'), 5)).toBe('unknown');
+    expect(agentServiceState(fx('sc-query-missing.ja.txt'), 1060)).toBe('absent');
   });
 
   it('netsh advfirewall show allprofiles: English and Japanese', () => {
@@ -383,6 +405,96 @@ describe('antivirus step (SCEP / Defender) on a sandbox Windows answering in the
   });
 });
 
+describe('antivirus that cannot be read is never "off"', () => {
+  it('WinDefend refused by sc and Get-MpComputerStatus failing: unknown in inspect, the doctor skips, apply fails naming it', async () => {
+    const fake = new FakeWindows({ scep: false, defender: 'denied', mpError: true });
+    const sys = sysFor(fake);
+    const av = await detectAntivirus(sys);
+    expect(av.realTimeOn).toBeNull();
+    expect(av.conflict).toBe(false);
+    expect(av.unreadable.map((m) => m.params.command)).toEqual(['sc query WinDefend']);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    const step = plan.steps[0]!;
+    expect(step.upToDate).toBe(false);
+    expect(step.notes.map((n) => n.key)).not.toContain('prep.av.note.none');
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(out.steps[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'prep.av.unreadable', remedy: { key: 'prep.av.unreadableRemedy' } },
+    });
+    const ja = translator('ja');
+    expect(ja('prep.av.unreadableRemedy')).toContain('sc.exe query WinDefend');
+    expect(renderMessage(ja, av.unreadable[0]!)).toContain('アクセスが拒否されました');
+    const doctor = await prepChecks.find((c) => c.id === 'av.conflict')!.run({ sys } as never);
+    expect(doctor.status).toBe('skip');
+  });
+
+  it('SCEP policy values reg refuses to show: no SCEP change (its undo would delete a value), apply fails, doctor skips', async () => {
+    const fake = new FakeWindows({ scep: true, defender: 'missing', policyDenied: true });
+    const sys = sysFor(fake);
+    const av = await detectAntivirus(sys);
+    expect(av.scep.policyUnreadable).toBe(true);
+    expect(av.realTimeOn).toBeNull();
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    expect(plan.steps[0]).toMatchObject({ upToDate: false, changes: [], blocked: { code: 'prep.av.unreadable' } });
+    const out = await applyPlan(sys, plan);
+    expect(out.ok).toBe(false);
+    expect(fake.changes()).toEqual([]);
+    const doctor = await prepChecks.find((c) => c.id === 'av.conflict')!.run({ sys } as never);
+    expect(doctor.status).toBe('skip');
+    // reg's own "not found" is "not set": the plan sets both values and its undo deletes them.
+    const unset = await buildPlan(sysFor(new FakeWindows({ scep: true, defender: 'missing' })), [
+      { stepId: 'antivirus', input: {} },
+    ]);
+    expect(unset.steps[0]!.changes.length).toBe(2);
+  });
+
+  it('WinDefend refused by sc but Defender answers Get-MpComputerStatus: judged by what Defender says', async () => {
+    const sys = sysFor(new FakeWindows({ scep: false, defender: 'denied' }));
+    const av = await detectAntivirus(sys);
+    expect(av).toMatchObject({ realTimeOn: true, conflict: true, unreadable: [] });
+    expect(av.defender.active).toBe(true);
+    const plan = await buildPlan(sys, [{ stepId: 'antivirus', input: {} }]);
+    expect(plan.steps[0]!.changes.length).toBe(2);
+  });
+});
+
+describe('a firewall netsh cannot show is never "inactive"', () => {
+  const rules = [{ direction: 'out' as const, address: '203.0.113.10', port: 4120 }];
+  const netsh = (exitCode: number, stdout: string): Executor => ({
+    run: async (c, a) =>
+      a.join(' ') === 'advfirewall show allprofiles' ? result(c, a, exitCode, stdout) : result(c, a, 1, ''),
+    runReal: async (c, a) => result(c, a, 1, ''),
+  });
+  const ja = fx('netsh-allprofiles.ja.txt');
+  // netsh failing outright; its Japanese output cut before the first profile's State; a State value we do not know.
+  const cases: [string, Executor][] = [
+    ['netsh fails', netsh(1, '')],
+    ['cut before State', netsh(0, ja.slice(0, ja.indexOf('State')))],
+    ['unknown State value', netsh(0, ja.replace(/(State\s+)オフ/, '$1???'))],
+  ];
+  for (const [name, exec] of cases)
+    it(`${name}: inspect says "could not be read", the plan is blocked, verify is not OK`, async () => {
+      const sys = sysFor(exec);
+      const s = await detectFirewall(sys);
+      expect(s.unknown?.key).toBe('prep.fw.why.netshUnreadable');
+      const p = await inspectPrep(sys);
+      expect(p.firewall.ports.every((x) => x.allowed === null)).toBe(true);
+      const rows = prepInspectionRows(translator('ja'), p);
+      expect(rows.find(([k]) => k === translator('ja')('prep.inspect.fw.label'))![1]).toMatch(/^読み取れません/);
+      const plan = await buildPlan(sys, [{ stepId: 'firewall', input: { rules } }]);
+      expect(plan.steps[0]).toMatchObject({ upToDate: false, changes: [], blocked: { code: 'prep.fw.unreadable' } });
+      const v = await firewallStep.verify(sys, { rules });
+      expect(v.ok).toBe(false);
+    });
+  it('the recorded Japanese output still reads as profiles on and off', async () => {
+    const s = await detectFirewall(sysFor(netsh(0, ja)));
+    expect(s.unknown).toBeUndefined();
+    expect(s.windowsProfiles.map((p) => p.on)).toEqual([true, true, false]);
+  });
+});
+
 describe('Windows Defender Firewall openings', () => {
   it('netsh add rule / delete rule argument arrays', () => {
     expect(netshCommand({ direction: 'out', address: '203.0.113.10', port: 4120 })).toMatchObject({
@@ -449,5 +561,15 @@ describe('Windows Defender Firewall openings', () => {
       commands: [],
       notes: [{ key: 'prep.fw.note.inactive', params: {} }],
     });
+  });
+});
+
+describe('Windows remedies are commands an administrator PowerShell runs as written', () => {
+  it('no translated text tells the user `sc start|query|stop` (in Windows PowerShell `sc` is Set-Content): sc.exe', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const lang of ['en', 'ja']) {
+      const text = readFileSync(join(__dirname, `../../resources/locales/${lang}.json`), 'utf8');
+      expect(text.match(/(?<![\w.])sc (?:start|query|stop|config|qc)\b[^"]*/g) ?? []).toEqual([]);
+    }
   });
 });

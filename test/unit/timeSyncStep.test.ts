@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { sandboxExecLog } from '../../main/core/system.js';
 import { renderMessage } from '../../main/core/message.js';
 import { timeSyncStep } from '../../main/core/prep/timeSyncStep.js';
+import { parseW32tmSource } from '../../main/core/platform/w32tm.js';
+import { configuredNtpServer, runningTimeService } from '../../main/core/doctor/checks/time.js';
 import { cleanupRoots, makeRoot, OS_RELEASE } from '../helpers/sandbox.js';
 
 // `w32tm /query /configuration` as Windows Server prints it (shape confirmed with Microsoft's "Windows Time
@@ -90,6 +92,115 @@ describe("time-sync step: the platform's own tool, with the real server and port
       'w32tm /config /manualpeerlist:ntp.corp.example /syncfromflags:manual /update',
       'w32tm /resync',
     ]);
+  });
+
+  const windowsPlan = (replies: object[], server = 'ntp.corp.example') =>
+    timeSyncStep.plan(
+      createSystemContext({
+        root: makeRoot({ windows: true, files: { '.sandbox/exec-replies.json': JSON.stringify(replies) } }),
+      }),
+      { server },
+    );
+  const undoOf = (p: Awaited<ReturnType<typeof timeSyncStep.plan>>): string => {
+    const c = p.changes[0]!;
+    return c.kind === 'command' && c.undo ? [c.undo.command, ...c.undo.args].join(' ') : '-';
+  };
+  // Japanese Windows keeps the labels and translates the origin: `Type: NT5DS (ローカル)` (win2012r2.com's
+  // "NT5DS (ローカル) と NT5DS (ポリシー) の違い"); a peer list holds several `host,0xN` (Microsoft's w32tm docs).
+  const jaConfiguration = (peers: string, type: string): string =>
+    W32TM_CONFIGURATION.replace('time.windows.com,0x9 (Local)', `${peers} (ローカル)`)
+      .replace('Type: NTP (Local)', `Type: ${type} (ポリシー)`)
+      .replace(/\(Local\)/g, '(ローカル)');
+
+  it('Windows undo restores every peer of the list and the client type it had (Japanese output)', async () => {
+    const two = 'ntp1.corp.example,0x8 ntp2.corp.example,0x2';
+    expect(
+      undoOf(await windowsPlan([{ command: 'w32tm', args: ['/query'], stdout: jaConfiguration(two, 'NTP') }])),
+    ).toBe(`w32tm /config /manualpeerlist:${two} /syncfromflags:manual /update`);
+    const domain = await windowsPlan([{ command: 'w32tm', args: ['/query'], stdout: jaConfiguration(two, 'NT5DS') }]);
+    expect(undoOf(domain)).toBe(`w32tm /config /manualpeerlist:${two} /syncfromflags:domhier /update`);
+    const all = await windowsPlan([{ command: 'w32tm', args: ['/query'], stdout: jaConfiguration(two, 'AllSync') }]);
+    expect(undoOf(all)).toBe(`w32tm /config /manualpeerlist:${two} /syncfromflags:all /update`);
+    // Already the first manual peer: only the resync.
+    expect(
+      commands(
+        await windowsPlan(
+          [{ command: 'w32tm', args: ['/query'], stdout: jaConfiguration(two, 'NTP') }],
+          'ntp1.corp.example',
+        ),
+      ),
+    ).toEqual(['w32tm /resync']);
+  });
+
+  it('Windows: a configuration w32tm does not show (service stopped) plans nothing rather than an undo to a guess', async () => {
+    const stopped = {
+      command: 'w32tm',
+      args: ['/query'],
+      exitCode: -2147023834,
+      stdout: '次のエラーが発生しました: サービスは開始されていません。 (0x80070426)\r\n',
+    };
+    await expect(windowsPlan([stopped])).rejects.toMatchObject({
+      code: 'prep.time.w32Unreadable',
+      info: { remedy: { key: 'prep.time.w32UnreadableRemedy' } },
+    });
+    expect(translator('ja')('prep.time.w32UnreadableRemedy')).toContain('Start-Service w32time');
+  });
+
+  it('Windows verify: the source must be the server itself (10.0.0.12 is not 10.0.0.1), not text naming it', async () => {
+    const cfg = { command: 'w32tm', args: ['/query', '/configuration'], stdout: W32TM_CONFIGURATION };
+    const verifyWith = async (source: string, exitCode = 0) => {
+      const root = makeRoot({
+        windows: true,
+        files: {
+          '.sandbox/exec-replies.json': JSON.stringify([
+            cfg,
+            { command: 'w32tm', args: ['/query', '/source'], stdout: source, exitCode },
+          ]),
+        },
+      });
+      return (await timeSyncStep.verify(createSystemContext({ root }), { server: '10.0.0.1' })).ok;
+    };
+    expect(await verifyWith('10.0.0.12,0x8\r\n')).toBe(false);
+    expect(await verifyWith('次のエラーが発生しました: 10.0.0.1 に接続できません\r\n', 1)).toBe(false);
+    expect(await verifyWith('10.0.0.1,0x8\r\n')).toBe(true);
+  });
+
+  it('w32tm /query /source: Hyper-V, CMOS and free-running sources are no NTP server', () => {
+    // Sources as published (Microsoft's w32tm guidance quoted in "How to configure Windows Time Service").
+    expect(parseW32tmSource('VM IC Time Synchronization Provider\r\n')).toBeNull();
+    expect(parseW32tmSource('Local CMOS Clock\r\n')).toBeNull();
+    expect(parseW32tmSource('Free-running System Clock\r\n')).toBeNull();
+    expect(parseW32tmSource('DC01.contoso.com\r\n')).toBe('DC01.contoso.com');
+    expect(parseW32tmSource('time.windows.com,0x9\r\n')).toBe('time.windows.com');
+  });
+
+  it("doctor: Hyper-V's source is no NTP server named 'VM'; sc refusing w32time is 'cannot tell', not 'no time service'", async () => {
+    const sysWith = (replies: object[]) =>
+      createSystemContext({
+        root: makeRoot({ windows: true, files: { '.sandbox/exec-replies.json': JSON.stringify(replies) } }),
+      });
+    const hyperV = sysWith([
+      { command: 'w32tm', args: ['/query', '/source'], stdout: 'VM IC Time Synchronization Provider\r\n' },
+    ]);
+    expect(await configuredNtpServer(hyperV)).toBeNull();
+    const denied = sysWith([
+      {
+        command: 'sc',
+        args: ['query', 'w32time'],
+        exitCode: 5,
+        stdout: '[SC] OpenService エラー 5:\r\n\r\nアクセスが拒否されました。\r\n',
+      },
+    ]);
+    expect(await runningTimeService(denied)).toBeNull();
+    const missing = sysWith([
+      {
+        command: 'sc',
+        args: ['query', 'w32time'],
+        exitCode: 1060,
+        stdout: '[SC] EnumQueryServicesStatus:OpenService エラー 1060:\r\n',
+      },
+    ]);
+    expect(await runningTimeService(missing)).toEqual([]);
   });
 
   it('a server that is not a host name is refused before anything is written (no configuration injection)', () => {

@@ -53,8 +53,9 @@ export type ServiceState = 'running' | 'stopped' | 'absent' | 'unknown';
 
 /** The agent service's state from `sc query ds_agent` (read by shape, any Windows language); 1060: no such service. */
 export function agentServiceState(out: string, exitCode: number | null): ServiceState {
-  if (exitCode === 1060 || /\b1060\b/.test(out)) return 'absent';
-  const s = parseScQuery(out, 0);
+  // A state line wins over a "1060" elsewhere (an exit code field); only sc's own error line says "not installed".
+  const s = parseScQuery(out, exitCode);
+  if (s.exists === false) return 'absent';
   if (!s.exists) return 'unknown';
   // 2 START_PENDING and 3 STOP_PENDING are not running yet: a wait goes on.
   return s.running ? 'running' : s.stateCode! >= 1 && s.stateCode! <= 3 ? 'stopped' : 'unknown';

@@ -137,7 +137,15 @@ type Action = { install: 'none' | 'install' | 'upgrade'; installedVersion?: stri
 
 async function decide(sys: SystemContext, meta: InstallerMetadata): Promise<Action> {
   const installed = await detectAgentPackage(sys);
-  if (!installed.installed || !installed.version) return { install: 'install' };
+  // Windows' registry that did not answer: an install planned over an agent not seen would be reverted by
+  // uninstalling that agent.
+  if (installed.installed === null && installed.via === 'registry-unreadable')
+    throw fail('agent.install.registryUnreadable', msg('agent.install.registryUnreadable'), {
+      remedy: msg('agent.install.registryUnreadableRemedy'),
+    });
+  if (!installed.installed) return { install: 'install' };
+  // Installed, version unread: install over it, never with an uninstall as its undo.
+  if (!installed.version) return { install: 'upgrade' };
   const cmp = compareVersions(installed.version, meta.version ?? '');
   if (cmp === 0) return { install: 'none', installedVersion: installed.version };
   if (cmp > 0)

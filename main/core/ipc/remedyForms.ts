@@ -155,6 +155,11 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'agent.activate.resetRefusedRemedy': { action: DOCTOR, cli: 'dsa-setup activate --activation-file FILE --reset' },
   'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
+  // A Windows tool that did not answer: once it answers in an administrator PowerShell, plan again.
+  'prep.av.unreadableRemedy': { action: REVIEW },
+  'prep.fw.unreadableRemedy': { action: REVIEW },
+  'prep.time.w32UnreadableRemedy': { action: REVIEW },
+  'agent.install.registryUnreadableRemedy': { action: REVIEW },
   'elevation.interruptedRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup revert --run {{run}}' },
   'elevation.unknownOutcomeRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup doctor' },
 };

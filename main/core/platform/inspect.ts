@@ -137,6 +137,19 @@ function scopeOf(address: string, internal: boolean): AddressInfo['scope'] {
   return 'global';
 }
 
+/**
+ * Whether `reg query … /f` finished its search with no match: its last line counts 0 in any language
+ * ("End of search: 0 match(es) found.", "Поиск завершен: найдено совпадений: 0.").
+ */
+export function noSearchMatch(text: string): boolean {
+  const last =
+    text
+      .split(/\r?\n/)
+      .filter((l) => l.trim())
+      .pop() ?? '';
+  return /^\D*:\D*(?<!\d)0(?!\d)\D*$/.test(last);
+}
+
 /** Whether the agent package is installed: rpm `ds_agent`, deb `ds-agent`, or the Windows uninstall entry. */
 export async function detectAgentPackage(sys: SystemContext): Promise<AgentPackageInfo> {
   if (sys.os === 'windows') {
@@ -155,6 +168,10 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
     );
     if (r.notFound) return { installed: null, via: 'registry-unavailable' };
     const installed = /Deep Security Agent/i.test(r.stdout);
+    // "Not installed" only when reg finished its search and counted no match; a refusal, a timeout or a cut
+    // output is "cannot tell" (an install over an agent it did not see would be undone by uninstalling it).
+    if (!installed && !(r.exitCode !== null && !r.timedOut && noSearchMatch(r.stdout)))
+      return { installed: null, via: 'registry-unreadable' };
     // `/f … /d` prints only the matching DisplayName under its key: the version is asked of that key.
     const key = /^(HKEY_[^\r\n]*?)\s*\r?\n\s+DisplayName\s+REG_SZ\s+[^\r\n]*Deep Security Agent/im.exec(r.stdout)?.[1];
     let v = /DisplayVersion\s+REG_SZ\s+(\S+)/.exec(r.stdout)?.[1];

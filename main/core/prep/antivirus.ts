@@ -57,6 +57,8 @@ export interface AntivirusState {
     service: ServiceState;
     /** Current policy values (null: not set). */
     policy: { realtime: number | null; scan: number | null };
+    /** reg did not say whether a policy value is set (access denied, a timeout): no SCEP change may be planned. */
+    policyUnreadable: boolean;
   };
   defender: {
     service: ServiceState;
@@ -67,6 +69,8 @@ export interface AntivirusState {
   };
   /** Real-time protection of some other antivirus is on (null: could not tell). */
   realTimeOn: boolean | null;
+  /** What could not be read (a service `sc` did not answer for), so nothing here may read as "off". */
+  unreadable: Message[];
   /** An antivirus that conflicts with the agent is active. */
   conflict: boolean;
   reasons: Message[];
@@ -134,11 +138,22 @@ export function parseMpPreference(text: string): MpPreference | null {
   return { disableRealtimeMonitoring: toBool(o.DisableRealtimeMonitoring), scanScheduleDay: toNum(o.ScanScheduleDay) };
 }
 
-/** Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when it does not exist. */
-export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null> {
+/**
+ * reg's "not found" as recorded (`ERROR: The system was unable to find the specified registry key or value.`,
+ * `エラー: 指定されたレジストリ キーまたは値が見つかりませんでした。`); other wording reads as "could not tell".
+ */
+const REG_NOT_FOUND =
+  /unable to find the specified registry key or value|レジストリ キーまたは値が見つかりませんでした/i;
+
+/**
+ * Reads one registry value (`reg query KEY /v NAME`): a number for REG_DWORD, null when reg says it does not exist,
+ * undefined when reg said neither (access denied, a timeout, a value that is no number): never "not set" then,
+ * since its undo would delete the value.
+ */
+export async function readRegDword(sys: SystemContext, key: string, name: string): Promise<number | null | undefined> {
   const r = await runConsole(sys, 'reg', ['query', key, '/v', name], { timeoutMs: 15_000 });
-  if (r.exitCode !== 0) return null;
-  return toNum(parseRegQuery(r.stdout)[name]);
+  if (r.exitCode === 0) return toNum(parseRegQuery(r.stdout)[name]) ?? undefined;
+  return r.exitCode === 1 && !r.timedOut && REG_NOT_FOUND.test(`${r.stdout}\n${r.stderr}`) ? null : undefined;
 }
 
 /**
@@ -147,7 +162,8 @@ export async function readRegDword(sys: SystemContext, key: string, name: string
  * Defender is the primary antivirus too — so there real-time protection decides.
  */
 export function defenderIsActive(status: MpStatus | null, service: ServiceState): boolean {
-  if (!service.running) return false;
+  // A service `sc` could not tell about (access denied) is judged by what Defender itself reports.
+  if (service.exists === null ? !status : !service.running) return false;
   if (!status) return true;
   if (status.amServiceEnabled === false) return false;
   const mode = status.amRunningMode?.trim() ?? '';
@@ -163,7 +179,21 @@ export function defenderIsActive(status: MpStatus | null, service: ServiceState)
  */
 export function isManagedDefenderEntry(entry: Record<string, string>, scepService: ServiceState): boolean {
   const where = `${entry.UninstallString ?? ''} ${entry.InstallLocation ?? ''}`;
-  return /Managed Defender/i.test(where) && !scepService.exists;
+  return /Managed Defender/i.test(where) && scepService.exists !== true;
+}
+
+/** "sc query NAME did not say" with what it printed (its lines joined, bounded) and its exit code. */
+function scUnreadable(service: string, r: { stdout: string; stderr: string; exitCode: number | null }): Message {
+  const said = `${r.stdout}\n${r.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return msg('prep.av.why.serviceUnreadable', {
+    command: `sc query ${service}`,
+    code: r.exitCode ?? '-',
+    said: said.slice(0, 200) || '-',
+  });
 }
 
 const NOT_APPLICABLE: AntivirusState = {
@@ -174,6 +204,7 @@ const NOT_APPLICABLE: AntivirusState = {
     version: null,
     service: { exists: false, stateCode: null, running: false },
     policy: { realtime: null, scan: null },
+    policyUnreadable: false,
   },
   defender: {
     service: { exists: false, stateCode: null, running: false },
@@ -182,6 +213,7 @@ const NOT_APPLICABLE: AntivirusState = {
     active: false,
   },
   realTimeOn: null,
+  unreadable: [],
   conflict: false,
   reasons: [],
 };
@@ -200,32 +232,45 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
   const scepService = parseScQuery(scepSvcR.stdout, scepSvcR.exitCode);
   const managedDefender = un.exitCode === 0 && isManagedDefenderEntry(unv, scepService);
   const scepInstalled = un.exitCode === 0 && Boolean(unv.DisplayName) && !un.notFound && !managedDefender;
-  const policy = scepInstalled
+  const read = scepInstalled
     ? {
         realtime: await readRegDword(sys, SCEP_POLICY.realtime.key, SCEP_POLICY.realtime.value),
         scan: await readRegDword(sys, SCEP_POLICY.scan.key, SCEP_POLICY.scan.value),
       }
     : { realtime: null, scan: null };
+  const policyUnreadable = read.realtime === undefined || read.scan === undefined;
+  const policy = { realtime: read.realtime ?? null, scan: read.scan ?? null };
   const defSvcR = await runConsole(sys, 'sc', ['query', 'WinDefend'], { timeoutMs: 15_000 });
   const defService = parseScQuery(defSvcR.stdout, defSvcR.exitCode);
   let status: MpStatus | null = null;
   let preference: MpPreference | null = null;
-  if (defService.exists) {
+  if (defService.exists !== false) {
     const st = await sys.exec.run(POWERSHELL, powershellArgs(MP_STATUS_SCRIPT), { timeoutMs: 30_000 });
     status = st.exitCode === 0 ? parseMpComputerStatus(st.stdout) : null;
     const pr = await sys.exec.run(POWERSHELL, powershellArgs(MP_PREFERENCE_SCRIPT), { timeoutMs: 30_000 });
     preference = pr.exitCode === 0 ? parseMpPreference(pr.stdout) : null;
   }
+  const unreadable: Message[] = [];
+  if (policyUnreadable)
+    unreadable.push(msg('prep.av.why.policyUnreadable', { key: SCEP_POLICY_ROOT, name: unv.DisplayName ?? 'SCEP' }));
+  const scepUnknown = scepInstalled && (scepService.exists === null || policyUnreadable);
+  if (scepUnknown) unreadable.push(scUnreadable('MsMpSvc', scepSvcR));
+  const defUnknown = defService.exists === null && !status;
+  if (defUnknown) unreadable.push(scUnreadable('WinDefend', defSvcR));
   const active = defenderIsActive(status, defService);
-  const scepRealtimeOn = scepInstalled && scepService.running && policy.realtime !== 1;
-  const defenderRealtimeOn = active ? (status?.realTimeProtectionEnabled ?? null) : false;
+  const scepRealtimeOn = scepUnknown
+    ? policy.realtime === 1
+      ? false
+      : null
+    : scepInstalled && scepService.running && policy.realtime !== 1;
+  const defenderRealtimeOn = defUnknown ? null : active ? (status?.realTimeProtectionEnabled ?? null) : false;
   if (managedDefender) reasons.push(msg('prep.av.why.managedDefender', { name: unv.DisplayName ?? 'SCEP' }));
   if (scepInstalled)
     reasons.push({
       key: scepRealtimeOn ? 'prep.av.why.scepOn' : 'prep.av.why.scepOff',
       params: { name: unv.DisplayName ?? 'SCEP' },
     });
-  if (defService.exists)
+  if (defService.exists !== false && !defUnknown)
     reasons.push({
       key: active
         ? defenderRealtimeOn === false
@@ -235,7 +280,13 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
       params: { mode: status?.amRunningMode ?? (defService.running ? '?' : 'stopped') },
     });
   if (status?.isTamperProtected) reasons.push(msg('prep.av.why.tamper'));
-  const realTimeOn = scepRealtimeOn || defenderRealtimeOn === true ? true : defenderRealtimeOn === null ? null : false;
+  reasons.push(...unreadable);
+  const realTimeOn =
+    scepRealtimeOn === true || defenderRealtimeOn === true
+      ? true
+      : scepRealtimeOn === null || defenderRealtimeOn === null
+        ? null
+        : false;
   return {
     applicable: true,
     scep: {
@@ -244,9 +295,11 @@ export async function detectAntivirus(sys: SystemContext): Promise<AntivirusStat
       version: unv.DisplayVersion ?? null,
       service: scepService,
       policy,
+      policyUnreadable,
     },
     defender: { service: defService, status, preference, active },
     realTimeOn,
+    unreadable,
     conflict: realTimeOn === true,
     reasons,
   };

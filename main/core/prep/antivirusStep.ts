@@ -59,12 +59,14 @@ interface AvWork {
   commands: Command[];
   /** Defender needs changes that Tamper Protection blocks. */
   tamperBlocked: boolean;
+  /** No change planned, but a service `sc` did not answer for: nothing says the antivirus is off. */
+  unreadable: boolean;
   notes: Message[];
 }
 
 function scepCommands(state: AntivirusState): Command[] {
   const out: Command[] = [];
-  if (!state.scep.installed) return out;
+  if (!state.scep.installed || state.scep.policyUnreadable) return out;
   for (const which of ['realtime', 'scan'] as const) {
     const p = SCEP_POLICY[which];
     const prev = state.scep.policy[which];
@@ -150,9 +152,18 @@ async function avWork(sys: SystemContext): Promise<AvWork> {
     notes.push(msg('prep.av.note.tamperBlocks'));
   }
   commands.push(...defender);
-  if (!state.scep.installed && !state.defender.service.exists) notes.push(msg('prep.av.note.none'));
+  if (!state.scep.installed && state.defender.service.exists === false) notes.push(msg('prep.av.note.none'));
   if (commands.length) notes.push(msg('prep.av.note.verifyByReading'));
-  return { state, commands, tamperBlocked, notes };
+  // Nothing to change because nothing could be read is no "up to date": applying fails, naming what was not read.
+  // SCEP's policy values unread block all: their undo ("delete a value not set") could erase the admin's own.
+  const unreadable = (commands.length === 0 && state.unreadable.length > 0) || state.scep.policyUnreadable;
+  return { state, commands, tamperBlocked, unreadable, notes };
+}
+
+function unreadableError(state: AntivirusState): DsaError {
+  return fail('prep.av.unreadable', msg('prep.av.unreadable', { what: state.unreadable[0]! }), {
+    remedy: msg('prep.av.unreadableRemedy'),
+  });
 }
 
 function tamperError(): DsaError {
@@ -186,15 +197,17 @@ export const antivirusStep: StepDescriptor<AntivirusStepInput> = {
       changes,
       notes: w.notes,
       rebootRequired: false,
-      upToDate: changes.length === 0 && !w.tamperBlocked,
+      upToDate: changes.length === 0 && !w.tamperBlocked && !w.unreadable,
       // Tamper Protection blocks Defender's changes: applying fails with the reason, after the other actions.
       ...(w.tamperBlocked ? { blocked: tamperError().toInfo() } : {}),
+      ...(w.unreadable ? { blocked: unreadableError(w.state).toInfo() } : {}),
     };
   },
 
   async verify(sys): Promise<Verification> {
     const w = await avWork(sys);
     if (w.tamperBlocked) return { ok: false, detail: msg('prep.av.tamperStillOn') };
+    if (w.unreadable) return { ok: false, detail: msg('prep.av.unreadable', { what: w.state.unreadable[0]! }) };
     if (w.commands.length)
       return {
         ok: false,

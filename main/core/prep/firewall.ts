@@ -49,7 +49,8 @@ export interface AcceptRule {
 
 export interface WindowsProfile {
   name: 'domain' | 'private' | 'public';
-  on: boolean;
+  /** Null: the profile's State value is none we know (ON/OFF, オン/オフ), so it is neither on nor off. */
+  on: boolean | null;
   blockInbound: boolean | null;
   blockOutbound: boolean | null;
 }
@@ -60,6 +61,8 @@ export const SUSEFIREWALL2_CONFIG = '/etc/sysconfig/SuSEfirewall2';
 /** The host firewall of the target and what it filters. */
 export interface FirewallState {
   active: boolean;
+  /** The firewall's state could not be read (netsh failed or printed what we cannot read): never "inactive". */
+  unknown?: Message;
   tool: FirewallTool | null;
   /** The program that builds the iptables rules from its own configuration (SLES 12: SuSEfirewall2), if any. */
   frontEnd: 'SuSEfirewall2' | null;
@@ -250,15 +253,17 @@ export function parseNetshProfiles(text: string): WindowsProfile[] {
           : /public|パブリック/.test(lower)
             ? 'public'
             : (PROFILE_ORDER[out.length] ?? 'public');
-      cur = { name, on: false, blockInbound: null, blockOutbound: null };
+      cur = { name, on: null, blockInbound: null, blockOutbound: null };
       out.push(cur);
       stateSeen = false;
       continue;
     }
     if (!cur) continue;
-    const st = /^\S.*?\s{2,}(ON|OFF|オン|オフ)\s*$/i.exec(line);
+    // The first "label   value" line of a section is its State (label kept in English on Japanese Windows).
+    const st = /^\S.*?\s{2,}(\S.*?)\s*$/.exec(line);
     if (st && !stateSeen) {
-      cur.on = /^(ON|オン)$/i.test(st[1]!);
+      const v = st[1]!;
+      cur.on = /^(ON|オン)$/i.test(v) ? true : /^(OFF|オフ)$/i.test(v) ? false : null;
       stateSeen = true;
     }
     const pol = /(Block|Allow)Inbound(?:Always)?,\s*(Block|Allow)Outbound/i.exec(line);
@@ -300,14 +305,25 @@ function empty(): FirewallState {
 async function detectWindowsFirewall(sys: SystemContext): Promise<FirewallState> {
   const s = empty();
   const r = await runConsole(sys, 'netsh', ['advfirewall', 'show', 'allprofiles'], { timeoutMs: 15_000 });
-  if (r.exitCode !== 0) {
-    s.reasons.push(msg('prep.fw.why.unreadable', { tool: 'netsh' }));
+  s.tool = 'windows';
+  s.windowsProfiles = r.exitCode === 0 ? parseNetshProfiles(r.stdout) : [];
+  if (s.windowsProfiles.length === 0 || s.windowsProfiles.some((p) => p.on === null)) {
+    // A failed or unreadable netsh says nothing about the firewall: it is "could not read", never "off".
+    const said = `${r.stdout}\n${r.stderr}`
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ');
+    s.unknown = msg('prep.fw.why.netshUnreadable', {
+      command: 'netsh advfirewall show allprofiles',
+      code: r.timedOut ? 'timeout' : (r.exitCode ?? '-'),
+      said: said.slice(0, 200) || '-',
+    });
+    s.reasons.push(s.unknown);
     return s;
   }
-  s.windowsProfiles = parseNetshProfiles(r.stdout);
   const on = s.windowsProfiles.filter((p) => p.on);
   s.active = on.length > 0;
-  s.tool = 'windows';
   s.filtersInbound = on.some((p) => p.blockInbound !== false);
   s.filtersOutbound = on.some((p) => p.blockOutbound === true);
   if (s.active) {

@@ -14,7 +14,7 @@ import type {
   UndoCheck,
   Verification,
 } from '../steps/types.js';
-import { inputError } from '../errors.js';
+import { fail, inputError, type DsaError } from '../errors.js';
 import { msg } from '../message.js';
 import { firewallRules, parseAllowTargets, resolveAllowTargets } from './requests.js';
 import { platformOf, type PlatformKind } from '../platformText.js';
@@ -279,6 +279,11 @@ async function work(sys: SystemContext, input: FirewallStepInput) {
   return { state, ...firewallCommands(state, input.rules, kind) };
 }
 
+/** The firewall's state could not be read: nothing may be called open or "not filtered". */
+function unreadableError(why: Message): DsaError {
+  return fail('prep.fw.unreadable', msg('prep.fw.unreadable', { why }), { remedy: msg('prep.fw.unreadableRemedy') });
+}
+
 /** The action of one command: nft's undo is read from the handle it prints, then the chain is read back. */
 function toAction(c: FwCommand, tool: string): CommandActionInput {
   const chain = c.nftChain;
@@ -347,6 +352,14 @@ export const firewallStep: StepDescriptor<FirewallStepInput> = {
 
   async plan(sys, input): Promise<StepPlanBody> {
     const w = await work(sys, input);
+    if (w.state.unknown)
+      return {
+        changes: [],
+        notes: w.state.reasons,
+        rebootRequired: false,
+        upToDate: false,
+        blocked: unreadableError(w.state.unknown).toInfo(),
+      };
     return {
       changes: w.commands.map((c) => toAction(c, w.state.tool ?? '-')),
       notes: [...w.state.reasons, ...w.notes],
@@ -356,6 +369,7 @@ export const firewallStep: StepDescriptor<FirewallStepInput> = {
   },
   async verify(sys, input): Promise<Verification> {
     const w = await work(sys, input);
+    if (w.state.unknown) return { ok: false, detail: msg('prep.fw.unreadable', { why: w.state.unknown }) };
     if (w.commands.length === 0)
       return {
         ok: true,

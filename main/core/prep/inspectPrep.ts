@@ -11,8 +11,11 @@ export interface PrepInspection {
   ipv6: Ipv6State | null;
   antivirus: AntivirusState | null;
   firewall: FirewallState & {
-    /** Per agent port: allowed (not filtered, or a dsa-setup rule or a plain accept rule opens it) or not. */
-    ports: { port: number; direction: 'out' | 'in'; allowed: boolean }[];
+    /**
+     * Per agent port: allowed (not filtered, or a dsa-setup rule or a plain accept rule opens it) or not; null when
+     * the firewall's state could not be read.
+     */
+    ports: { port: number; direction: 'out' | 'in'; allowed: boolean | null }[];
   };
 }
 
@@ -48,7 +51,8 @@ export async function inspectPrep(sys: SystemContext): Promise<PrepInspection> {
     const own = firewall.accepts.some(
       (a) => a.port === port && (a.field === null || a.field === field) && acceptDirection(firewall, a) === direction,
     );
-    return { direction, port, allowed: !filtered || opened || rich || own };
+    const allowed = opened || rich || own || (firewall.unknown ? null : !filtered);
+    return { direction, port, allowed };
   });
   return { ipv6, antivirus, firewall: { ...firewall, ports } };
 }
@@ -74,14 +78,18 @@ export function prepInspectionRows(t: Translate, p: PrepInspection): [string, st
     rows.push([t('prep.inspect.av.label'), `${rt}${a.reasons.length ? ` (${why(a.reasons)})` : ''}`]);
   }
   const f = p.firewall;
-  const fw = f.active ? t('prep.inspect.fw.active', { tool: f.tool ?? '-' }) : t('prep.inspect.fw.inactive');
+  const fw = f.unknown
+    ? t('prep.inspect.fw.unknown', { why: renderMessage(t, f.unknown) })
+    : f.active
+      ? t('prep.inspect.fw.active', { tool: f.tool ?? '-' })
+      : t('prep.inspect.fw.inactive');
   rows.push([t('prep.inspect.fw.label'), fw]);
   rows.push([
     t('prep.inspect.fw.ports'),
     f.ports
       .map(
         (x) =>
-          `${x.direction === 'out' ? '→' : '←'}${x.port} ${t(x.allowed ? 'prep.inspect.fw.allowed' : 'prep.inspect.fw.blocked')}`,
+          `${x.direction === 'out' ? '→' : '←'}${x.port} ${t(x.allowed === null ? 'prep.inspect.fw.portUnknown' : x.allowed ? 'prep.inspect.fw.allowed' : 'prep.inspect.fw.blocked')}`,
       )
       .join(', '),
   ]);

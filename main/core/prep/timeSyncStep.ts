@@ -1,4 +1,7 @@
 import { msg } from '../message.js';
+import { fail } from '../errors.js';
+import { runConsole } from '../platform/consoleEncoding.js';
+import { parseW32tmConfiguration, parseW32tmSource, syncFromFlagsOf } from '../platform/w32tm.js';
 import { z } from 'zod';
 import { readSysFile } from './sysFiles.js';
 import { fileWriteAction } from '../steps/fileAction.js';
@@ -47,12 +50,29 @@ async function platformOf(sys: SystemContext): Promise<TimeSyncPlatform> {
   return timeSyncPlatform(await detectOs(sys), false);
 }
 
-/** Reads the current w32time peer list and sync type (for the undo). */
-async function w32Current(sys: SystemContext): Promise<{ peers: string; type: string; read: boolean }> {
-  const r = await sys.exec.run('w32tm', ['/query', '/configuration'], { timeoutMs: 15_000 });
-  const found = /NtpServer:\s*(\S+)/.exec(r.stdout)?.[1];
-  const type = /Type:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'NTP';
-  return { peers: found ?? 'time.windows.com,0x8', type, read: found !== undefined };
+/**
+ * Reads the current w32time peer list (every peer) and sync type, for the undo. What cannot be read is not guessed:
+ * an undo to a made-up `time.windows.com` would call a domain member's time source "restored".
+ */
+async function w32Current(sys: SystemContext): Promise<{ peers: string | null; from: string }> {
+  const r = await runConsole(sys, 'w32tm', ['/query', '/configuration'], { timeoutMs: 15_000 });
+  const cur = r.exitCode === 0 ? parseW32tmConfiguration(r.stdout) : { peers: null, type: null };
+  const from = cur.type ? syncFromFlagsOf(cur.type) : null;
+  // A domain member (NT5DS) is restored by its flag alone; a manual list needs its peers.
+  if (from && (cur.peers || from === 'domhier' || from === 'no')) return { peers: cur.peers, from };
+  const said = `${r.stdout}\n${r.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  throw fail(
+    'prep.time.w32Unreadable',
+    msg('prep.time.w32Unreadable', {
+      code: r.timedOut ? 'timeout' : (r.exitCode ?? '-'),
+      said: said.slice(0, 200) || '-',
+    }),
+    { remedy: msg('prep.time.w32UnreadableRemedy') },
+  );
 }
 
 /** The time service's name: chronyd / chrony, or ntpd. */
@@ -100,9 +120,13 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   const { host, port } = parseNtpServer(input.server);
   if (platform.kind === 'w32time') {
     const cur = await w32Current(sys);
-    const from = cur.type.toUpperCase() === 'NT5DS' ? 'domhier' : 'manual';
-    const undo = ['/config', `/manualpeerlist:${cur.peers}`, `/syncfromflags:${from}`, '/update'];
-    const wanted = cur.peers.split(/[ ,]/)[0]?.toLowerCase() === host.toLowerCase();
+    const undo = [
+      '/config',
+      ...(cur.peers ? [`/manualpeerlist:${cur.peers}`] : []),
+      `/syncfromflags:${cur.from}`,
+      '/update',
+    ];
+    const wanted = cur.from === 'manual' && cur.peers?.split(/[ ,]/)[0]?.toLowerCase() === host.toLowerCase();
     return {
       platform,
       file: null,
@@ -117,8 +141,8 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
                 revert: {
                   command: 'w32tm',
                   args: undo,
-                  // Read back only when the peers were read (a default put back cannot be told from the output).
-                  ...(cur.read
+                  // Read back the peer list put back (a domain member restored by its flag alone lists none).
+                  ...(cur.peers
                     ? {
                         check: {
                           command: 'w32tm',
@@ -239,8 +263,9 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
     const w = await work(sys, input);
     const { host } = parseNtpServer(input.server);
     if (w.platform.kind === 'w32time') {
-      const r = await sys.exec.run('w32tm', ['/query', '/source'], { timeoutMs: 15_000 });
-      const ok = r.stdout.toLowerCase().includes(host.toLowerCase());
+      const r = await runConsole(sys, 'w32tm', ['/query', '/source'], { timeoutMs: 15_000 });
+      // The source is that server itself: 10.0.0.12 is not 10.0.0.1, and an error text naming it is no source.
+      const ok = r.exitCode === 0 && parseW32tmSource(r.stdout)?.toLowerCase() === host.toLowerCase();
       return {
         ok,
         detail: msg(ok ? 'prep.time.verified' : 'prep.time.notVerified', { host, source: r.stdout.trim() }),

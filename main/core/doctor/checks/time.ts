@@ -1,3 +1,6 @@
+import { runConsole } from '../../platform/consoleEncoding.js';
+import { parseScQuery } from '../../platform/scQuery.js';
+import { parseW32tmSource } from '../../platform/w32tm.js';
 import { timeRef } from '../../statusValues.js';
 import { msg, type Message } from '../../message.js';
 import { promises as fs } from 'node:fs';
@@ -41,9 +44,10 @@ export async function configuredNtpServer(sys: SystemContext): Promise<{ server:
     }
   }
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('w32tm', ['/query', '/source'], { timeoutMs: 5_000 });
-    const src = r.exitCode === 0 ? r.stdout.trim().split(/[\s,]/)[0] : '';
-    if (src && !/Local CMOS|Free-running/i.test(r.stdout)) return { server: src, file: 'w32tm /query /source' };
+    const r = await runConsole(sys, 'w32tm', ['/query', '/source'], { timeoutMs: 5_000 });
+    // "VM IC Time Synchronization Provider", "Local CMOS Clock", an error: no server (never the word "VM").
+    const src = r.exitCode === 0 ? parseW32tmSource(r.stdout) : null;
+    if (src) return { server: src, file: 'w32tm /query /source' };
   }
   return null;
 }
@@ -60,9 +64,11 @@ const TIME_DAEMONS = ['chronyd', 'ntpd', 'systemd-timesyn', 'openntpd', 'timedat
 /** Which time service runs: chronyd / ntpd / systemd-timesyncd (from /proc), w32time (sc query); null when unknown. */
 export async function runningTimeService(sys: SystemContext): Promise<string[] | null> {
   if (sys.os === 'windows') {
-    const r = await sys.exec.run('sc', ['query', 'w32time'], { timeoutMs: 5_000 });
+    const r = await runConsole(sys, 'sc', ['query', 'w32time'], { timeoutMs: 5_000 });
     if (r.notFound) return null;
-    return /RUNNING/.test(r.stdout) ? ['w32time'] : [];
+    // Access denied or a timeout is "cannot tell", not "no time service runs".
+    const s = parseScQuery(r.stdout, r.exitCode);
+    return s.exists === null ? null : s.running ? ['w32time'] : [];
   }
   if (!sys.live) return null;
   const found = new Set<string>();
