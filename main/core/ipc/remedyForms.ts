@@ -66,6 +66,12 @@ const RESET_FORM: RemedyForm = { action: RESET, cli: `${ACTIVATE_CLI} --reset` }
 const RESET_NAMED: RemedyForm = { action: RESET, cli: `${ACTIVATE_CLI} --reset --hostname NAME` };
 const RETRY: RemedyForm = { action: ACTIVATE, cli: `${ACTIVATE_CLI} --retries 3` };
 const FIX_FORM: RemedyForm = { cli: FIX_CLI };
+/** Run the diagnosis again (once the cause named is fixed). */
+const DIAGNOSE_AGAIN: RemedyForm = { action: DOCTOR, cli: 'dsa-setup doctor' };
+/** Run the job again from the Apply screen (once what was in the way is gone). */
+const RUN_AGAIN: RemedyForm = { action: APPLY };
+/** Plan again (once the system's tool answers). */
+const PLAN_AGAIN: RemedyForm = { action: REVIEW };
 const FIREWALL_HOSTS: RemedyForm = {
   action: HOSTS,
   cli: 'dsa-setup plan --open-firewall --hosts-file VMSecurity_hosts_cln.txt',
@@ -88,7 +94,7 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'doctor.skip.noInstaller': { action: INSTALLER, cli: 'dsa-setup doctor --installer FILE' },
   'doctor.skip.noKernelList': { cli: 'dsa-setup doctor --kernel-list FILE' },
   'doctor.common.timedOutRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --timeout 30000' },
-  'doctor.remedy.generic': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'doctor.remedy.generic': DIAGNOSE_AGAIN,
   'doctor.hosts.shadowedRemedy': HOSTS_FILE,
   'doctor.hosts.addRemedy': { action: HOSTS, cli: HOSTS_CLI },
   'doctor.hosts.utf16Remedy': { action: HOSTS, cli: 'dsa-setup apply --hosts-file {{source}} --rewrite-utf16-hosts' },
@@ -111,7 +117,7 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'doctor.platform.kernelListBadRemedy': { cli: 'dsa-setup doctor --kernel-list FILE' },
   'doctor.agent.notInstalledRemedy': { action: INSTALLER, cli: 'dsa-setup apply --installer FILE' },
   'doctor.agent.notActivatedRemedy': { action: ACTIVATE, cli: 'dsa-setup activate --activation-file FILE' },
-  'doctor.agent.packageDbHungRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'doctor.agent.packageDbHungRemedy': DIAGNOSE_AGAIN,
   'doctor.fix.what.whichClock': { cli: 'dsa-setup doctor --ntp-server HOST' },
   'report.bundle.error.existsRemedy': { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle FILE --force' },
   'report.bundle.error.isFolder': { action: { kind: 'bundle' }, cli: 'dsa-setup doctor --bundle FILE' },
@@ -121,17 +127,17 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'prep.fw.noTargets': FIREWALL_HOSTS,
   'prep.fw.noTargetsRemedy': FIREWALL_HOSTS,
   'prep.fw.unresolvedRemedy': { action: HOSTS, cli: 'dsa-setup plan --open-firewall --firewall-allow ADDRESS:PORT' },
-  'agent.install.serviceNotRunningRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
-  'agent.install.serviceDiedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor' },
-  'agent.install.serviceDiedRemedyWindows': { action: DOCTOR, cli: 'dsa-setup doctor' },
-  'agent.install.serviceDiedRemedyEl6': { action: DOCTOR, cli: 'dsa-setup doctor' },
+  'agent.install.serviceNotRunningRemedy': DIAGNOSE_AGAIN,
+  'agent.install.serviceDiedRemedy': DIAGNOSE_AGAIN,
+  'agent.install.serviceDiedRemedyWindows': DIAGNOSE_AGAIN,
+  'agent.install.serviceDiedRemedyEl6': DIAGNOSE_AGAIN,
   // Wait for the other package manager (or move what is in the way), then run the job again.
-  'agent.install.rpmBusyRemedy': { action: APPLY },
-  'agent.install.dpkgBusyRemedy': { action: APPLY },
-  'agent.install.dpkgBusyPidRemedy': { action: APPLY },
-  'agent.install.msiBusyRemedy': { action: APPLY },
-  'agent.install.notInstalledAfterRemedy': { action: APPLY },
-  'lock.notAFileRemedy': { action: APPLY },
+  'agent.install.rpmBusyRemedy': RUN_AGAIN,
+  'agent.install.dpkgBusyRemedy': RUN_AGAIN,
+  'agent.install.dpkgBusyPidRemedy': RUN_AGAIN,
+  'agent.install.msiBusyRemedy': RUN_AGAIN,
+  'agent.install.notInstalledAfterRemedy': RUN_AGAIN,
+  'lock.notAFileRemedy': RUN_AGAIN,
   'agent.install.kernelListNeedsInstaller': { action: INSTALLER, cli: 'dsa-setup doctor --kernel-list {{file}}' },
   'agent.activate.noManager': { action: ACTIVATION, cli: 'dsa-setup activate --activation-file FILE' },
   'agent.activate.notInstalledRemedy': { action: INSTALLER, cli: 'sudo dsa-setup apply --installer FILE' },
@@ -156,10 +162,10 @@ export const REMEDY_FORMS: Readonly<Record<string, RemedyForm>> = {
   'agent.download.failedRemedy': { action: DOCTOR, cli: 'dsa-setup doctor --activation-file FILE' },
   'elevation.timedOutRemedy': { action: APPLY, cli: 'dsa-setup revert --list' },
   // A Windows tool that did not answer: once it answers in an administrator PowerShell, plan again.
-  'prep.av.unreadableRemedy': { action: REVIEW },
-  'prep.fw.unreadableRemedy': { action: REVIEW },
-  'prep.time.w32UnreadableRemedy': { action: REVIEW },
-  'agent.install.registryUnreadableRemedy': { action: REVIEW },
+  'prep.av.unreadableRemedy': PLAN_AGAIN,
+  'prep.fw.unreadableRemedy': PLAN_AGAIN,
+  'prep.time.w32UnreadableRemedy': PLAN_AGAIN,
+  'agent.install.registryUnreadableRemedy': PLAN_AGAIN,
   'elevation.interruptedRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup revert --run {{run}}' },
   'elevation.unknownOutcomeRemedy': { action: APPLY, cli: 'dsa-setup revert --list\ndsa-setup doctor' },
 };
