@@ -261,24 +261,34 @@ async function agentVersion(sys: SystemContext): Promise<string | null> {
 }
 
 /**
+ * The manager an agent about to be removed is activated with, or null: removing an activated agent leaves its
+ * computer in the manager's console, so without `deactivate` it is refused (exit 2), naming the way.
+ */
+async function activatedBeforeRemoval(sys: SystemContext, runId: string, deactivate: boolean): Promise<string | null> {
+  const activatedWith = await activatedManager(sys);
+  if (activatedWith !== null && !deactivate)
+    throw fail(
+      'revert.installNeedsDeactivate',
+      { run: runId, url: activatedWith },
+      ExitCode.badInput,
+      'revert.installNeedsDeactivateRemedy',
+    );
+  return activatedWith;
+}
+
+/**
  * Removes the agent package a run reverted earlier kept (`revert --run ID --remove-agent`): deactivating it
  * first when it is activated (only with `deactivate`), then its package's undo, read back.
  */
 async function removeKeptAgent(
   sys: SystemContext,
   journal: Journal,
+  events: StampedEvent[],
   opts: RevertOptions,
   outcome: RevertOutcome,
 ): Promise<RevertOutcome> {
-  const pkgItems = undoItems(journal.events()).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : []));
-  const activatedWith = await activatedManager(sys);
-  if (activatedWith !== null && opts.deactivate !== true)
-    throw fail(
-      'revert.installNeedsDeactivate',
-      { run: outcome.runId, url: activatedWith },
-      ExitCode.badInput,
-      'revert.installNeedsDeactivateRemedy',
-    );
+  const pkgItems = undoItems(events).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : []));
+  const activatedWith = await activatedBeforeRemoval(sys, outcome.runId, opts.deactivate === true);
   journal.append({ type: 'revert.start', pid: process.pid });
   if (activatedWith !== null) await deactivateAgent(sys, journal, outcome);
   const failures: string[] = [];
@@ -310,7 +320,7 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     agent: null,
   };
   checkNotReverted(me, opts);
-  if (me.reverted) return removeKeptAgent(sys, journal, opts, outcome);
+  if (me.reverted) return removeKeptAgent(sys, journal, events, opts, outcome);
 
   if (me.job === 'activate') {
     if (!deactivate) throw fail('revert.activationNeedsDeactivate', { run: runId }, ExitCode.badInput);
@@ -391,14 +401,7 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
   const kept = all.flatMap((i) => (i.kind === 'undo' && isKept(i) ? [i] : []));
   // Removing an activated agent leaves its computer in the manager's console: deactivate it first, when asked.
   const removesAgent = items.some((i) => i.kind === 'undo' && i.agentPackage);
-  const activatedWith = removesAgent ? await activatedManager(sys) : null;
-  if (activatedWith !== null && !deactivate)
-    throw fail(
-      'revert.installNeedsDeactivate',
-      { run: runId, url: activatedWith },
-      ExitCode.badInput,
-      'revert.installNeedsDeactivateRemedy',
-    );
+  const activatedWith = removesAgent ? await activatedBeforeRemoval(sys, runId, deactivate) : null;
 
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];
