@@ -9,7 +9,7 @@ import type { SystemContext } from '../system.js';
 import type { UndoCheck } from '../steps/types.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
-import { detectAgentPackage } from '../platform/inspect.js';
+import { detectAgentPackage, type AgentPackageInfo } from '../platform/inspect.js';
 import { packageDatabaseBusy } from '../agent/packageLock.js';
 import { isAgentPackageEvent, runSummaries, type RunSummary } from './runs.js';
 import { withSystemLock, type JobHooks } from './apply.js';
@@ -153,6 +153,11 @@ function undoItems(events: StampedEvent[]): Item[] {
   return items;
 }
 
+/** What the package database says of the agent now, or null when it could not be asked. */
+function agentPackageNow(sys: SystemContext): Promise<AgentPackageInfo | null> {
+  return detectAgentPackage(sys).catch(() => null);
+}
+
 /** Deactivates the agent (`dsa_control -r`), journaled; throws (the revert journaled as failed) when it fails. */
 async function deactivateAgent(sys: SystemContext, journal: Journal, outcome: RevertOutcome): Promise<void> {
   const c = agentTool(sys, 'dsa_control', ['-r']);
@@ -183,7 +188,7 @@ async function runUndo(
   const u = item.undo;
   // A package removed by hand since the run is not removed again (the removal would fail and the revert with
   // it): it is journaled as found already removed, and said so.
-  if (item.agentPackage && (await detectAgentPackage(sys).catch(() => null))?.installed === false) {
+  if (item.agentPackage && (await agentPackageNow(sys))?.installed === false) {
     journal.append({
       type: 'revert.command',
       command: u.command,
@@ -199,10 +204,7 @@ async function runUndo(
     timeoutMs: 120_000,
     ...(u.env ? { env: u.env } : {}),
   });
-  const left =
-    item.agentPackage && r.exitCode === 0
-      ? ((await detectAgentPackage(sys).catch(() => null))?.installed ?? null)
-      : undefined;
+  const left = item.agentPackage && r.exitCode === 0 ? ((await agentPackageNow(sys))?.installed ?? null) : undefined;
   const check = r.exitCode === 0 && u.check ? await readBackUndo(sys, u.check) : null;
   journal.append({
     type: 'revert.command',
@@ -256,7 +258,7 @@ async function readBackUndo(
 
 /** The agent's version read back now (null: not installed, or cannot tell). */
 async function agentVersion(sys: SystemContext): Promise<string | null> {
-  const p = await detectAgentPackage(sys).catch(() => null);
+  const p = await agentPackageNow(sys);
   return p?.installed ? (p.version ?? null) : null;
 }
 
