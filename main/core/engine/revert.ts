@@ -74,9 +74,11 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   return last.runId;
 }
 
-/** Activation runs newer than the run about to be reverted (kept: the person is told how to undo them). */
-export function newerActivations(sys: SystemContext, runId: string): RunSummary[] {
-  const runs = runSummaries(sys);
+/**
+ * Activation runs newer than the run about to be reverted (kept: the person is told how to undo them); `runs`
+ * when the caller has already read them.
+ */
+export function newerActivations(sys: SystemContext, runId: string, runs = runSummaries(sys)): RunSummary[] {
   const me = runs.find((r) => r.runId === runId);
   return runs.filter((r) => me && r.seq > me.seq && r.job === 'activate' && !r.reverted);
 }
