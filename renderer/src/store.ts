@@ -34,6 +34,11 @@ export type ErrorArea =
 type AppInfo = Response<'app:info'>;
 type Inspection = Response<'inspect'>;
 
+/** The run installed the agent package and it is still there (removed by hand since: nothing to keep or remove). */
+export function ownsAgent(preview: RevertPreviewView): boolean {
+  return preview.agent.removal !== null && preview.agent.installed !== false;
+}
+
 export interface State {
   screen: Screen;
   /** The field a remedy's button opened (a `data-testid`): it takes the focus once its screen shows it. */
@@ -321,8 +326,7 @@ export const useApp = create<State & Actions>()((set, get) => {
             activationsReset++;
           }
         // The agent package this run installed stays unless its removal was ticked (then it is deactivated first).
-        const removeAgent =
-          get().revertRemoveAgent && preview.agent.removal !== null && preview.agent.installed !== false;
+        const removeAgent = get().revertRemoveAgent && ownsAgent(preview);
         const r = await call('revert', {
           runId: preview.runId,
           agent: removeAgent ? 'remove' : 'keep',

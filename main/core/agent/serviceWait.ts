@@ -4,7 +4,7 @@ import { queryServiceState, type ServiceState } from './agentTools.js';
 import { noProgress, sleep, type Progress } from '../progress.js';
 
 /** How long the service must keep running once seen running: an agent that starts and then dies is no success. */
-export const SERVICE_SETTLE_MS = 2_000;
+const SERVICE_SETTLE_MS = 2_000;
 
 /** What a wait for the agent service saw. */
 export interface ServiceWait {

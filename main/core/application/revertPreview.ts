@@ -14,7 +14,8 @@ import type { SystemContext } from '../system.js';
  * stays — newer activations (undone only with the explicit choice, `dsa_control -r`).
  */
 export async function revertPreview(sys: SystemContext, runId: string): Promise<RevertPreviewView> {
-  const me = runSummaries(sys).find((r) => r.runId === runId);
+  const runs = runSummaries(sys);
+  const me = runs.find((r) => r.runId === runId);
   if (!me)
     throw fail('revert.noSuchRun', msg('revert.noSuchRun', { run: runId, runs: '-' }), { exit: ExitCode.badInput });
   const undo: RevertPreviewView['undo'] = [];
@@ -39,6 +40,6 @@ export async function revertPreview(sys: SystemContext, runId: string): Promise<
       version: agent?.version ?? null,
       activatedWith: agent?.activated ? (agent.dsmUrl ?? '?') : null,
     },
-    activations: newerActivations(sys, runId).map((r) => r.runId),
+    activations: newerActivations(sys, runId, runs).map((r) => r.runId),
   };
 }

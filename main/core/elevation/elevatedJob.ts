@@ -82,7 +82,7 @@ export interface ElevatedJobResult {
 export type ManualReason = 'noPolkit' | 'noElevation' | 'refused';
 
 /** pkexec's exit status when the caller is not authorized or authorization failed (126: the dialog was dismissed). */
-export const PKEXEC_NOT_AUTHORIZED = 127;
+const PKEXEC_NOT_AUTHORIZED = 127;
 
 /** The error that carries the manual command (exit 3); `reason` says why no prompt was possible. */
 export function manualError(m: ManualCommand, reason: ManualReason): DsaError {

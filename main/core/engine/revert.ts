@@ -9,7 +9,7 @@ import type { SystemContext } from '../system.js';
 import type { UndoCheck } from '../steps/types.js';
 import { Journal, type StampedEvent } from './journal.js';
 import { backupInRun, cut, pathInSystem } from './paths.js';
-import { detectAgentPackage } from '../platform/inspect.js';
+import { detectAgentPackage, type AgentPackageInfo } from '../platform/inspect.js';
 import { packageDatabaseBusy } from '../agent/packageLock.js';
 import { isAgentPackageEvent, runSummaries, type RunSummary } from './runs.js';
 import { withSystemLock, type JobHooks } from './apply.js';
@@ -74,9 +74,11 @@ export function pickRun(sys: SystemContext, runId?: string): string {
   return last.runId;
 }
 
-/** Activation runs newer than the run about to be reverted (kept: the person is told how to undo them). */
-export function newerActivations(sys: SystemContext, runId: string): RunSummary[] {
-  const runs = runSummaries(sys);
+/**
+ * Activation runs newer than the run about to be reverted (kept: the person is told how to undo them); `runs`
+ * when the caller has already read them.
+ */
+export function newerActivations(sys: SystemContext, runId: string, runs = runSummaries(sys)): RunSummary[] {
   const me = runs.find((r) => r.runId === runId);
   return runs.filter((r) => me && r.seq > me.seq && r.job === 'activate' && !r.reverted);
 }
@@ -153,6 +155,11 @@ function undoItems(events: StampedEvent[]): Item[] {
   return items;
 }
 
+/** What the package database says of the agent now, or null when it could not be asked. */
+function agentPackageNow(sys: SystemContext): Promise<AgentPackageInfo | null> {
+  return detectAgentPackage(sys).catch(() => null);
+}
+
 /** Deactivates the agent (`dsa_control -r`), journaled; throws (the revert journaled as failed) when it fails. */
 async function deactivateAgent(sys: SystemContext, journal: Journal, outcome: RevertOutcome): Promise<void> {
   const c = agentTool(sys, 'dsa_control', ['-r']);
@@ -183,7 +190,7 @@ async function runUndo(
   const u = item.undo;
   // A package removed by hand since the run is not removed again (the removal would fail and the revert with
   // it): it is journaled as found already removed, and said so.
-  if (item.agentPackage && (await detectAgentPackage(sys).catch(() => null))?.installed === false) {
+  if (item.agentPackage && (await agentPackageNow(sys))?.installed === false) {
     journal.append({
       type: 'revert.command',
       command: u.command,
@@ -199,10 +206,7 @@ async function runUndo(
     timeoutMs: 120_000,
     ...(u.env ? { env: u.env } : {}),
   });
-  const left =
-    item.agentPackage && r.exitCode === 0
-      ? ((await detectAgentPackage(sys).catch(() => null))?.installed ?? null)
-      : undefined;
+  const left = item.agentPackage && r.exitCode === 0 ? ((await agentPackageNow(sys))?.installed ?? null) : undefined;
   const check = r.exitCode === 0 && u.check ? await readBackUndo(sys, u.check) : null;
   journal.append({
     type: 'revert.command',
@@ -256,8 +260,24 @@ async function readBackUndo(
 
 /** The agent's version read back now (null: not installed, or cannot tell). */
 async function agentVersion(sys: SystemContext): Promise<string | null> {
-  const p = await detectAgentPackage(sys).catch(() => null);
+  const p = await agentPackageNow(sys);
   return p?.installed ? (p.version ?? null) : null;
+}
+
+/**
+ * The manager an agent about to be removed is activated with, or null: removing an activated agent leaves its
+ * computer in the manager's console, so without `deactivate` it is refused (exit 2), naming the way.
+ */
+async function activatedBeforeRemoval(sys: SystemContext, runId: string, deactivate: boolean): Promise<string | null> {
+  const activatedWith = await activatedManager(sys);
+  if (activatedWith !== null && !deactivate)
+    throw fail(
+      'revert.installNeedsDeactivate',
+      { run: runId, url: activatedWith },
+      ExitCode.badInput,
+      'revert.installNeedsDeactivateRemedy',
+    );
+  return activatedWith;
 }
 
 /**
@@ -267,18 +287,12 @@ async function agentVersion(sys: SystemContext): Promise<string | null> {
 async function removeKeptAgent(
   sys: SystemContext,
   journal: Journal,
+  events: StampedEvent[],
   opts: RevertOptions,
   outcome: RevertOutcome,
 ): Promise<RevertOutcome> {
-  const pkgItems = undoItems(journal.events()).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : []));
-  const activatedWith = await activatedManager(sys);
-  if (activatedWith !== null && opts.deactivate !== true)
-    throw fail(
-      'revert.installNeedsDeactivate',
-      { run: outcome.runId, url: activatedWith },
-      ExitCode.badInput,
-      'revert.installNeedsDeactivateRemedy',
-    );
+  const pkgItems = undoItems(events).flatMap((i) => (i.kind === 'undo' && i.agentPackage ? [i] : []));
+  const activatedWith = await activatedBeforeRemoval(sys, outcome.runId, opts.deactivate === true);
   journal.append({ type: 'revert.start', pid: process.pid });
   if (activatedWith !== null) await deactivateAgent(sys, journal, outcome);
   const failures: string[] = [];
@@ -310,7 +324,7 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
     agent: null,
   };
   checkNotReverted(me, opts);
-  if (me.reverted) return removeKeptAgent(sys, journal, opts, outcome);
+  if (me.reverted) return removeKeptAgent(sys, journal, events, opts, outcome);
 
   if (me.job === 'activate') {
     if (!deactivate) throw fail('revert.activationNeedsDeactivate', { run: runId }, ExitCode.badInput);
@@ -391,14 +405,7 @@ async function revertLocked(sys: SystemContext, runId: string, opts: RevertOptio
   const kept = all.flatMap((i) => (i.kind === 'undo' && isKept(i) ? [i] : []));
   // Removing an activated agent leaves its computer in the manager's console: deactivate it first, when asked.
   const removesAgent = items.some((i) => i.kind === 'undo' && i.agentPackage);
-  const activatedWith = removesAgent ? await activatedManager(sys) : null;
-  if (activatedWith !== null && !deactivate)
-    throw fail(
-      'revert.installNeedsDeactivate',
-      { run: runId, url: activatedWith },
-      ExitCode.badInput,
-      'revert.installNeedsDeactivateRemedy',
-    );
+  const activatedWith = removesAgent ? await activatedBeforeRemoval(sys, runId, deactivate) : null;
 
   journal.append({ type: 'revert.start', pid: process.pid });
   const failures: string[] = [];

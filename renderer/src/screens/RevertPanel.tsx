@@ -1,7 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RevertPreviewView } from '../../../main/core/ipc/contract';
-import { useApp } from '../store';
+import { ownsAgent, useApp } from '../store';
 
 /** One explicit choice of the confirmation: a checkbox named by its label. */
 function Choice(props: { testId: string; checked: boolean; onChange(on: boolean): void; children: ReactNode }) {
@@ -35,8 +35,7 @@ export function RevertConfirm({ preview }: { preview: RevertPreviewView }) {
   useEffect(() => ref.current?.focus(), []);
   const n = preview.activations.length;
   const agent = preview.agent;
-  // The package this run installed, still there (removed by hand since: nothing to keep or remove).
-  const ownAgent = agent.removal !== null && agent.installed !== false;
+  const ownAgent = ownsAgent(preview);
   const removing = removeAgent && ownAgent;
   return (
     <div
