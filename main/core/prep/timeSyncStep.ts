@@ -1,6 +1,6 @@
 import { msg } from '../message.js';
 import { fail } from '../errors.js';
-import { runConsole } from '../platform/consoleEncoding.js';
+import { consoleSaid, runConsole } from '../platform/consoleEncoding.js';
 import { parseW32tmConfiguration, parseW32tmSource, syncFromFlagsOf } from '../platform/w32tm.js';
 import { z } from 'zod';
 import { readSysFile } from './sysFiles.js';
@@ -60,16 +60,11 @@ async function w32Current(sys: SystemContext): Promise<{ peers: string | null; f
   const from = cur.type ? syncFromFlagsOf(cur.type) : null;
   // A domain member (NT5DS) is restored by its flag alone; a manual list needs its peers.
   if (from && (cur.peers || from === 'domhier' || from === 'no')) return { peers: cur.peers, from };
-  const said = `${r.stdout}\n${r.stderr}`
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ');
   throw fail(
     'prep.time.w32Unreadable',
     msg('prep.time.w32Unreadable', {
       code: r.timedOut ? 'timeout' : (r.exitCode ?? '-'),
-      said: said.slice(0, 200) || '-',
+      said: consoleSaid(r),
     }),
     { remedy: msg('prep.time.w32UnreadableRemedy') },
   );
