@@ -163,7 +163,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
       : `server ${host} iburst`;
   const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
-  const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
+  const service = serviceName(platform);
   const sysv = platform.kind === 'ntpd' && platform.init === 'sysv';
   // When reverted, the service restarts after its original configuration is back — or, when it was not running
   // before (the restart below starts it), is stopped again; either is read back.
