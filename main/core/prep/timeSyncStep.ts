@@ -92,22 +92,18 @@ async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { k
  * Another state (no answer, `activating`…) restarts it as before, without a read-back to judge by.
  */
 function serviceUndo(
-  tool: string[],
+  p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>,
   was: string,
-  status: string[],
-  unit?: string,
 ): { command: string; args: string[]; check?: UndoCheck } {
-  const [command, ...pre] = tool as [string, ...string[]];
-  const [statusCmd, ...statusArgs] = status as [string, ...string[]];
-  const verb = (systemd: string, sysv: string): string[] => (unit ? [...pre, systemd, unit] : [...pre, sysv]);
-  if (was === 'active')
-    return {
-      command,
-      args: verb('try-restart', 'restart'),
-      check: { command: statusCmd, args: statusArgs },
-    };
+  const name = serviceName(p);
+  const sysv = p.kind === 'ntpd' && p.init === 'sysv';
+  const command = sysv ? 'service' : 'systemctl';
+  const verb = (systemd: string, sysvVerb: string): string[] => (sysv ? [name, sysvVerb] : [systemd, name]);
+  // The same status serviceState reads: SysV `service NAME status`, else `systemctl is-active NAME`.
+  const status = sysv ? { command, args: [name, 'status'] } : { command, args: ['is-active', name] };
+  if (was === 'active') return { command, args: verb('try-restart', 'restart'), check: status };
   if (was !== 'inactive' && was !== 'failed') return { command, args: verb('try-restart', 'restart') };
-  return { command, args: verb('stop', 'stop'), check: { command: statusCmd, args: statusArgs, exitCode: 3 } };
+  return { command, args: verb('stop', 'stop'), check: { ...status, exitCode: 3 } };
 }
 
 async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
@@ -175,14 +171,14 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
           ? {
               command: 'chkconfig',
               args: ['--list', 'ntpd'],
-              revert: serviceUndo(['service', 'ntpd'], was, ['service', 'ntpd', 'status']),
+              revert: serviceUndo(platform, was),
               reason: msg('prep.time.reason.check', { service }),
               okExitCodes: [0, 1],
             }
           : {
               command: 'systemctl',
               args: ['is-enabled', service],
-              revert: serviceUndo(['systemctl'], was, ['systemctl', 'is-active', service], service),
+              revert: serviceUndo(platform, was),
               reason: msg('prep.time.reason.check', { service }),
               // A disabled service answers "disabled" with exit 1: the restart below still runs it now.
               okExitCodes: [0, 1],
