@@ -75,10 +75,15 @@ function serviceName(p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): string 
   return p.kind === 'chrony' ? p.service : 'ntpd';
 }
 
+/** Whether the time service is started by SysV `service` (ntpd on RHEL 6), not systemd. */
+function isSysv(p: TimeSyncPlatform): boolean {
+  return p.kind === 'ntpd' && p.init === 'sysv';
+}
+
 /** Whether the time service runs now: `systemctl is-active` (`active`, `inactive`, `failed`…), or SysV `service … status`. */
 async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): Promise<string> {
   const name = serviceName(p);
-  if (p.kind === 'ntpd' && p.init === 'sysv') {
+  if (isSysv(p)) {
     const r = await sys.exec.run('service', [name, 'status'], { timeoutMs: 15_000, env: { LC_ALL: 'C' } });
     return r.exitCode === 0 ? 'active' : 'inactive';
   }
@@ -96,7 +101,7 @@ function serviceUndo(
   was: string,
 ): { command: string; args: string[]; check?: UndoCheck } {
   const name = serviceName(p);
-  const sysv = p.kind === 'ntpd' && p.init === 'sysv';
+  const sysv = isSysv(p);
   const command = sysv ? 'service' : 'systemctl';
   const verb = (systemd: string, sysvVerb: string): string[] => (sysv ? [name, sysvVerb] : [systemd, name]);
   // The same status serviceState reads: SysV `service NAME status`, else `systemctl is-active NAME`.
@@ -160,7 +165,7 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
   const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
   const service = serviceName(platform);
-  const sysv = platform.kind === 'ntpd' && platform.init === 'sysv';
+  const sysv = isSysv(platform);
   // When reverted, the service restarts after its original configuration is back — or, when it was not running
   // before (the restart below starts it), is stopped again; either is read back.
   const was = present ? 'active' : await serviceState(sys, platform);
@@ -268,12 +273,12 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
     if (state !== 'active')
       return {
         ok: false,
-        detail: msg(
-          w.platform.kind === 'ntpd' && w.platform.init === 'sysv'
-            ? 'prep.time.notRunningSysv'
-            : 'prep.time.notRunning',
-          { host, source: w.platform.conf, service: serviceName(w.platform), state },
-        ),
+        detail: msg(isSysv(w.platform) ? 'prep.time.notRunningSysv' : 'prep.time.notRunning', {
+          host,
+          source: w.platform.conf,
+          service: serviceName(w.platform),
+          state,
+        }),
       };
     return { ok: true, detail: msg('prep.time.verified', { host, source: w.platform.conf }) };
   },
