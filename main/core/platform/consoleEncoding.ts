@@ -75,3 +75,13 @@ export async function runConsole(
   if (sys.os !== 'windows' || sys.exec.cannedText) return sys.exec.run(command, args, opts);
   return sys.exec.run(command, args, { ...opts, encoding: await consoleEncoding(sys) });
 }
+
+/** What a console program printed, stdout then stderr, as one line (blank lines dropped, 200 characters at most; `-` when nothing). */
+export function consoleSaid(r: Pick<ExecResult, 'stdout' | 'stderr'>): string {
+  const said = `${r.stdout}\n${r.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return said.slice(0, 200) || '-';
+}

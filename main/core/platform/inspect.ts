@@ -181,6 +181,8 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
     }
     return { installed, ...(v ? { version: v } : {}), via: 'registry' };
   }
+  const dpkgStatus = sys.path('/var/lib/dpkg/status');
+  let dpkg: boolean | undefined;
   const dbpath = await rpmDbPath(sys);
   if (dbpath) {
     const r = await sys.exec.runReal(
@@ -190,14 +192,12 @@ export async function detectAgentPackage(sys: SystemContext): Promise<AgentPacka
         timeoutMs: 15_000,
       },
     );
+    if (!r.notFound && r.exitCode === 0) return { installed: true, version: r.stdout.trim(), via: 'rpm' };
     // A Debian or Ubuntu machine can have rpm installed too (an empty /var/lib/rpm): there dpkg's answer counts.
-    const dpkgToo = await exists(sys.path('/var/lib/dpkg/status'));
-    if (!r.notFound && (r.exitCode === 0 || !dpkgToo))
-      return r.exitCode === 0
-        ? { installed: true, version: r.stdout.trim(), via: 'rpm' }
-        : { installed: false, via: 'rpm' };
+    dpkg = await exists(dpkgStatus);
+    if (!r.notFound && !dpkg) return { installed: false, via: 'rpm' };
   }
-  if (await exists(sys.path('/var/lib/dpkg/status'))) {
+  if (dpkg ?? (await exists(dpkgStatus))) {
     const r = await sys.exec.runReal(
       'dpkg-query',
       [`--admindir=${sys.path('/var/lib/dpkg')}`, '-W', '-f', '${Status}|${Version}', 'ds-agent'],

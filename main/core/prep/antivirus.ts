@@ -2,7 +2,7 @@ import { msg } from '../message.js';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { parseRegQuery } from '../platform/osRelease.js';
-import { runConsole } from '../platform/consoleEncoding.js';
+import { consoleSaid, runConsole } from '../platform/consoleEncoding.js';
 import { parseScQuery, type ServiceState } from '../platform/scQuery.js';
 
 export { parseScQuery, type ServiceState };
@@ -184,15 +184,10 @@ export function isManagedDefenderEntry(entry: Record<string, string>, scepServic
 
 /** "sc query NAME did not say" with what it printed (its lines joined, bounded) and its exit code. */
 function scUnreadable(service: string, r: { stdout: string; stderr: string; exitCode: number | null }): Message {
-  const said = `${r.stdout}\n${r.stderr}`
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ');
   return msg('prep.av.why.serviceUnreadable', {
     command: `sc query ${service}`,
     code: r.exitCode ?? '-',
-    said: said.slice(0, 200) || '-',
+    said: consoleSaid(r),
   });
 }
 

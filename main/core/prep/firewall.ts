@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SystemContext } from '../system.js';
 import type { Message } from '../steps/types.js';
 import { isIpAddress } from '../inputs/names.js';
-import { runConsole } from '../platform/consoleEncoding.js';
+import { consoleSaid, runConsole } from '../platform/consoleEncoding.js';
 import { sysExists } from './sysFiles.js';
 
 /** One opening for the agent: TCP to (out) or from (in) an address on a port. */
@@ -309,15 +309,10 @@ async function detectWindowsFirewall(sys: SystemContext): Promise<FirewallState>
   s.windowsProfiles = r.exitCode === 0 ? parseNetshProfiles(r.stdout) : [];
   if (s.windowsProfiles.length === 0 || s.windowsProfiles.some((p) => p.on === null)) {
     // A failed or unreadable netsh says nothing about the firewall: it is "could not read", never "off".
-    const said = `${r.stdout}\n${r.stderr}`
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .join(' ');
     s.unknown = msg('prep.fw.why.netshUnreadable', {
       command: 'netsh advfirewall show allprofiles',
       code: r.timedOut ? 'timeout' : (r.exitCode ?? '-'),
-      said: said.slice(0, 200) || '-',
+      said: consoleSaid(r),
     });
     s.reasons.push(s.unknown);
     return s;

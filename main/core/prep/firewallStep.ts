@@ -50,46 +50,27 @@ export function richRule(r: FirewallRule): string {
   return `rule family="${fam}" source address="${r.address}" port port="${r.port}" protocol="tcp" accept`;
 }
 
-/** firewall-cmd runtime and permanent commands (with their undo) for an inbound opening. */
-export function firewalldCommands(r: FirewallRule): FwCommand[] {
-  const rich = richRule(r);
-  return [
-    {
-      command: 'firewall-cmd',
-      args: [`--add-rich-rule=${rich}`],
-      revert: {
-        command: 'firewall-cmd',
-        args: [`--remove-rich-rule=${rich}`],
-        check: { command: 'firewall-cmd', args: ['--list-rich-rules'], absent: rich },
-      },
-      rule: r,
-    },
-    {
-      command: 'firewall-cmd',
-      args: ['--permanent', `--add-rich-rule=${rich}`],
-      revert: {
-        command: 'firewall-cmd',
-        args: ['--permanent', `--remove-rich-rule=${rich}`],
-        check: { command: 'firewall-cmd', args: ['--permanent', '--list-rich-rules'], absent: rich },
-      },
-      rule: r,
-    },
-  ];
-}
-
-/** firewall-offline-cmd's command (with its undo) for an inbound opening: firewalld's permanent configuration. */
-export function firewalldOfflineCommand(r: FirewallRule): FwCommand {
+/**
+ * One rich-rule command (with its undo, read back by listing the rich rules): `firewall-cmd` with `flags` ([] the
+ * running firewall, `--permanent` its configuration) or `firewall-offline-cmd` (the configuration of a stopped one).
+ */
+function richRuleCommand(command: string, flags: string[], r: FirewallRule): FwCommand {
   const rich = richRule(r);
   return {
-    command: 'firewall-offline-cmd',
-    args: [`--add-rich-rule=${rich}`],
+    command,
+    args: [...flags, `--add-rich-rule=${rich}`],
     revert: {
-      command: 'firewall-offline-cmd',
-      args: [`--remove-rich-rule=${rich}`],
-      check: { command: 'firewall-offline-cmd', args: ['--list-rich-rules'], absent: rich },
+      command,
+      args: [...flags, `--remove-rich-rule=${rich}`],
+      check: { command, args: [...flags, '--list-rich-rules'], absent: rich },
     },
     rule: r,
   };
+}
+
+/** firewall-cmd runtime and permanent commands (with their undo) for an inbound opening. */
+export function firewalldCommands(r: FirewallRule): FwCommand[] {
+  return [richRuleCommand('firewall-cmd', [], r), richRuleCommand('firewall-cmd', ['--permanent'], r)];
 }
 
 /** The ufw command (with its undo) for an opening. */
@@ -229,7 +210,7 @@ export function firewallCommands(
         if (!s.richRules.includes(richRule(r))) commands.push(...firewalldCommands(r));
         break;
       case 'firewall-offline-cmd':
-        if (!s.richRules.includes(richRule(r))) commands.push(firewalldOfflineCommand(r));
+        if (!s.richRules.includes(richRule(r))) commands.push(richRuleCommand('firewall-offline-cmd', [], r));
         break;
       case 'ufw':
         if (!has(s, tag)) commands.push(ufwCommand(r));

@@ -73,13 +73,13 @@ export function parseChkconfigList(text: string): { levels: string[]; known: boo
 }
 
 /** One boot entry of `grubby --info=ALL`: its kernel (when printed) and its arguments. */
-export interface GrubbyEntry {
+interface GrubbyEntry {
   kernel: string | null;
   args: string;
 }
 
 /** Parses `grubby --info=ALL` (`index=N`, `kernel="…"`, `args="…"` lines per entry) into its kernel entries. */
-export function parseGrubbyEntries(text: string): GrubbyEntry[] {
+function parseGrubbyEntries(text: string): GrubbyEntry[] {
   const out: GrubbyEntry[] = [];
   let kernel: string | null = null;
   for (const line of text.split(/\r?\n/)) {
@@ -114,7 +114,7 @@ function grubRegen(os: OsInfo): { probe: string[]; regen: string[]; cfg: string 
  * The Linux kernel lines of a generated grub.cfg (`linux`, `linuxefi`, `linux16`), without memtest86+ (also
  * loaded with `linux`/`linux16`, and never given GRUB_CMDLINE_LINUX), and those lacking the kernel argument.
  */
-export function grubCfgKernelLines(text: string): { total: number; without: string[] } {
+function grubCfgKernelLines(text: string): { total: number; without: string[] } {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())

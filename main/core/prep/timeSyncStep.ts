@@ -1,6 +1,6 @@
 import { msg } from '../message.js';
 import { fail } from '../errors.js';
-import { runConsole } from '../platform/consoleEncoding.js';
+import { consoleSaid, runConsole } from '../platform/consoleEncoding.js';
 import { parseW32tmConfiguration, parseW32tmSource, syncFromFlagsOf } from '../platform/w32tm.js';
 import { z } from 'zod';
 import { readSysFile } from './sysFiles.js';
@@ -60,16 +60,11 @@ async function w32Current(sys: SystemContext): Promise<{ peers: string | null; f
   const from = cur.type ? syncFromFlagsOf(cur.type) : null;
   // A domain member (NT5DS) is restored by its flag alone; a manual list needs its peers.
   if (from && (cur.peers || from === 'domhier' || from === 'no')) return { peers: cur.peers, from };
-  const said = `${r.stdout}\n${r.stderr}`
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ');
   throw fail(
     'prep.time.w32Unreadable',
     msg('prep.time.w32Unreadable', {
       code: r.timedOut ? 'timeout' : (r.exitCode ?? '-'),
-      said: said.slice(0, 200) || '-',
+      said: consoleSaid(r),
     }),
     { remedy: msg('prep.time.w32UnreadableRemedy') },
   );
@@ -80,10 +75,15 @@ function serviceName(p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): string 
   return p.kind === 'chrony' ? p.service : 'ntpd';
 }
 
+/** Whether the time service is started by SysV `service` (ntpd on RHEL 6), not systemd. */
+function isSysv(p: TimeSyncPlatform): boolean {
+  return p.kind === 'ntpd' && p.init === 'sysv';
+}
+
 /** Whether the time service runs now: `systemctl is-active` (`active`, `inactive`, `failed`…), or SysV `service … status`. */
 async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>): Promise<string> {
   const name = serviceName(p);
-  if (p.kind === 'ntpd' && p.init === 'sysv') {
+  if (isSysv(p)) {
     const r = await sys.exec.run('service', [name, 'status'], { timeoutMs: 15_000, env: { LC_ALL: 'C' } });
     return r.exitCode === 0 ? 'active' : 'inactive';
   }
@@ -97,22 +97,18 @@ async function serviceState(sys: SystemContext, p: Exclude<TimeSyncPlatform, { k
  * Another state (no answer, `activating`…) restarts it as before, without a read-back to judge by.
  */
 function serviceUndo(
-  tool: string[],
+  p: Exclude<TimeSyncPlatform, { kind: 'w32time' }>,
   was: string,
-  status: string[],
-  unit?: string,
 ): { command: string; args: string[]; check?: UndoCheck } {
-  const [command, ...pre] = tool as [string, ...string[]];
-  const [statusCmd, ...statusArgs] = status as [string, ...string[]];
-  const verb = (systemd: string, sysv: string): string[] => (unit ? [...pre, systemd, unit] : [...pre, sysv]);
-  if (was === 'active')
-    return {
-      command,
-      args: verb('try-restart', 'restart'),
-      check: { command: statusCmd, args: statusArgs },
-    };
+  const name = serviceName(p);
+  const sysv = isSysv(p);
+  const command = sysv ? 'service' : 'systemctl';
+  const verb = (systemd: string, sysvVerb: string): string[] => (sysv ? [name, sysvVerb] : [systemd, name]);
+  // The same status serviceState reads: SysV `service NAME status`, else `systemctl is-active NAME`.
+  const status = sysv ? { command, args: [name, 'status'] } : { command, args: ['is-active', name] };
+  if (was === 'active') return { command, args: verb('try-restart', 'restart'), check: status };
   if (was !== 'inactive' && was !== 'failed') return { command, args: verb('try-restart', 'restart') };
-  return { command, args: verb('stop', 'stop'), check: { command: statusCmd, args: statusArgs, exitCode: 3 } };
+  return { command, args: verb('stop', 'stop'), check: { ...status, exitCode: 3 } };
 }
 
 async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncWork> {
@@ -168,8 +164,8 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
       : `server ${host} iburst`;
   const present = text.split(/\r?\n/).some((l) => l.trim().replace(/\s+/g, ' ') === line);
   const after = present ? text : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# dsa-setup: time-sync\n${line}\n`;
-  const service = platform.kind === 'chrony' ? platform.service : 'ntpd';
-  const sysv = platform.kind === 'ntpd' && platform.init === 'sysv';
+  const service = serviceName(platform);
+  const sysv = isSysv(platform);
   // When reverted, the service restarts after its original configuration is back — or, when it was not running
   // before (the restart below starts it), is stopped again; either is read back.
   const was = present ? 'active' : await serviceState(sys, platform);
@@ -180,14 +176,14 @@ async function work(sys: SystemContext, input: TimeSyncStepInput): Promise<SyncW
           ? {
               command: 'chkconfig',
               args: ['--list', 'ntpd'],
-              revert: serviceUndo(['service', 'ntpd'], was, ['service', 'ntpd', 'status']),
+              revert: serviceUndo(platform, was),
               reason: msg('prep.time.reason.check', { service }),
               okExitCodes: [0, 1],
             }
           : {
               command: 'systemctl',
               args: ['is-enabled', service],
-              revert: serviceUndo(['systemctl'], was, ['systemctl', 'is-active', service], service),
+              revert: serviceUndo(platform, was),
               reason: msg('prep.time.reason.check', { service }),
               // A disabled service answers "disabled" with exit 1: the restart below still runs it now.
               okExitCodes: [0, 1],
@@ -277,12 +273,12 @@ export const timeSyncStep: StepDescriptor<TimeSyncStepInput> = {
     if (state !== 'active')
       return {
         ok: false,
-        detail: msg(
-          w.platform.kind === 'ntpd' && w.platform.init === 'sysv'
-            ? 'prep.time.notRunningSysv'
-            : 'prep.time.notRunning',
-          { host, source: w.platform.conf, service: serviceName(w.platform), state },
-        ),
+        detail: msg(isSysv(w.platform) ? 'prep.time.notRunningSysv' : 'prep.time.notRunning', {
+          host,
+          source: w.platform.conf,
+          service: serviceName(w.platform),
+          state,
+        }),
       };
     return { ok: true, detail: msg('prep.time.verified', { host, source: w.platform.conf }) };
   },
