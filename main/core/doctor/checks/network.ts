@@ -15,7 +15,7 @@ import { cutAtDeadline } from '../cutAtDeadline.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
 import { dsaControl } from '../../platformText.js';
-import { beforeDeadline, clockRemedy, configuredNtpServer, managerOffsetOf, runningTimeService } from './time.js';
+import { beforeDeadline, clockRemedy, configuredNtpServerOf, managerOffsetOf, runningTimeServiceOf } from './time.js';
 
 /** The port the manager connects to on the agent (manager-initiated communication). */
 export const AGENT_PORT = 4118;
@@ -238,14 +238,14 @@ interface ClockWitness {
  * service's configuration) when it answers, else the manager's HTTP `Date` read over the same connection.
  */
 async function clockWitness(ctx: CheckContext, tls: TlsProbe): Promise<ClockWitness | null> {
-  const server = ctx.inputs.ntpServer ?? (await configuredNtpServer(ctx.sys).catch(() => null))?.server;
+  const server = ctx.inputs.ntpServer ?? (await configuredNtpServerOf(ctx).catch(() => null))?.server;
   if (server) {
     const r = await beforeDeadline(ctx, ctx.probes.ntp(server));
     if (r?.ok)
       return {
         offsetMs: r.offsetMs,
         by: k('doctor.tls.byNtp', { server: r.server }),
-        setClock: await clockRemedy(ctx, server, await runningTimeService(ctx.sys).catch(() => null)),
+        setClock: await clockRemedy(ctx, server, await runningTimeServiceOf(ctx).catch(() => null)),
       };
   }
   const offset = managerOffsetOf(tls.answer);

@@ -10,7 +10,7 @@ import type { SystemContext } from '../../system.js';
 import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
-import { inspectionOf } from '../facts.js';
+import { inspectionOf, once } from '../facts.js';
 import { cutAtDeadline } from '../cutAtDeadline.js';
 import type { HttpAnswer } from '../probes/tls.js';
 
@@ -84,6 +84,19 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
   return [...found].sort();
 }
 
+const ntpServers = new WeakMap<CheckContext, Promise<{ server: string; file: string } | null>>();
+const timeServices = new WeakMap<CheckContext, Promise<string[] | null>>();
+
+/** configuredNtpServer of this run's machine, read once per run (time.skew and tls.manager both ask). */
+export function configuredNtpServerOf(ctx: CheckContext): Promise<{ server: string; file: string } | null> {
+  return once(ntpServers, ctx, () => configuredNtpServer(ctx.sys));
+}
+
+/** runningTimeService of this run's machine, read once per run (time.skew and tls.manager both ask). */
+export function runningTimeServiceOf(ctx: CheckContext): Promise<string[] | null> {
+  return once(timeServices, ctx, () => runningTimeService(ctx.sys));
+}
+
 /** The value of `p`, or null when it is not there shortly before the run's deadline. */
 export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
@@ -154,14 +167,14 @@ export const timeSkewCheck: CheckDef = {
   titleKey: 'doctor.title.timeSkew',
   defaultClass: 'clock',
   async run(ctx: CheckContext): Promise<CheckOutcome> {
-    const conf = ctx.inputs.ntpServer ? null : await configuredNtpServer(ctx.sys);
+    const conf = ctx.inputs.ntpServer ? null : await configuredNtpServerOf(ctx);
     const server = ctx.inputs.ntpServer ?? conf?.server ?? null;
     const m = ctx.inputs.manager;
     const [ntp, tls, services] = await Promise.all([
       server ? ctx.probes.ntp(server) : Promise.resolve(null),
       // The manager's Date when it comes in time: a slow path to the manager must not hold the clock's verdict.
       m ? beforeDeadline(ctx, ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls()) : null,
-      runningTimeService(ctx.sys),
+      runningTimeServiceOf(ctx),
     ]);
     const seen: Message[] = [];
     const ntpOffset = ntp?.ok ? ntp.offsetMs : null;
