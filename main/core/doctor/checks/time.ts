@@ -105,7 +105,7 @@ export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T |
 }
 
 /** An offset's size in the unit a person reads it in: seconds up to an hour, hours up to two days, then days. */
-export function durationRef(ms: number): Message {
+function durationRef(ms: number): Message {
   const s = Math.abs(ms) / 1000;
   if (s < 3_600) return k('doctor.time.duration.seconds', { n: s.toFixed(1) });
   if (s < 2 * 86_400) return k('doctor.time.duration.hours', { n: (s / 3_600).toFixed(1) });
