@@ -116,6 +116,11 @@ const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.a
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
 const managerDirection = (offsetMs: number): Message => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 
+/** The time service `timeSyncPlatform` names for this run's machine (the one `doctor --fix` plans). */
+async function timeSyncOf(ctx: CheckContext): Promise<ReturnType<typeof timeSyncPlatform>> {
+  return timeSyncPlatform((await inspectionOf(ctx).catch(() => null))?.os ?? null, false);
+}
+
 /**
  * How to set this clock from `server` on this platform, with its real host and port: the time service
  * `timeSyncPlatform` names (the one `doctor --fix` plans), or chrony / systemd-timesyncd when that is what runs.
@@ -124,8 +129,7 @@ export async function clockRemedy(ctx: CheckContext, server: string, services: s
   const { host, port } = parseNtpServer(server);
   if (ctx.sys.os === 'windows')
     return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
-  const os = (await inspectionOf(ctx).catch(() => null))?.os ?? null;
-  let p = timeSyncPlatform(os, false);
+  let p = await timeSyncOf(ctx);
   if (p.kind === 'ntpd' && p.init === 'sysv')
     return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
   // An admin who installed chrony where the vendor ships ntpd (SLES 12) gets chrony's commands.
@@ -153,7 +157,7 @@ async function offsetCommand(ctx: CheckContext, services: string[] | null): Prom
   if (services?.includes('chronyd')) return 'chronyc -n tracking';
   if (services?.includes('ntpd')) return 'ntpq -pn';
   if (services?.includes('systemd-timesyncd')) return 'timedatectl timesync-status';
-  const p = timeSyncPlatform((await inspectionOf(ctx).catch(() => null))?.os ?? null, false);
+  const p = await timeSyncOf(ctx);
   return p.kind === 'ntpd' ? 'ntpq -pn' : 'chronyc -n tracking';
 }
 
