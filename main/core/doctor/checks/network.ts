@@ -154,6 +154,16 @@ function proxyPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   return judged('tcp', c.ms, proxyRefusal(ctx, t, c));
 }
 
+/** The message key of a proxy's refusal: by its status, else by whether it was reached and what it sent. */
+function refusalKind(status: number | null, connected: boolean, line: string, code: string | undefined): string {
+  if (status === 407) return 'proxyAuth';
+  if (status === 502 || status === 503 || status === 504) return 'proxyUpstream';
+  if (status !== null) return 'proxyDenied';
+  if (!connected) return 'proxyUnreachable';
+  if (line) return 'proxyNotHttp';
+  return code === 'ETIMEDOUT' ? 'proxySilent' : 'proxyClosed';
+}
+
 /**
  * Why the agent's proxy gave no tunnel to the manager: it asks for authentication (407), refused (another
  * status), could not be reached, took the connection and then stayed silent or closed it, or answered in
@@ -167,20 +177,7 @@ export function proxyRefusal(ctx: CheckContext, t: Pick<Target, 'host' | 'port'>
   const status = tunnel && 'status' in tunnel ? tunnel.status : null;
   const line = tunnel?.statusLine ?? '';
   const connected = Boolean(tunnel && 'connected' in tunnel && tunnel.connected);
-  const which =
-    status === 407
-      ? 'proxyAuth'
-      : status === 502 || status === 503 || status === 504
-        ? 'proxyUpstream'
-        : status !== null
-          ? 'proxyDenied'
-          : !connected
-            ? 'proxyUnreachable'
-            : line
-              ? 'proxyNotHttp'
-              : c.code === 'ETIMEDOUT'
-                ? 'proxySilent'
-                : 'proxyClosed';
+  const which = refusalKind(status, connected, line, c.code);
   return {
     status: 'fail',
     class: 'proxy',
