@@ -10,7 +10,12 @@ import type { CheckContext } from './types.js';
 const inspections = new WeakMap<CheckContext, Promise<Inspection>>();
 const agentStates = new WeakMap<CheckContext, Promise<AgentState>>();
 
-function once<T>(cache: WeakMap<CheckContext, Promise<T>>, ctx: CheckContext, read: () => Promise<T>): Promise<T> {
+/** The value `read` gives, read once per run (`ctx`) and shared by every check that asks for it. */
+export function once<T>(
+  cache: WeakMap<CheckContext, Promise<T>>,
+  ctx: CheckContext,
+  read: () => Promise<T>,
+): Promise<T> {
   let p = cache.get(ctx);
   if (!p) {
     p = read();

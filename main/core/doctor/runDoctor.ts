@@ -203,20 +203,14 @@ export async function runDoctor(
       const outcome = await within<CheckOutcome>(
         deadline
           .runAs(def.id, () => def.run(ctx))
-          .catch((e: unknown): CheckOutcome =>
-            // An error the tool explains (a system file that is a pipe, unreadable…) keeps its text and remedy.
-            e instanceof DsaError
-              ? {
-                  status: 'fail',
-                  detail: k('doctor.common.crashed', { message: e.info.message }),
-                  remedy: e.info.remedy ?? k('doctor.remedy.generic'),
-                }
-              : {
-                  status: 'fail',
-                  detail: k('doctor.common.crashed', { message: e instanceof Error ? e.message : String(e) }),
-                  remedy: k('doctor.remedy.generic'),
-                },
-          ),
+          // An error the tool explains (a system file that is a pipe, unreadable…) keeps its text and remedy.
+          .catch((e: unknown): CheckOutcome => ({
+            status: 'fail',
+            detail: k('doctor.common.crashed', {
+              message: e instanceof DsaError ? e.info.message : e instanceof Error ? e.message : String(e),
+            }),
+            remedy: (e instanceof DsaError ? e.info.remedy : undefined) ?? k('doctor.remedy.generic'),
+          })),
         guard,
         (): CheckOutcome => {
           const pastDeadline = performance.now() >= deadlineAt - 5;

@@ -15,7 +15,7 @@ import { cutAtDeadline } from '../cutAtDeadline.js';
 import { hostsFilePath } from '../../system.js';
 import { sameHostName } from '../../inputs/names.js';
 import { dsaControl } from '../../platformText.js';
-import { beforeDeadline, clockRemedy, configuredNtpServer, managerOffsetOf, runningTimeService } from './time.js';
+import { beforeDeadline, clockRemedy, configuredNtpServerOf, managerOffsetOf, runningTimeServiceOf } from './time.js';
 
 /** The port the manager connects to on the agent (manager-initiated communication). */
 export const AGENT_PORT = 4118;
@@ -154,6 +154,16 @@ function proxyPhase(ctx: CheckContext, t: Target, c: PathResult): Judged {
   return judged('tcp', c.ms, proxyRefusal(ctx, t, c));
 }
 
+/** The message key of a proxy's refusal: by its status, else by whether it was reached and what it sent. */
+function refusalKind(status: number | null, connected: boolean, line: string, code: string | undefined): string {
+  if (status === 407) return 'proxyAuth';
+  if (status === 502 || status === 503 || status === 504) return 'proxyUpstream';
+  if (status !== null) return 'proxyDenied';
+  if (!connected) return 'proxyUnreachable';
+  if (line) return 'proxyNotHttp';
+  return code === 'ETIMEDOUT' ? 'proxySilent' : 'proxyClosed';
+}
+
 /**
  * Why the agent's proxy gave no tunnel to the manager: it asks for authentication (407), refused (another
  * status), could not be reached, took the connection and then stayed silent or closed it, or answered in
@@ -167,20 +177,7 @@ export function proxyRefusal(ctx: CheckContext, t: Pick<Target, 'host' | 'port'>
   const status = tunnel && 'status' in tunnel ? tunnel.status : null;
   const line = tunnel?.statusLine ?? '';
   const connected = Boolean(tunnel && 'connected' in tunnel && tunnel.connected);
-  const which =
-    status === 407
-      ? 'proxyAuth'
-      : status === 502 || status === 503 || status === 504
-        ? 'proxyUpstream'
-        : status !== null
-          ? 'proxyDenied'
-          : !connected
-            ? 'proxyUnreachable'
-            : line
-              ? 'proxyNotHttp'
-              : c.code === 'ETIMEDOUT'
-                ? 'proxySilent'
-                : 'proxyClosed';
+  const which = refusalKind(status, connected, line, c.code);
   return {
     status: 'fail',
     class: 'proxy',
@@ -238,14 +235,14 @@ interface ClockWitness {
  * service's configuration) when it answers, else the manager's HTTP `Date` read over the same connection.
  */
 async function clockWitness(ctx: CheckContext, tls: TlsProbe): Promise<ClockWitness | null> {
-  const server = ctx.inputs.ntpServer ?? (await configuredNtpServer(ctx.sys).catch(() => null))?.server;
+  const server = ctx.inputs.ntpServer ?? (await configuredNtpServerOf(ctx).catch(() => null))?.server;
   if (server) {
     const r = await beforeDeadline(ctx, ctx.probes.ntp(server));
     if (r?.ok)
       return {
         offsetMs: r.offsetMs,
         by: k('doctor.tls.byNtp', { server: r.server }),
-        setClock: await clockRemedy(ctx, server, await runningTimeService(ctx.sys).catch(() => null)),
+        setClock: await clockRemedy(ctx, server, await runningTimeServiceOf(ctx).catch(() => null)),
       };
   }
   const offset = managerOffsetOf(tls.answer);

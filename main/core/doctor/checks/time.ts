@@ -10,7 +10,7 @@ import type { SystemContext } from '../../system.js';
 import { type CheckContext, type CheckDef, type CheckOutcome } from '../types.js';
 import { parseNtpServer } from '../probes/sntp.js';
 import { timeSyncPlatform } from '../../prep/timeSync.js';
-import { inspectionOf } from '../facts.js';
+import { inspectionOf, once } from '../facts.js';
 import { cutAtDeadline } from '../cutAtDeadline.js';
 import type { HttpAnswer } from '../probes/tls.js';
 
@@ -84,6 +84,19 @@ export async function runningTimeService(sys: SystemContext): Promise<string[] |
   return [...found].sort();
 }
 
+const ntpServers = new WeakMap<CheckContext, Promise<{ server: string; file: string } | null>>();
+const timeServices = new WeakMap<CheckContext, Promise<string[] | null>>();
+
+/** configuredNtpServer of this run's machine, read once per run (time.skew and tls.manager both ask). */
+export function configuredNtpServerOf(ctx: CheckContext): Promise<{ server: string; file: string } | null> {
+  return once(ntpServers, ctx, () => configuredNtpServer(ctx.sys));
+}
+
+/** runningTimeService of this run's machine, read once per run (time.skew and tls.manager both ask). */
+export function runningTimeServiceOf(ctx: CheckContext): Promise<string[] | null> {
+  return once(timeServices, ctx, () => runningTimeService(ctx.sys));
+}
+
 /** The value of `p`, or null when it is not there shortly before the run's deadline. */
 export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
@@ -92,7 +105,7 @@ export function beforeDeadline<T>(ctx: CheckContext, p: Promise<T>): Promise<T |
 }
 
 /** An offset's size in the unit a person reads it in: seconds up to an hour, hours up to two days, then days. */
-export function durationRef(ms: number): Message {
+function durationRef(ms: number): Message {
   const s = Math.abs(ms) / 1000;
   if (s < 3_600) return k('doctor.time.duration.seconds', { n: s.toFixed(1) });
   if (s < 2 * 86_400) return k('doctor.time.duration.hours', { n: (s / 3_600).toFixed(1) });
@@ -103,6 +116,11 @@ const direction = (offsetMs: number): Message => k(offsetMs < 0 ? 'doctor.time.a
 /** The manager's clock against this one: the opposite direction of this clock's offset. */
 const managerDirection = (offsetMs: number): Message => k(offsetMs > 0 ? 'doctor.time.ahead' : 'doctor.time.behind');
 
+/** The time service `timeSyncPlatform` names for this run's machine (the one `doctor --fix` plans). */
+async function timeSyncOf(ctx: CheckContext): Promise<ReturnType<typeof timeSyncPlatform>> {
+  return timeSyncPlatform((await inspectionOf(ctx).catch(() => null))?.os ?? null, false);
+}
+
 /**
  * How to set this clock from `server` on this platform, with its real host and port: the time service
  * `timeSyncPlatform` names (the one `doctor --fix` plans), or chrony / systemd-timesyncd when that is what runs.
@@ -111,8 +129,7 @@ export async function clockRemedy(ctx: CheckContext, server: string, services: s
   const { host, port } = parseNtpServer(server);
   if (ctx.sys.os === 'windows')
     return k(port === 123 ? 'doctor.time.fixWindows' : 'doctor.time.fixWindowsPort', { host, port });
-  const os = (await inspectionOf(ctx).catch(() => null))?.os ?? null;
-  let p = timeSyncPlatform(os, false);
+  let p = await timeSyncOf(ctx);
   if (p.kind === 'ntpd' && p.init === 'sysv')
     return k(port === 123 ? 'doctor.time.fixEl6' : 'doctor.time.fixEl6Port', { host, port });
   // An admin who installed chrony where the vendor ships ntpd (SLES 12) gets chrony's commands.
@@ -140,7 +157,7 @@ async function offsetCommand(ctx: CheckContext, services: string[] | null): Prom
   if (services?.includes('chronyd')) return 'chronyc -n tracking';
   if (services?.includes('ntpd')) return 'ntpq -pn';
   if (services?.includes('systemd-timesyncd')) return 'timedatectl timesync-status';
-  const p = timeSyncPlatform((await inspectionOf(ctx).catch(() => null))?.os ?? null, false);
+  const p = await timeSyncOf(ctx);
   return p.kind === 'ntpd' ? 'ntpq -pn' : 'chronyc -n tracking';
 }
 
@@ -154,14 +171,14 @@ export const timeSkewCheck: CheckDef = {
   titleKey: 'doctor.title.timeSkew',
   defaultClass: 'clock',
   async run(ctx: CheckContext): Promise<CheckOutcome> {
-    const conf = ctx.inputs.ntpServer ? null : await configuredNtpServer(ctx.sys);
+    const conf = ctx.inputs.ntpServer ? null : await configuredNtpServerOf(ctx);
     const server = ctx.inputs.ntpServer ?? conf?.server ?? null;
     const m = ctx.inputs.manager;
     const [ntp, tls, services] = await Promise.all([
       server ? ctx.probes.ntp(server) : Promise.resolve(null),
       // The manager's Date when it comes in time: a slow path to the manager must not hold the clock's verdict.
       m ? beforeDeadline(ctx, ctx.probes.target({ host: m.host, port: m.port, role: 'manager' }).tls()) : null,
-      runningTimeService(ctx.sys),
+      runningTimeServiceOf(ctx),
     ]);
     const seen: Message[] = [];
     const ntpOffset = ntp?.ok ? ntp.offsetMs : null;

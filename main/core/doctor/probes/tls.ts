@@ -78,7 +78,7 @@ const MIDDLEBOX_HEADERS: { name: RegExp; value: RegExp; kind: MiddleboxKind }[] 
 ];
 
 /** The first header of a response head that signs the answer as a proxy's, firewall's or load balancer's. */
-export function middleboxOf(head: string): HttpAnswer['middlebox'] {
+function middleboxOf(head: string): HttpAnswer['middlebox'] {
   for (const line of head.split(/\r?\n/).slice(1)) {
     const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
     if (!m) continue;
@@ -167,13 +167,13 @@ function sni(servername: string): string | undefined {
 }
 
 /** The first line of what a server sent, printable ASCII only (control bytes as `.`), at most 80 characters. */
-export function firstLineOf(buf: string): string {
+function firstLineOf(buf: string): string {
   const line = buf.split(/\r?\n/)[0] ?? '';
   return line.slice(0, 80).replace(/[^\x20-\x7e]/g, '.');
 }
 
 /** Judges the bytes a server sent back to an HTTP request: a whole head, a head cut off, or not HTTP. */
-export function judgeHttpHead(buf: string, receivedAt: number): HttpAnswer {
+function judgeHttpHead(buf: string, receivedAt: number): HttpAnswer {
   const end = buf.search(/\r?\n\r?\n/);
   const head = end >= 0 ? buf.slice(0, end) : buf;
   const status = /^HTTP\/\d(?:\.\d)? (\d{3})(?: |\r?$)/.exec(head.split(/\r?\n/)[0] ?? '')?.[1];
@@ -316,7 +316,7 @@ export function tlsHandshake(
  * OpenSSL's reason from its error line (`C0…:error:0A00010B:SSL routines:tls_validate_record_header:wrong
  * version number:../deps/…:77:` → `wrong version number`); other messages as they are, on one line.
  */
-export function openSslReason(message: string): string {
+function openSslReason(message: string): string {
   const line = message.split('\n')[0]!.trim();
   return /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(line)?.[1]?.trim() ?? line;
 }
