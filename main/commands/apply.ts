@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/engine/apply.js';
 import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
-import { runSummaries } from '../core/engine/runs.js';
+import { summarizeRun } from '../core/engine/runs.js';
+import { readEvents, runsDir } from '../core/engine/journal.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
 import { readInputFile, unwrapParse } from '../core/inputs/load.js';
@@ -32,7 +34,9 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   if (o.runId) lines.push(ctx.t('apply.journal', { run: o.runId, dir: o.journalDir ?? '' }));
   if (o.runId && !o.ok) {
     // A run that failed before it touched anything (a full disk at the first backup) has nothing to undo.
-    const changed = runSummaries(ctx.sys).find((r) => r.runId === o.runId)?.changed ?? true;
+    // Only this run's journal is read (not every run's).
+    const events = readEvents(join(runsDir(ctx.sys), o.runId));
+    const changed = events.length === 0 || summarizeRun(o.runId, 0, events).changed;
     lines.push(changed ? ctx.t('apply.revertHint', { run: o.runId }) : ctx.t('apply.nothingChanged'));
   }
   if (o.rebootRequired) lines.push(ctx.t('apply.rebootNow'));
