@@ -38,6 +38,13 @@ export function cliContext(cmd: Command): CliContext {
     t: translator(lang),
     lang,
     json,
+    ...cliOutput(json),
+  };
+}
+
+/** Where a run's output goes, masked: text on stdout (none with --json), text on stderr, the one JSON document. */
+export function cliOutput(json: boolean): Pick<CliContext, 'say' | 'warn' | 'printJson'> {
+  return {
     say: (text) => {
       if (!json) process.stdout.write(redactText(text.endsWith('\n') ? text : text + '\n'));
     },
