@@ -8,8 +8,7 @@ import { summarizeRun } from '../core/engine/runs.js';
 import { readEvents, runsDir } from '../core/engine/journal.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
-import { readInputFile, unwrapParse } from '../core/inputs/load.js';
-import { parseJsonInput } from '../core/inputs/json.js';
+import { loadJson } from '../core/inputs/load.js';
 import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -57,7 +56,7 @@ function nothingToDo(ctx: CliContext, plan: Plan): number {
 
 /** Reads and validates a plan file (`apply --plan FILE`): bounded, in any encoding an editor saves it in. */
 async function readPlanFile(file: string): Promise<Plan> {
-  return parsePlan(file, unwrapParse(file, parseJsonInput(file, await readInputFile(file))));
+  return parsePlan(file, await loadJson(file));
 }
 
 /** Registers `dsa-setup apply`. */
