@@ -82,7 +82,8 @@ export function registerApply(program: Command, t: Translate): void {
           return applyExitCode(outcome);
         };
         // Nobody to ask and rights to act: plan holding the lock and run that plan, without planning twice.
-        if (opts.plan === undefined && opts.yes && (await isAdmin(ctx.sys))) {
+        const admin = opts.plan === undefined && opts.yes ? await isAdmin(ctx.sys) : undefined;
+        if (admin) {
           const r = await planAndApply(
             ctx.sys,
             () => planFromOptions(ctx.sys, opts),
@@ -94,7 +95,7 @@ export function registerApply(program: Command, t: Translate): void {
         const plan = opts.plan !== undefined ? await readPlanFile(opts.plan) : await planFromOptions(ctx.sys, opts);
         ctx.say(planText(ctx.t, plan));
         if (planIsEmpty(plan)) return nothingToDo(ctx, plan);
-        await requireAdmin(ctx);
+        await requireAdmin(ctx, admin);
         if (!(await confirmOrRefuse(ctx, opts.yes, 'apply.confirm'))) {
           ctx.say(ctx.t('apply.cancelled'));
           return ExitCode.failed;

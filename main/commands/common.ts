@@ -109,9 +109,10 @@ export function action<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) =>
   };
 }
 
-/** Refuses (exit 3) unless this process has administrator rights. */
-export async function requireAdmin(ctx: CliContext): Promise<void> {
-  if (await isAdmin(ctx.sys)) return;
+/** Refuses (exit 3) unless this process has administrator rights (`admin`: already known). */
+export async function requireAdmin(ctx: CliContext, admin?: boolean): Promise<void> {
+  // `admin`: the answer already asked for in this run (on Windows, `net session` is not run twice).
+  if (admin ?? (await isAdmin(ctx.sys))) return;
   throw fail('cli.needsAdmin', msg('cli.needsAdmin'), {
     remedy: msg(ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy'),
     exit: ExitCode.needsAdmin,
