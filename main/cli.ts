@@ -2,8 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { detectLang, translator, type Lang } from './core/i18n.js';
 import { ExitCode } from './core/errors.js';
-import { redactArgv, redactJson, redactText, registerProcessSecrets } from './core/secrets.js';
-import { reportError } from './commands/common.js';
+import { redactArgv, redactText, registerProcessSecrets } from './core/secrets.js';
+import { cliOutput, reportError } from './commands/common.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
@@ -55,15 +55,7 @@ export function buildProgram(lang: Lang): Command {
  * awaited — the way commands report theirs (masked, logged with its stack as a bug), never as Node's raw stack.
  */
 function reportStray(argv: readonly string[], err: unknown, json: boolean): void {
-  process.exitCode = reportError(
-    {
-      t: translator(langFromArgv(argv)),
-      json,
-      warn: (text) => process.stderr.write(redactText(text.endsWith('\n') ? text : text + '\n')),
-      printJson: (value) => process.stdout.write(JSON.stringify(redactJson(value), null, 2) + '\n'),
-    },
-    err,
-  );
+  process.exitCode = reportError({ t: translator(langFromArgv(argv)), json, ...cliOutput(json) }, err);
 }
 
 /** Runs the CLI; usage errors exit 2 (the contract), help and version exit 0. */

@@ -1,13 +1,14 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Translate } from '../core/i18n.js';
 import { applyPlan, parsePlan, planAndApply, type ApplyOutcome } from '../core/engine/apply.js';
 import { planIsEmpty } from '../core/engine/plan.js';
 import { checkRootDir } from '../core/engine/paths.js';
-import { runSummaries } from '../core/engine/runs.js';
+import { summarizeRun } from '../core/engine/runs.js';
+import { readEvents, runsDir } from '../core/engine/journal.js';
 import { hasStepOptions, planFromOptions, type StepOptions } from '../core/steps/requests.js';
 import { fail, ExitCode } from '../core/errors.js';
-import { readInputFile, unwrapParse } from '../core/inputs/load.js';
-import { parseJsonInput } from '../core/inputs/json.js';
+import { loadJson } from '../core/inputs/load.js';
 import { msg, renderMessage, type Message } from '../core/message.js';
 import type { Plan } from '../core/steps/types.js';
 import { action, confirmOrRefuse, requireAdmin, formatError, type CliContext } from './common.js';
@@ -32,7 +33,9 @@ function outcomeText(ctx: CliContext, o: ApplyOutcome): string {
   if (o.runId) lines.push(ctx.t('apply.journal', { run: o.runId, dir: o.journalDir ?? '' }));
   if (o.runId && !o.ok) {
     // A run that failed before it touched anything (a full disk at the first backup) has nothing to undo.
-    const changed = runSummaries(ctx.sys).find((r) => r.runId === o.runId)?.changed ?? true;
+    // Only this run's journal is read (not every run's).
+    const events = readEvents(join(runsDir(ctx.sys), o.runId));
+    const changed = events.length === 0 || summarizeRun(o.runId, 0, events).changed;
     lines.push(changed ? ctx.t('apply.revertHint', { run: o.runId }) : ctx.t('apply.nothingChanged'));
   }
   if (o.rebootRequired) lines.push(ctx.t('apply.rebootNow'));
@@ -53,7 +56,7 @@ function nothingToDo(ctx: CliContext, plan: Plan): number {
 
 /** Reads and validates a plan file (`apply --plan FILE`): bounded, in any encoding an editor saves it in. */
 async function readPlanFile(file: string): Promise<Plan> {
-  return parsePlan(file, unwrapParse(file, parseJsonInput(file, await readInputFile(file))));
+  return parsePlan(file, await loadJson(file));
 }
 
 /** Registers `dsa-setup apply`. */
@@ -79,7 +82,8 @@ export function registerApply(program: Command, t: Translate): void {
           return applyExitCode(outcome);
         };
         // Nobody to ask and rights to act: plan holding the lock and run that plan, without planning twice.
-        if (opts.plan === undefined && opts.yes && (await isAdmin(ctx.sys))) {
+        const admin = opts.plan === undefined && opts.yes ? await isAdmin(ctx.sys) : undefined;
+        if (admin) {
           const r = await planAndApply(
             ctx.sys,
             () => planFromOptions(ctx.sys, opts),
@@ -91,7 +95,7 @@ export function registerApply(program: Command, t: Translate): void {
         const plan = opts.plan !== undefined ? await readPlanFile(opts.plan) : await planFromOptions(ctx.sys, opts);
         ctx.say(planText(ctx.t, plan));
         if (planIsEmpty(plan)) return nothingToDo(ctx, plan);
-        await requireAdmin(ctx);
+        await requireAdmin(ctx, admin);
         if (!(await confirmOrRefuse(ctx, opts.yes, 'apply.confirm'))) {
           ctx.say(ctx.t('apply.cancelled'));
           return ExitCode.failed;

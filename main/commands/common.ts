@@ -38,6 +38,13 @@ export function cliContext(cmd: Command): CliContext {
     t: translator(lang),
     lang,
     json,
+    ...cliOutput(json),
+  };
+}
+
+/** Where a run's output goes, masked: text on stdout (none with --json), text on stderr, the one JSON document. */
+export function cliOutput(json: boolean): Pick<CliContext, 'say' | 'warn' | 'printJson'> {
+  return {
     say: (text) => {
       if (!json) process.stdout.write(redactText(text.endsWith('\n') ? text : text + '\n'));
     },
@@ -102,9 +109,10 @@ export function action<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) =>
   };
 }
 
-/** Refuses (exit 3) unless this process has administrator rights. */
-export async function requireAdmin(ctx: CliContext): Promise<void> {
-  if (await isAdmin(ctx.sys)) return;
+/** Refuses (exit 3) unless this process has administrator rights (`admin`: already known). */
+export async function requireAdmin(ctx: CliContext, admin?: boolean): Promise<void> {
+  // `admin`: the answer already asked for in this run (on Windows, `net session` is not run twice).
+  if (admin ?? (await isAdmin(ctx.sys))) return;
   throw fail('cli.needsAdmin', msg('cli.needsAdmin'), {
     remedy: msg(ctx.sys.os === 'windows' ? 'cli.needsAdminRemedyWindows' : 'cli.needsAdminRemedy'),
     exit: ExitCode.needsAdmin,

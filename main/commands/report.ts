@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Translate } from '../core/i18n.js';
-import { readInputFile, unwrapParse } from '../core/inputs/load.js';
-import { parseJsonInput } from '../core/inputs/json.js';
+import { loadJson } from '../core/inputs/load.js';
 import { inputError } from '../core/errors.js';
 import { msg } from '../core/message.js';
 import { parseDoctorResult } from '../core/report/schema.js';
@@ -30,7 +29,7 @@ export function registerReport(program: Command, t: Translate): void {
             msg(opts.from && !opts.fleet ? 'fleet.error.jsonNeedsFleet' : 'fleet.error.fromOrFleet'),
           );
         // PowerShell 5's `doctor --json > FILE` writes UTF-16: read as the other input files are.
-        const value = unwrapParse(opts.from, parseJsonInput(opts.from, await readInputFile(opts.from)));
+        const value = await loadJson(opts.from);
         const parsed = parseDoctorResult(value);
         if (!parsed.ok)
           throw inputError(

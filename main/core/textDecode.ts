@@ -28,22 +28,13 @@ function utf16Without(data: Buffer, offset: number): 'utf-16le' | 'utf-16be' | n
   return null;
 }
 
-const decodes = (label: string, data: Buffer): boolean => {
-  try {
-    new TextDecoder(label, { fatal: true }).decode(data);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
- * The Japanese encoding that reads bytes as Japanese text: of Shift_JIS and EUC-JP, one that decodes them without
+ * The Japanese encoding that reads bytes as Japanese text, with that text: of Shift_JIS and EUC-JP, one that decodes them without
  * error and gives the most kana and kanji (the other, when it decodes at all, gives half-width katakana and rare
  * kanji); UTF-8 with replacement characters when neither does.
  */
-function japanese(body: Buffer): TextEncoding {
-  let best: { encoding: TextEncoding; score: number } | null = null;
+function japanese(body: Buffer): { text: string; encoding: TextEncoding } {
+  let best: { text: string; encoding: TextEncoding; score: number } | null = null;
   for (const encoding of ['shift_jis', 'euc-jp'] as const) {
     let text: string;
     try {
@@ -54,9 +45,9 @@ function japanese(body: Buffer): TextEncoding {
     const score =
       (text.match(/[\u3040-\u30ff\u4e00-\u9fff\u3000-\u303f]/g)?.length ?? 0) -
       (text.match(/[\uff61-\uff9f]/g)?.length ?? 0);
-    if (!best || score > best.score) best = { encoding, score };
+    if (!best || score > best.score) best = { text, encoding, score };
   }
-  return best?.encoding ?? 'utf-8';
+  return best ?? { text: new TextDecoder('utf-8').decode(body), encoding: 'utf-8' };
 }
 
 /**
@@ -88,10 +79,13 @@ export function decodeText(
     const nl = data.indexOf(0x0a);
     if (nl >= 0 && nl < data.length - 1) body = data.subarray(nl + 1);
   }
-  const encoding = decodes('utf-8', body) ? 'utf-8' : japanese(body);
-  // The UTF-8 decoder leaves a BOM out.
-  const text = new TextDecoder(encoding).decode(body);
-  return { text: encoding === 'shift_jis' ? windowsControls(text) : text, encoding };
+  // The UTF-8 decoder leaves a BOM out. Decoded once: the strict decode's text is the answer when it succeeds.
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
+  } catch {
+    const { text, encoding } = japanese(body);
+    return { text: encoding === 'shift_jis' ? windowsControls(text) : text, encoding };
+  }
 }
 
 /**

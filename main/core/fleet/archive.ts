@@ -26,7 +26,7 @@ const isDoctorEntry = (path: string): boolean => path.replace(/^\.\//, '') === B
  * How much a `.tar.gz` may unpack to while doctor.json is looked for: a real bundle is a few MiB; a damaged or
  * hostile one (a gzip of zeros) would otherwise keep the report unpacking for minutes.
  */
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
 /** doctor.json from a `.tar.gz` bundle, read in memory (nothing is extracted to disk), unpacking at most `limit`. */
 async function fromTarGz(file: string, max: number, limit: number): Promise<BundleRead> {

@@ -8,12 +8,12 @@ import { redactText } from '../secrets.js';
 import { DoctorResultSchema } from '../report/schema.js';
 import { FAIL_CLASSES, type FailClass } from '../doctor/types.js';
 import { isBundleName, readBundleDoctorJson } from './archive.js';
-import { errnoReason, readBoundedSync } from '../inputs/readFile.js';
+import { errnoReason, formatBytes, MAX_INPUT_BYTES, readBoundedSync } from '../inputs/readFile.js';
 import { decodeText } from '../textDecode.js';
 import { jsonErrorAt } from '../inputs/json.js';
 
-/** Largest doctor.json read (a real one is a few tens of KiB). */
-export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
+/** Largest doctor.json read (a real one is a few tens of KiB): the bound of every input file. */
+const MAX_RESULT_BYTES = MAX_INPUT_BYTES;
 
 const FleetMessageSchema = z.object({
   key: z.string(),
@@ -312,7 +312,9 @@ async function readBundle(path: string): Promise<Buffer | Message> {
     const b = await readBundleDoctorJson(path, MAX_RESULT_BYTES);
     if (b.ok) return b.data;
     if (b.why === 'badArchive') return msg('fleet.apart.badArchive', { message: b.message });
-    return b.why === 'tooLarge' ? msg('fleet.apart.tooLarge', { max: '16 MiB' }) : msg('fleet.apart.bundleNoDoctor');
+    return b.why === 'tooLarge'
+      ? msg('fleet.apart.tooLarge', { max: formatBytes(MAX_RESULT_BYTES) })
+      : msg('fleet.apart.bundleNoDoctor');
   } catch (e) {
     return errnoReason(e);
   }

@@ -4,6 +4,7 @@ import { issueAt, type ParseResult } from './issues.js';
 import { readBoundedSync } from './readFile.js';
 import { parseManagerHosts, type HostsEntry } from './managerHosts.js';
 import { parseActivation, type ActivationInput } from './activation.js';
+import { parseJsonInput } from './json.js';
 
 /** Problems of one file listed in an error; the rest are counted. */
 const MAX_ISSUES_SHOWN = 20;
@@ -39,4 +40,9 @@ export async function loadManagerHosts(file: string): Promise<HostsEntry[]> {
 /** Reads and parses an activation command file or deployment script. */
 export async function loadActivation(file: string): Promise<ActivationInput> {
   return unwrapParse(file, parseActivation(file, await readInputFile(file)));
+}
+
+/** Reads and parses a JSON input file (a plan, a doctor result), in any encoding an editor or PowerShell saves it in. */
+export async function loadJson(file: string): Promise<unknown> {
+  return unwrapParse(file, parseJsonInput(file, await readInputFile(file)));
 }

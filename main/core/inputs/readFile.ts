@@ -17,7 +17,7 @@ export function formatBytes(n: number): string {
 }
 
 /** A file's bytes, or why they cannot be had (a message naming the cause and what was expected). */
-export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: Message };
+type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: Message };
 
 /** Why an OS error stops a read, in the user's words: permission, a link loop, a path through a file, … */
 export function errnoReason(e: unknown): Message {
